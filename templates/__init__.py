@@ -1,0 +1,1 @@
+"""Data package: the shipped questionnaire, Tabelle 1 definition and e-mail texts."""

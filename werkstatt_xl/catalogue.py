@@ -1,0 +1,270 @@
+"""Read and check the Werkzeug catalogue (``katalog.xlsx`` or CSV)."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from .xlsx import atomic_path
+
+COLUMNS = {
+    "werkzeug_id": "Werkzeug-ID",
+    "handlungsfeld": "Handlungsfeld",
+    "werkzeug": "Werkzeug",
+    "kategorie": "Kategorie",
+    "seite": "Seite",
+    "fachamt": "Fachamt",
+    "ansprechpartner": "Ansprechpartner/-in",
+    "email": "E-Mail",
+}
+"""Catalogue field -> column header in the workbook, in the order ``init`` writes them."""
+
+KATEGORIEN = ("neu", "bestehend")
+_EMAIL = re.compile(r"^[^@\s;,<>]+@[^@\s;,<>]+\.[^@\s;,<>]+$")
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+class CatalogueError(ValueError):
+    """A catalogue that cannot be used; the message lists file, row and column of each problem."""
+
+    def __init__(self, path: Path, problems: list[str]):
+        self.path, self.problems = Path(path), problems
+        shown = problems[:20] + ([f"... and {len(problems) - 20} more"] if len(problems) > 20 else [])
+        lines = "\n".join(f"  {problem}" for problem in shown)
+        super().__init__(f"{self.path}: the catalogue has errors:\n{lines}\n"
+                         "Correct the catalogue and run the command again.")
+
+
+@dataclass(frozen=True)
+class Werkzeug:
+    """One project of the plan, as the catalogue describes it."""
+
+    werkzeug_id: str
+    handlungsfeld: str
+    werkzeug: str
+    kategorie: str
+    seite: str
+    fachamt: str
+    ansprechpartner: str
+    email: str
+    handlungsfeld_nr: int
+    row: int
+
+    @property
+    def addresses(self) -> list[str]:
+        """The e-mail addresses (a cell may hold several, separated by ``;`` or ``,``)."""
+        return [part.strip() for part in re.split(r"[;,]", self.email) if part.strip()]
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    path: Path
+    werkzeuge: tuple[Werkzeug, ...]
+    derived_ids: bool
+    """True when some Werkzeug-IDs were missing and derived from the names (not yet saved)."""
+
+    @property
+    def handlungsfelder(self) -> list[str]:
+        return list(dict.fromkeys(werkzeug.handlungsfeld for werkzeug in self.werkzeuge))
+
+    def by_id(self) -> dict[str, Werkzeug]:
+        return {werkzeug.werkzeug_id: werkzeug for werkzeug in self.werkzeuge}
+
+    def to_frame(self):
+        """The catalogue as a DataFrame with the German column headers."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [[getattr(werkzeug, key) for key in COLUMNS] for werkzeug in self.werkzeuge],
+            columns=list(COLUMNS.values()),
+        )
+
+
+def derived_id(werkzeug: str) -> str:
+    """A stable id from the Werkzeug's name, used where the catalogue has none."""
+    return "wz-" + hashlib.sha1(fold(werkzeug).encode()).hexdigest()[:8]
+
+
+def fold(text: str) -> str:
+    """Case- and space-insensitive form of ``text`` for matching names."""
+    return " ".join(unicodedata.normalize("NFKC", text).replace("\u00a0", " ").split()).casefold()
+
+
+def load_catalogue(path: Path) -> Catalogue:
+    """Read and check the catalogue; raise :class:`CatalogueError` listing every problem."""
+    path = Path(path)
+    header, rows = _read_table(path)
+    positions = _locate_columns(path, header)
+    problems: list[str] = []
+    werkzeuge, seen_names, seen_ids, numbers = [], {}, {}, {}
+    derived = False
+    for row_number, row in rows:
+        values = {key: _text(row[index]) if index is not None and index < len(row) else ""
+                  for key, index in positions.items()}
+        if not any(values.values()):
+            continue
+        where = f"row {row_number}"
+        name, field = values["werkzeug"], COLUMNS["werkzeug"]
+        if not name:
+            problems.append(f"{where}, column '{field}': the Werkzeug name is empty.")
+            continue
+        if fold(name) in seen_names:
+            problems.append(f"{where}, column '{field}': '{name}' is already listed in row {seen_names[fold(name)]}.")
+            continue
+        seen_names[fold(name)] = row_number
+        if not values["handlungsfeld"]:
+            problems.append(f"{where}, column '{COLUMNS['handlungsfeld']}': empty; every Werkzeug belongs to a "
+                            "Handlungsfeld.")
+        kategorie = values["kategorie"].lower()
+        if kategorie not in KATEGORIEN:
+            problems.append(f"{where}, column '{COLUMNS['kategorie']}': '{values['kategorie']}' is not one of "
+                            f"{', '.join(KATEGORIEN)}.")
+        for address in re.split(r"[;,]", values["email"]):
+            if address.strip() and not _EMAIL.match(address.strip()):
+                problems.append(f"{where}, column '{COLUMNS['email']}': '{address.strip()}' is not an e-mail "
+                                "address.")
+        werkzeug_id = values["werkzeug_id"]
+        if not werkzeug_id:
+            werkzeug_id, derived = derived_id(name), True
+        if werkzeug_id in seen_ids:
+            problems.append(f"{where}, column '{COLUMNS['werkzeug_id']}': '{werkzeug_id}' is already used in row "
+                            f"{seen_ids[werkzeug_id]}.")
+        seen_ids[werkzeug_id] = row_number
+        number = numbers.setdefault(values["handlungsfeld"], len(numbers) + 1)
+        werkzeuge.append(Werkzeug(**{**values, "werkzeug_id": werkzeug_id, "kategorie": kategorie},
+                                  handlungsfeld_nr=number, row=row_number))
+    if not werkzeuge and not problems:
+        problems.append("no Werkzeug is listed. Fill in one row per Werkzeug below the header.")
+    if problems:
+        raise CatalogueError(path, problems)
+    return Catalogue(path, tuple(werkzeuge), derived)
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(str(value).replace("\u00a0", " ").split())
+
+
+def _locate_columns(path: Path, header: list[object]) -> dict[str, int | None]:
+    wanted = {_header_key(title): key for key, title in COLUMNS.items()}
+    found: dict[str, int | None] = {key: None for key in COLUMNS}
+    for index, title in enumerate(header):
+        key = wanted.get(_header_key(_text(title)))
+        if key and found[key] is None:
+            found[key] = index
+    missing = [COLUMNS[key] for key, index in found.items() if index is None and key != "werkzeug_id"]
+    if missing:
+        raise CatalogueError(path, [f"row 1: the column(s) {', '.join(repr(name) for name in missing)} are "
+                                    f"missing. Expected headers: {', '.join(COLUMNS.values())}."])
+    return found
+
+
+def _header_key(title: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", fold(title))
+
+
+def _read_table(path: Path) -> tuple[list[object], list[tuple[int, tuple]]]:
+    """Header and numbered rows of the first sheet (xlsx) or of a CSV file."""
+    try:
+        head = path.open("rb").read(8)
+    except FileNotFoundError:
+        raise CatalogueError(path, ["the file does not exist. Create it with 'werkstatt-xl init' or set "
+                                    "[files] catalogue in werkstatt.toml."]) from None
+    except PermissionError:
+        raise CatalogueError(path, ["the file cannot be opened (permission denied or locked by another "
+                                    "program). Close it and run the command again."]) from None
+    if not head:
+        raise CatalogueError(path, ["the file is empty. Write one row per Werkzeug below the header."])
+    if head == _OLE2_MAGIC:
+        raise CatalogueError(path, ["the file is password-protected or in the old .xls format. Save it as "
+                                    ".xlsx without a password."])
+    if path.suffix.lower() in (".csv", ".txt"):
+        return _read_csv(path)
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many types for files that are no workbook
+        raise CatalogueError(path, [f"the file is not a readable .xlsx workbook ({error}). Save it as .xlsx "
+                                    "or .csv."]) from None
+    try:
+        rows = list(workbook.worksheets[0].iter_rows(values_only=True))
+    finally:
+        workbook.close()
+    if not rows:
+        raise CatalogueError(path, ["the first sheet is empty. Write the header row and one row per Werkzeug."])
+    return list(rows[0]), list(enumerate(rows[1:], start=2))
+
+
+def _read_csv(path: Path) -> tuple[list[object], list[tuple[int, tuple]]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        text = path.read_text(encoding="cp1252")
+    dialect = csv.Sniffer().sniff(text.splitlines()[0], delimiters=",;\t")
+    rows = list(csv.reader(text.splitlines(), dialect))
+    return list(rows[0]), [(number, tuple(row)) for number, row in enumerate(rows[1:], start=2)]
+
+
+def write_empty_catalogue(path: Path) -> None:
+    """A catalogue with headers, a Kategorie dropdown and an explanation row for a new project."""
+    from .xlsx import new_workbook
+
+    with atomic_path(path) as temporary:
+        workbook = new_workbook(temporary)
+        sheet = workbook.add_worksheet("Katalog")
+        header = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
+        widths = {"werkzeug_id": 12, "handlungsfeld": 28, "werkzeug": 50, "kategorie": 12, "seite": 8,
+                  "fachamt": 24, "ansprechpartner": 24, "email": 30}
+        for column, (key, title) in enumerate(COLUMNS.items()):
+            sheet.write_string(0, column, title, header)
+            sheet.set_column(column, column, widths[key])
+        kategorie = list(COLUMNS).index("kategorie")
+        sheet.data_validation(1, kategorie, 1000, kategorie, {
+            "validate": "list", "source": list(KATEGORIEN),
+            "input_title": "Kategorie", "input_message": "neu (grün) oder bestehend (blau)",
+        })
+        sheet.freeze_panes(1, 0)
+        workbook.close()
+
+
+def write_catalogue_ids(catalogue: Catalogue) -> None:
+    """Store the derived Werkzeug-IDs in the catalogue file (xlsx: formatting kept)."""
+    path = catalogue.path
+    if path.suffix.lower() in (".csv", ".txt"):
+        header, rows = _read_table(path)
+        position = _locate_columns(path, header)["werkzeug_id"]
+        ids = {werkzeug.row: werkzeug.werkzeug_id for werkzeug in catalogue.werkzeuge}
+        with atomic_path(path) as temporary, temporary.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(header if position is not None else [COLUMNS["werkzeug_id"], *header])
+            for number, row in rows:
+                row = list(row)
+                if position is None:
+                    row.insert(0, ids.get(number, ""))
+                elif number in ids:
+                    row[position] = ids[number]
+                writer.writerow(row)
+        return
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path)
+    sheet = workbook.worksheets[0]
+    header = [cell.value for cell in sheet[1]]
+    position = _locate_columns(path, header)["werkzeug_id"]
+    if position is None:
+        sheet.insert_cols(1)
+        sheet.cell(row=1, column=1, value=COLUMNS["werkzeug_id"])
+        position = 0
+    for werkzeug in catalogue.werkzeuge:
+        sheet.cell(row=werkzeug.row, column=position + 1, value=werkzeug.werkzeug_id)
+    with atomic_path(path) as temporary:
+        workbook.save(temporary)
+

@@ -1,0 +1,144 @@
+"""A survey project folder: ``werkstatt.toml`` and the folders of one round."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tomllib
+from dataclasses import dataclass, field, replace
+from importlib import resources
+from pathlib import Path
+
+CONFIG_NAME = "werkstatt.toml"
+EXAMPLE_NAME = "kreis-dueren"
+
+
+class ProjectError(ValueError):
+    """A project folder or setting that cannot be used; the message says what to do."""
+
+
+def template_path(name: str) -> Path:
+    """A file shipped in the package's ``templates`` folder."""
+    return Path(str(resources.files("werkstatt_xl.templates") / name))
+
+
+def example_path(name: str = EXAMPLE_NAME) -> Path:
+    """A shipped example round (catalogue and returned questionnaires)."""
+    return Path(str(resources.files("werkstatt_xl.examples") / name))
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    sender: str = ""
+    smtp_host: str = ""
+    smtp_port: int = 587
+    security: str = "starttls"  # starttls | ssl | none
+    user: str = ""
+    password_env: str = "WERKSTATT_XL_SMTP_PASSWORD"
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    title: str = ""
+    deadline: dt.date | None = None
+    catalogue: str = "katalog.xlsx"
+    form: str = ""
+    report: str = ""
+    mail: MailSettings = field(default_factory=MailSettings)
+
+    @property
+    def catalogue_path(self) -> Path:
+        return self.root / self.catalogue
+
+    @property
+    def form_path(self) -> Path:
+        return self.root / self.form if self.form else template_path("fragebogen.xlsx")
+
+    @property
+    def report_path(self) -> Path:
+        return self.root / self.report if self.report else template_path("tabelle1.toml")
+
+    @property
+    def outbox(self) -> Path:
+        """``ausgang/``: the generated questionnaires and ``ausgabe.csv``."""
+        return self.root / "ausgang"
+
+    @property
+    def inbox(self) -> Path:
+        """``eingang/``: the returned questionnaires, read and never changed."""
+        return self.root / "eingang"
+
+    @property
+    def results(self) -> Path:
+        """``ergebnis/``: master register and Tabelle 1."""
+        return self.root / "ergebnis"
+
+    @property
+    def drafts(self) -> Path:
+        """``post/``: e-mail drafts and the sent-log."""
+        return self.root / "post"
+
+    @property
+    def deadline_text(self) -> str:
+        return self.deadline.strftime("%d.%m.%Y") if self.deadline else ""
+
+    def with_overrides(self, **overrides) -> "Project":
+        """This project with the given settings replaced (``None`` keeps a setting)."""
+        return replace(self, **{key: value for key, value in overrides.items() if value is not None})
+
+
+def load_project(root: Path | str = ".") -> Project:
+    """Read ``root/werkstatt.toml``; raise :class:`ProjectError` with what to do."""
+    root = Path(root).resolve()
+    config = root / CONFIG_NAME
+    if not config.is_file():
+        raise ProjectError(f"{root}: no {CONFIG_NAME} here. Create a project with "
+                           f"'werkstatt-xl init {root}' or point to one with -p DIR.")
+    try:
+        data = tomllib.loads(config.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ProjectError(f"{config}: cannot read the settings ({error}). Correct the file.") from None
+    round_, files, mail = data.get("round", {}), data.get("files", {}), data.get("mail", {})
+    deadline = round_.get("deadline")
+    if isinstance(deadline, str) and deadline:
+        try:
+            deadline = dt.date.fromisoformat(deadline)
+        except ValueError:
+            raise ProjectError(f"{config}: deadline {deadline!r} is not a date like 2019-12-13.") from None
+    known = MailSettings.__dataclass_fields__
+    unknown = sorted(set(mail) - set(known))
+    if unknown:
+        raise ProjectError(f"{config}: unknown [mail] setting {', '.join(unknown)}; known: {', '.join(known)}.")
+    return Project(
+        root=root, title=str(round_.get("title", "")), deadline=deadline or None,
+        catalogue=str(files.get("catalogue", "katalog.xlsx")), form=str(files.get("form", "")),
+        report=str(files.get("report", "")), mail=MailSettings(**mail),
+    )
+
+
+def init_project(root: Path | str, example: bool = False, force: bool = False) -> Project:
+    """Create a project folder; with ``example`` the Kreis Düren catalogue is filled in.
+
+    Refuses a folder that already holds a project or other files unless ``force``; even
+    then returned questionnaires in ``eingang/`` are never touched.
+    """
+    from .catalogue import write_empty_catalogue
+
+    root = Path(root).resolve()
+    if root.exists() and not root.is_dir():
+        raise ProjectError(f"{root} is a file, not a folder. Choose another path.")
+    if root.exists() and any(root.iterdir()) and not force:
+        raise ProjectError(f"{root} is not empty. Use another folder, or --force to write "
+                           f"{CONFIG_NAME} and katalog.xlsx anew (returned files are kept).")
+    root.mkdir(parents=True, exist_ok=True)
+    for folder in ("ausgang", "eingang", "ergebnis"):
+        (root / folder).mkdir(exist_ok=True)
+    settings = template_path("werkstatt.toml").read_text(encoding="utf-8")
+    if example:
+        shutil.copyfile(example_path() / "katalog.xlsx", root / "katalog.xlsx")
+        settings = (example_path() / CONFIG_NAME).read_text(encoding="utf-8")
+    else:
+        write_empty_catalogue(root / "katalog.xlsx")
+    (root / CONFIG_NAME).write_text(settings, encoding="utf-8")
+    return load_project(root)

@@ -1,0 +1,107 @@
+"""Shared writing helpers: atomic saves and workbooks that never turn text into formulas."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+SAFE_WORKBOOK_OPTIONS = {
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+    "in_memory": True,
+}
+"""XlsxWriter options for anything that holds untrusted text: ``=HYPERLINK(..)`` stays text."""
+
+
+class OutputError(OSError):
+    """An output file or folder that cannot be written; the message says what to do."""
+
+
+def _explain(path: Path, error: OSError) -> OutputError:
+    if isinstance(error, PermissionError):
+        return OutputError(f"{path}: cannot write here (permission denied). If the file is open in Excel "
+                           "or LibreOffice, close it; otherwise check the folder's permissions, then run "
+                           "the command again.")
+    return OutputError(f"{path}: cannot write ({error.strerror or error}). Check the disk and the folder, "
+                       "then run the command again.")
+
+
+@contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; on success it replaces ``target`` in one step.
+
+    On any failure the temporary file is removed and ``target`` stays as it was.
+    """
+    target = Path(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=target.suffix, dir=target.parent)
+        os.close(handle)
+    except OSError as error:
+        raise _explain(target, error) from None
+    temporary = Path(name)
+    try:
+        yield temporary
+        os.replace(temporary, target)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise _explain(target, error) from None
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+@contextmanager
+def atomic_directory(target: Path) -> Iterator[Path]:
+    """Yield an empty temporary folder beside ``target``; on success it becomes ``target``.
+
+    The previous ``target`` is kept until the new one is in place, then removed.
+    """
+    target = Path(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
+    except OSError as error:
+        raise _explain(target, error) from None
+    try:
+        yield temporary
+        previous = target.with_name(f".{target.name}-old")
+        shutil.rmtree(previous, ignore_errors=True)
+        if target.exists():
+            os.replace(target, previous)
+        os.replace(temporary, target)
+        shutil.rmtree(previous, ignore_errors=True)
+    except OSError as error:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise _explain(target, error) from None
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
+
+
+def new_workbook(path: Path):
+    """An XlsxWriter workbook with :data:`SAFE_WORKBOOK_OPTIONS`."""
+    import xlsxwriter
+
+    return xlsxwriter.Workbook(str(path), SAFE_WORKBOOK_OPTIONS)
+
+
+def column_letter(index: int) -> str:
+    """0 -> ``A``, 27 -> ``AB``."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def cell_name(row: int, column: int, absolute: bool = False) -> str:
+    """Zero-based ``(row, column)`` -> ``C12`` (or ``$C$12``)."""
+    dollar = "$" if absolute else ""
+    return f"{dollar}{column_letter(column)}{dollar}{row + 1}"

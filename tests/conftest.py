@@ -1,0 +1,45 @@
+"""Shared fixtures: projects in real folders and LibreOffice as the second client."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+SEED = Path(__file__).resolve().parents[2] / "shared" / "seed"
+
+
+@pytest.fixture(scope="session")
+def soffice(tmp_path_factory):
+    """``convert(path, target_format, out_dir) -> Path`` through LibreOffice; skips without it.
+
+    Uses a private user profile, so parallel runs and a running LibreOffice do not collide.
+    """
+    binary = shutil.which("soffice") or shutil.which("libreoffice")
+    if binary is None:
+        pytest.skip("LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui")
+    profile = tmp_path_factory.mktemp("lo-profile")
+
+    def convert(path: Path, target_format: str, out_dir: Path) -> Path:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [binary, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
+             "--convert-to", target_format, "--outdir", str(out_dir), str(path)],
+            check=True, capture_output=True, timeout=180,
+        )
+        extension = target_format.split(":", 1)[0]
+        result = out_dir / f"{Path(path).stem}.{extension}"
+        assert result.is_file(), f"LibreOffice wrote no {result.name}"
+        return result
+
+    return convert
+
+
+@pytest.fixture
+def example_project(tmp_path):
+    """A fresh project folder initialised with the Kreis Düren example."""
+    from werkstatt_xl.project import init_project
+
+    return init_project(tmp_path / "runde", example=True)

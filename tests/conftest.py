@@ -43,3 +43,34 @@ def example_project(tmp_path):
     from werkstatt_xl.project import init_project
 
     return init_project(tmp_path / "runde", example=True)
+
+
+def write_xlsform(path: Path, markdown: str) -> Path:
+    """Write a pyxform-style markdown form to ``path`` as an XLSForm workbook.
+
+    A row whose first cell is filled starts a sheet of that name; the following rows
+    (first cell empty) are its rows, the first of them the header::
+
+        | survey |
+        |        | type | name | label |
+        |        | text | a    | A     |
+    """
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    sheet = None
+    for line in markdown.strip().splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if cells[0]:
+            sheet = workbook.create_sheet(cells[0])
+        else:
+            sheet.append([cell or None for cell in cells[1:]])
+    workbook.save(path)
+    return path
+
+
+@pytest.fixture
+def xlsform(tmp_path):
+    """``make(markdown, name="form.xlsx") -> Path``: an XLSForm written from markdown tables."""
+    return lambda markdown, name="form.xlsx": write_xlsform(tmp_path / name, markdown)

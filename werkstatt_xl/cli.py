@@ -103,3 +103,37 @@ def generate(project_dir: Path, catalogue, form, title, deadline, reissue: bool,
         click.echo(f"Warning: {warning}", err=True)
     click.echo(f"Wrote {len(result.issued)} questionnaires to {result.outbox} "
                f"({result.reused_tokens} kept their token, {len(result.issued) - result.reused_tokens} new).")
+
+
+@main.command()
+@_project_option
+@click.option("--strict", is_flag=True, help="Exit with 1 when any returned file has problems or was rejected.")
+@_user_errors
+def merge(project_dir: Path, strict: bool):
+    """Read the returned questionnaires in eingang/ into ergebnis/master.xlsx and tabelle1.xlsx.
+
+    Returned files are only read, never changed. Files that cannot be used are listed
+    with the reason on the sheet "Prüfung"; the rest is merged.
+
+    \b
+    Example:  werkstatt-xl merge -p runde-2026
+    """
+    from .ingest import is_ignored
+    from .register import merge as merge_returns
+
+    project = _load(project_dir)
+    total = sum(1 for path in project.inbox.rglob("*") if path.is_file() and not is_ignored(path)) \
+        if project.inbox.is_dir() else 0
+    with click.progressbar(length=total, label="Rückläufe", file=sys.stderr) as bar:
+        result = merge_returns(project, on_progress=lambda _: bar.update(1))
+    counts = result.counts
+    click.echo(f"Received {counts['received']} files: {counts['accepted']} accepted, "
+               f"{counts['with_problems']} with problems, {counts['rejected']} rejected, "
+               f"{counts['superseded']} superseded or duplicate.")
+    click.echo(f"Still missing: {counts['missing']} of {len(result.register)} Werkzeuge.")
+    click.echo(f"Wrote {result.master_path}")
+    if result.report_path:
+        click.echo(f"Wrote {result.report_path}")
+    if strict and (counts["with_problems"] or counts["rejected"]):
+        raise click.ClickException("problems were found in returned files (see the sheet 'Prüfung'); "
+                                   "--strict turns them into a failure.")

@@ -120,10 +120,12 @@ def load_project(root: Path | str = ".") -> Project:
 def init_project(root: Path | str, example: bool = False, force: bool = False) -> Project:
     """Create a project folder; with ``example`` the Kreis Düren catalogue is filled in.
 
-    Refuses a folder that already holds a project or other files unless ``force``; even
-    then returned questionnaires in ``eingang/`` are never touched.
+    The example also places its ``ausgabe.csv`` in an ``ausgang/`` without one: the tokens its
+    returned questionnaires carry. Refuses a folder that already holds a project or other files
+    unless ``force``; even then returned questionnaires in ``eingang/`` are never touched.
     """
     from .catalogue import write_empty_catalogue
+    from .questionnaire import ISSUE_LOG
 
     root = Path(root).resolve()
     if root.exists() and not root.is_dir():
@@ -137,6 +139,8 @@ def init_project(root: Path | str, example: bool = False, force: bool = False) -
     settings = template_path("werkstatt.toml").read_text(encoding="utf-8")
     if example:
         shutil.copyfile(example_path() / "katalog.xlsx", root / "katalog.xlsx")
+        if not (root / "ausgang" / ISSUE_LOG).exists():  # never replace a record of questionnaires issued
+            shutil.copyfile(example_path() / ISSUE_LOG, root / "ausgang" / ISSUE_LOG)
         settings = (example_path() / CONFIG_NAME).read_text(encoding="utf-8")
     else:
         write_empty_catalogue(root / "katalog.xlsx")

@@ -6,10 +6,22 @@ Column keys of the register DataFrame (in this order):
              answers hold the choice LABEL ("Ja", "Trifft eher zu"), text as typed (trimmed),
              integer -> int, decimal -> float, date -> datetime.date; no answer -> None
   provenance: status, datei, eingegangen_am, sha256, form_version
-Status values: see STATUSES.
+Status values: see STATUSES. ``master.xlsx`` is the register's spreadsheet view; its hidden
+first row holds these keys, so :func:`read_register` reads it back whatever the headers say.
 """
 
 from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .catalogue import COLUMNS, Catalogue, Werkzeug, fold, load_catalogue
+from .form import Form, load_form
+from .master import read_sheet, write_master_workbook
+from .project import Project, ProjectError
+from .validate import ERROR, NOTICE, Problem, check_answers
 
 STATUS_RECEIVED = "eingegangen"
 STATUS_PROBLEMS = "mit Problemen"
@@ -24,3 +36,244 @@ PROVENANCE_COLUMNS = {
     "form_version": "Formularversion",
 }
 """Register key -> header in master.xlsx, after the catalogue and answer columns."""
+
+MASTER_NAME = "master.xlsx"
+PROBLEM_COLUMNS = {
+    "datei": "Datei", "werkzeug_id": "Werkzeug-ID", "werkzeug": "Werkzeug", "frage": "Frage",
+    "zelle": "Zelle", "wert": "Gefundener Wert", "problem": "Problem", "abhilfe": "Was ist zu tun",
+    "art": "Art",
+}
+"""Problem field -> header on the "Prüfung" sheet."""
+
+# What happened to one returned file
+ACCEPTED, SUPERSEDED, DUPLICATE, REJECTED = "übernommen", "ersetzt", "doppelt", "abgelehnt"
+
+
+@dataclass(frozen=True)
+class ReturnRecord:
+    """One file found in ``eingang/`` and what the merge did with it."""
+
+    datei: str
+    outcome: str
+    werkzeug_id: str = ""
+    reason: str = ""
+
+
+@dataclass
+class _Candidate:
+    """A readable return assigned to a Werkzeug, before duplicates are resolved."""
+
+    werkzeug: Werkzeug
+    datei: str
+    sha256: str
+    form_version: str
+    values: dict
+    problems: list[Problem]
+    modified: dt.datetime | None
+    received: dt.datetime
+
+
+@dataclass
+class MergeResult:
+    register: "object"  # pandas.DataFrame
+    problems: list[Problem]
+    returns: list[ReturnRecord]
+    master_path: Path | None = None
+    report_path: Path | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    """Files received, rejected and superseded; Werkzeuge accepted, with_problems and missing."""
+
+
+def merge(project: Project, on_progress: Callable[[Path], None] | None = None, write: bool = True) -> MergeResult:
+    """Read every file in ``eingang/``, check it, and build (and write) the register.
+
+    One bad file never stops a merge: it is listed with its reason. Returned files are
+    only read. With ``write`` the master register and Tabelle 1 are written atomically.
+    """
+    from .ingest import IngestError, is_ignored, read_return
+    from .questionnaire import read_issue_log
+
+    form = load_form(project.form_path)
+    catalogue = load_catalogue(project.catalogue_path)
+    issued = {entry.token: entry for entry in read_issue_log(project.outbox)}
+    if not issued:
+        raise ProjectError(f"{project.outbox / 'ausgabe.csv'}: no questionnaires were issued in this project. "
+                           "Run 'werkstatt-xl generate' first (or copy the ausgabe.csv that issued them).")
+    if not project.inbox.is_dir():
+        raise ProjectError(f"{project.inbox}: the folder for returned questionnaires is missing. Create it "
+                           "and put the returned files into it.")
+    files = sorted((path for path in project.inbox.rglob("*") if not is_ignored(path) and path.is_file()),
+                   key=lambda path: str(path.relative_to(project.inbox)).casefold())
+    by_id, by_title = catalogue.by_id(), {fold(w.werkzeug): w for w in catalogue.werkzeuge}
+    candidates: list[_Candidate] = []
+    records: list[ReturnRecord] = []
+    problems: list[Problem] = []
+    rejected_ids: dict[str, str] = {}
+    for path in files:
+        name = str(path.relative_to(project.inbox))
+        try:
+            raw = read_return(path)
+        except IngestError as error:
+            problems.append(Problem(name, error.reason, error.hint))
+            records.append(ReturnRecord(name, REJECTED, reason=error.reason))
+            continue
+        finally:
+            if on_progress:
+                on_progress(path)
+        werkzeug, reason, hint, notes = _identify(raw, form, issued, by_id, by_title)
+        if werkzeug is None:
+            werkzeug_id = raw.meta.get("werkzeug_id", "")
+            known = by_id.get(werkzeug_id)
+            problems.append(Problem(name, reason, hint, werkzeug_id, known.werkzeug if known else ""))
+            records.append(ReturnRecord(name, REJECTED, werkzeug_id, reason))
+            if known:
+                rejected_ids.setdefault(werkzeug_id, reason)
+            continue
+        context = dict(werkzeug_id=werkzeug.werkzeug_id, werkzeug=werkzeug.werkzeug)
+        checked = check_answers(form, {key: cell.value for key, cell in raw.answers.items()},
+                                {key: f"{cell.sheet}!{cell.cell}" for key, cell in raw.answers.items()},
+                                name, **context)
+        notices = [Problem(name, text, "Keine Aktion nötig.", art=NOTICE, **context) for text in raw.notices + notes]
+        candidates.append(_Candidate(werkzeug, name, raw.sha256, raw.meta.get("form_version", ""), checked.values,
+                                     notices + checked.problems, raw.modified, raw.file_mtime))
+    winners = _resolve_duplicates(candidates, records, problems)
+    register = _build_register(catalogue, form, winners, rejected_ids)
+    counts = _counts(register, files, records)
+    result = MergeResult(register, problems, records, counts=counts)
+    if write:
+        result.master_path = write_master_workbook(project.results / MASTER_NAME, register, problems,
+                                                   register_headers(form))
+        result.report_path = _write_report(project, register, form)
+    return result
+
+
+def _identify(raw, form: Form, issued: dict, by_id: dict[str, Werkzeug], by_title: dict[str, Werkzeug]):
+    """(Werkzeug, "", "", notes) for a return of this round, else (None, reason, hint, [])."""
+    meta = raw.meta
+    again = "Den aktuellen Fragebogen aus ausgang/ erneut senden und ausfüllen lassen."
+    if not meta.get("form_id"):
+        title = raw.answers.get("werkzeugtitel")
+        werkzeug = by_title.get(fold(str(title.value))) if title and title.value else None
+        if werkzeug is not None:
+            return werkzeug, "", "", ["Die Kennung des Fragebogens fehlt (Inhalt wohl in eine neue Datei "
+                                      "kopiert); über den Werkzeugtitel zugeordnet."]
+        if not raw.answers:
+            return None, "Die Datei ist kein Fragebogen dieser Umfrage.", "Die Datei prüfen; ggf. den " \
+                   "richtigen Fragebogen anfordern.", []
+        return None, "Die Kennung des Fragebogens fehlt und der Werkzeugtitel passt zu keinem Werkzeug.", again, []
+    if meta.get("form_id") != form.form_id:
+        return None, f"Fragebogen eines anderen Formulars ({meta.get('form_id')}).", again, []
+    if meta.get("form_version") != form.version:
+        return None, (f"Fragebogen der Version {meta.get('form_version')}; diese Runde verwendet Version "
+                      f"{form.version}."), again, []
+    werkzeug = by_id.get(meta.get("werkzeug_id", ""))
+    if werkzeug is None:
+        return None, f"Das Werkzeug {meta.get('werkzeug_id')!r} steht nicht im Katalog.", \
+            "Katalog prüfen oder den richtigen Fragebogen anfordern.", []
+    entry = issued.get(meta.get("token", ""))
+    if entry is None or entry.werkzeug_id != werkzeug.werkzeug_id:
+        return None, ("Die Kennung (Token) des Fragebogens wurde in dieser Runde nicht ausgegeben (evtl. durch "
+                      "eine Neuausgabe ersetzt)."), again, []
+    return werkzeug, "", "", []
+
+
+def _resolve_duplicates(candidates: list[_Candidate], records: list[ReturnRecord],
+                        problems: list[Problem]) -> dict[str, _Candidate]:
+    """The newest return per Werkzeug; identical ones count once, older ones are listed as superseded."""
+    groups: dict[str, list[_Candidate]] = {}
+    for candidate in candidates:
+        groups.setdefault(candidate.werkzeug.werkzeug_id, []).append(candidate)
+    winners = {}
+    for werkzeug_id, group in groups.items():
+        group.sort(key=lambda c: (c.modified or c.received, c.received, c.datei), reverse=True)
+        winner = winners[werkzeug_id] = group[0]
+        records.append(ReturnRecord(winner.datei, ACCEPTED, werkzeug_id))
+        problems.extend(winner.problems)
+        for other in group[1:]:
+            same = other.sha256 == winner.sha256 or other.values == winner.values
+            outcome = DUPLICATE if same else SUPERSEDED
+            reason = (f"Gleicher Inhalt wie {winner.datei}; einmal gezählt." if same else
+                      f"Ältere Fassung; ersetzt durch {winner.datei}.")
+            records.append(ReturnRecord(other.datei, outcome, werkzeug_id, reason))
+            problems.append(Problem(other.datei, reason, "Keine Aktion nötig, falls die neuere Fassung gilt.",
+                                    werkzeug_id, winner.werkzeug.werkzeug, art=NOTICE))
+    return winners
+
+
+def _build_register(catalogue: Catalogue, form: Form, winners: dict[str, _Candidate], rejected: dict[str, str]):
+    import pandas as pd
+
+    answer_names = form.answer_names()
+    rows = []
+    for werkzeug in catalogue.werkzeuge:
+        row = {key: getattr(werkzeug, key) for key in COLUMNS}
+        winner = winners.get(werkzeug.werkzeug_id)
+        row.update({name: (winner.values.get(name) if winner else None) for name in answer_names})
+        if winner:
+            has_errors = any(problem.art == ERROR for problem in winner.problems)
+            row.update(status=STATUS_PROBLEMS if has_errors else STATUS_RECEIVED, datei=winner.datei,
+                       eingegangen_am=_local(winner.received), sha256=winner.sha256,
+                       form_version=winner.form_version)
+        else:
+            status = STATUS_REJECTED if werkzeug.werkzeug_id in rejected else STATUS_MISSING
+            row.update(status=status, datei=None, eingegangen_am=None, sha256=None, form_version=None)
+        rows.append(row)
+    columns = list(COLUMNS) + answer_names + list(PROVENANCE_COLUMNS)
+    return pd.DataFrame(rows, columns=columns).astype(object)
+
+
+def _local(moment: dt.datetime) -> dt.datetime:
+    """A naive local time for the spreadsheet (Excel has no time zones)."""
+    return moment.astimezone().replace(tzinfo=None, microsecond=0)
+
+
+def _counts(register, files: list[Path], records: list[ReturnRecord]) -> dict[str, int]:
+    status = register["status"].value_counts()
+    return {
+        "received": len(files),
+        "accepted": int(status.get(STATUS_RECEIVED, 0)),
+        "with_problems": int(status.get(STATUS_PROBLEMS, 0)),
+        "rejected": sum(record.outcome == REJECTED for record in records),
+        "superseded": sum(record.outcome in (SUPERSEDED, DUPLICATE) for record in records),
+        "missing": int(status.get(STATUS_MISSING, 0) + status.get(STATUS_REJECTED, 0)),
+    }
+
+
+def answer_headers(form: Form) -> dict[str, str]:
+    """Question name -> register header with number and short text (``1 Mit der Umsetzung …``)."""
+    headers = {}
+    for question in form.questions:
+        label = question.label.rstrip(":")
+        short = label if len(label) <= 45 else label[:45].rsplit(" ", 1)[0] + " …"
+        headers[question.name] = f"{question.number} {short}".strip()
+    return headers
+
+
+def register_headers(form: Form) -> dict[str, str]:
+    """Every register key -> its header in master.xlsx, in column order."""
+    return {**COLUMNS, **answer_headers(form), **PROVENANCE_COLUMNS}
+
+
+def _write_report(project: Project, register, form: Form) -> Path | None:
+    """Tabelle 1 beside the master register."""
+    from .report import load_report_definition, write_report
+
+    definition = load_report_definition(project.report_path, form)
+    return write_report(register, definition, project.results / "tabelle1.xlsx", title=project.title)
+
+
+def read_register(project: Project):
+    """The register as last written by merge (a DataFrame keyed as above), or None before any merge."""
+    path = project.results / MASTER_NAME
+    if not path.is_file():
+        return None
+    return read_sheet(path, "Register")
+
+
+def read_problems(project: Project) -> list[dict]:
+    """The problems of the last merge as dicts keyed like :class:`Problem` (empty before any merge)."""
+    path = project.results / MASTER_NAME
+    if not path.is_file():
+        return []
+    return read_sheet(path, "Prüfung").to_dict("records")
+

@@ -1,0 +1,120 @@
+"""Fill the example returns: the seed's Tabelle 1 answered in the round's own questionnaires.
+
+Generates the questionnaires of the example round with the package (in a temporary
+project), answers each one as its department would have from ``tabelle1.csv`` and writes
+them to ``eingang/``, together with the round's ``ausgabe.csv`` (the tokens they carry).
+
+- 1 (``umsetzung``): Umsetzung, Ja/Nein.
+- 8 (``fortfuehrung``): Fortführung Ja -> "Trifft zu", Nein -> "Trifft nicht zu", empty -> "k.A.".
+- The Begründung goes to 1.2 when not started, else to 8.1 when not continued, else to
+  "Weitere Anmerkungen". The seed publishes no other answer; those stay empty.
+
+Answer cells are found by identity (the cell left of the hidden marker ``wxl:<name>``) and
+written with openpyxl, which keeps validations, protection and hidden sheets. Re-running
+reuses the tokens of the shipped ``ausgabe.csv`` and fixed dates, so the files come out the
+same byte for byte as long as form and catalogue are unchanged.
+
+Run from the repository root after make_catalogue.py:  python examples/kreis-dueren/fill_returns.py
+"""
+
+import csv
+import datetime as dt
+import io
+import shutil
+import tempfile
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+
+from openpyxl import load_workbook
+from openpyxl.writer.excel import ExcelWriter
+
+from werkstatt_xl.anchors import parse_marker
+from werkstatt_xl.catalogue import load_catalogue
+from werkstatt_xl.project import CONFIG_NAME, init_project, load_project
+from werkstatt_xl.questionnaire import ISSUE_LOG, _write_issue_log, generate
+from werkstatt_xl.xlsx import atomic_directory, atomic_path
+
+HERE = Path(__file__).parent
+ISSUED = dt.datetime(2019, 11, 15, 8, 0)
+"""When the questionnaires went out (assumed; the seed gives no date)."""
+RETURNED = dt.datetime(2019, 12, 10, 9, 0)
+"""When the departments saved their answers (assumed: before the deadline 2019-12-13)."""
+FORTFUEHRUNG = {"Ja": "Trifft zu", "Nein": "Trifft nicht zu", "": "k.A."}
+
+
+def answers(row: dict[str, str]) -> dict[str, str]:
+    """Question name -> answer for one line of Tabelle 1."""
+    result = {"umsetzung": row["Umsetzung"], "fortfuehrung": FORTFUEHRUNG[row["Fortführung nach 2020"]]}
+    reason = row["Begründung/Bemerkungen"]
+    if reason and row["Umsetzung"] == "Nein":
+        result["gruende_nicht_begonnen"] = reason
+    elif reason and row["Fortführung nach 2020"] == "Nein":
+        result["gruende_beendigung"] = reason
+    elif reason:
+        result["anmerkungen"] = reason
+    return result
+
+
+def answer_cells(workbook) -> dict:
+    """Question name -> answer cell: the cell left of each ``wxl:<name>`` marker."""
+    cells = {}
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                marker = parse_marker(cell.value)
+                if marker and marker[0] == "answer":
+                    cells[marker[1]] = sheet.cell(cell.row, cell.column - 1)
+    return cells
+
+
+def fill(questionnaire: Path, target: Path, given: dict[str, str], department: str) -> None:
+    """Write ``given`` into a copy of ``questionnaire`` saved by ``department`` at :data:`RETURNED`."""
+    workbook = load_workbook(questionnaire, rich_text=True)
+    cells = answer_cells(workbook)
+    for name, value in given.items():
+        cells[name].value = value
+    workbook.properties.created = ISSUED
+    workbook.properties.modified = RETURNED
+    workbook.properties.lastModifiedBy = department
+    save_reproducibly(workbook, target)
+
+
+def save_reproducibly(workbook, target: Path) -> None:
+    """Save like ``workbook.save`` but keep ``properties.modified`` and date every zip entry
+    :data:`RETURNED`, so that unchanged answers give an unchanged file."""
+    buffer = io.BytesIO()
+    ExcelWriter(workbook, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)).save()
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for entry in source.infolist():
+            archive.writestr(zipfile.ZipInfo(entry.filename, RETURNED.timetuple()[:6]), source.read(entry),
+                             zipfile.ZIP_DEFLATED)
+
+
+def main() -> None:
+    with (HERE / "tabelle1.csv").open(encoding="utf-8", newline="") as handle:
+        tabelle1 = {row["Werkzeug"]: answers(row) for row in csv.DictReader(handle)}
+    with tempfile.TemporaryDirectory() as temporary:
+        root = Path(temporary) / "runde"
+        init_project(root)
+        # The example files of this source tree, not the installed copies, which may be older.
+        for name in (CONFIG_NAME, "katalog.xlsx"):
+            shutil.copyfile(HERE / name, root / name)
+        if (HERE / ISSUE_LOG).exists():  # keep the tokens the shipped returns carry
+            shutil.copyfile(HERE / ISSUE_LOG, root / "ausgang" / ISSUE_LOG)
+        project = load_project(root)
+        issued = generate(project).issued
+        departments = {werkzeug.werkzeug_id: werkzeug.fachamt
+                       for werkzeug in load_catalogue(project.catalogue_path).werkzeuge}
+        with atomic_directory(HERE / "eingang") as inbox:
+            for entry in issued:
+                fill(project.outbox / entry.datei, inbox / entry.datei, tabelle1[entry.werkzeug],
+                     departments[entry.werkzeug_id])
+        with atomic_path(HERE / ISSUE_LOG) as log:
+            _write_issue_log(log, [replace(entry, ausgegeben_am=ISSUED.isoformat() + "+00:00")
+                                   for entry in issued])
+    print(f"{len(issued)} returns in {HERE / 'eingang'}, tokens in {HERE / ISSUE_LOG}")
+
+
+if __name__ == "__main__":
+    main()

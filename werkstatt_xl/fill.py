@@ -1,0 +1,35 @@
+"""Fill a questionnaire programmatically, as a department would: for examples, tests, benchmarks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Mapping
+
+from .anchors import parse_marker
+from .xlsx import atomic_path
+
+
+def fill_questionnaire(source: Path, answers: Mapping[str, object], target: Path) -> Path:
+    """Write ``answers`` (question name -> value) into the answer cells of ``source``, save as ``target``.
+
+    Answer cells are found by identity, the cell left of each ``wxl:<name>`` marker; a
+    name the questionnaire does not have is an error.
+    """
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(source)
+    cells = {}
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                marker = parse_marker(cell.value)
+                if marker and marker[0] == "answer" and cell.column > 1:
+                    cells.setdefault(marker[1], sheet.cell(row=cell.row, column=cell.column - 1))
+    unknown = sorted(set(answers) - set(cells))
+    if unknown:
+        raise KeyError(f"{source.name} has no answer cell for {', '.join(unknown)}")
+    for name, value in answers.items():
+        cells[name].value = value
+    with atomic_path(target) as temporary:
+        workbook.save(temporary)
+    return target

@@ -1,0 +1,171 @@
+"""Raw answers of one return + the form -> clean answers and the problems found.
+
+Dropdowns are advice, not a guarantee (paste and drag bypass them), so every value is
+checked again here: text trimmed and non-breaking spaces folded, choices matched to their
+label ignoring case, numbers and dates converted, then required, relevant and constraint
+rules applied. Problems are German sentences for the "Prüfung" sheet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Mapping
+
+from .expression import evaluate_with
+from .form import Form, Question
+
+ERROR = "Fehler"
+NOTICE = "Hinweis"
+_GERMAN_NUMBER = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$|^[+-]?\d+(,\d+)?$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One row of the "Prüfung" sheet."""
+
+    datei: str
+    problem: str
+    abhilfe: str
+    werkzeug_id: str = ""
+    werkzeug: str = ""
+    frage: str = ""
+    zelle: str = ""
+    wert: str = ""
+    art: str = ERROR
+
+
+@dataclass(frozen=True)
+class CheckedAnswers:
+    """Clean answers by question name (select_one: the choice label) and the problems found."""
+
+    values: dict[str, object]
+    problems: list[Problem]
+
+
+def fold_spaces(text: str) -> str:
+    """Non-breaking and repeated spaces folded, outer space removed; line breaks kept."""
+    lines = [" ".join(line.replace("\u00a0", " ").split()) for line in text.replace("\r\n", "\n").split("\n")]
+    return "\n".join(lines).strip()
+
+
+def check_answers(form: Form, raw: Mapping[str, object], cells: Mapping[str, str], file_name: str,
+                  werkzeug_id: str = "", werkzeug: str = "") -> CheckedAnswers:
+    """Check the raw values (question name -> value as read) of one return against ``form``.
+
+    ``cells`` gives the address each value was read from, for the problem list.
+    """
+    problems: list[Problem] = []
+
+    def report(question: Question, value: object, problem: str, remedy: str, kind: str = ERROR) -> None:
+        problems.append(Problem(file_name, problem, remedy, werkzeug_id, werkzeug, question.title,
+                                cells.get(question.name, ""), "" if value is None else str(value), kind))
+
+    values: dict[str, object] = {}
+    names: dict[str, object] = {}  # select_one -> choice name, for relevant/constraint
+    for question in form.questions:
+        if question.name not in raw:
+            report(question, None, "Das Antwortfeld fehlt in der Datei.",
+                   "Den Fragebogen unverändert ausfüllen lassen oder die Antwort im Register nachtragen.")
+            continue
+        value, error = _convert(question, raw[question.name])
+        if error:
+            report(question, raw[question.name], error, _remedy(question))
+            continue
+        values[question.name] = value
+        if value is not None and question.choices is not None:
+            names[question.name] = question.choices.match(value).name
+        else:
+            names[question.name] = value
+    for question in form.questions:
+        value = values.get(question.name)
+        relevant = question.relevant is None or question.relevant.evaluate(evaluate_with(names))
+        if not relevant and value is not None:
+            report(question, value, "Antwort auf eine Frage, die nach den übrigen Antworten übersprungen wird.",
+                   "Prüfen, ob die Antwort oder die Antwort auf die steuernde Frage stimmt.", NOTICE)
+        elif relevant and value is None and question.required and question.name in raw:
+            report(question, None, "Pflichtangabe fehlt.", "Die Angabe beim Fachamt erfragen und nachtragen.")
+        elif value is not None and question.constraint is not None and not question.constraint.evaluate(
+                evaluate_with(names, own=names[question.name])):
+            report(question, value, question.constraint_message or "Die Antwort erfüllt die Bedingung "
+                   f"{question.constraint.text} nicht.", _remedy(question))
+    return CheckedAnswers(values, problems)
+
+
+def _remedy(question: Question) -> str:
+    if question.choices is not None:
+        return f"Erlaubt sind: {', '.join(question.choices.labels)}. Bitte korrigieren lassen."
+    return {
+        "integer": "Bitte eine ganze Zahl eintragen lassen.",
+        "decimal": "Bitte eine Zahl eintragen lassen.",
+        "date": "Bitte ein Datum wie 15.12.2026 eintragen lassen.",
+    }.get(question.type, "Bitte korrigieren lassen.")
+
+
+def _convert(question: Question, value: object) -> tuple[object, str]:
+    """(clean value, "") or (None, German reason) for one raw value."""
+    if isinstance(value, str):
+        value = fold_spaces(value)
+        if not value:
+            return None, ""
+    if value is None:
+        return None, ""
+    kind = question.type
+    if kind == "select_one":
+        choice = question.choices.match(_as_text(value))
+        if choice is None:
+            return None, f"„{_as_text(value)}“ ist keine erlaubte Antwort."
+        return choice.label, ""
+    if kind == "text":
+        return _as_text(value), ""
+    if kind in ("integer", "decimal"):
+        number = _as_number(value)
+        if number is None:
+            return None, f"„{_as_text(value)}“ ist keine Zahl."
+        if kind == "integer":
+            if not float(number).is_integer():
+                return None, f"„{_as_text(value)}“ ist keine ganze Zahl."
+            return int(number), ""
+        return float(number), ""
+    date = _as_date(value)
+    if date is None:
+        return None, f"„{_as_text(value)}“ ist kein Datum."
+    return date, ""
+
+
+def _as_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.strftime("%d.%m.%Y")
+    return str(value)
+
+
+def _as_number(value: object) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    text = str(value).strip()
+    if _GERMAN_NUMBER.match(text):
+        text = text.replace(".", "").replace(",", ".")
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _as_date(value: object) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 1 < value < 110000:
+        return dt.date(1899, 12, 30) + dt.timedelta(days=int(value))
+    for pattern in ("%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y"):
+        try:
+            return dt.datetime.strptime(str(value).strip(), pattern).date()
+        except ValueError:
+            continue
+    return None

@@ -13,11 +13,14 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .catalogue import COLUMNS
 from .expression import Expression, ExpressionError, parse_expression
 
 ANSWER_TYPES = ("select_one", "text", "integer", "decimal", "date")
 ALL_TYPES = ANSWER_TYPES + ("note", "begin_group", "end_group")
 PREFILL_FIELDS = ("werkzeug", "seite", "ansprechpartner", "fachamt", "handlungsfeld")
+RESERVED_NAMES = frozenset(COLUMNS) | {"status", "datei", "eingegangen_am", "sha256", "form_version"}
+"""Register columns of the catalogue and of provenance: a question name must differ from them."""
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 _TRUE = {"yes", "true", "true()", "1", "ja"}
 
@@ -231,6 +234,10 @@ class _FormBuilder:
             if name in names:
                 self.problem("survey", row_number, f"the name '{name}' is already used in row {names[name]}.")
                 continue
+            if name in RESERVED_NAMES:
+                self.problem("survey", row_number, f"the name '{name}' is reserved for a register column; "
+                             f"choose another, e.g. '{name}_angabe'.")
+                continue
             names[name] = row_number
             if kind == "begin_group":
                 groups.append(Group(name, row.get("label", ""), row_number))
@@ -239,9 +246,13 @@ class _FormBuilder:
                                                groups[-1] if groups else None))
         for group in groups:
             self.problem("survey", group.row, f"the group '{group.name}' has no end_group.")
+        answers = {question.name for question in elements if question.is_answer}
         for question in elements:
+            if question.relevant is not None and question.relevant.reads_own_answer:
+                self.problem("survey", question.row, f"the relevant of '{question.name}' uses '.', its own "
+                             "answer; refer to other questions with ${name}.")
             for expression, column in ((question.relevant, "relevant"), (question.constraint, "constraint")):
-                for missing in sorted((expression.references if expression else set()) - set(names)):
+                for missing in sorted((expression.references if expression else set()) - answers):
                     self.problem("survey", question.row, f"the {column} of '{question.name}' refers to "
                                  f"${{{missing}}}, which is not a question of this form.")
         return elements

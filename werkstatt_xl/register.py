@@ -35,7 +35,7 @@ PROVENANCE_COLUMNS = {
     "sha256": "SHA-256",
     "form_version": "Formularversion",
 }
-"""Register key -> header in master.xlsx, after the catalogue and answer columns."""
+"""Register key -> header in master.xlsx, after the catalogue and answer columns (see form.RESERVED_NAMES)."""
 
 MASTER_NAME = "master.xlsx"
 PROBLEM_COLUMNS = {
@@ -250,8 +250,11 @@ def answer_headers(form: Form) -> dict[str, str]:
 
 
 def register_headers(form: Form) -> dict[str, str]:
-    """Every register key -> its header in master.xlsx, in column order."""
-    return {**COLUMNS, **answer_headers(form), **PROVENANCE_COLUMNS}
+    """Every register key -> its header in master.xlsx, in column order, each header unique."""
+    headers = dict(COLUMNS)
+    for key, header in {**answer_headers(form), **PROVENANCE_COLUMNS}.items():
+        headers[key] = f"{header} (Antwort)" if header in headers.values() else header
+    return headers
 
 
 def _write_report(project: Project, register, form: Form) -> Path | None:

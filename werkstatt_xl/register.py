@@ -13,6 +13,9 @@ first row holds these keys, so :func:`read_register` reads it back whatever the 
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -90,7 +93,7 @@ def merge(project: Project, on_progress: Callable[[Path], None] | None = None, w
     One bad file never stops a merge: it is listed with its reason. Returned files are
     only read. With ``write`` the master register and Tabelle 1 are written atomically.
     """
-    from .ingest import IngestError, is_ignored, read_return
+    from .ingest import is_ignored
     from .questionnaire import read_issue_log
 
     form = load_form(project.form_path)
@@ -109,17 +112,12 @@ def merge(project: Project, on_progress: Callable[[Path], None] | None = None, w
     records: list[ReturnRecord] = []
     problems: list[Problem] = []
     rejected_ids: dict[str, str] = {}
-    for path in files:
+    for path, raw in _read_all(files, on_progress):
         name = str(path.relative_to(project.inbox))
-        try:
-            raw = read_return(path)
-        except IngestError as error:
-            problems.append(Problem(name, error.reason, error.hint))
-            records.append(ReturnRecord(name, REJECTED, reason=error.reason))
+        if isinstance(raw, _Unreadable):
+            problems.append(Problem(name, raw.reason, raw.hint))
+            records.append(ReturnRecord(name, REJECTED, reason=raw.reason))
             continue
-        finally:
-            if on_progress:
-                on_progress(path)
         werkzeug, reason, hint, notes = _identify(raw, form, issued, by_id, by_title)
         if werkzeug is None:
             werkzeug_id = raw.meta.get("werkzeug_id", "")
@@ -145,6 +143,46 @@ def merge(project: Project, on_progress: Callable[[Path], None] | None = None, w
                                                    register_headers(form))
         result.report_path = _write_report(project, register, form)
     return result
+
+
+@dataclass(frozen=True)
+class _Unreadable:
+    """Why a file could not be read (an IngestError, in a form that crosses process borders)."""
+
+    reason: str
+    hint: str
+
+
+PARALLEL_FROM = 100
+"""From this many files on, returns are read in one process per core."""
+
+
+def _read_one(path: Path):
+    """The RawReturn of ``path``, or :class:`_Unreadable`."""
+    from .ingest import IngestError, read_return
+
+    try:
+        return read_return(path)
+    except IngestError as error:
+        return _Unreadable(error.reason, error.hint)
+
+
+def _read_all(paths: list[Path], on_progress: Callable[[Path], None] | None):
+    """Yield ``(path, RawReturn | _Unreadable)`` in order; in parallel when it pays off."""
+    workers = min(os.cpu_count() or 1, 4)
+    if len(paths) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        results, executor = map(_read_one, paths), None
+    else:  # fork: workers start in milliseconds and inherit the loaded modules
+        executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        results = executor.map(_read_one, paths, chunksize=16)
+    try:
+        for path, result in zip(paths, results):
+            if on_progress:
+                on_progress(path)
+            yield path, result
+    finally:
+        if executor:
+            executor.shutdown(cancel_futures=True)
 
 
 def _identify(raw, form: Form, issued: dict, by_id: dict[str, Werkzeug], by_title: dict[str, Werkzeug]):
@@ -219,7 +257,7 @@ def _build_register(catalogue: Catalogue, form: Form, winners: dict[str, _Candid
             row.update(status=status, datei=None, eingegangen_am=None, sha256=None, form_version=None)
         rows.append(row)
     columns = list(COLUMNS) + answer_names + list(PROVENANCE_COLUMNS)
-    return pd.DataFrame(rows, columns=columns).astype(object)
+    return pd.DataFrame(rows, columns=columns, dtype=object)
 
 
 def _local(moment: dt.datetime) -> dt.datetime:

@@ -42,6 +42,8 @@ class _Formats:
         self.number = add({"valign": "top"})
         self.percent = add({"num_format": "0%"})
         self.title = add({"bold": True, "font_size": 13})
+        # explicit, because LibreOffice ignores table styles and would show white header text
+        self.header = add({"bold": True, "bg_color": "#D9E1F2", "text_wrap": True, "valign": "top"})
         self.status = {status: add({"valign": "top", "bg_color": color}) for status, color in STATUS_FILLS.items()}
 
 
@@ -60,7 +62,7 @@ def _write_table(workbook, formats: _Formats, name: str, frame, headers: dict[st
     sheet.add_table(1, 0, last_row, len(keys) - 1, {
         "name": "Tabelle_" + "".join(ch for ch in name if ch.isalnum()),
         "style": "Table Style Light 9",
-        "columns": [{"header": headers[key]} for key in keys],
+        "columns": [{"header": headers[key], "header_format": formats.header} for key in keys],
     })
     for column, width in enumerate(widths):
         sheet.set_column(column, column, width)
@@ -112,7 +114,7 @@ def _write_return_rates(workbook, formats: _Formats, register) -> None:
         last = first + max(1, len(counts))
         sheet.add_table(first, 0, last, len(columns) - 1, {
             "name": f"Ruecklauf_{key}", "style": "Table Style Light 9",
-            "columns": [{"header": column} for column in columns],
+            "columns": [{"header": column, "header_format": formats.header} for column in columns],
         })
         row = last + 3
 

@@ -17,7 +17,7 @@ def fill_questionnaire(source: Path, answers: Mapping[str, object], target: Path
     """
     from openpyxl import load_workbook
 
-    workbook = load_workbook(source)
+    workbook = load_workbook(source, rich_text=True)  # keeps the small grey "nur auszufüllen" notes
     cells = {}
     for sheet in workbook.worksheets:
         for row in sheet.iter_rows():

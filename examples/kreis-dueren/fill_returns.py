@@ -9,28 +9,28 @@ them to ``eingang/``, together with the round's ``ausgabe.csv`` (the tokens they
 - The Begründung goes to 1.2 when not started, else to 8.1 when not continued, else to
   "Weitere Anmerkungen". The seed publishes no other answer; those stay empty.
 
-Answer cells are found by identity (the cell left of the hidden marker ``wxl:<name>``) and
-written with openpyxl, which keeps validations, protection and hidden sheets. Re-running
-reuses the tokens of the shipped ``ausgabe.csv`` and fixed dates, so the files come out the
-same byte for byte as long as form and catalogue are unchanged.
+Answers are written by :func:`werkstatt_xl.fill.fill_questionnaire` (answer cells found by
+identity; validations, protection and hidden sheets kept). Re-running reuses the tokens of
+the shipped ``ausgabe.csv`` and fixed dates, so the files come out the same byte for byte
+as long as form, catalogue and openpyxl are unchanged.
 
 Run from the repository root after make_catalogue.py:  python examples/kreis-dueren/fill_returns.py
 """
 
 import csv
 import datetime as dt
-import io
 import shutil
 import tempfile
 import zipfile
 from dataclasses import replace
 from pathlib import Path
 
-from openpyxl import load_workbook
-from openpyxl.writer.excel import ExcelWriter
+from openpyxl.packaging.core import DocumentProperties
+from openpyxl.xml.constants import ARC_CORE
+from openpyxl.xml.functions import fromstring, tostring
 
-from werkstatt_xl.anchors import parse_marker
 from werkstatt_xl.catalogue import load_catalogue
+from werkstatt_xl.fill import fill_questionnaire
 from werkstatt_xl.project import CONFIG_NAME, init_project, load_project
 from werkstatt_xl.questionnaire import ISSUE_LOG, _write_issue_log, generate
 from werkstatt_xl.xlsx import atomic_directory, atomic_path
@@ -56,39 +56,17 @@ def answers(row: dict[str, str]) -> dict[str, str]:
     return result
 
 
-def answer_cells(workbook) -> dict:
-    """Question name -> answer cell: the cell left of each ``wxl:<name>`` marker."""
-    cells = {}
-    for sheet in workbook.worksheets:
-        for row in sheet.iter_rows():
-            for cell in row:
-                marker = parse_marker(cell.value)
-                if marker and marker[0] == "answer":
-                    cells[marker[1]] = sheet.cell(cell.row, cell.column - 1)
-    return cells
-
-
-def fill(questionnaire: Path, target: Path, given: dict[str, str], department: str) -> None:
-    """Write ``given`` into a copy of ``questionnaire`` saved by ``department`` at :data:`RETURNED`."""
-    workbook = load_workbook(questionnaire, rich_text=True)
-    cells = answer_cells(workbook)
-    for name, value in given.items():
-        cells[name].value = value
-    workbook.properties.created = ISSUED
-    workbook.properties.modified = RETURNED
-    workbook.properties.lastModifiedBy = department
-    save_reproducibly(workbook, target)
-
-
-def save_reproducibly(workbook, target: Path) -> None:
-    """Save like ``workbook.save`` but keep ``properties.modified`` and date every zip entry
-    :data:`RETURNED`, so that unchanged answers give an unchanged file."""
-    buffer = io.BytesIO()
-    ExcelWriter(workbook, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)).save()
-    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+def stamp(filled: Path, target: Path, department: str) -> None:
+    """Copy ``filled`` to ``target`` as saved by ``department`` at :data:`RETURNED`: the dates in
+    ``docProps/core.xml`` and of every zip entry are fixed, so equal answers give an equal file."""
+    with zipfile.ZipFile(filled) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         for entry in source.infolist():
-            archive.writestr(zipfile.ZipInfo(entry.filename, RETURNED.timetuple()[:6]), source.read(entry),
-                             zipfile.ZIP_DEFLATED)
+            data = source.read(entry)
+            if entry.filename == ARC_CORE:
+                properties = DocumentProperties.from_tree(fromstring(data))
+                properties.created, properties.modified, properties.lastModifiedBy = ISSUED, RETURNED, department
+                data = tostring(properties.to_tree())
+            archive.writestr(zipfile.ZipInfo(entry.filename, RETURNED.timetuple()[:6]), data, zipfile.ZIP_DEFLATED)
 
 
 def main() -> None:
@@ -106,10 +84,11 @@ def main() -> None:
         issued = generate(project).issued
         departments = {werkzeug.werkzeug_id: werkzeug.fachamt
                        for werkzeug in load_catalogue(project.catalogue_path).werkzeuge}
+        filled = Path(temporary) / "filled.xlsx"
         with atomic_directory(HERE / "eingang") as inbox:
             for entry in issued:
-                fill(project.outbox / entry.datei, inbox / entry.datei, tabelle1[entry.werkzeug],
-                     departments[entry.werkzeug_id])
+                fill_questionnaire(project.outbox / entry.datei, tabelle1[entry.werkzeug], filled)
+                stamp(filled, inbox / entry.datei, departments[entry.werkzeug_id])
         with atomic_path(HERE / ISSUE_LOG) as log:
             _write_issue_log(log, [replace(entry, ausgegeben_am=ISSUED.isoformat() + "+00:00")
                                    for entry in issued])

@@ -74,3 +74,11 @@ def write_xlsform(path: Path, markdown: str) -> Path:
 def xlsform(tmp_path):
     """``make(markdown, name="form.xlsx") -> Path``: an XLSForm written from markdown tables."""
     return lambda markdown, name="form.xlsx": write_xlsform(tmp_path / name, markdown)
+
+
+@pytest.fixture
+def seed_dir():
+    """The seed documents (``../shared/seed``); skips the test where they are not checked out."""
+    if not SEED.is_dir():
+        pytest.skip(f"the seed documents are not here: {SEED}")
+    return SEED

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import re
 import unicodedata
+from copy import copy
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -173,7 +175,8 @@ def _header_key(title: str) -> str:
 def _read_table(path: Path) -> tuple[list[object], list[tuple[int, tuple]]]:
     """Header and numbered rows of the first sheet (xlsx) or of a CSV file."""
     try:
-        head = path.open("rb").read(8)
+        with path.open("rb") as handle:
+            head = handle.read(8)
     except FileNotFoundError:
         raise CatalogueError(path, ["the file does not exist. Create it with 'werkstatt-xl init' or set "
                                     "[files] catalogue in werkstatt.toml."]) from None
@@ -204,13 +207,27 @@ def _read_table(path: Path) -> tuple[list[object], list[tuple[int, tuple]]]:
 
 
 def _read_csv(path: Path) -> tuple[list[object], list[tuple[int, tuple]]]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        text = path.read_text(encoding="cp1252")
-    dialect = csv.Sniffer().sniff(text.splitlines()[0], delimiters=",;\t")
-    rows = list(csv.reader(text.splitlines(), dialect))
+    text, _ = _csv_text(path)
+    rows = list(csv.reader(text.splitlines(), delimiter=_csv_delimiter(text)))
+    if not rows:
+        raise CatalogueError(path, ["the file is empty. Write one row per Werkzeug below the header."])
     return list(rows[0]), [(number, tuple(row)) for number, row in enumerate(rows[1:], start=2)]
+
+
+def _csv_text(path: Path) -> tuple[str, str]:
+    """The text of a CSV file and its encoding: UTF-8 (with the BOM Excel writes, if there), else cp1252."""
+    data = path.read_bytes()
+    encoding = "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
+    try:
+        return data.decode(encoding), encoding
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+def _csv_delimiter(text: str) -> str:
+    """The separator the header line uses most: ``,``, or ``;`` as a German Excel writes."""
+    header = text.partition("\n")[0]
+    return max(",;\t", key=header.count)
 
 
 def write_empty_catalogue(path: Path) -> None:
@@ -236,14 +253,18 @@ def write_empty_catalogue(path: Path) -> None:
 
 
 def write_catalogue_ids(catalogue: Catalogue) -> None:
-    """Store the derived Werkzeug-IDs in the catalogue file (xlsx: formatting kept)."""
+    """Store the derived Werkzeug-IDs in the catalogue file, formatting and CSV separator kept.
+
+    Without a Werkzeug-ID column, an xlsx gets one as its last column and a CSV as its first.
+    """
     path = catalogue.path
     if path.suffix.lower() in (".csv", ".txt"):
         header, rows = _read_table(path)
+        text, encoding = _csv_text(path)
         position = _locate_columns(path, header)["werkzeug_id"]
         ids = {werkzeug.row: werkzeug.werkzeug_id for werkzeug in catalogue.werkzeuge}
-        with atomic_path(path) as temporary, temporary.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
+        with atomic_path(path) as temporary, temporary.open("w", newline="", encoding=encoding) as handle:
+            writer = csv.writer(handle, delimiter=_csv_delimiter(text))
             writer.writerow(header if position is not None else [COLUMNS["werkzeug_id"], *header])
             for number, row in rows:
                 row = list(row)
@@ -259,10 +280,10 @@ def write_catalogue_ids(catalogue: Catalogue) -> None:
     sheet = workbook.worksheets[0]
     header = [cell.value for cell in sheet[1]]
     position = _locate_columns(path, header)["werkzeug_id"]
-    if position is None:
-        sheet.insert_cols(1)
-        sheet.cell(row=1, column=1, value=COLUMNS["werkzeug_id"])
-        position = 0
+    if position is None:  # a new last column: columns, widths and dropdowns of the others stay in place
+        position = len(header)
+        title = sheet.cell(row=1, column=position + 1, value=COLUMNS["werkzeug_id"])
+        title._style = copy(sheet.cell(row=1, column=position)._style)
     for werkzeug in catalogue.werkzeuge:
         sheet.cell(row=werkzeug.row, column=position + 1, value=werkzeug.werkzeug_id)
     with atomic_path(path) as temporary:

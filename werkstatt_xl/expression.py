@@ -55,6 +55,11 @@ class Expression:
         """Names of the questions the expression reads."""
         return _collect_refs(self.tree)
 
+    @property
+    def reads_own_answer(self) -> bool:
+        """True when the expression uses ``.``, the answer of the question it belongs to."""
+        return _uses_self(self.tree)
+
     def evaluate(self, value_of: Callable[[str | None], object]) -> bool:
         """Evaluate with ``value_of(name)`` (``None`` for ``.``) giving comparable values."""
         return bool(_evaluate(self.tree, value_of))
@@ -172,6 +177,10 @@ def _collect_refs(node: Node) -> set[str]:
     return found
 
 
+def _uses_self(node: Node) -> bool:
+    return node.kind == "self" or any(_uses_self(arg) for arg in node.args)
+
+
 def _evaluate(node: Node, value_of: Callable[[str | None], object]) -> object:
     kind = node.kind
     if kind in ("ref", "self"):
@@ -245,7 +254,9 @@ def _describe(node: Node, label_of, literal) -> str:
         return f"„{node.value}“"
     if kind in ("and", "or"):
         word = " und " if kind == "and" else " oder "
-        return word.join(_describe(arg, label_of, literal) for arg in node.args)
+        parts = (_describe(arg, label_of, literal) for arg in node.args)
+        return word.join(f"({part})" if kind == "and" and arg.kind == "or" else part
+                         for arg, part in zip(node.args, parts))
     if kind == "not":
         return f"nicht ({_describe(node.args[0], label_of, literal)})"
     if kind == "length":

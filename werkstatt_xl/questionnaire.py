@@ -253,7 +253,8 @@ def _write_question(sheet, styles: _Styles, row: int, question: Question, form: 
     if question.number:
         sheet.write_string(row, 0, question.number, styles.number)
         if skip:
-            sheet.write_rich_string(row, 1, question.label, "\n", styles.skip, skip, label_format)
+            # the line break ends the label run: a run of only whitespace loses it in openpyxl
+            sheet.write_rich_string(row, 1, question.label + "\n", styles.skip, skip, label_format)
         else:
             sheet.write_string(row, 1, question.label, label_format)
     else:

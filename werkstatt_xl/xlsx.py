@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,6 +32,20 @@ def _explain(path: Path, error: OSError) -> OutputError:
                        "then run the command again.")
 
 
+def _permissions(target: Path, default: int) -> int:
+    """The mode of ``target`` if it exists, else ``default`` less the umask.
+
+    ``mkstemp``/``mkdtemp`` create private 0600/0700 entries; a shared project folder needs
+    the permissions any other program would give the file.
+    """
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return default & ~umask
+
+
 @contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; on success it replaces ``target`` in one step.
@@ -42,6 +57,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
         target.parent.mkdir(parents=True, exist_ok=True)
         handle, name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=target.suffix, dir=target.parent)
         os.close(handle)
+        os.chmod(name, _permissions(target, 0o666))
     except OSError as error:
         raise _explain(target, error) from None
     temporary = Path(name)
@@ -63,9 +79,12 @@ def atomic_directory(target: Path) -> Iterator[Path]:
     The previous ``target`` is kept until the new one is in place, then removed.
     """
     target = Path(target)
+    if target.exists() and not target.is_dir():
+        raise OutputError(f"{target} is a file, not a folder. Rename or move it, then run the command again.")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         temporary = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
+        os.chmod(temporary, _permissions(target, 0o777))
     except OSError as error:
         raise _explain(target, error) from None
     try:

@@ -1,0 +1,310 @@
+"""Reading and checking XLSForms: small forms written inline, pyxform style, and the shipped one."""
+
+import re
+import warnings
+
+import pytest
+
+from werkstatt_xl.form import Choice, ChoiceList, FormError, default_form_path, load_form
+
+SETTINGS = """
+| settings |
+|          | form_id | version | form_title |
+|          | test    | 1       | Testbogen  |
+"""
+CHOICES = """
+| choices |
+|         | list_name | name | label |
+|         | ja_nein   | ja   | Ja    |
+|         | ja_nein   | nein | Nein  |
+"""
+SEED_FORM = "Fragebogen"
+
+
+def form_errors(path) -> str:
+    with pytest.raises(FormError) as caught:
+        load_form(path)
+    return str(caught.value)
+
+
+def expected_errors(path, *problems: str) -> str:
+    lines = "".join(f"  {problem}\n" for problem in problems)
+    return (f"{path}: the questionnaire form has errors:\n{lines}"
+            "Correct the form in a spreadsheet program and run the command again.")
+
+
+def test_a_small_form_is_read_with_types_numbers_groups_relevant_and_choices(xlsform):
+    path = xlsform("""
+        | survey |
+        | |type              |name    |label::German (de)   |hint   |relevant          |required|constraint|constraint_message|number|prefill |
+        | |text              |titel   |Werkzeugtitel        |       |                  |yes     |          |                  |      |werkzeug|
+        | |select_one ja_nein|begonnen|Begonnen?            |Ja/Nein|                  |true    |          |                  |1     |        |
+        | |note              |weiter  |Falls ja, weiter ab 2|       |                  |        |          |                  |1.1   |        |
+        | |begin_group       |budget  |Budget               |       |                  |        |          |                  |      |        |
+        | |integer           |euro    |Betrag               |       |${begonnen} = 'ja'|no      |. >= 0    |Nicht negativ     |2     |        |
+        | |decimal           |anteil  |Anteil               |       |                  |        |          |                  |2.1   |        |
+        | |date              |ende    |Ende                 |       |                  |        |          |                  |3     |        |
+        | |end_group         |        |                     |       |                  |        |          |                  |      |        |
+        | |text              |rest    |Anmerkungen          |       |                  |        |          |                  |      |        |
+    """ + CHOICES + SETTINGS)
+
+    form = load_form(path)
+
+    assert (form.path, form.form_id, form.version, form.title) == (path, "test", "1", "Testbogen")
+    assert [(e.name, e.type, e.number, e.label) for e in form.elements] == [
+        ("titel", "text", "", "Werkzeugtitel"),
+        ("begonnen", "select_one", "1", "Begonnen?"),
+        ("weiter", "note", "1.1", "Falls ja, weiter ab 2"),
+        ("euro", "integer", "2", "Betrag"),
+        ("anteil", "decimal", "2.1", "Anteil"),
+        ("ende", "date", "3", "Ende"),
+        ("rest", "text", "", "Anmerkungen"),
+    ]
+    assert form.answer_names() == ["titel", "begonnen", "euro", "anteil", "ende", "rest"]
+    assert [e.row for e in form.elements] == [2, 3, 4, 6, 7, 8, 10]
+    yes_no = ChoiceList("ja_nein", (Choice("ja", "Ja"), Choice("nein", "Nein")))
+    assert form.choice_lists == {"ja_nein": yes_no}
+    begonnen, euro = form.question("begonnen"), form.question("euro")
+    assert (begonnen.choices, begonnen.hint, begonnen.required, begonnen.group) == (yes_no, "Ja/Nein", True, None)
+    assert begonnen.title == "1 Begonnen?"
+    assert [e.group.label if e.group else None for e in form.elements] == [None, None, None, "Budget", "Budget",
+                                                                          "Budget", None]
+    assert euro.group.name == "budget" and euro.required is False
+    assert euro.relevant.text == "${begonnen} = 'ja'" and euro.relevant.references == {"begonnen"}
+    assert euro.constraint.text == ". >= 0" and euro.constraint_message == "Nicht negativ"
+    assert form.question("titel").prefill == "werkzeug" and form.question("titel").required is True
+    assert form.question("titel").title == "Werkzeugtitel"
+
+
+def test_empty_rows_are_skipped_but_rows_keep_their_spreadsheet_numbers(xlsform):
+    path = xlsform("""
+        | survey |
+        |        | type | name | label |
+        |        |      |      |       |
+        |        | text | a    | A     |
+    """ + SETTINGS + "| choices |\n| | list_name | name | label |")
+    assert [(e.name, e.row) for e in load_form(path).elements] == [("a", 3)]
+
+
+def test_match_finds_a_choice_by_label_or_name_ignoring_case_and_spaces():
+    choices = ChoiceList("z", (Choice("trifft_zu", "Trifft zu"), Choice("k_a", "k.A.")))
+    assert choices.match("  trifft ZU ") == Choice("trifft_zu", "Trifft zu")
+    assert choices.match("K_A") == Choice("k_a", "k.A.")
+    assert choices.match("vielleicht") is None
+    assert choices.by_name("k_a") == Choice("k_a", "k.A.") and choices.by_name("k.A.") is None
+    assert choices.labels == ["Trifft zu", "k.A."]
+
+
+def test_unknown_type(xlsform):
+    path = xlsform("""
+        | survey |
+        |        | type   | name | label |
+        |        | texte  | a    | A     |
+    """ + CHOICES + SETTINGS)
+    assert form_errors(path) == expected_errors(
+        path, "[row 2] On the 'survey' sheet, unknown type 'texte'. Supported: select_one, text, integer, "
+              "decimal, date, note, begin_group, end_group.")
+
+
+def test_missing_choice_list(xlsform):
+    path = xlsform("""
+        | survey |
+        |        | type               | name | label |
+        |        | text               | a    | A     |
+        |        | select_one skala   | b    | B     |
+    """ + CHOICES + SETTINGS)
+    assert form_errors(path) == expected_errors(
+        path, "[row 3] On the 'survey' sheet, the choice list 'skala' of 'b' is not on the choices sheet.")
+
+
+def test_duplicate_name(xlsform):
+    path = xlsform("""
+        | survey |
+        |        | type | name | label |
+        |        | text | a    | A     |
+        |        | text | b    | B     |
+        |        | text | a    | C     |
+    """ + CHOICES + SETTINGS)
+    assert form_errors(path) == expected_errors(
+        path, "[row 4] On the 'survey' sheet, the name 'a' is already used in row 2.")
+
+
+@pytest.mark.parametrize("reference", ["nope", "hinweis", "gruppe"])
+def test_relevant_must_refer_to_an_answerable_question(xlsform, reference):
+    path = xlsform(f"""
+        | survey |
+        |        | type        | name    | label   | relevant              |
+        |        | note        | hinweis | Hinweis |                       |
+        |        | begin_group | gruppe  | Gruppe  |                       |
+        |        | text        | a       | A       | ${{{reference}}} = 'x' |
+        |        | end_group   |         |         |                       |
+    """ + CHOICES + SETTINGS)
+    assert form_errors(path) == expected_errors(
+        path, f"[row 4] On the 'survey' sheet, the relevant of 'a' refers to ${{{reference}}}, which is not a "
+              "question of this form.")
+
+
+def test_relevant_cannot_read_its_own_answer(xlsform):
+    path = xlsform("""
+        | survey |
+        |        | type | name | label | relevant  |
+        |        | text | a    | A     | . = 'x'   |
+    """ + CHOICES + SETTINGS)
+    assert form_errors(path) == expected_errors(
+        path, "[row 2] On the 'survey' sheet, the relevant of 'a' uses '.', its own answer; refer to other "
+              "questions with ${name}.")
+
+
+def test_constraint_references_are_checked_too(xlsform):
+    path = xlsform("""
+        | survey |
+        |        | type    | name | label | constraint   |
+        |        | integer | a    | A     | . < ${max}   |
+    """ + CHOICES + SETTINGS)
+    assert form_errors(path) == expected_errors(
+        path, "[row 2] On the 'survey' sheet, the constraint of 'a' refers to ${max}, which is not a question "
+              "of this form.")
+
+
+def test_unparseable_expression(xlsform):
+    path = xlsform("""
+        | survey |
+        |        | type | name | label | relevant        |
+        |        | text | a    | A     |                 |
+        |        | text | b    | B     | ${a} = = 'x'    |
+    """ + CHOICES + SETTINGS)
+    assert form_errors(path) == expected_errors(
+        path, "[row 3] On the 'survey' sheet, the relevant expression cannot be read: unexpected '=' in "
+              "\"${a} = = 'x'\".")
+
+
+@pytest.mark.parametrize("missing", ["survey", "choices", "settings"])
+def test_missing_sheet(xlsform, missing):
+    sheets = {"survey": "| survey |\n| | type | name | label |\n| | text | a | A |", "choices": CHOICES,
+              "settings": SETTINGS}
+    path = xlsform("\n".join(text for name, text in sheets.items() if name != missing))
+    assert form_errors(path) == expected_errors(
+        path, f"On the '{missing}' sheet, the sheet is missing: an XLSForm needs survey, choices and settings.")
+
+
+def test_missing_settings_form_id_and_version(xlsform):
+    path = xlsform("""
+        | survey |
+        |        | type | name | label |
+        |        | text | a    | A     |
+        | settings |
+        |        | form_title | form_id | version |
+        |        | Testbogen  |         |         |
+    """ + CHOICES)
+    assert form_errors(path) == expected_errors(
+        path,
+        "[row 2] On the 'settings' sheet, 'form_id' is empty: it identifies the questionnaire of this round.",
+        "[row 2] On the 'settings' sheet, 'version' is empty: it identifies the questionnaire of this round.")
+
+
+def test_every_problem_is_listed_at_once(xlsform):
+    path = xlsform("""
+        | survey |
+        |        | type             | name  | label | prefill |
+        |        | begin_group      | g     | G     |         |
+        |        | text             | 1a    | A     |         |
+        |        | text ja_nein     | b     | B     |         |
+        |        | select_one ja_nein | c   |       | telefon |
+        |        |                  | d     | D     |         |
+        |        | end_group        |       |       |         |
+        |        | end_group        |       |       |         |
+        |        | begin_group      | offen | Offen |         |
+        | choices |
+        |         | list_name | name | label |
+        |         | ja_nein   | ja   | Ja    |
+        |         | ja_nein   | ja   | Jawohl |
+        |         | ja_nein   | nein |       |
+    """ + SETTINGS)
+    assert form_errors(path) == expected_errors(
+        path,
+        "[row 3] On the 'choices' sheet, the choice 'ja' appears twice in list 'ja_nein'.",
+        "[row 4] On the 'choices' sheet, list_name, name and label must all be filled in.",
+        "[row 3] On the 'survey' sheet, the name '1a' is not valid: use letters, digits and _ and start with "
+        "a letter.",
+        "[row 4] On the 'survey' sheet, the type 'text' takes no choice list.",
+        "[row 5] On the 'survey' sheet, 'c' has no label.",
+        "[row 5] On the 'survey' sheet, prefill 'telefon' is not a catalogue field (werkzeug, seite, "
+        "ansprechpartner, fachamt, handlungsfeld).",
+        "[row 6] On the 'survey' sheet, the type is empty.",
+        "[row 8] On the 'survey' sheet, end_group without a begin_group.",
+        "[row 9] On the 'survey' sheet, the group 'offen' has no end_group.",
+    )
+
+
+def test_a_missing_file_and_a_file_that_is_no_workbook(tmp_path):
+    missing, broken = tmp_path / "fehlt.xlsx", tmp_path / "kaputt.xlsx"
+    broken.write_bytes(b"not a zip file")
+    assert form_errors(missing) == expected_errors(missing, "The file does not exist.")
+    assert form_errors(broken) == expected_errors(
+        broken, "The file is not a readable .xlsx workbook (File is not a zip file).")
+
+
+def test_the_shipped_form_is_a_valid_xlsform_for_pyxform():
+    from pyxform.xls2xform import convert
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = convert(xlsform=str(default_form_path()), validate=False)
+    assert result.warnings == []
+    assert '<data id="zwischenbilanz_werkstattplan" version="2019.1">' in result.xform
+
+
+def _scale(labels) -> list[str]:
+    return [label.rstrip("*") for label in labels]
+
+
+def form_outline(form) -> list[tuple]:
+    """What the printed questionnaire shows, in order: title, groups with scale, questions."""
+    outline, group = [("title", form.title)], None
+    for element in form.elements:
+        if element.group is not None and element.group != group:
+            lists = {e.choices.name: e.choices.labels for e in form.elements if e.group == element.group and e.choices}
+            assert len(lists) == 1, f"group {element.group.label} shares one scale"
+            outline.append(("group", element.group.label, _scale(next(iter(lists.values())))))
+        group = element.group
+        scale = _scale(element.choices.labels) if element.choices and element.group is None else []
+        outline.append(("question", element.number, element.label, scale))
+    return outline
+
+
+def seed_outline(text: str) -> list[tuple]:
+    """The appendix "Fragebogen" of the seed document as the same outline."""
+    appendix = text.split(f"\n{SEED_FORM}\n", 1)[1]
+    lines = [[cell.strip() for cell in line.split("\t")] for line in appendix.splitlines()]
+    lines = [[cell for cell in cells if cell and cell != '<input type="checkbox"/>'] for cells in lines]
+    lines = [cells for cells in lines if cells]
+    outline = [("title", lines[0][0])]
+    for cells in lines[1:]:
+        numbered = re.match(r"^(\d+(?:\.\d+)?)\s+(.+)$", cells[0])
+        if re.fullmatch(r"\d+(?:\.\d+)?", cells[0]):
+            outline.append(("question", cells[0], cells[1], _scale(cells[2:])))
+        elif numbered:
+            outline.append(("question", numbered[1], numbered[2], _scale(cells[1:])))
+        elif len(cells) > 1:
+            outline.append(("group", cells[0], _scale(cells[1:])))
+        else:
+            outline.append(("question", "", cells[0], []))
+    return outline
+
+
+def test_the_shipped_form_has_the_seeds_numbers_groups_and_scales():
+    outline = form_outline(load_form(default_form_path()))
+
+    assert [entry[1] for entry in outline if entry[0] == "question" and entry[1]] == [
+        "1", "1.1", "1.2", "2", "2.1", "2.2", "3", "4", "5", "6", "6.1", "6.2", "7", "7.1", "8", "8.1"]
+    rating = ["Sehr hoch", "Hoch", "Eher niedrig", "Niedrig", "k.A."]
+    agreement = ["Trifft zu", "Trifft eher zu", "Trifft eher nicht zu", "Trifft nicht zu", "k.A."]
+    assert [entry[1:] for entry in outline if entry[0] == "group"] == [
+        ("Gesamt", rating), ("Zeitplan", agreement), ("Budget", agreement), ("Verstetigung", agreement)]
+    assert outline[4] == ("question", "1", "Mit der Umsetzung des Projekts wurde begonnen.", ["Ja", "Nein"])
+    assert outline[-1] == ("question", "", "* k.A.: keine Angabe (möglich)", [])
+
+
+def test_the_shipped_form_reproduces_the_seeds_fragebogen_verbatim(seed_dir):
+    seed = (seed_dir / "000_8bfb2d5125293fab.txt").read_text(encoding="utf-8")
+    assert form_outline(load_form(default_form_path())) == seed_outline(seed)

@@ -31,6 +31,11 @@ def _user_errors(command):
     return wrapper
 
 
+def _progress(length: int, label: str):
+    """A progress bar on the terminal's stderr; hidden when output goes to a file or pipe."""
+    return click.progressbar(length=length, label=label, file=sys.stderr, hidden=not sys.stderr.isatty())
+
+
 def _load(project_dir: Path, **overrides):
     from .project import load_project
 
@@ -73,8 +78,10 @@ def init(directory: Path, example: bool, force: bool):
 
 @main.command()
 @_project_option
-@click.option("--catalogue", help="Catalogue file instead of the one in werkstatt.toml.")
-@click.option("--form", help="XLSForm questionnaire instead of the one in werkstatt.toml.")
+@click.option("--catalogue", type=click.Path(dir_okay=False, path_type=Path),
+              help="Catalogue file instead of the one in werkstatt.toml.")
+@click.option("--form", type=click.Path(dir_okay=False, path_type=Path),
+              help="XLSForm questionnaire instead of the one in werkstatt.toml.")
 @click.option("--title", help="Title of the round printed on every questionnaire.")
 @click.option("--deadline", type=click.DateTime(["%Y-%m-%d"]), help="Return date, e.g. 2026-12-15.")
 @click.option("--reissue", is_flag=True, help="New tokens for all questionnaires (earlier ones are then rejected).")
@@ -89,7 +96,9 @@ def generate(project_dir: Path, catalogue, form, title, deadline, reissue: bool,
     from .catalogue import load_catalogue, write_catalogue_ids
     from .questionnaire import generate as generate_round
 
-    project = _load(project_dir, catalogue=catalogue, form=form, title=title,
+    # paths given here are relative to the current folder, those in werkstatt.toml to the project
+    project = _load(project_dir, catalogue=str(catalogue.resolve()) if catalogue else None,
+                    form=str(form.resolve()) if form else None, title=title,
                     deadline=deadline.date() if deadline else None)
     if write_ids:
         loaded = load_catalogue(project.catalogue_path)
@@ -97,7 +106,7 @@ def generate(project_dir: Path, catalogue, form, title, deadline, reissue: bool,
             write_catalogue_ids(loaded)
             click.echo(f"Stored Werkzeug-IDs in {loaded.path.name}.")
     total = len(load_catalogue(project.catalogue_path).werkzeuge)
-    with click.progressbar(length=total, label="Fragebögen", file=sys.stderr) as bar:
+    with _progress(total, "Fragebögen") as bar:
         result = generate_round(project, reissue=reissue, on_progress=lambda _: bar.update(1))
     for warning in result.warnings:
         click.echo(f"Warning: {warning}", err=True)
@@ -124,7 +133,7 @@ def merge(project_dir: Path, strict: bool):
     project = _load(project_dir)
     total = sum(1 for path in project.inbox.rglob("*") if path.is_file() and not is_ignored(path)) \
         if project.inbox.is_dir() else 0
-    with click.progressbar(length=total, label="Rückläufe", file=sys.stderr) as bar:
+    with _progress(total, "Rückläufe") as bar:
         result = merge_returns(project, on_progress=lambda _: bar.update(1))
     counts = result.counts
     click.echo(f"Received {counts['received']} files: {counts['accepted']} accepted, "
@@ -137,3 +146,115 @@ def merge(project_dir: Path, strict: bool):
     if strict and (counts["with_problems"] or counts["rejected"]):
         raise click.ClickException("problems were found in returned files (see the sheet 'Prüfung'); "
                                    "--strict turns them into a failure.")
+
+
+@main.command()
+@_project_option
+@click.option("--reminder", is_flag=True,
+              help="Only Werkzeuge not returned yet or rejected at the last merge, with the reminder text.")
+@click.option("--send", is_flag=True, help="Send through the SMTP server of werkstatt.toml instead of writing drafts.")
+@click.option("--only", multiple=True, metavar="WERKZEUG-ID",
+              help="Only these Werkzeuge (repeat the option or separate ids by commas).")
+@_user_errors
+def mail(project_dir: Path, reminder: bool, send: bool, only: tuple[str, ...]):
+    """Write one e-mail per recipient with its questionnaires attached, or send them.
+
+    Without --send the e-mails are drafts in post/einladung/ (post/erinnerung/ with
+    --reminder): .eml files that open in Outlook or Thunderbird, ready to check and send.
+    With --send they go out through [mail] of werkstatt.toml; the password comes from the
+    environment variable named there by password_env, else it is asked for. post/gesendet.csv
+    records each e-mail sent, so a re-run sends only what did not go out yet.
+
+    \b
+    Examples:  werkstatt-xl mail -p runde-2026
+               werkstatt-xl mail -p runde-2026 --reminder --send
+    """
+    import os
+
+    from . import mail as mailing
+
+    project = _load(project_dir)
+    if send:
+        mailing.check_smtp_settings(project.mail)
+    ids = [part for value in only for part in value.replace(",", " ").split()]
+    plan = mailing.build_messages(project, reminder=reminder, only=ids or None)
+    for warning in plan.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    if plan.without_address:
+        click.echo("Warning: these Werkzeuge have no e-mail address and are in no e-mail (fill in the column "
+                   f"'E-Mail' of {project.catalogue_path.name}):", err=True)
+        for werkzeug in plan.without_address:
+            click.echo(f"  {werkzeug.werkzeug_id} (row {werkzeug.row}): {werkzeug.werkzeug}", err=True)
+    kind = "reminder" if reminder else "invitation"
+    if not plan.messages:
+        click.echo("No reminders needed: every Werkzeug selected has come back." if reminder else
+                   "No e-mails: no Werkzeug selected has an e-mail address.")
+        return
+    if not send:
+        folder = project.drafts / plan.kind
+        paths = mailing.write_drafts(plan, folder)
+        click.echo(f"Wrote {_count(len(paths), f'{kind} draft')} for "
+                   f"{_count(len(plan.werkzeug_ids), 'Werkzeug', 'Werkzeuge')} to {folder}")
+        click.echo("Open them in Outlook or Thunderbird to check and send them, or send all with --send.")
+        return
+    settings = project.mail
+    password = os.environ.get(settings.password_env) or None
+    if password is None and settings.user:
+        password = click.prompt(f"Password for {settings.user} at {settings.smtp_host} "
+                                f"(or set {settings.password_env})", hide_input=True, err=True)
+    log = project.drafts / mailing.SENT_LOG
+    try:
+        result = mailing.send(plan, settings, password, log,
+                              on_sent=lambda sent: click.echo(f"Sent to {sent.describe()}"))
+    except mailing.MailError as error:
+        raise click.ClickException(str(error)) from None
+    if result.skipped:
+        click.echo(f"Skipped {_count(len(result.skipped), f'{kind} e-mail')} already sent (listed in {log}).")
+    click.echo(f"Sent {_count(len(result.sent), f'{kind} e-mail')}.")
+
+
+def _count(number: int, singular: str, plural: str = "") -> str:
+    """``1 draft``, ``2 drafts``."""
+    return f"{number} {singular if number == 1 else plural or singular + 's'}"
+
+
+@main.command()
+@_project_option
+@click.option("--format", "output_format", type=click.Choice(["text", "csv", "json"]), default="text",
+              show_default=True, help="text for people; csv or json (one row per Werkzeug) for scripts.")
+@_user_errors
+def status(project_dir: Path, output_format: str):
+    """Show per Werkzeug, grouped by Fachamt, whether it is returned, issued or missing.
+
+    Statuses: eingegangen, mit Problemen, abgelehnt (from the last merge), ausgegeben
+    (questionnaire issued, nothing back yet), offen (no questionnaire issued).
+
+    \b
+    Example:  werkstatt-xl status -p runde-2026 --format csv > stand.csv
+    """
+    from .status import collect_status, render
+
+    click.echo(render(collect_status(_load(project_dir)), output_format), nl=False)
+
+
+@main.command()
+@_project_option
+@click.option("--pdf", is_flag=True, help="Also write ergebnis/tabelle1.pdf (needs LibreOffice).")
+@_user_errors
+def report(project_dir: Path, pdf: bool):
+    """Write Tabelle 1 (ergebnis/tabelle1.xlsx) from the register of the last merge.
+
+    Columns, texts and which answers feed them come from the report definition
+    ([files] report in werkstatt.toml; empty: the shipped tabelle1.toml). merge writes
+    the table too; run report after changing the definition, or for the PDF.
+
+    \b
+    Example:  werkstatt-xl report -p runde-2026 --pdf
+    """
+    from .report import report as write_tabelle1
+
+    result = write_tabelle1(_load(project_dir), pdf=pdf)
+    click.echo(f"Wrote {result.workbook} ({result.werkzeuge} Werkzeuge, "
+               f"{len(result.without_return)} without a return).")
+    if result.pdf:
+        click.echo(f"Wrote {result.pdf}")

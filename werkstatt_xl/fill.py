@@ -30,6 +30,8 @@ def fill_questionnaire(source: Path, answers: Mapping[str, object], target: Path
         raise KeyError(f"{source.name} has no answer cell for {', '.join(unknown)}")
     for name, value in answers.items():
         cells[name].value = value
+        if isinstance(value, str):
+            cells[name].data_type = "s"  # typed text, even when it looks like a formula
     with atomic_path(target) as temporary:
         workbook.save(temporary)
     return target

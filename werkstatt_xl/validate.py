@@ -64,14 +64,17 @@ def check_answers(form: Form, raw: Mapping[str, object], cells: Mapping[str, str
 
     values: dict[str, object] = {}
     names: dict[str, object] = {}  # select_one -> choice name, for relevant/constraint
+    unusable = set()  # reported already: missing cell or a value that cannot be converted
     for question in form.questions:
         if question.name not in raw:
+            unusable.add(question.name)
             report(question, None, "Das Antwortfeld fehlt in der Datei.",
                    "Den Fragebogen unverändert ausfüllen lassen oder die Antwort im Register nachtragen.")
             continue
         value, error = _convert(question, raw[question.name])
         if error:
             report(question, raw[question.name], error, _remedy(question))
+            unusable.add(question.name)
             continue
         values[question.name] = value
         if value is not None and question.choices is not None:
@@ -84,7 +87,7 @@ def check_answers(form: Form, raw: Mapping[str, object], cells: Mapping[str, str
         if not relevant and value is not None:
             report(question, value, "Antwort auf eine Frage, die nach den übrigen Antworten übersprungen wird.",
                    "Prüfen, ob die Antwort oder die Antwort auf die steuernde Frage stimmt.", NOTICE)
-        elif relevant and value is None and question.required and question.name in raw:
+        elif relevant and value is None and question.required and question.name not in unusable:
             report(question, None, "Pflichtangabe fehlt.", "Die Angabe beim Fachamt erfragen und nachtragen.")
         elif value is not None and question.constraint is not None and not question.constraint.evaluate(
                 evaluate_with(names, own=names[question.name])):

@@ -1,0 +1,331 @@
+"""merge: returned questionnaires in real folders -> register, problems, master.xlsx."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import Workbook, load_workbook
+
+from werkstatt_xl.cli import main
+from werkstatt_xl.fill import fill_questionnaire
+from werkstatt_xl.project import example_path
+from werkstatt_xl.questionnaire import generate, read_issue_log
+from werkstatt_xl.register import MASTER_NAME, merge, read_problems, read_register
+
+
+@pytest.fixture
+def issued(example_project):
+    """The example project with its 55 questionnaires generated (same tokens as the example returns)."""
+    generate(example_project)
+    return example_project
+
+
+def questionnaire(project, werkzeug_id: str) -> Path:
+    entry = next(e for e in read_issue_log(project.outbox) if e.werkzeug_id == werkzeug_id)
+    return project.outbox / entry.datei
+
+
+def returned(project, werkzeug_id: str, answers: dict, name: str | None = None) -> Path:
+    """A filled return of ``werkzeug_id`` dropped into eingang/."""
+    source = questionnaire(project, werkzeug_id)
+    return fill_questionnaire(source, answers, project.inbox / (name or source.name))
+
+
+def row_of(result, werkzeug_id: str) -> dict:
+    return result.register.set_index("werkzeug_id").loc[werkzeug_id].to_dict()
+
+
+def problems_of(result, datei: str) -> list:
+    return [problem for problem in result.problems if problem.datei == datei]
+
+
+def copy_example_returns(project) -> None:
+    for path in (example_path() / "eingang").iterdir():
+        shutil.copy2(path, project.inbox / path.name)
+
+
+def test_example_round_gives_55_rows_without_problems(issued):
+    copy_example_returns(issued)
+    result = merge(issued)
+    assert len(result.register) == 55
+    assert set(result.register["status"]) == {"eingegangen"}
+    assert result.problems == []
+    assert result.counts == {"received": 55, "accepted": 55, "with_problems": 0, "rejected": 0,
+                             "superseded": 0, "missing": 0}
+    first = row_of(result, "W02")
+    assert (first["umsetzung"], first["fortfuehrung"]) == ("Nein", "Trifft zu")
+    assert first["gruende_nicht_begonnen"].startswith("Unter Berücksichtigung eines weiteren Ausbaus")
+    assert first["datei"] == "1-02_Betriebliche_Tagespflege.xlsx"
+    assert len(first["sha256"]) == 64 and first["form_version"] == "2019.1"
+
+
+def test_tabelle1_from_example_returns_equals_the_seed(issued, seed_dir):
+    """Issue 4's acceptance: the published table, recomputed from the 55 returns."""
+    copy_example_returns(issued)
+    result = merge(issued)
+    seed = seed_dir / "tabelle1.csv"
+    with seed.open(encoding="utf-8", newline="") as handle:
+        expected = [list(row.values()) for row in csv.DictReader(handle)]
+    sheet = load_workbook(result.report_path, read_only=True)["Tabelle 1"]
+    rows = [[cell for cell in row] for row in sheet.iter_rows(values_only=True)]
+    names = {row[1] for row in expected}
+    table, field = [], None
+    for row in rows:
+        texts = [value for value in row if value not in (None, "")]
+        if len(texts) == 1 and texts[0] in {row[0] for row in expected}:
+            field = texts[0]
+        elif row[0] in names:
+            umsetzung = "Ja" if row[1] == "X" else "Nein" if row[2] == "X" else ""
+            weiter = "Ja" if row[3] == "X" else "Nein" if row[4] == "X" else ""
+            table.append([field, row[0], umsetzung, weiter, row[5] or ""])
+    assert table == expected
+
+
+def test_merge_is_repeatable_and_never_touches_returns(issued):
+    copy_example_returns(issued)
+    before = {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in issued.inbox.iterdir()}
+    mtimes = {path.name: path.stat().st_mtime_ns for path in issued.inbox.iterdir()}
+    first = merge(issued).register
+    second = read_register(issued)
+    third = merge(issued).register
+    assert first.equals(third)
+    assert list(second.columns) == list(first.columns)
+    assert second["status"].tolist() == first["status"].tolist()
+    assert second["umsetzung"].tolist() == first["umsetzung"].tolist()
+    assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in issued.inbox.iterdir()} == before
+    assert {p.name: p.stat().st_mtime_ns for p in issued.inbox.iterdir()} == mtimes
+
+
+def test_values_are_trimmed_and_matched_to_their_choice(issued):
+    returned(issued, "W01", {"umsetzung": "  ja\u00a0", "erfolg": "SEHR HOCH", "fortfuehrung": "trifft  eher zu",
+                             "anmerkungen": "  Zwei\u00a0 Leerzeichen  "})
+    result = merge(issued)
+    row = row_of(result, "W01")
+    assert (row["umsetzung"], row["erfolg"], row["fortfuehrung"]) == ("Ja", "Sehr hoch", "Trifft eher zu")
+    assert row["anmerkungen"] == "Zwei Leerzeichen"
+    assert row["status"] == "eingegangen"
+
+
+def test_a_value_outside_the_choices_is_a_problem_naming_file_question_cell_and_choices(issued):
+    path = returned(issued, "W01", {"umsetzung": "Vielleicht", "fortfuehrung": "Trifft zu"})
+    result = merge(issued)
+    [problem] = problems_of(result, path.name)
+    assert problem.frage == "1 Mit der Umsetzung des Projekts wurde begonnen."
+    assert problem.zelle == "Fragebogen!C8"
+    assert problem.wert == "Vielleicht"
+    assert problem.problem == "„Vielleicht“ ist keine erlaubte Antwort."
+    assert problem.abhilfe == "Erlaubt sind: Ja, Nein. Bitte korrigieren lassen."
+    assert row_of(result, "W01")["status"] == "mit Problemen"
+    assert row_of(result, "W01")["umsetzung"] is None
+
+
+def test_required_missing_and_answer_to_a_skipped_question(issued):
+    path = returned(issued, "W01", {"gruende_nicht_begonnen": "Personalmangel", "fortfuehrung": "Trifft zu",
+                                    "gruende_beendigung": "Ende der Förderung"})
+    result = merge(issued)
+    found = {(p.frage.split()[0], p.problem, p.art) for p in problems_of(result, path.name)}
+    skipped = "Antwort auf eine Frage, die nach den übrigen Antworten übersprungen wird."
+    assert found == {  # 1.2 is asked only when 1 = Nein, so with 1 empty it is skipped too
+        ("1", "Pflichtangabe fehlt.", "Fehler"),
+        ("1.2", skipped, "Hinweis"),
+        ("8.1", skipped, "Hinweis"),
+    }
+
+
+def test_identical_returns_count_once_and_the_newest_different_one_wins(issued):
+    first = returned(issued, "W05", {"umsetzung": "Ja", "fortfuehrung": "Trifft zu"}, "aim_v1.xlsx")
+    shutil.copy2(first, issued.inbox / "aim_kopie.xlsx")
+    newer = returned(issued, "W05", {"umsetzung": "Ja", "fortfuehrung": "Trifft nicht zu",
+                                     "gruende_beendigung": "Förderung endet."}, "aim_v2.xlsx")
+    os.utime(first, (1_600_000_000, 1_600_000_000))
+    os.utime(issued.inbox / "aim_kopie.xlsx", (1_600_000_000, 1_600_000_000))
+    os.utime(newer, (1_700_000_000, 1_700_000_000))
+    result = merge(issued)
+    row = row_of(result, "W05")
+    assert (row["datei"], row["fortfuehrung"]) == ("aim_v2.xlsx", "Trifft nicht zu")
+    outcomes = {record.datei: record.outcome for record in result.returns}
+    assert outcomes == {"aim_v2.xlsx": "übernommen", "aim_v1.xlsx": "ersetzt", "aim_kopie.xlsx": "ersetzt"}
+    assert [p.problem for p in problems_of(result, "aim_v1.xlsx")] == ["Ältere Fassung; ersetzt durch aim_v2.xlsx."]
+    assert result.counts["superseded"] == 2
+
+
+def test_a_byte_identical_copy_is_a_duplicate(issued):
+    original = returned(issued, "W05", {"umsetzung": "Ja", "fortfuehrung": "Trifft zu"}, "a.xlsx")
+    shutil.copy2(original, issued.inbox / "b.xlsx")
+    result = merge(issued)
+    assert sorted(record.outcome for record in result.returns) == ["doppelt", "übernommen"]
+    assert row_of(result, "W05")["status"] == "eingegangen"
+
+
+def test_returns_of_another_round_version_or_token_are_rejected_and_the_rest_merged(issued, tmp_path):
+    good = returned(issued, "W01", {"umsetzung": "Ja", "fortfuehrung": "Trifft zu"})
+    stale = questionnaire(issued, "W02")
+    shutil.copy2(stale, tmp_path / "stale.xlsx")
+    generate(issued, reissue=True)  # W02's old token is no longer valid
+    shutil.copy2(tmp_path / "stale.xlsx", issued.inbox / "alt.xlsx")
+    (issued.inbox / "notiz.xlsx").write_text("Bitte melden Sie sich.", encoding="utf-8")
+    workbook = Workbook()
+    workbook.active["A1"] = "Irgendeine Tabelle"
+    workbook.save(issued.inbox / "fremd.xlsx")
+    # the good return carries the token of the first issue too: after --reissue it is stale as well
+    result = merge(issued)
+    reasons = {record.datei: record.reason for record in result.returns if record.outcome == "abgelehnt"}
+    assert reasons["alt.xlsx"].startswith("Die Kennung (Token) des Fragebogens wurde in dieser Runde nicht")
+    assert reasons["fremd.xlsx"] == "Die Datei ist kein Fragebogen dieser Umfrage."
+    assert "notiz.xlsx" in reasons
+    assert row_of(result, "W02")["status"] == "abgelehnt"
+    assert good.name in reasons  # issued before --reissue
+
+
+def test_a_return_of_another_form_version_is_rejected(issued):
+    path = returned(issued, "W01", {"umsetzung": "Ja"})
+    workbook = load_workbook(path)
+    meta = workbook["_wxl"]
+    for row in meta.iter_rows():
+        if row[0].value == "wxl.meta.form_version":
+            row[1].value = "2018.1"
+    workbook.save(path)
+    result = merge(issued)
+    [record] = result.returns
+    assert record.outcome == "abgelehnt"
+    assert record.reason == "Fragebogen der Version 2018.1; diese Runde verwendet Version 2019.1."
+    assert row_of(result, "W01")["status"] == "abgelehnt"
+
+
+def test_inserted_rows_and_a_renamed_sheet_do_not_shift_answers(issued):
+    path = returned(issued, "W03", {"umsetzung": "Nein", "gruende_nicht_begonnen": "Noch in Planung.",
+                                    "fortfuehrung": "Trifft eher zu"})
+    workbook = load_workbook(path, rich_text=True)
+    sheet = workbook["Fragebogen"]
+    sheet.insert_rows(5, amount=3)
+    sheet["A5"] = "Eine eingefügte Zeile"
+    sheet.title = "Antworten"
+    workbook.save(path)
+    result = merge(issued)
+    row = row_of(result, "W03")
+    assert (row["umsetzung"], row["gruende_nicht_begonnen"], row["fortfuehrung"]) == \
+        ("Nein", "Noch in Planung.", "Trifft eher zu")
+    assert row["status"] == "eingegangen"
+
+
+def test_contents_pasted_into_a_new_workbook_are_matched_by_werkzeugtitel(issued):
+    source = returned(issued, "W04", {"umsetzung": "Nein", "gruende_nicht_begonnen": "Kein Personal.",
+                                      "fortfuehrung": "Trifft nicht zu"})
+    original = load_workbook(source)["Fragebogen"]
+    copy = Workbook()
+    for row in original.iter_rows():
+        for cell in row:
+            if cell.value is not None:
+                copy.active.cell(row=cell.row, column=cell.column, value=cell.value)
+    source.unlink()
+    copy.save(issued.inbox / "kopie.xlsx")
+    result = merge(issued)
+    row = row_of(result, "W04")
+    assert (row["status"], row["gruende_nicht_begonnen"]) == ("eingegangen", "Kein Personal.")
+    [notice] = problems_of(result, "kopie.xlsx")
+    assert notice.art == "Hinweis" and "über den Werkzeugtitel zugeordnet" in notice.problem
+
+
+def test_free_text_stays_text_in_the_master(issued):
+    hostile = ['=HYPERLINK("http://example.org","klick")', "+1", "@SUM(1)", "-2+3", "http://example.org"]
+    returned(issued, "W01", {"umsetzung": "Ja", "fortfuehrung": "Trifft zu", "anmerkungen": hostile[0],
+                             "erfolgsfaktoren": hostile[1], "probleme": hostile[2],
+                             "einbindung_fachaemter": hostile[3], "einbindung_oeffentlichkeit": hostile[4]})
+    result = merge(issued)
+    sheet = load_workbook(result.master_path)["Register"]
+    header = [cell.value for cell in sheet[1]]
+    values = {header[index]: cell for index, cell in enumerate(sheet[3])}
+    for key, text in zip(["anmerkungen", "erfolgsfaktoren", "probleme", "einbindung_fachaemter",
+                          "einbindung_oeffentlichkeit"], hostile):
+        assert values[key].value == text
+        assert values[key].data_type == "s"
+        assert values[key].hyperlink is None
+
+
+def test_master_sheets_and_return_rates(issued):
+    returned(issued, "W01", {"umsetzung": "Ja", "fortfuehrung": "Trifft zu"})
+    returned(issued, "W10", {"umsetzung": "Maybe"})
+    result = merge(issued)
+    workbook = load_workbook(result.master_path)
+    assert workbook.sheetnames == ["Register", "Prüfung", "Rücklauf"]
+    register = workbook["Register"]
+    assert register.freeze_panes == "D3"
+    assert register.row_dimensions[1].hidden
+    assert [cell.value for cell in register[2]][:3] == ["Werkzeug-ID", "Handlungsfeld", "Werkzeug"]
+    assert "1 Mit der Umsetzung des Projekts wurde …" in [cell.value for cell in register[2]]
+    assert list(register.tables) == ["Tabelle_Register"]
+    problems = read_problems(issued)
+    assert {problem["werkzeug_id"] for problem in problems} == {"W10"}
+    rates = [[cell for cell in row] for row in workbook["Rücklauf"].iter_rows(values_only=True)]
+    fachkraefte = next(row for row in rates if row[0] == "Fachamt Fachkräfte")
+    assert list(fachkraefte[1:6]) == [9, 1, 0, 8, 0]  # Werkzeuge, eingegangen, mit Problemen, offen, abgelehnt
+
+
+def test_previous_master_survives_a_failed_write(issued, monkeypatch):
+    returned(issued, "W01", {"umsetzung": "Ja", "fortfuehrung": "Trifft zu"})
+    merge(issued)
+    master = issued.results / MASTER_NAME
+    before = master.read_bytes()
+
+    def locked(*args):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(os, "replace", locked)
+    result = CliRunner().invoke(main, ["merge", "-p", str(issued.root)])
+    assert result.exit_code == 1
+    assert f"Error: {master}: cannot write here (permission denied). If the file is open in Excel or " \
+           "LibreOffice, close it" in result.output
+    assert "Traceback" not in result.output
+    assert master.read_bytes() == before
+    assert [path.name for path in issued.results.iterdir() if path.name.startswith(".")] == []
+
+
+def test_cli_summary_and_strict(issued):
+    returned(issued, "W01", {"umsetzung": "Ja", "fortfuehrung": "Trifft zu"})
+    returned(issued, "W02", {"umsetzung": "Vielleicht"})
+    (issued.inbox / "~$gesperrt.xlsx").write_bytes(b"lock")
+    (issued.inbox / ".DS_Store").write_bytes(b"x")
+    runner = CliRunner()
+    result = runner.invoke(main, ["merge", "-p", str(issued.root)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[:2] == [
+        "Received 2 files: 1 accepted, 1 with problems, 0 rejected, 0 superseded or duplicate.",
+        "Still missing: 53 of 55 Werkzeuge.",
+    ]
+    strict = runner.invoke(main, ["merge", "-p", str(issued.root), "--strict"])
+    assert strict.exit_code == 1
+    assert strict.output.splitlines()[-1] == ("Error: problems were found in returned files (see the sheet "
+                                              "'Prüfung'); --strict turns them into a failure.")
+
+
+def test_merge_without_issued_questionnaires_says_what_to_do(tmp_path):
+    runner = CliRunner()
+    runner.invoke(main, ["init", str(tmp_path / "neu"), "--example"])
+    (tmp_path / "neu" / "ausgang" / "ausgabe.csv").unlink()
+    result = runner.invoke(main, ["merge", "-p", str(tmp_path / "neu")])
+    assert result.exit_code == 1
+    assert result.output == (f"Error: {tmp_path / 'neu' / 'ausgang' / 'ausgabe.csv'}: no questionnaires were "
+                             "issued in this project. Run 'werkstatt-xl generate' first (or copy the ausgabe.csv "
+                             "that issued them).\n")
+
+
+@pytest.mark.parametrize("target", ["ods", "xls", "xlsx"])
+def test_returns_saved_by_libreoffice_are_merged(issued, soffice, tmp_path, target):
+    source = returned(issued, "W06", {"umsetzung": "Ja", "erfolg": "Hoch", "fortfuehrung": "Trifft eher nicht zu",
+                                      "gruende_beendigung": "Förderung läuft aus; „Zitat“ & Umlaute äöü."},
+                      name="w06.xlsx")
+    converted = soffice(source, target, tmp_path / "lo")
+    source.unlink()
+    shutil.copy2(converted, issued.inbox / f"zurueck.{target}")
+    result = merge(issued)
+    row = row_of(result, "W06")
+    assert (row["status"], row["umsetzung"], row["erfolg"], row["fortfuehrung"]) == \
+        ("eingegangen", "Ja", "Hoch", "Trifft eher nicht zu")
+    assert row["gruende_beendigung"] == "Förderung läuft aus; „Zitat“ & Umlaute äöü."

@@ -1,0 +1,141 @@
+"""Where each Werkzeug stands: status library and ``werkstatt-xl status`` in text, CSV and JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import Workbook
+
+from werkstatt_xl.catalogue import COLUMNS
+from werkstatt_xl.cli import main
+from werkstatt_xl.fill import fill_questionnaire
+from werkstatt_xl.project import init_project, load_project
+from werkstatt_xl.questionnaire import generate, read_issue_log
+from werkstatt_xl.register import merge
+from werkstatt_xl.status import collect_status
+
+ROWS = [
+    ("W1", "Bildung", "Schule meets Demografie", "neu", "", "Schulamt", "", "schule@example.org"),
+    ("W2", "Bildung", "Kulturführerschein®", "bestehend", "", "Kulturamt", "", "kultur@example.org"),
+    ("W3", "Mobilität", "Medibus", "neu", "", "Gesundheitsamt", "", "gesundheit@example.org"),
+    ("W4", "Mobilität", "Telenotarzt", "bestehend", "", "Gesundheitsamt", "", ""),
+]
+LATE = ("W5", "Mobilität", "Bürgerbus", "neu", "", "", "", "bus@example.org")
+"""Added to the catalogue after the questionnaires went out: not issued."""
+
+
+def write_catalogue(root, rows) -> None:
+    workbook = Workbook()
+    workbook.active.append(list(COLUMNS.values()))
+    for row in rows:
+        workbook.active.append(list(row))
+    workbook.save(root / "katalog.xlsx")
+
+
+def issued_round(tmp_path):
+    """A round whose four Werkzeuge have been issued."""
+    root = tmp_path / "runde"
+    init_project(root)
+    write_catalogue(root, ROWS)
+    generate(load_project(root))
+    return load_project(root)
+
+
+def questionnaire(project, werkzeug_id):
+    [entry] = [entry for entry in read_issue_log(project.outbox) if entry.werkzeug_id == werkzeug_id]
+    return project.outbox / entry.datei
+
+
+@pytest.fixture
+def project(tmp_path):
+    """Four Werkzeuge issued, one added to the catalogue later."""
+    project = issued_round(tmp_path)
+    write_catalogue(project.root, ROWS + [LATE])
+    return project
+
+
+@pytest.fixture
+def merged(tmp_path):
+    """As ``project``, merged after W1 came back, W2 with an invalid answer, W3 on a since reissued form."""
+    project = issued_round(tmp_path)
+    shutil.copyfile(questionnaire(project, "W3"), project.inbox / "medibus_alt.xlsx")
+    generate(project, reissue=True)
+    fill_questionnaire(questionnaire(project, "W1"), {"umsetzung": "Ja", "fortfuehrung": "Trifft zu"},
+                       project.inbox / "schule.xlsx")
+    fill_questionnaire(questionnaire(project, "W2"), {"umsetzung": "Vielleicht"}, project.inbox / "kultur.xlsx")
+    write_catalogue(project.root, ROWS + [LATE])
+    merge(project)
+    return project
+
+
+def status(root, *options):
+    return CliRunner().invoke(main, ["status", "-p", str(root), *options])
+
+
+def test_status_after_a_merge_groups_by_fachamt_with_counts(merged):
+    result = status(merged.root)
+
+    assert (result.exit_code, result.output) == (0, (
+        "Schulamt: 1 Werkzeug (eingegangen 1)\n"
+        "  W1  eingegangen    Schule meets Demografie\n"
+        "\n"
+        "Kulturamt: 1 Werkzeug (mit Problemen 1)\n"
+        "  W2  mit Problemen  Kulturführerschein®\n"
+        "\n"
+        "Gesundheitsamt: 2 Werkzeuge (abgelehnt 1, ausgegeben 1)\n"
+        "  W3  abgelehnt      Medibus\n"
+        "  W4  ausgegeben     Telenotarzt\n"
+        "\n"
+        "(ohne Angabe): 1 Werkzeug (offen 1)\n"
+        "  W5  offen          Bürgerbus\n"
+        "\n"
+        "Total: 5 Werkzeuge (eingegangen 1, mit Problemen 1, abgelehnt 1, ausgegeben 1, offen 1)\n"
+    ))
+
+
+def test_status_as_csv_and_json_for_scripts(merged):
+    as_csv = status(merged.root, "--format", "csv")
+    as_json = status(merged.root, "--format", "json")
+
+    expected = [
+        {"werkzeug_id": "W1", "werkzeug": "Schule meets Demografie", "fachamt": "Schulamt",
+         "email": "schule@example.org", "status": "eingegangen"},
+        {"werkzeug_id": "W2", "werkzeug": "Kulturführerschein®", "fachamt": "Kulturamt",
+         "email": "kultur@example.org", "status": "mit Problemen"},
+        {"werkzeug_id": "W3", "werkzeug": "Medibus", "fachamt": "Gesundheitsamt",
+         "email": "gesundheit@example.org", "status": "abgelehnt"},
+        {"werkzeug_id": "W4", "werkzeug": "Telenotarzt", "fachamt": "Gesundheitsamt", "email": "",
+         "status": "ausgegeben"},
+        {"werkzeug_id": "W5", "werkzeug": "Bürgerbus", "fachamt": "", "email": "bus@example.org",
+         "status": "offen"},
+    ]
+    assert as_csv.exit_code == 0 and as_json.exit_code == 0
+    assert list(csv.DictReader(io.StringIO(as_csv.output))) == expected
+    assert json.loads(as_json.output) == expected
+    assert collect_status(merged).to_dict("records") == expected
+
+
+def test_before_any_merge_issued_werkzeuge_count_as_ausgegeben(project):
+    assert list(collect_status(project)["status"]) == ["ausgegeben"] * 4 + ["offen"]
+    assert status(project.root).output.endswith("Total: 5 Werkzeuge (ausgegeben 4, offen 1)\n")
+
+
+def test_before_generate_every_werkzeug_is_offen(tmp_path):
+    root = tmp_path / "runde"
+    init_project(root)
+    write_catalogue(root, ROWS)
+
+    assert list(collect_status(load_project(root))["status"]) == ["offen"] * 4
+
+
+def test_status_needs_a_project(tmp_path):
+    result = status(tmp_path)
+
+    assert (result.exit_code, result.output) == (
+        1, f"Error: {tmp_path}: no werkstatt.toml here. Create a project with 'werkstatt-xl init {tmp_path}' or "
+           "point to one with -p DIR.\n")

@@ -1,0 +1,476 @@
+"""E-mails to the departments: drafts (.eml) with their questionnaires, SMTP sending, the sent-log.
+
+One e-mail per recipient address carries the questionnaires of all its Werkzeuge. The text
+comes from ``mail_einladung.txt`` / ``mail_erinnerung.txt`` (a copy in the project folder
+wins over the shipped one): first line ``Betreff: ...``, then the body, with
+``string.Template`` placeholders (see :data:`PLACEHOLDERS`).
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import datetime as dt
+import hashlib
+import re
+import smtplib
+import ssl
+import unicodedata
+from dataclasses import dataclass
+from email import policy
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid, parseaddr
+from pathlib import Path
+from string import Template
+from typing import Callable, Iterable
+
+from .catalogue import Werkzeug
+from .project import MailSettings, Project, ProjectError, template_path
+from .xlsx import atomic_directory, atomic_path
+
+INVITATION, REMINDER = "einladung", "erinnerung"
+TEMPLATES = {INVITATION: "mail_einladung.txt", REMINDER: "mail_erinnerung.txt"}
+PLACEHOLDERS = {
+    "title": "the round's title ([round] title)",
+    "deadline": "the return date as dd.mm.yyyy ([round] deadline)",
+    "greeting": "'Guten Tag <Ansprechpartner/-in>,' or 'Guten Tag,'",
+    "werkzeuge": "the recipient's Werkzeuge as a bulleted list with their files",
+    "sender": "the sender's name, else the address ([mail] sender)",
+}
+"""Placeholder name -> what it is replaced with."""
+SUBJECT_PREFIX = "Betreff:"
+SENT_LOG = "gesendet.csv"
+SENT_LOG_FIELDS = ("gesendet_am", "empfaenger", "betreff", "art", "werkzeug_ids", "anhaenge_sha256", "message_id")
+XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+SMTP_TIMEOUT = 60
+WIRE_POLICY = policy.SMTP.clone(max_line_length=998)
+"""How drafts are written and e-mails sent: CRLF line ends, and header lines up to the 998
+characters RFC 5322 allows, because Python 3.11 folding at 78 doubles the space before an
+encoded word ("15.12.2026  zurücksenden") and can break encoded words apart."""
+_TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})
+
+
+class MailError(Exception):
+    """Sending stopped; ``sent`` went out (and are in the sent-log), ``unsent`` did not."""
+
+    def __init__(self, message: str, sent: Iterable["Mail"] = (), unsent: Iterable["Mail"] = ()):
+        super().__init__(message)
+        self.sent, self.unsent = tuple(sent), tuple(unsent)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    name: str
+    sha256: str
+
+
+@dataclass(frozen=True, eq=False)
+class Mail:
+    """One e-mail to one address, with the questionnaires of its Werkzeuge attached."""
+
+    recipient: str
+    kind: str
+    werkzeuge: tuple[Werkzeug, ...]
+    attachments: tuple[Attachment, ...]
+    message: EmailMessage
+
+    @property
+    def werkzeug_ids(self) -> list[str]:
+        return [werkzeug.werkzeug_id for werkzeug in self.werkzeuge]
+
+    @property
+    def key(self) -> tuple[str, str, tuple[str, ...]]:
+        """What identifies a message in the sent-log: recipient, kind and attached file contents."""
+        return _log_key(self.recipient, self.kind, [attachment.sha256 for attachment in self.attachments])
+
+    def describe(self) -> str:
+        return f"{self.recipient} ({', '.join(self.werkzeug_ids)})"
+
+
+@dataclass(frozen=True)
+class MailPlan:
+    kind: str
+    messages: tuple[Mail, ...]
+    without_address: tuple[Werkzeug, ...]
+    """Werkzeuge to write to whose catalogue row has no e-mail address: in no message."""
+    warnings: tuple[str, ...]
+
+    @property
+    def werkzeug_ids(self) -> list[str]:
+        """The Werkzeuge in some message, each once."""
+        return list(dict.fromkeys(wid for mail in self.messages for wid in mail.werkzeug_ids))
+
+
+@dataclass(frozen=True)
+class SendResult:
+    sent: tuple[Mail, ...]
+    skipped: tuple[Mail, ...]
+    """Already in the sent-log: not sent again."""
+
+
+@dataclass(frozen=True)
+class MailTemplate:
+    path: Path
+    subject: Template
+    body: Template
+
+    @property
+    def placeholders(self) -> set[str]:
+        return set(self.subject.get_identifiers()) | set(self.body.get_identifiers())
+
+
+def load_template(project: Project, kind: str) -> MailTemplate:
+    """The e-mail text of ``kind``: the project's own copy if there is one, else the shipped one.
+
+    Raises :class:`ProjectError` naming file and line for an unknown placeholder or a stray ``$``.
+    """
+    name = TEMPLATES[kind]
+    path = project.root / name if (project.root / name).is_file() else template_path(name)
+    try:
+        text = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
+    except UnicodeDecodeError:
+        raise ProjectError(f"{path}: not UTF-8 text. Save the e-mail text as UTF-8.") from None
+    known = ", ".join(f"${placeholder}" for placeholder in PLACEHOLDERS)
+    for match in Template.pattern.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        placeholder = match.group("named") or match.group("braced")
+        if match.group("invalid") is not None:
+            raise ProjectError(f"{path}, line {line}: '$' starts no placeholder. Write $$ for a dollar sign; "
+                               f"placeholders are {known}.")
+        if placeholder and placeholder not in PLACEHOLDERS:
+            raise ProjectError(f"{path}, line {line}: unknown placeholder ${placeholder}. Known placeholders: "
+                               f"{known}.")
+    first, _, body = text.partition("\n")
+    if not first.startswith(SUBJECT_PREFIX) or not first[len(SUBJECT_PREFIX):].strip():
+        raise ProjectError(f"{path}, line 1: the first line must be the subject, e.g. "
+                           f"'{SUBJECT_PREFIX} $title: Fragebogen'.")
+    return MailTemplate(path, Template(first[len(SUBJECT_PREFIX):].strip()), Template(body.strip("\n") + "\n"))
+
+
+def build_messages(project: Project, reminder: bool = False, only: Iterable[str] | None = None) -> MailPlan:
+    """One e-mail per recipient address with its questionnaires from ``ausgang/``.
+
+    ``reminder``: only Werkzeuge still "offen" or "abgelehnt" in the register (all issued ones
+    before any merge), with the reminder text naming why a return was rejected. ``only``
+    restricts to these Werkzeug-IDs.
+    """
+    from .catalogue import load_catalogue
+    from .questionnaire import ISSUE_LOG, read_issue_log
+
+    kind = REMINDER if reminder else INVITATION
+    sender_name, sender_address = _sender(project.mail)
+    template = load_template(project, kind)
+    _check_round_settings(project, template)
+    if not (project.outbox / ISSUE_LOG).is_file():
+        raise ProjectError(f"{project.outbox / ISSUE_LOG} is missing: no questionnaires were generated yet. "
+                           "Run 'werkstatt-xl generate' first.")
+    issued = read_issue_log(project.outbox)
+    catalogue = load_catalogue(project.catalogue_path)
+    by_id = catalogue.by_id()
+    entries = _select(issued, only)
+    warnings = []
+    if only is None:
+        issued_ids = {entry.werkzeug_id for entry in issued}
+        warnings += [f"{werkzeug.werkzeug_id} ({werkzeug.werkzeug}) is in the catalogue but has no questionnaire "
+                     "yet: run 'werkstatt-xl generate' to include it." for werkzeug in catalogue.werkzeuge
+                     if werkzeug.werkzeug_id not in issued_ids]
+    notes: dict[str, list[str]] = {}
+    if reminder:
+        entries, notes, chase_warnings = _still_missing(project, entries)
+        warnings += chase_warnings
+    recipients, without_address = {}, []
+    for entry in entries:
+        werkzeug = by_id.get(entry.werkzeug_id)
+        if werkzeug is None:
+            warnings.append(f"{entry.werkzeug_id} ({entry.werkzeug}) was issued but is no longer in the "
+                            "catalogue: no e-mail for it.")
+            continue
+        if not werkzeug.addresses:
+            without_address.append(werkzeug)
+        for address in werkzeug.addresses:
+            address = _ascii_address(address, werkzeug)
+            recipients.setdefault(address.casefold(), (address, []))[1].append((werkzeug, entry))
+    signature = {"title": project.title, "deadline": project.deadline_text, "sender": sender_name or sender_address}
+    files: dict[str, bytes] = {}
+    messages = tuple(_compose(project, template, kind, address, items,
+                              {**signature, **_recipient_values(items, notes)}, files)
+                     for address, items in recipients.values())
+    return MailPlan(kind, messages, tuple(without_address), tuple(warnings))
+
+
+def _recipient_values(items: list, notes: dict[str, list[str]]) -> dict[str, str]:
+    """$greeting and $werkzeuge for the (Werkzeug, issue entry) pairs of one recipient."""
+    names = {werkzeug.ansprechpartner for werkzeug, _ in items if werkzeug.ansprechpartner}
+    lines = []
+    for werkzeug, entry in items:
+        lines.append(f"- {werkzeug.werkzeug} (Fragebogen: {entry.datei})")
+        lines += [f"  {note}" for note in notes.get(werkzeug.werkzeug_id, [])]
+    greeting = f"Guten Tag {names.pop()}," if len(names) == 1 else "Guten Tag,"
+    return {"greeting": greeting, "werkzeuge": "\n".join(lines)}
+
+
+def _compose(project: Project, template: MailTemplate, kind: str, address: str, items: list,
+             values: dict[str, str], files: dict[str, bytes]) -> Mail:
+    """The e-mail to ``address`` with the questionnaire of each (Werkzeug, issue entry) in ``items``.
+
+    ``files`` caches questionnaire contents across messages.
+    """
+    message = EmailMessage()
+    message["From"] = project.mail.sender
+    message["To"] = address
+    message["Subject"] = " ".join(template.subject.substitute(values).split())
+    message["X-Unsent"] = "1"
+    message.set_content(template.body.substitute(values), cte="quoted-printable")
+    attachments = []
+    for _, entry in items:
+        if entry.datei not in files:
+            files[entry.datei] = _questionnaire(project, entry.datei)
+        message.add_attachment(files[entry.datei], *XLSX_TYPE, filename=entry.datei)
+        attachments.append(Attachment(entry.datei, hashlib.sha256(files[entry.datei]).hexdigest()))
+    return Mail(address, kind, tuple(werkzeug for werkzeug, _ in items), tuple(attachments), message)
+
+
+def _sender(settings: MailSettings) -> tuple[str, str]:
+    name, address = parseaddr(settings.sender)
+    if not settings.sender.strip():
+        raise ProjectError("no sender address: set [mail] sender = \"name@example.org\" in werkstatt.toml "
+                           "(the From: of the e-mails).")
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", address):
+        raise ProjectError(f"[mail] sender {settings.sender!r} in werkstatt.toml is not an e-mail address. "
+                           "Write e.g. sender = \"Demografiewerkstatt <demografie@example.org>\".")
+    return name, address
+
+
+def _ascii_address(address: str, werkzeug: Werkzeug) -> str:
+    """``address`` as it can go into a header: a non-ASCII domain in its IDNA form (xn--...)."""
+    local, _, domain = address.rpartition("@")
+    try:
+        if not local.isascii():
+            raise UnicodeError(local)
+        return f"{local}@{domain.encode('idna').decode('ascii')}"
+    except UnicodeError:
+        raise ProjectError(f"{werkzeug.werkzeug_id} (catalogue row {werkzeug.row}): the address {address!r} cannot "
+                           "be used in an e-mail header (no umlauts or accents before the @). Enter an ASCII "
+                           "address in the catalogue.") from None
+
+
+def _check_round_settings(project: Project, template: MailTemplate) -> None:
+    for placeholder, value, example in (("title", project.title, 'title = "Zwischenbilanz 2026"'),
+                                        ("deadline", project.deadline_text, "deadline = 2026-12-15")):
+        if placeholder in template.placeholders and not value:
+            raise ProjectError(f"{template.path.name} uses ${placeholder}, but werkstatt.toml sets no [round] "
+                               f"{placeholder}. Set it, e.g. {example}.")
+
+
+def _select(issued: list, only: Iterable[str] | None) -> list:
+    if only is None:
+        return issued
+    wanted = list(dict.fromkeys(only))
+    valid = [entry.werkzeug_id for entry in issued]
+    unknown = [werkzeug_id for werkzeug_id in wanted if werkzeug_id not in valid]
+    if unknown:
+        raise ProjectError(f"unknown Werkzeug-ID {', '.join(unknown)}. Issued ones: {', '.join(valid)}.")
+    return [entry for entry in issued if entry.werkzeug_id in wanted]
+
+
+def _still_missing(project: Project, entries: list) -> tuple[list, dict[str, list[str]], list[str]]:
+    """The entries still "offen" or "abgelehnt", notes naming each rejection, and warnings."""
+    from .register import STATUS_MISSING, STATUS_REJECTED, read_problems, read_register
+    from .validate import NOTICE
+
+    register = read_register(project)
+    if register is None:
+        return entries, {}, ["no merge has run yet: every issued questionnaire counts as not returned. Run "
+                             "'werkstatt-xl merge' first to remind only the missing ones."]
+    status = {str(werkzeug_id): value for werkzeug_id, value in zip(register["werkzeug_id"], register["status"])}
+    missing = [entry for entry in entries
+               if status.get(entry.werkzeug_id, STATUS_MISSING) in (STATUS_MISSING, STATUS_REJECTED)]
+    rejected = {entry.werkzeug_id for entry in missing if status.get(entry.werkzeug_id) == STATUS_REJECTED}
+    notes: dict[str, list[str]] = {}
+    for problem in read_problems(project):
+        werkzeug_id = str(problem.get("werkzeug_id") or "")
+        if werkzeug_id in rejected and problem.get("art") != NOTICE:
+            note = (f"Ihre Rücksendung „{Path(str(problem.get('datei') or '')).name}“ konnte nicht übernommen "
+                    f"werden: {problem.get('problem')}")
+            if note not in notes.setdefault(werkzeug_id, []):
+                notes[werkzeug_id].append(note)
+    return missing, notes, []
+
+
+def _questionnaire(project: Project, file_name: str) -> bytes:
+    path = project.outbox / file_name
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise ProjectError(f"{path} is missing although ausgabe.csv lists it. Run 'werkstatt-xl generate' to "
+                           "write the questionnaires.") from None
+
+
+def draft_name(recipient: str) -> str:
+    """An ASCII file name for the draft to ``recipient``: ``bildung@example.org.eml``."""
+    ascii_name = unicodedata.normalize("NFKD", recipient.translate(_TRANSLITERATION)).encode("ascii", "ignore")
+    return (re.sub(r"[^A-Za-z0-9@._-]+", "_", ascii_name.decode()).strip("._") or "entwurf") + ".eml"
+
+
+def write_drafts(plan: MailPlan, folder: Path) -> list[Path]:
+    """Write each message as an unsent ``.eml`` draft; ``folder`` is replaced as a whole.
+
+    The drafts (``X-Unsent: 1``, CRLF line ends) open for editing in Outlook and Thunderbird.
+    """
+    names: list[str] = []
+    with atomic_directory(folder) as temporary:
+        for mail in plan.messages:
+            name = draft_name(mail.recipient)
+            stem, number = name[:-4], 2
+            while name.lower() in (used.lower() for used in names):
+                name, number = f"{stem}-{number}.eml", number + 1
+            names.append(name)
+            (temporary / name).write_bytes(mail.message.as_bytes(policy=WIRE_POLICY))
+    return [Path(folder) / name for name in names]
+
+
+def read_sent_log(path: Path) -> list[dict[str, str]]:
+    """The rows of the sent-log (empty when nothing was sent yet)."""
+    path = Path(path)
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return [{key: row.get(key) or "" for key in SENT_LOG_FIELDS} for row in csv.DictReader(handle)]
+
+
+def _log_key(recipient: str, kind: str, hashes: Iterable[str]) -> tuple[str, str, tuple[str, ...]]:
+    return recipient.casefold(), kind, tuple(sorted(hashes))
+
+
+def check_smtp_settings(settings: MailSettings) -> str:
+    """Raise :class:`ProjectError` unless ``settings`` can send; returns the sender's address."""
+    _, sender_address = _sender(settings)
+    if not settings.smtp_host:
+        raise ProjectError("no SMTP server: set [mail] smtp_host (and smtp_port, security, user) in "
+                           "werkstatt.toml, or leave out --send to write drafts instead.")
+    if settings.security not in ("starttls", "ssl", "none"):
+        raise ProjectError(f"[mail] security = {settings.security!r} in werkstatt.toml: use starttls, ssl or none.")
+    return sender_address
+
+
+def send(plan: MailPlan, settings: MailSettings, password: str | None, log_path: Path,
+         on_sent: Callable[[Mail], None] | None = None) -> SendResult:
+    """Send the messages not yet in the sent-log over one SMTP connection.
+
+    Each message sent is added to ``log_path`` at once. On the first failure sending stops
+    with a :class:`MailError` listing what went out and what did not; a re-run sends the rest.
+    """
+    sender_address = check_smtp_settings(settings)
+    if settings.user and password is None:
+        raise ProjectError(f"a password is needed for [mail] user {settings.user!r}: set the environment variable "
+                           f"{settings.password_env}.")
+    log = read_sent_log(log_path)
+    done = {_log_key(row["empfaenger"], row["art"], row["anhaenge_sha256"].split()) for row in log}
+    pending = [mail for mail in plan.messages if mail.key not in done]
+    skipped = tuple(mail for mail in plan.messages if mail.key in done)
+    if not pending:
+        return SendResult((), skipped)
+    _write_sent_log(log_path, log)  # fails now, before sending, if the log is locked (open in Excel)
+    server = f"{settings.smtp_host}:{settings.smtp_port}"
+    sent: list[Mail] = []
+    try:
+        smtp = _connect(settings, password)
+    except (smtplib.SMTPException, OSError) as error:
+        raise _stopped(_connect_reason(error, settings, server), sent, pending, log_path) from None
+    try:
+        for mail in pending:
+            outgoing = copy.deepcopy(mail.message)
+            del outgoing["X-Unsent"]
+            outgoing["Date"] = formatdate(localtime=True)
+            outgoing["Message-ID"] = make_msgid(domain=sender_address.rsplit("@", 1)[1])
+            try:
+                smtp.sendmail(sender_address, [mail.recipient], outgoing.as_bytes(policy=WIRE_POLICY))
+            except (smtplib.SMTPException, OSError) as error:
+                raise _stopped(_send_reason(error, mail, server), sent, pending[len(sent):], log_path) from None
+            log.append({"gesendet_am": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+                        "empfaenger": mail.recipient, "betreff": str(outgoing["Subject"]), "art": mail.kind,
+                        "werkzeug_ids": " ".join(mail.werkzeug_ids),
+                        "anhaenge_sha256": " ".join(attachment.sha256 for attachment in mail.attachments),
+                        "message_id": str(outgoing["Message-ID"])})
+            _write_sent_log(log_path, log)
+            sent.append(mail)
+            if on_sent:
+                on_sent(mail)
+    finally:
+        try:
+            smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            smtp.close()
+    return SendResult(tuple(sent), skipped)
+
+
+def _connect(settings: MailSettings, password: str | None) -> smtplib.SMTP:
+    if settings.security == "ssl":
+        smtp = smtplib.SMTP_SSL(settings.smtp_host, settings.smtp_port, timeout=SMTP_TIMEOUT,
+                                context=ssl.create_default_context())
+    else:
+        smtp = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=SMTP_TIMEOUT)
+    try:
+        if settings.security == "starttls":
+            smtp.starttls(context=ssl.create_default_context())
+        if settings.user:
+            smtp.login(settings.user, password or "")
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+def _connect_reason(error: Exception, settings: MailSettings, server: str) -> str:
+    if isinstance(error, smtplib.SMTPAuthenticationError):
+        return (f"login as {settings.user!r} at {server} failed ({_response(error)}). Check [mail] user in "
+                f"werkstatt.toml and the password (environment variable {settings.password_env}).")
+    if isinstance(error, smtplib.SMTPNotSupportedError):
+        return (f"{server} does not offer {'STARTTLS' if 'STARTTLS' in str(error) else 'login (AUTH)'} "
+                f"({error}). Check [mail] security and user in werkstatt.toml.")
+    if isinstance(error, ssl.SSLError):
+        return (f"no secure connection to {server} ({error}). Check [mail] security (starttls for port 587, "
+                "ssl for port 465) in werkstatt.toml.")
+    return (f"cannot connect to {server} ({_response(error)}). Check [mail] smtp_host, smtp_port and security "
+            "in werkstatt.toml and the network.")
+
+
+def _send_reason(error: Exception, mail: Mail, server: str) -> str:
+    code = getattr(error, "smtp_code", None)
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        refused = "; ".join(f"{address}: {status} {_text(reply)}"
+                            for address, (status, reply) in error.recipients.items())
+        return f"the server refused the recipient ({refused}). Correct the address in the catalogue."
+    if isinstance(error, (smtplib.SMTPServerDisconnected, ConnectionError)) or code == 421:
+        return f"the connection to {server} broke while sending to {mail.recipient} ({_response(error)})."
+    if isinstance(error, smtplib.SMTPSenderRefused):
+        return f"the server refused the sender {error.sender} ({_response(error)}). Check [mail] sender."
+    return f"sending to {mail.recipient} failed ({_response(error)})."
+
+
+def _response(error: Exception) -> str:
+    if isinstance(error, smtplib.SMTPResponseException):
+        return f"{error.smtp_code} {_text(error.smtp_error)}"
+    return str(error) or type(error).__name__
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+
+
+def _stopped(reason: str, sent: list[Mail], unsent: list[Mail], log_path: Path) -> MailError:
+    def listing(mails: list[Mail]) -> str:
+        return "".join(f"\n  {mail.describe()}" for mail in mails) or " none"
+
+    return MailError(f"sending stopped: {reason}\nSent ({len(sent)}):{listing(sent)}\n"
+                     f"Not sent ({len(unsent)}):{listing(unsent)}\n"
+                     f"{log_path} lists every e-mail sent; run the same command again to send the rest.",
+                     sent, unsent)
+
+
+def _write_sent_log(path: Path, rows: list[dict[str, str]]) -> None:
+    """The whole log, atomically; UTF-8 with BOM, so that Excel shows the umlauts of the subjects."""
+    with atomic_path(path) as temporary, temporary.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=SENT_LOG_FIELDS)
+        writer.writeheader()
+        writer.writerows(rows)

@@ -1,0 +1,79 @@
+"""Where each Werkzeug of the round stands: issued, returned, with problems, rejected or not issued."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from .project import Project
+
+STATUS_ISSUED = "ausgegeben"
+STATUS_NOT_ISSUED = "offen"
+ORDER = ("eingegangen", "mit Problemen", "abgelehnt", STATUS_ISSUED, STATUS_NOT_ISSUED)
+"""Every status, in the order counts are shown."""
+COLUMNS = ("werkzeug_id", "werkzeug", "fachamt", "email", "status")
+NO_FACHAMT = "(ohne Angabe)"
+
+
+def collect_status(project: Project):
+    """One row per catalogue Werkzeug (DataFrame with :data:`COLUMNS`).
+
+    A return in the last merge's register decides (eingegangen, mit Problemen, abgelehnt);
+    otherwise the Werkzeug is "ausgegeben" when ``ausgabe.csv`` lists it, else "offen".
+    """
+    import pandas as pd
+
+    from .catalogue import load_catalogue
+    from .questionnaire import read_issue_log
+    from .register import STATUS_MISSING, read_register
+
+    catalogue = load_catalogue(project.catalogue_path)
+    issued = {entry.werkzeug_id for entry in read_issue_log(project.outbox)}
+    register = read_register(project)
+    returned = {} if register is None else {
+        str(werkzeug_id): status for werkzeug_id, status in zip(register["werkzeug_id"], register["status"])
+        if status != STATUS_MISSING
+    }
+    rows = []
+    for werkzeug in catalogue.werkzeuge:
+        status = returned.get(werkzeug.werkzeug_id) or (
+            STATUS_ISSUED if werkzeug.werkzeug_id in issued else STATUS_NOT_ISSUED)
+        rows.append((werkzeug.werkzeug_id, werkzeug.werkzeug, werkzeug.fachamt, werkzeug.email, status))
+    return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def render(frame, output_format: str = "text") -> str:
+    """The status table as text (grouped by Fachamt, with counts), CSV or JSON."""
+    if output_format == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        writer.writerows(frame[list(COLUMNS)].itertuples(index=False))
+        return buffer.getvalue()
+    if output_format == "json":
+        return json.dumps(frame[list(COLUMNS)].to_dict("records"), ensure_ascii=False, indent=2) + "\n"
+    return _text(frame)
+
+
+def _counts(statuses) -> str:
+    counts = statuses.value_counts()
+    return ", ".join(f"{status} {counts[status]}" for status in ORDER if status in counts)
+
+
+def _werkzeuge(count: int) -> str:
+    return f"{count} Werkzeug" if count == 1 else f"{count} Werkzeuge"
+
+
+def _text(frame) -> str:
+    id_width = max([len(value) for value in frame["werkzeug_id"]], default=0)
+    status_width = max(len(status) for status in ORDER)
+    lines = []
+    fachamt = frame["fachamt"].replace("", NO_FACHAMT)
+    for name, group in frame.groupby(fachamt, sort=False):
+        lines.append(f"{name}: {_werkzeuge(len(group))} ({_counts(group['status'])})")
+        lines += [f"  {row.werkzeug_id:<{id_width}}  {row.status:<{status_width}}  {row.werkzeug}"
+                  for row in group.itertuples(index=False)]
+        lines.append("")
+    lines.append(f"Total: {_werkzeuge(len(frame))} ({_counts(frame['status'])})")
+    return "\n".join(lines) + "\n"

@@ -79,7 +79,9 @@ def test_to_excel_maps_operators_functions_and_choice_labels():
 
 def test_describe_in_german_words():
     assert describe("${a} = 'nein'") == "1 = „Nein“"
-    assert describe("${a} != 'trifft_zu'") == "1 ≠ „Trifft zu“"
+    assert describe("${a} != 'trifft_zu'") == "1 nicht „Trifft zu“"
+    assert describe("${a} != '' and ${a} != 'trifft_zu'") == "1 beantwortet und 1 nicht „Trifft zu“"
+    assert describe("${a} = ''") == "1 unbeantwortet"
     assert describe("${b} >= 2.5 and ${b} <= 4") == "2 ≥ 2,5 und 2 ≤ 4"
     assert describe("not(${a} = 'ja') or string-length(.) > 0") == "nicht (1 = „Ja“) oder Länge von diese Antwort > 0"
 

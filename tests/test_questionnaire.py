@@ -247,9 +247,9 @@ def test_dropdowns_point_at_the_hidden_lists_and_skips_grey_out(golden_workbook)
     rules = {str(rng.sqref): [rule.formula for rule in rng.rules] for rng in sheet.conditional_formatting}
     assert rules == {
         cells["gruende_nicht_begonnen"]: [['NOT($C$8="Nein")']],
-        cells["gruende_verzoegerung"]: [['NOT($C$19<>"Trifft zu")']],
-        cells["gruende_budget"]: [['NOT($C$23<>"Trifft zu")']],
-        cells["gruende_beendigung"]: [['NOT($C$26<>"Trifft zu")']],
+        cells["gruende_verzoegerung"]: [['NOT(AND($C$19<>"",$C$19<>"Trifft zu"))']],
+        cells["gruende_budget"]: [['NOT(AND($C$23<>"",$C$23<>"Trifft zu"))']],
+        cells["gruende_beendigung"]: [['NOT(AND($C$26<>"",$C$26<>"Trifft zu"))']],
     }
     assert (cells["umsetzung"], cells["zeitplan"], cells["budget"], cells["fortfuehrung"]) == \
         ("C8", "C19", "C23", "C26")
@@ -280,14 +280,14 @@ def test_the_sheet_shows_the_seeds_fragebogen_in_order(golden_workbook):
         "5", "Wie wird/wurde die Öffentlichkeit eingebunden/informiert?",
         "Zeitplan", agreement,
         "6", "Die (bisherigen) Einzelmaßnahmen wurden in den angegebenen Zeiträumen erfüllt.",
-        "6.1", "Ggf. Gründe für die zeitlichen Verzögerungen:\n(nur auszufüllen, wenn 6 ≠ „Trifft zu“)",
+        "6.1", "Ggf. Gründe für die zeitlichen Verzögerungen:\n(nur auszufüllen, wenn 6 beantwortet und 6 nicht „Trifft zu“)",
         "6.2", "Das Projekt wurde abgeschlossen.",
         "Budget", agreement,
         "7", "Das eingeplante Budget zur Durchführung des Projekts ist/war ausreichend.",
-        "7.1", "Ggf. Gründe für mangelndes Budget:\n(nur auszufüllen, wenn 7 ≠ „Trifft zu“)",
+        "7.1", "Ggf. Gründe für mangelndes Budget:\n(nur auszufüllen, wenn 7 beantwortet und 7 nicht „Trifft zu“)",
         "Verstetigung", agreement,
         "8", "Das Projekt wird auch nach 2020 fortgeführt.",
-        "8.1", "Ggf. Gründe für die Beendigung:\n(nur auszufüllen, wenn 8 ≠ „Trifft zu“)",
+        "8.1", "Ggf. Gründe für die Beendigung:\n(nur auszufüllen, wenn 8 beantwortet und 8 nicht „Trifft zu“)",
         "Weitere Anmerkungen:",
         "* k.A.: keine Angabe (möglich)",
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -100,14 +101,13 @@ def generate(project_dir: Path, catalogue, form, title, deadline, reissue: bool,
     project = _load(project_dir, catalogue=str(catalogue.resolve()) if catalogue else None,
                     form=str(form.resolve()) if form else None, title=title,
                     deadline=deadline.date() if deadline else None)
-    if write_ids:
-        loaded = load_catalogue(project.catalogue_path)
-        if loaded.derived_ids:
-            write_catalogue_ids(loaded)
-            click.echo(f"Stored Werkzeug-IDs in {loaded.path.name}.")
-    total = len(load_catalogue(project.catalogue_path).werkzeuge)
-    with _progress(total, "Fragebögen") as bar:
-        result = generate_round(project, reissue=reissue, on_progress=lambda _: bar.update(1))
+    loaded = load_catalogue(project.catalogue_path)
+    if write_ids and loaded.derived_ids:
+        write_catalogue_ids(loaded)
+        loaded = replace(loaded, derived_ids=False)
+        click.echo(f"Stored Werkzeug-IDs in {loaded.path.name}.")
+    with _progress(len(loaded.werkzeuge), "Fragebögen") as bar:
+        result = generate_round(project, reissue=reissue, on_progress=lambda _: bar.update(1), catalogue=loaded)
     for warning in result.warnings:
         click.echo(f"Warning: {warning}", err=True)
     click.echo(f"Wrote {len(result.issued)} questionnaires to {result.outbox} "

@@ -27,7 +27,7 @@ _TOKEN = re.compile(
 )
 
 _EXCEL_OPS = {"=": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
-_GERMAN_OPS = {"=": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥"}
+_GERMAN_OPS = {"=": "=", "!=": "nicht", "<": "<", "<=": "≤", ">": ">", ">=": "≥"}
 
 
 class ExpressionError(ValueError):
@@ -262,6 +262,10 @@ def _describe(node: Node, label_of, literal) -> str:
     if kind == "length":
         return f"Länge von {_describe(node.args[0], label_of, literal)}"
     name = _compared_name(node)
+    if node.value in ("=", "!=") and any(arg.kind == "string" and arg.value == "" for arg in node.args):
+        subject = next(arg for arg in node.args if not (arg.kind == "string" and arg.value == ""))
+        answered = "unbeantwortet" if node.value == "=" else "beantwortet"
+        return f"{_describe(subject, label_of, literal)} {answered}"
     left, right = (
         f"„{literal(name, arg.value)}“" if arg.kind == "string" else _describe(arg, label_of, literal)
         for arg in node.args

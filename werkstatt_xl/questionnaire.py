@@ -13,7 +13,7 @@ from typing import Callable
 
 from .anchors import answer_marker, meta_key
 from .catalogue import Catalogue, Werkzeug, load_catalogue
-from .form import Form, Question, load_form
+from .form import Form, Group, Question, load_form
 from .project import Project
 from .xlsx import atomic_directory, cell_name, new_workbook
 
@@ -24,6 +24,8 @@ META_SHEET = "_wxl"
 ANSWER_COLUMN, MARKER_COLUMN = 2, 3
 _WIDTHS = (5.5, 52, 40)
 _LINE_HEIGHT = 15
+_PAGE_HEIGHT = 690
+_TITLE_HEIGHT, _SUBTITLE_HEIGHT, _INTRO_HEIGHT = 24, 20, 40
 _TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})
 
 
@@ -69,15 +71,16 @@ def read_issue_log(outbox: Path) -> list[IssuedQuestionnaire]:
                 for row in csv.DictReader(handle)]
 
 
-def generate(project: Project, reissue: bool = False,
-             on_progress: Callable[[Werkzeug], None] | None = None) -> GenerateResult:
+def generate(project: Project, reissue: bool = False, on_progress: Callable[[Werkzeug], None] | None = None,
+             catalogue: Catalogue | None = None) -> GenerateResult:
     """Write one questionnaire per Werkzeug and ``ausgabe.csv`` into ``project.outbox``.
 
     The folder is built aside and swapped in only when complete. Tokens of questionnaires
-    already issued (same Werkzeug, form and version) are kept unless ``reissue``.
+    already issued (same Werkzeug, form and version) are kept unless ``reissue``. The
+    catalogue is read from the project unless given.
     """
     form = load_form(project.form_path)
-    catalogue = load_catalogue(project.catalogue_path)
+    catalogue = catalogue or load_catalogue(project.catalogue_path)
     previous = {} if reissue else {
         entry.werkzeug_id: entry for entry in read_issue_log(project.outbox)
         if (entry.form_id, entry.form_version) == (form.form_id, form.version)
@@ -132,6 +135,46 @@ def _row_height(text: str, width: float, minimum_lines: int = 1) -> float:
     return max(lines, minimum_lines) * _LINE_HEIGHT + 4
 
 
+def _question_height(question: Question, form: Form, werkzeug: Werkzeug) -> float:
+    """The row height of a question or note: its label, skip note, prefilled value, answer space."""
+    if not question.is_answer:
+        return _row_height(question.label, sum(_WIDTHS[1 if question.number else 0:]))
+    skip = _skip_note(question, form)
+    label_width = _WIDTHS[1] if question.number else _WIDTHS[0] + _WIDTHS[1]
+    text_lines = 4 if question.type == "text" and not question.prefill else 1
+    return max(_row_height(question.label + ("\n" + skip if skip else ""), label_width, text_lines),
+               _row_height(_prefill_value(question, werkzeug), _WIDTHS[2]))
+
+
+def _group_height(form: Form, group: Group) -> float:
+    return max(20, _row_height(_group_scale(form, group), _WIDTHS[2] * 1.1))
+
+
+def _page_breaks(form: Form, werkzeug: Werkzeug, rows: dict[Question, int], heading_height: float) -> list[int]:
+    """Rows that start a new printed page: a group starts a page when it would not fit whole.
+
+    Fit-to-width prints at about 100 %; LibreOffice keeps the footer inside the page, so an
+    A4 page holds ~690 pt of rows (Excel a little more, which only leaves space at the end).
+    """
+    breaks, used, group = [], heading_height, None
+    heights = {question: _question_height(question, form, werkzeug) for question in rows}
+    for question, row in rows.items():
+        height = heights[question]
+        if question.group != group and question.group is not None:
+            header = _group_height(form, question.group)
+            whole = header + sum(heights[member] for member in rows if member.group == question.group)
+            if used + (whole if whole <= _PAGE_HEIGHT else header + height) > _PAGE_HEIGHT:
+                breaks.append(row - 1)
+                used = 0
+            used += header
+        elif used + height > _PAGE_HEIGHT:
+            breaks.append(row)
+            used = 0
+        group = question.group
+        used += height
+    return breaks
+
+
 class _Styles:
     """The formats of one questionnaire workbook."""
 
@@ -181,7 +224,8 @@ def render_questionnaire(path: Path, form: Form, werkzeug: Werkzeug, token: str,
         _write_question(sheet, styles, row, question, form, werkzeug, cells, list_ranges)
         last = row
     _write_meta(meta, form, werkzeug, token, project)
-    _page_setup(sheet, werkzeug, last)
+    heading = (_TITLE_HEIGHT if project.title else 0) + _SUBTITLE_HEIGHT + _INTRO_HEIGHT + _LINE_HEIGHT
+    _page_setup(sheet, werkzeug, last, _page_breaks(form, werkzeug, rows, heading))
     protection = {"format_rows": True, "format_columns": True}
     sheet.protect("", protection)
     lists.protect("", protection)
@@ -211,27 +255,27 @@ def _write_heading(sheet, styles: _Styles, form: Form, werkzeug: Werkzeug, proje
     row = 0
     if project.title:
         sheet.merge_range(row, 0, row, 2, project.title, styles.title)
-        sheet.set_row(row, 24)
+        sheet.set_row(row, _TITLE_HEIGHT)
         row += 1
     sheet.merge_range(row, 0, row, 2, form.title, styles.subtitle)
-    sheet.set_row(row, 20)
+    sheet.set_row(row, _SUBTITLE_HEIGHT)
     deadline = f" bis zum {project.deadline_text}" if project.deadline else ""
     intro = (f"Bitte füllen Sie die gelb hinterlegten Felder aus und senden Sie diese Datei{deadline} "
              "zurück. Felder mit Auswahlliste öffnen Sie mit dem Pfeil rechts neben der Zelle. "
              "Grau hinterlegte Felder sind nach Ihren Antworten nicht auszufüllen.")
     sheet.merge_range(row + 1, 0, row + 1, 2, intro, styles.intro)
-    sheet.set_row(row + 1, 40)
+    sheet.set_row(row + 1, _INTRO_HEIGHT)
     return row + 1
 
 
-def _write_group(sheet, styles: _Styles, row: int, form: Form, group) -> None:
+def _write_group(sheet, styles: _Styles, row: int, form: Form, group: Group) -> None:
     sheet.merge_range(row, 0, row, 1, group.label, styles.group)
     scale = _group_scale(form, group)
     sheet.write(row, ANSWER_COLUMN, scale or None, styles.scale)
-    sheet.set_row(row, max(20, _row_height(scale, _WIDTHS[2] * 1.1)))
+    sheet.set_row(row, _group_height(form, group))
 
 
-def _group_scale(form: Form, group) -> str:
+def _group_scale(form: Form, group: Group) -> str:
     """The answer scale shared by the group's dropdowns, shown in its header like the seed."""
     lists = {question.choices.name: question.choices for question in form.elements
              if question.group == group and question.choices}
@@ -244,9 +288,12 @@ def _group_scale(form: Form, group) -> str:
 def _write_question(sheet, styles: _Styles, row: int, question: Question, form: Form, werkzeug: Werkzeug,
                     cells: dict[str, str], list_ranges: dict[str, str]) -> None:
     if not question.is_answer:
-        sheet.write_string(row, 0, question.number, styles.number)
-        sheet.merge_range(row, 1, row, 2, question.label, styles.note)
-        sheet.set_row(row, _row_height(question.label, sum(_WIDTHS[1:])))
+        if question.number:
+            sheet.write_string(row, 0, question.number, styles.number)
+            sheet.merge_range(row, 1, row, 2, question.label, styles.note)
+        else:
+            sheet.merge_range(row, 0, row, 2, question.label, styles.note)
+        sheet.set_row(row, _question_height(question, form, werkzeug))
         return
     skip = _skip_note(question, form)
     label_format = styles.label if question.number else styles.header_label
@@ -259,8 +306,7 @@ def _write_question(sheet, styles: _Styles, row: int, question: Question, form: 
             sheet.write_string(row, 1, question.label, label_format)
     else:
         sheet.merge_range(row, 0, row, 1, question.label, label_format)
-    text_lines = 4 if question.type == "text" and not question.prefill else 1
-    sheet.set_row(row, _row_height(question.label + ("\n" + skip if skip else ""), _WIDTHS[1], text_lines))
+    sheet.set_row(row, _question_height(question, form, werkzeug))
     prefilled = _prefill_value(question, werkzeug)
     if prefilled:
         sheet.write_string(row, ANSWER_COLUMN, prefilled, styles.prefilled)
@@ -341,7 +387,7 @@ def _write_meta(sheet, form: Form, werkzeug: Werkzeug, token: str, project: Proj
         sheet.write_string(row, 1, value)
 
 
-def _page_setup(sheet, werkzeug: Werkzeug, last_row: int) -> None:
+def _page_setup(sheet, werkzeug: Werkzeug, last_row: int, breaks: list[int]) -> None:
     sheet.set_paper(9)
     sheet.set_portrait()
     sheet.fit_to_pages(1, 0)
@@ -349,5 +395,6 @@ def _page_setup(sheet, werkzeug: Werkzeug, last_row: int) -> None:
     sheet.center_horizontally()
     sheet.hide_gridlines(2)
     sheet.print_area(0, 0, last_row, ANSWER_COLUMN)
+    sheet.set_h_pagebreaks(breaks)
     name = werkzeug.werkzeug.replace("&", "&&")[:80]
     sheet.set_footer(f"&L&8{name}&R&8Seite &P von &N")

@@ -11,7 +11,7 @@ from copy import copy
 from dataclasses import dataclass
 from pathlib import Path
 
-from .xlsx import atomic_path
+from .xlsx import InputFileError, atomic_path
 
 COLUMNS = {
     "werkzeug_id": "Werkzeug-ID",
@@ -30,15 +30,11 @@ _EMAIL = re.compile(r"^[^@\s;,<>]+@[^@\s;,<>]+\.[^@\s;,<>]+$")
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-class CatalogueError(ValueError):
+class CatalogueError(InputFileError):
     """A catalogue that cannot be used; the message lists file, row and column of each problem."""
 
-    def __init__(self, path: Path, problems: list[str]):
-        self.path, self.problems = Path(path), problems
-        shown = problems[:20] + ([f"... and {len(problems) - 20} more"] if len(problems) > 20 else [])
-        lines = "\n".join(f"  {problem}" for problem in shown)
-        super().__init__(f"{self.path}: the catalogue has errors:\n{lines}\n"
-                         "Correct the catalogue and run the command again.")
+    what = "catalogue"
+    remedy = "Correct the catalogue and run the command again."
 
 
 @dataclass(frozen=True)

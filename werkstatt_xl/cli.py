@@ -20,14 +20,12 @@ def _user_errors(command):
     """Turn the library's errors about user input into a message and exit code 1."""
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
-        from .catalogue import CatalogueError
-        from .form import FormError
         from .project import ProjectError
-        from .xlsx import OutputError
+        from .xlsx import InputFileError, OutputError
 
         try:
             return command(*args, **kwargs)
-        except (CatalogueError, FormError, ProjectError, OutputError) as error:
+        except (InputFileError, ProjectError, OutputError) as error:
             raise click.ClickException(str(error)) from None
     return wrapper
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .catalogue import COLUMNS
 from .expression import Expression, ExpressionError, parse_expression
+from .xlsx import InputFileError
 
 ANSWER_TYPES = ("select_one", "text", "integer", "decimal", "date")
 ALL_TYPES = ANSWER_TYPES + ("note", "begin_group", "end_group")
@@ -25,14 +26,12 @@ _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 _TRUE = {"yes", "true", "true()", "1", "ja"}
 
 
-class FormError(ValueError):
+class FormError(InputFileError):
     """An XLSForm that cannot be used; the message names file, sheet and row."""
 
-    def __init__(self, path: Path, problems: list[str]):
-        self.path, self.problems = Path(path), problems
-        lines = "\n".join(f"  {problem}" for problem in problems)
-        super().__init__(f"{self.path}: the questionnaire form has errors:\n{lines}\n"
-                         "Correct the form in a spreadsheet program and run the command again.")
+    what = "questionnaire form"
+    remedy = "Correct the form in a spreadsheet program and run the command again."
+    most_shown = 1000
 
 
 @dataclass(frozen=True)

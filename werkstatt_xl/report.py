@@ -18,7 +18,7 @@ from .catalogue import KATEGORIEN, fold
 from .form import Form
 from .project import Project, ProjectError
 from .register import STATUSES
-from .xlsx import atomic_path, new_workbook
+from .xlsx import InputFileError, atomic_path, new_workbook
 
 HANDLUNGSFELD, KATEGORIE, RUECKLAUF = "Handlungsfeld", "Kategorie", "Rücklauf"
 """Columns of :func:`tabelle1` besides those named by the definition."""
@@ -30,14 +30,16 @@ class ReportError(ProjectError):
     """A report that cannot be made; the message says what to do."""
 
 
-class ReportDefinitionError(ReportError):
-    """A report definition that cannot be used; each problem carries its line in the file."""
+class ReportDefinitionError(InputFileError, ReportError):
+    """A report definition that cannot be used; ``problems`` are (line, message) pairs."""
+
+    what = "report definition"
+    remedy = "Correct the definition and run the command again."
+    most_shown = 1000
 
     def __init__(self, path: Path, problems: list[tuple[int, str]]):
-        self.path, self.problems = Path(path), problems
-        lines = "\n".join(f"  line {line}: {message}" for line, message in problems)
-        super().__init__(f"{self.path}: the report definition has errors:\n{lines}\n"
-                         "Correct the definition and run the command again.")
+        super().__init__(path, [f"line {line}: {message}" for line, message in problems])
+        self.problems = problems
 
 
 @dataclass(frozen=True)

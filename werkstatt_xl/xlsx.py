@@ -19,6 +19,25 @@ SAFE_WORKBOOK_OPTIONS = {
 """XlsxWriter options for anything that holds untrusted text: ``=HYPERLINK(..)`` stays text."""
 
 
+class InputFileError(ValueError):
+    """A file a person edits (catalogue, form, report definition) that cannot be used.
+
+    The message names the file, lists every problem (with row or line) and says what to do.
+    """
+
+    what = "file"
+    remedy = "Correct it and run the command again."
+    most_shown = 20
+
+    def __init__(self, path: Path, problems: list[str]):
+        self.path, self.problems = Path(path), problems
+        shown = problems[:self.most_shown]
+        if len(problems) > self.most_shown:
+            shown.append(f"... and {len(problems) - self.most_shown} more")
+        lines = "\n".join(f"  {problem}" for problem in shown)
+        super().__init__(f"{self.path}: the {self.what} has errors:\n{lines}\n{self.remedy}")
+
+
 class OutputError(OSError):
     """An output file or folder that cannot be written; the message says what to do."""
 

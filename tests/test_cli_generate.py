@@ -84,6 +84,15 @@ def test_init_creates_a_project(tmp_path):
         "ausgang", "eingang", "ergebnis", "katalog.xlsx", "werkstatt.toml"]
 
 
+def test_init_example_says_the_catalogue_is_filled_in(tmp_path):
+    root = tmp_path / "beispiel"
+    result = run("init", root, "--example")
+    assert (result.exit_code, result.output) == (
+        0, f"Created project {root}\nThe Kreis Düren catalogue is in katalog.xlsx. "
+           f"Next: 'werkstatt-xl generate -p {root}'.\n")
+    assert (root / "ausgang" / "ausgabe.csv").is_file()
+
+
 def test_init_refuses_a_folder_that_is_not_empty_and_force_keeps_returned_files(tmp_path):
     root = tmp_path / "runde"
     (root / "eingang").mkdir(parents=True)

@@ -72,7 +72,11 @@ def init(directory: Path, example: bool, force: bool):
 
     project = init_project(directory, example=example, force=force)
     click.echo(f"Created project {project.root}")
-    click.echo(f"Next: fill in {project.catalogue_path.name}, then 'werkstatt-xl generate -p {directory}'.")
+    if example:
+        click.echo(f"The Kreis Düren catalogue is in {project.catalogue_path.name}. "
+                   f"Next: 'werkstatt-xl generate -p {directory}'.")
+    else:
+        click.echo(f"Next: fill in {project.catalogue_path.name}, then 'werkstatt-xl generate -p {directory}'.")
 
 
 @main.command()

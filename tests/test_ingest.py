@@ -1,0 +1,454 @@
+"""read_return on real files in real folders: good returns from Excel-like writers and LibreOffice,
+and every kind of file a returned mail may carry that must be refused before a reader sees it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+import xlsxwriter
+
+sys.path.insert(0, str(Path(__file__).parent))  # pytest imports test modules with --import-mode=importlib
+from ingest_files import (ANSWERS, FILLER_QUESTIONS, META, ODS_TABLES, copy_as, expected_rows, patch_biff, read_part, rezip,
+                          set_encryption_flag, understate_size, write_compound_file, write_ods, write_padded_sheet,
+                          write_questionnaire)
+
+from werkstatt_xl.ingest import (DEFAULT_LIMITS, MACRO_NOTICE, PASSWORD_REASON, XLS_NOTICE, CellValue, IngestError,
+                                 Limits, is_ignored, read_return)
+
+SHEET = "xl/worksheets/sheet1.xml"
+UTC = dt.timezone.utc
+
+
+def rejection(path: Path, limits: Limits = DEFAULT_LIMITS) -> IngestError:
+    with pytest.raises(IngestError) as caught:
+        read_return(path, limits)
+    error = caught.value
+    assert str(error) == f"{path.name}: {error.reason} {error.hint}"
+    return error
+
+
+def answer_values(raw) -> dict:
+    return {name: cell.value for name, cell in raw.answers.items() if name in ANSWERS}
+
+
+def with_cells(source: Path, target: Path, rows_xml: bytes) -> Path:
+    """``source`` with extra rows appended to the first worksheet."""
+    sheet = read_part(source, SHEET)
+    return rezip(source, target, replace={SHEET: sheet.replace(b"</sheetData>", rows_xml + b"</sheetData>")})
+
+
+@pytest.fixture
+def questionnaire(tmp_path) -> Path:
+    return write_questionnaire(tmp_path / "Rücklauf Amt 12.xlsx")
+
+
+# --- good returns ------------------------------------------------------------------------------
+
+def test_reads_answers_metadata_and_cell_addresses(questionnaire):
+    raw = read_return(questionnaire)
+
+    assert raw.file_format == "xlsx" and raw.notices == []
+    assert raw.meta == META
+    assert answer_values(raw) == ANSWERS
+    assert {name: raw.answers[name].cell for name in ANSWERS} == {
+        name: f"C{row}" for name, row in expected_rows(4).items()}
+    assert {cell.sheet for cell in raw.answers.values()} == {"Fragebogen"}
+    assert len(raw.answers) == len(ANSWERS) + FILLER_QUESTIONS
+    assert raw.sha256 == hashlib.sha256(questionnaire.read_bytes()).hexdigest()
+    assert raw.modified.tzinfo == UTC and abs(raw.modified - dt.datetime.now(UTC)) < dt.timedelta(hours=1)
+    assert raw.file_mtime == dt.datetime.fromtimestamp(questionnaire.stat().st_mtime, UTC)
+
+
+def test_finds_answers_after_rows_were_inserted_above(tmp_path):
+    raw = read_return(write_questionnaire(tmp_path / "shifted.xlsx", top=11))
+
+    assert answer_values(raw) == ANSWERS
+    assert raw.answers["anzahl_nutzer"].cell == f"C{expected_rows(11)['anzahl_nutzer']}"
+
+
+def test_finds_answers_on_a_renamed_sheet(tmp_path):
+    raw = read_return(write_questionnaire(tmp_path / "renamed.xlsx", sheet="Unsere Antworten"))
+
+    assert raw.answers["werkzeugtitel"].sheet == "Unsere Antworten"
+    assert answer_values(raw) == ANSWERS
+
+
+def test_addresses_an_answer_left_of_the_data_and_notes_a_marker_in_column_a(tmp_path):
+    """Only markers filled: calamine's range starts at the marker column, the answer address must not."""
+    path = tmp_path / "nur_markierungen.xlsx"
+    workbook = xlsxwriter.Workbook(str(path))
+    sheet = workbook.add_worksheet("Blatt")
+    sheet.write_string("D6", "wxl:frei")
+    sheet.write_string("A9", "wxl:verrutscht")
+    workbook.close()
+
+    raw = read_return(path)
+
+    assert raw.answers == {"frei": CellValue(None, "Blatt", "C6")}
+    assert raw.notices == ["Die Markierung der Frage „verrutscht“ in Blatt steht in Spalte A; "
+                           "links davon gibt es keine Antwortzelle."]
+
+
+def test_keeps_the_first_of_a_duplicated_marker_with_a_notice(tmp_path, questionnaire):
+    target = with_cells(questionnaire, tmp_path / "twice.xlsx",
+                        b'<row r="60"><c r="C60"><v>7</v></c><c r="D60" t="inlineStr"><is><t>wxl:anzahl_nutzer</t>'
+                        b"</is></c></row>")
+    raw = read_return(target)
+
+    assert raw.answers["anzahl_nutzer"].value == 42
+    assert raw.notices == ["Die Frage „anzahl_nutzer“ ist mehrfach markiert; "
+                           "verwendet wird die Antwort in Fragebogen!C7."]
+
+
+def test_file_type_is_decided_by_content_not_by_name(tmp_path, questionnaire):
+    ods = write_ods(tmp_path / "really_ods.xlsx", ODS_TABLES)
+    xlsx = copy_as(questionnaire, tmp_path / "really_xlsx.ods")
+
+    raw_ods, raw_xlsx = read_return(ods), read_return(xlsx)
+
+    assert raw_ods.file_format == "ods"
+    assert {name: (cell.value, cell.sheet, cell.cell) for name, cell in raw_ods.answers.items()} == {
+        "anzahl": (7.0, "Antworten", "C3"), "name": ("Amt 32", "Antworten", "C4")}
+    assert raw_ods.meta == {"form_id": "wkz-2026", "token": "xyz"}
+    assert raw_ods.modified == dt.datetime(2026, 3, 2, 10, 15, 0, 123456, tzinfo=UTC)
+    assert raw_xlsx.file_format == "xlsx" and answer_values(raw_xlsx) == ANSWERS
+
+
+@pytest.mark.parametrize("variant", ["vba_project", "content_type"])
+def test_reads_values_of_a_macro_workbook_with_a_notice(tmp_path, questionnaire, variant):
+    if variant == "vba_project":
+        target = rezip(questionnaire, tmp_path / "makro.xlsx", add={"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0 vba"})
+    else:
+        types = read_part(questionnaire, "[Content_Types].xml").replace(
+            b"spreadsheetml.sheet.main+xml", b"ms-excel.sheet.macroEnabled.main+xml")
+        target = rezip(questionnaire, tmp_path / "makro.xlsm", replace={"[Content_Types].xml": types})
+    raw = read_return(target)
+
+    assert raw.file_format == "xlsm"
+    assert raw.notices == [MACRO_NOTICE]
+    assert answer_values(raw) == ANSWERS
+
+
+def test_notices_macros_in_an_ods(tmp_path):
+    raw = read_return(write_ods(tmp_path / "makro.ods", ODS_TABLES,
+                                extra_parts={"Basic/Standard/Module1.xml": b"<module/>"}))
+
+    assert raw.notices == [MACRO_NOTICE]
+
+
+def test_accepts_a_far_formatted_empty_cell_and_a_wide_dimension(tmp_path, questionnaire):
+    """Excel writes styled empty cells and may declare a wider <dimension>: neither holds content."""
+    target = with_cells(questionnaire, tmp_path / "styled.xlsx", b'<row r="1048576"><c r="XFD1048576" s="1"/></row>')
+    sheet = read_part(target, SHEET).replace(b'<dimension ref="B1:D42"/>', b'<dimension ref="A1:XFD1048576"/>')
+    assert b'<dimension ref="A1:XFD1048576"/>' in sheet
+
+    raw = read_return(rezip(target, tmp_path / "wide.xlsx", replace={SHEET: sheet}))
+
+    assert answer_values(raw) == ANSWERS
+
+
+def test_accepts_libreoffice_style_runs_of_empty_cells_in_an_ods(tmp_path):
+    content = read_part(write_ods(tmp_path / "plain.ods", ODS_TABLES), "content.xml").replace(
+        b"</table:table>",
+        b'<table:table-row table:number-rows-repeated="1048560"><table:table-cell '
+        b'table:number-columns-repeated="16384"/></table:table-row></table:table>')
+    target = rezip(tmp_path / "plain.ods", tmp_path / "runs.ods", replace={"content.xml": content})
+
+    assert read_return(target).answers["anzahl"].value == 7
+
+
+# --- refused before parsing ----------------------------------------------------------------------
+
+RESEND = "Bitte den ausgefüllten Fragebogen als .xlsx erneut senden lassen."
+
+
+def test_refuses_an_empty_file(tmp_path):
+    path = tmp_path / "leer.xlsx"
+    path.write_bytes(b"")
+
+    error = rejection(path)
+
+    assert (error.reason, error.hint) == ("Die Datei ist leer.", RESEND)
+
+
+def test_refuses_a_file_larger_than_the_limit(questionnaire):
+    error = rejection(questionnaire, Limits(max_bytes=1000))
+
+    assert error.reason == "Die Datei ist zu groß (mehr als 1 KB)."
+
+
+def test_refuses_a_truncated_file(tmp_path, questionnaire):
+    path = tmp_path / "abgebrochen.xlsx"
+    path.write_bytes(questionnaire.read_bytes()[:3000])
+
+    assert rejection(path).reason == "Die Datei ist beschädigt oder unvollständig."
+
+
+def test_refuses_an_entry_whose_data_does_not_match_its_checksum(tmp_path, questionnaire):
+    data = bytearray(questionnaire.read_bytes())
+    data[200] ^= 0xFF  # inside the first entry's deflated data
+    path = tmp_path / "kaputt.xlsx"
+    path.write_bytes(bytes(data))
+
+    assert rejection(path).reason == "Die Datei ist beschädigt oder unvollständig."
+
+
+@pytest.mark.parametrize("content, label", [
+    (b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\n", "PDF"),
+    (b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "PNG-Bild"),
+    ("Werkzeug;Anzahl\nKita;42\n".encode(), "Textdatei"),
+    (b'<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"/>',
+     "XML- oder HTML-Datei"),
+    (bytes(range(256)), "unbekanntes Format"),
+])
+def test_refuses_what_is_no_spreadsheet(tmp_path, content, label):
+    path = tmp_path / "Fragebogen.xlsx"
+    path.write_bytes(content)
+
+    error = rejection(path)
+
+    assert (error.reason, error.hint) == (f"Die Datei ist keine Tabellenkalkulation (erkannt: {label}).", RESEND)
+
+
+def test_refuses_a_word_document_named_xlsx(tmp_path):
+    path = tmp_path / "Fragebogen.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<document/>")
+
+    assert rejection(path).reason == "Die Datei ist keine Tabellenkalkulation (erkannt: Word-Dokument)."
+
+
+def test_refuses_a_password_protected_workbook(tmp_path):
+    """Excel stores a workbook with a password as an OLE2 file with an EncryptionInfo stream."""
+    path = write_compound_file(tmp_path / "geschuetzt.xlsx", ["EncryptionInfo", "EncryptedPackage"])
+
+    error = rejection(path)
+
+    assert (error.reason, error.hint) == (PASSWORD_REASON, "Bitte die Datei ohne Passwortschutz erneut senden lassen.")
+
+
+def test_refuses_a_workbook_encrypted_by_msoffcrypto(tmp_path, questionnaire):
+    ooxml = pytest.importorskip("msoffcrypto.format.ooxml", reason="msoffcrypto-tool is not installed")
+    target = tmp_path / "verschluesselt.xlsx"
+    with questionnaire.open("rb") as plain, target.open("wb") as encrypted:
+        ooxml.OOXMLFile(plain).encrypt("Geheim123", encrypted)
+
+    assert rejection(target).reason == PASSWORD_REASON
+
+
+def test_refuses_zip_encryption_and_an_encrypted_ods(tmp_path, questionnaire):
+    flagged = set_encryption_flag(questionnaire, tmp_path / "zipcrypto.xlsx")
+    ods = write_ods(tmp_path / "geschuetzt.ods", ODS_TABLES,
+                    manifest_extra='<manifest:encryption-data manifest:checksum-type="SHA1/1K"/>')
+
+    assert rejection(flagged).reason == PASSWORD_REASON
+    assert rejection(ods).reason == PASSWORD_REASON
+
+
+def test_refuses_other_or_broken_compound_files(tmp_path):
+    word = write_compound_file(tmp_path / "brief.xls", ["WordDocument"])
+    cyclic = write_compound_file(tmp_path / "schleife.xls", ["Workbook"], directory_next=1)
+
+    assert rejection(word).reason == "Die Datei ist keine Tabellenkalkulation (erkannt: Word-Dokument (.doc))."
+    assert rejection(cyclic).reason == "Die Datei ist beschädigt oder unvollständig."
+
+
+def test_refuses_a_zip_bomb_quickly_and_small_on_disk(tmp_path, questionnaire):
+    bomb = write_padded_sheet(questionnaire, tmp_path / "bombe.xlsx", 200 * 2**20)
+    started = time.perf_counter()
+
+    error = rejection(bomb)
+
+    assert error.reason == "Die Datei ist entpackt zu groß (mehr als 100 MB)."
+    assert time.perf_counter() - started < 0.5
+    assert bomb.stat().st_size < 2**20
+
+
+def test_refuses_an_unusually_high_compression_ratio(tmp_path, questionnaire):
+    bomb = write_padded_sheet(questionnaire, tmp_path / "dicht.xlsx", 8 * 2**20)
+
+    assert rejection(bomb).reason == "Die Datei ist ungewöhnlich stark komprimiert (möglicherweise eine ZIP-Bombe)."
+
+
+def test_measures_what_an_entry_really_unpacks_to_not_what_it_declares(tmp_path, questionnaire):
+    bomb = understate_size(write_padded_sheet(questionnaire, tmp_path / "luege.xlsx", 8 * 2**20), SHEET, 5000)
+
+    error = rejection(bomb, Limits(max_unpacked=4 * 2**20, max_ratio=10**9))
+
+    assert error.reason == "Die Datei ist entpackt zu groß (mehr als 4 MB)."
+
+
+BILLION_LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 '
+                  b'"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>')
+EXTERNAL_ENTITY = b'<?xml version="1.0"?><!DOCTYPE p [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+
+
+@pytest.mark.parametrize("part, prologue", [(SHEET, BILLION_LAUGHS), ("docProps/core.xml", EXTERNAL_ENTITY)])
+def test_refuses_entity_declarations(tmp_path, questionnaire, part, prologue):
+    body = read_part(questionnaire, part).split(b"?>", 1)[1]
+    target = rezip(questionnaire, tmp_path / "entity.xlsx", replace={part: prologue + body})
+
+    assert rejection(target).reason == "Die Datei enthält unzulässige XML-Definitionen (DOCTYPE/ENTITY)."
+
+
+@pytest.mark.parametrize("rows, corner", [
+    (b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>', "XFD1048576"),
+    (b'<row r="1048576"><c><v>1</v></c></row>', "D1048576"),  # position implied by row and order
+    (b'<row r="1048575"/><row><c><v>1</v></c></row>', "D1048576"),  # an empty row may count, so it does
+    (b'<row r="60"><c r="B60" t="inlineStr"><is><t>x</t></is></c><c r="XFD60" s="1"/><c><v>1</v></c></row>',
+     "XFE60"),
+])
+def test_refuses_an_enormous_used_range(tmp_path, questionnaire, rows, corner):
+    error = rejection(with_cells(questionnaire, tmp_path / "riesig.xlsx", rows))
+
+    assert error.reason == f"Der benutzte Bereich ist ungewöhnlich groß (bis Zelle {corner})."
+    assert error.hint.startswith("Bitte prüfen lassen, ob außerhalb des Fragebogens Zellen ausgefüllt wurden")
+
+
+def test_refuses_a_cell_reference_that_is_no_plain_address(tmp_path, questionnaire):
+    target = with_cells(questionnaire, tmp_path / "entity_ref.xlsx", b'<row r="60"><c r="&#88;FD60"><v>1</v></c></row>')
+
+    assert rejection(target).reason == "Die Datei ist beschädigt oder unvollständig."
+
+
+@pytest.mark.parametrize("old, new, corner", [
+    (b"<table:table-row>", b'<table:table-row table:number-rows-repeated="1000000">', "B1000000"),
+    (b'office:value="1"/>', b'office:value="1" table:number-columns-repeated="300"/>', "KO1"),
+    (b"<table:table-row>", b"<table:table-row table:style-name=' table:number-rows-repeated=\"1\"' "
+                           b'table:number-rows-repeated="+1000000">', "B1000000"),
+])
+def test_refuses_ods_content_repeated_beyond_the_limits(tmp_path, old, new, corner):
+    plain = write_ods(tmp_path / "plain.ods", {"Tabelle": [["a", 1]]})
+    content = read_part(plain, "content.xml")
+    assert old in content
+    target = rezip(plain, tmp_path / "wiederholt.ods", replace={"content.xml": content.replace(old, new, 1)})
+
+    assert rejection(target).reason == f"Der benutzte Bereich ist ungewöhnlich groß (bis Zelle {corner})."
+
+
+def test_refuses_a_shared_string_count_the_part_cannot_hold(tmp_path, questionnaire):
+    """calamine reserves ``uniqueCount`` strings before reading them: 42949672957 abort the process."""
+    strings = read_part(questionnaire, "xl/sharedStrings.xml")
+    count = re.search(rb'uniqueCount="\d+"', strings)[0]
+    target = rezip(questionnaire, tmp_path / "strings.xlsx",
+                   replace={"xl/sharedStrings.xml": strings.replace(count, b'uniqueCount="42949672957"')})
+
+    assert rejection(target).reason == "Die Datei ist beschädigt oder unvollständig."
+
+
+def test_refuses_an_ods_table_that_never_ends_without_hanging(tmp_path):
+    """calamine's ods reader loops forever when a table's end tag is missing, so this runs apart."""
+    plain = write_ods(tmp_path / "plain.ods", ODS_TABLES)
+    content = read_part(plain, "content.xml").replace(b"</table:table>", b"</tabl</table:table>e:table>", 1)
+    target = rezip(plain, tmp_path / "endlos.ods", replace={"content.xml": content})
+    script = ("import sys; from pathlib import Path; from werkstatt_xl.ingest import IngestError, read_return\n"
+              "try: read_return(Path(sys.argv[1]))\nexcept IngestError as error: print(error.reason)")
+
+    run = subprocess.run([sys.executable, "-c", script, str(target)], capture_output=True, text=True, timeout=60,
+                         cwd=Path(__file__).resolve().parents[1])
+
+    assert run.stdout.strip() == "Die Datei ist beschädigt oder unvollständig."
+
+
+def test_refuses_more_filled_cells_than_allowed(questionnaire):
+    error = rejection(questionnaire, Limits(max_cells=100))
+
+    assert error.reason == "Die Datei enthält ungewöhnlich viele belegte Zellen (134)."
+
+
+def test_reports_a_reader_failure_in_plain_german(tmp_path, questionnaire):
+    """A well-formed sheet that points at a shared string that does not exist."""
+    target = with_cells(questionnaire, tmp_path / "falsch.xlsx", b'<row r="60"><c r="B60" t="s"><v>99999</v></c></row>')
+
+    error = rejection(target)
+
+    assert (error.reason, error.hint) == ("Die Datei konnte nicht als Tabelle gelesen werden.", RESEND)
+    assert error.__cause__ is not None  # the reader's own error stays attached for the log
+
+
+# --- files written by LibreOffice ------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def libreoffice(soffice, tmp_path_factory):
+    """The questionnaire saved by LibreOffice as xls, ods and xlsx, and a sparse sheet as xls."""
+    folder = tmp_path_factory.mktemp("libreoffice")
+    source = write_questionnaire(folder / "fragebogen.xlsx")
+    files = {target: soffice(source, target, folder / "out") for target in ("xls", "ods", "xlsx")}
+    sparse = folder / "ecken.xlsx"
+    workbook = xlsxwriter.Workbook(str(sparse))
+    sheet = workbook.add_worksheet()
+    sheet.write("A1", 1)
+    sheet.write("IV65536", 2)
+    workbook.close()
+    files["sparse_xls"] = soffice(sparse, "xls", folder / "out")
+    return files
+
+
+@pytest.mark.parametrize("file_format", ["ods", "xlsx"])
+def test_reads_a_libreoffice_round_trip(libreoffice, file_format):
+    raw = read_return(libreoffice[file_format])
+
+    assert (raw.file_format, raw.notices, raw.meta) == (file_format, [], META)
+    assert answer_values(raw) == ANSWERS  # an ods boolean comes back as 1.0, which equals True
+    assert {name: raw.answers[name].cell for name in ANSWERS} == {
+        name: f"C{row}" for name, row in expected_rows(4).items()}
+    assert raw.modified.tzinfo == UTC
+
+
+def test_reads_a_legacy_xls_with_a_notice(libreoffice):
+    raw = read_return(libreoffice["xls"])
+
+    assert (raw.file_format, raw.notices, raw.meta, raw.modified) == ("xls", [XLS_NOTICE], META, None)
+    assert answer_values(raw) == ANSWERS
+    assert raw.answers["seit"].cell == f"C{expected_rows(4)['seit']}"
+
+
+def test_refuses_a_password_protected_xls(libreoffice, tmp_path):
+    """The record after the workbook's BOF becomes a FILEPASS record, as Excel writes for a password."""
+    bof = bytes.fromhex("0908100000060500")
+    target = patch_biff(libreoffice["xls"], tmp_path / "geschuetzt.xls", bof, 20, b"\x2f\x00\x02\x00\x01\x00")
+
+    assert rejection(target).reason == PASSWORD_REASON
+
+
+def test_refuses_an_xls_declaring_dimensions_beyond_its_grid(libreoffice, tmp_path):
+    """calamine reserves rows x columns of DIMENSIONS up front: 2**31 rows abort the process."""
+    dimensions = bytes.fromhex("00020e00")
+    target = patch_biff(libreoffice["xls"], tmp_path / "masse.xls", dimensions, 8, b"\xff\xff\xff\x7f")
+
+    assert rejection(target).reason == "Die Datei ist beschädigt oder unvollständig."
+
+
+def test_refuses_an_xls_with_an_enormous_used_range(libreoffice):
+    assert rejection(libreoffice["sparse_xls"]).reason == \
+        "Der benutzte Bereich ist ungewöhnlich groß (bis Zelle IV65536)."
+
+
+# --- files that are no returns ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, ignored", [
+    ("~$Fragebogen Amt 12.xlsx", True), (".~lock.Fragebogen Amt 12.xlsx#", True), (".DS_Store", True),
+    ("Thumbs.db", True), ("desktop.ini", True), (".versteckt.xlsx", True),
+    ("Fragebogen Amt 12.xlsx", False), ("Rücklauf.ods", False),
+])
+def test_ignores_lock_hidden_and_system_files(tmp_path, name, ignored):
+    path = tmp_path / name
+    path.write_bytes(b"x")
+
+    assert is_ignored(path) is ignored
+
+
+def test_ignores_directories(tmp_path):
+    folder = tmp_path / "Unterordner.xlsx"
+    folder.mkdir()
+
+    assert is_ignored(folder)

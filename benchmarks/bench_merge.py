@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import csv
 import io
-import resource
 import subprocess
 import sys
 import tempfile
@@ -101,20 +100,36 @@ class _ZipTemplate:
         return buffer.getvalue()
 
 
-def run_merge(project_root: Path) -> tuple[float, float]:
-    """Seconds and peak MB of ``werkstatt-xl merge`` as a user runs it (a new process)."""
-    code = ("import resource, sys, time; start = time.perf_counter();"
-            "from werkstatt_xl.cli import main\n"
-            "try:\n main(['merge', '-p', sys.argv[1]], standalone_mode=False)\n"
-            "finally:\n print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
-            " file=sys.stderr)")
+def run_merge(project_root: Path, sample_memory: bool) -> tuple[float, float]:
+    """Seconds and peak MB of ``werkstatt-xl merge`` as a user runs it (a new process).
+
+    Memory is the proportional set size (PSS) of the merge process and all its workers,
+    summed and sampled every 20 ms: what the machine holds at once, shared pages of the
+    forked workers counted once. Sampling costs time, so time and memory come from two runs.
+    """
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", code, str(project_root)], capture_output=True, text=True)
+    process = subprocess.Popen([sys.executable, "-m", "werkstatt_xl", "merge", "-p", str(project_root)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    peak = 0
+    while sample_memory and process.poll() is None:
+        peak = max(peak, _tree_pss_kb(process.pid))
+        time.sleep(0.02)
+    process.wait()
     wall = time.perf_counter() - started
-    if done.returncode:
-        raise SystemExit(done.stderr)
-    peak_kb = int(done.stderr.strip().split()[-1])
-    return wall, peak_kb / 1024
+    if process.returncode:
+        raise SystemExit(process.stderr.read())
+    return wall, peak / 1024
+
+
+def _tree_pss_kb(pid: int) -> int:
+    """PSS in kB of ``pid`` and its descendants (0 for processes that ended meanwhile)."""
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return 0
+    own = next((int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:")), 0)
+    return own + sum(_tree_pss_kb(int(child)) for child in children)
 
 
 def run_naive(project_root: Path, limit: int) -> float:
@@ -133,7 +148,8 @@ def main(counts: list[int]) -> None:
     for count in counts:
         with tempfile.TemporaryDirectory() as folder:
             root = build_project(Path(folder), count)
-            merge_seconds, peak = run_merge(root)
+            merge_seconds, _ = run_merge(root, sample_memory=False)
+            _, peak = run_merge(root, sample_memory=True)
             sample = min(count, NAIVE_SAMPLE)
             naive = run_naive(root, sample) * count / sample
             scaled = "*" if sample < count else " "

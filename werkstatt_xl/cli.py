@@ -129,13 +129,11 @@ def merge(project_dir: Path, strict: bool):
     \b
     Example:  werkstatt-xl merge -p runde-2026
     """
-    from .ingest import is_ignored
     from .register import merge as merge_returns
+    from .register import returned_files
 
     project = _load(project_dir)
-    total = sum(1 for path in project.inbox.rglob("*") if path.is_file() and not is_ignored(path)) \
-        if project.inbox.is_dir() else 0
-    with _progress(total, "Rückläufe") as bar:
+    with _progress(len(returned_files(project)), "Rückläufe") as bar:
         result = merge_returns(project, on_progress=lambda _: bar.update(1))
     counts = result.counts
     click.echo(f"Received {counts['received']} files: {counts['accepted']} accepted, "

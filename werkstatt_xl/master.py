@@ -54,10 +54,12 @@ def _write_table(workbook, formats: _Formats, name: str, frame, headers: dict[st
         sheet.write_string(0, column, key)
     sheet.set_row(0, None, None, {"hidden": True})
     widths = [min(_MAX_WIDTH, max(10, len(headers[key]) * 0.8)) for key in keys]
+    status_column = keys.index("status") if "status" in keys else -1
     for row, record in enumerate(frame.itertuples(index=False), start=2):
         for column, value in enumerate(record):
-            width = _write_value(sheet, formats, row, column, value, keys[column])
-            widths[column] = min(_MAX_WIDTH, max(widths[column], width))
+            width = _write_value(sheet, formats, row, column, value, column == status_column)
+            if width > widths[column]:
+                widths[column] = min(_MAX_WIDTH, width)
     last_row = max(2, len(frame) + 1)
     sheet.add_table(1, 0, last_row, len(keys) - 1, {
         "name": "Tabelle_" + "".join(ch for ch in name if ch.isalnum()),
@@ -69,9 +71,14 @@ def _write_table(workbook, formats: _Formats, name: str, frame, headers: dict[st
     sheet.freeze_panes(2, freeze_columns)
 
 
-def _write_value(sheet, formats: _Formats, row: int, column: int, value, key: str) -> float:
+def _write_value(sheet, formats: _Formats, row: int, column: int, value, is_status: bool) -> float:
     """Write one cell by type (text stays text, never a formula); returns a column width estimate."""
-    if value is None or (isinstance(value, float) and value != value):
+    if value is None:
+        return 0
+    if type(value) is str:
+        sheet.write_string(row, column, value, formats.status.get(value, formats.text) if is_status else formats.text)
+        return (max(map(len, value.split("\n"))) if "\n" in value else len(value)) + 2
+    if isinstance(value, float) and value != value:  # NaN: no value
         return 0
     if isinstance(value, dt.datetime):
         sheet.write_datetime(row, column, value, formats.datetime)
@@ -82,10 +89,8 @@ def _write_value(sheet, formats: _Formats, row: int, column: int, value, key: st
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         sheet.write_number(row, column, value, formats.number)
         return len(str(value)) + 2
-    text = str(value)
-    cell_format = formats.status.get(text, formats.text) if key == "status" else formats.text
-    sheet.write_string(row, column, text, cell_format)
-    return max((len(line) for line in text.split("\n")), default=0) + 2
+    sheet.write_string(row, column, str(value), formats.text)
+    return len(str(value)) + 2
 
 
 def _write_return_rates(workbook, formats: _Formats, register) -> None:

@@ -17,14 +17,18 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from .catalogue import COLUMNS, Catalogue, Werkzeug, fold, load_catalogue
 from .form import Form, load_form
 from .master import read_sheet, write_master_workbook
 from .project import Project, ProjectError
 from .validate import ERROR, NOTICE, Problem, check_answers
+
+if TYPE_CHECKING:
+    import pandas
 
 STATUS_RECEIVED = "eingegangen"
 STATUS_PROBLEMS = "mit Problemen"
@@ -78,7 +82,7 @@ class _Candidate:
 
 @dataclass
 class MergeResult:
-    register: "object"  # pandas.DataFrame
+    register: "pandas.DataFrame"
     problems: list[Problem]
     returns: list[ReturnRecord]
     master_path: Path | None = None
@@ -93,25 +97,21 @@ def merge(project: Project, on_progress: Callable[[Path], None] | None = None, w
     One bad file never stops a merge: it is listed with its reason. Returned files are
     only read. With ``write`` the master register and Tabelle 1 are written atomically.
     """
-    from .ingest import is_ignored
     from .questionnaire import read_issue_log
 
     form = load_form(project.form_path)
     catalogue = load_catalogue(project.catalogue_path)
+    definition = _report_definition(project, form) if write else None  # a broken one stops before reading
     issued = {entry.token: entry for entry in read_issue_log(project.outbox)}
     if not issued:
         raise ProjectError(f"{project.outbox / 'ausgabe.csv'}: no questionnaires were issued in this project. "
                            "Run 'werkstatt-xl generate' first (or copy the ausgabe.csv that issued them).")
-    if not project.inbox.is_dir():
-        raise ProjectError(f"{project.inbox}: the folder for returned questionnaires is missing. Create it "
-                           "and put the returned files into it.")
-    files = sorted((path for path in project.inbox.rglob("*") if not is_ignored(path) and path.is_file()),
-                   key=lambda path: str(path.relative_to(project.inbox)).casefold())
+    files = returned_files(project)
     by_id, by_title = catalogue.by_id(), {fold(w.werkzeug): w for w in catalogue.werkzeuge}
     candidates: list[_Candidate] = []
     records: list[ReturnRecord] = []
     problems: list[Problem] = []
-    rejected_ids: dict[str, str] = {}
+    rejected_ids: set[str] = set()
     for path, raw in _read_all(files, on_progress):
         name = str(path.relative_to(project.inbox))
         if isinstance(raw, _Unreadable):
@@ -120,29 +120,56 @@ def merge(project: Project, on_progress: Callable[[Path], None] | None = None, w
             continue
         werkzeug, reason, hint, notes = _identify(raw, form, issued, by_id, by_title)
         if werkzeug is None:
-            werkzeug_id = raw.meta.get("werkzeug_id", "")
-            known = by_id.get(werkzeug_id)
-            problems.append(Problem(name, reason, hint, werkzeug_id, known.werkzeug if known else ""))
-            records.append(ReturnRecord(name, REJECTED, werkzeug_id, reason))
+            known = by_id.get(raw.meta.get("werkzeug_id", ""))
+            problems.append(Problem(name, reason, hint, known.werkzeug_id if known else "",
+                                    known.werkzeug if known else ""))
+            records.append(ReturnRecord(name, REJECTED, known.werkzeug_id if known else "", reason))
             if known:
-                rejected_ids.setdefault(werkzeug_id, reason)
+                rejected_ids.add(known.werkzeug_id)
             continue
-        context = dict(werkzeug_id=werkzeug.werkzeug_id, werkzeug=werkzeug.werkzeug)
-        checked = check_answers(form, {key: cell.value for key, cell in raw.answers.items()},
-                                {key: f"{cell.sheet}!{cell.cell}" for key, cell in raw.answers.items()},
-                                name, **context)
-        notices = [Problem(name, text, "Keine Aktion nötig.", art=NOTICE, **context) for text in raw.notices + notes]
-        candidates.append(_Candidate(werkzeug, name, raw.sha256, raw.meta.get("form_version", ""), checked.values,
-                                     notices + checked.problems, raw.modified, raw.file_mtime))
+        candidates.append(_candidate(raw, name, werkzeug, notes, form))
     winners = _resolve_duplicates(candidates, records, problems)
     register = _build_register(catalogue, form, winners, rejected_ids)
-    counts = _counts(register, files, records)
-    result = MergeResult(register, problems, records, counts=counts)
+    result = MergeResult(register, problems, records, counts=_counts(register, files, records))
     if write:
-        result.master_path = write_master_workbook(project.results / MASTER_NAME, register, problems,
-                                                   register_headers(form))
-        result.report_path = _write_report(project, register, form)
+        from .report import REPORT_NAME, write_report
+
+        result.master_path, result.report_path = _both(
+            partial(write_master_workbook, project.results / MASTER_NAME, register, problems, register_headers(form)),
+            partial(write_report, register, definition, project.results / REPORT_NAME, project.title),
+            parallel=len(register) >= PARALLEL_FROM)
     return result
+
+
+def returned_files(project: Project) -> list[Path]:
+    """The files in ``eingang/`` (and its subfolders) that may be returns, in a stable order.
+
+    Lock files, hidden and system files are left out silently.
+    """
+    from .ingest import is_ignored
+
+    if not project.inbox.is_dir():
+        raise ProjectError(f"{project.inbox}: the folder for returned questionnaires is missing. Create it "
+                           "and put the returned files into it.")
+    return sorted((path for path in project.inbox.rglob("*") if not is_ignored(path) and path.is_file()),
+                  key=lambda path: str(path.relative_to(project.inbox)).casefold())
+
+
+def _report_definition(project: Project, form: Form):
+    from .report import load_report_definition
+
+    return load_report_definition(project.report_path, form)
+
+
+def _candidate(raw, name: str, werkzeug: Werkzeug, notes: list[str], form: Form) -> _Candidate:
+    """A readable return of ``werkzeug`` with its answers checked against the form."""
+    context = dict(werkzeug_id=werkzeug.werkzeug_id, werkzeug=werkzeug.werkzeug)
+    checked = check_answers(form, {key: cell.value for key, cell in raw.answers.items()},
+                            {key: f"{cell.sheet}!{cell.cell}" for key, cell in raw.answers.items()},
+                            name, **context)
+    notices = [Problem(name, text, "Keine Aktion nötig.", art=NOTICE, **context) for text in raw.notices + notes]
+    return _Candidate(werkzeug, name, raw.sha256, raw.meta.get("form_version", ""), checked.values,
+                      notices + checked.problems, raw.modified, raw.file_mtime)
 
 
 @dataclass(frozen=True)
@@ -167,6 +194,15 @@ def _read_one(path: Path):
         return _Unreadable(error.reason, error.hint)
 
 
+def _both(first: Callable, second: Callable, parallel: bool) -> tuple:
+    """The results of two independent writers, the second in a forked process when ``parallel``."""
+    if not parallel or "fork" not in multiprocessing.get_all_start_methods() or (os.cpu_count() or 1) < 2:
+        return first(), second()
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as executor:
+        pending = executor.submit(second)
+        return first(), pending.result()
+
+
 def _read_all(paths: list[Path], on_progress: Callable[[Path], None] | None):
     """Yield ``(path, RawReturn | _Unreadable)`` in order; in parallel when it pays off."""
     workers = min(os.cpu_count() or 1, 4)
@@ -174,7 +210,7 @@ def _read_all(paths: list[Path], on_progress: Callable[[Path], None] | None):
         results, executor = map(_read_one, paths), None
     else:  # fork: workers start in milliseconds and inherit the loaded modules
         executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-        results = executor.map(_read_one, paths, chunksize=16)
+        results = executor.map(_read_one, paths, chunksize=64)
     try:
         for path, result in zip(paths, results):
             if on_progress:
@@ -238,7 +274,7 @@ def _resolve_duplicates(candidates: list[_Candidate], records: list[ReturnRecord
     return winners
 
 
-def _build_register(catalogue: Catalogue, form: Form, winners: dict[str, _Candidate], rejected: dict[str, str]):
+def _build_register(catalogue: Catalogue, form: Form, winners: dict[str, _Candidate], rejected: set[str]):
     import pandas as pd
 
     answer_names = form.answer_names()
@@ -293,14 +329,6 @@ def register_headers(form: Form) -> dict[str, str]:
     for key, header in {**answer_headers(form), **PROVENANCE_COLUMNS}.items():
         headers[key] = f"{header} (Antwort)" if header in headers.values() else header
     return headers
-
-
-def _write_report(project: Project, register, form: Form) -> Path | None:
-    """Tabelle 1 beside the master register."""
-    from .report import load_report_definition, write_report
-
-    definition = load_report_definition(project.report_path, form)
-    return write_report(register, definition, project.results / "tabelle1.xlsx", title=project.title)
 
 
 def read_register(project: Project):

@@ -295,9 +295,12 @@ def test_cli_summary_and_strict(issued):
     result = runner.invoke(main, ["merge", "-p", str(issued.root)])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[:2] == [
+    assert lines == [
         "Received 2 files: 1 accepted, 1 with problems, 0 rejected, 0 superseded or duplicate.",
         "Still missing: 53 of 55 Werkzeuge.",
+        "Problems and notices: 1, listed on the sheet 'Prüfung' of master.xlsx.",
+        f"Wrote {issued.results / 'master.xlsx'}",
+        f"Wrote {issued.results / 'tabelle1.xlsx'}",
     ]
     strict = runner.invoke(main, ["merge", "-p", str(issued.root), "--strict"])
     assert strict.exit_code == 1

@@ -140,6 +140,8 @@ def merge(project_dir: Path, strict: bool):
                f"{counts['with_problems']} with problems, {counts['rejected']} rejected, "
                f"{counts['superseded']} superseded or duplicate.")
     click.echo(f"Still missing: {counts['missing']} of {len(result.register)} Werkzeuge.")
+    if result.problems:
+        click.echo(f"Problems and notices: {len(result.problems)}, listed on the sheet 'Prüfung' of master.xlsx.")
     click.echo(f"Wrote {result.master_path}")
     if result.report_path:
         click.echo(f"Wrote {result.report_path}")

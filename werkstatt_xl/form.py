@@ -49,6 +49,12 @@ class ChoiceList:
     def labels(self) -> list[str]:
         return [choice.label for choice in self.choices]
 
+    @property
+    def allowed(self) -> str:
+        """``Erlaubt sind: Ja, Nein.`` (German, for error messages and problem lists)."""
+        listed = ", ".join(self.labels)
+        return f"Erlaubt sind: {listed}" + ("" if listed.endswith(".") else ".")
+
     def match(self, text: str) -> Choice | None:
         """The choice whose label or name equals ``text`` ignoring case and outer spaces."""
         wanted = text.strip().casefold()

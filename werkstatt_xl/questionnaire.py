@@ -346,11 +346,10 @@ def _validation(question: Question, list_ranges: dict[str, str]) -> dict:
     title = question.title[:32]
     hint = question.hint[:255]
     if question.type == "select_one":
-        allowed = ", ".join(question.choices.labels)
         return {"validate": "list", "source": list_ranges[question.choices.name],
-                "input_title": title, "input_message": hint or f"Bitte wählen: {allowed}"[:255],
+                "input_title": title, "input_message": hint or f"Bitte wählen: {', '.join(question.choices.labels)}"[:255],
                 "error_title": "Bitte aus der Liste wählen", "error_type": "stop",
-                "error_message": f"Erlaubt sind: {allowed}."[:255]}
+                "error_message": question.choices.allowed[:255]}
     if question.type in ("integer", "decimal"):
         whole = question.type == "integer"
         return {"validate": question.type, "criteria": "between", "minimum": -1e15, "maximum": 1e15,

@@ -98,7 +98,7 @@ def check_answers(form: Form, raw: Mapping[str, object], cells: Mapping[str, str
 
 def _remedy(question: Question) -> str:
     if question.choices is not None:
-        return f"Erlaubt sind: {', '.join(question.choices.labels)}. Bitte korrigieren lassen."
+        return f"{question.choices.allowed} Bitte korrigieren lassen."
     return {
         "integer": "Bitte eine ganze Zahl eintragen lassen.",
         "decimal": "Bitte eine Zahl eintragen lassen.",

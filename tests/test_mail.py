@@ -449,6 +449,12 @@ def test_send_delivers_every_message_once(tmp_path, smtp_server):
                                                   "Sent 0 invitation e-mails.\n")
     assert len(inbox.envelopes) == 3 and len(sent_log(project)) == 3
 
+    further_round = run("mail", "-p", project.root, "--send", "--again", "--only", "W3")
+
+    assert (further_round.exit_code, further_round.stdout) == (
+        0, "Sent to gesundheit@example.org (W3)\nSent 1 invitation e-mail.\n")
+    assert len(inbox.envelopes) == 4 and len(sent_log(project)) == 4
+
 
 def test_a_regenerated_questionnaire_is_sent_again_and_reminders_are_separate(tmp_path, smtp_server):
     inbox = smtp_server()

@@ -198,6 +198,15 @@ def test_a_return_of_another_form_version_is_rejected(issued):
     assert row_of(result, "W01")["status"] == "abgelehnt"
 
 
+def test_a_questionnaire_returned_without_answers_is_rejected(issued):
+    shutil.copy2(questionnaire(issued, "W07"), issued.inbox / "leer.xlsx")
+    result = merge(issued)
+    [record] = result.returns
+    assert (record.outcome, record.werkzeug_id, record.reason) == (
+        "abgelehnt", "W07", "Der Fragebogen kam ohne Antworten zurück.")
+    assert row_of(result, "W07")["status"] == "abgelehnt"
+
+
 def test_inserted_rows_and_a_renamed_sheet_do_not_shift_answers(issued):
     path = returned(issued, "W03", {"umsetzung": "Nein", "gruende_nicht_begonnen": "Noch in Planung.",
                                     "fortfuehrung": "Trifft eher zu"})

@@ -157,8 +157,10 @@ def merge(project_dir: Path, strict: bool):
 @click.option("--send", is_flag=True, help="Send through the SMTP server of werkstatt.toml instead of writing drafts.")
 @click.option("--only", multiple=True, metavar="WERKZEUG-ID",
               help="Only these Werkzeuge (repeat the option or separate ids by commas).")
+@click.option("--again", is_flag=True,
+              help="With --send: send also what the sent-log lists, e.g. a second reminder round.")
 @_user_errors
-def mail(project_dir: Path, reminder: bool, send: bool, only: tuple[str, ...]):
+def mail(project_dir: Path, reminder: bool, send: bool, only: tuple[str, ...], again: bool):
     """Write one e-mail per recipient with its questionnaires attached, or send them.
 
     Without --send the e-mails are drafts in post/einladung/ (post/erinnerung/ with
@@ -207,7 +209,7 @@ def mail(project_dir: Path, reminder: bool, send: bool, only: tuple[str, ...]):
     log = project.drafts / mailing.SENT_LOG
     try:
         result = mailing.send(plan, settings, password, log,
-                              on_sent=lambda sent: click.echo(f"Sent to {sent.describe()}"))
+                              on_sent=lambda sent: click.echo(f"Sent to {sent.describe()}"), again=again)
     except mailing.MailError as error:
         raise click.ClickException(str(error)) from None
     if result.skipped:

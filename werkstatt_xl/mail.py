@@ -354,18 +354,20 @@ def check_smtp_settings(settings: MailSettings) -> str:
 
 
 def send(plan: MailPlan, settings: MailSettings, password: str | None, log_path: Path,
-         on_sent: Callable[[Mail], None] | None = None) -> SendResult:
-    """Send the messages not yet in the sent-log over one SMTP connection.
+         on_sent: Callable[[Mail], None] | None = None, again: bool = False) -> SendResult:
+    """Send the messages not yet in the sent-log (all of them with ``again``) over one SMTP connection.
 
     Each message sent is added to ``log_path`` at once. On the first failure sending stops
     with a :class:`MailError` listing what went out and what did not; a re-run sends the rest.
+    ``again`` is for a further reminder round: the log still records every message.
     """
     sender_address = check_smtp_settings(settings)
     if settings.user and password is None:
         raise ProjectError(f"a password is needed for [mail] user {settings.user!r}: set the environment variable "
                            f"{settings.password_env}.")
     log = read_sent_log(log_path)
-    done = {_log_key(row["empfaenger"], row["art"], row["anhaenge_sha256"].split()) for row in log}
+    done = set() if again else {_log_key(row["empfaenger"], row["art"], row["anhaenge_sha256"].split())
+                                for row in log}
     pending = [mail for mail in plan.messages if mail.key not in done]
     skipped = tuple(mail for mail in plan.messages if mail.key in done)
     if not pending:

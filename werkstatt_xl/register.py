@@ -119,6 +119,9 @@ def merge(project: Project, on_progress: Callable[[Path], None] | None = None, w
             records.append(ReturnRecord(name, REJECTED, reason=raw.reason))
             continue
         werkzeug, reason, hint, notes = _identify(raw, form, issued, by_id, by_title)
+        if werkzeug is not None and _unanswered(raw, form):
+            werkzeug, reason, hint = None, "Der Fragebogen kam ohne Antworten zurück.", \
+                "Den Fragebogen ausgefüllt erneut senden lassen."
         if werkzeug is None:
             known = by_id.get(raw.meta.get("werkzeug_id", ""))
             problems.append(Problem(name, reason, hint, known.werkzeug_id if known else "",
@@ -249,6 +252,12 @@ def _identify(raw, form: Form, issued: dict, by_id: dict[str, Werkzeug], by_titl
         return None, ("Die Kennung (Token) des Fragebogens wurde in dieser Runde nicht ausgegeben (evtl. durch "
                       "eine Neuausgabe ersetzt)."), again, []
     return werkzeug, "", "", []
+
+
+def _unanswered(raw, form: Form) -> bool:
+    """True when no question was answered (prefilled cells do not count)."""
+    cells = (raw.answers.get(question.name) for question in form.questions if not question.prefill)
+    return not any(cell is not None and str(cell.value or "").strip() for cell in cells)
 
 
 def _resolve_duplicates(candidates: list[_Candidate], records: list[ReturnRecord],

@@ -33,7 +33,7 @@ def build_project(root: Path, count: int) -> Path:
     from werkstatt_xl.fill import fill_questionnaire
     from werkstatt_xl.form import load_form
     from werkstatt_xl.project import init_project
-    from werkstatt_xl.questionnaire import ISSUE_LOG, IssuedQuestionnaire, render_questionnaire
+    from werkstatt_xl.questionnaire import ISSUE_LOG, IssuedQuestionnaire, render_questionnaire, write_issue_log
 
     project = init_project(root / "runde")
     with (project.root / "katalog.csv").open("w", encoding="utf-8", newline="") as handle:
@@ -63,10 +63,7 @@ def build_project(root: Path, count: int) -> Path:
             _id(0): _id(number), _token(0): _token(number), _title(0): _title(number)}))
         issued.append(IssuedQuestionnaire(werkzeug.werkzeug_id, werkzeug.werkzeug, name, _token(number),
                                           form.form_id, form.version, "2026-11-24T00:00:00+00:00"))
-    with (project.outbox / ISSUE_LOG).open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(IssuedQuestionnaire.__dataclass_fields__))
-        writer.writeheader()
-        writer.writerows(entry.__dict__ for entry in issued)
+    write_issue_log(project.outbox / ISSUE_LOG, issued)
     return project.root
 
 

@@ -55,7 +55,7 @@ def expected_answers(row: dict[str, str]) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def issue_log() -> dict[str, dict[str, str]]:
-    with (EXAMPLE / ISSUE_LOG).open(encoding="utf-8", newline="") as handle:
+    with (EXAMPLE / ISSUE_LOG).open(encoding="utf-8-sig", newline="") as handle:
         return {row["datei"]: row for row in csv.DictReader(handle)}
 
 

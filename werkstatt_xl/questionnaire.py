@@ -66,7 +66,7 @@ def read_issue_log(outbox: Path) -> list[IssuedQuestionnaire]:
     path = Path(outbox) / ISSUE_LOG
     if not path.is_file():
         return []
-    with path.open(encoding="utf-8", newline="") as handle:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
         return [IssuedQuestionnaire(**{key: row.get(key, "") for key in IssuedQuestionnaire.__dataclass_fields__})
                 for row in csv.DictReader(handle)]
 
@@ -101,7 +101,7 @@ def generate(project: Project, reissue: bool = False, on_progress: Callable[[Wer
             issued.append(entry)
             if on_progress:
                 on_progress(werkzeug)
-        _write_issue_log(folder / ISSUE_LOG, issued)
+        write_issue_log(folder / ISSUE_LOG, issued)
     warnings = []
     if catalogue.derived_ids:
         warnings.append(f"{catalogue.path.name} has Werkzeuge without Werkzeug-ID; ids were derived from the "
@@ -122,8 +122,9 @@ def _file_names(catalogue: Catalogue) -> dict[str, str]:
     return names
 
 
-def _write_issue_log(path: Path, issued: list[IssuedQuestionnaire]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as handle:
+def write_issue_log(path: Path, issued: list[IssuedQuestionnaire]) -> None:
+    """Write ``ausgabe.csv`` (UTF-8 with the BOM Excel needs to show umlauts)."""
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(IssuedQuestionnaire.__dataclass_fields__))
         writer.writeheader()
         writer.writerows(asdict(entry) for entry in issued)

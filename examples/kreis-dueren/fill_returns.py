@@ -32,7 +32,7 @@ from openpyxl.xml.functions import fromstring, tostring
 from werkstatt_xl.catalogue import load_catalogue
 from werkstatt_xl.fill import fill_questionnaire
 from werkstatt_xl.project import CONFIG_NAME, init_project, load_project
-from werkstatt_xl.questionnaire import ISSUE_LOG, _write_issue_log, generate
+from werkstatt_xl.questionnaire import ISSUE_LOG, write_issue_log, generate
 from werkstatt_xl.xlsx import atomic_directory, atomic_path
 
 HERE = Path(__file__).parent
@@ -90,7 +90,7 @@ def main() -> None:
                 fill_questionnaire(project.outbox / entry.datei, tabelle1[entry.werkzeug], filled)
                 stamp(filled, inbox / entry.datei, departments[entry.werkzeug_id])
         with atomic_path(HERE / ISSUE_LOG) as log:
-            _write_issue_log(log, [replace(entry, ausgegeben_am=ISSUED.isoformat() + "+00:00")
+            write_issue_log(log, [replace(entry, ausgegeben_am=ISSUED.isoformat() + "+00:00")
                                    for entry in issued])
     print(f"{len(issued)} returns in {HERE / 'eingang'}, tokens in {HERE / ISSUE_LOG}")
 

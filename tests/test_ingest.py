@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-sys.path.insert(0, str(Path(__file__).parent))  # pytest imports test modules with --import-mode=importlib
 from ingest_files import (ANSWERS, FILLER_QUESTIONS, META, ODS_TABLES, copy_as, expected_rows, patch_biff, read_part, rezip,
                           set_encryption_flag, understate_size, write_compound_file, write_ods, write_padded_sheet,
                           write_questionnaire)

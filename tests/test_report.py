@@ -3,7 +3,7 @@
 The golden file ``tests/golden/tabelle1.xlsx`` is the report of the seed's answers with one
 Werkzeug not returned and one rejected. After an intended change to the report, rewrite it with
 
-    WERKSTATT_XL_UPDATE_GOLDEN=1 python -m pytest tests/test_report.py -k golden
+    WERKSTATT_XL_UPDATE_GOLDEN=1 pytest tests/test_report.py -k golden
 
 and review the change by opening the old and the new file.
 """
@@ -11,10 +11,7 @@ and review the change by opening the old and the new file.
 from __future__ import annotations
 
 import csv
-import os
 import re
-import shutil
-import sys
 import zipfile
 from pathlib import Path
 
@@ -23,6 +20,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
+from golden import assert_matches_golden, dump
 from werkstatt_xl.catalogue import COLUMNS, fold, load_catalogue
 from werkstatt_xl.cli import main
 from werkstatt_xl.form import default_form_path, load_form
@@ -33,11 +31,8 @@ from werkstatt_xl.report import (
     RUECKLAUF, ReportDefinitionError, load_report_definition, report, tabelle1, write_report,
 )
 
-sys.path.insert(0, str(Path(__file__).parent))  # pytest imports test modules with --import-mode=importlib
-from test_questionnaire import dump  # noqa: E402  (the structured workbook dump of the golden-file tests)
 
 GOLDEN = Path(__file__).parent / "golden" / "tabelle1.xlsx"
-UPDATE_GOLDEN = os.environ.get("WERKSTATT_XL_UPDATE_GOLDEN") == "1"
 SEED_TABLE = Path(__file__).resolve().parents[2] / "shared" / "seed" / "tabelle1.csv"
 FORTFUEHRUNG = {"Ja": "Trifft zu", "Nein": "Trifft nicht zu", "": "k.A."}
 NOT_RETURNED = {"BerufswahlSIEGEL NRW": "offen", "Mitfahrbänke Nordeifel": "abgelehnt"}
@@ -253,12 +248,7 @@ def report_dump(path: Path) -> list[str]:
 def test_the_report_matches_the_golden_file(tmp_path, form, definition):
     generated = write_report(golden_register(form), definition, tmp_path / "tabelle1.xlsx",
                              title="Zwischenbilanz 2019")
-    if UPDATE_GOLDEN:
-        GOLDEN.parent.mkdir(exist_ok=True)
-        shutil.copyfile(generated, GOLDEN)
-        pytest.skip(f"rewrote {GOLDEN}; review the change, then run the tests without WERKSTATT_XL_UPDATE_GOLDEN")
-    assert GOLDEN.is_file(), "no golden file: run with WERKSTATT_XL_UPDATE_GOLDEN=1 (see this module's docstring)"
-    assert report_dump(generated) == report_dump(GOLDEN)
+    assert_matches_golden(generated, GOLDEN, report_dump)
 
 
 @pytest.fixture(scope="module")

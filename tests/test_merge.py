@@ -340,4 +340,52 @@ def test_returns_saved_by_libreoffice_are_merged(issued, soffice, tmp_path, targ
     row = row_of(result, "W06")
     assert (row["status"], row["umsetzung"], row["erfolg"], row["fortfuehrung"]) == \
         ("eingegangen", "Ja", "Hoch", "Trifft eher nicht zu")
+    notices = [problem.problem for problem in result.problems]
+    assert notices == (["Altes Excel-Format (.xls) gelesen."] if target == "xls" else [])
     assert row["gruende_beendigung"] == "Förderung läuft aus; „Zitat“ & Umlaute äöü."
+
+
+def test_hostile_and_broken_files_are_reported_and_every_other_return_merged(issued, tmp_path):
+    """One folder with each kind of bad input next to good returns: one bad file never stops a merge."""
+    from ingest_files import read_part, rezip, write_padded_sheet
+
+    good = returned(issued, "W01", {"umsetzung": "Ja", "fortfuehrung": "Trifft zu"})
+    sheet = "xl/worksheets/sheet1.xml"
+    base = questionnaire(issued, "W02")
+    original = read_part(base, sheet)
+    laughs = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>'
+              + original.split(b"?>", 1)[1])
+    far_cell = original.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+                                                 b"</sheetData>")
+    bad = {
+        "bombe.xlsx": write_padded_sheet(base, tmp_path / "bombe.xlsx", 200 * 2**20),
+        "lachen.xlsx": rezip(base, tmp_path / "lachen.xlsx", replace={sheet: laughs}),
+        "riesig.xlsx": rezip(base, tmp_path / "riesig.xlsx", replace={sheet: far_cell}),
+        "abgeschnitten.xlsx": None,
+        "leer.xlsx": None,
+        "bild.xlsx": None,
+    }
+    for name, source in bad.items():
+        if source is not None:
+            shutil.copyfile(source, issued.inbox / name)
+    data = good.read_bytes()
+    (issued.inbox / "abgeschnitten.xlsx").write_bytes(data[: len(data) // 2])
+    (issued.inbox / "leer.xlsx").write_bytes(b"")
+    (issued.inbox / "bild.xlsx").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 100)
+    returned(issued, "W03", {"umsetzung": "Ja", "fortfuehrung": "Trifft zu"}, "W03 ohne Endung")
+    macro = rezip(returned(issued, "W04", {"umsetzung": "Ja", "fortfuehrung": "Trifft zu"}, "w04.xlsx"),
+                  issued.inbox / "makro.xlsm", add={"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0 not run"})
+    (issued.inbox / "w04.xlsx").unlink()
+
+    result = merge(issued)
+
+    rejected = {record.datei: record.reason for record in result.returns if record.outcome == "abgelehnt"}
+    assert set(rejected) == set(bad)
+    assert rejected["bombe.xlsx"] == "Die Datei ist entpackt zu groß (mehr als 100 MB)."
+    assert rejected["lachen.xlsx"] == "Die Datei enthält unzulässige XML-Definitionen (DOCTYPE/ENTITY)."
+    assert "XFD1048576" in rejected["riesig.xlsx"]
+    assert rejected["leer.xlsx"] == "Die Datei ist leer."
+    assert {row_of(result, wid)["status"] for wid in ("W01", "W03", "W04")} == {"eingegangen"}
+    notices = {p.datei: p.problem for p in result.problems if p.art == "Hinweis"}
+    assert notices == {"makro.xlsm": "Die Datei enthält Makros; sie wurden nicht ausgeführt."}
+    assert macro.is_file()

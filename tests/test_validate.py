@@ -1,0 +1,73 @@
+"""validate: every returned value checked again, for every question type of the subset."""
+
+import datetime as dt
+
+import pytest
+
+from werkstatt_xl.form import load_form
+from werkstatt_xl.validate import check_answers, fold_spaces
+
+FORM = """
+    | survey   |
+    |          | type          | name   | label               | required | relevant         | constraint        | constraint_message        |
+    |          | integer       | anzahl | Anzahl Teilnehmende | yes      |                  | . >= 0            | Bitte keine negative Zahl. |
+    |          | decimal       | kosten | Kosten in Euro      |          |                  |                   |                           |
+    |          | date          | start  | Beginn              |          |                  |                   |                           |
+    |          | select_one yn | weiter | Weiter?             |          |                  |                   |                           |
+    |          | text          | warum  | Warum nicht?        | yes      | ${weiter} = 'no' | string-length(.) < 20 |                       |
+    | choices  |
+    |          | list_name | name | label |
+    |          | yn        | yes  | Ja    |
+    |          | yn        | no   | Nein  |
+    | settings |
+    |          | form_id | version | form_title |
+    |          | f       | 1       | Test       |
+"""
+
+
+@pytest.fixture
+def form(xlsform):
+    return load_form(xlsform(FORM))
+
+
+def check(form, **raw):
+    result = check_answers(form, raw, {name: f"Fragebogen!C{row}" for row, name in enumerate(raw, 2)}, "r.xlsx")
+    return result.values, [(p.frage, p.problem, p.art) for p in result.problems]
+
+
+def test_numbers_and_dates_are_converted_from_what_readers_return(form):
+    values, problems = check(form, anzahl=12.0, kosten="1.234,50", start=43800.0, weiter="ja", warum=None)
+    assert values == {"anzahl": 12, "kosten": 1234.5, "start": dt.date(2019, 12, 1), "weiter": "Ja", "warum": None}
+    assert problems == []
+    values, _ = check(form, anzahl="7", kosten=3, start="15.12.2019", weiter=" JA ", warum=None)
+    assert (values["anzahl"], values["kosten"], values["start"], values["weiter"]) == (7, 3.0, dt.date(2019, 12, 15), "Ja")
+
+
+def test_type_constraint_and_required_problems(form):
+    _, problems = check(form, anzahl="zwölf", kosten="viel", start="morgen", weiter="Nein", warum=None)
+    assert problems == [
+        ("Anzahl Teilnehmende", "„zwölf“ ist keine Zahl.", "Fehler"),
+        ("Kosten in Euro", "„viel“ ist keine Zahl.", "Fehler"),
+        ("Beginn", "„morgen“ ist kein Datum.", "Fehler"),
+        ("Warum nicht?", "Pflichtangabe fehlt.", "Fehler"),
+    ]
+    _, problems = check(form, anzahl=2.5, kosten=None, start=None, weiter="Nein", warum="x" * 25)
+    assert problems == [
+        ("Anzahl Teilnehmende", "„2.5“ ist keine ganze Zahl.", "Fehler"),
+        ("Warum nicht?", "Die Antwort erfüllt die Bedingung string-length(.) < 20 nicht.", "Fehler"),
+    ]
+    _, problems = check(form, anzahl=-3, kosten=None, start=None, weiter="Ja", warum="Trotzdem")
+    assert problems == [
+        ("Anzahl Teilnehmende", "Bitte keine negative Zahl.", "Fehler"),
+        ("Warum nicht?", "Antwort auf eine Frage, die nach den übrigen Antworten übersprungen wird.", "Hinweis"),
+    ]
+
+
+def test_a_question_without_its_answer_cell_is_reported_once(form):
+    values, problems = check(form, kosten=None, start=None, weiter=None, warum=None)
+    assert "anzahl" not in values
+    assert problems == [("Anzahl Teilnehmende", "Das Antwortfeld fehlt in der Datei.", "Fehler")]
+
+
+def test_spaces_are_folded_but_line_breaks_kept():
+    assert fold_spaces("  Erste\u00a0 Zeile \r\n  zweite   Zeile ") == "Erste Zeile\nzweite Zeile"

@@ -11,7 +11,7 @@ from copy import copy
 from dataclasses import dataclass
 from pathlib import Path
 
-from .xlsx import InputFileError, atomic_path
+from .xlsx import OLE2_MAGIC, InputFileError, atomic_path
 
 COLUMNS = {
     "werkzeug_id": "Werkzeug-ID",
@@ -27,7 +27,6 @@ COLUMNS = {
 
 KATEGORIEN = ("neu", "bestehend")
 _EMAIL = re.compile(r"^[^@\s;,<>]+@[^@\s;,<>]+\.[^@\s;,<>]+$")
-_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 class CatalogueError(InputFileError):
@@ -181,7 +180,7 @@ def _read_table(path: Path) -> tuple[list[object], list[tuple[int, tuple]]]:
                                     "program). Close it and run the command again."]) from None
     if not head:
         raise CatalogueError(path, ["the file is empty. Write one row per Werkzeug below the header."])
-    if head == _OLE2_MAGIC:
+    if head == OLE2_MAGIC:
         raise CatalogueError(path, ["the file is password-protected or in the old .xls format. Save it as "
                                     ".xlsx without a password."])
     if path.suffix.lower() in (".csv", ".txt"):

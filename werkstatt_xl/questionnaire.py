@@ -15,7 +15,7 @@ from .anchors import answer_marker, meta_key
 from .catalogue import Catalogue, Werkzeug, load_catalogue
 from .form import Form, Group, Question, load_form
 from .project import Project
-from .xlsx import atomic_directory, cell_name, new_workbook
+from .xlsx import ascii_text, atomic_directory, cell_name, new_workbook
 
 ISSUE_LOG = "ausgabe.csv"
 SHEET = "Fragebogen"
@@ -26,7 +26,6 @@ _WIDTHS = (5.5, 52, 40)
 _LINE_HEIGHT = 15
 _PAGE_HEIGHT = 690
 _TITLE_HEIGHT, _SUBTITLE_HEIGHT, _INTRO_HEIGHT = 24, 20, 40
-_TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})
 
 
 @dataclass(frozen=True)
@@ -52,9 +51,7 @@ class GenerateResult:
 
 def file_name(werkzeug: Werkzeug, position: int) -> str:
     """An e-mail-safe name: ASCII, no spaces, Handlungsfeld number, position and Werkzeug."""
-    ascii_name = unicodedata.normalize("NFKD", werkzeug.werkzeug.translate(_TRANSLITERATION))
-    ascii_name = ascii_name.encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^A-Za-z0-9]+", "_", ascii_name).strip("_")
+    slug = ascii_text(werkzeug.werkzeug).strip("_")
     if len(slug) > 48:
         slug = slug[:49].rsplit("_", 1)[0]
     slug = slug or re.sub(r"[^A-Za-z0-9-]", "", werkzeug.werkzeug_id)

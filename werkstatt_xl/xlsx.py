@@ -3,12 +3,28 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import stat
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
+
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+"""First bytes of an OLE2 compound file: a legacy .xls, or an Office file saved with a password."""
+
+_TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})
+
+
+def ascii_text(text: str, keep: str = "") -> str:
+    """``text`` for a file name that survives e-mail: umlauts spelled out, other letters without
+    accents, every run of characters other than letters, digits and ``keep`` one ``_``."""
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATION)).encode("ascii", "ignore").decode()
+    return re.sub(rf"[^A-Za-z0-9{re.escape(keep)}]+", "_", plain)
+
 
 SAFE_WORKBOOK_OPTIONS = {
     "strings_to_formulas": False,

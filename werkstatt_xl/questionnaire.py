@@ -6,7 +6,6 @@ import csv
 import datetime as dt
 import re
 import secrets
-import unicodedata
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable

@@ -263,3 +263,29 @@ def test_generate_into_a_folder_that_cannot_be_written(project, read_only):
         f"{project / 'ausgang'}: cannot write here (permission denied). If the file is open in Excel or "
         "LibreOffice, close it; otherwise check the folder's permissions, then run the command again."))
     assert list((project / "ausgang").iterdir()) == []
+
+
+@pytest.mark.parametrize("line, message", [
+    ("deadline = 20191213", "deadline 20191213 is not a date like 2019-12-13."),
+    ('deadline = "13.12.2019"', "deadline '13.12.2019' is not a date like 2019-12-13."),
+    ("title = 2019", "[round] title = 2019 must be text in quotes."),
+])
+def test_wrong_types_in_the_settings_are_named(tmp_path, line, message):
+    root = tmp_path / "runde"
+    run("init", root, "--example")
+    settings = root / "werkstatt.toml"
+    key = line.split(" = ")[0]
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text("\n".join(line if row.startswith(f"{key} = ") else row for row in text.splitlines()),
+                        encoding="utf-8")
+    result = run("generate", "-p", root)
+    assert (result.exit_code, result.output) == (1, f"Error: {settings}: {message}\n")
+
+
+def test_init_force_keeps_the_previous_catalogue_as_backup(tmp_path):
+    root = tmp_path / "runde"
+    run("init", root, "--example")
+    filled = (root / "katalog.xlsx").read_bytes()
+    assert run("init", root, "--force").exit_code == 0
+    assert (root / "katalog.xlsx.bak").read_bytes() == filled
+    assert (root / "katalog.xlsx").read_bytes() != filled

@@ -14,7 +14,7 @@ from openpyxl import Workbook, load_workbook
 
 from werkstatt_xl.cli import main
 from werkstatt_xl.fill import fill_questionnaire
-from werkstatt_xl.project import example_path
+from werkstatt_xl.project import example_path, load_project
 from werkstatt_xl.questionnaire import generate, read_issue_log
 from werkstatt_xl.register import MASTER_NAME, merge, read_problems, read_register
 
@@ -223,7 +223,19 @@ def test_inserted_rows_and_a_renamed_sheet_do_not_shift_answers(issued):
     assert row["status"] == "eingegangen"
 
 
-def test_contents_pasted_into_a_new_workbook_are_matched_by_werkzeugtitel(issued):
+@pytest.mark.parametrize("title_question", ["werkzeugtitel", "titel_des_projekts"])
+def test_contents_pasted_into_a_new_workbook_are_matched_by_werkzeugtitel(issued, title_question):
+    """The title is the question prefilled with the Werkzeug, whatever the form calls it."""
+    if title_question != "werkzeugtitel":
+        form = load_workbook(issued.form_path)
+        survey = form["survey"]
+        next(cell for cell in survey["B"] if cell.value == "werkzeugtitel").value = title_question
+        form.save(issued.root / "fragebogen.xlsx")
+        settings = issued.root / "werkstatt.toml"
+        settings.write_text(settings.read_text(encoding="utf-8").replace('form = ""', 'form = "fragebogen.xlsx"',
+                                                                         1), encoding="utf-8")
+        issued = load_project(issued.root)
+        generate(issued, reissue=True)
     source = returned(issued, "W04", {"umsetzung": "Nein", "gruende_nicht_begonnen": "Kein Personal.",
                                       "fortfuehrung": "Trifft nicht zu"})
     original = load_workbook(source)["Fragebogen"]
@@ -389,3 +401,59 @@ def test_hostile_and_broken_files_are_reported_and_every_other_return_merged(iss
     notices = {p.datei: p.problem for p in result.problems if p.art == "Hinweis"}
     assert notices == {"makro.xlsm": "Die Datei enthält Makros; sie wurden nicht ausgeführt."}
     assert macro.is_file()
+
+
+def test_an_issue_log_resaved_by_german_excel_still_identifies_every_return(issued):
+    log = issued.outbox / "ausgabe.csv"
+    rows = list(csv.reader(log.read_text(encoding="utf-8-sig").splitlines()))
+    log.write_bytes("\r\n".join(";".join(row) for row in rows).encode("cp1252", errors="replace"))
+    copy_example_returns(issued)
+    assert merge(issued).counts["accepted"] == 55
+    assert generate(issued).reused_tokens == 55
+
+
+def test_an_issue_log_without_tokens_stops_merge_and_generate_before_anything_is_lost(issued):
+    log = issued.outbox / "ausgabe.csv"
+    log.write_text("Werkzeug;Datei\nJob-Café;1-08_Job_Cafe.xlsx\n", encoding="utf-8")
+    for command in (["merge"], ["generate"]):
+        result = CliRunner().invoke(main, [*command, "-p", str(issued.root)])
+        assert result.exit_code == 1
+        assert result.output.startswith(f"Error: {log}: the columns werkzeug_id and token are missing")
+    assert log.read_text(encoding="utf-8") == "Werkzeug;Datei\nJob-Café;1-08_Job_Cafe.xlsx\n"
+
+
+def test_register_headers_are_unique_ignoring_case(xlsform):
+    from werkstatt_xl.form import load_form
+    from werkstatt_xl.register import register_headers
+
+    form = load_form(xlsform("""
+        | survey   |
+        |          | type | name     | label    |
+        |          | text | kontakt  | E-mail   |
+        |          | text | zweiter  | E-MAIL   |
+        |          | text | zustand  | status   |
+        | choices  |
+        |          | list_name | name | label |
+        | settings |
+        |          | form_id | version | form_title |
+        |          | f       | 1       | Test       |
+    """))
+    headers = register_headers(form)
+    assert (headers["kontakt"], headers["zweiter"], headers["zustand"], headers["status"]) == (
+        "E-mail (Antwort)", "E-MAIL (Antwort 2)", "status (Antwort)", "Status")
+    assert len({header.casefold() for header in headers.values()}) == len(headers)
+
+
+def test_an_xls_without_save_time_does_not_beat_a_newer_xlsx(issued, soffice, tmp_path):
+    old = returned(issued, "W08", {"umsetzung": "Nein", "gruende_nicht_begonnen": "Erste Fassung"}, "w08.xlsx")
+    legacy = soffice(old, "xls", tmp_path / "lo")
+    old.unlink()
+    shutil.copyfile(legacy, issued.inbox / "alt.xls")
+    returned(issued, "W08", {"umsetzung": "Ja", "fortfuehrung": "Trifft zu"}, "neu.xlsx")
+    os.utime(issued.inbox / "alt.xls", (1_700_000_000, 1_700_000_000))
+    os.utime(issued.inbox / "neu.xlsx", (1_700_000_100, 1_700_000_100))
+    result = merge(issued)
+    row = row_of(result, "W08")
+    assert (row["datei"], row["umsetzung"]) == ("neu.xlsx", "Ja")
+    assert [p.problem for p in problems_of(result, "neu.xlsx")] == [
+        "Mehrere Fassungen, nicht alle mit Speicherzeit: die zuletzt abgelegte Datei gilt."]

@@ -71,3 +71,10 @@ def test_a_question_without_its_answer_cell_is_reported_once(form):
 
 def test_spaces_are_folded_but_line_breaks_kept():
     assert fold_spaces("  Erste\u00a0 Zeile \r\n  zweite   Zeile ") == "Erste Zeile\nzweite Zeile"
+
+
+@pytest.mark.parametrize("raw", [float("inf"), float("nan"), "1e999", "-inf", "nan", 1e30])
+def test_numbers_that_no_spreadsheet_can_hold_are_refused(form, raw):
+    values, problems = check(form, anzahl=raw, kosten=raw, start=None, weiter=None, warum=None)
+    assert "anzahl" not in values and "kosten" not in values
+    assert [problem for _, problem, _ in problems] == [f"„{raw}“ ist keine Zahl."] * 2

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import codecs
 import csv
 import hashlib
 import re
@@ -11,7 +10,7 @@ from copy import copy
 from dataclasses import dataclass
 from pathlib import Path
 
-from .xlsx import OLE2_MAGIC, InputFileError, atomic_path
+from .xlsx import OLE2_MAGIC, InputFileError, atomic_path, csv_delimiter, read_csv_text
 
 COLUMNS = {
     "werkzeug_id": "Werkzeug-ID",
@@ -202,27 +201,11 @@ def _read_table(path: Path) -> tuple[list[object], list[tuple[int, tuple]]]:
 
 
 def _read_csv(path: Path) -> tuple[list[object], list[tuple[int, tuple]]]:
-    text, _ = _csv_text(path)
-    rows = list(csv.reader(text.splitlines(), delimiter=_csv_delimiter(text)))
+    text, _ = read_csv_text(path)
+    rows = list(csv.reader(text.splitlines(), delimiter=csv_delimiter(text)))
     if not rows:
         raise CatalogueError(path, ["the file is empty. Write one row per Werkzeug below the header."])
     return list(rows[0]), [(number, tuple(row)) for number, row in enumerate(rows[1:], start=2)]
-
-
-def _csv_text(path: Path) -> tuple[str, str]:
-    """The text of a CSV file and its encoding: UTF-8 (with the BOM Excel writes, if there), else cp1252."""
-    data = path.read_bytes()
-    encoding = "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
-    try:
-        return data.decode(encoding), encoding
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace"), "cp1252"
-
-
-def _csv_delimiter(text: str) -> str:
-    """The separator the header line uses most: ``,``, or ``;`` as a German Excel writes."""
-    header = text.partition("\n")[0]
-    return max(",;\t", key=header.count)
 
 
 def write_empty_catalogue(path: Path) -> None:
@@ -255,11 +238,11 @@ def write_catalogue_ids(catalogue: Catalogue) -> None:
     path = catalogue.path
     if path.suffix.lower() in (".csv", ".txt"):
         header, rows = _read_table(path)
-        text, encoding = _csv_text(path)
+        text, encoding = read_csv_text(path)
         position = _locate_columns(path, header)["werkzeug_id"]
         ids = {werkzeug.row: werkzeug.werkzeug_id for werkzeug in catalogue.werkzeuge}
         with atomic_path(path) as temporary, temporary.open("w", newline="", encoding=encoding) as handle:
-            writer = csv.writer(handle, delimiter=_csv_delimiter(text))
+            writer = csv.writer(handle, delimiter=csv_delimiter(text))
             writer.writerow(header if position is not None else [COLUMNS["werkzeug_id"], *header])
             for number, row in rows:
                 row = list(row)

@@ -22,6 +22,8 @@ ALL_TYPES = ANSWER_TYPES + ("note", "begin_group", "end_group")
 PREFILL_FIELDS = ("werkzeug", "seite", "ansprechpartner", "fachamt", "handlungsfeld")
 RESERVED_NAMES = frozenset(COLUMNS) | {"status", "datei", "eingegangen_am", "sha256", "form_version"}
 """Register columns of the catalogue and of provenance: a question name must differ from them."""
+LARGEST_NUMBER = 1e15
+"""Larger numbers (and inf/nan) are refused: by the questionnaire's validation and again on merge."""
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 _TRUE = {"yes", "true", "true()", "1", "ja"}
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import tomllib
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
+
+from .xlsx import atomic_path
 
 CONFIG_NAME = "werkstatt.toml"
 EXAMPLE_NAME = "kreis-dueren"
@@ -99,22 +102,38 @@ def load_project(root: Path | str = ".") -> Project:
         data = tomllib.loads(config.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ProjectError(f"{config}: cannot read the settings ({error}). Correct the file.") from None
-    round_, files, mail = data.get("round", {}), data.get("files", {}), data.get("mail", {})
-    deadline = round_.get("deadline")
-    if isinstance(deadline, str) and deadline:
+    round_, files, mail = (_table(config, data, name) for name in ("round", "files", "mail"))
+    deadline = round_.get("deadline") or None
+    if isinstance(deadline, str):
         try:
             deadline = dt.date.fromisoformat(deadline)
         except ValueError:
             raise ProjectError(f"{config}: deadline {deadline!r} is not a date like 2019-12-13.") from None
+    if deadline is not None and (not isinstance(deadline, dt.date) or isinstance(deadline, dt.datetime)):
+        raise ProjectError(f"{config}: deadline {deadline!r} is not a date like 2019-12-13.")
     known = MailSettings.__dataclass_fields__
     unknown = sorted(set(mail) - set(known))
     if unknown:
         raise ProjectError(f"{config}: unknown [mail] setting {', '.join(unknown)}; known: {', '.join(known)}.")
+    for table, values, name, kind in (
+            *(("round", round_, "title", str),),
+            *(("files", files, name, str) for name in ("catalogue", "form", "report")),
+            *(("mail", mail, name, int if name == "smtp_port" else str) for name in known)):
+        if name in values and (not isinstance(values[name], kind) or isinstance(values[name], bool)):
+            expected = "a whole number" if kind is int else "text in quotes"
+            raise ProjectError(f"{config}: [{table}] {name} = {values[name]!r} must be {expected}.")
     return Project(
-        root=root, title=str(round_.get("title", "")), deadline=deadline or None,
-        catalogue=str(files.get("catalogue", "katalog.xlsx")), form=str(files.get("form", "")),
-        report=str(files.get("report", "")), mail=MailSettings(**mail),
+        root=root, title=round_.get("title", ""), deadline=deadline,
+        catalogue=files.get("catalogue", "katalog.xlsx"), form=files.get("form", ""),
+        report=files.get("report", ""), mail=MailSettings(**mail),
     )
+
+
+def _table(config: Path, data: dict, name: str) -> dict:
+    table = data.get(name, {})
+    if not isinstance(table, dict):
+        raise ProjectError(f"{config}: '{name}' must be a section [{name}] with settings below it.")
+    return table
 
 
 def init_project(root: Path | str, example: bool = False, force: bool = False) -> Project:
@@ -136,13 +155,21 @@ def init_project(root: Path | str, example: bool = False, force: bool = False) -
     root.mkdir(parents=True, exist_ok=True)
     for folder in ("ausgang", "eingang", "ergebnis"):
         (root / folder).mkdir(exist_ok=True)
-    settings = template_path("werkstatt.toml").read_text(encoding="utf-8")
+    catalogue = root / "katalog.xlsx"
+    if catalogue.exists():  # only with --force: a filled-in catalogue is worth keeping
+        os.replace(catalogue, catalogue.with_name("katalog.xlsx.bak"))
+    source = example_path() if example else template_path("")
     if example:
-        shutil.copyfile(example_path() / "katalog.xlsx", root / "katalog.xlsx")
+        _copy(example_path() / "katalog.xlsx", catalogue)
         if not (root / "ausgang" / ISSUE_LOG).exists():  # never replace a record of questionnaires issued
-            shutil.copyfile(example_path() / ISSUE_LOG, root / "ausgang" / ISSUE_LOG)
-        settings = (example_path() / CONFIG_NAME).read_text(encoding="utf-8")
+            _copy(example_path() / ISSUE_LOG, root / "ausgang" / ISSUE_LOG)
     else:
-        write_empty_catalogue(root / "katalog.xlsx")
-    (root / CONFIG_NAME).write_text(settings, encoding="utf-8")
+        write_empty_catalogue(catalogue)
+    _copy(source / CONFIG_NAME, root / CONFIG_NAME)
     return load_project(root)
+
+
+def _copy(source: Path, target: Path) -> None:
+    """Copy ``source`` to ``target`` atomically."""
+    with atomic_path(target) as temporary:
+        shutil.copyfile(source, temporary)

@@ -12,9 +12,9 @@ from typing import Callable
 
 from .anchors import answer_marker, meta_key
 from .catalogue import Catalogue, Werkzeug, load_catalogue
-from .form import Form, Group, Question, load_form
-from .project import Project
-from .xlsx import ascii_text, atomic_directory, cell_name, new_workbook
+from .form import LARGEST_NUMBER, Form, Group, Question, load_form
+from .project import Project, ProjectError
+from .xlsx import ascii_text, atomic_directory, cell_name, new_workbook, read_csv_rows
 
 ISSUE_LOG = "ausgabe.csv"
 SHEET = "Fragebogen"
@@ -58,13 +58,20 @@ def file_name(werkzeug: Werkzeug, position: int) -> str:
 
 
 def read_issue_log(outbox: Path) -> list[IssuedQuestionnaire]:
-    """The questionnaires issued so far (empty when nothing was generated yet)."""
+    """The questionnaires issued so far (empty when nothing was generated yet).
+
+    Reads the log also after Excel re-saved it (``;``-separated, cp1252).
+    """
     path = Path(outbox) / ISSUE_LOG
     if not path.is_file():
         return []
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        return [IssuedQuestionnaire(**{key: row.get(key, "") for key in IssuedQuestionnaire.__dataclass_fields__})
-                for row in csv.DictReader(handle)]
+    rows = read_csv_rows(path)
+    if rows and not {"werkzeug_id", "token"} <= set(rows[0]):
+        raise ProjectError(f"{path}: the columns werkzeug_id and token are missing, so the issued questionnaires "
+                           "cannot be recognised. Restore the file from a backup (it is written by 'werkstatt-xl "
+                           "generate'); if the questionnaires are to be issued anew, delete it and run generate.")
+    return [IssuedQuestionnaire(**{key: (row.get(key) or "").strip() for key in IssuedQuestionnaire.__dataclass_fields__})
+            for row in rows]
 
 
 def generate(project: Project, reissue: bool = False, on_progress: Callable[[Werkzeug], None] | None = None,
@@ -349,7 +356,8 @@ def _validation(question: Question, list_ranges: dict[str, str]) -> dict:
                 "error_message": question.choices.allowed[:255]}
     if question.type in ("integer", "decimal"):
         whole = question.type == "integer"
-        return {"validate": question.type, "criteria": "between", "minimum": -1e15, "maximum": 1e15,
+        return {"validate": question.type, "criteria": "between", "minimum": -LARGEST_NUMBER,
+                "maximum": LARGEST_NUMBER,
                 "input_title": title, "input_message": hint or ("Bitte eine ganze Zahl eingeben." if whole else
                                                                 "Bitte eine Zahl eingeben."),
                 "error_title": "Keine Zahl", "error_type": "stop",

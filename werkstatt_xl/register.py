@@ -229,7 +229,7 @@ def _identify(raw, form: Form, issued: dict, by_id: dict[str, Werkzeug], by_titl
     meta = raw.meta
     again = "Den aktuellen Fragebogen aus ausgang/ erneut senden und ausfüllen lassen."
     if not meta.get("form_id"):
-        title = raw.answers.get("werkzeugtitel")
+        title = next((raw.answers.get(q.name) for q in form.questions if q.prefill == "werkzeug"), None)
         werkzeug = by_title.get(fold(str(title.value))) if title and title.value else None
         if werkzeug is not None:
             return werkzeug, "", "", ["Die Kennung des Fragebogens fehlt (Inhalt wohl in eine neue Datei "
@@ -268,10 +268,16 @@ def _resolve_duplicates(candidates: list[_Candidate], records: list[ReturnRecord
         groups.setdefault(candidate.werkzeug.werkzeug_id, []).append(candidate)
     winners = {}
     for werkzeug_id, group in groups.items():
-        group.sort(key=lambda c: (c.modified or c.received, c.received, c.datei), reverse=True)
+        # the workbooks' own save times where all have one (a .xls has none), else when the files arrived
+        saved = all(candidate.modified for candidate in group)
+        group.sort(key=lambda c: (c.modified if saved else c.received, c.received, c.datei), reverse=True)
         winner = winners[werkzeug_id] = group[0]
         records.append(ReturnRecord(winner.datei, ACCEPTED, werkzeug_id))
         problems.extend(winner.problems)
+        if len(group) > 1 and not saved:
+            problems.append(Problem(winner.datei, "Mehrere Fassungen, nicht alle mit Speicherzeit: die zuletzt "
+                                    "abgelegte Datei gilt.", "Prüfen, ob dies die neueste Fassung ist.",
+                                    werkzeug_id, winner.werkzeug.werkzeug, art=NOTICE))
         for other in group[1:]:
             same = other.sha256 == winner.sha256 or other.values == winner.values
             outcome = DUPLICATE if same else SUPERSEDED
@@ -333,11 +339,21 @@ def answer_headers(form: Form) -> dict[str, str]:
 
 
 def register_headers(form: Form) -> dict[str, str]:
-    """Every register key -> its header in master.xlsx, in column order, each header unique."""
-    headers = dict(COLUMNS)
-    for key, header in {**answer_headers(form), **PROVENANCE_COLUMNS}.items():
-        headers[key] = f"{header} (Antwort)" if header in headers.values() else header
-    return headers
+    """Every register key -> its header in master.xlsx, in column order.
+
+    Headers are unique ignoring case, as Excel tables need: an answer header that repeats
+    another gets " (Antwort)" (and a number if that is taken too).
+    """
+    answers = answer_headers(form)
+    taken = {header.casefold() for header in (*COLUMNS.values(), *PROVENANCE_COLUMNS.values())}
+    for key, header in answers.items():
+        unique, number = header, 1
+        while unique.casefold() in taken:
+            unique = f"{header} (Antwort{f' {number}' if number > 1 else ''})"
+            number += 1
+        taken.add(unique.casefold())
+        answers[key] = unique
+    return {**COLUMNS, **answers, **PROVENANCE_COLUMNS}
 
 
 def read_register(project: Project):

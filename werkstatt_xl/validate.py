@@ -9,12 +9,13 @@ rules applied. Problems are German sentences for the "Prüfung" sheet.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 from typing import Mapping
 
 from .expression import evaluate_with
-from .form import Form, Question
+from .form import LARGEST_NUMBER, Form, Question
 
 ERROR = "Fehler"
 NOTICE = "Hinweis"
@@ -138,7 +139,7 @@ def _convert(question: Question, value: object) -> tuple[object, str]:
 
 
 def _as_text(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) <= LARGEST_NUMBER:
         return str(int(value))
     if isinstance(value, (dt.datetime, dt.date)):
         return value.strftime("%d.%m.%Y")
@@ -146,17 +147,20 @@ def _as_text(value: object) -> str:
 
 
 def _as_number(value: object) -> float | None:
+    """A finite number no larger than the questionnaire's validation allows, else None."""
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        return float(value)
-    text = str(value).strip()
-    if _GERMAN_NUMBER.match(text):
-        text = text.replace(".", "").replace(",", ".")
-    try:
-        return float(text)
-    except ValueError:
-        return None
+        number = float(value)
+    else:
+        text = str(value).strip()
+        if _GERMAN_NUMBER.match(text):
+            text = text.replace(".", "").replace(",", ".")
+        try:
+            number = float(text)
+        except ValueError:
+            return None
+    return number if math.isfinite(number) and abs(number) <= LARGEST_NUMBER else None
 
 
 def _as_date(value: object) -> dt.date | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 import shutil
@@ -24,6 +25,31 @@ def ascii_text(text: str, keep: str = "") -> str:
 
     plain = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATION)).encode("ascii", "ignore").decode()
     return re.sub(rf"[^A-Za-z0-9{re.escape(keep)}]+", "_", plain)
+
+
+def read_csv_text(path: Path) -> tuple[str, str]:
+    """The text of a CSV file and its encoding: UTF-8 (with the BOM Excel writes, if there), else cp1252."""
+    data = path.read_bytes()
+    encoding = "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
+    try:
+        return data.decode(encoding), encoding
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+def csv_delimiter(text: str) -> str:
+    """The separator the header line uses most: ``,``, or ``;`` as a German Excel writes."""
+    header = text.partition("\n")[0]
+    return max(",;\t", key=header.count)
+
+
+
+def read_csv_rows(path: Path) -> list[dict[str, str]]:
+    """The rows of a CSV file as Excel may have re-saved it (``;`` or ``,``, UTF-8 or cp1252)."""
+    import csv
+
+    text, _ = read_csv_text(path)
+    return list(csv.DictReader(text.splitlines(), delimiter=csv_delimiter(text)))
 
 
 SAFE_WORKBOOK_OPTIONS = {
@@ -111,12 +137,16 @@ def atomic_path(target: Path) -> Iterator[Path]:
 def atomic_directory(target: Path) -> Iterator[Path]:
     """Yield an empty temporary folder beside ``target``; on success it becomes ``target``.
 
-    The previous ``target`` is kept until the new one is in place, then removed.
+    The previous ``target`` is set aside as ``.<name>-old`` until the new one is in place,
+    put back if that fails, and recovered by the next run if the process died in between.
     """
     target = Path(target)
+    previous = target.with_name(f".{target.name}-old")
     if target.exists() and not target.is_dir():
         raise OutputError(f"{target} is a file, not a folder. Rename or move it, then run the command again.")
     try:
+        if previous.is_dir() and not target.exists():  # a run that died between the two renames
+            os.replace(previous, target)
         target.parent.mkdir(parents=True, exist_ok=True)
         temporary = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
         os.chmod(temporary, _permissions(target, 0o777))
@@ -124,11 +154,15 @@ def atomic_directory(target: Path) -> Iterator[Path]:
         raise _explain(target, error) from None
     try:
         yield temporary
-        previous = target.with_name(f".{target.name}-old")
         shutil.rmtree(previous, ignore_errors=True)
         if target.exists():
             os.replace(target, previous)
-        os.replace(temporary, target)
+        try:
+            os.replace(temporary, target)
+        except OSError:
+            if previous.exists() and not target.exists():
+                os.replace(previous, target)
+            raise
         shutil.rmtree(previous, ignore_errors=True)
     except OSError as error:
         shutil.rmtree(temporary, ignore_errors=True)

@@ -1,0 +1,47 @@
+"""xlsx: atomic writes of files and folders."""
+
+import os
+
+import pytest
+
+from werkstatt_xl import xlsx
+from werkstatt_xl.xlsx import OutputError, atomic_directory, atomic_path
+
+
+def test_a_failed_swap_puts_the_previous_folder_back(tmp_path, monkeypatch):
+    outbox = tmp_path / "ausgang"
+    outbox.mkdir()
+    (outbox / "ausgabe.csv").write_text("alt")
+    real_replace, calls = os.replace, []
+
+    def second_rename_fails(source, target):
+        calls.append((source, target))
+        if len(calls) == 2:
+            raise PermissionError(13, "Permission denied")
+        real_replace(source, target)
+
+    monkeypatch.setattr(xlsx.os, "replace", second_rename_fails)
+    with pytest.raises(OutputError), atomic_directory(outbox) as folder:
+        (folder / "ausgabe.csv").write_text("neu")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["ausgang"]
+    assert (outbox / "ausgabe.csv").read_text() == "alt"
+
+
+def test_a_run_that_died_between_the_renames_is_recovered(tmp_path):
+    (tmp_path / ".ausgang-old").mkdir()
+    (tmp_path / ".ausgang-old" / "ausgabe.csv").write_text("alt")
+    with atomic_directory(tmp_path / "ausgang") as folder:
+        assert (tmp_path / "ausgang" / "ausgabe.csv").read_text() == "alt"
+        (folder / "ausgabe.csv").write_text("neu")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["ausgang"]
+    assert (tmp_path / "ausgang" / "ausgabe.csv").read_text() == "neu"
+
+
+def test_an_atomic_file_leaves_the_old_one_when_writing_fails(tmp_path):
+    target = tmp_path / "master.xlsx"
+    target.write_bytes(b"old")
+    with pytest.raises(RuntimeError), atomic_path(target) as temporary:
+        temporary.write_bytes(b"half")
+        raise RuntimeError("writer failed")
+    assert target.read_bytes() == b"old"
+    assert [path.name for path in tmp_path.iterdir()] == ["master.xlsx"]

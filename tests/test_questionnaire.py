@@ -358,3 +358,14 @@ def test_answers_markers_and_metadata_survive_libreoffice(tmp_path, soffice):
     (dropdown,) = [v for v in saved.data_validations.dataValidation if umsetzung in v.sqref]
     assert dropdown.type == "list" and dropdown.formula1.replace("'", "") == "Listen!$A$2:$A$3"
     assert saved.protection.sheet is True
+
+
+def test_text_answers_are_formatted_as_text_so_spreadsheets_do_not_convert_them(golden_workbook):
+    workbook, _ = golden_workbook
+    form = load_form(default_form_path())
+    cells = answer_cells(workbook[SHEET])
+    formats = {question.name: cells[question.name].number_format for question in form.questions
+               if not question.prefill}
+    assert {name for name, number_format in formats.items() if number_format == "@"} == {
+        question.name for question in form.questions if question.type == "text" and not question.prefill}
+    assert formats["umsetzung"] == "General"

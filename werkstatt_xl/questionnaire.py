@@ -198,6 +198,8 @@ class _Styles:
         answer = {**base, "border": 1, "border_color": "#7F7F7F", "bg_color": "#FFF8DC"}
         self.answer = add({**answer, "locked": False})
         self.answer_date = add({**answer, "locked": False, "num_format": "dd.mm.yyyy"})
+        # text answers stay as typed: no "1.2" turned into a date, no leading zeros lost
+        self.answer_text = add({**answer, "locked": False, "num_format": "@"})
         self.prefilled = add({**answer, "bg_color": "#EAF1FB"})
         self.not_relevant = add({"bg_color": "#D9D9D9", "font_color": "#7F7F7F"})
         self.hidden = add({"font_size": 8, "font_color": "#808080"})
@@ -315,7 +317,8 @@ def _write_question(sheet, styles: _Styles, row: int, question: Question, form: 
     if prefilled:
         sheet.write_string(row, ANSWER_COLUMN, prefilled, styles.prefilled)
     else:
-        sheet.write_blank(row, ANSWER_COLUMN, None, styles.answer_date if question.type == "date" else styles.answer)
+        answer_format = {"date": styles.answer_date, "text": styles.answer_text}.get(question.type, styles.answer)
+        sheet.write_blank(row, ANSWER_COLUMN, None, answer_format)
         sheet.data_validation(row, ANSWER_COLUMN, row, ANSWER_COLUMN, _validation(question, list_ranges))
     sheet.write_string(row, MARKER_COLUMN, answer_marker(question.name))
     if question.relevant is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 import subprocess
 import sys
@@ -15,9 +16,9 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-from ingest_files import (ANSWERS, FILLER_QUESTIONS, META, ODS_TABLES, copy_as, expected_rows, patch_biff, read_part, rezip,
-                          set_encryption_flag, understate_size, write_compound_file, write_ods, write_padded_sheet,
-                          write_questionnaire)
+from ingest_files import (ANSWERS, FILLER_QUESTIONS, META, ODS_TABLES, copy_as, expected_rows, patch_biff, read_part,
+                          rezip, set_encryption_flag, understate_size, write_compound_file, write_ods,
+                          write_padded_sheet, write_questionnaire)
 
 from werkstatt_xl.ingest import (DEFAULT_LIMITS, MACRO_NOTICE, PASSWORD_REASON, XLS_NOTICE, CellValue, IngestError,
                                  Limits, is_ignored, read_return)
@@ -425,6 +426,24 @@ def test_refuses_an_xls_declaring_dimensions_beyond_its_grid(libreoffice, tmp_pa
     target = patch_biff(libreoffice["xls"], tmp_path / "masse.xls", dimensions, 8, b"\xff\xff\xff\x7f")
 
     assert rejection(target).reason == "Die Datei ist beschädigt oder unvollständig."
+
+
+def test_a_reader_panic_on_a_damaged_xls_leaves_stderr_silent(libreoffice, tmp_path):
+    """LibreOffice writes the boolean answer in C10 as the formula =TRUE(); a formula length of 255
+    runs past its record, and calamine panics. Its panic hook (with a backtrace under RUST_BACKTRACE)
+    must not reach the terminal, and stderr must work again afterwards."""
+    formula = bytes.fromhex("0600180009000200")  # FORMULA record of 24 bytes at row 9, column 2
+    target = patch_biff(libreoffice["xls"], tmp_path / "kaputt.xls", formula, 24, b"\xff\x00")
+    script = ("import sys; from pathlib import Path; from werkstatt_xl.ingest import IngestError, read_return\n"
+              "try: read_return(Path(sys.argv[1]))\n"
+              "except IngestError as error: print(error.reason, type(error.__cause__).__name__)\n"
+              "print('stderr again', file=sys.stderr)")
+
+    run = subprocess.run([sys.executable, "-c", script, str(target)], capture_output=True, text=True, timeout=60,
+                         cwd=Path(__file__).resolve().parents[1], env={**os.environ, "RUST_BACKTRACE": "1"})
+
+    assert (run.stdout, run.stderr) == (
+        "Die Datei konnte nicht als Tabelle gelesen werden. PanicException\n", "stderr again\n")
 
 
 def test_refuses_an_xls_with_an_enormous_used_range(libreoffice):

@@ -265,6 +265,16 @@ def test_only_restricts_to_the_given_werkzeuge_and_rejects_unknown_ids(tmp_path)
         0, "No e-mails: no Werkzeug selected has an e-mail address.\n", NO_ADDRESS_WARNING)
 
 
+@pytest.mark.parametrize("recipient, name", [
+    ("schule@example.org", "schule@example.org.eml"),
+    ("Müller.Straße@düren.de", "Mueller.Strasse@dueren.de.eml"),
+    ("José Núñez <jn@example.org>", "Jose_Nunez_jn@example.org.eml"),
+    ("../..", "entwurf.eml"),
+])
+def test_draft_names_are_ascii_file_names(recipient, name):
+    assert mail.draft_name(recipient) == name
+
+
 def test_drafts_of_an_earlier_run_are_replaced(tmp_path):
     project = make_project(tmp_path)
     run("mail", "-p", project.root)
@@ -454,6 +464,57 @@ def test_send_delivers_every_message_once(tmp_path, smtp_server):
     assert (further_round.exit_code, further_round.stdout) == (
         0, "Sent to gesundheit@example.org (W3)\nSent 1 invitation e-mail.\n")
     assert len(inbox.envelopes) == 4 and len(sent_log(project)) == 4
+
+
+def test_a_sent_log_saved_again_by_a_german_excel_still_counts(tmp_path, smtp_server):
+    """German Excel saves CSV with ';' and in cp1252 (no BOM): a re-run must still skip what went out."""
+    inbox = smtp_server()
+    project = make_project(tmp_path, smtp_port=inbox.port)
+    log = project.drafts / mail.SENT_LOG
+    run("mail", "-p", project.root, "--send")
+    rows = sent_log(project)
+    with log.open("w", encoding="cp1252", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=mail.SENT_LOG_FIELDS, delimiter=";")
+        writer.writeheader()
+        writer.writerows(rows)
+    assert "zurücksenden".encode("cp1252") in log.read_bytes()
+
+    again = run("mail", "-p", project.root, "--send")
+
+    assert mail.read_sent_log(log) == rows
+    assert (again.exit_code, again.stdout) == (0, f"Skipped 3 invitation e-mails already sent (listed in {log}).\n"
+                                                  "Sent 0 invitation e-mails.\n")
+    assert len(inbox.envelopes) == 3
+
+
+def test_a_sent_log_without_its_key_columns_is_an_error_before_sending(tmp_path, smtp_server):
+    inbox = smtp_server()
+    project = make_project(tmp_path, smtp_port=inbox.port)
+    log = project.drafts / mail.SENT_LOG
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text("gesendet_am;Empfänger;art\n2026-11-02T10:00:00+01:00;schule@example.org;einladung\n",
+                   encoding="cp1252")
+
+    result = run("mail", "-p", project.root, "--send")
+
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", (
+        f"{NO_ADDRESS_WARNING}Error: {log}: the sent-log lacks the columns empfaenger, anhaenge_sha256, so it "
+        "cannot tell which e-mails were sent. Restore its first line (gesendet_am,empfaenger,betreff,art,"
+        "werkzeug_ids,anhaenge_sha256,message_id), or move the file away to count every e-mail as not sent yet, "
+        "then run the command again.\n"))
+    assert inbox.envelopes == []
+
+
+def test_again_without_send_is_a_usage_error(tmp_path):
+    project = make_project(tmp_path)
+
+    result = run("mail", "-p", project.root, "--again")
+
+    assert (result.exit_code, result.output) == (2, (
+        "Usage: main mail [OPTIONS]\nTry 'main mail --help' for help.\n\n"
+        "Error: --again works only with --send (it sends again what the sent-log lists). Without --send, drafts "
+        "are written for every Werkzeug selected anyway: leave out --again.\n"))
+    assert not (project.drafts / "einladung").exists()
 
 
 def test_a_regenerated_questionnaire_is_sent_again_and_reminders_are_separate(tmp_path, smtp_server):

@@ -17,7 +17,7 @@ from werkstatt_xl.fill import fill_questionnaire
 from werkstatt_xl.project import init_project, load_project
 from werkstatt_xl.questionnaire import generate, read_issue_log
 from werkstatt_xl.register import merge
-from werkstatt_xl.status import collect_status
+from werkstatt_xl.status import collect_status, register_statuses
 
 ROWS = [
     ("W1", "Bildung", "Schule meets Demografie", "neu", "", "Schulamt", "", "schule@example.org"),
@@ -118,6 +118,12 @@ def test_status_as_csv_and_json_for_scripts(merged):
     assert list(csv.DictReader(io.StringIO(as_csv.output))) == expected
     assert json.loads(as_json.output) == expected
     assert collect_status(merged).to_dict("records") == expected
+
+
+def test_register_statuses_are_those_of_the_last_merge_and_none_before(tmp_path, merged):
+    assert register_statuses(issued_round(tmp_path / "ohne_merge")) is None
+    assert register_statuses(merged) == {"W1": "eingegangen", "W2": "mit Problemen", "W3": "abgelehnt",
+                                         "W4": "offen", "W5": "offen"}
 
 
 def test_before_any_merge_issued_werkzeuge_count_as_ausgegeben(project):

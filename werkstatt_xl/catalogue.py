@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import re
 import unicodedata
 from copy import copy
@@ -202,7 +203,7 @@ def _read_table(path: Path) -> tuple[list[object], list[tuple[int, tuple]]]:
 
 def _read_csv(path: Path) -> tuple[list[object], list[tuple[int, tuple]]]:
     text, _ = read_csv_text(path)
-    rows = list(csv.reader(text.splitlines(), delimiter=csv_delimiter(text)))
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text)))
     if not rows:
         raise CatalogueError(path, ["the file is empty. Write one row per Werkzeug below the header."])
     return list(rows[0]), [(number, tuple(row)) for number, row in enumerate(rows[1:], start=2)]

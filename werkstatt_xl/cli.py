@@ -57,7 +57,8 @@ def main():
 @main.command()
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.option("--example", is_flag=True, help="Fill in the Kreis Düren catalogue (55 Werkzeuge).")
-@click.option("--force", is_flag=True, help="Write settings and catalogue even if the folder is not empty.")
+@click.option("--force", is_flag=True, help="Write settings and catalogue even if the folder is not empty "
+              "(the previous catalogue is kept as katalog.xlsx.bak).")
 @_user_errors
 def init(directory: Path, example: bool, force: bool):
     """Create a survey project folder.
@@ -177,6 +178,9 @@ def mail(project_dir: Path, reminder: bool, send: bool, only: tuple[str, ...], a
 
     from . import mail as mailing
 
+    if again and not send:
+        raise click.UsageError("--again works only with --send (it sends again what the sent-log lists). Without "
+                               "--send, drafts are written for every Werkzeug selected anyway: leave out --again.")
     project = _load(project_dir)
     if send:
         mailing.check_smtp_settings(project.mail)

@@ -18,11 +18,15 @@ import io
 import os
 import re
 import struct
+import sys
+import threading
 import zipfile
 import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Iterator
 from xml.parsers import expat
 
 from defusedxml import DefusedXmlException
@@ -30,6 +34,7 @@ from defusedxml import ElementTree as SafeElementTree
 from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
 
 from .anchors import ANSWER_MARKER, META_PREFIX, parse_marker
+from .xlsx import OLE2_MAGIC, cell_name
 
 RESEND_HINT = "Bitte den ausgefüllten Fragebogen als .xlsx erneut senden lassen."
 PASSWORD_HINT = "Bitte die Datei ohne Passwortschutz erneut senden lassen."
@@ -167,7 +172,7 @@ def _inspect(data: bytes, limits: Limits) -> _Container:
     """Recognise the format by its magic bytes and run that format's guards."""
     if data.startswith(b"PK\x03\x04"):
         return _inspect_zip(data, limits)
-    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+    if data.startswith(OLE2_MAGIC):
         return _inspect_compound_file(data, limits)
     raise _not_a_spreadsheet(_describe_foreign(data))
 
@@ -380,7 +385,7 @@ def _check_extents(extents: list[_Extent], limits: Limits) -> None:
     for extent in extents:
         _, _, last_row, last_col = extent.bounds or (0, 0, 0, 0)
         if last_row > limits.max_rows or last_col > limits.max_cols:
-            corner = _address(last_row - 1, last_col - 1)
+            corner = cell_name(last_row - 1, last_col - 1)
             raise _Rejected(f"Der benutzte Bereich ist ungewöhnlich groß (bis Zelle {corner}).", CONTENT_HINT)
     cells = sum(extent.area for extent in extents)
     if cells > limits.max_cells:
@@ -739,7 +744,7 @@ def _read_markers(data: bytes) -> _Markers:
     """Scan every worksheet, hidden ones included, for answer and metadata markers."""
     markers = _Markers({}, {}, [])
     try:
-        with CalamineWorkbook.from_filelike(io.BytesIO(data)) as workbook:
+        with _quiet_stderr(), CalamineWorkbook.from_filelike(io.BytesIO(data)) as workbook:
             for sheet_info in workbook.sheets_metadata:
                 if sheet_info.typ == SheetTypeEnum.WorkSheet:
                     sheet = workbook.get_sheet_by_name(sheet_info.name)
@@ -751,6 +756,36 @@ def _read_markers(data: bytes) -> _Markers:
             raise
         raise _Rejected("Die Datei konnte nicht als Tabelle gelesen werden.") from error
     return markers
+
+
+_STDERR_LOCK = threading.Lock()
+"""Held while descriptor 2 is redirected, so that threads reading at once restore it in turn."""
+
+
+@contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """Point file descriptor 2 at the null device for the block.
+
+    On a damaged file calamine's Rust panic hook writes "thread '<unnamed>' panicked at ..." (and a
+    backtrace under RUST_BACKTRACE) straight to descriptor 2 before the panic reaches Python as an
+    exception; the person merging should see only the entry on the sheet "Prüfung".
+    """
+    with _STDERR_LOCK:
+        if sys.stderr is not None:
+            sys.stderr.flush()  # what Python wrote before still reaches the terminal
+        try:
+            saved = os.dup(2)
+        except OSError:  # no descriptor 2: nothing to silence
+            yield
+            return
+        try:
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, 2)
+            os.close(null)
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 _MARKER_STEM = os.path.commonprefix([ANSWER_MARKER, META_PREFIX])
@@ -782,7 +817,7 @@ def _add_answer(markers: _Markers, name: str, sheet: str, row: int, col: int, va
         markers.notices.append(f"Die Frage „{name}“ ist mehrfach markiert; "
                                f"verwendet wird die Antwort in {first.sheet}!{first.cell}.")
     else:
-        markers.answers[name] = CellValue(None if value == "" else value, sheet, _address(row, col))
+        markers.answers[name] = CellValue(None if value == "" else value, sheet, cell_name(row, col))
 
 
 def _add_meta(markers: _Markers, key: str, value: object) -> None:
@@ -793,13 +828,3 @@ def _add_meta(markers: _Markers, key: str, value: object) -> None:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     markers.meta[key] = "" if value is None else str(value).strip()
-
-
-def _address(row: int, col: int) -> str:
-    """A1 address of a 0-based (row, column)."""
-    letters = ""
-    col += 1
-    while col:
-        col, remainder = divmod(col - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return f"{letters}{row + 1}"

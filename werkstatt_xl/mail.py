@@ -12,10 +12,10 @@ import copy
 import csv
 import datetime as dt
 import hashlib
+import io
 import re
 import smtplib
 import ssl
-import unicodedata
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
@@ -26,7 +26,7 @@ from typing import Callable, Iterable
 
 from .catalogue import Werkzeug
 from .project import MailSettings, Project, ProjectError, template_path
-from .xlsx import atomic_directory, atomic_path
+from .xlsx import ascii_text, atomic_directory, atomic_path, csv_delimiter, read_csv_text
 
 INVITATION, REMINDER = "einladung", "erinnerung"
 TEMPLATES = {INVITATION: "mail_einladung.txt", REMINDER: "mail_erinnerung.txt"}
@@ -41,13 +41,14 @@ PLACEHOLDERS = {
 SUBJECT_PREFIX = "Betreff:"
 SENT_LOG = "gesendet.csv"
 SENT_LOG_FIELDS = ("gesendet_am", "empfaenger", "betreff", "art", "werkzeug_ids", "anhaenge_sha256", "message_id")
+SENT_LOG_KEY_FIELDS = ("empfaenger", "art", "anhaenge_sha256")
+"""The columns of the sent-log that tell whether a message went out already."""
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 SMTP_TIMEOUT = 60
 WIRE_POLICY = policy.SMTP.clone(max_line_length=998)
 """How drafts are written and e-mails sent: CRLF line ends, and header lines up to the 998
 characters RFC 5322 allows, because Python 3.11 folding at 78 doubles the space before an
 encoded word ("15.12.2026  zurücksenden") and can break encoded words apart."""
-_TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})
 
 
 class MailError(Exception):
@@ -275,14 +276,14 @@ def _select(issued: list, only: Iterable[str] | None) -> list:
 
 def _still_missing(project: Project, entries: list) -> tuple[list, dict[str, list[str]], list[str]]:
     """The entries still "offen" or "abgelehnt", notes naming each rejection, and warnings."""
-    from .register import STATUS_MISSING, STATUS_REJECTED, read_problems, read_register
+    from .register import STATUS_MISSING, STATUS_REJECTED, read_problems
+    from .status import register_statuses
     from .validate import NOTICE
 
-    register = read_register(project)
-    if register is None:
+    status = register_statuses(project)
+    if status is None:
         return entries, {}, ["no merge has run yet: every issued questionnaire counts as not returned. Run "
                              "'werkstatt-xl merge' first to remind only the missing ones."]
-    status = {str(werkzeug_id): value for werkzeug_id, value in zip(register["werkzeug_id"], register["status"])}
     missing = [entry for entry in entries
                if status.get(entry.werkzeug_id, STATUS_MISSING) in (STATUS_MISSING, STATUS_REJECTED)]
     rejected = {entry.werkzeug_id for entry in missing if status.get(entry.werkzeug_id) == STATUS_REJECTED}
@@ -308,8 +309,7 @@ def _questionnaire(project: Project, file_name: str) -> bytes:
 
 def draft_name(recipient: str) -> str:
     """An ASCII file name for the draft to ``recipient``: ``bildung@example.org.eml``."""
-    ascii_name = unicodedata.normalize("NFKD", recipient.translate(_TRANSLITERATION)).encode("ascii", "ignore")
-    return (re.sub(r"[^A-Za-z0-9@._-]+", "_", ascii_name.decode()).strip("._") or "entwurf") + ".eml"
+    return (ascii_text(recipient, keep="@._-").strip("._") or "entwurf") + ".eml"
 
 
 def write_drafts(plan: MailPlan, folder: Path) -> list[Path]:
@@ -330,12 +330,23 @@ def write_drafts(plan: MailPlan, folder: Path) -> list[Path]:
 
 
 def read_sent_log(path: Path) -> list[dict[str, str]]:
-    """The rows of the sent-log (empty when nothing was sent yet)."""
+    """The rows of the sent-log (empty when nothing was sent yet), also after Excel saved it again
+    (``;``-separated, cp1252).
+
+    Raises :class:`ProjectError` when a column that tells which e-mails went out is missing.
+    """
     path = Path(path)
     if not path.is_file():
         return []
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        return [{key: row.get(key) or "" for key in SENT_LOG_FIELDS} for row in csv.DictReader(handle)]
+    text, _ = read_csv_text(path)
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text))
+    missing = [field for field in SENT_LOG_KEY_FIELDS if field not in (reader.fieldnames or ())]
+    if missing:
+        columns = f"column{'s' if len(missing) > 1 else ''} {', '.join(missing)}"
+        raise ProjectError(f"{path}: the sent-log lacks the {columns}, so it cannot tell which e-mails were sent. "
+                           f"Restore its first line ({','.join(SENT_LOG_FIELDS)}), or move the file away to count "
+                           "every e-mail as not sent yet, then run the command again.")
+    return [{key: row.get(key) or "" for key in SENT_LOG_FIELDS} for row in reader]
 
 
 def _log_key(recipient: str, kind: str, hashes: Iterable[str]) -> tuple[str, str, tuple[str, ...]]:

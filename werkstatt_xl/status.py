@@ -26,21 +26,29 @@ def collect_status(project: Project):
 
     from .catalogue import load_catalogue
     from .questionnaire import read_issue_log
-    from .register import STATUS_MISSING, read_register
+    from .register import STATUS_MISSING
 
     catalogue = load_catalogue(project.catalogue_path)
     issued = {entry.werkzeug_id for entry in read_issue_log(project.outbox)}
-    register = read_register(project)
-    returned = {} if register is None else {
-        str(werkzeug_id): status for werkzeug_id, status in zip(register["werkzeug_id"], register["status"])
-        if status != STATUS_MISSING
-    }
+    returned = {werkzeug_id: status for werkzeug_id, status in (register_statuses(project) or {}).items()
+                if status != STATUS_MISSING}
     rows = []
     for werkzeug in catalogue.werkzeuge:
         status = returned.get(werkzeug.werkzeug_id) or (
             STATUS_ISSUED if werkzeug.werkzeug_id in issued else STATUS_NOT_ISSUED)
         rows.append((werkzeug.werkzeug_id, werkzeug.werkzeug, werkzeug.fachamt, werkzeug.email, status))
     return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def register_statuses(project: Project) -> dict[str, str] | None:
+    """Werkzeug-ID -> its status in the register of the last merge (eingegangen, mit Problemen,
+    abgelehnt or offen); None before any merge."""
+    from .register import read_register
+
+    register = read_register(project)
+    if register is None:
+        return None
+    return {str(werkzeug_id): status for werkzeug_id, status in zip(register["werkzeug_id"], register["status"])}
 
 
 def render(frame, output_format: str = "text") -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import io
 import os
 import re
 import shutil
@@ -49,7 +50,7 @@ def read_csv_rows(path: Path) -> list[dict[str, str]]:
     import csv
 
     text, _ = read_csv_text(path)
-    return list(csv.DictReader(text.splitlines(), delimiter=csv_delimiter(text)))
+    return list(csv.DictReader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text)))
 
 
 SAFE_WORKBOOK_OPTIONS = {

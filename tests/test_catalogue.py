@@ -150,7 +150,7 @@ def test_a_file_that_is_no_workbook(tmp_path):
     path = tmp_path / "katalog.xlsx"
     path.write_text("Werkzeug\n", encoding="utf-8")
     assert catalogue_errors(path) == expected_errors(
-        path, "the file is not a readable .xlsx workbook (File is not a zip file). Save it as .xlsx or .csv.")
+        path, "the file is not a readable .xlsx workbook (invalid Zip archive: Could not find EOCD). Save it as .xlsx or .csv.")
 
 
 @pytest.mark.parametrize("delimiter, encoding", [(",", "utf-8"), (";", "utf-8-sig"), (";", "cp1252"),

@@ -241,7 +241,7 @@ def test_a_missing_file_and_a_file_that_is_no_workbook(tmp_path):
     broken.write_bytes(b"not a zip file")
     assert form_errors(missing) == expected_errors(missing, "The file does not exist.")
     assert form_errors(broken) == expected_errors(
-        broken, "The file is not a readable .xlsx workbook (File is not a zip file).")
+        broken, "The file is not a readable .xlsx workbook (invalid Zip archive: Could not find EOCD).")
 
 
 def test_the_shipped_form_is_a_valid_xlsform_for_pyxform():

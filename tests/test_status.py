@@ -82,19 +82,19 @@ def test_status_after_a_merge_groups_by_fachamt_with_counts(merged):
 
     assert (result.exit_code, result.output) == (0, (
         "Schulamt: 1 Werkzeug (eingegangen 1)\n"
-        "  W1  eingegangen    Schule meets Demografie\n"
+        "  W1  eingegangen       Schule meets Demografie\n"
         "\n"
         "Kulturamt: 1 Werkzeug (mit Problemen 1)\n"
-        "  W2  mit Problemen  Kulturführerschein®\n"
+        "  W2  mit Problemen     Kulturführerschein®\n"
         "\n"
         "Gesundheitsamt: 2 Werkzeuge (abgelehnt 1, ausgegeben 1)\n"
-        "  W3  abgelehnt      Medibus\n"
-        "  W4  ausgegeben     Telenotarzt\n"
+        "  W3  abgelehnt         Medibus\n"
+        "  W4  ausgegeben        Telenotarzt\n"
         "\n"
-        "(ohne Angabe): 1 Werkzeug (offen 1)\n"
-        "  W5  offen          Bürgerbus\n"
+        "(ohne Angabe): 1 Werkzeug (nicht ausgegeben 1)\n"
+        "  W5  nicht ausgegeben  Bürgerbus\n"
         "\n"
-        "Total: 5 Werkzeuge (eingegangen 1, mit Problemen 1, abgelehnt 1, ausgegeben 1, offen 1)\n"
+        "Total: 5 Werkzeuge (eingegangen 1, mit Problemen 1, abgelehnt 1, ausgegeben 1, nicht ausgegeben 1)\n"
     ))
 
 
@@ -112,7 +112,7 @@ def test_status_as_csv_and_json_for_scripts(merged):
         {"werkzeug_id": "W4", "werkzeug": "Telenotarzt", "fachamt": "Gesundheitsamt", "email": "",
          "status": "ausgegeben"},
         {"werkzeug_id": "W5", "werkzeug": "Bürgerbus", "fachamt": "", "email": "bus@example.org",
-         "status": "offen"},
+         "status": "nicht ausgegeben"},
     ]
     assert as_csv.exit_code == 0 and as_json.exit_code == 0
     assert list(csv.DictReader(io.StringIO(as_csv.output))) == expected
@@ -127,16 +127,16 @@ def test_register_statuses_are_those_of_the_last_merge_and_none_before(tmp_path,
 
 
 def test_before_any_merge_issued_werkzeuge_count_as_ausgegeben(project):
-    assert list(collect_status(project)["status"]) == ["ausgegeben"] * 4 + ["offen"]
-    assert status(project.root).output.endswith("Total: 5 Werkzeuge (ausgegeben 4, offen 1)\n")
+    assert list(collect_status(project)["status"]) == ["ausgegeben"] * 4 + ["nicht ausgegeben"]
+    assert status(project.root).output.endswith("Total: 5 Werkzeuge (ausgegeben 4, nicht ausgegeben 1)\n")
 
 
-def test_before_generate_every_werkzeug_is_offen(tmp_path):
+def test_before_generate_no_werkzeug_is_issued(tmp_path):
     root = tmp_path / "runde"
     init_project(root)
     write_catalogue(root, ROWS)
 
-    assert list(collect_status(load_project(root))["status"]) == ["offen"] * 4
+    assert list(collect_status(load_project(root))["status"]) == ["nicht ausgegeben"] * 4
 
 
 def test_status_needs_a_project(tmp_path):

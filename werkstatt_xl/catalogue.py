@@ -11,7 +11,7 @@ from copy import copy
 from dataclasses import dataclass
 from pathlib import Path
 
-from .xlsx import OLE2_MAGIC, InputFileError, atomic_path, csv_delimiter, read_csv_text
+from .xlsx import OLE2_MAGIC, InputFileError, atomic_path, csv_delimiter, read_csv_text, read_workbook_rows
 
 COLUMNS = {
     "werkzeug_id": "Werkzeug-ID",
@@ -185,17 +185,11 @@ def _read_table(path: Path) -> tuple[list[object], list[tuple[int, tuple]]]:
                                     ".xlsx without a password."])
     if path.suffix.lower() in (".csv", ".txt"):
         return _read_csv(path)
-    from openpyxl import load_workbook
-
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many types for files that are no workbook
+        [rows] = read_workbook_rows(path, first_only=True).values()
+    except ValueError as error:
         raise CatalogueError(path, [f"the file is not a readable .xlsx workbook ({error}). Save it as .xlsx "
                                     "or .csv."]) from None
-    try:
-        rows = list(workbook.worksheets[0].iter_rows(values_only=True))
-    finally:
-        workbook.close()
     if not rows:
         raise CatalogueError(path, ["the first sheet is empty. Write the header row and one row per Werkzeug."])
     return list(rows[0]), list(enumerate(rows[1:], start=2))

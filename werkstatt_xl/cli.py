@@ -134,8 +134,9 @@ def merge(project_dir: Path, strict: bool):
     from .register import returned_files
 
     project = _load(project_dir)
-    with _progress(len(returned_files(project)), "Rückläufe") as bar:
-        result = merge_returns(project, on_progress=lambda _: bar.update(1))
+    files = returned_files(project)
+    with _progress(len(files), "Rückläufe") as bar:
+        result = merge_returns(project, on_progress=lambda _: bar.update(1), files=files)
     counts = result.counts
     click.echo(f"Received {counts['received']} files: {counts['accepted']} accepted, "
                f"{counts['with_problems']} with problems, {counts['rejected']} rejected, "

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .catalogue import COLUMNS
 from .expression import Expression, ExpressionError, parse_expression
-from .xlsx import InputFileError
+from .xlsx import InputFileError, read_workbook_rows
 
 ANSWER_TYPES = ("select_one", "text", "integer", "decimal", "date")
 ALL_TYPES = ANSWER_TYPES + ("note", "begin_group", "end_group")
@@ -137,30 +137,22 @@ def default_form_path() -> Path:
 
 def load_form(path: Path) -> Form:
     """Read and check the XLSForm at ``path``; raise :class:`FormError` listing every problem."""
-    from openpyxl import load_workbook
-
     path = Path(path)
+    if not path.is_file():
+        raise FormError(path, ["The file does not exist."])
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except FileNotFoundError:
-        raise FormError(path, ["The file does not exist."]) from None
-    except Exception as error:  # openpyxl raises many types for files that are no workbook
+        sheets = read_workbook_rows(path)
+    except ValueError as error:
         raise FormError(path, [f"The file is not a readable .xlsx workbook ({error})."]) from None
-    try:
-        sheets = {name.lower(): _rows(workbook[name]) for name in workbook.sheetnames}
-    finally:
-        workbook.close()
-    return _FormBuilder(path, sheets).build()
+    return _FormBuilder(path, {name.lower(): _rows(rows) for name, rows in sheets.items()}).build()
 
 
-def _rows(sheet) -> list[dict[str, str]]:
-    """The sheet as dicts keyed by lower-case header, empty rows kept for numbering."""
-    rows = sheet.iter_rows(values_only=True)
-    header = [str(cell).strip().lower() if cell is not None else "" for cell in next(rows, ())]
-    header = [_base_column(name) for name in header]
+def _rows(rows: list[list]) -> list[dict[str, str]]:
+    """A sheet as dicts keyed by lower-case header, empty rows kept for numbering."""
+    header = [_base_column(str(cell).strip().lower()) if cell is not None else "" for cell in (rows[:1] or [[]])[0]]
     return [
         {name: "" if value is None else str(value).strip() for name, value in zip(header, row) if name}
-        for row in rows
+        for row in rows[1:]
     ]
 
 

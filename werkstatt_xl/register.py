@@ -91,8 +91,9 @@ class MergeResult:
     """Files received, rejected and superseded; Werkzeuge accepted, with_problems and missing."""
 
 
-def merge(project: Project, on_progress: Callable[[Path], None] | None = None, write: bool = True) -> MergeResult:
-    """Read every file in ``eingang/``, check it, and build (and write) the register.
+def merge(project: Project, on_progress: Callable[[Path], None] | None = None, write: bool = True,
+          files: list[Path] | None = None) -> MergeResult:
+    """Read every file in ``eingang/`` (or ``files`` of it), check it, and build (and write) the register.
 
     One bad file never stops a merge: it is listed with its reason. Returned files are
     only read. With ``write`` the master register and Tabelle 1 are written atomically.
@@ -106,7 +107,7 @@ def merge(project: Project, on_progress: Callable[[Path], None] | None = None, w
     if not issued:
         raise ProjectError(f"{project.outbox / 'ausgabe.csv'}: no questionnaires were issued in this project. "
                            "Run 'werkstatt-xl generate' first (or copy the ausgabe.csv that issued them).")
-    files = returned_files(project)
+    files = returned_files(project) if files is None else files
     by_id, by_title = catalogue.by_id(), {fold(w.werkzeug): w for w in catalogue.werkzeuge}
     candidates: list[_Candidate] = []
     records: list[ReturnRecord] = []

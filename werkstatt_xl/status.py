@@ -1,4 +1,4 @@
-"""Where each Werkzeug of the round stands: issued, returned, with problems, rejected or not issued."""
+"""Where each Werkzeug of the round stands: returned, with problems, rejected, issued (no return yet) or not issued."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import json
 from .project import Project
 
 STATUS_ISSUED = "ausgegeben"
-STATUS_NOT_ISSUED = "offen"
+STATUS_NOT_ISSUED = "nicht ausgegeben"
+"""Not in ausgabe.csv (e.g. added to the catalogue after generate); "offen" in the register means no return."""
 ORDER = ("eingegangen", "mit Problemen", "abgelehnt", STATUS_ISSUED, STATUS_NOT_ISSUED)
 """Every status, in the order counts are shown."""
 COLUMNS = ("werkzeug_id", "werkzeug", "fachamt", "email", "status")
@@ -20,7 +21,7 @@ def collect_status(project: Project):
     """One row per catalogue Werkzeug (DataFrame with :data:`COLUMNS`).
 
     A return in the last merge's register decides (eingegangen, mit Problemen, abgelehnt);
-    otherwise the Werkzeug is "ausgegeben" when ``ausgabe.csv`` lists it, else "offen".
+    otherwise the Werkzeug is "ausgegeben" when ``ausgabe.csv`` lists it, else "nicht ausgegeben".
     """
     import pandas as pd
 

@@ -45,6 +45,35 @@ def csv_delimiter(text: str) -> str:
 
 
 
+def read_workbook_rows(path: Path, first_only: bool = False) -> dict[str, list[list]]:
+    """Sheet name -> rows of cell values, for the workbooks a person edits (catalogue, form).
+
+    Read with python-calamine (fast, no openpyxl import): empty cells are ``None``, integral
+    numbers ``int``. Raises ``ValueError`` with a reason when the file is no readable workbook.
+    """
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except Exception as error:  # calamine raises several types for files that are no workbook
+        raise ValueError(str(error).splitlines()[0] if str(error) else type(error).__name__) from None
+    try:
+        names = workbook.sheet_names[:1] if first_only else workbook.sheet_names
+        return {name: [[_plain(value) for value in row]
+                       for row in workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)]
+                for name in names}
+    finally:
+        workbook.close()
+
+
+def _plain(value: object) -> object:
+    if value == "":
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def read_csv_rows(path: Path) -> list[dict[str, str]]:
     """The rows of a CSV file as Excel may have re-saved it (``;`` or ``,``, UTF-8 or cp1252)."""
     import csv

@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shutil
+import time
 
 import pytest
 from click.testing import CliRunner
@@ -17,7 +19,7 @@ from werkstatt_xl.fill import fill_questionnaire
 from werkstatt_xl.project import init_project, load_project
 from werkstatt_xl.questionnaire import generate, read_issue_log
 from werkstatt_xl.register import merge
-from werkstatt_xl.status import collect_status, register_statuses
+from werkstatt_xl.status import collect_status, register_statuses, unmerged_files
 
 ROWS = [
     ("W1", "Bildung", "Schule meets Demografie", "neu", "", "Schulamt", "", "schule@example.org"),
@@ -145,3 +147,15 @@ def test_status_needs_a_project(tmp_path):
     assert (result.exit_code, result.output) == (
         1, f"Error: {tmp_path}: no werkstatt.toml here. Create a project with 'werkstatt-xl init {tmp_path}' or "
            "point to one with -p DIR.\n")
+
+
+def test_status_warns_about_returns_that_arrived_after_the_last_merge(merged):
+    assert unmerged_files(merged) == []
+    late = merged.inbox / "spaet.xlsx"
+    late.write_bytes(b"not merged yet")
+    os.utime(late, (time.time() + 60, time.time() + 60))
+    assert unmerged_files(merged) == [late]
+    result = CliRunner().invoke(main, ["status", "-p", str(merged.root)])
+    assert result.exit_code == 0
+    assert result.stderr == (f"Warning: 1 file in {merged.inbox} is newer than the last merge; run "
+                             f"'werkstatt-xl merge -p {merged.root}' to count them.\n")

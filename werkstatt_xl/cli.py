@@ -236,14 +236,20 @@ def status(project_dir: Path, output_format: str):
     """Show per Werkzeug, grouped by Fachamt, whether it is returned, issued or missing.
 
     Statuses: eingegangen, mit Problemen, abgelehnt (from the last merge), ausgegeben
-    (questionnaire issued, nothing back yet), offen (no questionnaire issued).
+    (questionnaire issued, nothing back yet), nicht ausgegeben (no questionnaire issued).
 
     \b
     Example:  werkstatt-xl status -p runde-2026 --format csv > stand.csv
     """
-    from .status import collect_status, render
+    from .status import collect_status, render, unmerged_files
 
-    click.echo(render(collect_status(_load(project_dir)), output_format), nl=False)
+    project = _load(project_dir)
+    waiting = unmerged_files(project)
+    if waiting:
+        files, verb = ("1 file", "is") if len(waiting) == 1 else (f"{len(waiting)} files", "are")
+        click.echo(f"Warning: {files} in {project.inbox} {verb} newer than the last merge; run "
+                   f"'werkstatt-xl merge -p {project_dir}' to count them.", err=True)
+    click.echo(render(collect_status(project), output_format), nl=False)
 
 
 @main.command()

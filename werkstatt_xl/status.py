@@ -6,6 +6,8 @@ import csv
 import io
 import json
 
+from pathlib import Path
+
 from .project import Project
 
 STATUS_ISSUED = "ausgegeben"
@@ -39,6 +41,17 @@ def collect_status(project: Project):
             STATUS_ISSUED if werkzeug.werkzeug_id in issued else STATUS_NOT_ISSUED)
         rows.append((werkzeug.werkzeug_id, werkzeug.werkzeug, werkzeug.fachamt, werkzeug.email, status))
     return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def unmerged_files(project: Project) -> list[Path]:
+    """Returned files changed after the last merge wrote the register (all of them before any merge)."""
+    from .register import MASTER_NAME, returned_files
+
+    if not project.inbox.is_dir():
+        return []
+    master = project.results / MASTER_NAME
+    merged_at = master.stat().st_mtime if master.is_file() else float("-inf")
+    return [path for path in returned_files(project) if path.stat().st_mtime > merged_at]
 
 
 def register_statuses(project: Project) -> dict[str, str] | None:

@@ -5,6 +5,7 @@ import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -289,3 +290,9 @@ def test_init_force_keeps_the_previous_catalogue_as_backup(tmp_path):
     assert run("init", root, "--force").exit_code == 0
     assert (root / "katalog.xlsx.bak").read_bytes() == filled
     assert (root / "katalog.xlsx").read_bytes() != filled
+
+
+def test_every_command_is_in_the_readme():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    missing = [name for name in main.commands if f"werkstatt-xl {name}" not in readme]
+    assert missing == []

@@ -151,7 +151,7 @@ def _question_height(question: Question, form: Form, werkzeug: Werkzeug) -> floa
 
 
 def _group_height(form: Form, group: Group) -> float:
-    return max(20, _row_height(_group_scale(form, group), _WIDTHS[2] * 1.1))
+    return max(20, _row_height(_group_scale(form, group), _WIDTHS[2] * 1.25))  # the scale is in 9 pt
 
 
 def _page_breaks(form: Form, werkzeug: Werkzeug, rows: dict[Question, int], heading_height: float) -> list[int]:

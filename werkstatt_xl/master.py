@@ -9,17 +9,18 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from .register import (PROBLEM_COLUMNS, STATUS_MISSING, STATUS_PROBLEMS, STATUS_RECEIVED, STATUS_REJECTED,
+                       STATUSES)
 from .xlsx import atomic_path, new_workbook
 
-STATUS_FILLS = {"eingegangen": "#E2EFDA", "mit Problemen": "#FFF2CC", "offen": "#EDEDED", "abgelehnt": "#F8CBAD"}
+STATUS_FILLS = {STATUS_RECEIVED: "#E2EFDA", STATUS_PROBLEMS: "#FFF2CC", STATUS_MISSING: "#EDEDED",
+                STATUS_REJECTED: "#F8CBAD"}
 _MAX_WIDTH = 60
 
 
 def write_master_workbook(path: Path, register, problems: list, headers: dict[str, str]) -> Path:
     """Write ``master.xlsx`` atomically: the previous file survives any failure."""
     import pandas as pd
-
-    from .register import PROBLEM_COLUMNS
 
     problem_frame = pd.DataFrame([{key: getattr(problem, key) for key in PROBLEM_COLUMNS} for problem in problems],
                                  columns=list(PROBLEM_COLUMNS))
@@ -95,8 +96,6 @@ def _write_value(sheet, formats: _Formats, row: int, column: int, value, is_stat
 
 def _write_return_rates(workbook, formats: _Formats, register) -> None:
     """Sheet Rücklauf: returned / missing per Fachamt and per Handlungsfeld."""
-    from .register import STATUSES
-
     sheet = workbook.add_worksheet("Rücklauf")
     sheet.set_column(0, 0, 40)
     sheet.set_column(1, len(STATUSES) + 2, 14)
@@ -110,7 +109,7 @@ def _write_return_rates(workbook, formats: _Formats, register) -> None:
         columns = [title, "Werkzeuge", *STATUSES, "Rücklaufquote"]
         for offset, (group, values) in enumerate(counts.iterrows(), start=first + 1):
             total = int(values.sum())
-            returned = int(values["eingegangen"] + values["mit Problemen"])
+            returned = int(values[STATUS_RECEIVED] + values[STATUS_PROBLEMS])
             sheet.write_string(offset, 0, str(group))
             sheet.write_number(offset, 1, total)
             for column, status in enumerate(STATUSES, start=2):

@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Callable
 
 from .catalogue import COLUMNS, Catalogue, Werkzeug, fold, load_catalogue
 from .form import Form, load_form
-from .master import read_sheet, write_master_workbook
 from .project import Project, ProjectError
 from .validate import ERROR, NOTICE, Problem, check_answers
 
@@ -136,6 +135,7 @@ def merge(project: Project, on_progress: Callable[[Path], None] | None = None, w
     register = _build_register(catalogue, form, winners, rejected_ids)
     result = MergeResult(register, problems, records, counts=_counts(register, files, records))
     if write:
+        from .master import write_master_workbook
         from .report import REPORT_NAME, write_report
 
         result.master_path, result.report_path = _both(
@@ -359,6 +359,8 @@ def register_headers(form: Form) -> dict[str, str]:
 
 def read_register(project: Project):
     """The register as last written by merge (a DataFrame keyed as above), or None before any merge."""
+    from .master import read_sheet
+
     path = project.results / MASTER_NAME
     if not path.is_file():
         return None
@@ -367,6 +369,8 @@ def read_register(project: Project):
 
 def read_problems(project: Project) -> list[dict]:
     """The problems of the last merge as dicts keyed like :class:`Problem` (empty before any merge)."""
+    from .master import read_sheet
+
     path = project.results / MASTER_NAME
     if not path.is_file():
         return []

@@ -5,15 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-
 from pathlib import Path
 
 from .project import Project
+from .register import (MASTER_NAME, STATUS_MISSING, STATUS_PROBLEMS, STATUS_RECEIVED, STATUS_REJECTED,
+                       read_register, returned_files)
 
 STATUS_ISSUED = "ausgegeben"
 STATUS_NOT_ISSUED = "nicht ausgegeben"
 """Not in ausgabe.csv (e.g. added to the catalogue after generate); "offen" in the register means no return."""
-ORDER = ("eingegangen", "mit Problemen", "abgelehnt", STATUS_ISSUED, STATUS_NOT_ISSUED)
+ORDER = (STATUS_RECEIVED, STATUS_PROBLEMS, STATUS_REJECTED, STATUS_ISSUED, STATUS_NOT_ISSUED)
 """Every status, in the order counts are shown."""
 COLUMNS = ("werkzeug_id", "werkzeug", "fachamt", "email", "status")
 NO_FACHAMT = "(ohne Angabe)"
@@ -29,7 +30,6 @@ def collect_status(project: Project):
 
     from .catalogue import load_catalogue
     from .questionnaire import read_issue_log
-    from .register import STATUS_MISSING
 
     catalogue = load_catalogue(project.catalogue_path)
     issued = {entry.werkzeug_id for entry in read_issue_log(project.outbox)}
@@ -45,8 +45,6 @@ def collect_status(project: Project):
 
 def unmerged_files(project: Project) -> list[Path]:
     """Returned files changed after the last merge wrote the register (all of them before any merge)."""
-    from .register import MASTER_NAME, returned_files
-
     if not project.inbox.is_dir():
         return []
     master = project.results / MASTER_NAME
@@ -57,8 +55,6 @@ def unmerged_files(project: Project) -> list[Path]:
 def register_statuses(project: Project) -> dict[str, str] | None:
     """Werkzeug-ID -> its status in the register of the last merge (eingegangen, mit Problemen,
     abgelehnt or offen); None before any merge."""
-    from .register import read_register
-
     register = read_register(project)
     if register is None:
         return None

@@ -23,8 +23,7 @@ import time
 from pathlib import Path
 
 from werkstatt_xl.catalogue import COLUMNS
-from werkstatt_xl.project import init_project
-from werkstatt_xl.questionnaire import generate
+from werkstatt_xl.round import generate, init_project
 from werkstatt_xl.xlsx import new_workbook
 
 TARGET_MS_PER_QUESTIONNAIRE = 10.0

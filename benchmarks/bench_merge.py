@@ -32,8 +32,9 @@ def build_project(root: Path, count: int) -> Path:
     from werkstatt_xl.catalogue import COLUMNS, load_catalogue
     from werkstatt_xl.fill import fill_questionnaire
     from werkstatt_xl.form import load_form
-    from werkstatt_xl.project import init_project
-    from werkstatt_xl.questionnaire import ISSUE_LOG, IssuedQuestionnaire, render_questionnaire, write_issue_log
+    from werkstatt_xl.issue_log import ISSUE_LOG, IssuedQuestionnaire, write_issue_log
+    from werkstatt_xl.questionnaire import render_questionnaire
+    from werkstatt_xl.round import init_project
 
     project = init_project(root / "runde")
     with (project.root / "katalog.csv").open("w", encoding="utf-8", newline="") as handle:

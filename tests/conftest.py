@@ -40,7 +40,7 @@ def soffice(tmp_path_factory):
 @pytest.fixture
 def example_project(tmp_path):
     """A fresh project folder initialised with the Kreis Düren example."""
-    from werkstatt_xl.project import init_project
+    from werkstatt_xl.round import init_project
 
     return init_project(tmp_path / "runde", example=True)
 

@@ -9,10 +9,17 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from werkstatt_xl.catalogue import (
-    COLUMNS, Catalogue, CatalogueError, Werkzeug, derived_id, fold, load_catalogue, write_catalogue_ids,
+    COLUMNS,
+    Catalogue,
+    CatalogueError,
+    Werkzeug,
+    derived_id,
+    fold,
+    load_catalogue,
+    write_catalogue_ids,
     write_empty_catalogue,
 )
-from werkstatt_xl.project import example_path
+from werkstatt_xl.resources import example_path
 
 HEADER = ["Handlungsfeld", "Werkzeug", "Kategorie", "Seite", "Fachamt", "Ansprechpartner/-in", "E-Mail"]
 LESEPATEN = ["Bildung", "Lesepaten", "neu", 12, "Amt 40", "Erika Muster", "bildung@example.org"]

@@ -14,7 +14,8 @@ from python_calamine import CalamineWorkbook
 from werkstatt_xl import __version__
 from werkstatt_xl.catalogue import derived_id
 from werkstatt_xl.cli import main
-from werkstatt_xl.questionnaire import SHEET, read_issue_log
+from werkstatt_xl.issue_log import read_issue_log
+from werkstatt_xl.questionnaire import SHEET
 
 KATALOG_CSV = (
     "Handlungsfeld;Werkzeug;Kategorie;Seite;Fachamt;Ansprechpartner/-in;E-Mail\n"
@@ -122,7 +123,7 @@ def test_init_refuses_a_file(tmp_path):
 def test_init_example_then_generate(tmp_path):
     root = tmp_path / "beispiel"
     assert run("init", root, "--example").exit_code == 0
-    issued_before = {entry.werkzeug_id: entry.token for entry in read_issue_log(root / "ausgang")}
+    issued_before = {entry.werkzeug_id: entry.token for entry in read_issue_log(root / "ausgang" / "ausgabe.csv")}
 
     result = run("generate", "-p", root)
 
@@ -132,7 +133,7 @@ def test_init_example_then_generate(tmp_path):
                              f"{55 - kept} new).\n")
     assert result.stderr == ""
     assert len(list((root / "ausgang").glob("*.xlsx"))) == 55
-    issued = {entry.werkzeug_id: entry.token for entry in read_issue_log(root / "ausgang")}
+    issued = {entry.werkzeug_id: entry.token for entry in read_issue_log(root / "ausgang" / "ausgabe.csv")}
     assert len(issued) == 55 and issued_before.items() <= issued.items()
 
 
@@ -161,10 +162,10 @@ def test_generate_with_overrides_and_the_derived_ids_warning(project, tmp_path, 
         "Warning: andere.csv has Werkzeuge without Werkzeug-ID; ids were derived from the names. "
         "Run 'werkstatt-xl generate --write-ids' to store them in the catalogue, so that renaming a Werkzeug "
         "later does not orphan its questionnaire.\n")
-    (entry,) = read_issue_log(project / "ausgang")
-    assert (entry.werkzeug_id, entry.datei, entry.form_id, entry.form_version) == (
+    (entry,) = read_issue_log(project / "ausgang" / "ausgabe.csv")
+    assert (entry.werkzeug_id, entry.file, entry.form_id, entry.form_version) == (
         derived_id("Leseclub"), "1-01_Leseclub.xlsx", "kurz", "7")
-    text = sheet_text(project / "ausgang" / entry.datei)
+    text = sheet_text(project / "ausgang" / entry.file)
     assert text.startswith("Zwischenbilanz 2026\nKurzer Fragebogen\nBitte füllen Sie die gelb hinterlegten "
                            "Felder aus und senden Sie diese Datei bis zum 15.12.2026 zurück.")
     assert "\nProjekt\nwxl:projekt\n1\nStand\nwxl:stand" in text

@@ -15,8 +15,10 @@ from werkstatt_xl.anchors import META_KEYS, parse_marker
 from werkstatt_xl.catalogue import load_catalogue
 from werkstatt_xl.expression import evaluate_with
 from werkstatt_xl.form import default_form_path, load_form
-from werkstatt_xl.project import example_path, init_project
-from werkstatt_xl.questionnaire import ISSUE_LOG, render_questionnaire
+from werkstatt_xl.issue_log import ISSUE_LOG
+from werkstatt_xl.questionnaire import render_questionnaire
+from werkstatt_xl.resources import example_path
+from werkstatt_xl.round import init_project
 
 EXAMPLE = example_path()
 RERUN = "The example returns are out of step: run python examples/kreis-dueren/fill_returns.py"

@@ -2,7 +2,12 @@
 
 import pytest
 
-from werkstatt_xl.expression import ExpressionError, Node, evaluate_with, parse_expression
+from werkstatt_xl.expression import (
+    ExpressionError,
+    Node,
+    evaluate_with,
+    parse_expression,
+)
 
 CELLS = {"a": "$C$5", "b": "$C$6", None: "$C$9"}
 NUMBERS = {"a": "1", "b": "2", None: "diese Antwort"}

@@ -5,7 +5,8 @@ import warnings
 
 import pytest
 
-from werkstatt_xl.form import Choice, ChoiceList, FormError, default_form_path, load_form
+from werkstatt_xl.errors import FormError
+from werkstatt_xl.form import Choice, ChoiceList, default_form_path, load_form
 
 SETTINGS = """
 | settings |

@@ -15,13 +15,36 @@ from pathlib import Path
 
 import pytest
 import xlsxwriter
+from ingest_files import (
+    ANSWERS,
+    FILLER_QUESTIONS,
+    META,
+    ODS_TABLES,
+    copy_as,
+    expected_rows,
+    patch_biff,
+    read_part,
+    rezip,
+    set_encryption_flag,
+    understate_size,
+    write_compound_file,
+    write_ods,
+    write_padded_sheet,
+    write_questionnaire,
+)
 
-from ingest_files import (ANSWERS, FILLER_QUESTIONS, META, ODS_TABLES, copy_as, expected_rows, patch_biff, read_part,
-                          rezip, set_encryption_flag, understate_size, write_compound_file, write_ods,
-                          write_padded_sheet, write_questionnaire)
-
-from werkstatt_xl.ingest import (DEFAULT_LIMITS, MACRO_NOTICE, PASSWORD_REASON, XLS_NOTICE, CellValue, IngestError,
-                                 Limits, is_ignored, read_return)
+from werkstatt_xl.ingest import (
+    DEFAULT_LIMITS,
+    MACRO_NOTICE,
+    PASSWORD_REASON,
+    XLS_NOTICE,
+    CellValue,
+    IngestError,
+    Limits,
+    is_ignored,
+    read_return,
+)
+from werkstatt_xl.messages import Code
 
 SHEET = "xl/worksheets/sheet1.xml"
 UTC = dt.timezone.utc
@@ -93,8 +116,8 @@ def test_addresses_an_answer_left_of_the_data_and_notes_a_marker_in_column_a(tmp
     raw = read_return(path)
 
     assert raw.answers == {"frei": CellValue(None, "Blatt", "C6")}
-    assert raw.notices == ["Die Markierung der Frage „verrutscht“ in Blatt steht in Spalte A; "
-                           "links davon gibt es keine Antwortzelle."]
+    assert raw.notices == [(Code.MARKER_IN_FIRST_COLUMN, "Die Markierung der Frage „verrutscht“ in Blatt steht in "
+                            "Spalte A; links davon gibt es keine Antwortzelle.")]
 
 
 def test_keeps_the_first_of_a_duplicated_marker_with_a_notice(tmp_path, questionnaire):
@@ -104,8 +127,8 @@ def test_keeps_the_first_of_a_duplicated_marker_with_a_notice(tmp_path, question
     raw = read_return(target)
 
     assert raw.answers["anzahl_nutzer"].value == 42
-    assert raw.notices == ["Die Frage „anzahl_nutzer“ ist mehrfach markiert; "
-                           "verwendet wird die Antwort in Fragebogen!C7."]
+    assert raw.notices == [(Code.MARKER_TWICE, "Die Frage „anzahl_nutzer“ ist mehrfach markiert; "
+                            "verwendet wird die Antwort in Fragebogen!C7.")]
 
 
 def test_file_type_is_decided_by_content_not_by_name(tmp_path, questionnaire):
@@ -133,7 +156,7 @@ def test_reads_values_of_a_macro_workbook_with_a_notice(tmp_path, questionnaire,
     raw = read_return(target)
 
     assert raw.file_format == "xlsm"
-    assert raw.notices == [MACRO_NOTICE]
+    assert raw.notices == [(Code.FILE_MACROS, MACRO_NOTICE)]
     assert answer_values(raw) == ANSWERS
 
 
@@ -141,7 +164,7 @@ def test_notices_macros_in_an_ods(tmp_path):
     raw = read_return(write_ods(tmp_path / "makro.ods", ODS_TABLES,
                                 extra_parts={"Basic/Standard/Module1.xml": b"<module/>"}))
 
-    assert raw.notices == [MACRO_NOTICE]
+    assert raw.notices == [(Code.FILE_MACROS, MACRO_NOTICE)]
 
 
 def test_accepts_a_far_formatted_empty_cell_and_a_wide_dimension(tmp_path, questionnaire):
@@ -407,7 +430,7 @@ def test_reads_a_libreoffice_round_trip(libreoffice, file_format):
 def test_reads_a_legacy_xls_with_a_notice(libreoffice):
     raw = read_return(libreoffice["xls"])
 
-    assert (raw.file_format, raw.notices, raw.meta, raw.modified) == ("xls", [XLS_NOTICE], META, None)
+    assert (raw.file_format, raw.notices, raw.meta, raw.modified) == ("xls", [(Code.FILE_XLS, XLS_NOTICE)], META, None)
     assert answer_values(raw) == ANSWERS
     assert raw.answers["seit"].cell == f"C{expected_rows(4)['seit']}"
 

@@ -22,9 +22,16 @@ from werkstatt_xl import mail
 from werkstatt_xl.anchors import meta_key
 from werkstatt_xl.catalogue import COLUMNS, load_catalogue
 from werkstatt_xl.cli import main
-from werkstatt_xl.project import example_path, init_project, load_project
-from werkstatt_xl.questionnaire import generate, read_issue_log
-from werkstatt_xl.register import merge, read_problems
+from werkstatt_xl.issue_log import read_issue_log
+from werkstatt_xl.resources import example_path
+from werkstatt_xl.round import (
+    generate,
+    init_project,
+    load_project,
+    merge,
+    plan_mail,
+    read_problems,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 
@@ -79,7 +86,7 @@ def attachments(message) -> dict[str, bytes]:
 
 
 def questionnaires(project, ids: list[str]) -> dict[str, bytes]:
-    files = {entry.werkzeug_id: entry.datei for entry in read_issue_log(project.outbox)}
+    files = {entry.werkzeug_id: entry.file for entry in read_issue_log(project.issue_log)}
     return {files[werkzeug_id]: (project.outbox / files[werkzeug_id]).read_bytes() for werkzeug_id in ids}
 
 
@@ -187,7 +194,7 @@ def test_drafts_are_unsent_eml_files_with_the_questionnaires(tmp_path):
 def test_the_text_comes_from_the_template_with_the_recipients_werkzeuge(tmp_path):
     project = make_project(tmp_path)
 
-    plan = mail.build_messages(project)
+    plan = plan_mail(project)
 
     assert {message.recipient: message.werkzeug_ids for message in plan.messages} == EXPECTED
     assert [werkzeug.werkzeug_id for werkzeug in plan.without_address] == ["W4"] and plan.warnings == ()
@@ -220,7 +227,7 @@ def test_a_project_copy_of_the_template_wins_and_non_ascii_file_names_are_rfc223
     issue_log.write_text(issue_log.read_text(encoding="utf-8").replace("2-01_Medibus.xlsx", renamed),
                          encoding="utf-8")
 
-    plan = mail.build_messages(project, only=["W3"])
+    plan = plan_mail(project, only=["W3"])
     [path] = mail.write_drafts(plan, tmp_path / "entwuerfe")
 
     draft = parse(path.read_bytes())
@@ -337,7 +344,7 @@ def test_an_umlaut_domain_is_written_in_its_idna_form_and_an_umlaut_before_the_a
     rows = [ROWS[0][:-1] + ("info@düren.de",), ROWS[1][:-1] + ("müller@example.org",)]
     project = make_project(tmp_path, rows=rows)
 
-    [message] = mail.build_messages(project, only=["W1"]).messages
+    [message] = plan_mail(project, only=["W1"]).messages
     result = run("mail", "-p", project.root)
 
     assert message.recipient == message.message["To"] == "info@xn--dren-0ra.de"
@@ -383,7 +390,7 @@ def test_reminders_after_a_partial_merge_go_to_exactly_the_missing_and_rejected(
     set_token(project.inbox / "1-05_aim_Auszubildende_im_Mentoring.xlsx", "0000000000000000")
     merge(project)
 
-    plan = mail.build_messages(project, reminder=True)
+    plan = plan_mail(project, reminder=True)
 
     expected: dict[str, list[str]] = {"fachkraefte@example.org": ["W05"]}
     for werkzeug in load_catalogue(project.catalogue_path).werkzeuge:
@@ -449,7 +456,7 @@ def test_send_delivers_every_message_once(tmp_path, smtp_server):
         ("schule@example.org", "einladung", "W1 W2"), ("kultur@example.org", "einladung", "W2"),
         ("gesundheit@example.org", "einladung", "W3")]
     assert [row["message_id"] for row in rows] == [message["Message-ID"] for message in inbox.messages]
-    assert rows[1]["anhaenge_sha256"] == mail.build_messages(project).messages[1].attachments[0].sha256
+    assert rows[1]["anhaenge_sha256"] == plan_mail(project).messages[1].attachments[0].sha256
     assert dt.datetime.fromisoformat(rows[0]["gesendet_am"]).tzinfo is not None
     assert log.read_bytes().startswith("\ufeffgesendet_am,".encode())  # Excel reads the umlauts as UTF-8
 
@@ -520,12 +527,12 @@ def test_again_without_send_is_a_usage_error(tmp_path):
 def test_a_regenerated_questionnaire_is_sent_again_and_reminders_are_separate(tmp_path, smtp_server):
     inbox = smtp_server()
     project = make_project(tmp_path, smtp_port=inbox.port)
-    mail.send(mail.build_messages(project), project.mail, None, project.drafts / mail.SENT_LOG)
+    mail.send(plan_mail(project), project.mail, None, project.drafts / mail.SENT_LOG)
     generate(project, reissue=True)
 
-    result = mail.send(mail.build_messages(project, only=["W3"]), project.mail, None,
+    result = mail.send(plan_mail(project, only=["W3"]), project.mail, None,
                        project.drafts / mail.SENT_LOG)
-    reminders = mail.send(mail.build_messages(project, reminder=True, only=["W3"]), project.mail, None,
+    reminders = mail.send(plan_mail(project, reminder=True, only=["W3"]), project.mail, None,
                           project.drafts / mail.SENT_LOG)
 
     assert [message.recipient for message in result.sent] == ["gesundheit@example.org"]
@@ -566,7 +573,7 @@ def test_a_refused_recipient_stops_sending(tmp_path, smtp_server):
     inbox = smtp_server()
     inbox.refuse = {"kultur@example.org"}
     project = make_project(tmp_path, smtp_port=inbox.port)
-    plan = mail.build_messages(project)
+    plan = plan_mail(project)
 
     with pytest.raises(mail.MailError) as caught:
         mail.send(plan, project.mail, None, project.drafts / mail.SENT_LOG)
@@ -616,7 +623,7 @@ def test_nothing_listening_is_a_clear_error(tmp_path):
     project = make_project(tmp_path, smtp_port=port)
 
     with pytest.raises(mail.MailError) as caught:
-        mail.send(mail.build_messages(project), project.mail, None, project.drafts / mail.SENT_LOG)
+        mail.send(plan_mail(project), project.mail, None, project.drafts / mail.SENT_LOG)
 
     assert str(caught.value).startswith(f"sending stopped: cannot connect to 127.0.0.1:{port} (")
     assert "Check [mail] smtp_host, smtp_port and security in werkstatt.toml and the network." in str(caught.value)
@@ -643,16 +650,16 @@ def test_starttls_with_login(tmp_path, smtp_server, monkeypatch):
     project = make_project(tmp_path, smtp_port=inbox.port, user="wxl", security="starttls")
     monkeypatch.setenv("SSL_CERT_FILE", str(certificate))
 
-    result = mail.send(mail.build_messages(project), project.mail, "geheim", project.drafts / mail.SENT_LOG)
+    result = mail.send(plan_mail(project), project.mail, "geheim", project.drafts / mail.SENT_LOG)
 
     assert len(result.sent) == 3 and len(inbox.envelopes) == 3
     with pytest.raises(mail.MailError, match="no secure connection to 127.0.0.1"):
         monkeypatch.delenv("SSL_CERT_FILE")
-        mail.send(mail.build_messages(project, reminder=True), project.mail, "geheim",
+        mail.send(plan_mail(project, reminder=True), project.mail, "geheim",
                   project.drafts / mail.SENT_LOG)
     with pytest.raises(mail.MailError, match=r"does not offer STARTTLS"):
         plain = smtp_server()
-        mail.send(mail.build_messages(project, reminder=True), replace(project.mail, smtp_port=plain.port),
+        mail.send(plan_mail(project, reminder=True), replace(project.mail, smtp_port=plain.port),
                   "geheim", project.drafts / mail.SENT_LOG)
 
 

@@ -14,9 +14,17 @@ from openpyxl import Workbook, load_workbook
 
 from werkstatt_xl.cli import main
 from werkstatt_xl.fill import fill_questionnaire
-from werkstatt_xl.project import example_path, load_project
-from werkstatt_xl.questionnaire import generate, read_issue_log
-from werkstatt_xl.register import MASTER_NAME, merge, read_problems, read_register
+from werkstatt_xl.issue_log import read_issue_log
+from werkstatt_xl.register import Outcome
+from werkstatt_xl.resources import example_path
+from werkstatt_xl.round import (
+    MASTER_NAME,
+    generate,
+    load_project,
+    merge,
+    read_problems,
+    read_register,
+)
 
 
 @pytest.fixture
@@ -27,8 +35,8 @@ def issued(example_project):
 
 
 def questionnaire(project, werkzeug_id: str) -> Path:
-    entry = next(e for e in read_issue_log(project.outbox) if e.werkzeug_id == werkzeug_id)
-    return project.outbox / entry.datei
+    entry = next(e for e in read_issue_log(project.issue_log) if e.werkzeug_id == werkzeug_id)
+    return project.outbox / entry.file
 
 
 def returned(project, werkzeug_id: str, answers: dict, name: str | None = None) -> Path:
@@ -41,8 +49,8 @@ def row_of(result, werkzeug_id: str) -> dict:
     return result.register.set_index("werkzeug_id").loc[werkzeug_id].to_dict()
 
 
-def problems_of(result, datei: str) -> list:
-    return [problem for problem in result.problems if problem.datei == datei]
+def problems_of(result, file: str) -> list:
+    return [problem for problem in result.problems if problem.file == file]
 
 
 def copy_example_returns(project) -> None:
@@ -61,7 +69,7 @@ def test_example_round_gives_55_rows_without_problems(issued):
     first = row_of(result, "W02")
     assert (first["umsetzung"], first["fortfuehrung"]) == ("Nein", "Trifft zu")
     assert first["gruende_nicht_begonnen"].startswith("Unter Berücksichtigung eines weiteren Ausbaus")
-    assert first["datei"] == "1-02_Betriebliche_Tagespflege.xlsx"
+    assert first["file"] == "1-02_Betriebliche_Tagespflege.xlsx"
     assert len(first["sha256"]) == 64 and first["form_version"] == "2019.1"
 
 
@@ -116,11 +124,11 @@ def test_a_value_outside_the_choices_is_a_problem_naming_file_question_cell_and_
     path = returned(issued, "W01", {"umsetzung": "Vielleicht", "fortfuehrung": "Trifft zu"})
     result = merge(issued)
     [problem] = problems_of(result, path.name)
-    assert problem.frage == "1 Mit der Umsetzung des Projekts wurde begonnen."
-    assert problem.zelle == "Fragebogen!C8"
-    assert problem.wert == "Vielleicht"
+    assert problem.question == "1 Mit der Umsetzung des Projekts wurde begonnen."
+    assert problem.cell == "Fragebogen!C8"
+    assert problem.value == "Vielleicht"
     assert problem.problem == "„Vielleicht“ ist keine erlaubte Antwort."
-    assert problem.abhilfe == "Erlaubt sind: Ja, Nein. Bitte korrigieren lassen."
+    assert problem.remedy == "Erlaubt sind: Ja, Nein. Bitte korrigieren lassen."
     assert row_of(result, "W01")["status"] == "mit Problemen"
     assert row_of(result, "W01")["umsetzung"] is None
 
@@ -129,7 +137,7 @@ def test_required_missing_and_answer_to_a_skipped_question(issued):
     path = returned(issued, "W01", {"gruende_nicht_begonnen": "Personalmangel", "fortfuehrung": "Trifft zu",
                                     "gruende_beendigung": "Ende der Förderung"})
     result = merge(issued)
-    found = {(p.frage.split()[0], p.problem, p.art) for p in problems_of(result, path.name)}
+    found = {(p.question.split()[0], p.problem, p.kind) for p in problems_of(result, path.name)}
     skipped = "Antwort auf eine Frage, die nach den übrigen Antworten übersprungen wird."
     assert found == {  # 1.2 is asked only when 1 = Nein, so with 1 empty it is skipped too
         ("1", "Pflichtangabe fehlt.", "Fehler"),
@@ -148,9 +156,9 @@ def test_identical_returns_count_once_and_the_newest_different_one_wins(issued):
     os.utime(newer, (1_700_000_000, 1_700_000_000))
     result = merge(issued)
     row = row_of(result, "W05")
-    assert (row["datei"], row["fortfuehrung"]) == ("aim_v2.xlsx", "Trifft nicht zu")
-    outcomes = {record.datei: record.outcome for record in result.returns}
-    assert outcomes == {"aim_v2.xlsx": "übernommen", "aim_v1.xlsx": "ersetzt", "aim_kopie.xlsx": "ersetzt"}
+    assert (row["file"], row["fortfuehrung"]) == ("aim_v2.xlsx", "Trifft nicht zu")
+    outcomes = {record.file: record.outcome for record in result.returns}
+    assert outcomes == {"aim_v2.xlsx": Outcome.ACCEPTED, "aim_v1.xlsx": Outcome.SUPERSEDED, "aim_kopie.xlsx": Outcome.SUPERSEDED}
     assert [p.problem for p in problems_of(result, "aim_v1.xlsx")] == ["Ältere Fassung; ersetzt durch aim_v2.xlsx."]
     assert result.counts["superseded"] == 2
 
@@ -159,7 +167,7 @@ def test_a_byte_identical_copy_is_a_duplicate(issued):
     original = returned(issued, "W05", {"umsetzung": "Ja", "fortfuehrung": "Trifft zu"}, "a.xlsx")
     shutil.copy2(original, issued.inbox / "b.xlsx")
     result = merge(issued)
-    assert sorted(record.outcome for record in result.returns) == ["doppelt", "übernommen"]
+    assert sorted(record.outcome.value for record in result.returns) == ["accepted", "duplicate"]
     assert row_of(result, "W05")["status"] == "eingegangen"
 
 
@@ -175,7 +183,7 @@ def test_returns_of_another_round_version_or_token_are_rejected_and_the_rest_mer
     workbook.save(issued.inbox / "fremd.xlsx")
     # the good return carries the token of the first issue too: after --reissue it is stale as well
     result = merge(issued)
-    reasons = {record.datei: record.reason for record in result.returns if record.outcome == "abgelehnt"}
+    reasons = {record.file: record.reason for record in result.returns if record.outcome is Outcome.REJECTED}
     assert reasons["alt.xlsx"].startswith("Die Kennung (Token) des Fragebogens wurde in dieser Runde nicht")
     assert reasons["fremd.xlsx"] == "Die Datei ist kein Fragebogen dieser Umfrage."
     assert "notiz.xlsx" in reasons
@@ -193,7 +201,7 @@ def test_a_return_of_another_form_version_is_rejected(issued):
     workbook.save(path)
     result = merge(issued)
     [record] = result.returns
-    assert record.outcome == "abgelehnt"
+    assert record.outcome is Outcome.REJECTED
     assert record.reason == "Fragebogen der Version 2018.1; diese Runde verwendet Version 2019.1."
     assert row_of(result, "W01")["status"] == "abgelehnt"
 
@@ -203,7 +211,7 @@ def test_a_questionnaire_returned_without_answers_is_rejected(issued):
     result = merge(issued)
     [record] = result.returns
     assert (record.outcome, record.werkzeug_id, record.reason) == (
-        "abgelehnt", "W07", "Der Fragebogen kam ohne Antworten zurück.")
+        Outcome.REJECTED, "W07", "Der Fragebogen kam ohne Antworten zurück.")
     assert row_of(result, "W07")["status"] == "abgelehnt"
 
 
@@ -250,7 +258,7 @@ def test_contents_pasted_into_a_new_workbook_are_matched_by_werkzeugtitel(issued
     row = row_of(result, "W04")
     assert (row["status"], row["gruende_nicht_begonnen"]) == ("eingegangen", "Kein Personal.")
     [notice] = problems_of(result, "kopie.xlsx")
-    assert notice.art == "Hinweis" and "über den Werkzeugtitel zugeordnet" in notice.problem
+    assert notice.kind == "Hinweis" and "über den Werkzeugtitel zugeordnet" in notice.problem
 
 
 def test_free_text_stays_text_in_the_master(issued):
@@ -391,14 +399,14 @@ def test_hostile_and_broken_files_are_reported_and_every_other_return_merged(iss
 
     result = merge(issued)
 
-    rejected = {record.datei: record.reason for record in result.returns if record.outcome == "abgelehnt"}
+    rejected = {record.file: record.reason for record in result.returns if record.outcome is Outcome.REJECTED}
     assert set(rejected) == set(bad)
     assert rejected["bombe.xlsx"] == "Die Datei ist entpackt zu groß (mehr als 100 MB)."
     assert rejected["lachen.xlsx"] == "Die Datei enthält unzulässige XML-Definitionen (DOCTYPE/ENTITY)."
     assert "XFD1048576" in rejected["riesig.xlsx"]
     assert rejected["leer.xlsx"] == "Die Datei ist leer."
     assert {row_of(result, wid)["status"] for wid in ("W01", "W03", "W04")} == {"eingegangen"}
-    notices = {p.datei: p.problem for p in result.problems if p.art == "Hinweis"}
+    notices = {p.file: p.problem for p in result.problems if p.kind == "Hinweis"}
     assert notices == {"makro.xlsm": "Die Datei enthält Makros; sie wurden nicht ausgeführt."}
     assert macro.is_file()
 
@@ -454,6 +462,6 @@ def test_an_xls_without_save_time_does_not_beat_a_newer_xlsx(issued, soffice, tm
     os.utime(issued.inbox / "neu.xlsx", (1_700_000_100, 1_700_000_100))
     result = merge(issued)
     row = row_of(result, "W08")
-    assert (row["datei"], row["umsetzung"]) == ("neu.xlsx", "Ja")
+    assert (row["file"], row["umsetzung"]) == ("neu.xlsx", "Ja")
     assert [p.problem for p in problems_of(result, "neu.xlsx")] == [
         "Mehrere Fassungen, nicht alle mit Speicherzeit: die zuletzt abgelegte Datei gilt."]

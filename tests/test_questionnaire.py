@@ -11,19 +11,24 @@ import shutil
 from pathlib import Path
 
 import pytest
+from golden import assert_matches_golden, dump
 from openpyxl import load_workbook
 from openpyxl.styles import PatternFill
 from python_calamine import CalamineWorkbook
 
-from golden import assert_matches_golden, dump
 from werkstatt_xl import questionnaire
 from werkstatt_xl.anchors import META_KEYS, parse_marker
 from werkstatt_xl.catalogue import Werkzeug, load_catalogue
 from werkstatt_xl.form import default_form_path, load_form
-from werkstatt_xl.project import Project
+from werkstatt_xl.issue_log import ISSUE_LOG, read_issue_log
 from werkstatt_xl.questionnaire import (
-    ISSUE_LOG, LISTS_SHEET, META_SHEET, SHEET, file_name, generate, read_issue_log, render_questionnaire,
+    LISTS_SHEET,
+    META_SHEET,
+    SHEET,
+    file_name,
+    render_questionnaire,
 )
+from werkstatt_xl.round import Project, generate, outbox
 
 GOLDEN = Path(__file__).parent / "golden" / "fragebogen.xlsx"
 TOKEN = "0123456789abcdef"
@@ -240,7 +245,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 
 def tokens(project: Project) -> dict[str, str]:
-    return {entry.werkzeug_id: entry.token for entry in read_issue_log(project.outbox)}
+    return {entry.werkzeug_id: entry.token for entry in read_issue_log(project.issue_log)}
 
 
 def test_generate_writes_one_questionnaire_per_werkzeug_and_the_issue_log(example_project):
@@ -252,16 +257,16 @@ def test_generate_writes_one_questionnaire_per_werkzeug_and_the_issue_log(exampl
     assert len(files) == 55 == len(result.issued) and result.warnings == ()
     assert len({name.lower() for name in files}) == 55
     assert all(re.fullmatch(r"[1-7]-\d\d_[A-Za-z0-9_-]+\.xlsx", name) for name in files), files
-    issued = read_issue_log(example_project.outbox)
+    issued = read_issue_log(example_project.issue_log)
     assert issued == list(result.issued)
     assert [entry.werkzeug_id for entry in issued] == [w.werkzeug_id for w in catalogue.werkzeuge]
     assert len({entry.token for entry in issued}) == 55
     assert all(re.fullmatch(r"[0-9a-f]{16}", entry.token) for entry in issued)
     for werkzeug, entry in zip(catalogue.werkzeuge, issued):
-        assert entry.datei.startswith(f"{werkzeug.handlungsfeld_nr}-")
+        assert entry.file.startswith(f"{werkzeug.handlungsfeld_nr}-")
         assert (entry.werkzeug, entry.form_id, entry.form_version) == (
             werkzeug.werkzeug, "zwischenbilanz_werkstattplan", "2019.1")
-        found = scan(example_project.outbox / entry.datei)
+        found = scan(example_project.outbox / entry.file)
         assert found["meta"] == {"form_id": entry.form_id, "form_version": entry.form_version,
                                  "werkzeug_id": werkzeug.werkzeug_id, "token": entry.token,
                                  "werkzeug": werkzeug.werkzeug, "round": "Zwischenbilanz 2019"}
@@ -273,7 +278,7 @@ def test_regenerating_keeps_tokens_and_reissue_replaces_them(example_project, xl
     first = generate(example_project)
     again = generate(example_project)
     assert again.reused_tokens == 55 and tokens(example_project) == {e.werkzeug_id: e.token for e in first.issued}
-    assert [e.ausgegeben_am for e in again.issued] == [e.ausgegeben_am for e in first.issued]
+    assert [e.issued_at for e in again.issued] == [e.issued_at for e in first.issued]
 
     reissued = generate(example_project, reissue=True)
 
@@ -299,7 +304,7 @@ def test_a_failure_midway_leaves_the_outbox_as_it_was(example_project, monkeypat
         questionnaire_render(path, *args)
 
     questionnaire_render = questionnaire.render_questionnaire
-    monkeypatch.setattr(questionnaire, "render_questionnaire", render_until_the_tenth)
+    monkeypatch.setattr(outbox, "render_questionnaire", render_until_the_tenth)
     with pytest.raises(RuntimeError, match="disk full"):
         generate(example_project, reissue=True)
 

@@ -18,19 +18,23 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from golden import assert_matches_golden, dump
 from openpyxl import load_workbook
 
-from golden import assert_matches_golden, dump
 from werkstatt_xl.catalogue import COLUMNS, fold, load_catalogue
 from werkstatt_xl.cli import main
+from werkstatt_xl.errors import ReportDefinitionError
 from werkstatt_xl.form import default_form_path, load_form
 from werkstatt_xl.master import write_master_workbook
-from werkstatt_xl.project import example_path, template_path
-from werkstatt_xl.register import MASTER_NAME, PROVENANCE_COLUMNS, register_headers
+from werkstatt_xl.register import PROVENANCE_COLUMNS, register_headers
 from werkstatt_xl.report import (
-    RUECKLAUF, ReportDefinitionError, load_report_definition, report, tabelle1, write_report,
+    RUECKLAUF,
+    load_report_definition,
+    tabelle1,
+    write_report,
 )
-
+from werkstatt_xl.resources import example_path, template_path
+from werkstatt_xl.round import MASTER_NAME, report
 
 GOLDEN = Path(__file__).parent / "golden" / "tabelle1.xlsx"
 SEED_TABLE = Path(__file__).resolve().parents[2] / "shared" / "seed" / "tabelle1.csv"
@@ -72,7 +76,7 @@ def seed_register(form) -> pd.DataFrame:
             record["gruende_beendigung"] = reason
         else:
             record["anmerkungen"] = reason
-        record.update(status="eingegangen", datei=f"{werkzeug.werkzeug_id}.xlsx", eingegangen_am=None,
+        record.update(status="eingegangen", file=f"{werkzeug.werkzeug_id}.xlsx", received_at=None,
                       sha256="0" * 64, form_version=form.version)
         records.append(record)
     return pd.DataFrame(records, columns=list(register_headers(form))).astype(object)
@@ -182,10 +186,10 @@ def test_every_problem_of_a_definition_is_listed_in_line_order(tmp_path, form):
     path.write_text(text.replace("[charts]\n", "[charts]\nfarbe = 1\n"), encoding="utf-8")
     with pytest.raises(ReportDefinitionError) as raised:
         load_report_definition(path, form)
-    assert [message.split(":")[0] for _, message in raised.value.problems] == [
+    assert [problem.message.split(": ", 1)[1].split(":")[0] for problem in raised.value.problems] == [
         "'ja' is not an answer of the question 'umsetzung'; its answers", "the question 'notizen' is not in the form "
         "fragebogen.xlsx; its questions", "unknown key 'farbe' in [charts]; known keys"]
-    assert [line for line, _ in raised.value.problems] == sorted(line for line, _ in raised.value.problems)
+    assert [problem.line for problem in raised.value.problems] == sorted(problem.line for problem in raised.value.problems)
 
 
 def test_another_round_changes_the_definition_not_the_code(tmp_path, form):

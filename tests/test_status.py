@@ -16,10 +16,16 @@ from openpyxl import Workbook
 from werkstatt_xl.catalogue import COLUMNS
 from werkstatt_xl.cli import main
 from werkstatt_xl.fill import fill_questionnaire
-from werkstatt_xl.project import init_project, load_project
-from werkstatt_xl.questionnaire import generate, read_issue_log
-from werkstatt_xl.register import merge
-from werkstatt_xl.status import collect_status, register_statuses, unmerged_files
+from werkstatt_xl.issue_log import read_issue_log
+from werkstatt_xl.round import (
+    generate,
+    init_project,
+    load_project,
+    merge,
+    register_statuses,
+    unmerged_files,
+)
+from werkstatt_xl.round import status as collect_status
 
 ROWS = [
     ("W1", "Bildung", "Schule meets Demografie", "neu", "", "Schulamt", "", "schule@example.org"),
@@ -49,8 +55,8 @@ def issued_round(tmp_path):
 
 
 def questionnaire(project, werkzeug_id):
-    [entry] = [entry for entry in read_issue_log(project.outbox) if entry.werkzeug_id == werkzeug_id]
-    return project.outbox / entry.datei
+    [entry] = [entry for entry in read_issue_log(project.issue_log) if entry.werkzeug_id == werkzeug_id]
+    return project.outbox / entry.file
 
 
 @pytest.fixture

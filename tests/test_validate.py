@@ -32,7 +32,7 @@ def form(xlsform):
 
 def check(form, **raw):
     result = check_answers(form, raw, {name: f"Fragebogen!C{row}" for row, name in enumerate(raw, 2)}, "r.xlsx")
-    return result.values, [(p.frage, p.problem, p.art) for p in result.problems]
+    return result.values, [(p.question, p.problem, p.kind) for p in result.problems]
 
 
 def test_numbers_and_dates_are_converted_from_what_readers_return(form):

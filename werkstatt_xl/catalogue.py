@@ -11,7 +11,10 @@ from copy import copy
 from dataclasses import dataclass
 from pathlib import Path
 
-from .xlsx import OLE2_MAGIC, InputFileError, atomic_path, csv_delimiter, read_csv_text, read_workbook_rows
+from .errors import CatalogueError, FileProblem
+from .files import OLE2_MAGIC, atomic_path, csv_delimiter, read_csv_text
+from .messages import Code, text
+from .xlsx import new_workbook, read_workbook_rows
 
 COLUMNS = {
     "werkzeug_id": "Werkzeug-ID",
@@ -27,13 +30,6 @@ COLUMNS = {
 
 KATEGORIEN = ("neu", "bestehend")
 _EMAIL = re.compile(r"^[^@\s;,<>]+@[^@\s;,<>]+\.[^@\s;,<>]+$")
-
-
-class CatalogueError(InputFileError):
-    """A catalogue that cannot be used; the message lists file, row and column of each problem."""
-
-    what = "catalogue"
-    remedy = "Correct the catalogue and run the command again."
 
 
 @dataclass(frozen=True)
@@ -96,7 +92,7 @@ def load_catalogue(path: Path) -> Catalogue:
     path = Path(path)
     header, rows = _read_table(path)
     positions = _locate_columns(path, header)
-    problems: list[str] = []
+    problems: list[FileProblem] = []
     werkzeuge, seen_names, seen_ids, numbers = [], {}, {}, {}
     derived = False
     for row_number, row in rows:
@@ -104,41 +100,45 @@ def load_catalogue(path: Path) -> Catalogue:
                   for key, index in positions.items()}
         if not any(values.values()):
             continue
-        where = f"row {row_number}"
-        name, field = values["werkzeug"], COLUMNS["werkzeug"]
+        name = values["werkzeug"]
         if not name:
-            problems.append(f"{where}, column '{field}': the Werkzeug name is empty.")
+            problems.append(_problem(Code.CATALOGUE_NAME_EMPTY, row_number, "werkzeug"))
             continue
         if fold(name) in seen_names:
-            problems.append(f"{where}, column '{field}': '{name}' is already listed in row {seen_names[fold(name)]}.")
+            problems.append(_problem(Code.CATALOGUE_NAME_TWICE, row_number, "werkzeug", name=name,
+                                     first=seen_names[fold(name)]))
             continue
         seen_names[fold(name)] = row_number
         if not values["handlungsfeld"]:
-            problems.append(f"{where}, column '{COLUMNS['handlungsfeld']}': empty; every Werkzeug belongs to a "
-                            "Handlungsfeld.")
+            problems.append(_problem(Code.CATALOGUE_NO_HANDLUNGSFELD, row_number, "handlungsfeld"))
         kategorie = values["kategorie"].lower()
         if kategorie not in KATEGORIEN:
-            problems.append(f"{where}, column '{COLUMNS['kategorie']}': '{values['kategorie']}' is not one of "
-                            f"{', '.join(KATEGORIEN)}.")
+            problems.append(_problem(Code.CATALOGUE_BAD_KATEGORIE, row_number, "kategorie",
+                                     value=values["kategorie"], allowed=", ".join(KATEGORIEN)))
         for address in re.split(r"[;,]", values["email"]):
             if address.strip() and not _EMAIL.match(address.strip()):
-                problems.append(f"{where}, column '{COLUMNS['email']}': '{address.strip()}' is not an e-mail "
-                                "address.")
+                problems.append(_problem(Code.CATALOGUE_BAD_EMAIL, row_number, "email", value=address.strip()))
         werkzeug_id = values["werkzeug_id"]
         if not werkzeug_id:
             werkzeug_id, derived = derived_id(name), True
         if werkzeug_id in seen_ids:
-            problems.append(f"{where}, column '{COLUMNS['werkzeug_id']}': '{werkzeug_id}' is already used in row "
-                            f"{seen_ids[werkzeug_id]}.")
+            problems.append(_problem(Code.CATALOGUE_ID_TWICE, row_number, "werkzeug_id", value=werkzeug_id,
+                                     first=seen_ids[werkzeug_id]))
         seen_ids[werkzeug_id] = row_number
         number = numbers.setdefault(values["handlungsfeld"], len(numbers) + 1)
         werkzeuge.append(Werkzeug(**{**values, "werkzeug_id": werkzeug_id, "kategorie": kategorie},
                                   handlungsfeld_nr=number, row=row_number))
     if not werkzeuge and not problems:
-        problems.append("no Werkzeug is listed. Fill in one row per Werkzeug below the header.")
+        problems.append(_problem(Code.CATALOGUE_NO_WERKZEUG))
     if problems:
         raise CatalogueError(path, problems)
     return Catalogue(path, tuple(werkzeuge), derived)
+
+
+def _problem(code: Code, row: int | None = None, column: str | None = None, **values: object) -> FileProblem:
+    """A catalogue problem, its message starting with row and column header where there are ones."""
+    where = f"row {row}, column '{COLUMNS[column]}': " if column else f"row {row}: " if row else ""
+    return FileProblem(code, where + text(code, **values), row)
 
 
 def _text(value: object) -> str:
@@ -158,8 +158,8 @@ def _locate_columns(path: Path, header: list[object]) -> dict[str, int | None]:
             found[key] = index
     missing = [COLUMNS[key] for key, index in found.items() if index is None and key != "werkzeug_id"]
     if missing:
-        raise CatalogueError(path, [f"row 1: the column(s) {', '.join(repr(name) for name in missing)} are "
-                                    f"missing. Expected headers: {', '.join(COLUMNS.values())}."])
+        raise CatalogueError(path, [_problem(Code.CATALOGUE_MISSING_COLUMNS, 1, columns=", ".join(map(repr, missing)),
+                                             expected=", ".join(COLUMNS.values()))])
     return found
 
 
@@ -173,40 +173,34 @@ def _read_table(path: Path) -> tuple[list[object], list[tuple[int, tuple]]]:
         with path.open("rb") as handle:
             head = handle.read(8)
     except FileNotFoundError:
-        raise CatalogueError(path, ["the file does not exist. Create it with 'werkstatt-xl init' or set "
-                                    "[files] catalogue in werkstatt.toml."]) from None
+        raise CatalogueError(path, [_problem(Code.CATALOGUE_MISSING_FILE)]) from None
     except PermissionError:
-        raise CatalogueError(path, ["the file cannot be opened (permission denied or locked by another "
-                                    "program). Close it and run the command again."]) from None
+        raise CatalogueError(path, [_problem(Code.CATALOGUE_LOCKED)]) from None
     if not head:
-        raise CatalogueError(path, ["the file is empty. Write one row per Werkzeug below the header."])
+        raise CatalogueError(path, [_problem(Code.CATALOGUE_EMPTY)])
     if head == OLE2_MAGIC:
-        raise CatalogueError(path, ["the file is password-protected or in the old .xls format. Save it as "
-                                    ".xlsx without a password."])
+        raise CatalogueError(path, [_problem(Code.CATALOGUE_XLS_OR_PASSWORD)])
     if path.suffix.lower() in (".csv", ".txt"):
         return _read_csv(path)
     try:
         [rows] = read_workbook_rows(path, first_only=True).values()
     except ValueError as error:
-        raise CatalogueError(path, [f"the file is not a readable .xlsx workbook ({error}). Save it as .xlsx "
-                                    "or .csv."]) from None
+        raise CatalogueError(path, [_problem(Code.CATALOGUE_UNREADABLE, error=error)]) from None
     if not rows:
-        raise CatalogueError(path, ["the first sheet is empty. Write the header row and one row per Werkzeug."])
+        raise CatalogueError(path, [_problem(Code.CATALOGUE_EMPTY_SHEET)])
     return list(rows[0]), list(enumerate(rows[1:], start=2))
 
 
 def _read_csv(path: Path) -> tuple[list[object], list[tuple[int, tuple]]]:
-    text, _ = read_csv_text(path)
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text)))
+    content, _ = read_csv_text(path)
+    rows = list(csv.reader(io.StringIO(content, newline=""), delimiter=csv_delimiter(content)))
     if not rows:
-        raise CatalogueError(path, ["the file is empty. Write one row per Werkzeug below the header."])
+        raise CatalogueError(path, [_problem(Code.CATALOGUE_EMPTY)])
     return list(rows[0]), [(number, tuple(row)) for number, row in enumerate(rows[1:], start=2)]
 
 
 def write_empty_catalogue(path: Path) -> None:
     """A catalogue with headers, a Kategorie dropdown and an explanation row for a new project."""
-    from .xlsx import new_workbook
-
     with atomic_path(path) as temporary:
         workbook = new_workbook(temporary)
         sheet = workbook.add_worksheet("Katalog")
@@ -233,11 +227,11 @@ def write_catalogue_ids(catalogue: Catalogue) -> None:
     path = catalogue.path
     if path.suffix.lower() in (".csv", ".txt"):
         header, rows = _read_table(path)
-        text, encoding = read_csv_text(path)
+        content, encoding = read_csv_text(path)
         position = _locate_columns(path, header)["werkzeug_id"]
         ids = {werkzeug.row: werkzeug.werkzeug_id for werkzeug in catalogue.werkzeuge}
         with atomic_path(path) as temporary, temporary.open("w", newline="", encoding=encoding) as handle:
-            writer = csv.writer(handle, delimiter=csv_delimiter(text))
+            writer = csv.writer(handle, delimiter=csv_delimiter(content))
             writer.writerow(header if position is not None else [COLUMNS["werkzeug_id"], *header])
             for number, row in rows:
                 row = list(row)

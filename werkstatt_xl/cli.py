@@ -1,15 +1,20 @@
-"""The ``werkstatt-xl`` command: parse options, call the library, print, set the exit code."""
+"""The ``werkstatt-xl`` command: parse options, call the orchestration layer (:mod:`werkstatt_xl.round`),
+print what it returns, set the exit code."""
 
 from __future__ import annotations
 
 import functools
+import os
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from . import __version__
+from .errors import WerkstattError
+
+# Each command imports the orchestration layer (werkstatt_xl.round) when it runs: loading all of it
+# takes about 0.1 s, which --help and a mistyped option should not pay.
 
 _project_option = click.option(
     "-p", "--project", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=".",
@@ -17,26 +22,40 @@ _project_option = click.option(
 
 
 def _user_errors(command):
-    """Turn the library's errors about user input into a message and exit code 1."""
+    """Turn every error a user can act on into its message and exit code 1."""
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
-        from .project import ProjectError
-        from .xlsx import InputFileError, OutputError
-
         try:
             return command(*args, **kwargs)
-        except (InputFileError, ProjectError, OutputError) as error:
+        except WerkstattError as error:
             raise click.ClickException(str(error)) from None
     return wrapper
 
 
-def _progress(length: int, label: str):
-    """A progress bar on the terminal's stderr; hidden when output goes to a file or pipe."""
-    return click.progressbar(length=length, label=label, file=sys.stderr, hidden=not sys.stderr.isatty())
+class _Progress:
+    """``on_progress(done, total)`` for the orchestration layer: a progress bar on the terminal's stderr,
+    opened at the first step and hidden when output goes to a file or pipe."""
+
+    def __init__(self, label: str):
+        self.label, self.bar = label, None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr,
+                                         hidden=not sys.stderr.isatty())
+            self.bar.__enter__()
+        self.bar.update(done - self.bar.pos)
+
+    def __enter__(self) -> "_Progress":
+        return self
+
+    def __exit__(self, *exception) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exception)
 
 
 def _load(project_dir: Path, **overrides):
-    from .project import load_project
+    from .round import load_project
 
     return load_project(project_dir).with_overrides(**overrides)
 
@@ -54,13 +73,13 @@ def main():
     """
 
 
-@main.command()
+@main.command("init")
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.option("--example", is_flag=True, help="Fill in the Kreis Düren catalogue (55 Werkzeuge).")
 @click.option("--force", is_flag=True, help="Write settings and catalogue even if the folder is not empty "
               "(the previous catalogue is kept as katalog.xlsx.bak).")
 @_user_errors
-def init(directory: Path, example: bool, force: bool):
+def init_command(directory: Path, example: bool, force: bool):
     """Create a survey project folder.
 
     Writes werkstatt.toml, an empty katalog.xlsx (or the example's) and the folders
@@ -69,7 +88,7 @@ def init(directory: Path, example: bool, force: bool):
     \b
     Example:  werkstatt-xl init runde-2026 --example
     """
-    from .project import init_project
+    from .round import init_project
 
     project = init_project(directory, example=example, force=force)
     click.echo(f"Created project {project.root}")
@@ -80,7 +99,7 @@ def init(directory: Path, example: bool, force: bool):
         click.echo(f"Next: fill in {project.catalogue_path.name}, then 'werkstatt-xl generate -p {directory}'.")
 
 
-@main.command()
+@main.command("generate")
 @_project_option
 @click.option("--catalogue", type=click.Path(dir_okay=False, path_type=Path),
               help="Catalogue file instead of the one in werkstatt.toml.")
@@ -91,37 +110,33 @@ def init(directory: Path, example: bool, force: bool):
 @click.option("--reissue", is_flag=True, help="New tokens for all questionnaires (earlier ones are then rejected).")
 @click.option("--write-ids", is_flag=True, help="Store derived Werkzeug-IDs in the catalogue.")
 @_user_errors
-def generate(project_dir: Path, catalogue, form, title, deadline, reissue: bool, write_ids: bool):
+def generate_command(project_dir: Path, catalogue, form, title, deadline, reissue: bool, write_ids: bool):
     """Write one questionnaire per Werkzeug into ausgang/, and ausgang/ausgabe.csv.
 
     \b
     Example:  werkstatt-xl generate -p runde-2026 --deadline 2026-12-15
     """
-    from .catalogue import load_catalogue, write_catalogue_ids
-    from .questionnaire import generate as generate_round
+    from .round import generate
 
     # paths given here are relative to the current folder, those in werkstatt.toml to the project
     project = _load(project_dir, catalogue=str(catalogue.resolve()) if catalogue else None,
                     form=str(form.resolve()) if form else None, title=title,
                     deadline=deadline.date() if deadline else None)
-    loaded = load_catalogue(project.catalogue_path)
-    if write_ids and loaded.derived_ids:
-        write_catalogue_ids(loaded)
-        loaded = replace(loaded, derived_ids=False)
-        click.echo(f"Stored Werkzeug-IDs in {loaded.path.name}.")
-    with _progress(len(loaded.werkzeuge), "Fragebögen") as bar:
-        result = generate_round(project, reissue=reissue, on_progress=lambda _: bar.update(1), catalogue=loaded)
+    with _Progress("Fragebögen") as progress:
+        result = generate(project, reissue=reissue, write_ids=write_ids, on_progress=progress)
+    if result.stored_ids:
+        click.echo(f"Stored Werkzeug-IDs in {project.catalogue_path.name}.")
     for warning in result.warnings:
         click.echo(f"Warning: {warning}", err=True)
     click.echo(f"Wrote {len(result.issued)} questionnaires to {result.outbox} "
                f"({result.reused_tokens} kept their token, {len(result.issued) - result.reused_tokens} new).")
 
 
-@main.command()
+@main.command("merge")
 @_project_option
 @click.option("--strict", is_flag=True, help="Exit with 1 when any returned file has problems or was rejected.")
 @_user_errors
-def merge(project_dir: Path, strict: bool):
+def merge_command(project_dir: Path, strict: bool):
     """Read the returned questionnaires in eingang/ into ergebnis/master.xlsx and tabelle1.xlsx.
 
     Returned files are only read, never changed. Files that cannot be used are listed
@@ -130,13 +145,10 @@ def merge(project_dir: Path, strict: bool):
     \b
     Example:  werkstatt-xl merge -p runde-2026
     """
-    from .register import merge as merge_returns
-    from .register import returned_files
+    from .round import merge
 
-    project = _load(project_dir)
-    files = returned_files(project)
-    with _progress(len(files), "Rückläufe") as bar:
-        result = merge_returns(project, on_progress=lambda _: bar.update(1), files=files)
+    with _Progress("Rückläufe") as progress:
+        result = merge(_load(project_dir), on_progress=progress)
     counts = result.counts
     click.echo(f"Received {counts['received']} files: {counts['accepted']} accepted, "
                f"{counts['with_problems']} with problems, {counts['rejected']} rejected, "
@@ -145,14 +157,13 @@ def merge(project_dir: Path, strict: bool):
     if result.problems:
         click.echo(f"Problems and notices: {len(result.problems)}, listed on the sheet 'Prüfung' of master.xlsx.")
     click.echo(f"Wrote {result.master_path}")
-    if result.report_path:
-        click.echo(f"Wrote {result.report_path}")
+    click.echo(f"Wrote {result.report_path}")
     if strict and (counts["with_problems"] or counts["rejected"]):
         raise click.ClickException("problems were found in returned files (see the sheet 'Prüfung'); "
                                    "--strict turns them into a failure.")
 
 
-@main.command()
+@main.command("mail")
 @_project_option
 @click.option("--reminder", is_flag=True,
               help="Only Werkzeuge not returned yet or rejected at the last merge, with the reminder text.")
@@ -162,7 +173,7 @@ def merge(project_dir: Path, strict: bool):
 @click.option("--again", is_flag=True,
               help="With --send: send also what the sent-log lists, e.g. a second reminder round.")
 @_user_errors
-def mail(project_dir: Path, reminder: bool, send: bool, only: tuple[str, ...], again: bool):
+def mail_command(project_dir: Path, reminder: bool, send: bool, only: tuple[str, ...], again: bool):
     """Write one e-mail per recipient with its questionnaires attached, or send them.
 
     Without --send the e-mails are drafts in post/einladung/ (post/erinnerung/ with
@@ -175,18 +186,22 @@ def mail(project_dir: Path, reminder: bool, send: bool, only: tuple[str, ...], a
     Examples:  werkstatt-xl mail -p runde-2026
                werkstatt-xl mail -p runde-2026 --reminder --send
     """
-    import os
-
-    from . import mail as mailing
+    from .round import (
+        check_smtp_settings,
+        plan_mail,
+        send_mail,
+        sent_log_path,
+        write_mail_drafts,
+    )
 
     if again and not send:
         raise click.UsageError("--again works only with --send (it sends again what the sent-log lists). Without "
                                "--send, drafts are written for every Werkzeug selected anyway: leave out --again.")
     project = _load(project_dir)
     if send:
-        mailing.check_smtp_settings(project.mail)
+        check_smtp_settings(project.mail)
     ids = [part for value in only for part in value.replace(",", " ").split()]
-    plan = mailing.build_messages(project, reminder=reminder, only=ids or None)
+    plan = plan_mail(project, reminder=reminder, only=ids or None)
     for warning in plan.warnings:
         click.echo(f"Warning: {warning}", err=True)
     if plan.without_address:
@@ -200,8 +215,7 @@ def mail(project_dir: Path, reminder: bool, send: bool, only: tuple[str, ...], a
                    "No e-mails: no Werkzeug selected has an e-mail address.")
         return
     if not send:
-        folder = project.drafts / plan.kind
-        paths = mailing.write_drafts(plan, folder)
+        folder, paths = write_mail_drafts(project, plan)
         click.echo(f"Wrote {_count(len(paths), f'{kind} draft')} for "
                    f"{_count(len(plan.werkzeug_ids), 'Werkzeug', 'Werkzeuge')} to {folder}")
         click.echo("Open them in Outlook or Thunderbird to check and send them, or send all with --send.")
@@ -211,12 +225,9 @@ def mail(project_dir: Path, reminder: bool, send: bool, only: tuple[str, ...], a
     if password is None and settings.user:
         password = click.prompt(f"Password for {settings.user} at {settings.smtp_host} "
                                 f"(or set {settings.password_env})", hide_input=True, err=True)
-    log = project.drafts / mailing.SENT_LOG
-    try:
-        result = mailing.send(plan, settings, password, log,
-                              on_sent=lambda sent: click.echo(f"Sent to {sent.describe()}"), again=again)
-    except mailing.MailError as error:
-        raise click.ClickException(str(error)) from None
+    log = sent_log_path(project)
+    result = send_mail(project, plan, password, on_sent=lambda sent: click.echo(f"Sent to {sent.describe()}"),
+                       again=again)
     if result.skipped:
         click.echo(f"Skipped {_count(len(result.skipped), f'{kind} e-mail')} already sent (listed in {log}).")
     click.echo(f"Sent {_count(len(result.sent), f'{kind} e-mail')}.")
@@ -227,12 +238,12 @@ def _count(number: int, singular: str, plural: str = "") -> str:
     return f"{number} {singular if number == 1 else plural or singular + 's'}"
 
 
-@main.command()
+@main.command("status")
 @_project_option
 @click.option("--format", "output_format", type=click.Choice(["text", "csv", "json"]), default="text",
               show_default=True, help="text for people; csv or json (one row per Werkzeug) for scripts.")
 @_user_errors
-def status(project_dir: Path, output_format: str):
+def status_command(project_dir: Path, output_format: str):
     """Show per Werkzeug, grouped by Fachamt, whether it is returned, issued or missing.
 
     Statuses: eingegangen, mit Problemen, abgelehnt (from the last merge), ausgegeben
@@ -241,7 +252,7 @@ def status(project_dir: Path, output_format: str):
     \b
     Example:  werkstatt-xl status -p runde-2026 --format csv > stand.csv
     """
-    from .status import collect_status, render, unmerged_files
+    from .round import render, status, unmerged_files
 
     project = _load(project_dir)
     waiting = unmerged_files(project)
@@ -249,14 +260,14 @@ def status(project_dir: Path, output_format: str):
         files, verb = ("1 file", "is") if len(waiting) == 1 else (f"{len(waiting)} files", "are")
         click.echo(f"Warning: {files} in {project.inbox} {verb} newer than the last merge; run "
                    f"'werkstatt-xl merge -p {project_dir}' to count them.", err=True)
-    click.echo(render(collect_status(project), output_format), nl=False)
+    click.echo(render(status(project), output_format), nl=False)
 
 
-@main.command()
+@main.command("report")
 @_project_option
 @click.option("--pdf", is_flag=True, help="Also write ergebnis/tabelle1.pdf (needs LibreOffice).")
 @_user_errors
-def report(project_dir: Path, pdf: bool):
+def report_command(project_dir: Path, pdf: bool):
     """Write Tabelle 1 (ergebnis/tabelle1.xlsx) from the register of the last merge.
 
     Columns, texts and which answers feed them come from the report definition
@@ -266,9 +277,9 @@ def report(project_dir: Path, pdf: bool):
     \b
     Example:  werkstatt-xl report -p runde-2026 --pdf
     """
-    from .report import report as write_tabelle1
+    from .round import report
 
-    result = write_tabelle1(_load(project_dir), pdf=pdf)
+    result = report(_load(project_dir), pdf=pdf)
     click.echo(f"Wrote {result.workbook} ({result.werkzeuge} Werkzeuge, "
                f"{len(result.without_return)} without a return).")
     if result.pdf:

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Mapping
 
 from .anchors import parse_marker
-from .xlsx import atomic_path
+from .files import atomic_path
 
 
 def fill_questionnaire(source: Path, answers: Mapping[str, object], target: Path) -> Path:

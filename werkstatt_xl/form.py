@@ -14,8 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .catalogue import COLUMNS
+from .errors import FileProblem, FormError
 from .expression import Expression, ExpressionError, parse_expression
-from .xlsx import InputFileError, read_workbook_rows
+from .messages import Code
+from .resources import template_path
+from .xlsx import read_workbook_rows
 
 ANSWER_TYPES = ("select_one", "text", "integer", "decimal", "date")
 ALL_TYPES = ANSWER_TYPES + ("note", "begin_group", "end_group")
@@ -26,14 +29,6 @@ LARGEST_NUMBER = 1e15
 """Larger numbers (and inf/nan) are refused: by the questionnaire's validation and again on merge."""
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 _TRUE = {"yes", "true", "true()", "1", "ja"}
-
-
-class FormError(InputFileError):
-    """An XLSForm that cannot be used; the message names file, sheet and row."""
-
-    what = "questionnaire form"
-    remedy = "Correct the form in a spreadsheet program and run the command again."
-    most_shown = 1000
 
 
 @dataclass(frozen=True)
@@ -130,8 +125,6 @@ class Form:
 
 def default_form_path() -> Path:
     """The shipped questionnaire: the seed's "Fragebogen"."""
-    from .project import template_path
-
     return template_path("fragebogen.xlsx")
 
 
@@ -139,11 +132,11 @@ def load_form(path: Path) -> Form:
     """Read and check the XLSForm at ``path``; raise :class:`FormError` listing every problem."""
     path = Path(path)
     if not path.is_file():
-        raise FormError(path, ["The file does not exist."])
+        raise FormError(path, [FileProblem(Code.FORM, "The file does not exist.")])
     try:
         sheets = read_workbook_rows(path)
     except ValueError as error:
-        raise FormError(path, [f"The file is not a readable .xlsx workbook ({error})."]) from None
+        raise FormError(path, [FileProblem(Code.FORM, f"The file is not a readable .xlsx workbook ({error}).")]) from None
     return _FormBuilder(path, {name.lower(): _rows(rows) for name, rows in sheets.items()}).build()
 
 
@@ -167,7 +160,7 @@ class _FormBuilder:
 
     def problem(self, sheet: str, row: int | None, message: str) -> None:
         where = f"[row {row}] " if row else ""
-        self.problems.append(f"{where}On the '{sheet}' sheet, {message}")
+        self.problems.append(FileProblem(Code.FORM, f"{where}On the '{sheet}' sheet, {message}", row, sheet))
 
     def build(self) -> Form:
         for sheet in ("survey", "choices", "settings"):

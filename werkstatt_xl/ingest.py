@@ -34,16 +34,17 @@ from defusedxml import ElementTree as SafeElementTree
 from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
 
 from .anchors import ANSWER_MARKER, META_PREFIX, parse_marker
-from .xlsx import OLE2_MAGIC, cell_name
+from .errors import IngestError
+from .files import OLE2_MAGIC
+from .messages import Code, text
+from .xlsx import cell_name
 
-RESEND_HINT = "Bitte den ausgefüllten Fragebogen als .xlsx erneut senden lassen."
-PASSWORD_HINT = "Bitte die Datei ohne Passwortschutz erneut senden lassen."
-CONTENT_HINT = ("Bitte prüfen lassen, ob außerhalb des Fragebogens Zellen ausgefüllt wurden, "
-                "und die Datei erneut senden lassen.")
-PASSWORD_REASON = "Die Datei ist mit einem Passwort geschützt."
-DAMAGED_REASON = "Die Datei ist beschädigt oder unvollständig."
-MACRO_NOTICE = "Die Datei enthält Makros; sie wurden nicht ausgeführt."
-XLS_NOTICE = "Altes Excel-Format (.xls) gelesen."
+RESEND_HINT = text("remedy.resend_xlsx")
+PASSWORD_HINT = text("remedy.resend_without_password")
+CONTENT_HINT = text("remedy.check_outside_cells")
+PASSWORD_REASON = text(Code.FILE_PASSWORD)
+MACRO_NOTICE = text(Code.FILE_MACROS)
+XLS_NOTICE = text(Code.FILE_XLS)
 
 IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 
@@ -72,18 +73,8 @@ class RawReturn:
     file_mtime: datetime
     meta: dict[str, str]
     answers: dict[str, CellValue]
-    notices: list[str]
-    """German notes that do not reject the file."""
-
-
-class IngestError(Exception):
-    """A returned file that cannot be read. ``reason`` and ``hint`` are German sentences for a person."""
-
-    def __init__(self, path: Path, reason: str, hint: str):
-        super().__init__(f"{path.name}: {reason} {hint}")
-        self.path = path
-        self.reason = reason
-        self.hint = hint
+    notices: list[tuple[Code, str]]
+    """German notes that do not reject the file, with their codes."""
 
 
 @dataclass(frozen=True)
@@ -125,7 +116,7 @@ def read_return(path: Path, limits: Limits = DEFAULT_LIMITS) -> RawReturn:
         container = _inspect(data, limits)
         markers = _read_markers(data)
     except _Rejected as rejected:
-        raise IngestError(path, rejected.reason, rejected.hint) from rejected.__cause__
+        raise IngestError(path, rejected.code, rejected.reason, rejected.hint) from rejected.__cause__
     return RawReturn(path=path, sha256=hashlib.sha256(data).hexdigest(), file_format=container.file_format,
                      modified=container.modified, file_mtime=file_mtime, meta=markers.meta,
                      answers=markers.answers, notices=container.notices + markers.notices)
@@ -134,10 +125,9 @@ def read_return(path: Path, limits: Limits = DEFAULT_LIMITS) -> RawReturn:
 class _Rejected(Exception):
     """Internal: why a file is refused, before the path is attached."""
 
-    def __init__(self, reason: str, hint: str = RESEND_HINT):
-        super().__init__(reason)
-        self.reason = reason
-        self.hint = hint
+    def __init__(self, code: Code, hint: str = RESEND_HINT, **values: object):
+        self.code, self.reason, self.hint = code, text(code, **values), hint
+        super().__init__(self.reason)
 
 
 @dataclass
@@ -155,12 +145,11 @@ def _read_file(path: Path, limits: Limits) -> tuple[bytes, datetime]:
             status = os.fstat(handle.fileno())
             data = handle.read(limits.max_bytes + 1) if status.st_size <= limits.max_bytes else b""
     except OSError as error:
-        raise _Rejected("Die Datei konnte nicht geöffnet werden.",
-                        "Bitte prüfen, ob sie noch vorhanden und lesbar ist.") from error
+        raise _Rejected(Code.FILE_UNOPENABLE, text("remedy.check_present")) from error
     if status.st_size > limits.max_bytes or len(data) > limits.max_bytes:
-        raise _Rejected(f"Die Datei ist zu groß (mehr als {_size_text(limits.max_bytes)}).", CONTENT_HINT)
+        raise _Rejected(Code.FILE_TOO_LARGE, CONTENT_HINT, size=_size_text(limits.max_bytes))
     if not data:
-        raise _Rejected("Die Datei ist leer.")
+        raise _Rejected(Code.FILE_EMPTY)
     return data, datetime.fromtimestamp(status.st_mtime, timezone.utc)
 
 
@@ -178,7 +167,7 @@ def _inspect(data: bytes, limits: Limits) -> _Container:
 
 
 def _not_a_spreadsheet(label: str) -> _Rejected:
-    return _Rejected(f"Die Datei ist keine Tabellenkalkulation (erkannt: {label}).")
+    return _Rejected(Code.FILE_NOT_A_SPREADSHEET, label=label)
 
 
 _FOREIGN_SIGNATURES = (
@@ -218,11 +207,11 @@ def _inspect_zip(data: bytes, limits: Limits) -> _Container:
         entries = [info for info in zipfile.ZipFile(io.BytesIO(data)).infolist()
                    if not info.filename.endswith("/")]  # directories
     except _ZIP_ERRORS as error:
-        raise _Rejected(DAMAGED_REASON) from error
+        raise _Rejected(Code.FILE_DAMAGED) from error
     _check_entry_table(entries, limits)
     manifest = next((info for info in entries if info.filename == _ODF_MANIFEST), None)
     if manifest and b"encryption-data" in _unpack_entry(data, manifest, limits, limits.max_unpacked):
-        raise _Rejected(PASSWORD_REASON, PASSWORD_HINT)
+        raise _Rejected(Code.FILE_PASSWORD, PASSWORD_HINT)
     parts = _unpack_all(data, entries, limits)
     if "[Content_Types].xml" in parts and "xl/workbook.xml" in parts:
         return _inspect_ooxml(parts, limits)
@@ -234,19 +223,19 @@ def _inspect_zip(data: bytes, limits: Limits) -> _Container:
 def _check_entry_table(entries: list[zipfile.ZipInfo], limits: Limits) -> None:
     """Refuse what the central directory already gives away, before decompressing anything."""
     if len(entries) > limits.max_entries:
-        raise _Rejected(f"Die Datei besteht aus ungewöhnlich vielen Teilen ({len(entries)}).")
+        raise _Rejected(Code.FILE_TOO_MANY_PARTS, count=len(entries))
     if any(info.flag_bits & 0x1 for info in entries):
-        raise _Rejected(PASSWORD_REASON, PASSWORD_HINT)
+        raise _Rejected(Code.FILE_PASSWORD, PASSWORD_HINT)
     if len({info.filename for info in entries}) != len(entries):
-        raise _Rejected(DAMAGED_REASON)
+        raise _Rejected(Code.FILE_DAMAGED)
     if any(info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) for info in entries):
-        raise _Rejected("Die Datei ist mit einem unüblichen Verfahren komprimiert.")
+        raise _Rejected(Code.FILE_UNUSUAL_COMPRESSION)
     if sum(info.file_size for info in entries) > limits.max_unpacked:
         raise _too_large_unpacked(limits)
 
 
 def _too_large_unpacked(limits: Limits) -> _Rejected:
-    return _Rejected(f"Die Datei ist entpackt zu groß (mehr als {_size_text(limits.max_unpacked)}).")
+    return _Rejected(Code.FILE_UNPACKED_TOO_LARGE, size=_size_text(limits.max_unpacked))
 
 
 def _unpack_all(data: bytes, entries: list[zipfile.ZipInfo], limits: Limits) -> dict[str, bytes]:
@@ -268,7 +257,7 @@ def _refuse_dtd(xml: bytes) -> None:
     else:
         declares = b"<!" in xml and (b"<!DOCTYPE" in xml or b"<!ENTITY" in xml)
     if declares:
-        raise _Rejected("Die Datei enthält unzulässige XML-Definitionen (DOCTYPE/ENTITY).")
+        raise _Rejected(Code.FILE_XML_DEFINITIONS)
 
 
 def _unpack_entry(data: bytes, info: zipfile.ZipInfo, limits: Limits, allowance: int) -> bytes:
@@ -277,17 +266,17 @@ def _unpack_entry(data: bytes, info: zipfile.ZipInfo, limits: Limits, allowance:
     try:
         name_length, extra_length = struct.unpack_from("<HH", data, info.header_offset + 26)
     except struct.error as error:
-        raise _Rejected(DAMAGED_REASON) from error
+        raise _Rejected(Code.FILE_DAMAGED) from error
     start = info.header_offset + 30 + name_length + extra_length
     raw = data[start:start + info.compress_size]
     if data[info.header_offset:info.header_offset + 4] != b"PK\x03\x04" or len(raw) != info.compress_size:
-        raise _Rejected(DAMAGED_REASON)
+        raise _Rejected(Code.FILE_DAMAGED)
     chunks = [raw] if info.compress_type == zipfile.ZIP_STORED else _inflate(raw, limits, allowance)
     content = b"".join(chunks)
     if len(content) > allowance:
         raise _too_large_unpacked(limits)
     if len(content) != info.file_size or zlib.crc32(content) != info.CRC:
-        raise _Rejected(DAMAGED_REASON)
+        raise _Rejected(Code.FILE_DAMAGED)
     return content
 
 
@@ -304,12 +293,12 @@ def _inflate(raw: bytes, limits: Limits, allowance: int) -> list[bytes]:
             if size > allowance:
                 raise _too_large_unpacked(limits)
             if size > limits.ratio_min_bytes and size > limits.max_ratio * len(raw):
-                raise _Rejected("Die Datei ist ungewöhnlich stark komprimiert (möglicherweise eine ZIP-Bombe).")
+                raise _Rejected(Code.FILE_ZIP_BOMB)
             chunks.append(chunk)
     except zlib.error as error:
-        raise _Rejected(DAMAGED_REASON) from error
+        raise _Rejected(Code.FILE_DAMAGED) from error
     if not decompressor.eof:
-        raise _Rejected(DAMAGED_REASON)
+        raise _Rejected(Code.FILE_DAMAGED)
     return chunks
 
 
@@ -332,16 +321,16 @@ def _inspect_ooxml(parts: dict[str, bytes], limits: Limits) -> _Container:
             _check_shared_strings(xml)
     macros = b"macroEnabled" in parts["[Content_Types].xml"] or "xl/vbaProject.bin" in parts
     modified = _document_time(parts.get("docProps/core.xml"), "{http://purl.org/dc/terms/}modified")
-    return _Container("xlsm" if macros else "xlsx", modified, [MACRO_NOTICE] if macros else [])
+    return _Container("xlsm" if macros else "xlsx", modified, [(Code.FILE_MACROS, MACRO_NOTICE)] if macros else [])
 
 
 def _inspect_ods(parts: dict[str, bytes], limits: Limits) -> _Container:
     if "content.xml" not in parts:
-        raise _Rejected(DAMAGED_REASON)
+        raise _Rejected(Code.FILE_DAMAGED)
     _check_extents(_ods_table_extents(parts["content.xml"]), limits)
     macros = any(name.startswith(("Basic/", "Scripts/")) for name in parts)
     modified = _document_time(parts.get("meta.xml"), "{http://purl.org/dc/elements/1.1/}date")
-    return _Container("ods", modified, [MACRO_NOTICE] if macros else [])
+    return _Container("ods", modified, [(Code.FILE_MACROS, MACRO_NOTICE)] if macros else [])
 
 
 def _document_time(xml: bytes | None, tag: str) -> datetime | None:
@@ -386,10 +375,10 @@ def _check_extents(extents: list[_Extent], limits: Limits) -> None:
         _, _, last_row, last_col = extent.bounds or (0, 0, 0, 0)
         if last_row > limits.max_rows or last_col > limits.max_cols:
             corner = cell_name(last_row - 1, last_col - 1)
-            raise _Rejected(f"Der benutzte Bereich ist ungewöhnlich groß (bis Zelle {corner}).", CONTENT_HINT)
+            raise _Rejected(Code.FILE_RANGE_TOO_LARGE, CONTENT_HINT, corner=corner)
     cells = sum(extent.area for extent in extents)
     if cells > limits.max_cells:
-        raise _Rejected(f"Die Datei enthält ungewöhnlich viele belegte Zellen ({cells}).", CONTENT_HINT)
+        raise _Rejected(Code.FILE_TOO_MANY_CELLS, CONTENT_HINT, count=cells)
 
 
 # Tags are read with regular expressions, which is fast and, on well-formed XML without comments,
@@ -412,7 +401,7 @@ def _require_well_formed(xml: bytes) -> None:
     try:
         expat.ParserCreate().Parse(xml, True)
     except (expat.ExpatError, LookupError) as error:  # LookupError: an encoding Python does not know
-        raise _Rejected(DAMAGED_REASON) from error
+        raise _Rejected(Code.FILE_DAMAGED) from error
 
 
 def _attribute(attributes: bytes, name: bytes) -> bytes | None:
@@ -482,7 +471,7 @@ def _cell_position(ref: bytes) -> tuple[int, int]:
     """(row, column), both 1-based, of an A1 reference; anything else marks a damaged file."""
     match = _CELL_REF.fullmatch(ref)
     if match is None:
-        raise _Rejected(DAMAGED_REASON)
+        raise _Rejected(Code.FILE_DAMAGED)
     return int(match[2]), _column_number(match[1])
 
 
@@ -495,7 +484,7 @@ def _column_number(letters: bytes) -> int:
 
 def _row_number(text: bytes) -> int:
     if not text.isdigit():
-        raise _Rejected(DAMAGED_REASON)
+        raise _Rejected(Code.FILE_DAMAGED)
     return int(text)
 
 
@@ -508,7 +497,7 @@ def _check_shared_strings(xml: bytes) -> None:
     tag = _SST_TAG.search(xml)
     count = _attribute(tag[1], b"uniqueCount") if tag else None
     if count is not None and not (_RUST_COUNT.fullmatch(count) and int(count) <= len(xml) // 5):
-        raise _Rejected(DAMAGED_REASON)
+        raise _Rejected(Code.FILE_DAMAGED)
 
 
 _ODS_TAG = re.compile(rb"<(/?)table:(table-row|table-cell|covered-table-cell|table)(?=[\s/>])("
@@ -550,7 +539,7 @@ def _ods_repeat(attributes: bytes, name: bytes) -> int:
     """The repeat count attribute ``name``, 1 when absent."""
     value = _attribute(attributes, name) or b"1"
     if not _RUST_COUNT.fullmatch(value):
-        raise _Rejected(DAMAGED_REASON)
+        raise _Rejected(Code.FILE_DAMAGED)
     return int(value)
 
 
@@ -566,12 +555,12 @@ _MINI_STREAM_CUTOFF = 4096
 def _inspect_compound_file(data: bytes, limits: Limits) -> _Container:
     compound = _CompoundFile(data)
     if "EncryptionInfo" in compound.streams:
-        raise _Rejected(PASSWORD_REASON, PASSWORD_HINT)
+        raise _Rejected(Code.FILE_PASSWORD, PASSWORD_HINT)
     name = next((name for name in ("Workbook", "Book") if name in compound.streams), None)
     if name is None:
         raise _not_a_spreadsheet(_describe_compound_file(compound.streams))
     _check_extents(_biff_sheet_extents(compound.read(name)), limits)
-    return _Container("xls", None, [XLS_NOTICE])
+    return _Container("xls", None, [(Code.FILE_XLS, XLS_NOTICE)])
 
 
 def _describe_compound_file(streams: dict) -> str:
@@ -584,7 +573,7 @@ def _describe_compound_file(streams: dict) -> str:
 
 def _damaged_unless(condition: bool) -> None:
     if not condition:
-        raise _Rejected(DAMAGED_REASON)
+        raise _Rejected(Code.FILE_DAMAGED)
 
 
 class _CompoundFile:
@@ -683,7 +672,7 @@ def _biff_sheet_extents(stream: bytes) -> list[_Extent]:
     positions = []
     for kind, body in _biff_records(stream, 0):
         if kind == _BIFF_FILEPASS and body[:2] != b"\0\0":
-            raise _Rejected(PASSWORD_REASON, PASSWORD_HINT)
+            raise _Rejected(Code.FILE_PASSWORD, PASSWORD_HINT)
         if kind == _BIFF_BOUNDSHEET and len(body) >= 4:
             positions.append(struct.unpack_from("<I", body)[0])
         if kind == _BIFF_SST and len(body) >= 8:
@@ -737,7 +726,11 @@ def _biff_records(stream: bytes, offset: int):
 class _Markers:
     meta: dict[str, str]
     answers: dict[str, CellValue]
-    notices: list[str]
+    notices: list[tuple[Code, str]]
+
+
+def _notice(code: Code, **values: object) -> tuple[Code, str]:
+    return code, text(code, **values)
 
 
 def _read_markers(data: bytes) -> _Markers:
@@ -750,11 +743,11 @@ def _read_markers(data: bytes) -> _Markers:
                     sheet = workbook.get_sheet_by_name(sheet_info.name)
                     _collect(markers, sheet.name, sheet.start or (0, 0), sheet.to_python())
     except CalamineError as error:
-        raise _Rejected("Die Datei konnte nicht als Tabelle gelesen werden.") from error
+        raise _Rejected(Code.FILE_UNREADABLE_TABLE) from error
     except BaseException as error:  # a Rust panic surfaces as pyo3's PanicException, a BaseException
         if type(error).__name__ != "PanicException":
             raise
-        raise _Rejected("Die Datei konnte nicht als Tabelle gelesen werden.") from error
+        raise _Rejected(Code.FILE_UNREADABLE_TABLE) from error
     return markers
 
 
@@ -795,8 +788,8 @@ _MARKER_STEM = os.path.commonprefix([ANSWER_MARKER, META_PREFIX])
 def _collect(markers: _Markers, sheet: str, origin: tuple[int, int], rows: list[list]) -> None:
     top, left = origin
     for row_offset, row in enumerate(rows):
-        for col_offset, text in enumerate(row):
-            marker = parse_marker(text) if type(text) is str and text.startswith(_MARKER_STEM) else None
+        for col_offset, cell in enumerate(row):
+            marker = parse_marker(cell) if type(cell) is str and cell.startswith(_MARKER_STEM) else None
             if marker is None:
                 continue
             kind, name = marker
@@ -811,11 +804,9 @@ def _collect(markers: _Markers, sheet: str, origin: tuple[int, int], rows: list[
 def _add_answer(markers: _Markers, name: str, sheet: str, row: int, col: int, value: object) -> None:
     first = markers.answers.get(name)
     if col < 0:
-        markers.notices.append(f"Die Markierung der Frage „{name}“ in {sheet} steht in Spalte A; "
-                               "links davon gibt es keine Antwortzelle.")
+        markers.notices.append(_notice(Code.MARKER_IN_FIRST_COLUMN, name=name, sheet=sheet))
     elif first is not None:
-        markers.notices.append(f"Die Frage „{name}“ ist mehrfach markiert; "
-                               f"verwendet wird die Antwort in {first.sheet}!{first.cell}.")
+        markers.notices.append(_notice(Code.MARKER_TWICE, name=name, cell=f"{first.sheet}!{first.cell}"))
     else:
         markers.answers[name] = CellValue(None if value == "" else value, sheet, cell_name(row, col))
 
@@ -823,7 +814,7 @@ def _add_answer(markers: _Markers, name: str, sheet: str, row: int, col: int, va
 def _add_meta(markers: _Markers, key: str, value: object) -> None:
     """Metadata are text; a number LibreOffice turned from "3" into 3.0 reads as "3" again."""
     if key in markers.meta:
-        markers.notices.append(f"Der Metadaten-Eintrag „{key}“ kommt mehrfach vor; verwendet wird der erste.")
+        markers.notices.append(_notice(Code.META_TWICE, key=key))
         return
     if isinstance(value, float) and value.is_integer():
         value = int(value)

@@ -1,9 +1,8 @@
 """E-mails to the departments: drafts (.eml) with their questionnaires, SMTP sending, the sent-log.
 
 One e-mail per recipient address carries the questionnaires of all its Werkzeuge. The text
-comes from ``mail_einladung.txt`` / ``mail_erinnerung.txt`` (a copy in the project folder
-wins over the shipped one): first line ``Betreff: ...``, then the body, with
-``string.Template`` placeholders (see :data:`PLACEHOLDERS`).
+comes from a template file (``mail_einladung.txt`` / ``mail_erinnerung.txt``): first line
+``Betreff: ...``, then the body, with ``string.Template`` placeholders (see :data:`PLACEHOLDERS`).
 """
 
 from __future__ import annotations
@@ -25,8 +24,16 @@ from string import Template
 from typing import Callable, Iterable
 
 from .catalogue import Werkzeug
-from .project import MailSettings, Project, ProjectError, template_path
-from .xlsx import ascii_text, atomic_directory, atomic_path, csv_delimiter, read_csv_text
+from .errors import MailError, ProjectError
+from .files import (
+    ascii_text,
+    atomic_directory,
+    atomic_path,
+    csv_delimiter,
+    read_csv_text,
+)
+from .issue_log import IssuedQuestionnaire
+from .settings import MailSettings, Settings
 
 INVITATION, REMINDER = "einladung", "erinnerung"
 TEMPLATES = {INVITATION: "mail_einladung.txt", REMINDER: "mail_erinnerung.txt"}
@@ -49,14 +56,6 @@ WIRE_POLICY = policy.SMTP.clone(max_line_length=998)
 """How drafts are written and e-mails sent: CRLF line ends, and header lines up to the 998
 characters RFC 5322 allows, because Python 3.11 folding at 78 doubles the space before an
 encoded word ("15.12.2026  zurücksenden") and can break encoded words apart."""
-
-
-class MailError(Exception):
-    """Sending stopped; ``sent`` went out (and are in the sent-log), ``unsent`` did not."""
-
-    def __init__(self, message: str, sent: Iterable["Mail"] = (), unsent: Iterable["Mail"] = ()):
-        super().__init__(message)
-        self.sent, self.unsent = tuple(sent), tuple(unsent)
 
 
 @dataclass(frozen=True)
@@ -120,13 +119,11 @@ class MailTemplate:
         return set(self.subject.get_identifiers()) | set(self.body.get_identifiers())
 
 
-def load_template(project: Project, kind: str) -> MailTemplate:
-    """The e-mail text of ``kind``: the project's own copy if there is one, else the shipped one.
+def load_template(path: Path) -> MailTemplate:
+    """The e-mail text in ``path``.
 
     Raises :class:`ProjectError` naming file and line for an unknown placeholder or a stray ``$``.
     """
-    name = TEMPLATES[kind]
-    path = project.root / name if (project.root / name).is_file() else template_path(name)
     try:
         text = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
     except UnicodeDecodeError:
@@ -148,38 +145,10 @@ def load_template(project: Project, kind: str) -> MailTemplate:
     return MailTemplate(path, Template(first[len(SUBJECT_PREFIX):].strip()), Template(body.strip("\n") + "\n"))
 
 
-def build_messages(project: Project, reminder: bool = False, only: Iterable[str] | None = None) -> MailPlan:
-    """One e-mail per recipient address with its questionnaires from ``ausgang/``.
-
-    ``reminder``: only Werkzeuge still "offen" or "abgelehnt" in the register (all issued ones
-    before any merge), with the reminder text naming why a return was rejected. ``only``
-    restricts to these Werkzeug-IDs.
-    """
-    from .catalogue import load_catalogue
-    from .questionnaire import ISSUE_LOG, read_issue_log
-
-    kind = REMINDER if reminder else INVITATION
-    sender_name, sender_address = _sender(project.mail)
-    template = load_template(project, kind)
-    _check_round_settings(project, template)
-    if not (project.outbox / ISSUE_LOG).is_file():
-        raise ProjectError(f"{project.outbox / ISSUE_LOG} is missing: no questionnaires were generated yet. "
-                           "Run 'werkstatt-xl generate' first.")
-    issued = read_issue_log(project.outbox)
-    catalogue = load_catalogue(project.catalogue_path)
-    by_id = catalogue.by_id()
-    entries = _select(issued, only)
-    warnings = []
-    if only is None:
-        issued_ids = {entry.werkzeug_id for entry in issued}
-        warnings += [f"{werkzeug.werkzeug_id} ({werkzeug.werkzeug}) is in the catalogue but has no questionnaire "
-                     "yet: run 'werkstatt-xl generate' to include it." for werkzeug in catalogue.werkzeuge
-                     if werkzeug.werkzeug_id not in issued_ids]
-    notes: dict[str, list[str]] = {}
-    if reminder:
-        entries, notes, chase_warnings = _still_missing(project, entries)
-        warnings += chase_warnings
-    recipients, without_address = {}, []
+def group_by_recipient(entries: list[IssuedQuestionnaire], by_id: dict[str, Werkzeug]):
+    """The (Werkzeug, issue entry) pairs per recipient address, the Werkzeuge without one, and warnings."""
+    recipients: dict[str, tuple[str, list]] = {}
+    without_address, warnings = [], []
     for entry in entries:
         werkzeug = by_id.get(entry.werkzeug_id)
         if werkzeug is None:
@@ -191,12 +160,25 @@ def build_messages(project: Project, reminder: bool = False, only: Iterable[str]
         for address in werkzeug.addresses:
             address = _ascii_address(address, werkzeug)
             recipients.setdefault(address.casefold(), (address, []))[1].append((werkzeug, entry))
-    signature = {"title": project.title, "deadline": project.deadline_text, "sender": sender_name or sender_address}
+    return list(recipients.values()), without_address, warnings
+
+
+def compose_messages(kind: str, template: MailTemplate, settings: Settings, recipients: list,
+                     notes: dict[str, list[str]], attachment: Callable[[str], bytes]) -> tuple[Mail, ...]:
+    """One :class:`Mail` per (address, items) of ``recipients``; ``attachment(file)`` gives a questionnaire's bytes."""
+    sender_name, sender_address = sender(settings.mail)
+    check_round_settings(settings, template)
+    signature = {"title": settings.title, "deadline": settings.deadline_text, "sender": sender_name or sender_address}
     files: dict[str, bytes] = {}
-    messages = tuple(_compose(project, template, kind, address, items,
-                              {**signature, **_recipient_values(items, notes)}, files)
-                     for address, items in recipients.values())
-    return MailPlan(kind, messages, tuple(without_address), tuple(warnings))
+
+    def content(file: str) -> bytes:
+        if file not in files:
+            files[file] = attachment(file)
+        return files[file]
+
+    return tuple(_compose(settings.mail.sender, template, kind, address, items,
+                          {**signature, **_recipient_values(items, notes)}, content)
+                 for address, items in recipients)
 
 
 def _recipient_values(items: list, notes: dict[str, list[str]]) -> dict[str, str]:
@@ -204,34 +186,30 @@ def _recipient_values(items: list, notes: dict[str, list[str]]) -> dict[str, str
     names = {werkzeug.ansprechpartner for werkzeug, _ in items if werkzeug.ansprechpartner}
     lines = []
     for werkzeug, entry in items:
-        lines.append(f"- {werkzeug.werkzeug} (Fragebogen: {entry.datei})")
+        lines.append(f"- {werkzeug.werkzeug} (Fragebogen: {entry.file})")
         lines += [f"  {note}" for note in notes.get(werkzeug.werkzeug_id, [])]
     greeting = f"Guten Tag {names.pop()}," if len(names) == 1 else "Guten Tag,"
     return {"greeting": greeting, "werkzeuge": "\n".join(lines)}
 
 
-def _compose(project: Project, template: MailTemplate, kind: str, address: str, items: list,
-             values: dict[str, str], files: dict[str, bytes]) -> Mail:
-    """The e-mail to ``address`` with the questionnaire of each (Werkzeug, issue entry) in ``items``.
-
-    ``files`` caches questionnaire contents across messages.
-    """
+def _compose(sender_header: str, template: MailTemplate, kind: str, address: str, items: list,
+             values: dict[str, str], content: Callable[[str], bytes]) -> Mail:
+    """The e-mail to ``address`` with the questionnaire of each (Werkzeug, issue entry) in ``items``."""
     message = EmailMessage()
-    message["From"] = project.mail.sender
+    message["From"] = sender_header
     message["To"] = address
     message["Subject"] = " ".join(template.subject.substitute(values).split())
     message["X-Unsent"] = "1"
     message.set_content(template.body.substitute(values), cte="quoted-printable")
     attachments = []
     for _, entry in items:
-        if entry.datei not in files:
-            files[entry.datei] = _questionnaire(project, entry.datei)
-        message.add_attachment(files[entry.datei], *XLSX_TYPE, filename=entry.datei)
-        attachments.append(Attachment(entry.datei, hashlib.sha256(files[entry.datei]).hexdigest()))
+        data = content(entry.file)
+        message.add_attachment(data, *XLSX_TYPE, filename=entry.file)
+        attachments.append(Attachment(entry.file, hashlib.sha256(data).hexdigest()))
     return Mail(address, kind, tuple(werkzeug for werkzeug, _ in items), tuple(attachments), message)
 
 
-def _sender(settings: MailSettings) -> tuple[str, str]:
+def sender(settings: MailSettings) -> tuple[str, str]:
     name, address = parseaddr(settings.sender)
     if not settings.sender.strip():
         raise ProjectError("no sender address: set [mail] sender = \"name@example.org\" in werkstatt.toml "
@@ -255,56 +233,13 @@ def _ascii_address(address: str, werkzeug: Werkzeug) -> str:
                            "address in the catalogue.") from None
 
 
-def _check_round_settings(project: Project, template: MailTemplate) -> None:
-    for placeholder, value, example in (("title", project.title, 'title = "Zwischenbilanz 2026"'),
-                                        ("deadline", project.deadline_text, "deadline = 2026-12-15")):
+def check_round_settings(settings: Settings, template: MailTemplate) -> None:
+    """Raise :class:`ProjectError` when the template uses a round value that werkstatt.toml does not set."""
+    for placeholder, value, example in (("title", settings.title, 'title = "Zwischenbilanz 2026"'),
+                                        ("deadline", settings.deadline_text, "deadline = 2026-12-15")):
         if placeholder in template.placeholders and not value:
             raise ProjectError(f"{template.path.name} uses ${placeholder}, but werkstatt.toml sets no [round] "
                                f"{placeholder}. Set it, e.g. {example}.")
-
-
-def _select(issued: list, only: Iterable[str] | None) -> list:
-    if only is None:
-        return issued
-    wanted = list(dict.fromkeys(only))
-    valid = [entry.werkzeug_id for entry in issued]
-    unknown = [werkzeug_id for werkzeug_id in wanted if werkzeug_id not in valid]
-    if unknown:
-        raise ProjectError(f"unknown Werkzeug-ID {', '.join(unknown)}. Issued ones: {', '.join(valid)}.")
-    return [entry for entry in issued if entry.werkzeug_id in wanted]
-
-
-def _still_missing(project: Project, entries: list) -> tuple[list, dict[str, list[str]], list[str]]:
-    """The entries still "offen" or "abgelehnt", notes naming each rejection, and warnings."""
-    from .register import STATUS_MISSING, STATUS_REJECTED, read_problems
-    from .status import register_statuses
-    from .validate import NOTICE
-
-    status = register_statuses(project)
-    if status is None:
-        return entries, {}, ["no merge has run yet: every issued questionnaire counts as not returned. Run "
-                             "'werkstatt-xl merge' first to remind only the missing ones."]
-    missing = [entry for entry in entries
-               if status.get(entry.werkzeug_id, STATUS_MISSING) in (STATUS_MISSING, STATUS_REJECTED)]
-    rejected = {entry.werkzeug_id for entry in missing if status.get(entry.werkzeug_id) == STATUS_REJECTED}
-    notes: dict[str, list[str]] = {}
-    for problem in read_problems(project):
-        werkzeug_id = str(problem.get("werkzeug_id") or "")
-        if werkzeug_id in rejected and problem.get("art") != NOTICE:
-            note = (f"Ihre Rücksendung „{Path(str(problem.get('datei') or '')).name}“ konnte nicht übernommen "
-                    f"werden: {problem.get('problem')}")
-            if note not in notes.setdefault(werkzeug_id, []):
-                notes[werkzeug_id].append(note)
-    return missing, notes, []
-
-
-def _questionnaire(project: Project, file_name: str) -> bytes:
-    path = project.outbox / file_name
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise ProjectError(f"{path} is missing although ausgabe.csv lists it. Run 'werkstatt-xl generate' to "
-                           "write the questionnaires.") from None
 
 
 def draft_name(recipient: str) -> str:
@@ -355,7 +290,7 @@ def _log_key(recipient: str, kind: str, hashes: Iterable[str]) -> tuple[str, str
 
 def check_smtp_settings(settings: MailSettings) -> str:
     """Raise :class:`ProjectError` unless ``settings`` can send; returns the sender's address."""
-    _, sender_address = _sender(settings)
+    _, sender_address = sender(settings)
     if not settings.smtp_host:
         raise ProjectError("no SMTP server: set [mail] smtp_host (and smtp_port, security, user) in "
                            "werkstatt.toml, or leave out --send to write drafts instead.")

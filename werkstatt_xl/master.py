@@ -9,9 +9,16 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from .register import (PROBLEM_COLUMNS, STATUS_MISSING, STATUS_PROBLEMS, STATUS_RECEIVED, STATUS_REJECTED,
-                       STATUSES)
-from .xlsx import atomic_path, new_workbook
+from .files import atomic_path
+from .register import (
+    PROBLEM_COLUMNS,
+    STATUS_MISSING,
+    STATUS_PROBLEMS,
+    STATUS_RECEIVED,
+    STATUS_REJECTED,
+    STATUSES,
+)
+from .xlsx import new_workbook
 
 STATUS_FILLS = {STATUS_RECEIVED: "#E2EFDA", STATUS_PROBLEMS: "#FFF2CC", STATUS_MISSING: "#EDEDED",
                 STATUS_REJECTED: "#F8CBAD"}
@@ -22,7 +29,7 @@ def write_master_workbook(path: Path, register, problems: list, headers: dict[st
     """Write ``master.xlsx`` atomically: the previous file survives any failure."""
     import pandas as pd
 
-    problem_frame = pd.DataFrame([{key: getattr(problem, key) for key in PROBLEM_COLUMNS} for problem in problems],
+    problem_frame = pd.DataFrame([{key: str(getattr(problem, key)) for key in PROBLEM_COLUMNS} for problem in problems],
                                  columns=list(PROBLEM_COLUMNS))
     with atomic_path(path) as temporary:
         workbook = new_workbook(temporary)

@@ -1,22 +1,19 @@
-"""Render one questionnaire workbook per Werkzeug, and issue a whole round (``generate``)."""
+"""Render the questionnaire workbook of one Werkzeug: prefilled, protected, with dropdowns."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
-import secrets
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
 from .anchors import answer_marker, meta_key
-from .catalogue import Catalogue, Werkzeug, load_catalogue
-from .form import LARGEST_NUMBER, Form, Group, Question, load_form
-from .project import Project, ProjectError
-from .xlsx import ascii_text, atomic_directory, cell_name, new_workbook, read_csv_rows
+from .catalogue import Catalogue, Werkzeug
+from .files import ascii_text
+from .form import LARGEST_NUMBER, Form, Group, Question
+from .settings import Settings
+from .xlsx import cell_name, new_workbook
 
-ISSUE_LOG = "ausgabe.csv"
 SHEET = "Fragebogen"
 LISTS_SHEET = "Listen"
 META_SHEET = "_wxl"
@@ -25,27 +22,6 @@ _WIDTHS = (5.5, 52, 40)
 _LINE_HEIGHT = 15
 _PAGE_HEIGHT = 690
 _TITLE_HEIGHT, _SUBTITLE_HEIGHT, _INTRO_HEIGHT = 24, 20, 40
-
-
-@dataclass(frozen=True)
-class IssuedQuestionnaire:
-    """One line of ``ausgabe.csv``: which questionnaire went out under which token."""
-
-    werkzeug_id: str
-    werkzeug: str
-    datei: str
-    token: str
-    form_id: str
-    form_version: str
-    ausgegeben_am: str
-
-
-@dataclass(frozen=True)
-class GenerateResult:
-    outbox: Path
-    issued: tuple[IssuedQuestionnaire, ...]
-    reused_tokens: int
-    warnings: tuple[str, ...]
 
 
 def file_name(werkzeug: Werkzeug, position: int) -> str:
@@ -57,63 +33,8 @@ def file_name(werkzeug: Werkzeug, position: int) -> str:
     return f"{werkzeug.handlungsfeld_nr}-{position:02d}_{slug}.xlsx"
 
 
-def read_issue_log(outbox: Path) -> list[IssuedQuestionnaire]:
-    """The questionnaires issued so far (empty when nothing was generated yet).
-
-    Reads the log also after Excel re-saved it (``;``-separated, cp1252).
-    """
-    path = Path(outbox) / ISSUE_LOG
-    if not path.is_file():
-        return []
-    rows = read_csv_rows(path)
-    if rows and not {"werkzeug_id", "token"} <= set(rows[0]):
-        raise ProjectError(f"{path}: the columns werkzeug_id and token are missing, so the issued questionnaires "
-                           "cannot be recognised. Restore the file from a backup (it is written by 'werkstatt-xl "
-                           "generate'); if the questionnaires are to be issued anew, delete it and run generate.")
-    return [IssuedQuestionnaire(**{key: (row.get(key) or "").strip() for key in IssuedQuestionnaire.__dataclass_fields__})
-            for row in rows]
-
-
-def generate(project: Project, reissue: bool = False, on_progress: Callable[[Werkzeug], None] | None = None,
-             catalogue: Catalogue | None = None) -> GenerateResult:
-    """Write one questionnaire per Werkzeug and ``ausgabe.csv`` into ``project.outbox``.
-
-    The folder is built aside and swapped in only when complete. Tokens of questionnaires
-    already issued (same Werkzeug, form and version) are kept unless ``reissue``. The
-    catalogue is read from the project unless given.
-    """
-    form = load_form(project.form_path)
-    catalogue = catalogue or load_catalogue(project.catalogue_path)
-    previous = {} if reissue else {
-        entry.werkzeug_id: entry for entry in read_issue_log(project.outbox)
-        if (entry.form_id, entry.form_version) == (form.form_id, form.version)
-    }
-    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
-    names = _file_names(catalogue)
-    issued, reused = [], 0
-    with atomic_directory(project.outbox) as folder:
-        for werkzeug in catalogue.werkzeuge:
-            earlier = previous.get(werkzeug.werkzeug_id)
-            reused += earlier is not None
-            entry = IssuedQuestionnaire(
-                werkzeug.werkzeug_id, werkzeug.werkzeug, names[werkzeug.werkzeug_id],
-                earlier.token if earlier else secrets.token_hex(8), form.form_id, form.version,
-                earlier.ausgegeben_am if earlier else now,
-            )
-            render_questionnaire(folder / entry.datei, form, werkzeug, entry.token, project)
-            issued.append(entry)
-            if on_progress:
-                on_progress(werkzeug)
-        write_issue_log(folder / ISSUE_LOG, issued)
-    warnings = []
-    if catalogue.derived_ids:
-        warnings.append(f"{catalogue.path.name} has Werkzeuge without Werkzeug-ID; ids were derived from the "
-                        "names. Run 'werkstatt-xl generate --write-ids' to store them in the catalogue, so "
-                        "that renaming a Werkzeug later does not orphan its questionnaire.")
-    return GenerateResult(project.outbox, tuple(issued), reused, tuple(warnings))
-
-
-def _file_names(catalogue: Catalogue) -> dict[str, str]:
+def file_names(catalogue: Catalogue) -> dict[str, str]:
+    """Werkzeug-ID -> the file name of its questionnaire, unique ignoring case."""
     names, used, positions = {}, set(), {}
     for werkzeug in catalogue.werkzeuge:
         position = positions[werkzeug.handlungsfeld] = positions.get(werkzeug.handlungsfeld, 0) + 1
@@ -123,14 +44,6 @@ def _file_names(catalogue: Catalogue) -> dict[str, str]:
         used.add(name.lower())
         names[werkzeug.werkzeug_id] = name
     return names
-
-
-def write_issue_log(path: Path, issued: list[IssuedQuestionnaire]) -> None:
-    """Write ``ausgabe.csv`` (UTF-8 with the BOM Excel needs to show umlauts)."""
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(IssuedQuestionnaire.__dataclass_fields__))
-        writer.writeheader()
-        writer.writerows(asdict(entry) for entry in issued)
 
 
 def _row_height(text: str, width: float, minimum_lines: int = 1) -> float:
@@ -205,23 +118,23 @@ class _Styles:
         self.hidden = add({"font_size": 8, "font_color": "#808080"})
 
 
-def render_questionnaire(path: Path, form: Form, werkzeug: Werkzeug, token: str, project: Project) -> None:
+def render_questionnaire(path: Path, form: Form, werkzeug: Werkzeug, token: str, settings: Settings) -> None:
     """Write the questionnaire for ``werkzeug`` to ``path`` (a new file)."""
     workbook = new_workbook(path)
-    workbook.set_properties({"title": f"{form.title}: {werkzeug.werkzeug}", "subject": project.title or form.title,
+    workbook.set_properties({"title": f"{form.title}: {werkzeug.werkzeug}", "subject": settings.title or form.title,
                              "author": "werkstatt-xl", "comments": "Fragebogen; bitte ausgefüllt zurücksenden."})
     styles = _Styles(workbook)
     sheet = workbook.add_worksheet(SHEET)
     lists = workbook.add_worksheet(LISTS_SHEET)
     meta = workbook.add_worksheet(META_SHEET)
     list_ranges = _write_lists(lists, form)
-    rows = _layout(form, project)
+    rows = _layout(form, settings)
     cells = {question.name: cell_name(row, ANSWER_COLUMN, absolute=True)
              for question, row in rows.items() if question.is_answer}
     for column, width in enumerate(_WIDTHS):
         sheet.set_column(column, column, width)
     sheet.set_column(MARKER_COLUMN, MARKER_COLUMN, 12, styles.hidden, {"hidden": True})
-    last = _write_heading(sheet, styles, form, werkzeug, project)
+    last = _write_heading(sheet, styles, form, werkzeug, settings)
     group = None
     for question, row in rows.items():
         if question.group != group and question.group is not None:
@@ -229,8 +142,8 @@ def render_questionnaire(path: Path, form: Form, werkzeug: Werkzeug, token: str,
         group = question.group
         _write_question(sheet, styles, row, question, form, werkzeug, cells, list_ranges)
         last = row
-    _write_meta(meta, form, werkzeug, token, project)
-    heading = (_TITLE_HEIGHT if project.title else 0) + _SUBTITLE_HEIGHT + _INTRO_HEIGHT + _LINE_HEIGHT
+    _write_meta(meta, form, werkzeug, token, settings)
+    heading = (_TITLE_HEIGHT if settings.title else 0) + _SUBTITLE_HEIGHT + _INTRO_HEIGHT + _LINE_HEIGHT
     _page_setup(sheet, werkzeug, last, _page_breaks(form, werkzeug, rows, heading))
     protection = {"format_rows": True, "format_columns": True}
     sheet.protect("", protection)
@@ -245,9 +158,9 @@ def render_questionnaire(path: Path, form: Form, werkzeug: Werkzeug, token: str,
     workbook.close()
 
 
-def _layout(form: Form, project: Project) -> dict[Question, int]:
+def _layout(form: Form, settings: Settings) -> dict[Question, int]:
     """The row of every element; a row is left free above each new group for its header."""
-    rows, row, group = {}, 4 if project.title else 3, None
+    rows, row, group = {}, 4 if settings.title else 3, None
     for question in form.elements:
         if question.group != group and question.group is not None:
             row += 1
@@ -257,15 +170,15 @@ def _layout(form: Form, project: Project) -> dict[Question, int]:
     return rows
 
 
-def _write_heading(sheet, styles: _Styles, form: Form, werkzeug: Werkzeug, project: Project) -> int:
+def _write_heading(sheet, styles: _Styles, form: Form, werkzeug: Werkzeug, settings: Settings) -> int:
     row = 0
-    if project.title:
-        sheet.merge_range(row, 0, row, 2, project.title, styles.title)
+    if settings.title:
+        sheet.merge_range(row, 0, row, 2, settings.title, styles.title)
         sheet.set_row(row, _TITLE_HEIGHT)
         row += 1
     sheet.merge_range(row, 0, row, 2, form.title, styles.subtitle)
     sheet.set_row(row, _SUBTITLE_HEIGHT)
-    deadline = f" bis zum {project.deadline_text}" if project.deadline else ""
+    deadline = f" bis zum {settings.deadline_text}" if settings.deadline else ""
     intro = (f"Bitte füllen Sie die gelb hinterlegten Felder aus und senden Sie diese Datei{deadline} "
              "zurück. Felder mit Auswahlliste öffnen Sie mit dem Pfeil rechts neben der Zelle. "
              "Grau hinterlegte Felder sind nach Ihren Antworten nicht auszufüllen.")
@@ -386,9 +299,9 @@ def _write_lists(sheet, form: Form) -> dict[str, str]:
     return ranges
 
 
-def _write_meta(sheet, form: Form, werkzeug: Werkzeug, token: str, project: Project) -> None:
+def _write_meta(sheet, form: Form, werkzeug: Werkzeug, token: str, settings: Settings) -> None:
     values = {"form_id": form.form_id, "form_version": form.version, "werkzeug_id": werkzeug.werkzeug_id,
-              "token": token, "werkzeug": werkzeug.werkzeug, "round": project.title}
+              "token": token, "werkzeug": werkzeug.werkzeug, "round": settings.title}
     for row, (key, value) in enumerate(values.items()):
         sheet.write_string(row, 0, meta_key(key))
         sheet.write_string(row, 1, value)

@@ -5,11 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from pathlib import Path
 
-from .project import Project
-from .register import (MASTER_NAME, STATUS_MISSING, STATUS_PROBLEMS, STATUS_RECEIVED, STATUS_REJECTED,
-                       read_register, returned_files)
+from .catalogue import Catalogue
+from .register import STATUS_MISSING, STATUS_PROBLEMS, STATUS_RECEIVED, STATUS_REJECTED
 
 STATUS_ISSUED = "ausgegeben"
 STATUS_NOT_ISSUED = "nicht ausgegeben"
@@ -20,20 +18,16 @@ COLUMNS = ("werkzeug_id", "werkzeug", "fachamt", "email", "status")
 NO_FACHAMT = "(ohne Angabe)"
 
 
-def collect_status(project: Project):
+def status_table(catalogue: Catalogue, issued: set[str], register_statuses: dict[str, str] | None):
     """One row per catalogue Werkzeug (DataFrame with :data:`COLUMNS`).
 
-    A return in the last merge's register decides (eingegangen, mit Problemen, abgelehnt);
-    otherwise the Werkzeug is "ausgegeben" when ``ausgabe.csv`` lists it, else "nicht ausgegeben".
+    A return in the last merge's register (``register_statuses``: Werkzeug-ID -> status, None
+    before any merge) decides (eingegangen, mit Problemen, abgelehnt); otherwise the Werkzeug
+    is "ausgegeben" when ``issued`` holds its id, else "nicht ausgegeben".
     """
     import pandas as pd
 
-    from .catalogue import load_catalogue
-    from .questionnaire import read_issue_log
-
-    catalogue = load_catalogue(project.catalogue_path)
-    issued = {entry.werkzeug_id for entry in read_issue_log(project.outbox)}
-    returned = {werkzeug_id: status for werkzeug_id, status in (register_statuses(project) or {}).items()
+    returned = {werkzeug_id: status for werkzeug_id, status in (register_statuses or {}).items()
                 if status != STATUS_MISSING}
     rows = []
     for werkzeug in catalogue.werkzeuge:
@@ -41,24 +35,6 @@ def collect_status(project: Project):
             STATUS_ISSUED if werkzeug.werkzeug_id in issued else STATUS_NOT_ISSUED)
         rows.append((werkzeug.werkzeug_id, werkzeug.werkzeug, werkzeug.fachamt, werkzeug.email, status))
     return pd.DataFrame(rows, columns=list(COLUMNS))
-
-
-def unmerged_files(project: Project) -> list[Path]:
-    """Returned files changed after the last merge wrote the register (all of them before any merge)."""
-    if not project.inbox.is_dir():
-        return []
-    master = project.results / MASTER_NAME
-    merged_at = master.stat().st_mtime if master.is_file() else float("-inf")
-    return [path for path in returned_files(project) if path.stat().st_mtime > merged_at]
-
-
-def register_statuses(project: Project) -> dict[str, str] | None:
-    """Werkzeug-ID -> its status in the register of the last merge (eingegangen, mit Problemen,
-    abgelehnt or offen); None before any merge."""
-    register = read_register(project)
-    if register is None:
-        return None
-    return {str(werkzeug_id): status for werkzeug_id, status in zip(register["werkzeug_id"], register["status"])}
 
 
 def render(frame, output_format: str = "text") -> str:

@@ -16,6 +16,7 @@ from typing import Mapping
 
 from .expression import evaluate_with
 from .form import LARGEST_NUMBER, Form, Question
+from .messages import Code, text
 
 ERROR = "Fehler"
 NOTICE = "Hinweis"
@@ -26,15 +27,17 @@ _GERMAN_NUMBER = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$|^[+-]?\d+(,\d+)?$"
 class Problem:
     """One row of the "Prüfung" sheet."""
 
-    datei: str
+    file: str
+    code: Code
     problem: str
-    abhilfe: str
+    remedy: str
     werkzeug_id: str = ""
     werkzeug: str = ""
-    frage: str = ""
-    zelle: str = ""
-    wert: str = ""
-    art: str = ERROR
+    question: str = ""
+    cell: str = ""
+    value: str = ""
+    kind: str = ERROR
+    """:data:`ERROR` (the answer cannot be used as it is) or :data:`NOTICE` (for information)."""
 
 
 @dataclass(frozen=True)
@@ -59,8 +62,8 @@ def check_answers(form: Form, raw: Mapping[str, object], cells: Mapping[str, str
     """
     problems: list[Problem] = []
 
-    def report(question: Question, value: object, problem: str, remedy: str, kind: str = ERROR) -> None:
-        problems.append(Problem(file_name, problem, remedy, werkzeug_id, werkzeug, question.title,
+    def report(question: Question, value: object, code: Code, problem: str, remedy: str, kind: str = ERROR) -> None:
+        problems.append(Problem(file_name, code, problem, remedy, werkzeug_id, werkzeug, question.title,
                                 cells.get(question.name, ""), "" if value is None else str(value), kind))
 
     values: dict[str, object] = {}
@@ -69,12 +72,12 @@ def check_answers(form: Form, raw: Mapping[str, object], cells: Mapping[str, str
     for question in form.questions:
         if question.name not in raw:
             unusable.add(question.name)
-            report(question, None, "Das Antwortfeld fehlt in der Datei.",
-                   "Den Fragebogen unverändert ausfüllen lassen oder die Antwort im Register nachtragen.")
+            report(question, None, Code.ANSWER_CELL_MISSING, text(Code.ANSWER_CELL_MISSING),
+                   text("remedy.answer_cell_missing"))
             continue
         value, error = _convert(question, raw[question.name])
         if error:
-            report(question, raw[question.name], error, _remedy(question))
+            report(question, raw[question.name], error, _reason(error, raw[question.name]), _remedy(question))
             unusable.add(question.name)
             continue
         values[question.name] = value
@@ -86,56 +89,57 @@ def check_answers(form: Form, raw: Mapping[str, object], cells: Mapping[str, str
         value = values.get(question.name)
         relevant = question.relevant is None or question.relevant.evaluate(evaluate_with(names))
         if not relevant and value is not None:
-            report(question, value, "Antwort auf eine Frage, die nach den übrigen Antworten übersprungen wird.",
-                   "Prüfen, ob die Antwort oder die Antwort auf die steuernde Frage stimmt.", NOTICE)
+            report(question, value, Code.ANSWER_SKIPPED, text(Code.ANSWER_SKIPPED), text("remedy.answer_skipped"),
+                   NOTICE)
         elif relevant and value is None and question.required and question.name not in unusable:
-            report(question, None, "Pflichtangabe fehlt.", "Die Angabe beim Fachamt erfragen und nachtragen.")
+            report(question, None, Code.ANSWER_REQUIRED, text(Code.ANSWER_REQUIRED), text("remedy.answer_required"))
         elif value is not None and question.constraint is not None and not question.constraint.evaluate(
                 evaluate_with(names, own=names[question.name])):
-            report(question, value, question.constraint_message or "Die Antwort erfüllt die Bedingung "
-                   f"{question.constraint.text} nicht.", _remedy(question))
+            report(question, value, Code.ANSWER_CONSTRAINT, question.constraint_message or
+                   text(Code.ANSWER_CONSTRAINT, constraint=question.constraint.text), _remedy(question))
     return CheckedAnswers(values, problems)
 
 
 def _remedy(question: Question) -> str:
     if question.choices is not None:
-        return f"{question.choices.allowed} Bitte korrigieren lassen."
-    return {
-        "integer": "Bitte eine ganze Zahl eintragen lassen.",
-        "decimal": "Bitte eine Zahl eintragen lassen.",
-        "date": "Bitte ein Datum wie 15.12.2026 eintragen lassen.",
-    }.get(question.type, "Bitte korrigieren lassen.")
+        return text("remedy.choice", allowed=question.choices.allowed)
+    return text(f"remedy.{question.type}" if question.type in ("integer", "decimal", "date") else "remedy.correct")
 
 
-def _convert(question: Question, value: object) -> tuple[object, str]:
-    """(clean value, "") or (None, German reason) for one raw value."""
+def _reason(code: Code, value: object) -> str:
+    """The German sentence for an answer that cannot be converted, quoting it."""
+    return text(code, value=_as_text(value))
+
+
+def _convert(question: Question, value: object) -> tuple[object, Code | None]:
+    """(clean value, None) or (None, the code of why not) for one raw value."""
     if isinstance(value, str):
         value = fold_spaces(value)
         if not value:
-            return None, ""
+            return None, None
     if value is None:
-        return None, ""
+        return None, None
     kind = question.type
     if kind == "select_one":
         choice = question.choices.match(_as_text(value))
         if choice is None:
-            return None, f"„{_as_text(value)}“ ist keine erlaubte Antwort."
-        return choice.label, ""
+            return None, Code.ANSWER_NOT_A_CHOICE
+        return choice.label, None
     if kind == "text":
-        return _as_text(value), ""
+        return _as_text(value), None
     if kind in ("integer", "decimal"):
         number = _as_number(value)
         if number is None:
-            return None, f"„{_as_text(value)}“ ist keine Zahl."
+            return None, Code.ANSWER_NOT_A_NUMBER
         if kind == "integer":
             if not float(number).is_integer():
-                return None, f"„{_as_text(value)}“ ist keine ganze Zahl."
-            return int(number), ""
-        return float(number), ""
+                return None, Code.ANSWER_NOT_WHOLE
+            return int(number), None
+        return float(number), None
     date = _as_date(value)
     if date is None:
-        return None, f"„{_as_text(value)}“ ist kein Datum."
-    return date, ""
+        return None, Code.ANSWER_NOT_A_DATE
+    return date, None
 
 
 def _as_text(value: object) -> str:

@@ -31,9 +31,10 @@ from openpyxl.xml.functions import fromstring, tostring
 
 from werkstatt_xl.catalogue import load_catalogue
 from werkstatt_xl.fill import fill_questionnaire
-from werkstatt_xl.project import CONFIG_NAME, init_project, load_project
-from werkstatt_xl.questionnaire import ISSUE_LOG, write_issue_log, generate
-from werkstatt_xl.xlsx import atomic_directory, atomic_path
+from werkstatt_xl.issue_log import ISSUE_LOG, write_issue_log
+from werkstatt_xl.round import generate, init_project, load_project
+from werkstatt_xl.settings import CONFIG_NAME
+from werkstatt_xl.files import atomic_directory, atomic_path
 
 HERE = Path(__file__).parent
 ISSUED = dt.datetime(2019, 11, 15, 8, 0)
@@ -87,10 +88,10 @@ def main() -> None:
         filled = Path(temporary) / "filled.xlsx"
         with atomic_directory(HERE / "eingang") as inbox:
             for entry in issued:
-                fill_questionnaire(project.outbox / entry.datei, tabelle1[entry.werkzeug], filled)
-                stamp(filled, inbox / entry.datei, departments[entry.werkzeug_id])
+                fill_questionnaire(project.outbox / entry.file, tabelle1[entry.werkzeug], filled)
+                stamp(filled, inbox / entry.file, departments[entry.werkzeug_id])
         with atomic_path(HERE / ISSUE_LOG) as log:
-            write_issue_log(log, [replace(entry, ausgegeben_am=ISSUED.isoformat() + "+00:00")
+            write_issue_log(log, [replace(entry, issued_at=ISSUED.isoformat() + "+00:00")
                                    for entry in issued])
     print(f"{len(issued)} returns in {HERE / 'eingang'}, tokens in {HERE / ISSUE_LOG}")
 

@@ -1,11 +1,12 @@
-"""xlsx: atomic writes of files and folders."""
+"""files: atomic writes of files and folders."""
 
 import os
 
 import pytest
 
-from werkstatt_xl import xlsx
-from werkstatt_xl.xlsx import OutputError, atomic_directory, atomic_path
+from werkstatt_xl import files
+from werkstatt_xl.errors import OutputError
+from werkstatt_xl.files import atomic_directory, atomic_path
 
 
 def test_a_failed_swap_puts_the_previous_folder_back(tmp_path, monkeypatch):
@@ -20,7 +21,7 @@ def test_a_failed_swap_puts_the_previous_folder_back(tmp_path, monkeypatch):
             raise PermissionError(13, "Permission denied")
         real_replace(source, target)
 
-    monkeypatch.setattr(xlsx.os, "replace", second_rename_fails)
+    monkeypatch.setattr(files.os, "replace", second_rename_fails)
     with pytest.raises(OutputError), atomic_directory(outbox) as folder:
         (folder / "ausgabe.csv").write_text("neu")
     assert sorted(path.name for path in tmp_path.iterdir()) == ["ausgang"]

@@ -1,0 +1,141 @@
+"""Files on disk: atomic writes, CSV files as Excel saves them, e-mail-safe names."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+import re
+import shutil
+import stat
+import tempfile
+import unicodedata
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from .errors import OutputError
+
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+"""First bytes of an OLE2 compound file: a legacy .xls, or an Office file saved with a password."""
+
+_TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})
+
+
+def ascii_text(text: str, keep: str = "") -> str:
+    """``text`` for a file name that survives e-mail: umlauts spelled out, other letters without
+    accents, every run of characters other than letters, digits and ``keep`` one ``_``."""
+    plain = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATION)).encode("ascii", "ignore").decode()
+    return re.sub(rf"[^A-Za-z0-9{re.escape(keep)}]+", "_", plain)
+
+
+def read_csv_text(path: Path) -> tuple[str, str]:
+    """The text of a CSV file and its encoding: UTF-8 (with the BOM Excel writes, if there), else cp1252."""
+    data = path.read_bytes()
+    encoding = "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
+    try:
+        return data.decode(encoding), encoding
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+def csv_delimiter(text: str) -> str:
+    """The separator the header line uses most: ``,``, or ``;`` as a German Excel writes."""
+    header = text.partition("\n")[0]
+    return max(",;\t", key=header.count)
+
+
+
+def read_csv_rows(path: Path) -> list[dict[str, str]]:
+    """The rows of a CSV file as Excel may have re-saved it (``;`` or ``,``, UTF-8 or cp1252)."""
+    text, _ = read_csv_text(path)
+    return list(csv.DictReader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text)))
+
+
+def _explain(path: Path, error: OSError) -> OutputError:
+    if isinstance(error, PermissionError):
+        return OutputError(f"{path}: cannot write here (permission denied). If the file is open in Excel "
+                           "or LibreOffice, close it; otherwise check the folder's permissions, then run "
+                           "the command again.")
+    return OutputError(f"{path}: cannot write ({error.strerror or error}). Check the disk and the folder, "
+                       "then run the command again.")
+
+
+def _permissions(target: Path, default: int) -> int:
+    """The mode of ``target`` if it exists, else ``default`` less the umask.
+
+    ``mkstemp``/``mkdtemp`` create private 0600/0700 entries; a shared project folder needs
+    the permissions any other program would give the file.
+    """
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return default & ~umask
+
+
+@contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; on success it replaces ``target`` in one step.
+
+    On any failure the temporary file is removed and ``target`` stays as it was.
+    """
+    target = Path(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=target.suffix, dir=target.parent)
+        os.close(handle)
+        os.chmod(name, _permissions(target, 0o666))
+    except OSError as error:
+        raise _explain(target, error) from None
+    temporary = Path(name)
+    try:
+        yield temporary
+        os.replace(temporary, target)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise _explain(target, error) from None
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+@contextmanager
+def atomic_directory(target: Path) -> Iterator[Path]:
+    """Yield an empty temporary folder beside ``target``; on success it becomes ``target``.
+
+    The previous ``target`` is set aside as ``.<name>-old`` until the new one is in place,
+    put back if that fails, and recovered by the next run if the process died in between.
+    """
+    target = Path(target)
+    previous = target.with_name(f".{target.name}-old")
+    if target.exists() and not target.is_dir():
+        raise OutputError(f"{target} is a file, not a folder. Rename or move it, then run the command again.")
+    try:
+        if previous.is_dir() and not target.exists():  # a run that died between the two renames
+            os.replace(previous, target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
+        os.chmod(temporary, _permissions(target, 0o777))
+    except OSError as error:
+        raise _explain(target, error) from None
+    try:
+        yield temporary
+        shutil.rmtree(previous, ignore_errors=True)
+        if target.exists():
+            os.replace(target, previous)
+        try:
+            os.replace(temporary, target)
+        except OSError:
+            if previous.exists() and not target.exists():
+                os.replace(previous, target)
+            raise
+        shutil.rmtree(previous, ignore_errors=True)
+    except OSError as error:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise _explain(target, error) from None
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise

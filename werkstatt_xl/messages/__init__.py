@@ -1,0 +1,24 @@
+"""What a person reads, in one place per language, and the stable codes of problems in users' files.
+
+Every problem found in a file a person edits or returns has a :class:`Code`: tests and programs
+assert codes, never wording. The sentences live in :mod:`.de` (German: what the workbooks,
+the sheet "Prüfung" and the e-mails say) and :mod:`.en` (English: the terminal). :func:`text`
+looks a key up in the terminal's language first and falls back to the other, so a text that
+exists only in German (a reason on the sheet "Prüfung") is German everywhere.
+"""
+
+from __future__ import annotations
+
+from . import de, en
+from .codes import Code
+
+__all__ = ["Code", "text"]
+
+
+def text(key: str, /, **values: object) -> str:
+    """The text of ``key`` (a :class:`Code` or another message key) with ``values`` filled in."""
+    for language in (en, de):
+        template = language.TEXTS.get(key)
+        if template is not None:
+            return template.format(**values)
+    raise KeyError(key)

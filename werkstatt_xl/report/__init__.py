@@ -1,0 +1,15 @@
+"""Tabelle 1 ("Teilauswertung"): its definition, the computed table, the workbook with charts, the PDF."""
+
+from .definition import (
+           HANDLUNGSFELD,
+           KATEGORIE,
+           RUECKLAUF,
+           ReportDefinition,
+           load_report_definition,
+)
+from .pdf import office_program, to_pdf
+from .table import tabelle1
+from .workbook import write_report
+
+__all__ = ["HANDLUNGSFELD", "KATEGORIE", "RUECKLAUF", "ReportDefinition", "load_report_definition", "office_program",
+           "tabelle1", "to_pdf", "write_report"]

@@ -1,0 +1,124 @@
+"""``mail``: invitations and reminders for the Werkzeuge of a project, as drafts or sent over SMTP."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Iterable
+
+from ..catalogue import load_catalogue
+from ..errors import ProjectError
+from ..issue_log import IssuedQuestionnaire, read_issue_log
+from ..mail import (
+    INVITATION,
+    REMINDER,
+    SENT_LOG,
+    TEMPLATES,
+    Mail,
+    MailPlan,
+    SendResult,
+    check_smtp_settings,
+    compose_messages,
+    group_by_recipient,
+    load_template,
+    send,
+    write_drafts,
+)
+from ..register import STATUS_MISSING, STATUS_REJECTED
+from ..resources import template_path
+from ..validate import NOTICE
+from .inbox import read_problems
+from .project import Project
+from .tracking import register_statuses
+
+__all__ = ["check_smtp_settings", "plan_mail", "send_mail", "sent_log_path", "write_mail_drafts"]
+
+
+def plan_mail(project: Project, reminder: bool = False, only: Iterable[str] | None = None) -> MailPlan:
+    """One e-mail per recipient address with its questionnaires from ``ausgang/``.
+
+    ``reminder``: only Werkzeuge still "offen" or "abgelehnt" in the register (all issued ones
+    before any merge), with the reminder text naming why a return was rejected. ``only``
+    restricts to these Werkzeug-IDs. The text is the project's own copy of the template if
+    there is one, else the shipped one.
+    """
+    kind = REMINDER if reminder else INVITATION
+    name = TEMPLATES[kind]
+    template = load_template(project.root / name if (project.root / name).is_file() else template_path(name))
+    if not project.issue_log.is_file():
+        raise ProjectError(f"{project.issue_log} is missing: no questionnaires were generated yet. "
+                           "Run 'werkstatt-xl generate' first.")
+    issued = read_issue_log(project.issue_log)
+    catalogue = load_catalogue(project.catalogue_path)
+    entries = _select(issued, only)
+    warnings = []
+    if only is None:
+        issued_ids = {entry.werkzeug_id for entry in issued}
+        warnings += [f"{werkzeug.werkzeug_id} ({werkzeug.werkzeug}) is in the catalogue but has no questionnaire "
+                     "yet: run 'werkstatt-xl generate' to include it." for werkzeug in catalogue.werkzeuge
+                     if werkzeug.werkzeug_id not in issued_ids]
+    notes: dict[str, list[str]] = {}
+    if reminder:
+        entries, notes, chase_warnings = _still_missing(project, entries)
+        warnings += chase_warnings
+    recipients, without_address, grouping_warnings = group_by_recipient(entries, catalogue.by_id())
+    messages = compose_messages(kind, template, project, recipients, notes, _questionnaires(project))
+    return MailPlan(kind, messages, tuple(without_address), tuple(warnings + grouping_warnings))
+
+
+def write_mail_drafts(project: Project, plan: MailPlan) -> tuple[Path, list[Path]]:
+    """The plan's messages as ``.eml`` drafts in ``post/<kind>/``: (the folder, the drafts)."""
+    folder = project.drafts / plan.kind
+    return folder, write_drafts(plan, folder)
+
+
+def sent_log_path(project: Project) -> Path:
+    return project.drafts / SENT_LOG
+
+
+def send_mail(project: Project, plan: MailPlan, password: str | None, on_sent: Callable[[Mail], None] | None = None,
+              again: bool = False) -> SendResult:
+    """Send the plan over the SMTP server of ``[mail]``; see :func:`werkstatt_xl.mail.send`."""
+    return send(plan, project.mail, password, sent_log_path(project), on_sent=on_sent, again=again)
+
+
+def _questionnaires(project: Project) -> Callable[[str], bytes]:
+    """``read(file)``: the bytes of an issued questionnaire in ``ausgang/``."""
+    def read(file: str) -> bytes:
+        path = project.outbox / file
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            raise ProjectError(f"{path} is missing although ausgabe.csv lists it. Run 'werkstatt-xl generate' to "
+                               "write the questionnaires.") from None
+    return read
+
+
+def _select(issued: list[IssuedQuestionnaire], only: Iterable[str] | None) -> list[IssuedQuestionnaire]:
+    if only is None:
+        return issued
+    wanted = list(dict.fromkeys(only))
+    valid = [entry.werkzeug_id for entry in issued]
+    unknown = [werkzeug_id for werkzeug_id in wanted if werkzeug_id not in valid]
+    if unknown:
+        raise ProjectError(f"unknown Werkzeug-ID {', '.join(unknown)}. Issued ones: {', '.join(valid)}.")
+    return [entry for entry in issued if entry.werkzeug_id in wanted]
+
+
+def _still_missing(project: Project, entries: list) -> tuple[list, dict[str, list[str]], list[str]]:
+    """The entries still "offen" or "abgelehnt", notes naming each rejection, and warnings."""
+    status = register_statuses(project)
+    if status is None:
+        return entries, {}, ["no merge has run yet: every issued questionnaire counts as not returned. Run "
+                             "'werkstatt-xl merge' first to remind only the missing ones."]
+    missing = [entry for entry in entries
+               if status.get(entry.werkzeug_id, STATUS_MISSING) in (STATUS_MISSING, STATUS_REJECTED)]
+    rejected = {entry.werkzeug_id for entry in missing if status.get(entry.werkzeug_id) == STATUS_REJECTED}
+    notes: dict[str, list[str]] = {}
+    for problem in read_problems(project):
+        werkzeug_id = str(problem.get("werkzeug_id") or "")
+        if werkzeug_id in rejected and problem.get("kind") != NOTICE:
+            note = (f"Ihre Rücksendung „{Path(str(problem.get('file') or '')).name}“ konnte nicht übernommen "
+                    f"werden: {problem.get('problem')}")
+            if note not in notes.setdefault(werkzeug_id, []):
+                notes[werkzeug_id].append(note)
+    return missing, notes, []

@@ -1,0 +1,68 @@
+"""``generate``: one questionnaire per Werkzeug into ``ausgang/``, and the issue log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..catalogue import load_catalogue, write_catalogue_ids
+from ..files import atomic_directory
+from ..form import load_form
+from ..issue_log import ISSUE_LOG, IssuedQuestionnaire, read_issue_log, write_issue_log
+from ..questionnaire import file_names, render_questionnaire
+from .project import Progress, Project
+
+
+@dataclass(frozen=True)
+class GenerateResult:
+    outbox: Path
+    issued: tuple[IssuedQuestionnaire, ...]
+    reused_tokens: int
+    warnings: tuple[str, ...]
+    stored_ids: bool = False
+    """True when derived Werkzeug-IDs were written into the catalogue (``write_ids``)."""
+
+
+def generate(project: Project, reissue: bool = False, write_ids: bool = False,
+             on_progress: Progress | None = None) -> GenerateResult:
+    """Write one questionnaire per Werkzeug and ``ausgabe.csv`` into ``project.outbox``.
+
+    The folder is built aside and swapped in only when complete. Tokens of questionnaires
+    already issued (same Werkzeug, form and version) are kept unless ``reissue``. With
+    ``write_ids``, Werkzeug-IDs derived from names are first stored in the catalogue.
+    """
+    form = load_form(project.form_path)
+    catalogue = load_catalogue(project.catalogue_path)
+    stored_ids = write_ids and catalogue.derived_ids
+    if stored_ids:
+        write_catalogue_ids(catalogue)
+        catalogue = load_catalogue(project.catalogue_path)
+    previous = {} if reissue else {
+        entry.werkzeug_id: entry for entry in read_issue_log(project.issue_log)
+        if (entry.form_id, entry.form_version) == (form.form_id, form.version)
+    }
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    names = file_names(catalogue)
+    issued, reused = [], 0
+    with atomic_directory(project.outbox) as folder:
+        for werkzeug in catalogue.werkzeuge:
+            earlier = previous.get(werkzeug.werkzeug_id)
+            reused += earlier is not None
+            entry = IssuedQuestionnaire(
+                werkzeug.werkzeug_id, werkzeug.werkzeug, names[werkzeug.werkzeug_id],
+                earlier.token if earlier else secrets.token_hex(8), form.form_id, form.version,
+                earlier.issued_at if earlier else now,
+            )
+            render_questionnaire(folder / entry.file, form, werkzeug, entry.token, project)
+            issued.append(entry)
+            if on_progress:
+                on_progress(len(issued), len(catalogue.werkzeuge))
+        write_issue_log(folder / ISSUE_LOG, issued)
+    warnings = []
+    if catalogue.derived_ids:
+        warnings.append(f"{catalogue.path.name} has Werkzeuge without Werkzeug-ID; ids were derived from the "
+                        "names. Run 'werkstatt-xl generate --write-ids' to store them in the catalogue, so "
+                        "that renaming a Werkzeug later does not orphan its questionnaire.")
+    return GenerateResult(project.outbox, tuple(issued), reused, tuple(warnings), stored_ids)

@@ -1,0 +1,122 @@
+"""The project folder of one round: its settings and where each kind of file lives."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from ..catalogue import write_empty_catalogue
+from ..errors import ProjectError
+from ..files import atomic_path
+from ..issue_log import ISSUE_LOG
+from ..messages import Code, text
+from ..resources import example_path, template_path
+from ..settings import CONFIG_NAME, Settings, read_settings
+
+Progress = Callable[[int, int], None]
+"""``on_progress(done, total)``: called after each item of a long step, for a progress bar."""
+
+MASTER_NAME = "master.xlsx"
+REPORT_NAME = "tabelle1.xlsx"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Project(Settings):
+    """A project folder and its settings (``werkstatt.toml``)."""
+
+    root: Path
+
+    @property
+    def catalogue_path(self) -> Path:
+        return self.root / self.catalogue
+
+    @property
+    def form_path(self) -> Path:
+        return self.root / self.form if self.form else template_path("fragebogen.xlsx")
+
+    @property
+    def report_path(self) -> Path:
+        return self.root / self.report if self.report else template_path("tabelle1.toml")
+
+    @property
+    def outbox(self) -> Path:
+        """``ausgang/``: the generated questionnaires and ``ausgabe.csv``."""
+        return self.root / "ausgang"
+
+    @property
+    def issue_log(self) -> Path:
+        """``ausgang/ausgabe.csv``: which questionnaire went out under which token."""
+        return self.outbox / ISSUE_LOG
+
+    @property
+    def inbox(self) -> Path:
+        """``eingang/``: the returned questionnaires, read and never changed."""
+        return self.root / "eingang"
+
+    @property
+    def results(self) -> Path:
+        """``ergebnis/``: master register and Tabelle 1."""
+        return self.root / "ergebnis"
+
+    @property
+    def master_path(self) -> Path:
+        """``ergebnis/master.xlsx``: the register of the last merge."""
+        return self.results / MASTER_NAME
+
+    @property
+    def report_workbook_path(self) -> Path:
+        """``ergebnis/tabelle1.xlsx``: Tabelle 1 and its charts."""
+        return self.results / REPORT_NAME
+
+    @property
+    def drafts(self) -> Path:
+        """``post/``: e-mail drafts and the sent-log."""
+        return self.root / "post"
+
+
+def load_project(root: Path | str = ".") -> Project:
+    """Read ``root/werkstatt.toml``; raise :class:`ProjectError` with what to do."""
+    root = Path(root).resolve()
+    config = root / CONFIG_NAME
+    if not config.is_file():
+        raise ProjectError(text(Code.SETTINGS_MISSING, root=root, config=CONFIG_NAME))
+    return Project(root=root, **read_settings(config))
+
+
+def init_project(root: Path | str, example: bool = False, force: bool = False) -> Project:
+    """Create a project folder; with ``example`` the Kreis Düren catalogue is filled in.
+
+    The example also places its ``ausgabe.csv`` in an ``ausgang/`` without one: the tokens its
+    returned questionnaires carry. Refuses a folder that already holds a project or other files
+    unless ``force``; even then returned questionnaires in ``eingang/`` are never touched.
+    """
+    root = Path(root).resolve()
+    if root.exists() and not root.is_dir():
+        raise ProjectError(f"{root} is a file, not a folder. Choose another path.")
+    if root.exists() and any(root.iterdir()) and not force:
+        raise ProjectError(f"{root} is not empty. Use another folder, or --force to write "
+                           f"{CONFIG_NAME} and katalog.xlsx anew (returned files are kept).")
+    root.mkdir(parents=True, exist_ok=True)
+    for folder in ("ausgang", "eingang", "ergebnis"):
+        (root / folder).mkdir(exist_ok=True)
+    catalogue = root / "katalog.xlsx"
+    if catalogue.exists():  # only with --force: a filled-in catalogue is worth keeping
+        os.replace(catalogue, catalogue.with_name("katalog.xlsx.bak"))
+    source = example_path() if example else template_path("")
+    if example:
+        _copy(example_path() / "katalog.xlsx", catalogue)
+        if not (root / "ausgang" / ISSUE_LOG).exists():  # never replace a record of questionnaires issued
+            _copy(example_path() / ISSUE_LOG, root / "ausgang" / ISSUE_LOG)
+    else:
+        write_empty_catalogue(catalogue)
+    _copy(source / CONFIG_NAME, root / CONFIG_NAME)
+    return load_project(root)
+
+
+def _copy(source: Path, target: Path) -> None:
+    """Copy ``source`` to ``target`` atomically."""
+    with atomic_path(target) as temporary:
+        shutil.copyfile(source, temporary)

@@ -1,0 +1,36 @@
+"""``status``: where each Werkzeug of the round stands, from the catalogue, the issue log and the last merge."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..catalogue import load_catalogue
+from ..issue_log import read_issue_log
+from ..status import render, status_table
+from .inbox import read_register, returned_files
+from .project import Project
+
+__all__ = ["register_statuses", "render", "status", "unmerged_files"]
+
+
+def status(project: Project):
+    """One row per catalogue Werkzeug (see :func:`werkstatt_xl.status.status_table`)."""
+    issued = {entry.werkzeug_id for entry in read_issue_log(project.issue_log)}
+    return status_table(load_catalogue(project.catalogue_path), issued, register_statuses(project))
+
+
+def unmerged_files(project: Project) -> list[Path]:
+    """Returned files changed after the last merge wrote the register (all of them before any merge)."""
+    if not project.inbox.is_dir():
+        return []
+    merged_at = project.master_path.stat().st_mtime if project.master_path.is_file() else float("-inf")
+    return [path for path in returned_files(project) if path.stat().st_mtime > merged_at]
+
+
+def register_statuses(project: Project) -> dict[str, str] | None:
+    """Werkzeug-ID -> its status in the register of the last merge (eingegangen, mit Problemen,
+    abgelehnt or offen); None before any merge."""
+    register = read_register(project)
+    if register is None:
+        return None
+    return {str(werkzeug_id): status for werkzeug_id, status in zip(register["werkzeug_id"], register["status"])}

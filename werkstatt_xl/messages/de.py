@@ -71,4 +71,8 @@ TEXTS: dict[str, str] = {
     "remedy.check_outside_cells": "Bitte prüfen lassen, ob außerhalb des Fragebogens Zellen ausgefüllt wurden, und "
                                   "die Datei erneut senden lassen.",
     "remedy.check_present": "Bitte prüfen, ob sie noch vorhanden und lesbar ist.",
+
+    # the questionnaire workbook
+
+    # the master register (master.xlsx)
 }

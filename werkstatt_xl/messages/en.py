@@ -31,4 +31,10 @@ TEXTS: dict[str, str] = {
     Code.CATALOGUE_BAD_EMAIL: "'{value}' is not an e-mail address.",
     Code.CATALOGUE_ID_TWICE: "'{value}' is already used in row {first}.",
     Code.CATALOGUE_NO_WERKZEUG: "no Werkzeug is listed. Fill in one row per Werkzeug below the header.",
+
+    # the questionnaire form (XLSForm): see form.py
+
+    # the report definition (tabelle1.toml): see report/definition.py
+
+    # the terminal: commands and the orchestration layer
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import os
 import shutil
@@ -12,13 +13,17 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import Workbook, load_workbook
 
+from werkstatt_xl.catalogue import load_catalogue
 from werkstatt_xl.cli import main
+from werkstatt_xl.errors import ProjectError
 from werkstatt_xl.fill import fill_questionnaire
 from werkstatt_xl.issue_log import read_issue_log
+from werkstatt_xl.messages import Code
 from werkstatt_xl.register import Outcome
 from werkstatt_xl.resources import example_path
 from werkstatt_xl.round import (
     MASTER_NAME,
+    confirm,
     generate,
     load_project,
     merge,
@@ -231,6 +236,48 @@ def test_inserted_rows_and_a_renamed_sheet_do_not_shift_answers(issued):
     assert row["status"] == "eingegangen"
 
 
+def forged(project, own_id: str, victim_id: str, name: str, saved: dt.datetime, reason: str = "Gefälscht.") -> Path:
+    """A department's own questionnaire with its identity removed, another Werkzeug's title typed in
+    and a save time set, as a forger would make it."""
+    source = returned(project, own_id, {"umsetzung": "Nein", "gruende_nicht_begonnen": reason}, name)
+    workbook = load_workbook(source)
+    del workbook["_wxl"]
+    victim = next(w for w in load_catalogue(project.catalogue_path).werkzeuge if w.werkzeug_id == victim_id)
+    sheet = workbook["Fragebogen"]
+    title = next(cell for row in sheet.iter_rows() for cell in row if cell.value == "wxl:werkzeugtitel")
+    sheet.cell(row=title.row, column=title.column - 1, value=victim.werkzeug)
+    workbook.properties.modified = saved
+    workbook.save(source)
+    return source
+
+
+def test_a_return_matched_by_title_never_replaces_one_with_the_token(issued):
+    genuine = returned(issued, "W04", {"umsetzung": "Ja", "fortfuehrung": "Trifft zu"})
+    forged(issued, "W05", "W04", "nachgereicht.xlsx", dt.datetime(2099, 1, 1))
+    result = merge(issued)
+    row = row_of(result, "W04")
+    assert (row["status"], row["file"], row["umsetzung"]) == ("eingegangen", genuine.name, "Ja")
+    outcomes = {record.file: record.outcome for record in result.returns}
+    assert outcomes == {genuine.name: Outcome.ACCEPTED, "nachgereicht.xlsx": Outcome.SUPERSEDED}
+    [problem] = problems_of(result, "nachgereicht.xlsx")
+    assert problem.code == Code.RETURN_TITLE_MATCH_OUTRANKED
+    with pytest.raises(ProjectError, match="carries its identity"):
+        confirm(issued, [genuine.name])
+    confirm(issued, ["nachgereicht.xlsx"])  # even a confirmed one does not outrank the token
+    assert row_of(merge(issued), "W04")["file"] == genuine.name
+
+
+def test_among_returns_matched_by_title_the_later_arrival_counts_not_the_save_time(issued):
+    early = forged(issued, "W05", "W04", "erste.xlsx", dt.datetime(2099, 1, 1))
+    late = forged(issued, "W06", "W04", "zweite.xlsx", dt.datetime(2000, 1, 1), "Später.")
+    os.utime(early, (1_000_000_000, 1_000_000_000))
+    os.utime(late, (1_100_000_000, 1_100_000_000))
+    confirm(issued, ["erste.xlsx", "zweite.xlsx"])
+    result = merge(issued)
+    assert row_of(result, "W04")["file"] == "zweite.xlsx"
+    assert {record.file: record.outcome for record in result.returns}["erste.xlsx"] is Outcome.SUPERSEDED
+
+
 @pytest.mark.parametrize("title_question", ["werkzeugtitel", "titel_des_projekts"])
 def test_contents_pasted_into_a_new_workbook_are_matched_by_werkzeugtitel(issued, title_question):
     """The title is the question prefilled with the Werkzeug, whatever the form calls it."""
@@ -254,6 +301,14 @@ def test_contents_pasted_into_a_new_workbook_are_matched_by_werkzeugtitel(issued
                 copy.active.cell(row=cell.row, column=cell.column, value=cell.value)
     source.unlink()
     copy.save(issued.inbox / "kopie.xlsx")
+    result = merge(issued)
+    row = row_of(result, "W04")
+    assert (row["status"], row["file"], row["gruende_nicht_begonnen"]) == ("mit Problemen", "kopie.xlsx", None)
+    assert [(p.code, p.kind) for p in problems_of(result, "kopie.xlsx")] == [
+        (Code.RETURN_UNCONFIRMED, "Fehler"), (Code.RETURN_MATCHED_BY_TITLE, "Hinweis")]
+
+    [(name, werkzeug)] = confirm(issued, ["kopie.xlsx"])
+    assert (name, werkzeug.werkzeug_id) == ("kopie.xlsx", "W04")
     result = merge(issued)
     row = row_of(result, "W04")
     assert (row["status"], row["gruende_nicht_begonnen"]) == ("eingegangen", "Kein Personal.")

@@ -67,6 +67,10 @@ class Catalogue:
     def by_id(self) -> dict[str, Werkzeug]:
         return {werkzeug.werkzeug_id: werkzeug for werkzeug in self.werkzeuge}
 
+    def by_title(self) -> dict[str, Werkzeug]:
+        """Werkzeuge by their name folded with :func:`fold`."""
+        return {fold(werkzeug.werkzeug): werkzeug for werkzeug in self.werkzeuge}
+
     def to_frame(self):
         """The catalogue as a DataFrame with the German column headers."""
         import pandas as pd

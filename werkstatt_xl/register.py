@@ -13,7 +13,7 @@ first row holds these keys, so :func:`read_register` reads it back whatever the 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import TYPE_CHECKING, Iterable
 
@@ -95,6 +95,8 @@ class _Candidate:
     problems: list[Problem]
     modified: dt.datetime | None
     received: dt.datetime
+    verified: bool
+    """True when the return's token was issued for this Werkzeug; False when matched by its title."""
 
 
 @dataclass
@@ -108,15 +110,19 @@ class Register:
 
 
 def build_register(catalogue: Catalogue, form: Form, issued: Iterable[IssuedQuestionnaire],
-                   reads: Iterable[tuple[str, RawReturn | Unreadable]]) -> Register:
+                   reads: Iterable[tuple[str, RawReturn | Unreadable]],
+                   confirmed: frozenset[str] = frozenset()) -> Register:
     """The register from the returns read, each given as (name in ``eingang/``, what was read).
 
-    Every return is identified by its token (or, failing that, its title), checked against the
-    form, and the newest return per Werkzeug wins. Nothing is dropped: every file gets a
-    :class:`ReturnRecord`, and every reason a :class:`Problem`.
+    Every return is identified by its token or, failing that, its title, checked against the
+    form, and the newest return per Werkzeug wins. The token is the proof: a return matched by
+    its title never replaces or outranks one with the Werkzeug's token, and counts only once the
+    office has confirmed it (its SHA-256 is in ``confirmed``); until then its answers stay out
+    of the register. Nothing is dropped: every file gets a :class:`ReturnRecord`, and every
+    reason a :class:`Problem`.
     """
     tokens = {entry.token: entry for entry in issued}
-    by_id, by_title = catalogue.by_id(), {fold(w.werkzeug): w for w in catalogue.werkzeuge}
+    by_id, by_title = catalogue.by_id(), catalogue.by_title()
     candidates: list[_Candidate] = []
     records: list[ReturnRecord] = []
     problems: list[Problem] = []
@@ -127,6 +133,7 @@ def build_register(catalogue: Catalogue, form: Form, issued: Iterable[IssuedQues
             records.append(ReturnRecord(name, Outcome.REJECTED, reason=raw.reason))
             continue
         werkzeug, code, reason, hint, notes = _identify(raw, form, tokens, by_id, by_title)
+        verified = bool(raw.meta.get("form_id"))  # without its identity a return can only be matched by title
         if werkzeug is not None and _unanswered(raw, form):
             werkzeug, code = None, Code.RETURN_UNANSWERED
             reason, hint = text(code), text("remedy.fill_in_and_resend")
@@ -138,13 +145,13 @@ def build_register(catalogue: Catalogue, form: Form, issued: Iterable[IssuedQues
             if known:
                 rejected_ids.add(known.werkzeug_id)
             continue
-        candidates.append(_candidate(raw, name, werkzeug, notes, form))
-    winners = _resolve_duplicates(candidates, records, problems)
+        candidates.append(_candidate(raw, name, werkzeug, notes, form, verified))
+    winners = _resolve_duplicates(candidates, records, problems, confirmed)
     return Register(_build_frame(catalogue, form, winners, rejected_ids), problems, records)
 
 
 def _candidate(raw: RawReturn, name: str, werkzeug: Werkzeug, notes: list[tuple[Code, str]],
-               form: Form) -> _Candidate:
+               form: Form, verified: bool) -> _Candidate:
     """A readable return of ``werkzeug`` with its answers checked against the form."""
     context = dict(werkzeug_id=werkzeug.werkzeug_id, werkzeug=werkzeug.werkzeug)
     checked = check_answers(form, {key: cell.value for key, cell in raw.answers.items()},
@@ -153,7 +160,7 @@ def _candidate(raw: RawReturn, name: str, werkzeug: Werkzeug, notes: list[tuple[
     notices = [Problem(name, code, message, text("remedy.none"), kind=NOTICE, **context)
                for code, message in raw.notices + notes]
     return _Candidate(werkzeug, name, raw.sha256, raw.meta.get("form_version", ""), checked.values,
-                      notices + checked.problems, raw.modified, raw.file_mtime)
+                      notices + checked.problems, raw.modified, raw.file_mtime, verified)
 
 
 def _identify(raw: RawReturn, form: Form, tokens: dict[str, IssuedQuestionnaire], by_id: dict[str, Werkzeug],
@@ -166,8 +173,7 @@ def _identify(raw: RawReturn, form: Form, tokens: dict[str, IssuedQuestionnaire]
         return None, code, text(code, **values), hint, []
 
     if not meta.get("form_id"):
-        title = next((raw.answers.get(q.name) for q in form.questions if q.prefill == "werkzeug"), None)
-        werkzeug = by_title.get(fold(str(title.value))) if title and title.value else None
+        werkzeug = match_by_title(raw, form, by_title)
         if werkzeug is not None:
             return werkzeug, None, "", "", [(Code.RETURN_MATCHED_BY_TITLE, text(Code.RETURN_MATCHED_BY_TITLE))]
         if not raw.answers:
@@ -187,37 +193,59 @@ def _identify(raw: RawReturn, form: Form, tokens: dict[str, IssuedQuestionnaire]
     return werkzeug, None, "", "", []
 
 
+def match_by_title(raw: RawReturn, form: Form, by_title: dict[str, Werkzeug]) -> Werkzeug | None:
+    """The Werkzeug (from :meth:`Catalogue.by_title`) whose name the return's title answer holds."""
+    title = next((raw.answers.get(q.name) for q in form.questions if q.prefill == "werkzeug"), None)
+    return by_title.get(fold(str(title.value))) if title and title.value else None
+
+
 def _unanswered(raw: RawReturn, form: Form) -> bool:
     """True when no question was answered (prefilled cells do not count)."""
     cells = (raw.answers.get(question.name) for question in form.questions if not question.prefill)
     return not any(cell is not None and str(cell.value or "").strip() for cell in cells)
 
 
-def _resolve_duplicates(candidates: list[_Candidate], records: list[ReturnRecord],
-                        problems: list[Problem]) -> dict[str, _Candidate]:
-    """The newest return per Werkzeug; identical ones count once, older ones are listed as superseded."""
+def _resolve_duplicates(candidates: list[_Candidate], records: list[ReturnRecord], problems: list[Problem],
+                        confirmed: frozenset[str]) -> dict[str, _Candidate]:
+    """The return that counts per Werkzeug; identical ones count once, the others are listed as superseded.
+
+    Returns with the Werkzeug's token win over those matched by title. Among returns with the
+    token the workbooks' own save times decide (where all have one; a .xls has none), otherwise,
+    and always among returns matched by title, the order in which the files arrived.
+    """
     groups: dict[str, list[_Candidate]] = {}
     for candidate in candidates:
         groups.setdefault(candidate.werkzeug.werkzeug_id, []).append(candidate)
     winners = {}
     for werkzeug_id, group in groups.items():
-        # the workbooks' own save times where all have one (a .xls has none), else when the files arrived
-        saved = all(candidate.modified for candidate in group)
-        group.sort(key=lambda c: (c.modified if saved else c.received, c.received, c.file), reverse=True)
-        winner = winners[werkzeug_id] = group[0]
+        pool = [candidate for candidate in group if candidate.verified] or group
+        saved = pool[0].verified and all(candidate.modified for candidate in pool)
+        pool.sort(key=lambda c: (c.modified if saved else c.received, c.received, c.file), reverse=True)
+        winner = pool[0]
         context = dict(werkzeug_id=werkzeug_id, werkzeug=winner.werkzeug.werkzeug, kind=NOTICE)
         records.append(ReturnRecord(winner.file, Outcome.ACCEPTED, werkzeug_id))
+        if not winner.verified and winner.sha256 not in confirmed:
+            unconfirmed = Problem(winner.file, Code.RETURN_UNCONFIRMED, text(Code.RETURN_UNCONFIRMED),
+                                  text("remedy.confirm", file=winner.file), **{**context, "kind": ERROR})
+            winner = replace(winner, values={}, problems=[unconfirmed, *winner.problems])
         problems.extend(winner.problems)
-        if len(group) > 1 and not saved:
+        winners[werkzeug_id] = winner
+        if len(pool) > 1 and not saved:
             problems.append(Problem(winner.file, Code.RETURN_VERSIONS_WITHOUT_TIME,
                                     text(Code.RETURN_VERSIONS_WITHOUT_TIME), text("remedy.check_newest"), **context))
-        for other in group[1:]:
+        for other in pool[1:]:
             same = other.sha256 == winner.sha256 or other.values == winner.values
             outcome, code = ((Outcome.DUPLICATE, Code.RETURN_DUPLICATE) if same else
                              (Outcome.SUPERSEDED, Code.RETURN_SUPERSEDED))
             reason = text(code, winner=winner.file)
             records.append(ReturnRecord(other.file, outcome, werkzeug_id, reason))
             problems.append(Problem(other.file, code, reason, text("remedy.if_newer_applies"), **context))
+        for other in (group if pool is not group else []):
+            if not other.verified:
+                reason = text(Code.RETURN_TITLE_MATCH_OUTRANKED, winner=winner.file)
+                records.append(ReturnRecord(other.file, Outcome.SUPERSEDED, werkzeug_id, reason))
+                problems.append(Problem(other.file, Code.RETURN_TITLE_MATCH_OUTRANKED, reason,
+                                        text("remedy.check_origin"), **context))
     return winners
 
 

@@ -17,9 +17,12 @@ from typing import Mapping
 from .expression import evaluate_with
 from .form import LARGEST_NUMBER, Form, Question
 from .messages import Code, text
+from .xlsx import MAX_CELL_TEXT, fit_cell, text_length
 
 ERROR = "Fehler"
 NOTICE = "Hinweis"
+QUOTE_LENGTH = 200
+"""The most characters of a found value quoted on the sheet "Prüfung"; the register keeps it whole."""
 _GERMAN_NUMBER = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$|^[+-]?\d+(,\d+)?$")
 
 
@@ -64,7 +67,7 @@ def check_answers(form: Form, raw: Mapping[str, object], cells: Mapping[str, str
 
     def report(question: Question, value: object, code: Code, problem: str, remedy: str, kind: str = ERROR) -> None:
         problems.append(Problem(file_name, code, problem, remedy, werkzeug_id, werkzeug, question.title,
-                                cells.get(question.name, ""), "" if value is None else str(value), kind))
+                                cells.get(question.name, ""), "" if value is None else quote(_as_text(value)), kind))
 
     values: dict[str, object] = {}
     names: dict[str, object] = {}  # select_one -> choice name, for relevant/constraint
@@ -80,6 +83,10 @@ def check_answers(form: Form, raw: Mapping[str, object], cells: Mapping[str, str
             report(question, raw[question.name], error, _reason(error, raw[question.name]), _remedy(question))
             unusable.add(question.name)
             continue
+        if isinstance(value, str) and text_length(value) > MAX_CELL_TEXT:
+            report(question, value, Code.ANSWER_TOO_LONG, text(Code.ANSWER_TOO_LONG, length=text_length(value),
+                                                                 most=MAX_CELL_TEXT), text("remedy.shorten"))
+            value = fit_cell(value)
         values[question.name] = value
         if value is not None and question.choices is not None:
             names[question.name] = question.choices.match(value).name
@@ -108,7 +115,14 @@ def _remedy(question: Question) -> str:
 
 def _reason(code: Code, value: object) -> str:
     """The German sentence for an answer that cannot be converted, quoting it."""
-    return text(code, value=_as_text(value))
+    return text(code, value=quote(_as_text(value)))
+
+
+def quote(found: str) -> str:
+    """``found`` as the sheet "Prüfung" quotes it: whole up to :data:`QUOTE_LENGTH` characters."""
+    if len(found) <= QUOTE_LENGTH:
+        return found
+    return text("quote.shortened", start=found[:QUOTE_LENGTH], length=len(found))
 
 
 def _convert(question: Question, value: object) -> tuple[object, Code | None]:
@@ -145,6 +159,8 @@ def _convert(question: Question, value: object) -> tuple[object, Code | None]:
 def _as_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer() and abs(value) <= LARGEST_NUMBER:
         return str(int(value))
+    if isinstance(value, dt.datetime) and value.time() != dt.time():
+        return value.strftime("%d.%m.%Y %H:%M:%S" if value.second or value.microsecond else "%d.%m.%Y %H:%M")
     if isinstance(value, (dt.datetime, dt.date)):
         return value.strftime("%d.%m.%Y")
     return str(value)
@@ -157,11 +173,11 @@ def _as_number(value: object) -> float | None:
     if isinstance(value, (int, float)):
         number = float(value)
     else:
-        text = str(value).strip()
-        if _GERMAN_NUMBER.match(text):
-            text = text.replace(".", "").replace(",", ".")
+        written = str(value).strip()
+        if _GERMAN_NUMBER.match(written):
+            written = written.replace(".", "").replace(",", ".")
         try:
-            number = float(text)
+            number = float(written)
         except ValueError:
             return None
     return number if math.isfinite(number) and abs(number) <= LARGEST_NUMBER else None

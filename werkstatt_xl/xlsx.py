@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
+
+MAX_CELL_TEXT = 32767
+"""The most UTF-16 code units a cell holds in Excel."""
+
 SAFE_WORKBOOK_OPTIONS = {
     "strings_to_formulas": False,
     "strings_to_urls": False,
@@ -42,11 +49,48 @@ def _plain(value: object) -> object:
     return value
 
 
-def new_workbook(path: Path):
-    """An XlsxWriter workbook with :data:`SAFE_WORKBOOK_OPTIONS`."""
-    import xlsxwriter
+def text_length(text: str) -> int:
+    """The length of ``text`` as Excel counts it: UTF-16 code units (an emoji counts twice)."""
+    return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2
 
-    return xlsxwriter.Workbook(str(path), SAFE_WORKBOOK_OPTIONS)
+
+def fit_cell(text: str) -> str:
+    """The longest start of ``text`` that a cell holds (:data:`MAX_CELL_TEXT` UTF-16 code units)."""
+    if text_length(text) <= MAX_CELL_TEXT:
+        return text
+    return text.encode("utf-16-le")[:2 * MAX_CELL_TEXT].decode("utf-16-le", "ignore")
+
+
+class TextTooLong(ValueError):
+    """A text longer than a cell holds reached a writer: callers check :func:`text_length` first."""
+
+
+class TextSafeWorksheet(Worksheet):
+    """A worksheet that writes every string as the text it is, never as markup, never cut.
+
+    XlsxWriter stores a string that starts with ``<r>`` and ends with ``</r>`` as rich-text XML
+    without escaping it, so one such answer would corrupt the shared strings of the whole
+    workbook. Such a string is written as a rich string of two plain runs instead, which every
+    reader joins back into the same text. A string longer than a cell holds raises
+    :class:`TextTooLong` where XlsxWriter would silently cut it.
+    """
+
+    def _write_string(self, row, col, string, cell_format=None):
+        if len(string) > MAX_CELL_TEXT // 2 and text_length(string) > MAX_CELL_TEXT:
+            raise TextTooLong(f"a text of {text_length(string)} characters does not fit a cell")
+        if string.startswith("<r>") and string.endswith("</r>"):
+            runs = (string[:1], cell_format or Format(), string[1:])
+            return self.write_rich_string(row, col, *runs, *([cell_format] if cell_format else []))
+        return super()._write_string(row, col, string, cell_format)
+
+
+class TextSafeWorkbook(xlsxwriter.Workbook):
+    worksheet_class = TextSafeWorksheet
+
+
+def new_workbook(path: Path) -> TextSafeWorkbook:
+    """A workbook for text that may come from outside: :data:`SAFE_WORKBOOK_OPTIONS`, :class:`TextSafeWorksheet`."""
+    return TextSafeWorkbook(str(path), SAFE_WORKBOOK_OPTIONS)
 
 
 def column_letter(index: int) -> str:

@@ -41,6 +41,7 @@ class Code(StrEnum):
     ANSWER_SKIPPED = "answer.skipped"
     ANSWER_REQUIRED = "answer.required"
     ANSWER_CONSTRAINT = "answer.constraint"
+    ANSWER_TOO_LONG = "answer.too_long"
 
     # identifying a returned questionnaire (sheet "Prüfung")
     RETURN_UNANSWERED = "return.unanswered"
@@ -54,6 +55,8 @@ class Code(StrEnum):
     RETURN_VERSIONS_WITHOUT_TIME = "return.versions_without_time"
     RETURN_DUPLICATE = "return.duplicate"
     RETURN_SUPERSEDED = "return.superseded"
+    RETURN_UNCONFIRMED = "return.unconfirmed"
+    RETURN_TITLE_MATCH_OUTRANKED = "return.title_match_outranked"
 
     # a returned file that cannot be read, or is read with a notice (sheet "Prüfung")
     FILE_UNOPENABLE = "file.unopenable"

@@ -14,6 +14,10 @@ TEXTS: dict[str, str] = {
     Code.ANSWER_SKIPPED: "Antwort auf eine Frage, die nach den übrigen Antworten übersprungen wird.",
     Code.ANSWER_REQUIRED: "Pflichtangabe fehlt.",
     Code.ANSWER_CONSTRAINT: "Die Antwort erfüllt die Bedingung {constraint} nicht.",
+    Code.ANSWER_TOO_LONG: "Die Antwort hat {length} Zeichen, eine Excel-Zelle fasst {most}: im Register steht nur "
+                          "der Anfang.",
+    "remedy.shorten": "Die Antwort kürzen lassen oder den vollständigen Text gesondert anfordern.",
+    "quote.shortened": "{start} … ({length} Zeichen)",
     "remedy.answer_cell_missing": "Den Fragebogen unverändert ausfüllen lassen oder die Antwort im Register "
                                   "nachtragen.",
     "remedy.answer_skipped": "Prüfen, ob die Antwort oder die Antwort auf die steuernde Frage stimmt.",
@@ -38,6 +42,13 @@ TEXTS: dict[str, str] = {
                                        "gilt.",
     Code.RETURN_DUPLICATE: "Gleicher Inhalt wie {winner}; einmal gezählt.",
     Code.RETURN_SUPERSEDED: "Ältere Fassung; ersetzt durch {winner}.",
+    Code.RETURN_UNCONFIRMED: "Nur über den Werkzeugtitel zugeordnet, ohne Kennung: die Antworten werden erst "
+                             "übernommen, wenn das Büro die Zuordnung bestätigt.",
+    Code.RETURN_TITLE_MATCH_OUTRANKED: "Nur über den Werkzeugtitel zugeordnet; für dieses Werkzeug liegt ein "
+                                       "Fragebogen mit gültiger Kennung vor ({winner}). Nicht verwendet.",
+    "remedy.confirm": "Beim Fachamt klären, ob die Datei von dort stammt; wenn ja: werkstatt-xl confirm "
+                      "\"{file}\", dann erneut zusammenführen.",
+    "remedy.check_origin": "Prüfen, woher die Datei stammt; gilt sie, den Fragebogen mit Kennung entfernen.",
     "remedy.none": "Keine Aktion nötig.",
     "remedy.fill_in_and_resend": "Den Fragebogen ausgefüllt erneut senden lassen.",
     "remedy.resend_current": "Den aktuellen Fragebogen aus ausgang/ erneut senden und ausfüllen lassen.",

@@ -4,7 +4,7 @@ Everything below this package is a pure step that touches no project folder; eve
 above it (the command line) only parses, calls these functions and prints what they return.
 """
 
-from .inbox import MergeResult, merge, read_problems, read_register, returned_files
+from .inbox import MergeResult, confirm, merge, read_problems, read_register, returned_files
 from .mailing import (
     check_smtp_settings,
     plan_mail,
@@ -26,7 +26,7 @@ from .tracking import register_statuses, render, status, unmerged_files
 
 __all__ = [
     "GenerateResult", "MASTER_NAME", "MergeResult", "Progress", "Project", "REPORT_NAME", "ReportResult",
-    "check_smtp_settings", "generate", "init_project", "load_project", "merge", "plan_mail", "read_problems",
+    "check_smtp_settings", "confirm", "generate", "init_project", "load_project", "merge", "plan_mail", "read_problems",
     "read_register", "register_statuses", "render", "report", "returned_files", "send_mail", "sent_log_path",
     "status", "unmerged_files", "write_mail_drafts",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -10,7 +11,8 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
-from ..catalogue import load_catalogue
+from ..catalogue import Werkzeug, load_catalogue
+from ..confirmations import Confirmation, read_confirmations, write_confirmations
 from ..errors import IngestError, ProjectError
 from ..form import load_form
 from ..ingest import RawReturn, is_ignored, read_return
@@ -21,6 +23,7 @@ from ..register import (
     Unreadable,
     build_register,
     count_outcomes,
+    match_by_title,
     register_headers,
 )
 from ..report import load_report_definition, write_report
@@ -60,7 +63,8 @@ def merge(project: Project, on_progress: Progress | None = None) -> MergeResult:
                            "Run 'werkstatt-xl generate' first (or copy the ausgabe.csv that issued them).")
     files = returned_files(project)
     reads = ((str(path.relative_to(project.inbox)), raw) for path, raw in _read_all(files, on_progress))
-    register = build_register(catalogue, form, issued, reads)
+    confirmed = frozenset(entry.sha256 for entry in read_confirmations(project.confirmations))
+    register = build_register(catalogue, form, issued, reads, confirmed)
     frame = register.frame
     master_path, report_path = _both(
         partial(write_master_workbook, project.master_path, frame, register.problems, register_headers(form)),
@@ -68,6 +72,37 @@ def merge(project: Project, on_progress: Progress | None = None) -> MergeResult:
         parallel=len(frame) >= PARALLEL_FROM)
     return MergeResult(frame, register.problems, register.returns, master_path, report_path,
                        count_outcomes(register))
+
+
+def confirm(project: Project, names: list[str]) -> list[tuple[str, Werkzeug]]:
+    """Record that the office confirmed these returns in ``eingang/``, matched by title, as genuine.
+
+    Each must be a readable return without its identity whose title names a Werkzeug of the
+    catalogue; returns (file, Werkzeug) for each. Nothing is recorded unless all can be.
+    """
+    form = load_form(project.form_path)
+    by_title = load_catalogue(project.catalogue_path).by_title()
+    confirmations = read_confirmations(project.confirmations)
+    now = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    confirmed = []
+    for name in names:
+        path = project.inbox / name
+        if not path.is_file() or project.inbox.resolve() not in path.resolve().parents:
+            raise ProjectError(f"{path}: no such file in {project.inbox}. Name a returned file as the sheet "
+                               "'Prüfung' of master.xlsx shows it.")
+        raw = _read_one(path)
+        if isinstance(raw, Unreadable):
+            raise ProjectError(f"{path}: {raw.reason} It cannot be confirmed.")
+        if raw.meta.get("form_id"):
+            raise ProjectError(f"{path}: this questionnaire carries its identity; it needs no confirmation.")
+        werkzeug = match_by_title(raw, form, by_title)
+        if werkzeug is None:
+            raise ProjectError(f"{path}: its Werkzeug title matches no Werkzeug of the catalogue, so it cannot be "
+                               "confirmed. Ask the department to return the questionnaire from ausgang/.")
+        confirmations.append(Confirmation(name, raw.sha256, werkzeug.werkzeug_id, now))
+        confirmed.append((name, werkzeug))
+    write_confirmations(project.confirmations, confirmations)
+    return confirmed
 
 
 def returned_files(project: Project) -> list[Path]:

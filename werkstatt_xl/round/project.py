@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..catalogue import write_empty_catalogue
+from ..confirmations import CONFIRMATIONS
 from ..errors import ProjectError
 from ..files import atomic_path
 from ..issue_log import ISSUE_LOG
@@ -50,6 +51,11 @@ class Project(Settings):
     def issue_log(self) -> Path:
         """``ausgang/ausgabe.csv``: which questionnaire went out under which token."""
         return self.outbox / ISSUE_LOG
+
+    @property
+    def confirmations(self) -> Path:
+        """``bestaetigungen.csv``: returns without identity that the office confirmed."""
+        return self.root / CONFIRMATIONS
 
     @property
     def inbox(self) -> Path:

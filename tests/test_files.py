@@ -46,3 +46,15 @@ def test_an_atomic_file_leaves_the_old_one_when_writing_fails(tmp_path):
         raise RuntimeError("writer failed")
     assert target.read_bytes() == b"old"
     assert [path.name for path in tmp_path.iterdir()] == ["master.xlsx"]
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+49 2421", "-3", "@SUM(A1)", "\tx", "\rx", "'", "''=x", "plain", ""])
+def test_csv_cells_are_neutralised_for_excel_and_read_back_exactly(tmp_path, value):
+    path = tmp_path / "log.csv"
+    files.write_csv(path, ["wert"], [[value]])
+    written = path.read_bytes().decode("utf-8-sig").split("\r\n")[1]
+    assert not written.lstrip('"').startswith(("=", "+", "-", "@", "\t", "\r"))
+    assert files.read_csv_rows(path) == [{"wert": value}]
+    excel = tmp_path / "excel.csv"  # as a German Excel saves it again: ';', cp1252
+    excel.write_bytes(path.read_bytes().decode("utf-8-sig").replace(",", ";").encode("cp1252"))
+    assert files.read_csv_rows(excel) == [{"wert": value}]

@@ -38,10 +38,12 @@ LATE = ("W5", "Mobilität", "Bürgerbus", "neu", "", "", "", "bus@example.org")
 
 
 def write_catalogue(root, rows) -> None:
+    """The catalogue as typed in Excel: every value a text, also one that starts with "="."""
     workbook = Workbook()
     workbook.active.append(list(COLUMNS.values()))
-    for row in rows:
-        workbook.active.append(list(row))
+    for number, row in enumerate(rows, start=2):
+        for column, value in enumerate(row, start=1):
+            workbook.active.cell(number, column, value).data_type = "s"
     workbook.save(root / "katalog.xlsx")
 
 
@@ -165,3 +167,17 @@ def test_status_warns_about_returns_that_arrived_after_the_last_merge(merged):
     assert result.exit_code == 0
     assert result.stderr == (f"Warning: 1 file in {merged.inbox} is newer than the last merge; run "
                              f"'werkstatt-xl merge -p {merged.root}' to count them.\n")
+
+
+def test_catalogue_cells_that_excel_would_run_as_formulas_stay_text_in_the_csv(tmp_path):
+    root = tmp_path / "runde"
+    init_project(root)
+    hostile = [("W1", "Bildung", '=HYPERLINK("http://example.org","Klick")', "neu", "", "+Schulamt", "", ""),
+               ("W2", "Bildung", "-Kita", "neu", "", "@Amt", "", ""),
+               ("W3", "Bildung", "'zitiert", "neu", "", "\tTab", "", "")]
+    write_catalogue(root, hostile)
+    output = status(root, "--format", "csv").output
+    rows = list(csv.reader(io.StringIO(output)))[1:]
+    assert [(row[1], row[2]) for row in rows] == [
+        ("'=HYPERLINK(\"http://example.org\",\"Klick\")", "'+Schulamt"), ("'-Kita", "'@Amt"), ("''zitiert", "Tab")]
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for row in rows for cell in row)

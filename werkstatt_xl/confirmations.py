@@ -8,11 +8,10 @@ afterwards needs a new one.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import astuple, dataclass
 from pathlib import Path
 
-from .files import atomic_path, read_csv_rows
+from .files import read_csv_rows, write_csv
 
 CONFIRMATIONS = "bestaetigungen.csv"
 COLUMNS = ("datei", "sha256", "werkzeug_id", "bestaetigt_am")
@@ -35,8 +34,5 @@ def read_confirmations(path: Path) -> list[Confirmation]:
 
 
 def write_confirmations(path: Path, confirmations: list[Confirmation]) -> None:
-    """Write the whole file atomically (UTF-8 with the BOM Excel needs to show umlauts)."""
-    with atomic_path(path) as temporary, temporary.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(COLUMNS)
-        writer.writerows(astuple(confirmation) for confirmation in confirmations)
+    """Write the whole file (see :func:`~werkstatt_xl.files.write_csv`)."""
+    write_csv(path, COLUMNS, map(astuple, confirmations))

@@ -13,7 +13,7 @@ import tempfile
 import unicodedata
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from .errors import OutputError
 
@@ -47,10 +47,38 @@ def csv_delimiter(text: str) -> str:
 
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
+"""A cell starting with one of these is a formula to Excel (OWASP "CSV injection"), or starts with the
+apostrophe that marks a neutralised cell."""
+
+
+def csv_cell(value: str) -> str:
+    """``value`` as a CSV cell Excel shows as text: an apostrophe before a formula start (``=``, ``+``,
+    ``-``, ``@``, tab, CR) and before a leading apostrophe, which :func:`csv_value` removes again."""
+    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+
+
+def csv_value(cell: str) -> str:
+    """The value :func:`csv_cell` wrote."""
+    return cell[1:] if cell.startswith("'") else cell
+
+
 def read_csv_rows(path: Path) -> list[dict[str, str]]:
-    """The rows of a CSV file as Excel may have re-saved it (``;`` or ``,``, UTF-8 or cp1252)."""
+    """The rows of a CSV file this project wrote with :func:`write_csv`, also as Excel may have re-saved
+    it (``;`` or ``,``, UTF-8 or cp1252)."""
     text, _ = read_csv_text(path)
-    return list(csv.DictReader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text)))
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text))
+    return [{key: csv_value(value) if isinstance(value, str) else value for key, value in row.items()}
+            for row in reader]
+
+
+def write_csv(path: Path, columns: Iterable[str], rows: Iterable[Iterable[str]]) -> None:
+    """Write a CSV file atomically, UTF-8 with the BOM Excel needs for umlauts, every cell through
+    :func:`csv_cell`, so that no cell of a catalogue or a returned file becomes a formula in Excel."""
+    with atomic_path(path) as temporary, temporary.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        writer.writerows([csv_cell(str(value)) for value in row] for row in rows)
 
 
 def _explain(path: Path, error: OSError) -> OutputError:

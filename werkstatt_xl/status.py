@@ -7,6 +7,7 @@ import io
 import json
 
 from .catalogue import Catalogue
+from .files import csv_cell
 from .register import STATUS_MISSING, STATUS_PROBLEMS, STATUS_RECEIVED, STATUS_REJECTED
 
 STATUS_ISSUED = "ausgegeben"
@@ -38,12 +39,14 @@ def status_table(catalogue: Catalogue, issued: set[str], register_statuses: dict
 
 
 def render(frame, output_format: str = "text") -> str:
-    """The status table as text (grouped by Fachamt, with counts), CSV or JSON."""
+    """The status table as text (grouped by Fachamt, with counts), CSV (cells neutralised for Excel,
+    see :func:`~werkstatt_xl.files.csv_cell`) or JSON."""
     if output_format == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(COLUMNS)
-        writer.writerows(frame[list(COLUMNS)].itertuples(index=False))
+        rows = frame[list(COLUMNS)].itertuples(index=False)
+        writer.writerows([csv_cell(str(value)) for value in row] for row in rows)
         return buffer.getvalue()
     if output_format == "json":
         return json.dumps(frame[list(COLUMNS)].to_dict("records"), ensure_ascii=False, indent=2) + "\n"

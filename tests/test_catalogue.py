@@ -19,6 +19,7 @@ from werkstatt_xl.catalogue import (
     write_catalogue_ids,
     write_empty_catalogue,
 )
+from werkstatt_xl.messages import Code
 from werkstatt_xl.resources import example_path
 
 HEADER = ["Handlungsfeld", "Werkzeug", "Kategorie", "Seite", "Fachamt", "Ansprechpartner/-in", "E-Mail"]
@@ -292,3 +293,17 @@ def test_the_example_catalogue_lists_the_seeds_55_werkzeuge_in_7_handlungsfelder
 
 def test_the_examples_table_is_the_seeds(seed_dir):
     assert (example_path() / "tabelle1.csv").read_bytes() == (seed_dir / "tabelle1.csv").read_bytes()
+
+
+def test_a_control_character_or_a_text_longer_than_a_cell_is_reported_with_its_code(tmp_path):
+    path = tmp_path / "k.csv"
+    long_name = "Ä" * 40000
+    path.write_text("Handlungsfeld;Werkzeug;Kategorie;Seite;Fachamt;Ansprechpartner/-in;E-Mail\n"
+                    f"Bildung;Lese\x01paten;neu;;;;\nBildung;{long_name};neu;;;;\nBildung;Bus;neu;;;;\n",
+                    encoding="utf-8")
+    with pytest.raises(CatalogueError) as caught:
+        load_catalogue(path)
+    assert caught.value.codes == [Code.CATALOGUE_CONTROL_CHARACTER, Code.CATALOGUE_TOO_LONG]
+    assert [problem.line for problem in caught.value.problems] == [2, 3]
+    assert str(caught.value.problems[0]) == ("row 2, column 'Werkzeug': the text holds an invisible control character "
+                                             "(U+0001), e.g. pasted from another program. Type the cell anew.")

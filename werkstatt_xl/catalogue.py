@@ -14,7 +14,7 @@ from pathlib import Path
 from .errors import CatalogueError, FileProblem
 from .files import OLE2_MAGIC, atomic_path, csv_delimiter, read_csv_text
 from .messages import Code, text
-from .xlsx import new_workbook, read_workbook_rows
+from .xlsx import MAX_CELL_TEXT, new_workbook, read_workbook_rows, text_length
 
 COLUMNS = {
     "werkzeug_id": "Werkzeug-ID",
@@ -29,6 +29,8 @@ COLUMNS = {
 """Catalogue field -> column header in the workbook, in the order ``init`` writes them."""
 
 KATEGORIEN = ("neu", "bestehend")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+"""Invisible control characters: they break the XML of a workbook's properties, headers and footers."""
 _EMAIL = re.compile(r"^[^@\s;,<>]+@[^@\s;,<>]+\.[^@\s;,<>]+$")
 
 
@@ -104,6 +106,11 @@ def load_catalogue(path: Path) -> Catalogue:
                   for key, index in positions.items()}
         if not any(values.values()):
             continue
+        unusable = [_problem(code, row_number, key, **details) for key, value in values.items()
+                    for code, details in _unusable_text(value)]
+        if unusable:
+            problems += unusable
+            continue
         name = values["werkzeug"]
         if not name:
             problems.append(_problem(Code.CATALOGUE_NAME_EMPTY, row_number, "werkzeug"))
@@ -137,6 +144,17 @@ def load_catalogue(path: Path) -> Catalogue:
     if problems:
         raise CatalogueError(path, problems)
     return Catalogue(path, tuple(werkzeuge), derived)
+
+
+def _unusable_text(value: str) -> list[tuple[Code, dict]]:
+    """Why a cell's text cannot go into a workbook: an invisible control character, or too long for a cell."""
+    found = []
+    control = _CONTROL.search(value)
+    if control:
+        found.append((Code.CATALOGUE_CONTROL_CHARACTER, {"character": f"U+{ord(control.group()):04X}"}))
+    if text_length(value) > MAX_CELL_TEXT:
+        found.append((Code.CATALOGUE_TOO_LONG, {"length": text_length(value), "most": MAX_CELL_TEXT}))
+    return found
 
 
 def _problem(code: Code, row: int | None = None, column: str | None = None, **values: object) -> FileProblem:

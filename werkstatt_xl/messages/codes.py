@@ -31,6 +31,8 @@ class Code(StrEnum):
     CATALOGUE_BAD_EMAIL = "catalogue.bad_email"
     CATALOGUE_ID_TWICE = "catalogue.id_twice"
     CATALOGUE_NO_WERKZEUG = "catalogue.no_werkzeug"
+    CATALOGUE_CONTROL_CHARACTER = "catalogue.control_character"
+    CATALOGUE_TOO_LONG = "catalogue.too_long"
 
     # answers in a returned questionnaire (sheet "Prüfung")
     ANSWER_CELL_MISSING = "answer.cell_missing"

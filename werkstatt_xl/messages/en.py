@@ -31,6 +31,9 @@ TEXTS: dict[str, str] = {
     Code.CATALOGUE_BAD_EMAIL: "'{value}' is not an e-mail address.",
     Code.CATALOGUE_ID_TWICE: "'{value}' is already used in row {first}.",
     Code.CATALOGUE_NO_WERKZEUG: "no Werkzeug is listed. Fill in one row per Werkzeug below the header.",
+    Code.CATALOGUE_CONTROL_CHARACTER: "the text holds an invisible control character ({character}), e.g. pasted "
+                                      "from another program. Type the cell anew.",
+    Code.CATALOGUE_TOO_LONG: "the text has {length} characters; a cell holds at most {most}. Shorten it.",
 
     # the questionnaire form (XLSForm): see form.py
 

@@ -81,3 +81,6 @@ class Code(StrEnum):
 
     # the questionnaire form (XLSForm)
     FORM = "form.invalid"
+
+    # the issue log, the sent-log and the e-mail templates
+    ISSUE_LOG_MISSING_COLUMNS = "issue_log.missing_columns"

@@ -37,4 +37,8 @@ TEXTS: dict[str, str] = {
     # the report definition (tabelle1.toml): see report/definition.py
 
     # the terminal: commands and the orchestration layer
+    Code.ISSUE_LOG_MISSING_COLUMNS: "{path}: the columns werkzeug_id and token are missing, so the issued "
+                                    "questionnaires cannot be recognised. Restore the file from a backup (it is "
+                                    "written by 'werkstatt-xl generate'); if the questionnaires are to be issued "
+                                    "anew, delete it and run generate.",
 }

@@ -41,4 +41,20 @@ TEXTS: dict[str, str] = {
                                     "questionnaires cannot be recognised. Restore the file from a backup (it is "
                                     "written by 'werkstatt-xl generate'); if the questionnaires are to be issued "
                                     "anew, delete it and run generate.",
+    "error.output_permission": "{path}: cannot write here (permission denied). If the file is open in Excel or "
+                               "LibreOffice, close it; otherwise check the folder's permissions, then run the "
+                               "command again.",
+    "error.output_failed": "{path}: cannot write ({reason}). Check the disk and the folder, then run the command "
+                           "again.",
+    "error.output_not_a_folder": "{path} is a file, not a folder. Rename or move it, then run the command again.",
+    "report.no_office": "LibreOffice (soffice) is not installed, so no PDF can be written. Install it "
+                        "(Debian/Ubuntu: '{install}'), or run the command without --pdf.",
+    "report.pdf_timeout": "LibreOffice did not finish converting {workbook} within 5 minutes. Close other "
+                          "LibreOffice windows and run the command again.",
+    "report.pdf_failed": "LibreOffice could not convert {workbook} to PDF ({reason}). Open the workbook and export "
+                         "it as PDF by hand, or reinstall LibreOffice.",
+    "report.exit_code": "exit code {code}",
+    "report.register_lacks_columns": "The register has no column {columns}: it was made with another form than the "
+                                     "report definition {definition} expects. Run 'werkstatt-xl merge' again, or "
+                                     "correct the definition.",
 }

@@ -57,4 +57,48 @@ TEXTS: dict[str, str] = {
     "report.register_lacks_columns": "The register has no column {columns}: it was made with another form than the "
                                      "report definition {definition} expects. Run 'werkstatt-xl merge' again, or "
                                      "correct the definition.",
+    Code.SENT_LOG_MISSING_COLUMNS: "{path}: the sent-log lacks the {columns}, so it cannot tell which e-mails were "
+                                   "sent. Restore its first line ({fields}), or move the file away to count every "
+                                   "e-mail as not sent yet, then run the command again.",
+    "sent_log.column": "column {names}",
+    "sent_log.columns": "columns {names}",
+    Code.MAIL_TEMPLATE_NOT_UTF8: "{path}: not UTF-8 text. Save the e-mail text as UTF-8.",
+    Code.MAIL_TEMPLATE_STRAY_DOLLAR: "{path}, line {line}: '$' starts no placeholder. Write $$ for a dollar sign; "
+                                     "placeholders are {known}.",
+    Code.MAIL_TEMPLATE_UNKNOWN_PLACEHOLDER: "{path}, line {line}: unknown placeholder ${placeholder}. Known "
+                                            "placeholders: {known}.",
+    Code.MAIL_TEMPLATE_NO_SUBJECT: "{path}, line 1: the first line must be the subject, e.g. '{prefix} $title: "
+                                   "Fragebogen'.",
+    Code.MAIL_TEMPLATE_VALUE_UNSET: "{template} uses ${placeholder}, but werkstatt.toml sets no [round] "
+                                    "{placeholder}. Set it, e.g. {example}.",
+    "mail.no_sender": "no sender address: set [mail] sender = \"name@example.org\" in werkstatt.toml (the From: of "
+                      "the e-mails).",
+    "mail.bad_sender": "[mail] sender {sender!r} in werkstatt.toml is not an e-mail address. Write e.g. sender = "
+                       "\"Demografiewerkstatt <demografie@example.org>\".",
+    "mail.non_ascii_address": "{werkzeug_id} (catalogue row {row}): the address {address!r} cannot be used in an "
+                              "e-mail header (no umlauts or accents before the @). Enter an ASCII address in the "
+                              "catalogue.",
+    "mail.not_in_catalogue": "{werkzeug_id} ({werkzeug}) was issued but is no longer in the catalogue: no e-mail "
+                             "for it.",
+    "mail.no_smtp_host": "no SMTP server: set [mail] smtp_host (and smtp_port, security, user) in werkstatt.toml, "
+                         "or leave out --send to write drafts instead.",
+    "mail.bad_security": "[mail] security = {security!r} in werkstatt.toml: use starttls, ssl or none.",
+    "mail.password_needed": "a password is needed for [mail] user {user!r}: set the environment variable "
+                            "{variable}.",
+    "mail.stopped": "sending stopped: {reason}\nSent ({sent_count}):{sent}\nNot sent ({unsent_count}):{unsent}\n"
+                    "{log} lists every e-mail sent; run the same command again to send the rest.",
+    "mail.none": "none",
+    "smtp.login_failed": "login as {user!r} at {server} failed ({response}). Check [mail] user in werkstatt.toml "
+                         "and the password (environment variable {variable}).",
+    "smtp.not_offered": "{server} does not offer {feature} ({error}). Check [mail] security and user in "
+                        "werkstatt.toml.",
+    "smtp.login": "login (AUTH)",
+    "smtp.no_tls": "no secure connection to {server} ({error}). Check [mail] security (starttls for port 587, ssl "
+                   "for port 465) in werkstatt.toml.",
+    "smtp.no_connection": "cannot connect to {server} ({response}). Check [mail] smtp_host, smtp_port and security "
+                          "in werkstatt.toml and the network.",
+    "smtp.recipient_refused": "the server refused the recipient ({refused}). Correct the address in the catalogue.",
+    "smtp.connection_broke": "the connection to {server} broke while sending to {recipient} ({response}).",
+    "smtp.sender_refused": "the server refused the sender {sender} ({response}). Check [mail] sender.",
+    "smtp.send_failed": "sending to {recipient} failed ({response}).",
 }

@@ -101,4 +101,25 @@ TEXTS: dict[str, str] = {
     "smtp.connection_broke": "the connection to {server} broke while sending to {recipient} ({response}).",
     "smtp.sender_refused": "the server refused the sender {sender} ({response}). Check [mail] sender.",
     "smtp.send_failed": "sending to {recipient} failed ({response}).",
+    "init.not_a_folder": "{path} is a file, not a folder. Choose another path.",
+    "init.not_empty": "{path} is not empty. Use another folder, or --force to write {config} and katalog.xlsx anew "
+                      "(returned files are kept).",
+    "generate.derived_ids": "{catalogue} has Werkzeuge without Werkzeug-ID; ids were derived from the names. Run "
+                            "'werkstatt-xl generate --write-ids' to store them in the catalogue, so that renaming a "
+                            "Werkzeug later does not orphan its questionnaire.",
+    "merge.nothing_issued": "{path}: no questionnaires were issued in this project. Run 'werkstatt-xl generate' first "
+                            "(or copy the ausgabe.csv that issued them).",
+    "merge.no_inbox": "{path}: the folder for returned questionnaires is missing. Create it and put the returned "
+                      "files into it.",
+    "mail.nothing_generated": "{path} is missing: no questionnaires were generated yet. Run 'werkstatt-xl generate' "
+                              "first.",
+    "mail.not_generated": "{werkzeug_id} ({werkzeug}) is in the catalogue but has no questionnaire yet: run "
+                          "'werkstatt-xl generate' to include it.",
+    "mail.questionnaire_missing": "{path} is missing although ausgabe.csv lists it. Run 'werkstatt-xl generate' to "
+                                  "write the questionnaires.",
+    "mail.unknown_ids": "unknown Werkzeug-ID {unknown}. Issued ones: {issued}.",
+    "mail.no_merge_yet": "no merge has run yet: every issued questionnaire counts as not returned. Run 'werkstatt-xl "
+                         "merge' first to remind only the missing ones.",
+    "report.no_register": "{path}: there is no register yet. Run 'werkstatt-xl merge' first: it reads the returned "
+                          "questionnaires and writes the register the report is made from.",
 }

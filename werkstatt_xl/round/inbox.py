@@ -16,6 +16,7 @@ from ..form import load_form
 from ..ingest import RawReturn, is_ignored, read_return
 from ..issue_log import read_issue_log
 from ..master import read_sheet, write_master_workbook
+from ..messages import text
 from ..register import (
     ReturnRecord,
     Unreadable,
@@ -56,8 +57,7 @@ def merge(project: Project, on_progress: Progress | None = None) -> MergeResult:
     definition = load_report_definition(project.report_path, form)  # a broken one stops before reading
     issued = read_issue_log(project.issue_log)
     if not issued:
-        raise ProjectError(f"{project.issue_log}: no questionnaires were issued in this project. "
-                           "Run 'werkstatt-xl generate' first (or copy the ausgabe.csv that issued them).")
+        raise ProjectError(text("merge.nothing_issued", path=project.issue_log))
     files = returned_files(project)
     reads = ((str(path.relative_to(project.inbox)), raw) for path, raw in _read_all(files, on_progress))
     register = build_register(catalogue, form, issued, reads)
@@ -76,8 +76,7 @@ def returned_files(project: Project) -> list[Path]:
     Lock files, hidden and system files are left out silently.
     """
     if not project.inbox.is_dir():
-        raise ProjectError(f"{project.inbox}: the folder for returned questionnaires is missing. Create it "
-                           "and put the returned files into it.")
+        raise ProjectError(text("merge.no_inbox", path=project.inbox))
     return sorted((path for path in project.inbox.rglob("*") if not is_ignored(path) and path.is_file()),
                   key=lambda path: str(path.relative_to(project.inbox)).casefold())
 

@@ -122,4 +122,45 @@ TEXTS: dict[str, str] = {
                          "merge' first to remind only the missing ones.",
     "report.no_register": "{path}: there is no register yet. Run 'werkstatt-xl merge' first: it reads the returned "
                           "questionnaires and writes the register the report is made from.",
+    "cli.warning": "Warning: {warning}",
+    "cli.wrote": "Wrote {path}",
+    "init.created": "Created project {root}",
+    "init.next_example": "The Kreis Düren catalogue is in {catalogue}. Next: 'werkstatt-xl generate -p {directory}'.",
+    "init.next": "Next: fill in {catalogue}, then 'werkstatt-xl generate -p {directory}'.",
+    "generate.progress": "Fragebögen",
+    "generate.stored_ids": "Stored Werkzeug-IDs in {catalogue}.",
+    "generate.wrote": "Wrote {count} questionnaires to {outbox} ({kept} kept their token, {new} new).",
+    "merge.progress": "Rückläufe",
+    "merge.summary": "Received {received} files: {accepted} accepted, {with_problems} with problems, {rejected} "
+                     "rejected, {superseded} superseded or duplicate.",
+    "merge.missing": "Still missing: {missing} of {total} Werkzeuge.",
+    "merge.problems": "Problems and notices: {count}, listed on the sheet 'Prüfung' of master.xlsx.",
+    "merge.strict_failed": "problems were found in returned files (see the sheet 'Prüfung'); --strict turns them "
+                           "into a failure.",
+    "mail.again_without_send": "--again works only with --send (it sends again what the sent-log lists). Without "
+                               "--send, drafts are written for every Werkzeug selected anyway: leave out --again.",
+    "mail.no_address": "these Werkzeuge have no e-mail address and are in no e-mail (fill in the column 'E-Mail' of "
+                       "{catalogue}):",
+    "mail.no_address_row": "  {werkzeug_id} (row {row}): {werkzeug}",
+    "mail.no_reminders": "No reminders needed: every Werkzeug selected has come back.",
+    "mail.no_recipients": "No e-mails: no Werkzeug selected has an e-mail address.",
+    "mail.invitation": "invitation",
+    "mail.reminder": "reminder",
+    "mail.draft": "{count} {kind} draft",
+    "mail.drafts": "{count} {kind} drafts",
+    "mail.werkzeug": "{count} Werkzeug",
+    "mail.werkzeuge": "{count} Werkzeuge",
+    "mail.email": "{count} {kind} e-mail",
+    "mail.emails": "{count} {kind} e-mails",
+    "mail.wrote_drafts": "Wrote {drafts} for {werkzeuge} to {folder}",
+    "mail.open_drafts": "Open them in Outlook or Thunderbird to check and send them, or send all with --send.",
+    "mail.password_prompt": "Password for {user} at {host} (or set {variable})",
+    "mail.sent_to": "Sent to {mail}",
+    "mail.skipped": "Skipped {emails} already sent (listed in {log}).",
+    "mail.sent": "Sent {emails}.",
+    "status.unmerged_file": "{count} file in {inbox} is newer than the last merge; run 'werkstatt-xl merge -p "
+                            "{project}' to count them.",
+    "status.unmerged_files": "{count} files in {inbox} are newer than the last merge; run 'werkstatt-xl merge -p "
+                             "{project}' to count them.",
+    "report.wrote": "Wrote {workbook} ({werkzeuge} Werkzeuge, {without} without a return).",
 }

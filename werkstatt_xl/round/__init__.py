@@ -1,9 +1,11 @@
 """The orchestration layer: each command of a round as a function over a project folder.
 
 Everything below this package is a pure step that touches no project folder; everything
-above it (the command line) only parses, calls these functions and prints what they return.
+above it (the command line) only parses, calls these functions and prints what they return,
+in the words of :func:`text` (the terminal's sentences, see :mod:`werkstatt_xl.messages`).
 """
 
+from ..messages import text
 from .inbox import MergeResult, merge, read_problems, read_register, returned_files
 from .mailing import (
     check_smtp_settings,
@@ -28,5 +30,5 @@ __all__ = [
     "GenerateResult", "MASTER_NAME", "MergeResult", "Progress", "Project", "REPORT_NAME", "ReportResult",
     "check_smtp_settings", "generate", "init_project", "load_project", "merge", "plan_mail", "read_problems",
     "read_register", "register_statuses", "render", "report", "returned_files", "send_mail", "sent_log_path",
-    "status", "unmerged_files", "write_mail_drafts",
+    "status", "text", "unmerged_files", "write_mail_drafts",
 ]

@@ -520,3 +520,18 @@ def test_an_xls_without_save_time_does_not_beat_a_newer_xlsx(issued, soffice, tm
     assert (row["file"], row["umsetzung"]) == ("neu.xlsx", "Ja")
     assert [p.problem for p in problems_of(result, "neu.xlsx")] == [
         "Mehrere Fassungen, nicht alle mit Speicherzeit: die zuletzt abgelegte Datei gilt."]
+
+
+def test_confirm_on_the_command_line(issued):
+    forged(issued, "W05", "W04", "kopie.xlsx", dt.datetime(2020, 1, 1))
+    runner = CliRunner()
+    missing = runner.invoke(main, ["confirm", "-p", str(issued.root), "gibt-es-nicht.xlsx"])
+    assert missing.exit_code == 1 and "no such file" in missing.output
+    outside = runner.invoke(main, ["confirm", "-p", str(issued.root), "../katalog.xlsx"])
+    assert outside.exit_code == 1 and "no such file" in outside.output
+    assert not issued.confirmations.exists()
+    done = runner.invoke(main, ["confirm", "-p", str(issued.root), "kopie.xlsx"])
+    assert done.exit_code == 0, done.output
+    assert done.output.startswith("Confirmed kopie.xlsx as the return of W04 (")
+    assert row_of(merge(issued), "W04")["file"] == "kopie.xlsx"
+    assert row_of(merge(issued), "W04")["status"] == "eingegangen"

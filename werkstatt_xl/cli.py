@@ -12,6 +12,7 @@ import click
 
 from . import __version__
 from .errors import WerkstattError
+from .messages import text
 
 # Each command imports the orchestration layer (werkstatt_xl.round) when it runs: loading all of it
 # takes about 0.1 s, which --help and a mistyped option should not pay.
@@ -91,12 +92,9 @@ def init_command(directory: Path, example: bool, force: bool):
     from .round import init_project
 
     project = init_project(directory, example=example, force=force)
-    click.echo(f"Created project {project.root}")
-    if example:
-        click.echo(f"The Kreis Düren catalogue is in {project.catalogue_path.name}. "
-                   f"Next: 'werkstatt-xl generate -p {directory}'.")
-    else:
-        click.echo(f"Next: fill in {project.catalogue_path.name}, then 'werkstatt-xl generate -p {directory}'.")
+    click.echo(text("init.created", root=project.root))
+    click.echo(text("init.next_example" if example else "init.next", catalogue=project.catalogue_path.name,
+                    directory=directory))
 
 
 @main.command("generate")
@@ -122,14 +120,14 @@ def generate_command(project_dir: Path, catalogue, form, title, deadline, reissu
     project = _load(project_dir, catalogue=str(catalogue.resolve()) if catalogue else None,
                     form=str(form.resolve()) if form else None, title=title,
                     deadline=deadline.date() if deadline else None)
-    with _Progress("Fragebögen") as progress:
+    with _Progress(text("generate.progress")) as progress:
         result = generate(project, reissue=reissue, write_ids=write_ids, on_progress=progress)
     if result.stored_ids:
-        click.echo(f"Stored Werkzeug-IDs in {project.catalogue_path.name}.")
+        click.echo(text("generate.stored_ids", catalogue=project.catalogue_path.name))
     for warning in result.warnings:
-        click.echo(f"Warning: {warning}", err=True)
-    click.echo(f"Wrote {len(result.issued)} questionnaires to {result.outbox} "
-               f"({result.reused_tokens} kept their token, {len(result.issued) - result.reused_tokens} new).")
+        click.echo(text("cli.warning", warning=warning), err=True)
+    click.echo(text("generate.wrote", count=len(result.issued), outbox=result.outbox, kept=result.reused_tokens,
+                    new=len(result.issued) - result.reused_tokens))
 
 
 @main.command("merge")
@@ -147,20 +145,39 @@ def merge_command(project_dir: Path, strict: bool):
     """
     from .round import merge
 
-    with _Progress("Rückläufe") as progress:
+    with _Progress(text("merge.progress")) as progress:
         result = merge(_load(project_dir), on_progress=progress)
     counts = result.counts
-    click.echo(f"Received {counts['received']} files: {counts['accepted']} accepted, "
-               f"{counts['with_problems']} with problems, {counts['rejected']} rejected, "
-               f"{counts['superseded']} superseded or duplicate.")
-    click.echo(f"Still missing: {counts['missing']} of {len(result.register)} Werkzeuge.")
+    click.echo(text("merge.summary", **counts))
+    click.echo(text("merge.missing", missing=counts["missing"], total=len(result.register)))
     if result.problems:
-        click.echo(f"Problems and notices: {len(result.problems)}, listed on the sheet 'Prüfung' of master.xlsx.")
-    click.echo(f"Wrote {result.master_path}")
-    click.echo(f"Wrote {result.report_path}")
+        click.echo(text("merge.problems", count=len(result.problems)))
+    click.echo(text("cli.wrote", path=result.master_path))
+    click.echo(text("cli.wrote", path=result.report_path))
     if strict and (counts["with_problems"] or counts["rejected"]):
-        raise click.ClickException("problems were found in returned files (see the sheet 'Prüfung'); "
-                                   "--strict turns them into a failure.")
+        raise click.ClickException(text("merge.strict_failed"))
+
+
+@main.command("confirm")
+@_project_option
+@click.argument("files", nargs=-1, required=True)
+@_user_errors
+def confirm_command(project_dir: Path, files: tuple[str, ...]):
+    """Confirm returns that came back without their identity as genuine.
+
+    A questionnaire whose hidden identity is missing (its contents copied into a new
+    workbook, say) is matched by its Werkzeug title only; the sheet "Prüfung" lists it, and
+    its answers count only after you have checked with the department that it is theirs
+    and confirmed it here. FILES are names in eingang/ as "Prüfung" shows them. The
+    confirmation holds for this file's content; run merge afterwards.
+
+    \b
+    Example:  werkstatt-xl confirm -p runde-2026 "Kopie von Fragebogen.xlsx"
+    """
+    from .round import confirm
+
+    for file, werkzeug in confirm(_load(project_dir), list(files)):
+        click.echo(text("confirm.done", file=file, werkzeug_id=werkzeug.werkzeug_id, werkzeug=werkzeug.werkzeug))
 
 
 @main.command("mail")
@@ -195,47 +212,47 @@ def mail_command(project_dir: Path, reminder: bool, send: bool, only: tuple[str,
     )
 
     if again and not send:
-        raise click.UsageError("--again works only with --send (it sends again what the sent-log lists). Without "
-                               "--send, drafts are written for every Werkzeug selected anyway: leave out --again.")
+        raise click.UsageError(text("mail.again_without_send"))
     project = _load(project_dir)
     if send:
         check_smtp_settings(project.mail)
     ids = [part for value in only for part in value.replace(",", " ").split()]
     plan = plan_mail(project, reminder=reminder, only=ids or None)
     for warning in plan.warnings:
-        click.echo(f"Warning: {warning}", err=True)
+        click.echo(text("cli.warning", warning=warning), err=True)
     if plan.without_address:
-        click.echo("Warning: these Werkzeuge have no e-mail address and are in no e-mail (fill in the column "
-                   f"'E-Mail' of {project.catalogue_path.name}):", err=True)
+        click.echo(text("cli.warning", warning=text("mail.no_address", catalogue=project.catalogue_path.name)),
+                   err=True)
         for werkzeug in plan.without_address:
-            click.echo(f"  {werkzeug.werkzeug_id} (row {werkzeug.row}): {werkzeug.werkzeug}", err=True)
-    kind = "reminder" if reminder else "invitation"
+            click.echo(text("mail.no_address_row", werkzeug_id=werkzeug.werkzeug_id, row=werkzeug.row,
+                            werkzeug=werkzeug.werkzeug), err=True)
+    kind = text("mail.reminder" if reminder else "mail.invitation")
     if not plan.messages:
-        click.echo("No reminders needed: every Werkzeug selected has come back." if reminder else
-                   "No e-mails: no Werkzeug selected has an e-mail address.")
+        click.echo(text("mail.no_reminders" if reminder else "mail.no_recipients"))
         return
     if not send:
         folder, paths = write_mail_drafts(project, plan)
-        click.echo(f"Wrote {_count(len(paths), f'{kind} draft')} for "
-                   f"{_count(len(plan.werkzeug_ids), 'Werkzeug', 'Werkzeuge')} to {folder}")
-        click.echo("Open them in Outlook or Thunderbird to check and send them, or send all with --send.")
+        click.echo(text("mail.wrote_drafts", drafts=_plural(len(paths), "mail.draft", "mail.drafts", kind=kind),
+                        werkzeuge=_plural(len(plan.werkzeug_ids), "mail.werkzeug", "mail.werkzeuge"), folder=folder))
+        click.echo(text("mail.open_drafts"))
         return
     settings = project.mail
     password = os.environ.get(settings.password_env) or None
     if password is None and settings.user:
-        password = click.prompt(f"Password for {settings.user} at {settings.smtp_host} "
-                                f"(or set {settings.password_env})", hide_input=True, err=True)
+        password = click.prompt(text("mail.password_prompt", user=settings.user, host=settings.smtp_host,
+                                     variable=settings.password_env), hide_input=True, err=True)
     log = sent_log_path(project)
-    result = send_mail(project, plan, password, on_sent=lambda sent: click.echo(f"Sent to {sent.describe()}"),
-                       again=again)
+    result = send_mail(project, plan, password, again=again,
+                       on_sent=lambda sent: click.echo(text("mail.sent_to", mail=sent.describe())))
     if result.skipped:
-        click.echo(f"Skipped {_count(len(result.skipped), f'{kind} e-mail')} already sent (listed in {log}).")
-    click.echo(f"Sent {_count(len(result.sent), f'{kind} e-mail')}.")
+        click.echo(text("mail.skipped", emails=_plural(len(result.skipped), "mail.email", "mail.emails", kind=kind),
+                        log=log))
+    click.echo(text("mail.sent", emails=_plural(len(result.sent), "mail.email", "mail.emails", kind=kind)))
 
 
-def _count(number: int, singular: str, plural: str = "") -> str:
-    """``1 draft``, ``2 drafts``."""
-    return f"{number} {singular if number == 1 else plural or singular + 's'}"
+def _plural(number: int, one: str, other: str, **values: object) -> str:
+    """The text of key ``one`` when ``number`` is 1, else of ``other``, with ``count=number`` and ``values``."""
+    return text(one if number == 1 else other, count=number, **values)
 
 
 @main.command("status")
@@ -257,9 +274,8 @@ def status_command(project_dir: Path, output_format: str):
     project = _load(project_dir)
     waiting = unmerged_files(project)
     if waiting:
-        files, verb = ("1 file", "is") if len(waiting) == 1 else (f"{len(waiting)} files", "are")
-        click.echo(f"Warning: {files} in {project.inbox} {verb} newer than the last merge; run "
-                   f"'werkstatt-xl merge -p {project_dir}' to count them.", err=True)
+        click.echo(text("cli.warning", warning=_plural(len(waiting), "status.unmerged_file", "status.unmerged_files",
+                                                       inbox=project.inbox, project=project_dir)), err=True)
     click.echo(render(status(project), output_format), nl=False)
 
 
@@ -280,7 +296,7 @@ def report_command(project_dir: Path, pdf: bool):
     from .round import report
 
     result = report(_load(project_dir), pdf=pdf)
-    click.echo(f"Wrote {result.workbook} ({result.werkzeuge} Werkzeuge, "
-               f"{len(result.without_return)} without a return).")
+    click.echo(text("report.wrote", workbook=result.workbook, werkzeuge=result.werkzeuge,
+                    without=len(result.without_return)))
     if result.pdf:
-        click.echo(f"Wrote {result.pdf}")
+        click.echo(text("cli.wrote", path=result.pdf))

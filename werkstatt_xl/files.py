@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from .errors import OutputError
+from .messages import text
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 """First bytes of an OLE2 compound file: a legacy .xls, or an Office file saved with a password."""
@@ -83,11 +84,8 @@ def write_csv(path: Path, columns: Iterable[str], rows: Iterable[Iterable[str]])
 
 def _explain(path: Path, error: OSError) -> OutputError:
     if isinstance(error, PermissionError):
-        return OutputError(f"{path}: cannot write here (permission denied). If the file is open in Excel "
-                           "or LibreOffice, close it; otherwise check the folder's permissions, then run "
-                           "the command again.")
-    return OutputError(f"{path}: cannot write ({error.strerror or error}). Check the disk and the folder, "
-                       "then run the command again.")
+        return OutputError(text("error.output_permission", path=path))
+    return OutputError(text("error.output_failed", path=path, reason=error.strerror or error))
 
 
 def _permissions(target: Path, default: int) -> int:
@@ -140,7 +138,7 @@ def atomic_directory(target: Path) -> Iterator[Path]:
     target = Path(target)
     previous = target.with_name(f".{target.name}-old")
     if target.exists() and not target.is_dir():
-        raise OutputError(f"{target} is a file, not a folder. Rename or move it, then run the command again.")
+        raise OutputError(text("error.output_not_a_folder", path=target))
     try:
         if previous.is_dir() and not target.exists():  # a run that died between the two renames
             os.replace(previous, target)

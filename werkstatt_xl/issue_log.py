@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .errors import ProjectError
 from .files import read_csv_rows
+from .messages import Code, text
 
 ISSUE_LOG = "ausgabe.csv"
 
@@ -43,9 +44,7 @@ def read_issue_log(path: Path) -> list[IssuedQuestionnaire]:
         return []
     rows = read_csv_rows(path)
     if rows and not {"werkzeug_id", "token"} <= set(rows[0]):
-        raise ProjectError(f"{path}: the columns werkzeug_id and token are missing, so the issued questionnaires "
-                           "cannot be recognised. Restore the file from a backup (it is written by 'werkstatt-xl "
-                           "generate'); if the questionnaires are to be issued anew, delete it and run generate.")
+        raise ProjectError(text(Code.ISSUE_LOG_MISSING_COLUMNS, path=path))
     return [IssuedQuestionnaire(*((row.get(column) or "").strip() for column in COLUMNS)) for row in rows]
 
 

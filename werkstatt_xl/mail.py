@@ -33,6 +33,7 @@ from .files import (
     read_csv_text,
 )
 from .issue_log import IssuedQuestionnaire
+from .messages import Code, text
 from .settings import MailSettings, Settings
 
 INVITATION, REMINDER = "einladung", "erinnerung"
@@ -125,23 +126,21 @@ def load_template(path: Path) -> MailTemplate:
     Raises :class:`ProjectError` naming file and line for an unknown placeholder or a stray ``$``.
     """
     try:
-        text = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
+        source = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
     except UnicodeDecodeError:
-        raise ProjectError(f"{path}: not UTF-8 text. Save the e-mail text as UTF-8.") from None
+        raise ProjectError(text(Code.MAIL_TEMPLATE_NOT_UTF8, path=path)) from None
     known = ", ".join(f"${placeholder}" for placeholder in PLACEHOLDERS)
-    for match in Template.pattern.finditer(text):
-        line = text.count("\n", 0, match.start()) + 1
+    for match in Template.pattern.finditer(source):
+        line = source.count("\n", 0, match.start()) + 1
         placeholder = match.group("named") or match.group("braced")
         if match.group("invalid") is not None:
-            raise ProjectError(f"{path}, line {line}: '$' starts no placeholder. Write $$ for a dollar sign; "
-                               f"placeholders are {known}.")
+            raise ProjectError(text(Code.MAIL_TEMPLATE_STRAY_DOLLAR, path=path, line=line, known=known))
         if placeholder and placeholder not in PLACEHOLDERS:
-            raise ProjectError(f"{path}, line {line}: unknown placeholder ${placeholder}. Known placeholders: "
-                               f"{known}.")
-    first, _, body = text.partition("\n")
+            raise ProjectError(text(Code.MAIL_TEMPLATE_UNKNOWN_PLACEHOLDER, path=path, line=line,
+                                    placeholder=placeholder, known=known))
+    first, _, body = source.partition("\n")
     if not first.startswith(SUBJECT_PREFIX) or not first[len(SUBJECT_PREFIX):].strip():
-        raise ProjectError(f"{path}, line 1: the first line must be the subject, e.g. "
-                           f"'{SUBJECT_PREFIX} $title: Fragebogen'.")
+        raise ProjectError(text(Code.MAIL_TEMPLATE_NO_SUBJECT, path=path, prefix=SUBJECT_PREFIX))
     return MailTemplate(path, Template(first[len(SUBJECT_PREFIX):].strip()), Template(body.strip("\n") + "\n"))
 
 
@@ -152,8 +151,7 @@ def group_by_recipient(entries: list[IssuedQuestionnaire], by_id: dict[str, Werk
     for entry in entries:
         werkzeug = by_id.get(entry.werkzeug_id)
         if werkzeug is None:
-            warnings.append(f"{entry.werkzeug_id} ({entry.werkzeug}) was issued but is no longer in the "
-                            "catalogue: no e-mail for it.")
+            warnings.append(text("mail.not_in_catalogue", werkzeug_id=entry.werkzeug_id, werkzeug=entry.werkzeug))
             continue
         if not werkzeug.addresses:
             without_address.append(werkzeug)
@@ -212,11 +210,9 @@ def _compose(sender_header: str, template: MailTemplate, kind: str, address: str
 def sender(settings: MailSettings) -> tuple[str, str]:
     name, address = parseaddr(settings.sender)
     if not settings.sender.strip():
-        raise ProjectError("no sender address: set [mail] sender = \"name@example.org\" in werkstatt.toml "
-                           "(the From: of the e-mails).")
+        raise ProjectError(text("mail.no_sender"))
     if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", address):
-        raise ProjectError(f"[mail] sender {settings.sender!r} in werkstatt.toml is not an e-mail address. "
-                           "Write e.g. sender = \"Demografiewerkstatt <demografie@example.org>\".")
+        raise ProjectError(text("mail.bad_sender", sender=settings.sender))
     return name, address
 
 
@@ -228,9 +224,8 @@ def _ascii_address(address: str, werkzeug: Werkzeug) -> str:
             raise UnicodeError(local)
         return f"{local}@{domain.encode('idna').decode('ascii')}"
     except UnicodeError:
-        raise ProjectError(f"{werkzeug.werkzeug_id} (catalogue row {werkzeug.row}): the address {address!r} cannot "
-                           "be used in an e-mail header (no umlauts or accents before the @). Enter an ASCII "
-                           "address in the catalogue.") from None
+        raise ProjectError(text("mail.non_ascii_address", werkzeug_id=werkzeug.werkzeug_id, row=werkzeug.row,
+                                address=address)) from None
 
 
 def check_round_settings(settings: Settings, template: MailTemplate) -> None:
@@ -238,8 +233,8 @@ def check_round_settings(settings: Settings, template: MailTemplate) -> None:
     for placeholder, value, example in (("title", settings.title, 'title = "Zwischenbilanz 2026"'),
                                         ("deadline", settings.deadline_text, "deadline = 2026-12-15")):
         if placeholder in template.placeholders and not value:
-            raise ProjectError(f"{template.path.name} uses ${placeholder}, but werkstatt.toml sets no [round] "
-                               f"{placeholder}. Set it, e.g. {example}.")
+            raise ProjectError(text(Code.MAIL_TEMPLATE_VALUE_UNSET, template=template.path.name,
+                                    placeholder=placeholder, example=example))
 
 
 def draft_name(recipient: str) -> str:
@@ -273,14 +268,13 @@ def read_sent_log(path: Path) -> list[dict[str, str]]:
     path = Path(path)
     if not path.is_file():
         return []
-    text, _ = read_csv_text(path)
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text))
+    content, _ = read_csv_text(path)
+    reader = csv.DictReader(io.StringIO(content, newline=""), delimiter=csv_delimiter(content))
     missing = [field for field in SENT_LOG_KEY_FIELDS if field not in (reader.fieldnames or ())]
     if missing:
-        columns = f"column{'s' if len(missing) > 1 else ''} {', '.join(missing)}"
-        raise ProjectError(f"{path}: the sent-log lacks the {columns}, so it cannot tell which e-mails were sent. "
-                           f"Restore its first line ({','.join(SENT_LOG_FIELDS)}), or move the file away to count "
-                           "every e-mail as not sent yet, then run the command again.")
+        columns = text("sent_log.columns" if len(missing) > 1 else "sent_log.column", names=", ".join(missing))
+        raise ProjectError(text(Code.SENT_LOG_MISSING_COLUMNS, path=path, columns=columns,
+                                fields=",".join(SENT_LOG_FIELDS)))
     return [{key: row.get(key) or "" for key in SENT_LOG_FIELDS} for row in reader]
 
 
@@ -292,10 +286,9 @@ def check_smtp_settings(settings: MailSettings) -> str:
     """Raise :class:`ProjectError` unless ``settings`` can send; returns the sender's address."""
     _, sender_address = sender(settings)
     if not settings.smtp_host:
-        raise ProjectError("no SMTP server: set [mail] smtp_host (and smtp_port, security, user) in "
-                           "werkstatt.toml, or leave out --send to write drafts instead.")
+        raise ProjectError(text("mail.no_smtp_host"))
     if settings.security not in ("starttls", "ssl", "none"):
-        raise ProjectError(f"[mail] security = {settings.security!r} in werkstatt.toml: use starttls, ssl or none.")
+        raise ProjectError(text("mail.bad_security", security=settings.security))
     return sender_address
 
 
@@ -309,8 +302,7 @@ def send(plan: MailPlan, settings: MailSettings, password: str | None, log_path:
     """
     sender_address = check_smtp_settings(settings)
     if settings.user and password is None:
-        raise ProjectError(f"a password is needed for [mail] user {settings.user!r}: set the environment variable "
-                           f"{settings.password_env}.")
+        raise ProjectError(text("mail.password_needed", user=settings.user, variable=settings.password_env))
     log = read_sent_log(log_path)
     done = set() if again else {_log_key(row["empfaenger"], row["art"], row["anhaenge_sha256"].split())
                                 for row in log}
@@ -371,49 +363,45 @@ def _connect(settings: MailSettings, password: str | None) -> smtplib.SMTP:
 
 def _connect_reason(error: Exception, settings: MailSettings, server: str) -> str:
     if isinstance(error, smtplib.SMTPAuthenticationError):
-        return (f"login as {settings.user!r} at {server} failed ({_response(error)}). Check [mail] user in "
-                f"werkstatt.toml and the password (environment variable {settings.password_env}).")
+        return text("smtp.login_failed", user=settings.user, server=server, response=_response(error),
+                    variable=settings.password_env)
     if isinstance(error, smtplib.SMTPNotSupportedError):
-        return (f"{server} does not offer {'STARTTLS' if 'STARTTLS' in str(error) else 'login (AUTH)'} "
-                f"({error}). Check [mail] security and user in werkstatt.toml.")
+        feature = "STARTTLS" if "STARTTLS" in str(error) else text("smtp.login")
+        return text("smtp.not_offered", server=server, feature=feature, error=error)
     if isinstance(error, ssl.SSLError):
-        return (f"no secure connection to {server} ({error}). Check [mail] security (starttls for port 587, "
-                "ssl for port 465) in werkstatt.toml.")
-    return (f"cannot connect to {server} ({_response(error)}). Check [mail] smtp_host, smtp_port and security "
-            "in werkstatt.toml and the network.")
+        return text("smtp.no_tls", server=server, error=error)
+    return text("smtp.no_connection", server=server, response=_response(error))
 
 
 def _send_reason(error: Exception, mail: Mail, server: str) -> str:
     code = getattr(error, "smtp_code", None)
     if isinstance(error, smtplib.SMTPRecipientsRefused):
-        refused = "; ".join(f"{address}: {status} {_text(reply)}"
+        refused = "; ".join(f"{address}: {status} {_decoded(reply)}"
                             for address, (status, reply) in error.recipients.items())
-        return f"the server refused the recipient ({refused}). Correct the address in the catalogue."
+        return text("smtp.recipient_refused", refused=refused)
     if isinstance(error, (smtplib.SMTPServerDisconnected, ConnectionError)) or code == 421:
-        return f"the connection to {server} broke while sending to {mail.recipient} ({_response(error)})."
+        return text("smtp.connection_broke", server=server, recipient=mail.recipient, response=_response(error))
     if isinstance(error, smtplib.SMTPSenderRefused):
-        return f"the server refused the sender {error.sender} ({_response(error)}). Check [mail] sender."
-    return f"sending to {mail.recipient} failed ({_response(error)})."
+        return text("smtp.sender_refused", sender=error.sender, response=_response(error))
+    return text("smtp.send_failed", recipient=mail.recipient, response=_response(error))
 
 
 def _response(error: Exception) -> str:
     if isinstance(error, smtplib.SMTPResponseException):
-        return f"{error.smtp_code} {_text(error.smtp_error)}"
+        return f"{error.smtp_code} {_decoded(error.smtp_error)}"
     return str(error) or type(error).__name__
 
 
-def _text(reply: bytes | str) -> str:
+def _decoded(reply: bytes | str) -> str:
     return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
 
 
 def _stopped(reason: str, sent: list[Mail], unsent: list[Mail], log_path: Path) -> MailError:
     def listing(mails: list[Mail]) -> str:
-        return "".join(f"\n  {mail.describe()}" for mail in mails) or " none"
+        return "".join(f"\n  {mail.describe()}" for mail in mails) or " " + text("mail.none")
 
-    return MailError(f"sending stopped: {reason}\nSent ({len(sent)}):{listing(sent)}\n"
-                     f"Not sent ({len(unsent)}):{listing(unsent)}\n"
-                     f"{log_path} lists every e-mail sent; run the same command again to send the rest.",
-                     sent, unsent)
+    return MailError(text("mail.stopped", reason=reason, sent_count=len(sent), sent=listing(sent),
+                          unsent_count=len(unsent), unsent=listing(unsent), log=log_path), sent, unsent)
 
 
 def _write_sent_log(path: Path, rows: list[dict[str, str]]) -> None:

@@ -86,3 +86,12 @@ class Code(StrEnum):
 
     # the questionnaire form (XLSForm)
     FORM = "form.invalid"
+
+    # the issue log, the sent-log and the e-mail templates
+    ISSUE_LOG_MISSING_COLUMNS = "issue_log.missing_columns"
+    SENT_LOG_MISSING_COLUMNS = "sent_log.missing_columns"
+    MAIL_TEMPLATE_NOT_UTF8 = "mail_template.not_utf8"
+    MAIL_TEMPLATE_STRAY_DOLLAR = "mail_template.stray_dollar"
+    MAIL_TEMPLATE_UNKNOWN_PLACEHOLDER = "mail_template.unknown_placeholder"
+    MAIL_TEMPLATE_NO_SUBJECT = "mail_template.no_subject"
+    MAIL_TEMPLATE_VALUE_UNSET = "mail_template.value_unset"

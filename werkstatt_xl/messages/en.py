@@ -40,4 +40,137 @@ TEXTS: dict[str, str] = {
     # the report definition (tabelle1.toml): see report/definition.py
 
     # the terminal: commands and the orchestration layer
+    "confirm.no_such_file": "{path}: no such file in {inbox}. Name a returned file as the sheet 'Prüfung' of "
+                            "master.xlsx shows it.",
+    "confirm.unreadable": "{path}: {reason} It cannot be confirmed.",
+    "confirm.has_identity": "{path}: this questionnaire carries its identity; it needs no confirmation.",
+    "confirm.no_title_match": "{path}: its Werkzeug title matches no Werkzeug of the catalogue, so it cannot be "
+                              "confirmed. Ask the department to return the questionnaire from ausgang/.",
+    "confirm.done": "Confirmed {file} as the return of {werkzeug_id} ({werkzeug}); it counts from the next merge.",
+    Code.ISSUE_LOG_MISSING_COLUMNS: "{path}: the columns werkzeug_id and token are missing, so the issued "
+                                    "questionnaires cannot be recognised. Restore the file from a backup (it is "
+                                    "written by 'werkstatt-xl generate'); if the questionnaires are to be issued "
+                                    "anew, delete it and run generate.",
+    "error.output_permission": "{path}: cannot write here (permission denied). If the file is open in Excel or "
+                               "LibreOffice, close it; otherwise check the folder's permissions, then run the "
+                               "command again.",
+    "error.output_failed": "{path}: cannot write ({reason}). Check the disk and the folder, then run the command "
+                           "again.",
+    "error.output_not_a_folder": "{path} is a file, not a folder. Rename or move it, then run the command again.",
+    "report.no_office": "LibreOffice (soffice) is not installed, so no PDF can be written. Install it "
+                        "(Debian/Ubuntu: '{install}'), or run the command without --pdf.",
+    "report.pdf_timeout": "LibreOffice did not finish converting {workbook} within 5 minutes. Close other "
+                          "LibreOffice windows and run the command again.",
+    "report.pdf_failed": "LibreOffice could not convert {workbook} to PDF ({reason}). Open the workbook and export "
+                         "it as PDF by hand, or reinstall LibreOffice.",
+    "report.exit_code": "exit code {code}",
+    "report.register_lacks_columns": "The register has no column {columns}: it was made with another form than the "
+                                     "report definition {definition} expects. Run 'werkstatt-xl merge' again, or "
+                                     "correct the definition.",
+    Code.SENT_LOG_MISSING_COLUMNS: "{path}: the sent-log lacks the {columns}, so it cannot tell which e-mails were "
+                                   "sent. Restore its first line ({fields}), or move the file away to count every "
+                                   "e-mail as not sent yet, then run the command again.",
+    "sent_log.column": "column {names}",
+    "sent_log.columns": "columns {names}",
+    Code.MAIL_TEMPLATE_NOT_UTF8: "{path}: not UTF-8 text. Save the e-mail text as UTF-8.",
+    Code.MAIL_TEMPLATE_STRAY_DOLLAR: "{path}, line {line}: '$' starts no placeholder. Write $$ for a dollar sign; "
+                                     "placeholders are {known}.",
+    Code.MAIL_TEMPLATE_UNKNOWN_PLACEHOLDER: "{path}, line {line}: unknown placeholder ${placeholder}. Known "
+                                            "placeholders: {known}.",
+    Code.MAIL_TEMPLATE_NO_SUBJECT: "{path}, line 1: the first line must be the subject, e.g. '{prefix} $title: "
+                                   "Fragebogen'.",
+    Code.MAIL_TEMPLATE_VALUE_UNSET: "{template} uses ${placeholder}, but werkstatt.toml sets no [round] "
+                                    "{placeholder}. Set it, e.g. {example}.",
+    "mail.no_sender": "no sender address: set [mail] sender = \"name@example.org\" in werkstatt.toml (the From: of "
+                      "the e-mails).",
+    "mail.bad_sender": "[mail] sender {sender!r} in werkstatt.toml is not an e-mail address. Write e.g. sender = "
+                       "\"Demografiewerkstatt <demografie@example.org>\".",
+    "mail.non_ascii_address": "{werkzeug_id} (catalogue row {row}): the address {address!r} cannot be used in an "
+                              "e-mail header (no umlauts or accents before the @). Enter an ASCII address in the "
+                              "catalogue.",
+    "mail.not_in_catalogue": "{werkzeug_id} ({werkzeug}) was issued but is no longer in the catalogue: no e-mail "
+                             "for it.",
+    "mail.no_smtp_host": "no SMTP server: set [mail] smtp_host (and smtp_port, security, user) in werkstatt.toml, "
+                         "or leave out --send to write drafts instead.",
+    "mail.bad_security": "[mail] security = {security!r} in werkstatt.toml: use starttls, ssl or none.",
+    "mail.password_needed": "a password is needed for [mail] user {user!r}: set the environment variable "
+                            "{variable}.",
+    "mail.stopped": "sending stopped: {reason}\nSent ({sent_count}):{sent}\nNot sent ({unsent_count}):{unsent}\n"
+                    "{log} lists every e-mail sent; run the same command again to send the rest.",
+    "mail.none": "none",
+    "smtp.login_failed": "login as {user!r} at {server} failed ({response}). Check [mail] user in werkstatt.toml "
+                         "and the password (environment variable {variable}).",
+    "smtp.not_offered": "{server} does not offer {feature} ({error}). Check [mail] security and user in "
+                        "werkstatt.toml.",
+    "smtp.login": "login (AUTH)",
+    "smtp.no_tls": "no secure connection to {server} ({error}). Check [mail] security (starttls for port 587, ssl "
+                   "for port 465) in werkstatt.toml.",
+    "smtp.no_connection": "cannot connect to {server} ({response}). Check [mail] smtp_host, smtp_port and security "
+                          "in werkstatt.toml and the network.",
+    "smtp.recipient_refused": "the server refused the recipient ({refused}). Correct the address in the catalogue.",
+    "smtp.connection_broke": "the connection to {server} broke while sending to {recipient} ({response}).",
+    "smtp.sender_refused": "the server refused the sender {sender} ({response}). Check [mail] sender.",
+    "smtp.send_failed": "sending to {recipient} failed ({response}).",
+    "init.not_a_folder": "{path} is a file, not a folder. Choose another path.",
+    "init.not_empty": "{path} is not empty. Use another folder, or --force to write {config} and katalog.xlsx anew "
+                      "(returned files are kept).",
+    "generate.derived_ids": "{catalogue} has Werkzeuge without Werkzeug-ID; ids were derived from the names. Run "
+                            "'werkstatt-xl generate --write-ids' to store them in the catalogue, so that renaming a "
+                            "Werkzeug later does not orphan its questionnaire.",
+    "merge.nothing_issued": "{path}: no questionnaires were issued in this project. Run 'werkstatt-xl generate' first "
+                            "(or copy the ausgabe.csv that issued them).",
+    "merge.no_inbox": "{path}: the folder for returned questionnaires is missing. Create it and put the returned "
+                      "files into it.",
+    "mail.nothing_generated": "{path} is missing: no questionnaires were generated yet. Run 'werkstatt-xl generate' "
+                              "first.",
+    "mail.not_generated": "{werkzeug_id} ({werkzeug}) is in the catalogue but has no questionnaire yet: run "
+                          "'werkstatt-xl generate' to include it.",
+    "mail.questionnaire_missing": "{path} is missing although ausgabe.csv lists it. Run 'werkstatt-xl generate' to "
+                                  "write the questionnaires.",
+    "mail.unknown_ids": "unknown Werkzeug-ID {unknown}. Issued ones: {issued}.",
+    "mail.no_merge_yet": "no merge has run yet: every issued questionnaire counts as not returned. Run 'werkstatt-xl "
+                         "merge' first to remind only the missing ones.",
+    "report.no_register": "{path}: there is no register yet. Run 'werkstatt-xl merge' first: it reads the returned "
+                          "questionnaires and writes the register the report is made from.",
+    "cli.warning": "Warning: {warning}",
+    "cli.wrote": "Wrote {path}",
+    "init.created": "Created project {root}",
+    "init.next_example": "The Kreis Düren catalogue is in {catalogue}. Next: 'werkstatt-xl generate -p {directory}'.",
+    "init.next": "Next: fill in {catalogue}, then 'werkstatt-xl generate -p {directory}'.",
+    "generate.progress": "Fragebögen",
+    "generate.stored_ids": "Stored Werkzeug-IDs in {catalogue}.",
+    "generate.wrote": "Wrote {count} questionnaires to {outbox} ({kept} kept their token, {new} new).",
+    "merge.progress": "Rückläufe",
+    "merge.summary": "Received {received} files: {accepted} accepted, {with_problems} with problems, {rejected} "
+                     "rejected, {superseded} superseded or duplicate.",
+    "merge.missing": "Still missing: {missing} of {total} Werkzeuge.",
+    "merge.problems": "Problems and notices: {count}, listed on the sheet 'Prüfung' of master.xlsx.",
+    "merge.strict_failed": "problems were found in returned files (see the sheet 'Prüfung'); --strict turns them "
+                           "into a failure.",
+    "mail.again_without_send": "--again works only with --send (it sends again what the sent-log lists). Without "
+                               "--send, drafts are written for every Werkzeug selected anyway: leave out --again.",
+    "mail.no_address": "these Werkzeuge have no e-mail address and are in no e-mail (fill in the column 'E-Mail' of "
+                       "{catalogue}):",
+    "mail.no_address_row": "  {werkzeug_id} (row {row}): {werkzeug}",
+    "mail.no_reminders": "No reminders needed: every Werkzeug selected has come back.",
+    "mail.no_recipients": "No e-mails: no Werkzeug selected has an e-mail address.",
+    "mail.invitation": "invitation",
+    "mail.reminder": "reminder",
+    "mail.draft": "{count} {kind} draft",
+    "mail.drafts": "{count} {kind} drafts",
+    "mail.werkzeug": "{count} Werkzeug",
+    "mail.werkzeuge": "{count} Werkzeuge",
+    "mail.email": "{count} {kind} e-mail",
+    "mail.emails": "{count} {kind} e-mails",
+    "mail.wrote_drafts": "Wrote {drafts} for {werkzeuge} to {folder}",
+    "mail.open_drafts": "Open them in Outlook or Thunderbird to check and send them, or send all with --send.",
+    "mail.password_prompt": "Password for {user} at {host} (or set {variable})",
+    "mail.sent_to": "Sent to {mail}",
+    "mail.skipped": "Skipped {emails} already sent (listed in {log}).",
+    "mail.sent": "Sent {emails}.",
+    "status.unmerged_file": "{count} file in {inbox} is newer than the last merge; run 'werkstatt-xl merge -p "
+                            "{project}' to count them.",
+    "status.unmerged_files": "{count} files in {inbox} are newer than the last merge; run 'werkstatt-xl merge -p "
+                             "{project}' to count them.",
+    "report.wrote": "Wrote {workbook} ({werkzeuge} Werkzeuge, {without} without a return).",
 }

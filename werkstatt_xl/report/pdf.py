@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..errors import ReportError
 from ..files import atomic_path
+from ..messages import text
 
 INSTALL_HINT = "apt-get install libreoffice-calc-nogui"
 
@@ -17,8 +18,7 @@ def office_program() -> str:
     """The LibreOffice program, or a :class:`ReportError` that says how to install it."""
     binary = shutil.which("soffice") or shutil.which("libreoffice")
     if binary is None:
-        raise ReportError(f"LibreOffice (soffice) is not installed, so no PDF can be written. Install it "
-                          f"(Debian/Ubuntu: '{INSTALL_HINT}'), or run the command without --pdf.")
+        raise ReportError(text("report.no_office", install=INSTALL_HINT))
     return binary
 
 
@@ -32,13 +32,12 @@ def to_pdf(office: str, workbook: Path) -> Path:
         try:
             completed = subprocess.run(command, capture_output=True, text=True, timeout=300)
         except subprocess.TimeoutExpired:
-            raise ReportError(f"LibreOffice did not finish converting {workbook.name} within 5 minutes. Close "
-                              "other LibreOffice windows and run the command again.") from None
+            raise ReportError(text("report.pdf_timeout", workbook=workbook.name)) from None
         written = folder / f"{workbook.stem}.pdf"
         if not written.is_file():
-            message = (completed.stderr or completed.stdout).strip() or f"exit code {completed.returncode}"
-            raise ReportError(f"LibreOffice could not convert {workbook.name} to PDF ({message}). Open the workbook "
-                              "and export it as PDF by hand, or reinstall LibreOffice.")
+            reason = ((completed.stderr or completed.stdout).strip()
+                      or text("report.exit_code", code=completed.returncode))
+            raise ReportError(text("report.pdf_failed", workbook=workbook.name, reason=reason))
         with atomic_path(target) as temporary:
             shutil.copyfile(written, temporary)
     return target

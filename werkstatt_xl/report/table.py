@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..catalogue import fold
 from ..errors import ReportError
+from ..messages import text
 from .definition import ReportDefinition
 
 
@@ -38,18 +39,17 @@ def register_columns(register, definition: ReportDefinition) -> dict[str, list]:
     names = list(dict.fromkeys(names))
     missing = [name for name in names if name not in register.columns]
     if missing:
-        raise ReportError(f"The register has no column {', '.join(missing)}: it was made with another form than "
-                          f"the report definition {definition.path.name} expects. Run 'werkstatt-xl merge' again, "
-                          "or correct the definition.")
+        raise ReportError(text("report.register_lacks_columns", columns=", ".join(missing),
+                               definition=definition.path.name))
     return {name: register[name].tolist() for name in names}
 
 
 def _join_unique(texts: list[str], separator: str) -> str:
     """The non-empty texts joined, each text (ignoring case and spacing) only once."""
     unique: dict[str, str] = {}
-    for text in texts:
-        if text:
-            unique.setdefault(fold(text), text)
+    for value in texts:
+        if value:
+            unique.setdefault(fold(value), value)
     return separator.join(unique.values())
 
 

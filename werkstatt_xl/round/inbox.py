@@ -18,6 +18,7 @@ from ..form import load_form
 from ..ingest import RawReturn, is_ignored, read_return
 from ..issue_log import read_issue_log
 from ..master import read_sheet, write_master_workbook
+from ..messages import text
 from ..register import (
     ReturnRecord,
     Unreadable,
@@ -59,8 +60,7 @@ def merge(project: Project, on_progress: Progress | None = None) -> MergeResult:
     definition = load_report_definition(project.report_path, form)  # a broken one stops before reading
     issued = read_issue_log(project.issue_log)
     if not issued:
-        raise ProjectError(f"{project.issue_log}: no questionnaires were issued in this project. "
-                           "Run 'werkstatt-xl generate' first (or copy the ausgabe.csv that issued them).")
+        raise ProjectError(text("merge.nothing_issued", path=project.issue_log))
     files = returned_files(project)
     reads = ((str(path.relative_to(project.inbox)), raw) for path, raw in _read_all(files, on_progress))
     confirmed = frozenset(entry.sha256 for entry in read_confirmations(project.confirmations))
@@ -88,17 +88,15 @@ def confirm(project: Project, names: list[str]) -> list[tuple[str, Werkzeug]]:
     for name in names:
         path = project.inbox / name
         if not path.is_file() or project.inbox.resolve() not in path.resolve().parents:
-            raise ProjectError(f"{path}: no such file in {project.inbox}. Name a returned file as the sheet "
-                               "'Prüfung' of master.xlsx shows it.")
+            raise ProjectError(text("confirm.no_such_file", path=path, inbox=project.inbox))
         raw = _read_one(path)
         if isinstance(raw, Unreadable):
-            raise ProjectError(f"{path}: {raw.reason} It cannot be confirmed.")
+            raise ProjectError(text("confirm.unreadable", path=path, reason=raw.reason))
         if raw.meta.get("form_id"):
-            raise ProjectError(f"{path}: this questionnaire carries its identity; it needs no confirmation.")
+            raise ProjectError(text("confirm.has_identity", path=path))
         werkzeug = match_by_title(raw, form, by_title)
         if werkzeug is None:
-            raise ProjectError(f"{path}: its Werkzeug title matches no Werkzeug of the catalogue, so it cannot be "
-                               "confirmed. Ask the department to return the questionnaire from ausgang/.")
+            raise ProjectError(text("confirm.no_title_match", path=path))
         confirmations.append(Confirmation(name, raw.sha256, werkzeug.werkzeug_id, now))
         confirmed.append((name, werkzeug))
     write_confirmations(project.confirmations, confirmations)
@@ -111,8 +109,7 @@ def returned_files(project: Project) -> list[Path]:
     Lock files, hidden and system files are left out silently.
     """
     if not project.inbox.is_dir():
-        raise ProjectError(f"{project.inbox}: the folder for returned questionnaires is missing. Create it "
-                           "and put the returned files into it.")
+        raise ProjectError(text("merge.no_inbox", path=project.inbox))
     return sorted((path for path in project.inbox.rglob("*") if not is_ignored(path) and path.is_file()),
                   key=lambda path: str(path.relative_to(project.inbox)).casefold())
 

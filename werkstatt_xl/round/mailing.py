@@ -23,6 +23,7 @@ from ..mail import (
     send,
     write_drafts,
 )
+from ..messages import text
 from ..register import STATUS_MISSING, STATUS_REJECTED
 from ..resources import template_path
 from ..validate import NOTICE
@@ -45,17 +46,15 @@ def plan_mail(project: Project, reminder: bool = False, only: Iterable[str] | No
     name = TEMPLATES[kind]
     template = load_template(project.root / name if (project.root / name).is_file() else template_path(name))
     if not project.issue_log.is_file():
-        raise ProjectError(f"{project.issue_log} is missing: no questionnaires were generated yet. "
-                           "Run 'werkstatt-xl generate' first.")
+        raise ProjectError(text("mail.nothing_generated", path=project.issue_log))
     issued = read_issue_log(project.issue_log)
     catalogue = load_catalogue(project.catalogue_path)
     entries = _select(issued, only)
     warnings = []
     if only is None:
         issued_ids = {entry.werkzeug_id for entry in issued}
-        warnings += [f"{werkzeug.werkzeug_id} ({werkzeug.werkzeug}) is in the catalogue but has no questionnaire "
-                     "yet: run 'werkstatt-xl generate' to include it." for werkzeug in catalogue.werkzeuge
-                     if werkzeug.werkzeug_id not in issued_ids]
+        warnings += [text("mail.not_generated", werkzeug_id=werkzeug.werkzeug_id, werkzeug=werkzeug.werkzeug)
+                     for werkzeug in catalogue.werkzeuge if werkzeug.werkzeug_id not in issued_ids]
     notes: dict[str, list[str]] = {}
     if reminder:
         entries, notes, chase_warnings = _still_missing(project, entries)
@@ -88,8 +87,7 @@ def _questionnaires(project: Project) -> Callable[[str], bytes]:
         try:
             return path.read_bytes()
         except FileNotFoundError:
-            raise ProjectError(f"{path} is missing although ausgabe.csv lists it. Run 'werkstatt-xl generate' to "
-                               "write the questionnaires.") from None
+            raise ProjectError(text("mail.questionnaire_missing", path=path)) from None
     return read
 
 
@@ -100,7 +98,7 @@ def _select(issued: list[IssuedQuestionnaire], only: Iterable[str] | None) -> li
     valid = [entry.werkzeug_id for entry in issued]
     unknown = [werkzeug_id for werkzeug_id in wanted if werkzeug_id not in valid]
     if unknown:
-        raise ProjectError(f"unknown Werkzeug-ID {', '.join(unknown)}. Issued ones: {', '.join(valid)}.")
+        raise ProjectError(text("mail.unknown_ids", unknown=", ".join(unknown), issued=", ".join(valid)))
     return [entry for entry in issued if entry.werkzeug_id in wanted]
 
 
@@ -108,8 +106,7 @@ def _still_missing(project: Project, entries: list) -> tuple[list, dict[str, lis
     """The entries still "offen" or "abgelehnt", notes naming each rejection, and warnings."""
     status = register_statuses(project)
     if status is None:
-        return entries, {}, ["no merge has run yet: every issued questionnaire counts as not returned. Run "
-                             "'werkstatt-xl merge' first to remind only the missing ones."]
+        return entries, {}, [text("mail.no_merge_yet")]
     missing = [entry for entry in entries
                if status.get(entry.werkzeug_id, STATUS_MISSING) in (STATUS_MISSING, STATUS_REJECTED)]
     rejected = {entry.werkzeug_id for entry in missing if status.get(entry.werkzeug_id) == STATUS_REJECTED}

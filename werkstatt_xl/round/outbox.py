@@ -11,6 +11,7 @@ from ..catalogue import load_catalogue, write_catalogue_ids
 from ..files import atomic_directory
 from ..form import load_form
 from ..issue_log import ISSUE_LOG, IssuedQuestionnaire, read_issue_log, write_issue_log
+from ..messages import text
 from ..questionnaire import file_names, render_questionnaire
 from .project import Progress, Project
 
@@ -62,7 +63,5 @@ def generate(project: Project, reissue: bool = False, write_ids: bool = False,
         write_issue_log(folder / ISSUE_LOG, issued)
     warnings = []
     if catalogue.derived_ids:
-        warnings.append(f"{catalogue.path.name} has Werkzeuge without Werkzeug-ID; ids were derived from the "
-                        "names. Run 'werkstatt-xl generate --write-ids' to store them in the catalogue, so "
-                        "that renaming a Werkzeug later does not orphan its questionnaire.")
+        warnings.append(text("generate.derived_ids", catalogue=catalogue.path.name))
     return GenerateResult(project.outbox, tuple(issued), reused, tuple(warnings), stored_ids)

@@ -101,10 +101,9 @@ def init_project(root: Path | str, example: bool = False, force: bool = False) -
     """
     root = Path(root).resolve()
     if root.exists() and not root.is_dir():
-        raise ProjectError(f"{root} is a file, not a folder. Choose another path.")
+        raise ProjectError(text("init.not_a_folder", path=root))
     if root.exists() and any(root.iterdir()) and not force:
-        raise ProjectError(f"{root} is not empty. Use another folder, or --force to write "
-                           f"{CONFIG_NAME} and katalog.xlsx anew (returned files are kept).")
+        raise ProjectError(text("init.not_empty", path=root, config=CONFIG_NAME))
     root.mkdir(parents=True, exist_ok=True)
     for folder in ("ausgang", "eingang", "ergebnis"):
         (root / folder).mkdir(exist_ok=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..errors import ReportError
 from ..form import load_form
+from ..messages import text
 from ..report import (
     RUECKLAUF,
     load_report_definition,
@@ -34,9 +35,7 @@ def report(project: Project, pdf: bool = False) -> ReportResult:
     definition = load_report_definition(project.report_path, load_form(project.form_path))
     register = read_register(project)
     if register is None:
-        raise ReportError(f"{project.master_path}: there is no register yet. Run 'werkstatt-xl merge' "
-                          "first: it reads the returned questionnaires and writes the register the report is "
-                          "made from.")
+        raise ReportError(text("report.no_register", path=project.master_path))
     workbook = write_report(register, definition, project.report_workbook_path, title=project.title)
     table = tabelle1(register, definition)
     without = table[table[RUECKLAUF].isin(definition.no_return_statuses)][definition.werkzeug_header]

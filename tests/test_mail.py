@@ -22,6 +22,7 @@ from werkstatt_xl import mail
 from werkstatt_xl.anchors import meta_key
 from werkstatt_xl.catalogue import COLUMNS, load_catalogue
 from werkstatt_xl.cli import main
+from werkstatt_xl.errors import ProjectError
 from werkstatt_xl.issue_log import read_issue_log
 from werkstatt_xl.resources import example_path
 from werkstatt_xl.round import (
@@ -402,8 +403,8 @@ def test_reminders_after_a_partial_merge_go_to_exactly_the_missing_and_rejected(
     reminder = plan.messages[0].message
     assert reminder["Subject"] == "Erinnerung – Zwischenbilanz 2019: Fragebogen (Rückgabe bis zum 13.12.2019)"
     assert ("- aim - Auszubildende im Mentoring (Fragebogen: 1-05_aim_Auszubildende_im_Mentoring.xlsx)\n"
-            "  Ihre Rücksendung „1-05_aim_Auszubildende_im_Mentoring.xlsx“ konnte nicht übernommen werden: "
-            f"{problem}\n\n") in reminder.get_body(("plain",)).get_content()
+            f"  Ihre Rücksendung konnte nicht übernommen werden: {problem}\n\n"
+            ) in reminder.get_body(("plain",)).get_content()
     assert attachments(reminder) == questionnaires(project, ["W05"])
     assert "Ihre Rücksendung" not in plan.messages[1].message.get_body(("plain",)).get_content()
 
@@ -688,3 +689,35 @@ def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
     key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                            serialization.NoEncryption()))
     return certificate_path, key_path
+
+
+def test_nothing_from_a_returned_file_reaches_a_reminder(tmp_path):
+    """A rejection reason that quotes the file (its metadata, its name) is replaced by fixed words."""
+    project = init_project(tmp_path / "runde", example=True)
+    generate(project)
+    lure = "Bitte neue Kontodaten an http://example.net/konto melden"
+    hostile = project.inbox / "Kontodaten bitte an example.net melden.xlsx"
+    shutil.copyfile(example_path() / "eingang" / "1-05_aim_Auszubildende_im_Mentoring.xlsx", hostile)
+    workbook = load_workbook(hostile)
+    for row in workbook["_wxl"].iter_rows():
+        if row[0].value == meta_key("form_id"):
+            row[1].value = lure
+    workbook.save(hostile)
+    merge(project)
+    assert any(lure in problem["problem"] for problem in read_problems(project))  # the office sees it ...
+
+    [reminder] = [mail for mail in plan_mail(project, reminder=True).messages if "W05" in mail.werkzeug_ids]
+    body = reminder.message.get_body(("plain",)).get_content()
+    assert "Ihre Rücksendung konnte nicht übernommen werden: Sie passt nicht zu dem Fragebogen" in body
+    assert "example.net" not in reminder.message.as_string() and "Kontodaten" not in body  # ... the department not
+
+
+@pytest.mark.parametrize("name", ["../katalog.xlsx", "/etc/passwd", "sub/x.xlsx", ".."])
+def test_an_issue_log_naming_a_file_outside_ausgang_attaches_nothing(tmp_path, name):
+    project = init_project(tmp_path / "runde", example=True)
+    generate(project)
+    log = project.issue_log.read_text(encoding="utf-8-sig")
+    first = read_issue_log(project.issue_log)[0].file
+    project.issue_log.write_text(log.replace(first, name, 1), encoding="utf-8-sig")
+    with pytest.raises(ProjectError, match="which is not a file in ausgang/"):
+        plan_mail(project)

@@ -33,7 +33,7 @@ from .files import (
     read_csv_text,
 )
 from .issue_log import IssuedQuestionnaire
-from .messages import Code, text
+from .messages import Code, fixed_text, text
 from .settings import MailSettings, Settings
 
 INVITATION, REMINDER = "einladung", "erinnerung"
@@ -177,6 +177,15 @@ def compose_messages(kind: str, template: MailTemplate, settings: Settings, reci
     return tuple(_compose(settings.mail.sender, template, kind, address, items,
                           {**signature, **_recipient_values(items, notes)}, content)
                  for address, items in recipients)
+
+
+def rejection_note(code: str) -> str:
+    """Why a department's return was rejected, for the reminder, in fixed words only.
+
+    Nothing from the returned file (its name, its metadata, its answers) goes into an e-mail
+    the office sends: the note is the code's sentence where that quotes nothing, else a general one.
+    """
+    return text("mail.rejected_return", reason=fixed_text(code) or text("mail.rejected_reason_general"))
 
 
 def _recipient_values(items: list, notes: dict[str, list[str]]) -> dict[str, str]:

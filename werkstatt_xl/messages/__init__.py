@@ -12,7 +12,7 @@ from __future__ import annotations
 from . import de, en
 from .codes import Code
 
-__all__ = ["Code", "text"]
+__all__ = ["Code", "fixed_text", "text"]
 
 
 def text(key: str, /, **values: object) -> str:
@@ -22,3 +22,12 @@ def text(key: str, /, **values: object) -> str:
         if template is not None:
             return template.format(**values)
     raise KeyError(key)
+
+
+def fixed_text(key: str) -> str | None:
+    """The text of ``key`` when it has no placeholders, else None: a sentence that quotes nothing it was given."""
+    for language in (en, de):
+        template = language.TEXTS.get(key)
+        if template is not None:
+            return None if "{" in template else template
+    return None

@@ -83,6 +83,10 @@ TEXTS: dict[str, str] = {
                                   "die Datei erneut senden lassen.",
     "remedy.check_present": "Bitte prüfen, ob sie noch vorhanden und lesbar ist.",
 
+    # e-mails the office sends: fixed words only, nothing quoted from a returned file
+    "mail.rejected_return": "Ihre Rücksendung konnte nicht übernommen werden: {reason}",
+    "mail.rejected_reason_general": "Sie passt nicht zu dem Fragebogen, der Ihnen zugeschickt wurde.",
+
     # the questionnaire workbook
 
     # the master register (master.xlsx)

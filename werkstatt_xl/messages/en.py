@@ -40,6 +40,9 @@ TEXTS: dict[str, str] = {
     # the report definition (tabelle1.toml): see report/definition.py
 
     # the terminal: commands and the orchestration layer
+    "mail.questionnaire_outside": "{log} names the questionnaire {file!r}, which is not a file in ausgang/. Only "
+                                  "questionnaires in ausgang/ are attached: restore ausgabe.csv from a backup or "
+                                  "run 'werkstatt-xl generate'.",
     "confirm.no_such_file": "{path}: no such file in {inbox}. Name a returned file as the sheet 'Prüfung' of "
                             "master.xlsx shows it.",
     "confirm.unreadable": "{path}: {reason} It cannot be confirmed.",

@@ -20,6 +20,7 @@ from ..mail import (
     compose_messages,
     group_by_recipient,
     load_template,
+    rejection_note,
     send,
     write_drafts,
 )
@@ -81,9 +82,12 @@ def send_mail(project: Project, plan: MailPlan, password: str | None, on_sent: C
 
 
 def _questionnaires(project: Project) -> Callable[[str], bytes]:
-    """``read(file)``: the bytes of an issued questionnaire in ``ausgang/``."""
+    """``read(file)``: the bytes of an issued questionnaire in ``ausgang/``; a name from ``ausgabe.csv``
+    that points anywhere else (another folder, a path) is refused, so no other file is ever attached."""
     def read(file: str) -> bytes:
         path = project.outbox / file
+        if Path(file).name != file or file in ("", ".", ".."):
+            raise ProjectError(text("mail.questionnaire_outside", file=file, log=project.issue_log))
         try:
             return path.read_bytes()
         except FileNotFoundError:
@@ -114,8 +118,7 @@ def _still_missing(project: Project, entries: list) -> tuple[list, dict[str, lis
     for problem in read_problems(project):
         werkzeug_id = str(problem.get("werkzeug_id") or "")
         if werkzeug_id in rejected and problem.get("kind") != NOTICE:
-            note = (f"Ihre Rücksendung „{Path(str(problem.get('file') or '')).name}“ konnte nicht übernommen "
-                    f"werden: {problem.get('problem')}")
+            note = rejection_note(str(problem.get("code") or ""))
             if note not in notes.setdefault(werkzeug_id, []):
                 notes[werkzeug_id].append(note)
     return missing, notes, []

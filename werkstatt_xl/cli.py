@@ -239,8 +239,7 @@ def mail_command(project_dir: Path, reminder: bool, send: bool, only: tuple[str,
     settings = project.mail
     password = os.environ.get(settings.password_env) or None
     if password is None and settings.user:
-        password = click.prompt(text("mail.password_prompt", user=settings.user, host=settings.smtp_host,
-                                     variable=settings.password_env), hide_input=True, err=True)
+        password = _ask_password(settings)
     log = sent_log_path(project)
     result = send_mail(project, plan, password, again=again,
                        on_sent=lambda sent: click.echo(text("mail.sent_to", mail=sent.describe())))
@@ -248,6 +247,18 @@ def mail_command(project_dir: Path, reminder: bool, send: bool, only: tuple[str,
         click.echo(text("mail.skipped", emails=_plural(len(result.skipped), "mail.email", "mail.emails", kind=kind),
                         log=log))
     click.echo(text("mail.sent", emails=_plural(len(result.sent), "mail.email", "mail.emails", kind=kind)))
+
+
+def _ask_password(settings) -> str:
+    """The SMTP password, typed hidden; without a terminal (or input) to ask, an error naming the variable."""
+    try:
+        return click.prompt(text("mail.password_prompt", user=settings.user, host=settings.smtp_host,
+                                 variable=settings.password_env), hide_input=True, err=True)
+    except click.Abort:
+        if sys.stdin is not None and sys.stdin.isatty():
+            raise  # the person pressed Ctrl-C or Ctrl-D
+        raise click.ClickException(text("mail.no_terminal_for_password", user=settings.user,
+                                        variable=settings.password_env)) from None
 
 
 def _plural(number: int, one: str, other: str, **values: object) -> str:

@@ -7,6 +7,7 @@ comes from a template file (``mail_einladung.txt`` / ``mail_erinnerung.txt``): f
 
 from __future__ import annotations
 
+import base64
 import copy
 import csv
 import datetime as dt
@@ -363,11 +364,26 @@ def _connect(settings: MailSettings, password: str | None) -> smtplib.SMTP:
         if settings.security == "starttls":
             smtp.starttls(context=ssl.create_default_context())
         if settings.user:
-            smtp.login(settings.user, password or "")
+            _login(smtp, settings.user, password or "")
     except BaseException:
         smtp.close()
         raise
     return smtp
+
+
+def _login(smtp: smtplib.SMTP, user: str, password: str) -> None:
+    """Log in; a user name or password beyond ASCII goes as UTF-8 through AUTH PLAIN (RFC 4616),
+    which smtplib cannot send (it fails with an error that shows a character of the password)."""
+    if (user + password).isascii():
+        smtp.login(user, password)
+        return
+    smtp.ehlo_or_helo_if_needed()
+    if "PLAIN" not in smtp.esmtp_features.get("auth", "").upper().split():
+        raise smtplib.SMTPNotSupportedError(text("smtp.no_utf8_login"))
+    credentials = base64.b64encode(f"\0{user}\0{password}".encode()).decode("ascii")
+    code, response = smtp.docmd("AUTH", f"PLAIN {credentials}")
+    if code != 235:
+        raise smtplib.SMTPAuthenticationError(code, response)
 
 
 def _connect_reason(error: Exception, settings: MailSettings, server: str) -> str:

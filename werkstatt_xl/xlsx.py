@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import traceback
+import zipfile
 from pathlib import Path
 
 import xlsxwriter
+from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
@@ -86,6 +90,26 @@ class TextSafeWorksheet(Worksheet):
 
 class TextSafeWorkbook(xlsxwriter.Workbook):
     worksheet_class = TextSafeWorksheet
+
+    def close(self) -> None:
+        """Save the workbook; a full disk or a refused write raises the ``OSError`` behind it, which
+        :func:`~werkstatt_xl.files.atomic_path` turns into a message, instead of XlsxWriter's own error."""
+        try:
+            super().close()
+        except FileCreateError as error:
+            cause = error.args[0] if error.args and isinstance(error.args[0], OSError) else OSError(str(error))
+            _close_zip_files(cause.__traceback__)
+            raise cause.with_traceback(None) from None
+
+
+def _close_zip_files(trace) -> None:
+    """Close the half-written zip file XlsxWriter left open when saving failed: else Python prints an
+    "Exception ignored" traceback when it is collected, on a full disk for instance."""
+    for frame, _ in traceback.walk_tb(trace):
+        for value in frame.f_locals.values():
+            if isinstance(value, zipfile.ZipFile):
+                with contextlib.suppress(OSError):
+                    value.close()
 
 
 def new_workbook(path: Path) -> TextSafeWorkbook:

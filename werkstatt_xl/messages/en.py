@@ -40,6 +40,12 @@ TEXTS: dict[str, str] = {
     # the report definition (tabelle1.toml): see report/definition.py
 
     # the terminal: commands and the orchestration layer
+    "smtp.no_utf8_login": "login (AUTH PLAIN) for a user name or password with characters beyond ASCII, such as "
+                          "umlauts",
+    "mail.no_terminal_for_password": "a password is needed for [mail] user {user!r}, and there is no terminal to ask "
+                                     "for it: set the environment variable {variable}.",
+    "init.cannot_create": "{path}: cannot create the project folder here ({reason}). Choose a folder you can write "
+                          "to, e.g. in your documents.",
     "mail.questionnaire_outside": "{log} names the questionnaire {file!r}, which is not a file in ausgang/. Only "
                                   "questionnaires in ausgang/ are attached: restore ausgabe.csv from a backup or "
                                   "run 'werkstatt-xl generate'.",

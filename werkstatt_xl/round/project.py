@@ -10,7 +10,7 @@ from typing import Callable
 
 from ..catalogue import write_empty_catalogue
 from ..confirmations import CONFIRMATIONS
-from ..errors import ProjectError
+from ..errors import OutputError, ProjectError
 from ..files import atomic_path
 from ..issue_log import ISSUE_LOG
 from ..messages import Code, text
@@ -102,14 +102,17 @@ def init_project(root: Path | str, example: bool = False, force: bool = False) -
     root = Path(root).resolve()
     if root.exists() and not root.is_dir():
         raise ProjectError(text("init.not_a_folder", path=root))
-    if root.exists() and any(root.iterdir()) and not force:
-        raise ProjectError(text("init.not_empty", path=root, config=CONFIG_NAME))
-    root.mkdir(parents=True, exist_ok=True)
-    for folder in ("ausgang", "eingang", "ergebnis"):
-        (root / folder).mkdir(exist_ok=True)
     catalogue = root / "katalog.xlsx"
-    if catalogue.exists():  # only with --force: a filled-in catalogue is worth keeping
-        os.replace(catalogue, catalogue.with_name("katalog.xlsx.bak"))
+    try:
+        if root.exists() and any(root.iterdir()) and not force:
+            raise ProjectError(text("init.not_empty", path=root, config=CONFIG_NAME))
+        root.mkdir(parents=True, exist_ok=True)
+        for folder in ("ausgang", "eingang", "ergebnis"):
+            (root / folder).mkdir(exist_ok=True)
+        if catalogue.exists():  # only with --force: a filled-in catalogue is worth keeping
+            os.replace(catalogue, catalogue.with_name("katalog.xlsx.bak"))
+    except OSError as error:  # a file on the way (NotADirectoryError), /proc, no permission
+        raise OutputError(text("init.cannot_create", path=root, reason=error.strerror or error)) from None
     source = example_path() if example else template_path("")
     if example:
         _copy(example_path() / "katalog.xlsx", catalogue)

@@ -1,0 +1,121 @@
+"""What goes wrong around the project, not in it: a full disk, a folder that cannot exist, a password
+the terminal cannot ask for or smtplib cannot send. Each is a message and exit code 1, never a
+traceback, never a secret, and nothing half-written."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from test_mail import PASSWORD_ENV, make_project, smtp_server  # noqa: F401  (smtp_server is a fixture)
+from werkstatt_xl.cli import main
+from werkstatt_xl.resources import example_path
+from werkstatt_xl.round import generate, init_project
+
+UMLAUT_PASSWORD = "Grüße-2026"
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(main, [str(arg) for arg in args], input=input)
+
+
+@contextlib.contextmanager
+def full_disk(folder: Path, size: str = "48k"):
+    """``folder`` on a tiny tmpfs of its own: the real ENOSPC of a full disk. Skips where mounting is not allowed."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a small tmpfs needs root")
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+                             capture_output=True)
+    if mounted.returncode:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+NO_STRAY_TRACEBACK = pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")
+"""A half-written zip file collected later would print "Exception ignored ... Traceback" on stderr."""
+
+
+@NO_STRAY_TRACEBACK
+def test_generate_on_a_full_disk_says_so_and_keeps_the_outbox(tmp_path):
+    with full_disk(tmp_path / "disk", "160k") as disk:
+        project = init_project(disk / "runde", example=True)
+        before = project.issue_log.read_bytes()
+        result = run("generate", "-p", project.root)
+        assert result.exit_code == 1, result.output
+        assert "No space left on device" in result.output and "Traceback" not in result.output
+        assert sorted(path.name for path in project.outbox.iterdir()) == ["ausgabe.csv"]
+        assert project.issue_log.read_bytes() == before
+        assert sorted(path.name for path in project.root.iterdir()) == [
+            "ausgang", "eingang", "ergebnis", "katalog.xlsx", "werkstatt.toml"]  # no half-built folder left
+
+
+@NO_STRAY_TRACEBACK
+def test_merge_and_report_on_a_full_disk_say_so_and_keep_the_previous_workbooks(tmp_path):
+    project = init_project(tmp_path / "runde", example=True)
+    generate(project)
+    for path in (example_path() / "eingang").iterdir():
+        shutil.copyfile(path, project.inbox / path.name)
+    with full_disk(project.results, "16k"):
+        merged = run("merge", "-p", project.root)
+        assert merged.exit_code == 1, merged.output
+        assert "No space left on device" in merged.output and "Traceback" not in merged.output
+        assert list(project.results.iterdir()) == []  # no temporary file left behind
+        reported = run("report", "-p", project.root)
+        assert reported.exit_code == 1 and "there is no register yet" in reported.output
+
+
+@pytest.mark.parametrize("place", ["under_a_file", "proc", "sys"])
+def test_init_where_no_folder_can_be_is_a_message(tmp_path, place):
+    target = {"under_a_file": tmp_path / "notiz.txt" / "runde", "proc": Path("/proc/runde"),
+              "sys": Path("/sys/runde")}[place]
+    (tmp_path / "notiz.txt").write_text("x")
+    result = run("init", target)
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {target}: cannot create the project folder here (")
+    assert not target.exists()
+
+
+def test_a_password_with_umlauts_logs_in_and_is_never_shown(tmp_path, smtp_server, monkeypatch):  # noqa: F811
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    def accept(server, session, envelope, mechanism, auth_data):
+        valid = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
+            b"wxl", UMLAUT_PASSWORD.encode())
+        return AuthResult(success=valid, handled=False)
+
+    inbox = smtp_server(authenticator=accept, auth_required=True, auth_require_tls=False)
+    project = make_project(tmp_path, smtp_port=inbox.port, user="wxl")
+    monkeypatch.setenv(PASSWORD_ENV, UMLAUT_PASSWORD)
+    sent = run("mail", "-p", project.root, "--send", "--only", "W1")
+    assert sent.exit_code == 0, sent.output
+    assert inbox.recipients == [["schule@example.org"]]
+
+    monkeypatch.setenv(PASSWORD_ENV, "Falsch-ä")
+    refused = run("mail", "-p", project.root, "--send", "--only", "W3")
+    assert refused.exit_code == 1 and "login as 'wxl'" in refused.output and "failed (535" in refused.output
+    assert "ä" not in refused.output and "Falsch" not in refused.output and "Traceback" not in refused.output
+
+
+def test_mail_send_without_a_terminal_for_the_password_names_the_variable(tmp_path, smtp_server):  # noqa: F811
+    inbox = smtp_server()
+    project = make_project(tmp_path, smtp_port=inbox.port, user="wxl")
+    script = "import sys\nfrom werkstatt_xl.cli import main\nsys.exit(main())"
+    environment = {key: value for key, value in os.environ.items() if key != PASSWORD_ENV}
+    completed = subprocess.run([sys.executable, "-c", script, "mail", "-p", str(project.root), "--send"],
+                               stdin=subprocess.DEVNULL, capture_output=True, text=True, env=environment,
+                               timeout=60)
+    assert completed.returncode == 1
+    assert completed.stderr.endswith("Error: a password is needed for [mail] user 'wxl', and there is no terminal "
+                                     f"to ask for it: set the environment variable {PASSWORD_ENV}.\n")
+    assert "Traceback" not in completed.stderr and inbox.envelopes == []

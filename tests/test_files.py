@@ -1,6 +1,7 @@
 """files: atomic writes of files and folders."""
 
 import os
+import subprocess
 
 import pytest
 
@@ -58,3 +59,24 @@ def test_csv_cells_are_neutralised_for_excel_and_read_back_exactly(tmp_path, val
     excel = tmp_path / "excel.csv"  # as a German Excel saves it again: ';', cp1252
     excel.write_bytes(path.read_bytes().decode("utf-8-sig").replace(",", ";").encode("cp1252"))
     assert files.read_csv_rows(excel) == [{"wert": value}]
+
+
+def test_a_killed_run_leaves_no_half_built_folder_for_long(tmp_path):
+    """The next run removes what a killed one left; a folder of a run still going is kept."""
+    dead = _finished_pid()
+    abandoned = tmp_path / f".ausgang-new-{dead}-k1ll3d"
+    running = tmp_path / f".ausgang-new-{os.getpid()}-busy"
+    older_version = tmp_path / ".ausgang-new-x7yq2ab"
+    for folder in (abandoned, running, older_version):
+        folder.mkdir()
+        (folder / "1-01_Fragebogen.xlsx").write_bytes(b"half")
+    with atomic_directory(tmp_path / "ausgang") as folder:
+        (folder / "ausgabe.csv").write_text("neu")
+    assert sorted(path.name for path in tmp_path.iterdir()) == [running.name, "ausgang"]
+
+
+def _finished_pid() -> int:
+    """The process id of a process that has ended."""
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid

@@ -16,6 +16,7 @@ from openpyxl import Workbook, load_workbook
 from werkstatt_xl.catalogue import load_catalogue
 from werkstatt_xl.cli import main
 from werkstatt_xl.errors import ProjectError
+from werkstatt_xl import files
 from werkstatt_xl.fill import fill_questionnaire
 from werkstatt_xl.issue_log import read_issue_log
 from werkstatt_xl.messages import Code
@@ -535,3 +536,22 @@ def test_confirm_on_the_command_line(issued):
     assert done.output.startswith("Confirmed kopie.xlsx as the return of W04 (")
     assert row_of(merge(issued), "W04")["file"] == "kopie.xlsx"
     assert row_of(merge(issued), "W04")["status"] == "eingegangen"
+
+
+def test_master_and_tabelle1_are_replaced_both_or_neither(issued, monkeypatch):
+    copy_example_returns(issued)
+    merge(issued)
+    before = {path.name: path.read_bytes() for path in issued.results.iterdir()}
+    (issued.inbox / "1-02_Betriebliche_Tagespflege.xlsx").unlink()  # the next merge would differ
+    real_replace = files.os.replace
+
+    def tabelle1_is_open_in_excel(source, target):  # as Windows refuses to move a file Excel has open
+        if Path(source).name == "tabelle1.xlsx":
+            raise PermissionError(13, "Permission denied")
+        real_replace(source, target)
+
+    monkeypatch.setattr(files.os, "replace", tabelle1_is_open_in_excel)
+    result = CliRunner().invoke(main, ["merge", "-p", str(issued.root)])
+    assert result.exit_code == 1
+    assert "tabelle1.xlsx: cannot write here (permission denied). If the file is open in Excel" in result.output
+    assert {path.name: path.read_bytes() for path in issued.results.iterdir()} == before

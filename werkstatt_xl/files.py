@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import os
@@ -108,24 +109,78 @@ def atomic_path(target: Path) -> Iterator[Path]:
 
     On any failure the temporary file is removed and ``target`` stays as it was.
     """
-    target = Path(target)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=target.suffix, dir=target.parent)
-        os.close(handle)
-        os.chmod(name, _permissions(target, 0o666))
-    except OSError as error:
-        raise _explain(target, error) from None
-    temporary = Path(name)
-    try:
+    with atomic_paths([target]) as (temporary,):
         yield temporary
-        os.replace(temporary, target)
+
+
+@contextmanager
+def atomic_paths(targets: list[Path]) -> Iterator[list[Path]]:
+    """Yield a temporary path beside each of ``targets``; on success they replace the targets, all or none.
+
+    The previous targets are first set aside; if any cannot be (a file open in another program)
+    or any new one cannot take its place, the ones already moved are put back. On any failure the
+    temporary files are removed and every target stays as it was.
+    """
+    targets = [Path(target) for target in targets]
+    temporaries: list[Path] = []
+    for target in targets:
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            handle, name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=target.suffix, dir=target.parent)
+            os.close(handle)
+            temporaries.append(Path(name))
+            os.chmod(name, _permissions(target, 0o666))
+        except OSError as error:
+            _remove(temporaries)
+            raise _explain(target, error) from None
+    try:
+        yield temporaries
+        _swap_in(targets, temporaries)
     except OSError as error:
-        temporary.unlink(missing_ok=True)
-        raise _explain(target, error) from None
+        _remove(temporaries)
+        if isinstance(error, OutputError):  # explained already, by a writer inside
+            raise
+        raise _explain(getattr(error, "target", targets[0]), error) from None
     except BaseException:
-        temporary.unlink(missing_ok=True)
+        _remove(temporaries)
         raise
+
+
+def _swap_in(targets: list[Path], temporaries: list[Path]) -> None:
+    """Move each temporary file onto its target, all or none; the error names the target that failed."""
+    backups: list[tuple[Path, Path]] = []
+    placed: list[Path] = []
+    try:
+        for target in targets:
+            if target.exists() and len(targets) > 1:
+                _replace(target, target.with_name(f".{target.name}-old"), target)
+                backups.append((target, target.with_name(f".{target.name}-old")))
+        for target, temporary in zip(targets, temporaries):
+            _replace(temporary, target, target)
+            placed.append(target)
+    except OSError:
+        _remove(placed)
+        for target, backup in backups:
+            with contextlib.suppress(OSError):
+                os.replace(backup, target)
+        raise
+    _remove([backup for _, backup in backups])
+
+
+def _replace(source: Path, destination: Path, target: Path) -> None:
+    """``os.replace``; a failure carries ``target``, the file the person knows, for the message."""
+    try:
+        os.replace(source, destination)
+    except OSError as error:
+        error.target = target
+        raise
+
+
+def _remove(paths: list[Path]) -> None:
+    """Remove what is left over, as far as possible: a failure here must not hide the real outcome."""
+    for path in paths:
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
 
 
 @contextmanager
@@ -143,7 +198,8 @@ def atomic_directory(target: Path) -> Iterator[Path]:
         if previous.is_dir() and not target.exists():  # a run that died between the two renames
             os.replace(previous, target)
         target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
+        _remove_abandoned(target)
+        temporary = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-{os.getpid()}-", dir=target.parent))
         os.chmod(temporary, _permissions(target, 0o777))
     except OSError as error:
         raise _explain(target, error) from None
@@ -161,7 +217,28 @@ def atomic_directory(target: Path) -> Iterator[Path]:
         shutil.rmtree(previous, ignore_errors=True)
     except OSError as error:
         shutil.rmtree(temporary, ignore_errors=True)
+        if isinstance(error, OutputError):  # explained already, by a writer inside
+            raise
         raise _explain(target, error) from None
     except BaseException:
         shutil.rmtree(temporary, ignore_errors=True)
         raise
+
+
+def _remove_abandoned(target: Path) -> None:
+    """Remove the half-built folders of runs that were killed: ``.<name>-new-<pid>-…`` whose process is gone."""
+    prefix = f".{target.name}-new-"
+    for leftover in target.parent.glob(prefix + "*"):
+        pid = leftover.name[len(prefix):].split("-", 1)[0]
+        if not (pid.isdigit() and _running(int(pid))):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, but belongs to someone else
+        return True
+    return True

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from .files import atomic_path
 from .register import (
     PROBLEM_COLUMNS,
     STATUS_MISSING,
@@ -26,18 +25,18 @@ _MAX_WIDTH = 60
 
 
 def write_master_workbook(path: Path, register, problems: list, headers: dict[str, str]) -> Path:
-    """Write ``master.xlsx`` atomically: the previous file survives any failure."""
+    """Write ``master.xlsx`` to ``path``, a new file (the caller writes it atomically, see
+    :func:`~werkstatt_xl.files.atomic_path`)."""
     import pandas as pd
 
     problem_frame = pd.DataFrame([{key: str(getattr(problem, key)) for key in PROBLEM_COLUMNS} for problem in problems],
                                  columns=list(PROBLEM_COLUMNS))
-    with atomic_path(path) as temporary:
-        workbook = new_workbook(temporary)
-        formats = _Formats(workbook)
-        _write_table(workbook, formats, "Register", register, headers, freeze_columns=3)
-        _write_table(workbook, formats, "Prüfung", problem_frame, PROBLEM_COLUMNS, freeze_columns=1)
-        _write_return_rates(workbook, formats, register)
-        workbook.close()
+    workbook = new_workbook(path)
+    formats = _Formats(workbook)
+    _write_table(workbook, formats, "Register", register, headers, freeze_columns=3)
+    _write_table(workbook, formats, "Prüfung", problem_frame, PROBLEM_COLUMNS, freeze_columns=1)
+    _write_return_rates(workbook, formats, register)
+    workbook.close()
     return path
 
 

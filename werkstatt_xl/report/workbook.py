@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..files import atomic_path
 from ..layout import Rows, column_pixels, row_height, wrapped_lines
 from ..xlsx import new_workbook
 from .charts import chart_sections, write_chart_sheet
@@ -14,17 +13,17 @@ from .table import tabelle1
 
 
 def write_report(register, definition: ReportDefinition, path: Path, title: str = "") -> Path:
-    """Write the Tabelle 1 workbook (sheets Tabelle 1 and Auswertung) to ``path`` atomically."""
+    """Write the Tabelle 1 workbook (sheets Tabelle 1 and Auswertung) to ``path``, a new file (the caller
+    writes it atomically, see :func:`~werkstatt_xl.files.atomic_path`)."""
     table = tabelle1(register, definition)
     sections = chart_sections(register, table, definition)
     path = Path(path)
-    with atomic_path(path) as temporary:
-        workbook = new_workbook(temporary)
-        workbook.set_properties({"title": definition.title, "subject": title, "author": "werkstatt-xl"})
-        styles = Styles(workbook, definition)
-        _write_table_sheet(workbook.add_worksheet(definition.sheet), styles, table, definition, title)
-        write_chart_sheet(workbook, styles, sections, definition, title)
-        workbook.close()
+    workbook = new_workbook(path)
+    workbook.set_properties({"title": definition.title, "subject": title, "author": "werkstatt-xl"})
+    styles = Styles(workbook, definition)
+    _write_table_sheet(workbook.add_worksheet(definition.sheet), styles, table, definition, title)
+    write_chart_sheet(workbook, styles, sections, definition, title)
+    workbook.close()
     return path
 
 

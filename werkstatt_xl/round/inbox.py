@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Callable, Iterator
 from ..catalogue import Werkzeug, load_catalogue
 from ..confirmations import Confirmation, read_confirmations, write_confirmations
 from ..errors import IngestError, ProjectError
+from ..files import atomic_paths
 from ..form import load_form
 from ..ingest import RawReturn, is_ignored, read_return
 from ..issue_log import read_issue_log
@@ -53,7 +54,7 @@ def merge(project: Project, on_progress: Progress | None = None) -> MergeResult:
     """Read every file in ``eingang/``, check it, build the register and write both workbooks.
 
     One bad file never stops a merge: it is listed with its reason. Returned files are
-    only read. master.xlsx and Tabelle 1 are written atomically.
+    only read. master.xlsx and Tabelle 1 are replaced both or neither.
     """
     form = load_form(project.form_path)
     catalogue = load_catalogue(project.catalogue_path)
@@ -66,12 +67,12 @@ def merge(project: Project, on_progress: Progress | None = None) -> MergeResult:
     confirmed = frozenset(entry.sha256 for entry in read_confirmations(project.confirmations))
     register = build_register(catalogue, form, issued, reads, confirmed)
     frame = register.frame
-    master_path, report_path = _both(
-        partial(write_master_workbook, project.master_path, frame, register.problems, register_headers(form)),
-        partial(write_report, frame, definition, project.report_workbook_path, project.title),
-        parallel=len(frame) >= PARALLEL_FROM)
-    return MergeResult(frame, register.problems, register.returns, master_path, report_path,
-                       count_outcomes(register))
+    with atomic_paths([project.master_path, project.report_workbook_path]) as (master, report):
+        _both(partial(write_master_workbook, master, frame, register.problems, register_headers(form)),
+              partial(write_report, frame, definition, report, project.title),
+              parallel=len(frame) >= PARALLEL_FROM)
+    return MergeResult(frame, register.problems, register.returns, project.master_path,
+                       project.report_workbook_path, count_outcomes(register))
 
 
 def confirm(project: Project, names: list[str]) -> list[tuple[str, Werkzeug]]:

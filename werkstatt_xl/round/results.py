@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ReportError
+from ..files import atomic_path
 from ..form import load_form
 from ..messages import text
 from ..report import (
@@ -36,7 +37,9 @@ def report(project: Project, pdf: bool = False) -> ReportResult:
     register = read_register(project)
     if register is None:
         raise ReportError(text("report.no_register", path=project.master_path))
-    workbook = write_report(register, definition, project.report_workbook_path, title=project.title)
+    with atomic_path(project.report_workbook_path) as temporary:
+        write_report(register, definition, temporary, title=project.title)
+    workbook = project.report_workbook_path
     table = tabelle1(register, definition)
     without = table[table[RUECKLAUF].isin(definition.no_return_statuses)][definition.werkzeug_header]
     return ReportResult(workbook, to_pdf(office, workbook) if office else None, len(table), tuple(without))

@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -119,3 +120,36 @@ def test_mail_send_without_a_terminal_for_the_password_names_the_variable(tmp_pa
     assert completed.stderr.endswith("Error: a password is needed for [mail] user 'wxl', and there is no terminal "
                                      f"to ask for it: set the environment variable {PASSWORD_ENV}.\n")
     assert "Traceback" not in completed.stderr and inbox.envelopes == []
+
+
+def running(pid: int) -> bool:
+    """True while process ``pid`` exists and is not a zombie waiting to be reaped."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
+def test_a_killed_merge_leaves_no_reader_processes_behind(tmp_path):
+    project = init_project(tmp_path / "runde", example=True)
+    generate(project)
+    for copy in range(8):  # enough returns to be read by a pool of processes
+        for path in (example_path() / "eingang").iterdir():
+            shutil.copyfile(path, project.inbox / f"{copy}-{path.name}")
+    merge = subprocess.Popen([sys.executable, "-c", "from werkstatt_xl.cli import main; main()", "merge", "-p",
+                              str(project.root)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    children: list[int] = []
+    deadline = time.monotonic() + 60
+    while not children and merge.poll() is None and time.monotonic() < deadline:
+        tasks = Path(f"/proc/{merge.pid}/task")
+        children = [int(pid) for task in tasks.iterdir() for pid in (task / "children").read_text().split()]
+        time.sleep(0.005)
+    if not children:
+        pytest.skip("the merge finished before its readers could be seen")
+    merge.kill()
+    merge.wait()
+    deadline = time.monotonic() + 10
+    while any(map(running, children)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [pid for pid in children if running(pid)] == []

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import datetime as dt
 import multiprocessing
 import os
+import signal
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
@@ -142,7 +145,7 @@ def _read_all(paths: list[Path], on_progress: Progress | None) -> Iterator[tuple
     if len(paths) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         results, executor = map(_read_one, paths), None
     else:  # fork: workers start in milliseconds and inherit the loaded modules
-        executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        executor = _forked_pool(workers)
         results = executor.map(_read_one, paths, chunksize=64)
     try:
         for done, (path, result) in enumerate(zip(paths, results), start=1):
@@ -158,6 +161,23 @@ def _both(first: Callable, second: Callable, parallel: bool) -> tuple:
     """The results of two independent writers, the second in a forked process when ``parallel``."""
     if not parallel or "fork" not in multiprocessing.get_all_start_methods() or (os.cpu_count() or 1) < 2:
         return first(), second()
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as executor:
+    with _forked_pool(1) as executor:
         pending = executor.submit(second)
         return first(), pending.result()
+
+
+def _forked_pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes forked from this one, which end when it ends, however it ends."""
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_end_with_parent, initargs=(os.getpid(),))
+
+
+def _end_with_parent(parent: int) -> None:
+    """Ask Linux to kill this worker when its parent dies (a killed merge leaves no readers behind)."""
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: workers end when the pool's pipes close
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1

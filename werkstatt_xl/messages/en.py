@@ -33,6 +33,29 @@ TEXTS: dict[str, str] = {
     Code.CATALOGUE_NO_WERKZEUG: "no Werkzeug is listed. Fill in one row per Werkzeug below the header.",
 
     # the questionnaire form (XLSForm): see form.py
+    Code.FORM_MISSING_FILE: "The file does not exist.",
+    Code.FORM_UNREADABLE: "The file is not a readable .xlsx workbook ({error}).",
+    Code.FORM_MISSING_SHEET: "the sheet is missing: an XLSForm needs survey, choices and settings.",
+    Code.FORM_MISSING_SETTING: "'{key}' is empty: it identifies the questionnaire of this round.",
+    Code.FORM_INCOMPLETE_CHOICE: "list_name, name and label must all be filled in.",
+    Code.FORM_DUPLICATE_CHOICE: "the choice '{name}' appears twice in list '{list_name}'.",
+    Code.FORM_NO_TYPE: "the type is empty.",
+    Code.FORM_UNKNOWN_TYPE: "unknown type '{type}'. Supported: {supported}.",
+    Code.FORM_END_GROUP_WITHOUT_BEGIN: "end_group without a begin_group.",
+    Code.FORM_GROUP_WITHOUT_END: "the group '{name}' has no end_group.",
+    Code.FORM_BAD_NAME: "the name '{name}' is not valid: use letters, digits and _ and start with a letter.",
+    Code.FORM_DUPLICATE_NAME: "the name '{name}' is already used in row {first}.",
+    Code.FORM_RESERVED_NAME: "the name '{name}' is reserved for a register column; choose another, e.g. "
+                             "'{name}_angabe'.",
+    Code.FORM_UNKNOWN_CHOICE_LIST: "the choice list '{list_name}' of '{name}' is not on the choices sheet.",
+    Code.FORM_UNEXPECTED_CHOICE_LIST: "the type '{type}' takes no choice list.",
+    Code.FORM_NO_LABEL: "'{name}' has no label.",
+    Code.FORM_BAD_PREFILL: "prefill '{prefill}' is not a catalogue field ({fields}).",
+    Code.FORM_BAD_EXPRESSION: "the {column} expression cannot be read: {error}.",
+    Code.FORM_RELEVANT_READS_OWN_ANSWER: "the relevant of '{name}' uses '.', its own answer; refer to other "
+                                         "questions with ${{name}}.",
+    Code.FORM_UNKNOWN_REFERENCE: "the {column} of '{name}' refers to ${{{reference}}}, which is not a question of "
+                                 "this form.",
 
     # the report definition (tabelle1.toml): see report/definition.py
 

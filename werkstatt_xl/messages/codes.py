@@ -77,7 +77,25 @@ class Code(StrEnum):
     META_TWICE = "file.meta_twice"
 
     # the report definition (tabelle1.toml)
-    REPORT_DEFINITION = "report_definition.invalid"
+    REPORT_MISSING_FILE = "report_definition.missing_file"
+    REPORT_NOT_UTF8 = "report_definition.not_utf8"
+    REPORT_TOML = "report_definition.toml"
+    REPORT_UNKNOWN_KEY = "report_definition.unknown_key"
+    REPORT_MISSING_KEY = "report_definition.missing_key"
+    REPORT_WRONG_TYPE = "report_definition.wrong_type"
+    REPORT_YES_NO_NOT_BLOCKS = "report_definition.yes_no_not_blocks"
+    REPORT_RATING_LABEL_NOT_TEXT = "report_definition.rating_label_not_text"
+    REPORT_UNKNOWN_QUESTION = "report_definition.unknown_question"
+    REPORT_NOT_SELECT_ONE = "report_definition.not_select_one"
+    REPORT_NOT_A_CHOICE = "report_definition.not_a_choice"
+    REPORT_YES_AND_NO = "report_definition.yes_and_no"
+    REPORT_NEUTRAL_NOT_A_CHOICE = "report_definition.neutral_not_a_choice"
+    REPORT_UNKNOWN_STATUS = "report_definition.unknown_status"
+    REPORT_UNKNOWN_KATEGORIE = "report_definition.unknown_kategorie"
+    REPORT_MISSING_KATEGORIE = "report_definition.missing_kategorie"
+    REPORT_BAD_COLOR = "report_definition.bad_color"
+    REPORT_BAD_SHEET_NAME = "report_definition.bad_sheet_name"
+    REPORT_SAME_SHEET_NAME = "report_definition.same_sheet_name"
 
     # the questionnaire form (XLSForm)
     FORM_MISSING_FILE = "form.missing_file"

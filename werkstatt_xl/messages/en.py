@@ -58,6 +58,29 @@ TEXTS: dict[str, str] = {
                                  "this form.",
 
     # the report definition (tabelle1.toml): see report/definition.py
+    Code.REPORT_MISSING_FILE: "the file does not exist. Set [files] report in werkstatt.toml to an existing file, "
+                              "or leave it empty for the shipped one.",
+    Code.REPORT_NOT_UTF8: "the file is not UTF-8 text. Save it as UTF-8.",
+    Code.REPORT_TOML: "{error} (column {column}); this is not valid TOML.",
+    "report_definition.toml_at_end": "{error} at the end of the file; this is not valid TOML.",
+    Code.REPORT_UNKNOWN_KEY: "unknown key '{name}' in {where}; known keys: {known}.",
+    Code.REPORT_MISSING_KEY: "{where} lacks the key '{name}'.",
+    Code.REPORT_WRONG_TYPE: "'{name}' in {where} must be {expected}.",
+    Code.REPORT_YES_NO_NOT_BLOCKS: "'yes_no' must be written as [[yes_no]] blocks.",
+    Code.REPORT_RATING_LABEL_NOT_TEXT: "the label of '{name}' in [charts.ratings] must be a text in quotes.",
+    Code.REPORT_UNKNOWN_QUESTION: "the question '{name}' is not in the form {form}; its questions: {questions}.",
+    Code.REPORT_NOT_SELECT_ONE: "the question '{name}' is of type {type}; only a select_one question has answers "
+                                "to count.",
+    Code.REPORT_NOT_A_CHOICE: "'{label}' is not an answer of the question '{name}'; its answers: {answers}.",
+    Code.REPORT_YES_AND_NO: "'{label}' is listed under both yes and no.",
+    Code.REPORT_NEUTRAL_NOT_A_CHOICE: "'{label}' is not an answer of any question in [charts.ratings].",
+    Code.REPORT_UNKNOWN_STATUS: "'{status}' is not a status of the register; statuses: {statuses}.",
+    Code.REPORT_UNKNOWN_KATEGORIE: "'{name}' in [legend] is not a Kategorie of the catalogue ({kategorien}).",
+    Code.REPORT_MISSING_KATEGORIE: "[legend] lacks the Kategorie '{name}'.",
+    Code.REPORT_BAD_COLOR: "the color '{color}' of '{name}' is not like \"#C9E3B5\".",
+    Code.REPORT_BAD_SHEET_NAME: "the sheet name '{name}' cannot be used: 1 to 31 characters, none of "
+                                "[ ] : * ? / \\.",
+    Code.REPORT_SAME_SHEET_NAME: "[table] and [charts] need different sheet names.",
 
     # the terminal: commands and the orchestration layer
 }

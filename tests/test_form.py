@@ -7,6 +7,7 @@ import pytest
 
 from werkstatt_xl.errors import FormError
 from werkstatt_xl.form import Choice, ChoiceList, default_form_path, load_form
+from werkstatt_xl.messages import Code
 
 SETTINGS = """
 | settings |
@@ -243,6 +244,67 @@ def test_a_missing_file_and_a_file_that_is_no_workbook(tmp_path):
     assert form_errors(missing) == expected_errors(missing, "The file does not exist.")
     assert form_errors(broken) == expected_errors(
         broken, "The file is not a readable .xlsx workbook (invalid Zip archive: Could not find EOCD).")
+
+
+def form_problems(path) -> list[tuple[Code, str, int | None]]:
+    """(code, sheet, row) of each problem ``load_form`` finds."""
+    with pytest.raises(FormError) as caught:
+        load_form(path)
+    return [(problem.code, problem.sheet, problem.line) for problem in caught.value.problems]
+
+
+def test_each_kind_of_form_problem_has_its_own_code(xlsform):
+    path = xlsform("""
+        | survey |
+        |        | type             | name   | label | relevant   | constraint | prefill |
+        |        | texte            | a      | A     |            |            |         |
+        |        | end_group        |        |       |            |            |         |
+        |        | text             | 1a     | A     |            |            |         |
+        |        | text             | b      | B     | . = 'x'    | . < ${zz}  | telefon |
+        |        | text             | b      | B     |            |            |         |
+        |        | text             | status | S     |            |            |         |
+        |        | select_one skala | c      | C     |            |            |         |
+        |        | integer ja_nein  | d      |       | ${b} = = 1 |            |         |
+        |        |                  | e      | E     |            |            |         |
+        |        | begin_group      | g      | G     |            |            |         |
+        | choices |
+        |         | list_name | name | label  |
+        |         | ja_nein   | ja   | Ja     |
+        |         | ja_nein   | ja   | Jawohl |
+        |         | ja_nein   | nein |        |
+        | settings |
+        |          | form_title | form_id | version |
+        |          | Testbogen  | test    |         |
+    """)
+    assert form_problems(path) == [
+        (Code.FORM_MISSING_SETTING, "settings", 2),
+        (Code.FORM_DUPLICATE_CHOICE, "choices", 3),
+        (Code.FORM_INCOMPLETE_CHOICE, "choices", 4),
+        (Code.FORM_UNKNOWN_TYPE, "survey", 2),
+        (Code.FORM_END_GROUP_WITHOUT_BEGIN, "survey", 3),
+        (Code.FORM_BAD_NAME, "survey", 4),
+        (Code.FORM_BAD_PREFILL, "survey", 5),
+        (Code.FORM_DUPLICATE_NAME, "survey", 6),
+        (Code.FORM_RESERVED_NAME, "survey", 7),
+        (Code.FORM_UNKNOWN_CHOICE_LIST, "survey", 8),
+        (Code.FORM_UNEXPECTED_CHOICE_LIST, "survey", 9),
+        (Code.FORM_NO_LABEL, "survey", 9),
+        (Code.FORM_BAD_EXPRESSION, "survey", 9),
+        (Code.FORM_NO_TYPE, "survey", 10),
+        (Code.FORM_GROUP_WITHOUT_END, "survey", 11),
+        (Code.FORM_RELEVANT_READS_OWN_ANSWER, "survey", 5),
+        (Code.FORM_UNKNOWN_REFERENCE, "survey", 5),
+    ]
+
+
+def test_a_missing_sheet_and_an_unusable_file_have_their_own_codes(xlsform, tmp_path):
+    broken = tmp_path / "kaputt.xlsx"
+    broken.write_bytes(b"not a zip file")
+
+    assert form_problems(xlsform(SETTINGS)) == [(Code.FORM_MISSING_SHEET, "survey", None),
+                                                (Code.FORM_MISSING_SHEET, "choices", None)]
+    assert form_problems(tmp_path / "fehlt.xlsx") == [(Code.FORM_MISSING_FILE, "", None)]
+    assert form_problems(broken) == [(Code.FORM_UNREADABLE, "", None)]
 
 
 def test_the_shipped_form_is_a_valid_xlsform_for_pyxform():

@@ -398,6 +398,63 @@ def test_reports_a_reader_failure_in_plain_german(tmp_path, questionnaire):
     assert error.__cause__ is not None  # the reader's own error stays attached for the log
 
 
+def unchanged(folder: Path, questionnaire: Path) -> Path:
+    return questionnaire
+
+
+def written(name: str, content: bytes):
+    """A builder of a file ``name`` holding ``content``."""
+    def build(folder: Path, questionnaire: Path) -> Path:
+        (folder / name).write_bytes(content)
+        return folder / name
+    return build
+
+
+def truncated(folder: Path, questionnaire: Path) -> Path:
+    return written("abgebrochen.xlsx", questionnaire.read_bytes()[:3000])(folder, questionnaire)
+
+
+def recompressed_with_bzip2(folder: Path, questionnaire: Path) -> Path:
+    target = folder / "bzip2.xlsx"
+    with zipfile.ZipFile(questionnaire) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_BZIP2) as new:
+        for info in old.infolist():
+            new.writestr(info.filename, old.read(info.filename))
+    return target
+
+
+def with_external_entity(folder: Path, questionnaire: Path) -> Path:
+    body = read_part(questionnaire, "docProps/core.xml").split(b"?>", 1)[1]
+    return rezip(questionnaire, folder / "entity.xlsx", replace={"docProps/core.xml": EXTERNAL_ENTITY + body})
+
+
+def with_missing_shared_string(folder: Path, questionnaire: Path) -> Path:
+    return with_cells(questionnaire, folder / "falsch.xlsx", b'<row r="60"><c r="B60" t="s"><v>99999</v></c></row>')
+
+
+REJECTIONS = [  # (code, builder of the file, limits)
+    (Code.FILE_UNOPENABLE, lambda folder, questionnaire: folder / "fehlt.xlsx", DEFAULT_LIMITS),
+    (Code.FILE_EMPTY, written("leer.xlsx", b""), DEFAULT_LIMITS),
+    (Code.FILE_TOO_LARGE, unchanged, Limits(max_bytes=1000)),
+    (Code.FILE_NOT_A_SPREADSHEET, written("brief.xlsx", b"%PDF-1.7\n"), DEFAULT_LIMITS),
+    (Code.FILE_DAMAGED, truncated, DEFAULT_LIMITS),
+    (Code.FILE_PASSWORD, lambda folder, questionnaire: write_compound_file(folder / "geheim.xlsx", ["EncryptionInfo"]),
+     DEFAULT_LIMITS),
+    (Code.FILE_TOO_MANY_PARTS, unchanged, Limits(max_entries=3)),
+    (Code.FILE_UNUSUAL_COMPRESSION, recompressed_with_bzip2, DEFAULT_LIMITS),
+    (Code.FILE_UNPACKED_TOO_LARGE, unchanged, Limits(max_unpacked=2**10)),
+    (Code.FILE_ZIP_BOMB, unchanged, Limits(max_ratio=1, ratio_min_bytes=0)),
+    (Code.FILE_XML_DEFINITIONS, with_external_entity, DEFAULT_LIMITS),
+    (Code.FILE_RANGE_TOO_LARGE, unchanged, Limits(max_rows=10)),
+    (Code.FILE_TOO_MANY_CELLS, unchanged, Limits(max_cells=100)),
+    (Code.FILE_UNREADABLE_TABLE, with_missing_shared_string, DEFAULT_LIMITS),
+]
+
+
+@pytest.mark.parametrize("code, build, limits", REJECTIONS, ids=[str(code) for code, _, _ in REJECTIONS])
+def test_each_rejection_carries_its_code(tmp_path, questionnaire, code, build, limits):
+    assert rejection(build(tmp_path, questionnaire), limits).code == code
+
+
 # --- files written by LibreOffice ------------------------------------------------------------------
 
 @pytest.fixture(scope="module")

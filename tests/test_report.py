@@ -26,6 +26,7 @@ from werkstatt_xl.cli import main
 from werkstatt_xl.errors import ReportDefinitionError
 from werkstatt_xl.form import default_form_path, load_form
 from werkstatt_xl.master import write_master_workbook
+from werkstatt_xl.messages import Code
 from werkstatt_xl.register import PROVENANCE_COLUMNS, register_headers
 from werkstatt_xl.report import (
     RUECKLAUF,
@@ -190,6 +191,51 @@ def test_every_problem_of_a_definition_is_listed_in_line_order(tmp_path, form):
         "'ja' is not an answer of the question 'umsetzung'; its answers", "the question 'notizen' is not in the form "
         "fragebogen.xlsx; its questions", "unknown key 'farbe' in [charts]; known keys"]
     assert [problem.line for problem in raised.value.problems] == sorted(problem.line for problem in raised.value.problems)
+
+
+@pytest.mark.parametrize("old, new, codes", [
+    ('sheet = "Tabelle 1"', 'colour = "grün"\nsheet = "Tabelle 1"', [Code.REPORT_UNKNOWN_KEY]),
+    ('title = "Tabelle 1: Teilauswertung"', 'titel = "Tabelle 1"', [Code.REPORT_MISSING_KEY, Code.REPORT_UNKNOWN_KEY]),
+    ('text = "(kein Rücklauf)"', 'text = 1', [Code.REPORT_WRONG_TYPE]),
+    ('neu = { color = "#C9E3B5", text = "grün = neue Werkzeuge" }', 'neu = "grün"', [Code.REPORT_WRONG_TYPE]),
+    ("neu = {", "neue = {", [Code.REPORT_MISSING_KATEGORIE, Code.REPORT_UNKNOWN_KATEGORIE]),
+    ('color = "#C9E3B5"', 'color = "grün"', [Code.REPORT_BAD_COLOR]),
+    ('question = "fortfuehrung"', 'question = "fortfuehrun"', [Code.REPORT_UNKNOWN_QUESTION]),
+    ('question = "umsetzung"', 'question = "anmerkungen"', [Code.REPORT_NOT_SELECT_ONE]),
+    ('no = ["Nein"]', 'no = ["Nee"]', [Code.REPORT_NOT_A_CHOICE]),
+    ('no = ["Nein"]', 'no = ["Ja"]', [Code.REPORT_YES_AND_NO]),
+    ('statuses = ["offen", "abgelehnt"]', 'statuses = ["offen", "weg"]', [Code.REPORT_UNKNOWN_STATUS]),
+    ('neutral = ["k.A."]', 'neutral = ["egal"]', [Code.REPORT_NEUTRAL_NOT_A_CHOICE]),
+    ('budget = "7 Budget ausreichend"', "budget = 7", [Code.REPORT_RATING_LABEL_NOT_TEXT]),
+    ('sheet = "Auswertung"', 'sheet = "Aus:wertung"', [Code.REPORT_BAD_SHEET_NAME]),
+    ('sheet = "Auswertung"', 'sheet = "tabelle 1"', [Code.REPORT_SAME_SHEET_NAME]),
+    ('title = "Tabelle 1: Teilauswertung"', 'title = "Tabelle 1', [Code.REPORT_TOML]),
+])
+def test_each_kind_of_definition_problem_has_its_own_code(tmp_path, form, old, new, codes):
+    path, line = edited_definition(tmp_path, old, new)
+    with pytest.raises(ReportDefinitionError) as raised:
+        load_report_definition(path, form)
+    assert (raised.value.codes, raised.value.problems[-1].line) == (codes, line)
+
+
+def test_unusable_definition_files_have_their_own_codes(tmp_path, form):
+    text = template_path("tabelle1.toml").read_text(encoding="utf-8")
+    without_blocks = text[:text.index("[[yes_no]]")] + text[text.index("# The last column:"):]
+    cases = {
+        "fehlt.toml": None,
+        "latin1.toml": "colour = 'grün'".encode("latin-1"),
+        "abgebrochen.toml": text[:text.index("]", text.index("[charts.ratings"))].encode(),
+        "bloecke.toml": f"yes_no = [1]\n{without_blocks}".encode(),
+    }
+    codes = {}
+    for name, content in cases.items():
+        if content is not None:
+            (tmp_path / name).write_bytes(content)
+        with pytest.raises(ReportDefinitionError) as raised:
+            load_report_definition(tmp_path / name, form)
+        codes[name] = raised.value.codes
+    assert codes == {"fehlt.toml": [Code.REPORT_MISSING_FILE], "latin1.toml": [Code.REPORT_NOT_UTF8],
+                     "abgebrochen.toml": [Code.REPORT_TOML], "bloecke.toml": [Code.REPORT_YES_NO_NOT_BLOCKS]}
 
 
 def test_another_round_changes_the_definition_not_the_code(tmp_path, form):

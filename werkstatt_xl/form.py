@@ -16,7 +16,7 @@ from pathlib import Path
 from .catalogue import COLUMNS
 from .errors import FileProblem, FormError
 from .expression import Expression, ExpressionError, parse_expression
-from .messages import Code
+from .messages import Code, text
 from .resources import template_path
 from .xlsx import read_workbook_rows
 
@@ -132,12 +132,18 @@ def load_form(path: Path) -> Form:
     """Read and check the XLSForm at ``path``; raise :class:`FormError` listing every problem."""
     path = Path(path)
     if not path.is_file():
-        raise FormError(path, [FileProblem(Code.FORM, "The file does not exist.")])
+        raise FormError(path, [_problem(Code.FORM_MISSING_FILE)])
     try:
         sheets = read_workbook_rows(path)
     except ValueError as error:
-        raise FormError(path, [FileProblem(Code.FORM, f"The file is not a readable .xlsx workbook ({error}).")]) from None
+        raise FormError(path, [_problem(Code.FORM_UNREADABLE, error=error)]) from None
     return _FormBuilder(path, {name.lower(): _rows(rows) for name, rows in sheets.items()}).build()
+
+
+def _problem(code: Code, sheet: str = "", row: int | None = None, **values: object) -> FileProblem:
+    """A form problem, its message starting with row and sheet where there are ones."""
+    where = (f"[row {row}] " if row else "") + (f"On the '{sheet}' sheet, " if sheet else "")
+    return FileProblem(code, where + text(code, **values), row, sheet)
 
 
 def _rows(rows: list[list]) -> list[dict[str, str]]:
@@ -158,14 +164,13 @@ class _FormBuilder:
     def __init__(self, path: Path, sheets: dict[str, list[dict[str, str]]]):
         self.path, self.sheets, self.problems = path, sheets, []
 
-    def problem(self, sheet: str, row: int | None, message: str) -> None:
-        where = f"[row {row}] " if row else ""
-        self.problems.append(FileProblem(Code.FORM, f"{where}On the '{sheet}' sheet, {message}", row, sheet))
+    def problem(self, code: Code, sheet: str, row: int | None, **values: object) -> None:
+        self.problems.append(_problem(code, sheet, row, **values))
 
     def build(self) -> Form:
         for sheet in ("survey", "choices", "settings"):
             if sheet not in self.sheets:
-                self.problem(sheet, None, "the sheet is missing: an XLSForm needs survey, choices and settings.")
+                self.problem(Code.FORM_MISSING_SHEET, sheet, None)
         if self.problems:
             raise FormError(self.path, self.problems)
         settings = self.read_settings()
@@ -181,7 +186,7 @@ class _FormBuilder:
         settings = rows[0] if rows else {}
         for key in ("form_id", "version", "form_title"):
             if not settings.get(key):
-                self.problem("settings", 2, f"'{key}' is empty: it identifies the questionnaire of this round.")
+                self.problem(Code.FORM_MISSING_SETTING, "settings", 2, key=key)
         return settings
 
     def read_choices(self) -> dict[str, ChoiceList]:
@@ -191,10 +196,10 @@ class _FormBuilder:
             if not (list_name or name or label):
                 continue
             if not (list_name and name and label):
-                self.problem("choices", row_number, "list_name, name and label must all be filled in.")
+                self.problem(Code.FORM_INCOMPLETE_CHOICE, "choices", row_number)
                 continue
             if any(choice.name == name for choice in found.get(list_name, [])):
-                self.problem("choices", row_number, f"the choice '{name}' appears twice in list '{list_name}'.")
+                self.problem(Code.FORM_DUPLICATE_CHOICE, "choices", row_number, name=name, list_name=list_name)
                 continue
             found.setdefault(list_name, []).append(Choice(name, label))
         return {name: ChoiceList(name, tuple(choices)) for name, choices in found.items()}
@@ -208,27 +213,26 @@ class _FormBuilder:
             kind, list_name, name = kind.strip(), list_name.strip(), row.get("name", "")
             if not kind:
                 if name or row.get("label"):
-                    self.problem("survey", row_number, "the type is empty.")
+                    self.problem(Code.FORM_NO_TYPE, "survey", row_number)
                 continue
             if kind not in ALL_TYPES:
-                self.problem("survey", row_number, f"unknown type '{row['type']}'. Supported: {', '.join(ALL_TYPES)}.")
+                self.problem(Code.FORM_UNKNOWN_TYPE, "survey", row_number, type=row["type"],
+                             supported=", ".join(ALL_TYPES))
                 continue
             if kind == "end_group":
                 if not groups:
-                    self.problem("survey", row_number, "end_group without a begin_group.")
+                    self.problem(Code.FORM_END_GROUP_WITHOUT_BEGIN, "survey", row_number)
                 else:
                     groups.pop()
                 continue
             if not _NAME.match(name):
-                self.problem("survey", row_number, f"the name '{name}' is not valid: use letters, digits and _ "
-                             "and start with a letter.")
+                self.problem(Code.FORM_BAD_NAME, "survey", row_number, name=name)
                 continue
             if name in names:
-                self.problem("survey", row_number, f"the name '{name}' is already used in row {names[name]}.")
+                self.problem(Code.FORM_DUPLICATE_NAME, "survey", row_number, name=name, first=names[name])
                 continue
             if name in RESERVED_NAMES:
-                self.problem("survey", row_number, f"the name '{name}' is reserved for a register column; "
-                             f"choose another, e.g. '{name}_angabe'.")
+                self.problem(Code.FORM_RESERVED_NAME, "survey", row_number, name=name)
                 continue
             names[name] = row_number
             if kind == "begin_group":
@@ -237,16 +241,15 @@ class _FormBuilder:
             elements.append(self.read_question(row, row_number, kind, list_name, name, choice_lists,
                                                groups[-1] if groups else None))
         for group in groups:
-            self.problem("survey", group.row, f"the group '{group.name}' has no end_group.")
+            self.problem(Code.FORM_GROUP_WITHOUT_END, "survey", group.row, name=group.name)
         answers = {question.name for question in elements if question.is_answer}
         for question in elements:
             if question.relevant is not None and question.relevant.reads_own_answer:
-                self.problem("survey", question.row, f"the relevant of '{question.name}' uses '.', its own "
-                             "answer; refer to other questions with ${name}.")
+                self.problem(Code.FORM_RELEVANT_READS_OWN_ANSWER, "survey", question.row, name=question.name)
             for expression, column in ((question.relevant, "relevant"), (question.constraint, "constraint")):
                 for missing in sorted((expression.references if expression else set()) - answers):
-                    self.problem("survey", question.row, f"the {column} of '{question.name}' refers to "
-                                 f"${{{missing}}}, which is not a question of this form.")
+                    self.problem(Code.FORM_UNKNOWN_REFERENCE, "survey", question.row, column=column,
+                                 name=question.name, reference=missing)
         return elements
 
     def read_question(self, row, row_number, kind, list_name, name, choice_lists, group) -> Question:
@@ -254,16 +257,15 @@ class _FormBuilder:
         if kind == "select_one":
             choices = choice_lists.get(list_name)
             if choices is None:
-                self.problem("survey", row_number, f"the choice list '{list_name}' of '{name}' is not on the "
-                             "choices sheet.")
+                self.problem(Code.FORM_UNKNOWN_CHOICE_LIST, "survey", row_number, list_name=list_name, name=name)
         elif list_name:
-            self.problem("survey", row_number, f"the type '{kind}' takes no choice list.")
+            self.problem(Code.FORM_UNEXPECTED_CHOICE_LIST, "survey", row_number, type=kind)
         if not row.get("label"):
-            self.problem("survey", row_number, f"'{name}' has no label.")
+            self.problem(Code.FORM_NO_LABEL, "survey", row_number, name=name)
         prefill = row.get("prefill", "")
         if prefill and prefill not in PREFILL_FIELDS:
-            self.problem("survey", row_number, f"prefill '{prefill}' is not a catalogue field "
-                         f"({', '.join(PREFILL_FIELDS)}).")
+            self.problem(Code.FORM_BAD_PREFILL, "survey", row_number, prefill=prefill,
+                         fields=", ".join(PREFILL_FIELDS))
         return Question(
             name=name, type=kind, label=row.get("label", ""), row=row_number,
             number=row.get("number", ""), hint=row.get("hint", ""),
@@ -281,5 +283,5 @@ class _FormBuilder:
         try:
             return parse_expression(text)
         except ExpressionError as error:
-            self.problem("survey", row_number, f"the {column} expression cannot be read: {error}.")
+            self.problem(Code.FORM_BAD_EXPRESSION, "survey", row_number, column=column, error=error)
             return None

@@ -11,7 +11,7 @@ from pathlib import Path
 from ..catalogue import KATEGORIEN
 from ..errors import FileProblem, ReportDefinitionError
 from ..form import Form
-from ..messages import Code
+from ..messages import Code, text
 from ..register import STATUSES
 
 HANDLUNGSFELD, KATEGORIE, RUECKLAUF = "Handlungsfeld", "Kategorie", "Rücklauf"
@@ -104,6 +104,8 @@ _YES_NO_SCHEMA = {"header": str, "question": str, "yes": tuple, "no": tuple}
 _LEGEND_SCHEMA = {"color": str, "text": str}
 _KIND_NAMES = {str: "a text in quotes", tuple: 'a list of texts like ["a", "b"]', dict: "a table",
                list: "written as [[...]] blocks"}
+_LEGEND_KIND = 'a table like { color = "#C9E3B5", text = "..." }'
+"""What each entry of [legend] must be."""
 _HEADER_LINE = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
 _COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -113,31 +115,30 @@ def load_report_definition(path: Path, form: Form) -> ReportDefinition:
     """Read and check the definition against ``form``; raise :class:`ReportDefinitionError`."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        content = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise _error(path, [(1, "the file does not exist. Set [files] report in werkstatt.toml to "
-                                               "an existing file, or leave it empty for the shipped one.")]) from None
+        raise ReportDefinitionError(path, [_problem(Code.REPORT_MISSING_FILE, 1)]) from None
     except UnicodeDecodeError:
-        raise _error(path, [(1, "the file is not UTF-8 text. Save it as UTF-8.")]) from None
+        raise ReportDefinitionError(path, [_problem(Code.REPORT_NOT_UTF8, 1)]) from None
     try:
-        data = tomllib.loads(text)
+        data = tomllib.loads(content)
     except tomllib.TOMLDecodeError as error:
-        raise _error(path, [_toml_problem(str(error), text)]) from None
-    return _DefinitionReader(path, text, form).read(data)
+        raise ReportDefinitionError(path, [_toml_problem(str(error), content)]) from None
+    return _DefinitionReader(path, content, form).read(data)
 
 
-def _error(path: Path, problems: list[tuple[int, str]]) -> ReportDefinitionError:
-    return ReportDefinitionError(path, [FileProblem(Code.REPORT_DEFINITION, f"line {line}: {message}", line)
-                                        for line, message in problems])
+def _problem(code: Code, line: int, template: str | None = None, /, **values: object) -> FileProblem:
+    """A problem at ``line``; its message is the text of ``template``, by default of ``code``."""
+    return FileProblem(code, f"line {line}: {text(template or code, **values)}", line)
 
 
-def _toml_problem(message: str, text: str) -> tuple[int, str]:
-    """tomllib's ``... (at line 3, column 7)`` as (3, ``... (column 7); not valid TOML``)."""
+def _toml_problem(message: str, content: str) -> FileProblem:
+    """tomllib's ``... (at line 3, column 7)`` as a problem on line 3: ``... (column 7); not valid TOML``."""
     found = re.search(r"\s*\(at line (\d+), column (\d+)\)$", message)
     if found:
-        return int(found.group(1)), f"{message[:found.start()]} (column {found.group(2)}); this is not valid TOML."
-    return max(1, len(text.splitlines())), f"{message.removesuffix(' (at end of document)')} at the end of the " \
-                                           "file; this is not valid TOML."
+        return _problem(Code.REPORT_TOML, int(found.group(1)), error=message[:found.start()], column=found.group(2))
+    return _problem(Code.REPORT_TOML, max(1, len(content.splitlines())), "report_definition.toml_at_end",
+                    error=message.removesuffix(" (at end of document)"))
 
 
 class _Lines:
@@ -179,13 +180,14 @@ class _Lines:
 
 
 class _DefinitionReader:
-    def __init__(self, path: Path, text: str, form: Form):
-        self.path, self.form, self.lines = path, form, _Lines(text)
-        self.problems: list[tuple[int, str]] = []
+    def __init__(self, path: Path, content: str, form: Form):
+        self.path, self.form, self.lines = path, form, _Lines(content)
+        self.problems: list[FileProblem] = []
 
-    def problem(self, message: str, table: str = "", key: str | None = None, value: str | None = None,
-                occurrence: int = 0) -> None:
-        self.problems.append((self.lines.find(table, key, value, occurrence), message))
+    def problem(self, code: Code, table: str = "", key: str | None = None, value: str | None = None,
+                occurrence: int = 0, **values: object) -> None:
+        """Report ``code`` at the line of ``table``, ``key`` and ``value``; ``values`` fill in its text."""
+        self.problems.append(_problem(code, self.lines.find(table, key, value, occurrence), **values))
 
     def read(self, data: dict) -> ReportDefinition:
         top = self.fields(data, "", _TOP_SCHEMA)
@@ -197,17 +199,17 @@ class _DefinitionReader:
             self.question(name, "remarks", "questions", value=name)
         for status in no_return["statuses"]:
             if status not in STATUSES:
-                self.problem(f"'{status}' is not a status of the register; statuses: {', '.join(STATUSES)}.",
-                             "no_return", "statuses", status)
+                self.problem(Code.REPORT_UNKNOWN_STATUS, "no_return", "statuses", status, status=status,
+                             statuses=", ".join(STATUSES))
         ratings = self.read_ratings(charts["ratings"])
         known_answers = {choice for rating in ratings for choice in rating.choices}
         for label in charts["neutral"]:
             if label not in known_answers:
-                self.problem(f"'{label}' is not an answer of any question in [charts.ratings].", "charts",
-                             "neutral", label)
+                self.problem(Code.REPORT_NEUTRAL_NOT_A_CHOICE, "charts", "neutral", label, label=label)
         self.check_sheet_names(table["sheet"], charts["sheet"])
         if self.problems:
-            raise _error(self.path, sorted(self.problems))
+            self.problems.sort(key=lambda problem: (problem.line, problem.message))
+            raise ReportDefinitionError(self.path, self.problems)
         return ReportDefinition(
             path=self.path, title=table["title"], sheet=table["sheet"], page=table["page"],
             werkzeug_header=table["werkzeug_header"],
@@ -225,12 +227,12 @@ class _DefinitionReader:
             return result
         for key in data:
             if key not in schema:
-                self.problem(f"unknown key '{key}' in {where}; known keys: {', '.join(schema)}.", table, key,
-                             occurrence=occurrence)
+                self.problem(Code.REPORT_UNKNOWN_KEY, table, key, occurrence=occurrence, name=key, where=where,
+                             known=", ".join(schema))
         for key, kind in schema.items():
             if key not in data:
                 if kind is not list:  # no [[...]] block at all is an empty list
-                    self.problem(f"{where} lacks the key '{key}'.", table, occurrence=occurrence)
+                    self.problem(Code.REPORT_MISSING_KEY, table, occurrence=occurrence, name=key, where=where)
                 continue
             value = data[key]
             if kind is tuple and isinstance(value, list) and all(isinstance(item, str) for item in value):
@@ -238,7 +240,8 @@ class _DefinitionReader:
             elif kind is not tuple and isinstance(value, kind):
                 result[key] = value
             else:
-                self.problem(f"'{key}' in {where} must be {_KIND_NAMES[kind]}.", table, key, occurrence=occurrence)
+                self.problem(Code.REPORT_WRONG_TYPE, table, key, occurrence=occurrence, name=key, where=where,
+                             expected=_KIND_NAMES[kind])
         return result
 
     def question(self, name: str, table: str, key: str, value: str | None = None, occurrence: int = 0,
@@ -249,12 +252,11 @@ class _DefinitionReader:
         except KeyError:
             question = None
         if question is None or not question.is_answer:
-            self.problem(f"the question '{name}' is not in the form {self.form.path.name}; its questions: "
-                         f"{', '.join(self.form.answer_names())}.", table, key, value, occurrence)
+            self.problem(Code.REPORT_UNKNOWN_QUESTION, table, key, value, occurrence, name=name,
+                         form=self.form.path.name, questions=", ".join(self.form.answer_names()))
             return None
         if select_one and question.type != "select_one":
-            self.problem(f"the question '{name}' is of type {question.type}; only a select_one question has "
-                         "answers to count.", table, key, value, occurrence)
+            self.problem(Code.REPORT_NOT_SELECT_ONE, table, key, value, occurrence, name=name, type=question.type)
             return None
         return question
 
@@ -262,19 +264,17 @@ class _DefinitionReader:
         kategorien = []
         for name in data:
             if name not in KATEGORIEN:
-                self.problem(f"'{name}' in [legend] is not a Kategorie of the catalogue ({', '.join(KATEGORIEN)}).",
-                             "legend", name)
+                self.problem(Code.REPORT_UNKNOWN_KATEGORIE, "legend", name, name=name, kategorien=", ".join(KATEGORIEN))
         for name in KATEGORIEN:
             if name not in data:
-                self.problem(f"[legend] lacks the Kategorie '{name}'.", "legend")
+                self.problem(Code.REPORT_MISSING_KATEGORIE, "legend", name=name)
                 continue
             fields = self.fields(data[name], f"legend.{name}", _LEGEND_SCHEMA)
             if not isinstance(data[name], dict):
-                self.problem(f"'{name}' in [legend] must be a table like {{ color = \"#C9E3B5\", text = \"...\" }}.",
-                             "legend", name)
+                self.problem(Code.REPORT_WRONG_TYPE, "legend", name, name=name, where="[legend]",
+                             expected=_LEGEND_KIND)
             elif fields["color"] and not _COLOR.match(fields["color"]):
-                self.problem(f"the color '{fields['color']}' of '{name}' is not like \"#C9E3B5\".", "legend", name,
-                             fields["color"])
+                self.problem(Code.REPORT_BAD_COLOR, "legend", name, fields["color"], color=fields["color"], name=name)
             kategorien.append(Kategorie(name, fields["color"], fields["text"]))
         return tuple(kategorien)
 
@@ -282,7 +282,7 @@ class _DefinitionReader:
         columns = []
         for occurrence, block in enumerate(blocks):
             if not isinstance(block, dict):
-                self.problem("'yes_no' must be written as [[yes_no]] blocks.", "", "yes_no")
+                self.problem(Code.REPORT_YES_NO_NOT_BLOCKS, "", "yes_no")
                 continue
             fields = self.fields(block, "yes_no", _YES_NO_SCHEMA, occurrence)
             question = self.question(fields["question"], "yes_no", "question", occurrence=occurrence,
@@ -291,11 +291,10 @@ class _DefinitionReader:
                 for key in ("yes", "no"):
                     for label in fields[key]:
                         if label not in question.choices.labels:
-                            self.problem(f"'{label}' is not an answer of the question '{question.name}'; its "
-                                         f"answers: {', '.join(question.choices.labels)}.", "yes_no", key, label,
-                                         occurrence)
+                            self.problem(Code.REPORT_NOT_A_CHOICE, "yes_no", key, label, occurrence, label=label,
+                                         name=question.name, answers=", ".join(question.choices.labels))
             for label in sorted(set(fields["yes"]) & set(fields["no"])):
-                self.problem(f"'{label}' is listed under both yes and no.", "yes_no", "no", label, occurrence)
+                self.problem(Code.REPORT_YES_AND_NO, "yes_no", "no", label, occurrence, label=label)
             columns.append(YesNoColumn(fields["header"], fields["question"], fields["yes"], fields["no"]))
         return tuple(columns)
 
@@ -304,8 +303,7 @@ class _DefinitionReader:
         for name, label in data.items():
             question = self.question(name, "charts.ratings", name, select_one=True)
             if not isinstance(label, str):
-                self.problem(f"the label of '{name}' in [charts.ratings] must be a text in quotes.",
-                             "charts.ratings", name)
+                self.problem(Code.REPORT_RATING_LABEL_NOT_TEXT, "charts.ratings", name, name=name)
             elif question is not None:
                 ratings.append(Rating(name, label, tuple(question.choices.labels)))
         return tuple(ratings)
@@ -313,7 +311,6 @@ class _DefinitionReader:
     def check_sheet_names(self, table_sheet: str, charts_sheet: str) -> None:
         for table, name in (("table", table_sheet), ("charts", charts_sheet)):
             if not 0 < len(name) <= 31 or _SHEET_FORBIDDEN.search(name) or name.startswith("'") or name.endswith("'"):
-                self.problem(f"the sheet name '{name}' cannot be used: 1 to 31 characters, none of [ ] : * ? / \\.",
-                             table, "sheet")
+                self.problem(Code.REPORT_BAD_SHEET_NAME, table, "sheet", name=name)
         if table_sheet and table_sheet.casefold() == charts_sheet.casefold():
-            self.problem("[table] and [charts] need different sheet names.", "charts", "sheet")
+            self.problem(Code.REPORT_SAME_SHEET_NAME, "charts", "sheet")

@@ -1,0 +1,128 @@
+"""Read one returned questionnaire: guard the raw file, then collect its answers and metadata.
+
+A reader may abort the whole process on hostile input, and no ``except`` catches that: python-calamine
+0.9.1 (calamine 0.37) dies on a 10 KB .xls whose DIMENSIONS record declares 2**31 rows, on an .xlsx
+with one cell at XFD1048576 or a shared-string ``uniqueCount`` of 4e10, and loops forever on an .ods
+table without its end tag. So every guard runs on the raw bytes first, mirrors what calamine will
+allocate, and refuses anything beyond the ``Limits``; only then does calamine read the values.
+
+Values are kept as calamine returns them: an empty cell becomes ``None``; numbers may come
+back as ``float`` even when integral (xlsx, ods) or as ``int`` (xls), and a LibreOffice
+boolean in an .ods as ``1.0``. Validation, not reading, decides what a value means.
+
+The guards live in one module per container: :mod:`.zip` (unpacking) with :mod:`.ooxml` and
+:mod:`.ods`, and :mod:`.ole2` (.xls and password-protected OOXML); :mod:`.common` holds what they
+share, :mod:`.cells` the reading with calamine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ..errors import IngestError
+from ..files import OLE2_MAGIC
+from ..messages import Code, text
+from .cells import CellValue, _read_markers
+from .common import (
+    CONTENT_HINT,
+    DEFAULT_LIMITS,
+    MACRO_NOTICE,
+    PASSWORD_REASON,
+    XLS_NOTICE,
+    Limits,
+    _Container,
+    _not_a_spreadsheet,
+    _Rejected,
+    _size_text,
+)
+from .ole2 import _inspect_compound_file
+from .zip import _inspect_zip
+
+__all__ = ["CellValue", "DEFAULT_LIMITS", "IngestError", "Limits", "MACRO_NOTICE", "PASSWORD_REASON", "RawReturn",
+           "XLS_NOTICE", "is_ignored", "read_return"]
+
+IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
+
+
+@dataclass
+class RawReturn:
+    """What a returned file says, unchecked: validation happens elsewhere."""
+
+    path: Path
+    sha256: str
+    file_format: str
+    """"xlsx", "xlsm", "xls" or "ods", decided by content, never by the file name."""
+    modified: datetime | None
+    """Last saved according to the document properties, UTC (a time without zone is taken as UTC)."""
+    file_mtime: datetime
+    meta: dict[str, str]
+    answers: dict[str, CellValue]
+    notices: list[tuple[Code, str]]
+    """German notes that do not reject the file, with their codes."""
+
+
+def is_ignored(path: Path) -> bool:
+    """True for what is no return: directories, hidden files, Office (``~$…``) and LibreOffice
+    (``.~lock.…#``) lock files, and system files such as Thumbs.db."""
+    name = path.name
+    return name in IGNORED_NAMES or name.startswith(("~$", ".")) or path.is_dir()
+
+
+def read_return(path: Path, limits: Limits = DEFAULT_LIMITS) -> RawReturn:
+    """Read one returned file; raise ``IngestError`` for anything that cannot or must not be read."""
+    try:
+        data, file_mtime = _read_file(path, limits)
+        container = _inspect(data, limits)
+        markers = _read_markers(data)
+    except _Rejected as rejected:
+        raise IngestError(path, rejected.code, rejected.reason, rejected.hint) from rejected.__cause__
+    return RawReturn(path=path, sha256=hashlib.sha256(data).hexdigest(), file_format=container.file_format,
+                     modified=container.modified, file_mtime=file_mtime, meta=markers.meta,
+                     answers=markers.answers, notices=container.notices + markers.notices)
+
+
+def _read_file(path: Path, limits: Limits) -> tuple[bytes, datetime]:
+    try:
+        with path.open("rb") as handle:
+            status = os.fstat(handle.fileno())
+            data = handle.read(limits.max_bytes + 1) if status.st_size <= limits.max_bytes else b""
+    except OSError as error:
+        raise _Rejected(Code.FILE_UNOPENABLE, text("remedy.check_present")) from error
+    if status.st_size > limits.max_bytes or len(data) > limits.max_bytes:
+        raise _Rejected(Code.FILE_TOO_LARGE, CONTENT_HINT, size=_size_text(limits.max_bytes))
+    if not data:
+        raise _Rejected(Code.FILE_EMPTY)
+    return data, datetime.fromtimestamp(status.st_mtime, timezone.utc)
+
+
+def _inspect(data: bytes, limits: Limits) -> _Container:
+    """Recognise the format by its magic bytes and run that format's guards."""
+    if data.startswith(b"PK\x03\x04"):
+        return _inspect_zip(data, limits)
+    if data.startswith(OLE2_MAGIC):
+        return _inspect_compound_file(data, limits)
+    raise _not_a_spreadsheet(_describe_foreign(data))
+
+
+_FOREIGN_SIGNATURES = (
+    (b"%PDF", "PDF"), (b"\x89PNG", "PNG-Bild"), (b"\xff\xd8\xff", "JPEG-Bild"), (b"GIF8", "GIF-Bild"),
+    (b"{\\rtf", "RTF-Dokument"), (b"PK\x05\x06", "leeres ZIP-Archiv"), (b"Rar!", "RAR-Archiv"),
+    (b"7z\xbc\xaf", "7-Zip-Archiv"), (b"\x1f\x8b", "gzip-Archiv"),
+)
+_TEXT_BYTES = bytes(range(0x20, 0x100)) + b"\t\r\n"
+
+
+def _describe_foreign(data: bytes) -> str:
+    for signature, label in _FOREIGN_SIGNATURES:
+        if data.startswith(signature):
+            return label
+    head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"<"):
+        return "XML- oder HTML-Datei"
+    if not head.translate(None, _TEXT_BYTES):
+        return "Textdatei"
+    return "unbekanntes Format"

@@ -1,0 +1,128 @@
+"""Reading values with calamine, once the guards passed: answer and metadata markers on every worksheet."""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Iterator
+
+from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
+
+from ..anchors import ANSWER_MARKER, META_PREFIX, parse_marker
+from ..messages import Code, text
+from ..xlsx import cell_name
+from .common import _Rejected
+
+
+@dataclass(frozen=True)
+class CellValue:
+    """One answer and where it was found."""
+
+    value: object
+    """As calamine returns it (str, int, float, bool, date, datetime, time, timedelta); empty -> None."""
+    sheet: str
+    cell: str
+    """A1 address of the answer cell, the one left of the marker."""
+
+
+@dataclass
+class _Markers:
+    meta: dict[str, str]
+    answers: dict[str, CellValue]
+    notices: list[tuple[Code, str]]
+
+
+def _notice(code: Code, **values: object) -> tuple[Code, str]:
+    return code, text(code, **values)
+
+
+def _read_markers(data: bytes) -> _Markers:
+    """Scan every worksheet, hidden ones included, for answer and metadata markers."""
+    markers = _Markers({}, {}, [])
+    try:
+        with _quiet_stderr(), CalamineWorkbook.from_filelike(io.BytesIO(data)) as workbook:
+            for sheet_info in workbook.sheets_metadata:
+                if sheet_info.typ == SheetTypeEnum.WorkSheet:
+                    sheet = workbook.get_sheet_by_name(sheet_info.name)
+                    _collect(markers, sheet.name, sheet.start or (0, 0), sheet.to_python())
+    except CalamineError as error:
+        raise _Rejected(Code.FILE_UNREADABLE_TABLE) from error
+    except BaseException as error:  # a Rust panic surfaces as pyo3's PanicException, a BaseException
+        if type(error).__name__ != "PanicException":
+            raise
+        raise _Rejected(Code.FILE_UNREADABLE_TABLE) from error
+    return markers
+
+
+_STDERR_LOCK = threading.Lock()
+"""Held while descriptor 2 is redirected, so that threads reading at once restore it in turn."""
+
+
+@contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """Point file descriptor 2 at the null device for the block.
+
+    On a damaged file calamine's Rust panic hook writes "thread '<unnamed>' panicked at ..." (and a
+    backtrace under RUST_BACKTRACE) straight to descriptor 2 before the panic reaches Python as an
+    exception; the person merging should see only the entry on the sheet "Prüfung".
+    """
+    with _STDERR_LOCK:
+        if sys.stderr is not None:
+            sys.stderr.flush()  # what Python wrote before still reaches the terminal
+        try:
+            saved = os.dup(2)
+        except OSError:  # no descriptor 2: nothing to silence
+            yield
+            return
+        try:
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, 2)
+            os.close(null)
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+_MARKER_STEM = os.path.commonprefix([ANSWER_MARKER, META_PREFIX])
+"""What every marker starts with: a cheap test before ``parse_marker``."""
+
+
+def _collect(markers: _Markers, sheet: str, origin: tuple[int, int], rows: list[list]) -> None:
+    top, left = origin
+    for row_offset, row in enumerate(rows):
+        for col_offset, cell in enumerate(row):
+            marker = parse_marker(cell) if type(cell) is str and cell.startswith(_MARKER_STEM) else None
+            if marker is None:
+                continue
+            kind, name = marker
+            if kind == "meta":
+                value = row[col_offset + 1] if col_offset + 1 < len(row) else None
+                _add_meta(markers, name, value)
+            else:
+                value = row[col_offset - 1] if col_offset else None
+                _add_answer(markers, name, sheet, top + row_offset, left + col_offset - 1, value)
+
+
+def _add_answer(markers: _Markers, name: str, sheet: str, row: int, col: int, value: object) -> None:
+    first = markers.answers.get(name)
+    if col < 0:
+        markers.notices.append(_notice(Code.MARKER_IN_FIRST_COLUMN, name=name, sheet=sheet))
+    elif first is not None:
+        markers.notices.append(_notice(Code.MARKER_TWICE, name=name, cell=f"{first.sheet}!{first.cell}"))
+    else:
+        markers.answers[name] = CellValue(None if value == "" else value, sheet, cell_name(row, col))
+
+
+def _add_meta(markers: _Markers, key: str, value: object) -> None:
+    """Metadata are text; a number LibreOffice turned from "3" into 3.0 reads as "3" again."""
+    if key in markers.meta:
+        markers.notices.append(_notice(Code.META_TWICE, key=key))
+        return
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    markers.meta[key] = "" if value is None else str(value).strip()

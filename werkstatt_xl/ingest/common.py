@@ -1,0 +1,163 @@
+"""What every guard shares: the limits, the internal rejection, used ranges and XML helpers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from xml.parsers import expat
+
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as SafeElementTree
+
+from ..messages import Code, text
+from ..xlsx import cell_name
+
+RESEND_HINT = text("remedy.resend_xlsx")
+PASSWORD_HINT = text("remedy.resend_without_password")
+CONTENT_HINT = text("remedy.check_outside_cells")
+PASSWORD_REASON = text(Code.FILE_PASSWORD)
+MACRO_NOTICE = text(Code.FILE_MACROS)
+XLS_NOTICE = text(Code.FILE_XLS)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a returned file may cost to read; anything beyond is refused before parsing."""
+
+    max_bytes: int = 20 * 2**20
+    """Size of the file itself."""
+    max_unpacked: int = 100 * 2**20
+    """Total of all zip entries after decompression."""
+    max_ratio: int = 200
+    """Largest compression ratio of an entry that unpacks to more than ``ratio_min_bytes``."""
+    ratio_min_bytes: int = 2**20
+    """Smaller entries are never judged by their ratio."""
+    max_entries: int = 10_000
+    """Number of entries in a zip container."""
+    max_rows: int = 5000
+    """No cell with content may lie below this row ..."""
+    max_cols: int = 200
+    """... or right of this column."""
+    max_cells: int = 2_000_000
+    """Sum over all sheets of the area spanned by cells with content (the reader allocates it densely)."""
+
+
+DEFAULT_LIMITS = Limits()
+
+
+class _Rejected(Exception):
+    """Internal: why a file is refused, before the path is attached."""
+
+    def __init__(self, code: Code, hint: str = RESEND_HINT, **values: object):
+        self.code, self.reason, self.hint = code, text(code, **values), hint
+        super().__init__(self.reason)
+
+
+@dataclass
+class _Container:
+    """What the guards learned about the file."""
+
+    file_format: str
+    modified: datetime | None
+    notices: list[tuple[Code, str]]
+
+
+def _size_text(size: int) -> str:
+    return f"{size // 2**20} MB" if size >= 2**20 else f"{max(1, size // 1024)} KB"
+
+
+def _not_a_spreadsheet(label: str) -> _Rejected:
+    return _Rejected(Code.FILE_NOT_A_SPREADSHEET, label=label)
+
+
+# --- used ranges --------------------------------------------------------------------------------
+
+class _Extent:
+    """The rectangle (1-based, inclusive) spanned by the cells with content of one sheet."""
+
+    def __init__(self) -> None:
+        self.bounds: tuple[int, int, int, int] | None = None  # first row, first column, last row, last column
+
+    def include(self, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
+        if self.bounds is not None:
+            top, left, bottom, right = self.bounds
+            first_row, first_col = min(top, first_row), min(left, first_col)
+            last_row, last_col = max(bottom, last_row), max(right, last_col)
+        self.bounds = (first_row, first_col, last_row, last_col)
+
+    @property
+    def area(self) -> int:
+        if self.bounds is None:
+            return 0
+        top, left, bottom, right = self.bounds
+        return (bottom - top + 1) * (right - left + 1)
+
+
+def _check_extents(extents: list[_Extent], limits: Limits) -> None:
+    for extent in extents:
+        _, _, last_row, last_col = extent.bounds or (0, 0, 0, 0)
+        if last_row > limits.max_rows or last_col > limits.max_cols:
+            corner = cell_name(last_row - 1, last_col - 1)
+            raise _Rejected(Code.FILE_RANGE_TOO_LARGE, CONTENT_HINT, corner=corner)
+    cells = sum(extent.area for extent in extents)
+    if cells > limits.max_cells:
+        raise _Rejected(Code.FILE_TOO_MANY_CELLS, CONTENT_HINT, count=cells)
+
+
+# --- XML parts ----------------------------------------------------------------------------------
+
+# Tags are read with regular expressions, which is fast and, on well-formed XML without comments,
+# CDATA and processing instructions, sound.
+
+_ATTRIBUTE_TEXT = rb"(?:[^>\"'/]++|\"[^\"]*+\"|'[^']*+'|/(?!>))*+"
+"""The attributes of a tag: possessive, so hostile input cannot make the matcher backtrack; a
+quoted value may contain '>'."""
+_ATTRIBUTE = re.compile(rb"([\w.:-]+)\s*=\s*(\"[^\"]*|'[^']*)[\"']")
+_MARKUP_NOISE = re.compile(rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>", re.S)
+"""Comments, CDATA and processing instructions: text to an XML reader, so tags in them must not count."""
+_RUST_COUNT = re.compile(rb"\+?\d+")
+"""A number as Rust's integer parsing accepts it; anything else (an entity, say) marks a damaged file."""
+_DTD_MARKUP = tuple(word.encode(encoding) for word in ("<!DOCTYPE", "<!ENTITY")
+                    for encoding in ("utf-16-le", "utf-16-be"))
+
+
+def _refuse_dtd(xml: bytes) -> None:
+    """Refuse ``<!DOCTYPE`` and ``<!ENTITY`` (entity bombs, external entities), in UTF-8 or UTF-16."""
+    if b"\0" in xml[:4]:
+        declares = any(markup in xml for markup in _DTD_MARKUP)
+    else:
+        declares = b"<!" in xml and (b"<!DOCTYPE" in xml or b"<!ENTITY" in xml)
+    if declares:
+        raise _Rejected(Code.FILE_XML_DEFINITIONS)
+
+
+def _require_well_formed(xml: bytes) -> None:
+    """Well-formed XML keeps the regular expressions sound; calamine's ods reader, moreover,
+    loops forever on a table whose end tag is missing."""
+    _refuse_dtd(xml)  # also for a part not named .xml: expat would expand internal entities
+    try:
+        expat.ParserCreate().Parse(xml, True)
+    except (expat.ExpatError, LookupError) as error:  # LookupError: an encoding Python does not know
+        raise _Rejected(Code.FILE_DAMAGED) from error
+
+
+def _attribute(attributes: bytes, name: bytes) -> bytes | None:
+    """The value of attribute ``name`` in a tag's attribute text, None when absent."""
+    if name not in attributes:
+        return None
+    return next((value[1:] for key, value in _ATTRIBUTE.findall(attributes) if key == name), None)
+
+
+def _document_time(xml: bytes | None, tag: str) -> datetime | None:
+    """The timestamp in element ``tag`` of a properties part, parsed with defusedxml, in UTC."""
+    if xml is None:
+        return None
+    try:
+        element = SafeElementTree.fromstring(xml).find(f".//{tag}")
+        stamp = datetime.fromisoformat(element.text.strip()) if element is not None and element.text else None
+    except (SafeElementTree.ParseError, DefusedXmlException, LookupError, ValueError):
+        return None
+    if stamp is None:
+        return None
+    return stamp.replace(tzinfo=timezone.utc) if stamp.tzinfo is None else stamp.astimezone(timezone.utc)

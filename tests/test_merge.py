@@ -555,3 +555,16 @@ def test_master_and_tabelle1_are_replaced_both_or_neither(issued, monkeypatch):
     assert result.exit_code == 1
     assert "tabelle1.xlsx: cannot write here (permission denied). If the file is open in Excel" in result.output
     assert {path.name: path.read_bytes() for path in issued.results.iterdir()} == before
+
+
+def test_a_file_name_that_is_not_utf8_is_shown_and_merged(issued):
+    source = returned(issued, "W04", {"umsetzung": "Ja", "fortfuehrung": "Trifft zu"})
+    cp1252 = os.path.join(os.fsencode(issued.inbox), "R\xfcckl\xe4ufer (1).xlsx".encode("cp1252"))
+    os.rename(os.fsencode(source), cp1252)
+    with open(os.path.join(os.fsencode(issued.inbox), b"kaputt\xff\xfe.xlsx"), "wb") as handle:
+        handle.write(b"kein Excel")
+    result = CliRunner().invoke(main, ["merge", "-p", str(issued.root)])
+    assert result.exit_code == 0, result.output
+    register = read_register(issued).set_index("werkzeug_id")
+    assert (register.loc["W04", "status"], register.loc["W04", "file"]) == ("eingegangen", "Rückläufer (1).xlsx")
+    assert [problem["file"] for problem in read_problems(issued)] == ["kaputtÿþ.xlsx"]

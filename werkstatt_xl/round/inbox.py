@@ -66,7 +66,7 @@ def merge(project: Project, on_progress: Progress | None = None) -> MergeResult:
     if not issued:
         raise ProjectError(text("merge.nothing_issued", path=project.issue_log))
     files = returned_files(project)
-    reads = ((str(path.relative_to(project.inbox)), raw) for path, raw in _read_all(files, on_progress))
+    reads = ((display_name(path.relative_to(project.inbox)), raw) for path, raw in _read_all(files, on_progress))
     confirmed = frozenset(entry.sha256 for entry in read_confirmations(project.confirmations))
     register = build_register(catalogue, form, issued, reads, confirmed)
     frame = register.frame
@@ -116,6 +116,16 @@ def returned_files(project: Project) -> list[Path]:
         raise ProjectError(text("merge.no_inbox", path=project.inbox))
     return sorted((path for path in project.inbox.rglob("*") if not is_ignored(path) and path.is_file()),
                   key=lambda path: str(path.relative_to(project.inbox)).casefold())
+
+
+def display_name(name: Path) -> str:
+    """A file name as text a workbook can hold: names that are not UTF-8 (Windows zip tools write
+    cp1252) are decoded as cp1252, undecodable bytes shown as �."""
+    raw = os.fsencode(name)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", "replace")
 
 
 def read_register(project: Project):

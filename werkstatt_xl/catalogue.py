@@ -29,8 +29,9 @@ COLUMNS = {
 """Catalogue field -> column header in the workbook, in the order ``init`` writes them."""
 
 KATEGORIEN = ("neu", "bestehend")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-"""Invisible control characters: they break the XML of a workbook's properties, headers and footers."""
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
+"""Invisible control characters and non-characters: they break the XML of a workbook's properties,
+headers and footers, or come back from a cell as an escape code."""
 _EMAIL = re.compile(r"^[^@\s;,<>]+@[^@\s;,<>]+\.[^@\s;,<>]+$")
 
 

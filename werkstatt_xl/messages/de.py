@@ -91,4 +91,14 @@ TEXTS: dict[str, str] = {
     "questionnaire.page_numbers": "Seite {page} von {pages}",
 
     # the master register (master.xlsx)
+    "master.register_sheet": "Register",
+    "master.problems_sheet": "Prüfung",
+    "master.returns_sheet": "Rücklauf",
+    "master.returns_title": "Rücklauf je {title}",
+    "master.fachamt": "Fachamt",
+    "master.handlungsfeld": "Handlungsfeld",
+    "master.werkzeuge": "Werkzeuge",
+    "master.return_rate": "Rücklaufquote",
+    "master.no_value": "(ohne Angabe)",
+    "master.page_numbers": "Seite {page} von {pages}",
 }

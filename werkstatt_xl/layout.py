@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from itertools import repeat
 
 ROW_PADDING, DEFAULT_ROW, MAX_ROW_HEIGHT = 3.0, 15.0, 409.0
 """Points a row adds to its lines of text, the height of a row left as it is, and Excel's tallest row."""
@@ -41,7 +42,7 @@ class Font:
 
 def text_pixels(text: str, font: Font) -> float:
     """Width of ``text`` in ``font`` at 96 dpi (bold is about 8 % wider)."""
-    em = sum(ARIAL_WIDTHS.get(character, 556) for character in text) / 1000
+    em = sum(map(ARIAL_WIDTHS.get, text, repeat(556))) / 1000
     return em * font.size * 96 / 72 * (1.08 if font.bold else 1.0)
 
 
@@ -60,6 +61,9 @@ def wrapped_lines(text: str, width: float, font: Font) -> int:
     space = text_pixels(" ", font)
     lines = 0
     for paragraph in text.split("\n"):
+        if text_pixels(paragraph, font) <= room:  # the common case: one line
+            lines += 1
+            continue
         used, count = 0.0, 1
         for word in paragraph.split():
             for position, part in enumerate(_AFTER_HYPHEN.findall(word)):

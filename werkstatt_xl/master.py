@@ -85,7 +85,8 @@ def _write_table(workbook, formats: _Formats, name: str, frame, headers: dict[st
     for row, (record, cells) in enumerate(zip(records, shown), start=2):
         for column, value in enumerate(record):
             _write_value(sheet, formats, row, column, value, column == status_column)
-        rows.set(row, max(text_height(width, (cell, _TEXT)) for width, cell in zip(widths, cells)))
+        rows.set(row, max((text_height(width, (cell, _TEXT)) for width, cell in zip(widths, cells) if cell),
+                          default=row_height((1, _TEXT))))
     last_row = max(2, len(frame) + 1)
     sheet.add_table(1, 0, last_row, len(keys) - 1, {
         "name": "Tabelle_" + "".join(ch for ch in name if ch.isalnum()),

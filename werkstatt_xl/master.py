@@ -2,6 +2,8 @@
 
 Each table sheet carries the register keys in a hidden first row above the German
 headers, so the data reads back by key even after a person renamed or reordered headers.
+Long texts wrap in columns of limited width, in rows as high as their text; each sheet
+prints on A4 landscape, one page wide, with its header row on every page.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from .layout import FONT, LANDSCAPE, Font, Rows, column_pixels, column_width, page_setup, row_height, text_height
+from .messages import text
 from .register import (
     PROBLEM_COLUMNS,
     STATUS_MISSING,
@@ -19,9 +23,18 @@ from .register import (
 )
 from .xlsx import new_workbook
 
+REGISTER_SHEET, PROBLEMS_SHEET, RETURNS_SHEET = (text(f"master.{sheet}_sheet")
+                                                  for sheet in ("register", "problems", "returns"))
 STATUS_FILLS = {STATUS_RECEIVED: "#E2EFDA", STATUS_PROBLEMS: "#FFF2CC", STATUS_MISSING: "#EDEDED",
                 STATUS_REJECTED: "#F8CBAD"}
-_MAX_WIDTH = 60
+_TEXT, _BOLD, _TITLE = Font(10), Font(10, bold=True), Font(13, bold=True)
+_MIN_WIDTH, _MAX_WIDTH, _SPACING = 8, 40, 1
+"""Column widths in characters: a longer text wraps; a cell's text gets a character of room beside it, so
+a date or number (aligned right) does not touch the text in the next column."""
+_HEADER_LINES = 3
+"""A header wraps to at most this many lines where its column is narrower than the header."""
+_GROUP_WIDTH, _COUNT_WIDTH = 40, 14
+"""Column widths on the sheet Rücklauf: the Fachamt or Handlungsfeld, and the counts."""
 
 
 def write_master_workbook(path: Path, register, problems: list, headers: dict[str, str]) -> Path:
@@ -33,8 +46,8 @@ def write_master_workbook(path: Path, register, problems: list, headers: dict[st
                                  columns=list(PROBLEM_COLUMNS))
     workbook = new_workbook(path)
     formats = _Formats(workbook)
-    _write_table(workbook, formats, "Register", register, headers, freeze_columns=3)
-    _write_table(workbook, formats, "Prüfung", problem_frame, PROBLEM_COLUMNS, freeze_columns=1)
+    _write_table(workbook, formats, REGISTER_SHEET, register, headers, freeze_columns=3)
+    _write_table(workbook, formats, PROBLEMS_SHEET, problem_frame, PROBLEM_COLUMNS, freeze_columns=1)
     _write_return_rates(workbook, formats, register)
     workbook.close()
     return path
@@ -42,31 +55,37 @@ def write_master_workbook(path: Path, register, problems: list, headers: dict[st
 
 class _Formats:
     def __init__(self, workbook):
-        add = workbook.add_format
-        self.text = add({"valign": "top", "text_wrap": True})
-        self.date = add({"valign": "top", "num_format": "dd.mm.yyyy"})
-        self.datetime = add({"valign": "top", "num_format": "dd.mm.yyyy hh:mm"})
-        self.number = add({"valign": "top"})
+        def add(properties: dict):
+            return workbook.add_format({"font_name": FONT, "font_size": _TEXT.size, "valign": "top", **properties})
+
+        self.text = add({"text_wrap": True})
+        self.date = add({"num_format": "dd.mm.yyyy"})
+        self.datetime = add({"num_format": "dd.mm.yyyy hh:mm"})
+        self.number = add({})
         self.percent = add({"num_format": "0%"})
-        self.title = add({"bold": True, "font_size": 13})
+        self.title = add({"bold": True, "font_size": _TITLE.size})
         # explicit, because LibreOffice ignores table styles and would show white header text
-        self.header = add({"bold": True, "bg_color": "#D9E1F2", "text_wrap": True, "valign": "top"})
-        self.status = {status: add({"valign": "top", "bg_color": color}) for status, color in STATUS_FILLS.items()}
+        self.header = add({"bold": True, "bg_color": "#D9E1F2", "text_wrap": True})
+        self.status = {status: add({"bg_color": color}) for status, color in STATUS_FILLS.items()}
 
 
 def _write_table(workbook, formats: _Formats, name: str, frame, headers: dict[str, str], freeze_columns: int) -> None:
     sheet = workbook.add_worksheet(name)
+    rows = Rows(sheet)
     keys = list(headers)
     for column, key in enumerate(keys):
         sheet.write_string(0, column, key)
     sheet.set_row(0, None, None, {"hidden": True})
-    widths = [min(_MAX_WIDTH, max(10, len(headers[key]) * 0.8)) for key in keys]
+    records = list(frame.itertuples(index=False))
+    shown = [[_shown(value) for value in record] for record in records]
+    widths = [_column_width(headers[key], [cells[column] for cells in shown]) for column, key in enumerate(keys)]
+    rows.set(1, max(text_height(width, (headers[key], _BOLD)) for width, key in zip(widths, keys)))
     status_column = keys.index("status") if "status" in keys else -1
-    for row, record in enumerate(frame.itertuples(index=False), start=2):
+    for row, (record, cells) in enumerate(zip(records, shown), start=2):
         for column, value in enumerate(record):
-            width = _write_value(sheet, formats, row, column, value, column == status_column)
-            if width > widths[column]:
-                widths[column] = min(_MAX_WIDTH, width)
+            _write_value(sheet, formats, row, column, value, column == status_column)
+        rows.set(row, max((text_height(width, (cell, _TEXT)) for width, cell in zip(widths, cells) if cell),
+                          default=row_height((1, _TEXT))))
     last_row = max(2, len(frame) + 1)
     sheet.add_table(1, 0, last_row, len(keys) - 1, {
         "name": "Tabelle_" + "".join(ch for ch in name if ch.isalnum()),
@@ -76,57 +95,87 @@ def _write_table(workbook, formats: _Formats, name: str, frame, headers: dict[st
     for column, width in enumerate(widths):
         sheet.set_column(column, column, width)
     sheet.freeze_panes(2, freeze_columns)
+    _print_landscape(rows, last_row, widths, name, repeated=2)
 
 
-def _write_value(sheet, formats: _Formats, row: int, column: int, value, is_status: bool) -> float:
-    """Write one cell by type (text stays text, never a formula); returns a column width estimate."""
-    if value is None:
-        return 0
+def _column_width(header: str, cells: list[str]) -> float:
+    """As wide as the longest cell, but at most :data:`_MAX_WIDTH` (longer text wraps); the bold header
+    fits in :data:`_HEADER_LINES` lines and none of its words breaks."""
+    content = max((column_width(cell, _TEXT) + _SPACING for cell in cells if cell), default=0)
+    words = max((column_width(word, _BOLD) for word in header.split()), default=0)
+    return min(_MAX_WIDTH, max(_MIN_WIDTH, content, words, column_width(header, _BOLD) / _HEADER_LINES))
+
+
+def _shown(value) -> str:
+    """A register value as a cell shows it, to measure it."""
+    if value is None or isinstance(value, float) and value != value:  # NaN: no value
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%d.%m.%Y %H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%d.%m.%Y")
+    return str(value)
+
+
+def _write_value(sheet, formats: _Formats, row: int, column: int, value, is_status: bool) -> None:
+    """Write one cell by type (text stays text, never a formula)."""
+    if value is None or isinstance(value, float) and value != value:  # NaN: no value
+        return
     if type(value) is str:
         sheet.write_string(row, column, value, formats.status.get(value, formats.text) if is_status else formats.text)
-        return (max(map(len, value.split("\n"))) if "\n" in value else len(value)) + 2
-    if isinstance(value, float) and value != value:  # NaN: no value
-        return 0
-    if isinstance(value, dt.datetime):
+    elif isinstance(value, dt.datetime):
         sheet.write_datetime(row, column, value, formats.datetime)
-        return 16
-    if isinstance(value, dt.date):
+    elif isinstance(value, dt.date):
         sheet.write_datetime(row, column, dt.datetime.combine(value, dt.time()), formats.date)
-        return 11
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
         sheet.write_number(row, column, value, formats.number)
-        return len(str(value)) + 2
-    sheet.write_string(row, column, str(value), formats.text)
-    return len(str(value)) + 2
+    else:
+        sheet.write_string(row, column, str(value), formats.text)
+
+
+def _print_landscape(rows: Rows, last_row: int, widths: list[float], name: str, repeated: int = 0,
+                     blocks: list[tuple[int, int]] = ()) -> None:
+    """A4 landscape, one page wide, the sheet's name and page numbers in the footer; gridlines stay on screen."""
+    page_setup(rows, LANDSCAPE, last_row, len(widths) - 1, sum(map(column_pixels, widths)), name,
+               text("master.page_numbers", page="{page}", pages="{pages}"), blocks, repeated, screen_gridlines=True)
 
 
 def _write_return_rates(workbook, formats: _Formats, register) -> None:
     """Sheet Rücklauf: returned / missing per Fachamt and per Handlungsfeld."""
-    sheet = workbook.add_worksheet("Rücklauf")
-    sheet.set_column(0, 0, 40)
-    sheet.set_column(1, len(STATUSES) + 2, 14)
-    row = 0
-    for key, title in (("fachamt", "Fachamt"), ("handlungsfeld", "Handlungsfeld")):
-        sheet.write_string(row, 0, f"Rücklauf je {title}", formats.title)
-        counts = (register.assign(**{key: register[key].fillna("").replace("", "(ohne Angabe)")})
+    sheet = workbook.add_worksheet(RETURNS_SHEET)
+    rows = Rows(sheet)
+    columns = [text("master.werkzeuge"), *STATUSES, text("master.return_rate")]
+    widths = [_GROUP_WIDTH, *[_COUNT_WIDTH] * len(columns)]
+    for column, width in enumerate(widths):
+        sheet.set_column(column, column, width)
+    row, blocks = 0, []
+    for key in ("fachamt", "handlungsfeld"):
+        title = text(f"master.{key}")
+        sheet.write_string(row, 0, text("master.returns_title", title=title), formats.title)
+        rows.set(row, row_height((1, _TITLE)))
+        counts = (register.assign(**{key: register[key].fillna("").replace("", text("master.no_value"))})
                   .groupby(key, sort=False)["status"].value_counts().unstack(fill_value=0)
                   .reindex(columns=list(STATUSES), fill_value=0))
         first = row + 1
-        columns = [title, "Werkzeuge", *STATUSES, "Rücklaufquote"]
+        headers = [title, *columns]
+        rows.set(first, max(text_height(width, (header, _BOLD)) for width, header in zip(widths, headers)))
         for offset, (group, values) in enumerate(counts.iterrows(), start=first + 1):
             total = int(values.sum())
             returned = int(values[STATUS_RECEIVED] + values[STATUS_PROBLEMS])
-            sheet.write_string(offset, 0, str(group))
-            sheet.write_number(offset, 1, total)
+            sheet.write_string(offset, 0, str(group), formats.text)
+            sheet.write_number(offset, 1, total, formats.number)
             for column, status in enumerate(STATUSES, start=2):
-                sheet.write_number(offset, column, int(values[status]))
-            sheet.write_number(offset, len(columns) - 1, returned / total if total else 0, formats.percent)
+                sheet.write_number(offset, column, int(values[status]), formats.number)
+            sheet.write_number(offset, len(headers) - 1, returned / total if total else 0, formats.percent)
+            rows.set(offset, text_height(_GROUP_WIDTH, (str(group), _TEXT)))
         last = first + max(1, len(counts))
-        sheet.add_table(first, 0, last, len(columns) - 1, {
+        sheet.add_table(first, 0, last, len(headers) - 1, {
             "name": f"Ruecklauf_{key}", "style": "Table Style Light 9",
-            "columns": [{"header": column, "header_format": formats.header} for column in columns],
+            "columns": [{"header": header, "header_format": formats.header} for header in headers],
         })
+        blocks.append((row, last))
         row = last + 3
+    _print_landscape(rows, row - 3, widths, RETURNS_SHEET, blocks=blocks)
 
 
 def read_sheet(path: Path, sheet_name: str):

@@ -11,17 +11,24 @@ from .anchors import answer_marker, meta_key
 from .catalogue import Catalogue, Werkzeug
 from .files import ascii_text
 from .form import LARGEST_NUMBER, Form, Group, Question
+from .layout import FONT, Font, Page, Rows, column_pixels, page_setup, row_height, text_height
+from .messages import text
 from .settings import Settings
 from .xlsx import cell_name, new_workbook
 
-SHEET = "Fragebogen"
-LISTS_SHEET = "Listen"
+SHEET = text("questionnaire.sheet")
+LISTS_SHEET = text("questionnaire.lists_sheet")
 META_SHEET = "_wxl"
 ANSWER_COLUMN, MARKER_COLUMN = 2, 3
 _WIDTHS = (5.5, 52, 40)
-_LINE_HEIGHT = 15
-_PAGE_HEIGHT = 690
-_TITLE_HEIGHT, _SUBTITLE_HEIGHT, _INTRO_HEIGHT = 24, 20, 40
+_TEXT, _BOLD, _SCALE, _SKIP = Font(10), Font(10, bold=True), Font(9), Font(8)
+"""Questions and answers, group headers and bold labels, a group's answer scale, a skip note."""
+_TITLE, _SUBTITLE, _INTRO = Font(14, bold=True), Font(12, bold=True), Font(9)
+_TITLE_HEIGHT, _SUBTITLE_HEIGHT, _INTRO_HEIGHT, _GROUP_HEIGHT = 24, 20, 40, 20
+"""The least heights in points of the heading rows and of a group header: room around their text."""
+_TEXT_ANSWER_LINES = 4
+"""Lines of room in the answer cell of a free-text question."""
+_PAGE = Page(landscape=False, left=0.6, right=0.5, top=0.6, bottom=0.7)
 
 
 def file_name(werkzeug: Werkzeug, position: int) -> str:
@@ -46,50 +53,34 @@ def file_names(catalogue: Catalogue) -> dict[str, str]:
     return names
 
 
-def _row_height(text: str, width: float, minimum_lines: int = 1) -> float:
-    """Rough height for ``text`` wrapped into a column ``width`` characters wide."""
-    lines = sum(max(1, -(-len(part) // int(width * 1.05))) for part in text.split("\n"))
-    return max(lines, minimum_lines) * _LINE_HEIGHT + 4
-
-
 def _question_height(question: Question, form: Form, werkzeug: Werkzeug) -> float:
     """The row height of a question or note: its label, skip note, prefilled value, answer space."""
     if not question.is_answer:
-        return _row_height(question.label, sum(_WIDTHS[1 if question.number else 0:]))
+        return text_height(sum(_WIDTHS[1 if question.number else 0:]), (question.label, _TEXT))
     skip = _skip_note(question, form)
     label_width = _WIDTHS[1] if question.number else _WIDTHS[0] + _WIDTHS[1]
-    text_lines = 4 if question.type == "text" and not question.prefill else 1
-    return max(_row_height(question.label + ("\n" + skip if skip else ""), label_width, text_lines),
-               _row_height(_prefill_value(question, werkzeug), _WIDTHS[2]))
+    label = (question.label, _TEXT if question.number else _BOLD)
+    answer_lines = _TEXT_ANSWER_LINES if question.type == "text" and not question.prefill else 1
+    return max(text_height(label_width, label, *([(skip, _SKIP)] if skip else [])),
+               text_height(_WIDTHS[2], (_prefill_value(question, werkzeug), _TEXT)),
+               row_height((answer_lines, _TEXT)))
 
 
 def _group_height(form: Form, group: Group) -> float:
-    return max(20, _row_height(_group_scale(form, group), _WIDTHS[2] * 1.25))  # the scale is in 9 pt
+    return max(_GROUP_HEIGHT, text_height(_WIDTHS[0] + _WIDTHS[1], (group.label, _BOLD)),
+               text_height(_WIDTHS[2], (_group_scale(form, group), _SCALE)))
 
 
-def _page_breaks(form: Form, werkzeug: Werkzeug, rows: dict[Question, int], heading_height: float) -> list[int]:
-    """Rows that start a new printed page: a group starts a page when it would not fit whole.
-
-    Fit-to-width prints at about 100 %; LibreOffice keeps the footer inside the page, so an
-    A4 page holds ~690 pt of rows (Excel a little more, which only leaves space at the end).
-    """
-    breaks, used, group = [], heading_height, None
-    heights = {question: _question_height(question, form, werkzeug) for question in rows}
+def _blocks(rows: dict[Question, int]) -> list[tuple[int, int]]:
+    """First and last row of what a page break must not split: a group with its header row, or one element."""
+    blocks, group = [], None
     for question, row in rows.items():
-        height = heights[question]
-        if question.group != group and question.group is not None:
-            header = _group_height(form, question.group)
-            whole = header + sum(heights[member] for member in rows if member.group == question.group)
-            if used + (whole if whole <= _PAGE_HEIGHT else header + height) > _PAGE_HEIGHT:
-                breaks.append(row - 1)
-                used = 0
-            used += header
-        elif used + height > _PAGE_HEIGHT:
-            breaks.append(row)
-            used = 0
+        if question.group is not None and question.group == group:
+            blocks[-1] = (blocks[-1][0], row)
+        else:
+            blocks.append((row - 1 if question.group is not None else row, row))
         group = question.group
-        used += height
-    return breaks
+    return blocks
 
 
 class _Styles:
@@ -97,17 +88,18 @@ class _Styles:
 
     def __init__(self, workbook):
         add = workbook.add_format
-        base = {"font_name": "Arial", "font_size": 10, "valign": "top", "text_wrap": True}
-        self.title = add({**base, "bold": True, "font_size": 14, "valign": "vcenter"})
-        self.subtitle = add({**base, "bold": True, "font_size": 12})
-        self.intro = add({**base, "font_size": 9, "font_color": "#404040"})
+        base = {"font_name": FONT, "font_size": _TEXT.size, "valign": "top", "text_wrap": True}
+        self.title = add({**base, "bold": True, "font_size": _TITLE.size, "valign": "vcenter"})
+        self.subtitle = add({**base, "bold": True, "font_size": _SUBTITLE.size})
+        self.intro = add({**base, "font_size": _INTRO.size, "font_color": "#404040"})
         self.number = add({**base, "bold": True, "align": "left", "border": 1, "border_color": "#A6A6A6"})
         self.label = add({**base, "border": 1, "border_color": "#A6A6A6"})
         self.header_label = add({**base, "bold": True, "border": 1, "border_color": "#A6A6A6", "bg_color": "#F2F2F2"})
         self.group = add({**base, "bold": True, "font_color": "#FFFFFF", "bg_color": "#44546A", "valign": "vcenter"})
-        self.scale = add({**base, "font_size": 9, "font_color": "#FFFFFF", "bg_color": "#44546A", "valign": "vcenter"})
+        self.scale = add({**base, "font_size": _SCALE.size, "font_color": "#FFFFFF", "bg_color": "#44546A",
+                          "valign": "vcenter"})
         self.note = add({**base, "italic": True, "border": 1, "border_color": "#A6A6A6"})
-        self.skip = add({"font_name": "Arial", "font_size": 8, "italic": True, "font_color": "#7F7F7F"})
+        self.skip = add({"font_name": FONT, "font_size": _SKIP.size, "italic": True, "font_color": "#7F7F7F"})
         answer = {**base, "border": 1, "border_color": "#7F7F7F", "bg_color": "#FFF8DC"}
         self.answer = add({**answer, "locked": False})
         self.answer_date = add({**answer, "locked": False, "num_format": "dd.mm.yyyy"})
@@ -122,7 +114,7 @@ def render_questionnaire(path: Path, form: Form, werkzeug: Werkzeug, token: str,
     """Write the questionnaire for ``werkzeug`` to ``path`` (a new file)."""
     workbook = new_workbook(path)
     workbook.set_properties({"title": f"{form.title}: {werkzeug.werkzeug}", "subject": settings.title or form.title,
-                             "author": "werkstatt-xl", "comments": "Fragebogen; bitte ausgefüllt zurücksenden."})
+                             "author": "werkstatt-xl", "comments": text("questionnaire.comments")})
     styles = _Styles(workbook)
     sheet = workbook.add_worksheet(SHEET)
     lists = workbook.add_worksheet(LISTS_SHEET)
@@ -134,17 +126,18 @@ def render_questionnaire(path: Path, form: Form, werkzeug: Werkzeug, token: str,
     for column, width in enumerate(_WIDTHS):
         sheet.set_column(column, column, width)
     sheet.set_column(MARKER_COLUMN, MARKER_COLUMN, 12, styles.hidden, {"hidden": True})
-    last = _write_heading(sheet, styles, form, werkzeug, settings)
+    heights = Rows(sheet)
+    last = _write_heading(heights, styles, form, settings)
     group = None
     for question, row in rows.items():
         if question.group != group and question.group is not None:
-            _write_group(sheet, styles, row - 1, form, question.group)
+            _write_group(heights, styles, row - 1, form, question.group)
         group = question.group
-        _write_question(sheet, styles, row, question, form, werkzeug, cells, list_ranges)
+        _write_question(heights, styles, row, question, form, werkzeug, cells, list_ranges)
         last = row
     _write_meta(meta, form, werkzeug, token, settings)
-    heading = (_TITLE_HEIGHT if settings.title else 0) + _SUBTITLE_HEIGHT + _INTRO_HEIGHT + _LINE_HEIGHT
-    _page_setup(sheet, werkzeug, last, _page_breaks(form, werkzeug, rows, heading))
+    page_setup(heights, _PAGE, last, ANSWER_COLUMN, sum(map(column_pixels, _WIDTHS)), werkzeug.werkzeug,
+               text("questionnaire.page_numbers", page="{page}", pages="{pages}"), _blocks(rows))
     protection = {"format_rows": True, "format_columns": True}
     sheet.protect("", protection)
     lists.protect("", protection)
@@ -170,28 +163,23 @@ def _layout(form: Form, settings: Settings) -> dict[Question, int]:
     return rows
 
 
-def _write_heading(sheet, styles: _Styles, form: Form, werkzeug: Werkzeug, settings: Settings) -> int:
-    row = 0
-    if settings.title:
-        sheet.merge_range(row, 0, row, 2, settings.title, styles.title)
-        sheet.set_row(row, _TITLE_HEIGHT)
-        row += 1
-    sheet.merge_range(row, 0, row, 2, form.title, styles.subtitle)
-    sheet.set_row(row, _SUBTITLE_HEIGHT)
-    deadline = f" bis zum {settings.deadline_text}" if settings.deadline else ""
-    intro = (f"Bitte füllen Sie die gelb hinterlegten Felder aus und senden Sie diese Datei{deadline} "
-             "zurück. Felder mit Auswahlliste öffnen Sie mit dem Pfeil rechts neben der Zelle. "
-             "Grau hinterlegte Felder sind nach Ihren Antworten nicht auszufüllen.")
-    sheet.merge_range(row + 1, 0, row + 1, 2, intro, styles.intro)
-    sheet.set_row(row + 1, _INTRO_HEIGHT)
-    return row + 1
+def _write_heading(rows: Rows, styles: _Styles, form: Form, settings: Settings) -> int:
+    """The round's title, the form's title and how to fill in, across the three columns; returns the last row."""
+    deadline = text("questionnaire.deadline", date=settings.deadline_text) if settings.deadline else ""
+    heading = [(settings.title, styles.title, _TITLE, _TITLE_HEIGHT)] if settings.title else []
+    heading += [(form.title, styles.subtitle, _SUBTITLE, _SUBTITLE_HEIGHT),
+                (text("questionnaire.intro", deadline=deadline), styles.intro, _INTRO, _INTRO_HEIGHT)]
+    for row, (line, style, font, least) in enumerate(heading):
+        rows.sheet.merge_range(row, 0, row, 2, line, style)
+        rows.set(row, max(least, text_height(sum(_WIDTHS), (line, font))))
+    return len(heading) - 1
 
 
-def _write_group(sheet, styles: _Styles, row: int, form: Form, group: Group) -> None:
-    sheet.merge_range(row, 0, row, 1, group.label, styles.group)
+def _write_group(rows: Rows, styles: _Styles, row: int, form: Form, group: Group) -> None:
+    rows.sheet.merge_range(row, 0, row, 1, group.label, styles.group)
     scale = _group_scale(form, group)
-    sheet.write(row, ANSWER_COLUMN, scale or None, styles.scale)
-    sheet.set_row(row, _group_height(form, group))
+    rows.sheet.write(row, ANSWER_COLUMN, scale or None, styles.scale)
+    rows.set(row, _group_height(form, group))
 
 
 def _group_scale(form: Form, group: Group) -> str:
@@ -204,15 +192,16 @@ def _group_scale(form: Form, group: Group) -> str:
     return " · ".join(f"{label}*" if label == "k.A." else label for label in labels)
 
 
-def _write_question(sheet, styles: _Styles, row: int, question: Question, form: Form, werkzeug: Werkzeug,
+def _write_question(rows: Rows, styles: _Styles, row: int, question: Question, form: Form, werkzeug: Werkzeug,
                     cells: dict[str, str], list_ranges: dict[str, str]) -> None:
+    sheet = rows.sheet
+    rows.set(row, _question_height(question, form, werkzeug))
     if not question.is_answer:
         if question.number:
             sheet.write_string(row, 0, question.number, styles.number)
             sheet.merge_range(row, 1, row, 2, question.label, styles.note)
         else:
             sheet.merge_range(row, 0, row, 2, question.label, styles.note)
-        sheet.set_row(row, _question_height(question, form, werkzeug))
         return
     skip = _skip_note(question, form)
     label_format = styles.label if question.number else styles.header_label
@@ -225,7 +214,6 @@ def _write_question(sheet, styles: _Styles, row: int, question: Question, form: 
             sheet.write_string(row, 1, question.label, label_format)
     else:
         sheet.merge_range(row, 0, row, 1, question.label, label_format)
-    sheet.set_row(row, _question_height(question, form, werkzeug))
     prefilled = _prefill_value(question, werkzeug)
     if prefilled:
         sheet.write_string(row, ANSWER_COLUMN, prefilled, styles.prefilled)
@@ -259,31 +247,28 @@ def _skip_note(question: Question, form: Form) -> str:
         return ""
     words = question.relevant.describe(lambda name: form.question(name).number or form.question(name).label,
                                        _choice_label(form))
-    return f"(nur auszufüllen, wenn {words})"
+    return text("questionnaire.skip_note", condition=words)
 
 
 def _validation(question: Question, list_ranges: dict[str, str]) -> dict:
     title = question.title[:32]
     hint = question.hint[:255]
     if question.type == "select_one":
+        choose = text("questionnaire.choose", choices=", ".join(question.choices.labels))
         return {"validate": "list", "source": list_ranges[question.choices.name],
-                "input_title": title, "input_message": hint or f"Bitte wählen: {', '.join(question.choices.labels)}"[:255],
-                "error_title": "Bitte aus der Liste wählen", "error_type": "stop",
+                "input_title": title, "input_message": hint or choose[:255],
+                "error_title": text("questionnaire.not_a_choice"), "error_type": "stop",
                 "error_message": question.choices.allowed[:255]}
     if question.type in ("integer", "decimal"):
-        whole = question.type == "integer"
+        message = text(f"questionnaire.{question.type}")
         return {"validate": question.type, "criteria": "between", "minimum": -LARGEST_NUMBER,
-                "maximum": LARGEST_NUMBER,
-                "input_title": title, "input_message": hint or ("Bitte eine ganze Zahl eingeben." if whole else
-                                                                "Bitte eine Zahl eingeben."),
-                "error_title": "Keine Zahl", "error_type": "stop",
-                "error_message": "Bitte eine ganze Zahl eingeben." if whole else "Bitte eine Zahl eingeben."}
+                "maximum": LARGEST_NUMBER, "input_title": title, "input_message": hint or message,
+                "error_title": text("questionnaire.not_a_number"), "error_type": "stop", "error_message": message}
     if question.type == "date":
+        message = text("questionnaire.date")
         return {"validate": "date", "criteria": "between", "minimum": dt.date(1900, 1, 1),
-                "maximum": dt.date(2199, 12, 31), "input_title": title,
-                "input_message": hint or "Bitte ein Datum eingeben, z. B. 15.12.2026.",
-                "error_title": "Kein Datum", "error_type": "stop",
-                "error_message": "Bitte ein Datum eingeben, z. B. 15.12.2026."}
+                "maximum": dt.date(2199, 12, 31), "input_title": title, "input_message": hint or message,
+                "error_title": text("questionnaire.not_a_date"), "error_type": "stop", "error_message": message}
     return {"validate": "any", "input_title": title, "input_message": hint} if hint else {"validate": "any"}
 
 
@@ -305,16 +290,3 @@ def _write_meta(sheet, form: Form, werkzeug: Werkzeug, token: str, settings: Set
     for row, (key, value) in enumerate(values.items()):
         sheet.write_string(row, 0, meta_key(key))
         sheet.write_string(row, 1, value)
-
-
-def _page_setup(sheet, werkzeug: Werkzeug, last_row: int, breaks: list[int]) -> None:
-    sheet.set_paper(9)
-    sheet.set_portrait()
-    sheet.fit_to_pages(1, 0)
-    sheet.set_margins(left=0.6, right=0.5, top=0.6, bottom=0.7)
-    sheet.center_horizontally()
-    sheet.hide_gridlines(2)
-    sheet.print_area(0, 0, last_row, ANSWER_COLUMN)
-    sheet.set_h_pagebreaks(breaks)
-    name = werkzeug.werkzeug.replace("&", "&&")[:80]
-    sheet.set_footer(f"&L&8{name}&R&8Seite &P von &N")

@@ -88,6 +88,32 @@ TEXTS: dict[str, str] = {
     "mail.rejected_reason_general": "Sie passt nicht zu dem Fragebogen, der Ihnen zugeschickt wurde.",
 
     # the questionnaire workbook
+    "questionnaire.sheet": "Fragebogen",
+    "questionnaire.lists_sheet": "Listen",
+    "questionnaire.comments": "Fragebogen; bitte ausgefüllt zurücksenden.",
+    "questionnaire.intro": "Bitte füllen Sie die gelb hinterlegten Felder aus und senden Sie diese Datei{deadline} "
+                           "zurück. Felder mit Auswahlliste öffnen Sie mit dem Pfeil rechts neben der Zelle. Grau "
+                           "hinterlegte Felder sind nach Ihren Antworten nicht auszufüllen.",
+    "questionnaire.deadline": " bis zum {date}",
+    "questionnaire.skip_note": "(nur auszufüllen, wenn {condition})",
+    "questionnaire.choose": "Bitte wählen: {choices}",
+    "questionnaire.not_a_choice": "Bitte aus der Liste wählen",
+    "questionnaire.not_a_number": "Keine Zahl",
+    "questionnaire.integer": "Bitte eine ganze Zahl eingeben.",
+    "questionnaire.decimal": "Bitte eine Zahl eingeben.",
+    "questionnaire.not_a_date": "Kein Datum",
+    "questionnaire.date": "Bitte ein Datum eingeben, z. B. 15.12.2026.",
+    "questionnaire.page_numbers": "Seite {page} von {pages}",
 
     # the master register (master.xlsx)
+    "master.register_sheet": "Register",
+    "master.problems_sheet": "Prüfung",
+    "master.returns_sheet": "Rücklauf",
+    "master.returns_title": "Rücklauf je {title}",
+    "master.fachamt": "Fachamt",
+    "master.handlungsfeld": "Handlungsfeld",
+    "master.werkzeuge": "Werkzeuge",
+    "master.return_rate": "Rücklaufquote",
+    "master.no_value": "(ohne Angabe)",
+    "master.page_numbers": "Seite {page} von {pages}",
 }

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..layout import Rows, column_pixels, row_height, wrapped_lines
+from ..layout import LANDSCAPE, Rows, column_pixels, page_setup, row_height, text_height, wrapped_lines
 from .definition import HANDLUNGSFELD, RUECKLAUF, ChartTexts, ReportDefinition
 from .styles import (
+    BOLD,
     CATEGORY_WIDTH,
     CHART_COLUMNS,
     CHART_WIDTH,
@@ -15,8 +16,8 @@ from .styles import (
     MISSING,
     NEUTRAL,
     SCALE,
+    TEXT,
     Styles,
-    page_setup,
 )
 from .table import cell_text, register_columns
 
@@ -104,8 +105,8 @@ def write_chart_sheet(workbook, styles: Styles, sections: list[Section], definit
         end = _write_section(workbook, sheet, rows, styles, row, section, chart_column, texts)
         blocks.append((row, end - 1))
         row = end
-    page_setup(rows, title, definition, row - 2, chart_column + CHART_COLUMNS,
-                sum(map(column_pixels, widths)) + CHART_WIDTH, blocks)
+    page_setup(rows, LANDSCAPE, row - 2, chart_column + CHART_COLUMNS, sum(map(column_pixels, widths)) + CHART_WIDTH,
+               title, definition.page, blocks)
 
 
 def _write_section(workbook, sheet, rows: Rows, styles: Styles, row: int, section: Section, chart_column: int,
@@ -117,13 +118,13 @@ def _write_section(workbook, sheet, rows: Rows, styles: Styles, row: int, sectio
     headers = (section.corner, *section.series, texts.total)
     for column, header in enumerate(headers):
         sheet.write_string(header_row, column, header, styles.header_left if column == 0 else styles.header)
-    rows.set(header_row, row_height(max(wrapped_lines(header, COUNT_WIDTH, bold=True) for header in headers[1:])))
+    rows.set(header_row, row_height((max(wrapped_lines(header, COUNT_WIDTH, BOLD) for header in headers[1:]), BOLD)))
     for offset, (category, counts) in enumerate(section.rows):
         sheet.write_string(first + offset, 0, category, styles.text)
         for column, count in enumerate(counts, start=1):
             sheet.write_number(first + offset, column, count, styles.count)
         sheet.write_number(first + offset, len(headers) - 1, sum(counts), styles.total)
-        rows.set(first + offset, row_height(wrapped_lines(category, CATEGORY_WIDTH)))
+        rows.set(first + offset, text_height(CATEGORY_WIDTH, (category, TEXT)))
     last = first + len(section.rows) - 1
     if section.total_row:
         sheet.write_string(last + 1, 0, texts.total, styles.total_label)

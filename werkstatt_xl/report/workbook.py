@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..layout import Rows, column_pixels, row_height, wrapped_lines
+from ..layout import LANDSCAPE, Rows, column_pixels, page_setup, row_height, text_height, wrapped_lines
 from ..xlsx import new_workbook
 from .charts import chart_sections, write_chart_sheet
 from .definition import HANDLUNGSFELD, KATEGORIE, RUECKLAUF, ReportDefinition
-from .styles import GAP, REMARKS_WIDTH, WERKZEUG_WIDTH, X_WIDTH, Styles, page_setup
+from .styles import BOLD, GAP, REMARKS_WIDTH, TEXT, WERKZEUG_WIDTH, X_WIDTH, Styles
 from .table import tabelle1
 
 
@@ -55,8 +55,8 @@ def _write_table_sheet(sheet, styles: Styles, table, definition: ReportDefinitio
         rows.set(row, GAP)
         blocks.append((first, row))
         row += 1
-    page_setup(rows, title, definition, row - 2, last_column, sum(map(column_pixels, widths)), blocks,
-                repeated=2)
+    page_setup(rows, LANDSCAPE, row - 2, last_column, sum(map(column_pixels, widths)), title, definition.page, blocks,
+               repeated=2)
 
 
 def _write_table_header(sheet, rows: Rows, styles: Styles, row: int, definition: ReportDefinition) -> int:
@@ -68,10 +68,10 @@ def _write_table_header(sheet, rows: Rows, styles: Styles, row: int, definition:
         sheet.merge_range(row, first, row, first + 1, column.header, styles.header)
         sheet.write_string(row + 1, first, definition.yes, styles.header)
         sheet.write_string(row + 1, first + 1, definition.no, styles.header)
-        lines = max(lines, wrapped_lines(column.header, 2 * X_WIDTH, bold=True))
+        lines = max(lines, wrapped_lines(column.header, 2 * X_WIDTH, BOLD))
     sheet.merge_range(row, last_column, row + 1, last_column, definition.remarks_header, styles.header_left)
-    rows.set(row, row_height(lines))
-    rows.set(row + 1, row_height(1))
+    rows.set(row, row_height((lines, BOLD)))
+    rows.set(row + 1, row_height((1, BOLD)))
     return row + 2
 
 
@@ -92,4 +92,4 @@ def _write_table_row(sheet, rows: Rows, styles: Styles, row: int, record: dict, 
         sheet.write_string(row, len(widths) - 1, remarks, styles.text)
     else:
         sheet.write_blank(row, len(widths) - 1, None, styles.text)
-    rows.set(row, row_height(max(wrapped_lines(werkzeug, widths[0]), wrapped_lines(remarks, widths[-1]))))
+    rows.set(row, max(text_height(widths[0], (werkzeug, TEXT)), text_height(widths[-1], (remarks, TEXT))))

@@ -21,7 +21,7 @@ from ..files import atomic_paths
 from ..form import load_form
 from ..ingest import RawReturn, is_ignored, read_return
 from ..issue_log import read_issue_log
-from ..master import read_sheet, write_master_workbook
+from ..master import PROBLEMS_SHEET, REGISTER_SHEET, read_sheet, write_master_workbook
 from ..messages import text
 from ..register import (
     ReturnRecord,
@@ -132,14 +132,14 @@ def read_register(project: Project):
     """The register as last written by merge (a DataFrame keyed as the register), or None before any merge."""
     if not project.master_path.is_file():
         return None
-    return read_sheet(project.master_path, "Register")
+    return read_sheet(project.master_path, REGISTER_SHEET)
 
 
 def read_problems(project: Project) -> list[dict]:
     """The problems of the last merge as dicts keyed like :class:`Problem` (empty before any merge)."""
     if not project.master_path.is_file():
         return []
-    return read_sheet(project.master_path, "Prüfung").to_dict("records")
+    return read_sheet(project.master_path, PROBLEMS_SHEET).to_dict("records")
 
 
 def _read_one(path: Path) -> RawReturn | Unreadable:

@@ -55,10 +55,10 @@ def test_csv_cells_are_neutralised_for_excel_and_read_back_exactly(tmp_path, val
     files.write_csv(path, ["wert"], [[value]])
     written = path.read_bytes().decode("utf-8-sig").split("\r\n")[1]
     assert not written.lstrip('"').startswith(("=", "+", "-", "@", "\t", "\r"))
-    assert files.read_csv_rows(path) == [{"wert": value}]
+    assert files.read_csv_rows(path) == (["wert"], [{"wert": value}])
     excel = tmp_path / "excel.csv"  # as a German Excel saves it again: ';', cp1252
     excel.write_bytes(path.read_bytes().decode("utf-8-sig").replace(",", ";").encode("cp1252"))
-    assert files.read_csv_rows(excel) == [{"wert": value}]
+    assert files.read_csv_rows(excel) == (["wert"], [{"wert": value}])
 
 
 def test_a_killed_run_leaves_no_half_built_folder_for_long(tmp_path):

@@ -206,3 +206,12 @@ def test_status_and_mail_carry_the_names_as_text(round_of_naughty_strings, tmp_p
     attached = [part.get_filename() for part in message.iter_attachments()]
     assert attached == [entry.file for entry in read_issue_log(project.issue_log)]
     assert all(re.fullmatch(r"[A-Za-z0-9_.-]+", name) for name in attached)
+
+
+def test_the_issue_log_keeps_every_name_exactly_and_excel_runs_none(round_of_naughty_strings):
+    project, _, _ = round_of_naughty_strings
+    names = [werkzeug.werkzeug for werkzeug in load_catalogue(project.catalogue_path).werkzeuge]
+    assert [entry.werkzeug for entry in read_issue_log(project.issue_log)] == names
+    raw = list(csv.reader(io.StringIO(project.issue_log.read_text(encoding="utf-8-sig"), newline="")))
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for row in raw for cell in row)
+    assert any(cell.startswith("'=") for row in raw for cell in row)  # there were such names to neutralise

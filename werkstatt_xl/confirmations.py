@@ -30,7 +30,7 @@ def read_confirmations(path: Path) -> list[Confirmation]:
     """The confirmations recorded so far (none when the file does not exist)."""
     if not Path(path).is_file():
         return []
-    return [Confirmation(*((row.get(column) or "").strip() for column in COLUMNS)) for row in read_csv_rows(path)]
+    return [Confirmation(*(row.get(column, "").strip() for column in COLUMNS)) for row in read_csv_rows(path)[1]]
 
 
 def write_confirmations(path: Path, confirmations: list[Confirmation]) -> None:

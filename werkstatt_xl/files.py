@@ -65,13 +65,13 @@ def csv_value(cell: str) -> str:
     return cell[1:] if cell.startswith("'") else cell
 
 
-def read_csv_rows(path: Path) -> list[dict[str, str]]:
-    """The rows of a CSV file this project wrote with :func:`write_csv`, also as Excel may have re-saved
-    it (``;`` or ``,``, UTF-8 or cp1252)."""
-    text, _ = read_csv_text(path)
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text))
-    return [{key: csv_value(value) if isinstance(value, str) else value for key, value in row.items()}
-            for row in reader]
+def read_csv_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    """The column names and rows of a CSV file this project wrote with :func:`write_csv`, also as Excel
+    may have re-saved it (``;`` or ``,``, UTF-8 or cp1252); a missing cell reads as ""."""
+    content, _ = read_csv_text(path)
+    reader = csv.DictReader(io.StringIO(content, newline=""), delimiter=csv_delimiter(content))
+    rows = [{key: csv_value(value or "") for key, value in row.items() if isinstance(key, str)} for row in reader]
+    return list(reader.fieldnames or ()), rows
 
 
 def write_csv(path: Path, columns: Iterable[str], rows: Iterable[Iterable[str]]) -> None:

@@ -6,12 +6,11 @@ them in Excel); the attributes of :class:`IssuedQuestionnaire` are their English
 
 from __future__ import annotations
 
-import csv
 from dataclasses import astuple, dataclass
 from pathlib import Path
 
 from .errors import ProjectError
-from .files import read_csv_rows
+from .files import read_csv_rows, write_csv
 from .messages import Code, text
 
 ISSUE_LOG = "ausgabe.csv"
@@ -42,15 +41,12 @@ def read_issue_log(path: Path) -> list[IssuedQuestionnaire]:
     path = Path(path)
     if not path.is_file():
         return []
-    rows = read_csv_rows(path)
-    if rows and not {"werkzeug_id", "token"} <= set(rows[0]):
+    columns, rows = read_csv_rows(path)
+    if rows and not {"werkzeug_id", "token"} <= set(columns):
         raise ProjectError(text(Code.ISSUE_LOG_MISSING_COLUMNS, path=path))
-    return [IssuedQuestionnaire(*((row.get(column) or "").strip() for column in COLUMNS)) for row in rows]
+    return [IssuedQuestionnaire(*(row.get(column, "").strip() for column in COLUMNS)) for row in rows]
 
 
 def write_issue_log(path: Path, issued: list[IssuedQuestionnaire]) -> None:
-    """Write ``ausgabe.csv`` (UTF-8 with the BOM Excel needs to show umlauts)."""
-    with Path(path).open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(COLUMNS)
-        writer.writerows(astuple(entry) for entry in issued)
+    """Write ``ausgabe.csv`` (see :func:`~werkstatt_xl.files.write_csv`)."""
+    write_csv(path, COLUMNS, map(astuple, issued))

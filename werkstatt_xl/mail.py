@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import base64
 import copy
-import csv
 import datetime as dt
 import hashlib
-import io
 import re
 import smtplib
 import ssl
@@ -26,13 +24,7 @@ from typing import Callable, Iterable
 
 from .catalogue import Werkzeug
 from .errors import MailError, ProjectError
-from .files import (
-    ascii_text,
-    atomic_directory,
-    atomic_path,
-    csv_delimiter,
-    read_csv_text,
-)
+from .files import ascii_text, atomic_directory, read_csv_rows, write_csv
 from .issue_log import IssuedQuestionnaire
 from .messages import Code, fixed_text, text
 from .settings import MailSettings, Settings
@@ -278,14 +270,13 @@ def read_sent_log(path: Path) -> list[dict[str, str]]:
     path = Path(path)
     if not path.is_file():
         return []
-    content, _ = read_csv_text(path)
-    reader = csv.DictReader(io.StringIO(content, newline=""), delimiter=csv_delimiter(content))
-    missing = [field for field in SENT_LOG_KEY_FIELDS if field not in (reader.fieldnames or ())]
+    columns, rows = read_csv_rows(path)
+    missing = [field for field in SENT_LOG_KEY_FIELDS if field not in columns]
     if missing:
         columns = text("sent_log.columns" if len(missing) > 1 else "sent_log.column", names=", ".join(missing))
         raise ProjectError(text(Code.SENT_LOG_MISSING_COLUMNS, path=path, columns=columns,
                                 fields=",".join(SENT_LOG_FIELDS)))
-    return [{key: row.get(key) or "" for key in SENT_LOG_FIELDS} for row in reader]
+    return [{key: row.get(key, "") for key in SENT_LOG_FIELDS} for row in rows]
 
 
 def _log_key(recipient: str, kind: str, hashes: Iterable[str]) -> tuple[str, str, tuple[str, ...]]:
@@ -430,8 +421,5 @@ def _stopped(reason: str, sent: list[Mail], unsent: list[Mail], log_path: Path) 
 
 
 def _write_sent_log(path: Path, rows: list[dict[str, str]]) -> None:
-    """The whole log, atomically; UTF-8 with BOM, so that Excel shows the umlauts of the subjects."""
-    with atomic_path(path) as temporary, temporary.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=SENT_LOG_FIELDS)
-        writer.writeheader()
-        writer.writerows(rows)
+    """The whole log (see :func:`~werkstatt_xl.files.write_csv`)."""
+    write_csv(path, SENT_LOG_FIELDS, ([row[key] for key in SENT_LOG_FIELDS] for row in rows))

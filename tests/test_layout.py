@@ -120,3 +120,15 @@ def test_page_setup_prints_a4_one_page_wide_with_footer_repeated_rows_and_breaks
     assert not sheet.sheet_view.showGridLines
     breaks = [brk.id for brk in sheet.row_breaks.brk]
     assert breaks and all(later - earlier >= 2 for earlier, later in zip(breaks, breaks[1:]))
+
+
+def test_a_footer_text_starting_with_digits_keeps_them(tmp_path):
+    """After the font size code "&8", digits would be read as part of the size (2026 -> 82026)."""
+    path = tmp_path / "page.xlsx"
+    workbook = xlsxwriter.Workbook(path)
+    rows = Rows(workbook.add_worksheet("Blatt"))
+    page_setup(rows, LANDSCAPE, 0, 0, 100, "2026 Zwischenbilanz", "1 von {pages}")
+    workbook.close()
+    footer = load_workbook(path)["Blatt"].oddFooter
+    assert (footer.left.text, footer.left.size, footer.right.text, footer.right.size) == (
+        "2026 Zwischenbilanz", 8, "1 von &N", 8)

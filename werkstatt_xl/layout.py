@@ -185,7 +185,7 @@ def page_setup(rows: Rows, page: Page, last_row: int, last_column: int, width_pi
     sheet.print_area(0, 0, last_row, last_column)
     if repeated:
         sheet.repeat_rows(0, repeated - 1)
-    font = f'&"{FONT},Regular"&8'
+    font = f'&8&"{FONT},Regular"'  # the size first: after "&8" the digits of a text like "2026 …" would join it
     numbers = footer_text(page_numbers).replace("{page}", "&P").replace("{pages}", "&N")
     sheet.set_footer(f"&L{font}{footer_text(footer)}&R{font}{numbers}")
     width, height = page.size

@@ -455,3 +455,15 @@ def test_report_pdf_through_libreoffice(merged_project, soffice):
     pdf = merged_project.results / "tabelle1.pdf"
     assert (result.exit_code, result.output.splitlines()[-1]) == (0, f"Wrote {pdf}")
     assert pdf.read_bytes().startswith(b"%PDF-") and re.search(rb"/Type\s*/Page\b", pdf.read_bytes())
+
+
+def test_remarks_longer_than_a_cell_together_are_shortened_visibly_and_written(form, definition, tmp_path):
+    """Each answer fits a cell, three of them joined need not: the merge must not stop there."""
+    register = seed_register(form).head(2)
+    register.loc[0, ["gruende_nicht_begonnen", "gruende_beendigung", "anmerkungen"]] = ["a" * 20000, "b" * 20000,
+                                                                                        "c"]
+    computed = tabelle1(register, definition)
+    remarks = computed.iloc[0]["Begründung/Bemerkungen"]
+    assert len(remarks) == 32767 and remarks.startswith("a" * 20000 + " b") and remarks.endswith("b […]")
+    sheet = load_workbook(write_report(register, definition, tmp_path / "tabelle1.xlsx"))[definition.sheet]
+    assert remarks in [cell.value for row in sheet.iter_rows() for cell in row]

@@ -58,11 +58,13 @@ def text_length(text: str) -> int:
     return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2
 
 
-def fit_cell(text: str) -> str:
-    """The longest start of ``text`` that a cell holds (:data:`MAX_CELL_TEXT` UTF-16 code units)."""
+def fit_cell(text: str, marker: str = "") -> str:
+    """``text`` as a cell holds it (:data:`MAX_CELL_TEXT` UTF-16 code units): whole if it fits, else its
+    longest start that fits with ``marker`` appended to show it was shortened."""
     if text_length(text) <= MAX_CELL_TEXT:
         return text
-    return text.encode("utf-16-le")[:2 * MAX_CELL_TEXT].decode("utf-16-le", "ignore")
+    room = 2 * (MAX_CELL_TEXT - text_length(marker))
+    return text.encode("utf-16-le")[:room].decode("utf-16-le", "ignore") + marker
 
 
 class TextTooLong(ValueError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..catalogue import fold
+from ..xlsx import fit_cell
 from ..errors import ReportError
 from ..messages import text
 from .definition import ReportDefinition
@@ -45,12 +46,13 @@ def register_columns(register, definition: ReportDefinition) -> dict[str, list]:
 
 
 def _join_unique(texts: list[str], separator: str) -> str:
-    """The non-empty texts joined, each text (ignoring case and spacing) only once."""
+    """The non-empty texts joined, each text (ignoring case and spacing) only once; shortened with "[…]"
+    where together they exceed a cell (each answer fits one, see the register for the whole text)."""
     unique: dict[str, str] = {}
     for value in texts:
         if value:
             unique.setdefault(fold(value), value)
-    return separator.join(unique.values())
+    return fit_cell(separator.join(unique.values()), " […]")
 
 
 def cell_text(value: object) -> str:

@@ -304,7 +304,7 @@ def test_contents_pasted_into_a_new_workbook_are_matched_by_werkzeugtitel(issued
     copy.save(issued.inbox / "kopie.xlsx")
     result = merge(issued)
     row = row_of(result, "W04")
-    assert (row["status"], row["file"], row["gruende_nicht_begonnen"]) == ("mit Problemen", "kopie.xlsx", None)
+    assert (row["status"], row["file"], row["gruende_nicht_begonnen"]) == ("unbestätigt", "kopie.xlsx", None)
     assert [(p.code, p.kind) for p in problems_of(result, "kopie.xlsx")] == [
         (Code.RETURN_UNCONFIRMED, "Fehler"), (Code.RETURN_MATCHED_BY_TITLE, "Hinweis")]
 
@@ -349,7 +349,8 @@ def test_master_sheets_and_return_rates(issued):
     assert {problem["werkzeug_id"] for problem in problems} == {"W10"}
     rates = [[cell for cell in row] for row in workbook["Rücklauf"].iter_rows(values_only=True)]
     fachkraefte = next(row for row in rates if row[0] == "Fachamt Fachkräfte")
-    assert list(fachkraefte[1:6]) == [9, 1, 0, 8, 0]  # Werkzeuge, eingegangen, mit Problemen, offen, abgelehnt
+    # Werkzeuge, eingegangen, mit Problemen, unbestätigt, offen, abgelehnt
+    assert list(fachkraefte[1:7]) == [9, 1, 0, 0, 8, 0]
 
 
 def test_previous_master_survives_a_failed_write(issued, monkeypatch):
@@ -568,3 +569,31 @@ def test_a_file_name_that_is_not_utf8_is_shown_and_merged(issued):
     register = read_register(issued).set_index("werkzeug_id")
     assert (register.loc["W04", "status"], register.loc["W04", "file"]) == ("eingegangen", "Rückläufer (1).xlsx")
     assert [problem["file"] for problem in read_problems(issued)] == ["kaputtÿþ.xlsx"]
+
+
+def test_a_confirmed_return_matched_by_title_is_not_displaced_by_a_newer_unconfirmed_one(issued):
+    first = forged(issued, "W05", "W04", "kopie-a.xlsx", dt.datetime(2020, 1, 1), "Bestätigt.")
+    confirm(issued, ["kopie-a.xlsx"])
+    later = forged(issued, "W06", "W04", "$(touch PWNED).xlsx", dt.datetime(2099, 1, 1), "Später.")
+    os.utime(first, (1_000_000_000, 1_000_000_000))
+    os.utime(later, (1_100_000_000, 1_100_000_000))
+    result = merge(issued)
+    row = row_of(result, "W04")
+    assert (row["status"], row["file"], row["gruende_nicht_begonnen"]) == ("eingegangen", "kopie-a.xlsx", "Bestätigt.")
+    [outranked] = problems_of(result, later.name)
+    assert outranked.code == Code.RETURN_TITLE_MATCH_OUTRANKED
+    assert all("PWNED" not in problem.remedy for problem in result.problems)  # no file name in a command to paste
+
+
+def test_a_confirmation_holds_only_for_the_werkzeug_it_was_given_for(issued):
+    forged(issued, "W05", "W04", "kopie.xlsx", dt.datetime(2020, 1, 1))
+    confirm(issued, ["kopie.xlsx"])
+    log = issued.confirmations.read_text(encoding="utf-8-sig")
+    issued.confirmations.write_text(log.replace(",W04,", ",W09,"), encoding="utf-8-sig")
+    result = merge(issued)
+    assert row_of(result, "W04")["status"] == "unbestätigt"
+    assert CliRunner().invoke(main, ["report", "-p", str(issued.root)]).exit_code == 0
+    sheet = load_workbook(issued.report_workbook_path)["Tabelle 1"]
+    victim = row_of(result, "W04")["werkzeug"]
+    [row] = [row for row in sheet.iter_rows(values_only=True) if row[0] == victim]
+    assert row[-1] == "(kein Rücklauf)"

@@ -19,14 +19,15 @@ from .register import (
     STATUS_PROBLEMS,
     STATUS_RECEIVED,
     STATUS_REJECTED,
+    STATUS_UNCONFIRMED,
     STATUSES,
 )
 from .xlsx import new_workbook
 
 REGISTER_SHEET, PROBLEMS_SHEET, RETURNS_SHEET = (text(f"master.{sheet}_sheet")
                                                   for sheet in ("register", "problems", "returns"))
-STATUS_FILLS = {STATUS_RECEIVED: "#E2EFDA", STATUS_PROBLEMS: "#FFF2CC", STATUS_MISSING: "#EDEDED",
-                STATUS_REJECTED: "#F8CBAD"}
+STATUS_FILLS = {STATUS_RECEIVED: "#E2EFDA", STATUS_PROBLEMS: "#FFF2CC", STATUS_UNCONFIRMED: "#FCE4D6",
+                STATUS_MISSING: "#EDEDED", STATUS_REJECTED: "#F8CBAD"}
 _TEXT, _BOLD, _TITLE = Font(10), Font(10, bold=True), Font(13, bold=True)
 _MIN_WIDTH, _MAX_WIDTH, _SPACING = 8, 40, 1
 """Column widths in characters: a longer text wraps; a cell's text gets a character of room beside it, so

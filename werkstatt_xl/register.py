@@ -32,7 +32,9 @@ STATUS_RECEIVED = "eingegangen"
 STATUS_PROBLEMS = "mit Problemen"
 STATUS_MISSING = "offen"
 STATUS_REJECTED = "abgelehnt"
-STATUSES = (STATUS_RECEIVED, STATUS_PROBLEMS, STATUS_MISSING, STATUS_REJECTED)
+STATUS_UNCONFIRMED = "unbestätigt"
+"""Returned without its identity and matched by title only: counts once the office confirms it."""
+STATUSES = (STATUS_RECEIVED, STATUS_PROBLEMS, STATUS_UNCONFIRMED, STATUS_MISSING, STATUS_REJECTED)
 """The status of a Werkzeug in the register, as master.xlsx shows it."""
 PROVENANCE_COLUMNS = {
     "status": "Status",
@@ -97,6 +99,8 @@ class _Candidate:
     received: dt.datetime
     verified: bool
     """True when the return's token was issued for this Werkzeug; False when matched by its title."""
+    confirmed: bool = False
+    """A return matched by title that the office confirmed for this Werkzeug."""
 
 
 @dataclass
@@ -111,14 +115,14 @@ class Register:
 
 def build_register(catalogue: Catalogue, form: Form, issued: Iterable[IssuedQuestionnaire],
                    reads: Iterable[tuple[str, RawReturn | Unreadable]],
-                   confirmed: frozenset[str] = frozenset()) -> Register:
+                   confirmed: frozenset[tuple[str, str]] = frozenset()) -> Register:
     """The register from the returns read, each given as (name in ``eingang/``, what was read).
 
     Every return is identified by its token or, failing that, its title, checked against the
     form, and the newest return per Werkzeug wins. The token is the proof: a return matched by
     its title never replaces or outranks one with the Werkzeug's token, and counts only once the
-    office has confirmed it (its SHA-256 is in ``confirmed``); until then its answers stay out
-    of the register. Nothing is dropped: every file gets a :class:`ReturnRecord`, and every
+    office has confirmed it for that Werkzeug ((SHA-256, Werkzeug-ID) is in ``confirmed``); until
+    then its answers stay out of the register and the Werkzeug is "unbestätigt". Nothing is dropped: every file gets a :class:`ReturnRecord`, and every
     reason a :class:`Problem`.
     """
     tokens = {entry.token: entry for entry in issued}
@@ -206,27 +210,30 @@ def _unanswered(raw: RawReturn, form: Form) -> bool:
 
 
 def _resolve_duplicates(candidates: list[_Candidate], records: list[ReturnRecord], problems: list[Problem],
-                        confirmed: frozenset[str]) -> dict[str, _Candidate]:
+                        confirmed: frozenset[tuple[str, str]]) -> dict[str, _Candidate]:
     """The return that counts per Werkzeug; identical ones count once, the others are listed as superseded.
 
-    Returns with the Werkzeug's token win over those matched by title. Among returns with the
-    token the workbooks' own save times decide (where all have one; a .xls has none), otherwise,
-    and always among returns matched by title, the order in which the files arrived.
+    Returns with the Werkzeug's token win over those matched by title, and among those a confirmed
+    one wins over unconfirmed ones. Among returns with the token the workbooks' own save times
+    decide (where all have one; a .xls has none), otherwise the order in which the files arrived:
+    a save time is evidence only among returns of one identity.
     """
     groups: dict[str, list[_Candidate]] = {}
     for candidate in candidates:
         groups.setdefault(candidate.werkzeug.werkzeug_id, []).append(candidate)
     winners = {}
     for werkzeug_id, group in groups.items():
-        pool = [candidate for candidate in group if candidate.verified] or group
+        for candidate in group:
+            candidate.confirmed = (candidate.sha256, werkzeug_id) in confirmed
+        pool = ([c for c in group if c.verified] or [c for c in group if c.confirmed] or group)
         saved = pool[0].verified and all(candidate.modified for candidate in pool)
         pool.sort(key=lambda c: (c.modified if saved else c.received, c.received, c.file), reverse=True)
         winner = pool[0]
         context = dict(werkzeug_id=werkzeug_id, werkzeug=winner.werkzeug.werkzeug, kind=NOTICE)
         records.append(ReturnRecord(winner.file, Outcome.ACCEPTED, werkzeug_id))
-        if not winner.verified and winner.sha256 not in confirmed:
+        if not (winner.verified or winner.confirmed):
             unconfirmed = Problem(winner.file, Code.RETURN_UNCONFIRMED, text(Code.RETURN_UNCONFIRMED),
-                                  text("remedy.confirm", file=winner.file), **{**context, "kind": ERROR})
+                                  text("remedy.confirm"), **{**context, "kind": ERROR})
             winner = replace(winner, values={}, problems=[unconfirmed, *winner.problems])
         problems.extend(winner.problems)
         winners[werkzeug_id] = winner
@@ -240,12 +247,11 @@ def _resolve_duplicates(candidates: list[_Candidate], records: list[ReturnRecord
             reason = text(code, winner=winner.file)
             records.append(ReturnRecord(other.file, outcome, werkzeug_id, reason))
             problems.append(Problem(other.file, code, reason, text("remedy.if_newer_applies"), **context))
-        for other in (group if pool is not group else []):
-            if not other.verified:
-                reason = text(Code.RETURN_TITLE_MATCH_OUTRANKED, winner=winner.file)
-                records.append(ReturnRecord(other.file, Outcome.SUPERSEDED, werkzeug_id, reason))
-                problems.append(Problem(other.file, Code.RETURN_TITLE_MATCH_OUTRANKED, reason,
-                                        text("remedy.check_origin"), **context))
+        for other in (candidate for candidate in group if all(candidate is not member for member in pool)):
+            reason = text(Code.RETURN_TITLE_MATCH_OUTRANKED, winner=winner.file)
+            records.append(ReturnRecord(other.file, Outcome.SUPERSEDED, werkzeug_id, reason))
+            problems.append(Problem(other.file, Code.RETURN_TITLE_MATCH_OUTRANKED, reason,
+                                    text("remedy.check_origin"), **context))
     return winners
 
 
@@ -260,7 +266,9 @@ def _build_frame(catalogue: Catalogue, form: Form, winners: dict[str, _Candidate
         row.update({name: (winner.values.get(name) if winner else None) for name in answer_names})
         if winner:
             has_errors = any(problem.kind == ERROR for problem in winner.problems)
-            row.update(status=STATUS_PROBLEMS if has_errors else STATUS_RECEIVED, file=winner.file,
+            status = (STATUS_UNCONFIRMED if not (winner.verified or winner.confirmed) else
+                      STATUS_PROBLEMS if has_errors else STATUS_RECEIVED)
+            row.update(status=status, file=winner.file,
                        received_at=_local(winner.received), sha256=winner.sha256,
                        form_version=winner.form_version)
         else:
@@ -282,7 +290,7 @@ def count_outcomes(register: Register) -> dict[str, int]:
     return {
         "received": len(records),
         "accepted": int(status.get(STATUS_RECEIVED, 0)),
-        "with_problems": int(status.get(STATUS_PROBLEMS, 0)),
+        "with_problems": int(status.get(STATUS_PROBLEMS, 0) + status.get(STATUS_UNCONFIRMED, 0)),
         "rejected": sum(record.outcome is Outcome.REJECTED for record in records),
         "superseded": sum(record.outcome in (Outcome.SUPERSEDED, Outcome.DUPLICATE) for record in records),
         "missing": int(status.get(STATUS_MISSING, 0) + status.get(STATUS_REJECTED, 0)),

@@ -8,12 +8,12 @@ import json
 
 from .catalogue import Catalogue
 from .files import csv_cell
-from .register import STATUS_MISSING, STATUS_PROBLEMS, STATUS_RECEIVED, STATUS_REJECTED
+from .register import STATUS_MISSING, STATUS_PROBLEMS, STATUS_RECEIVED, STATUS_REJECTED, STATUS_UNCONFIRMED
 
 STATUS_ISSUED = "ausgegeben"
 STATUS_NOT_ISSUED = "nicht ausgegeben"
 """Not in ausgabe.csv (e.g. added to the catalogue after generate); "offen" in the register means no return."""
-ORDER = (STATUS_RECEIVED, STATUS_PROBLEMS, STATUS_REJECTED, STATUS_ISSUED, STATUS_NOT_ISSUED)
+ORDER = (STATUS_RECEIVED, STATUS_PROBLEMS, STATUS_UNCONFIRMED, STATUS_REJECTED, STATUS_ISSUED, STATUS_NOT_ISSUED)
 """Every status, in the order counts are shown."""
 COLUMNS = ("werkzeug_id", "werkzeug", "fachamt", "email", "status")
 NO_FACHAMT = "(ohne Angabe)"

@@ -43,11 +43,11 @@ TEXTS: dict[str, str] = {
     Code.RETURN_DUPLICATE: "Gleicher Inhalt wie {winner}; einmal gezählt.",
     Code.RETURN_SUPERSEDED: "Ältere Fassung; ersetzt durch {winner}.",
     Code.RETURN_UNCONFIRMED: "Nur über den Werkzeugtitel zugeordnet, ohne Kennung: die Antworten werden erst "
-                             "übernommen, wenn das Büro die Zuordnung bestätigt.",
+                             "übernommen, wenn das Büro die Zuordnung bestätigt (bis dahin „unbestätigt“).",
     Code.RETURN_TITLE_MATCH_OUTRANKED: "Nur über den Werkzeugtitel zugeordnet; für dieses Werkzeug liegt ein "
                                        "Fragebogen mit gültiger Kennung vor ({winner}). Nicht verwendet.",
-    "remedy.confirm": "Beim Fachamt klären, ob die Datei von dort stammt; wenn ja: werkstatt-xl confirm "
-                      "\"{file}\", dann erneut zusammenführen.",
+    "remedy.confirm": "Beim Fachamt klären, ob die Datei von dort stammt; wenn ja, mit „werkstatt-xl confirm“ und "
+                      "dem Dateinamen aus der Spalte „Datei“ bestätigen und erneut zusammenführen.",
     "remedy.check_origin": "Prüfen, woher die Datei stammt; gilt sie, den Fragebogen mit Kennung entfernen.",
     "remedy.none": "Keine Aktion nötig.",
     "remedy.fill_in_and_resend": "Den Fragebogen ausgefüllt erneut senden lassen.",

@@ -67,7 +67,7 @@ def merge(project: Project, on_progress: Progress | None = None) -> MergeResult:
         raise ProjectError(text("merge.nothing_issued", path=project.issue_log))
     files = returned_files(project)
     reads = ((display_name(path.relative_to(project.inbox)), raw) for path, raw in _read_all(files, on_progress))
-    confirmed = frozenset(entry.sha256 for entry in read_confirmations(project.confirmations))
+    confirmed = frozenset((entry.sha256, entry.werkzeug_id) for entry in read_confirmations(project.confirmations))
     register = build_register(catalogue, form, issued, reads, confirmed)
     frame = register.frame
     with atomic_paths([project.master_path, project.report_workbook_path]) as (master, report):

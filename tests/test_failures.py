@@ -159,3 +159,37 @@ def test_a_killed_merge_leaves_no_reader_processes_behind(tmp_path):
     while any(map(running, children)) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert [pid for pid in children if running(pid)] == []
+
+
+@pytest.mark.parametrize("setting", ['catalogue = ""', 'catalogue = "ergebnis"', 'report = "ergebnis"'])
+def test_a_file_setting_that_names_a_folder_is_a_message(tmp_path, setting):
+    project = init_project(tmp_path / "runde", example=True)
+    settings = project.root / "werkstatt.toml"
+    key = setting.split(" ")[0]
+    lines = [setting if line.startswith(f"{key} =") else line for line in settings.read_text("utf-8").splitlines()]
+    settings.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run("generate" if key == "catalogue" else "merge", "-p", project.root)
+    assert result.exit_code == 1 and "it cannot be read as a file (Is a directory)" in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("damage", ["renamed_sheet", "no_key_row", "not_a_workbook"])
+def test_a_damaged_master_is_a_message_for_status_report_and_mail(tmp_path, damage):
+    from openpyxl import load_workbook
+
+    project = init_project(tmp_path / "runde", example=True)
+    generate(project)
+    assert run("merge", "-p", project.root).exit_code == 0
+    if damage == "not_a_workbook":
+        project.master_path.write_bytes(b"PK\x03\x04 kaputt")
+    else:
+        workbook = load_workbook(project.master_path)
+        if damage == "renamed_sheet":
+            workbook["Register"].title = "Meine Liste"
+        else:
+            workbook["Register"].delete_rows(1)
+        workbook.save(project.master_path)
+    for command in (["status"], ["report"], ["mail", "--reminder"]):
+        result = run(*command, "-p", project.root)
+        assert result.exit_code == 1, (command, result.output)
+        assert f"{project.master_path} cannot be read (" in result.output and "merge" in result.output

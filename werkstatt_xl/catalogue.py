@@ -199,6 +199,8 @@ def _read_table(path: Path) -> tuple[list[object], list[tuple[int, tuple]]]:
         raise CatalogueError(path, [_problem(Code.CATALOGUE_MISSING_FILE)]) from None
     except PermissionError:
         raise CatalogueError(path, [_problem(Code.CATALOGUE_LOCKED)]) from None
+    except OSError as error:  # a folder, say, where [files] catalogue names a file
+        raise CatalogueError(path, [_problem(Code.CATALOGUE_NOT_A_FILE, reason=error.strerror or error)]) from None
     if not head:
         raise CatalogueError(path, [_problem(Code.CATALOGUE_EMPTY)])
     if head == OLE2_MAGIC:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from .errors import ProjectError
 from .layout import FONT, LANDSCAPE, Font, Rows, column_pixels, column_width, page_setup, row_height, text_height
 from .messages import text
 from .register import (
@@ -22,7 +23,7 @@ from .register import (
     STATUS_UNCONFIRMED,
     STATUSES,
 )
-from .xlsx import new_workbook
+from .xlsx import new_workbook, read_workbook_rows
 
 REGISTER_SHEET, PROBLEMS_SHEET, RETURNS_SHEET = (text(f"master.{sheet}_sheet")
                                                   for sheet in ("register", "problems", "returns"))
@@ -180,15 +181,19 @@ def _write_return_rates(workbook, formats: _Formats, register) -> None:
 
 
 def read_sheet(path: Path, sheet_name: str):
-    """A table sheet of master.xlsx as a DataFrame keyed by its hidden key row."""
-    import pandas as pd
-    from python_calamine import CalamineWorkbook
+    """A table sheet of master.xlsx as a DataFrame keyed by its hidden key row.
 
-    workbook = CalamineWorkbook.from_path(str(path))
+    Raises :class:`ProjectError` when the file or the sheet cannot be read (damaged, renamed,
+    its key row deleted): merge writes it anew.
+    """
+    import pandas as pd
+
     try:
-        rows = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
-    finally:
-        workbook.close()
+        [rows] = read_workbook_rows(path, sheet=sheet_name).values()
+    except ValueError as error:
+        raise ProjectError(text("master.unreadable", path=path, reason=error)) from None
     keys = [str(key) for key in rows[0]] if rows else []
-    records = [[None if value == "" else value for value in row] for row in rows[2:] if any(v != "" for v in row)]
+    if "werkzeug_id" not in keys:
+        raise ProjectError(text("master.unreadable", path=path, reason=text("master.no_key_row", sheet=sheet_name)))
+    records = [row for row in rows[2:] if any(value is not None for value in row)]
     return pd.DataFrame(records, columns=keys).astype(object)

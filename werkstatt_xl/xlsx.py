@@ -24,25 +24,35 @@ SAFE_WORKBOOK_OPTIONS = {
 """XlsxWriter options for anything that holds untrusted text: ``=HYPERLINK(..)`` stays text."""
 
 
-def read_workbook_rows(path: Path, first_only: bool = False) -> dict[str, list[list]]:
-    """Sheet name -> rows of cell values, for the workbooks a person edits (catalogue, form).
+def read_workbook_rows(path: Path, first_only: bool = False, sheet: str | None = None) -> dict[str, list[list]]:
+    """Sheet name -> rows of cell values of the workbooks we or a person edit (catalogue, form, master.xlsx):
+    every sheet, the first only, or the one named ``sheet``.
 
     Read with python-calamine (fast, no openpyxl import): empty cells are ``None``, integral
-    numbers ``int``. Raises ``ValueError`` with a reason when the file is no readable workbook.
+    numbers ``int``. Raises ``ValueError`` with a reason when the file is no readable workbook
+    or lacks the sheet.
     """
     from python_calamine import CalamineWorkbook
 
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception as error:  # calamine raises several types for files that are no workbook
-        raise ValueError(str(error).splitlines()[0] if str(error) else type(error).__name__) from None
+        raise ValueError(_reason(error)) from None
     try:
-        names = workbook.sheet_names[:1] if first_only else workbook.sheet_names
+        if sheet is not None and sheet not in workbook.sheet_names:
+            raise ValueError(f"no sheet '{sheet}'")
+        names = workbook.sheet_names[:1] if first_only else [sheet] if sheet else workbook.sheet_names
         return {name: [[_plain(value) for value in row]
                        for row in workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)]
                 for name in names}
+    except Exception as error:  # a damaged part surfaces only when its sheet is read
+        raise ValueError(_reason(error)) from None
     finally:
         workbook.close()
+
+
+def _reason(error: Exception) -> str:
+    return str(error).splitlines()[0] if str(error) else type(error).__name__
 
 
 def _plain(value: object) -> object:

@@ -33,6 +33,7 @@ class Code(StrEnum):
     CATALOGUE_NO_WERKZEUG = "catalogue.no_werkzeug"
     CATALOGUE_CONTROL_CHARACTER = "catalogue.control_character"
     CATALOGUE_TOO_LONG = "catalogue.too_long"
+    CATALOGUE_NOT_A_FILE = "catalogue.not_a_file"
 
     # answers in a returned questionnaire (sheet "Prüfung")
     ANSWER_CELL_MISSING = "answer.cell_missing"
@@ -101,6 +102,7 @@ class Code(StrEnum):
     REPORT_BAD_COLOR = "report_definition.bad_color"
     REPORT_BAD_SHEET_NAME = "report_definition.bad_sheet_name"
     REPORT_SAME_SHEET_NAME = "report_definition.same_sheet_name"
+    REPORT_NOT_A_FILE = "report_definition.not_a_file"
 
     # the questionnaire form (XLSForm)
     FORM_MISSING_FILE = "form.missing_file"

@@ -34,6 +34,8 @@ TEXTS: dict[str, str] = {
     Code.CATALOGUE_CONTROL_CHARACTER: "the text holds an invisible control character ({character}), e.g. pasted "
                                       "from another program. Type the cell anew.",
     Code.CATALOGUE_TOO_LONG: "the text has {length} characters; a cell holds at most {most}. Shorten it.",
+    Code.CATALOGUE_NOT_A_FILE: "it cannot be read as a file ({reason}). Set [files] catalogue in werkstatt.toml to "
+                               "the catalogue's file name, e.g. \"katalog.xlsx\".",
 
     # the questionnaire form (XLSForm): see form.py
     Code.FORM_MISSING_FILE: "The file does not exist.",
@@ -64,6 +66,8 @@ TEXTS: dict[str, str] = {
     Code.REPORT_MISSING_FILE: "the file does not exist. Set [files] report in werkstatt.toml to an existing file, "
                               "or leave it empty for the shipped one.",
     Code.REPORT_NOT_UTF8: "the file is not UTF-8 text. Save it as UTF-8.",
+    Code.REPORT_NOT_A_FILE: "it cannot be read as a file ({reason}). Set [files] report in werkstatt.toml to a "
+                            "definition file, or leave it empty for the shipped one.",
     Code.REPORT_TOML: "{error} (column {column}); this is not valid TOML.",
     "report_definition.toml_at_end": "{error} at the end of the file; this is not valid TOML.",
     Code.REPORT_UNKNOWN_KEY: "unknown key '{name}' in {where}; known keys: {known}.",
@@ -86,6 +90,9 @@ TEXTS: dict[str, str] = {
     Code.REPORT_SAME_SHEET_NAME: "[table] and [charts] need different sheet names.",
 
     # the terminal: commands and the orchestration layer
+    "master.unreadable": "{path} cannot be read ({reason}). Run 'werkstatt-xl merge' to write it anew from the "
+                         "returned files.",
+    "master.no_key_row": "the hidden first row of the sheet '{sheet}' with the column keys is missing",
     "smtp.no_utf8_login": "login (AUTH PLAIN) for a user name or password with characters beyond ASCII, such as "
                           "umlauts",
     "mail.no_terminal_for_password": "a password is needed for [mail] user {user!r}, and there is no terminal to ask "

@@ -80,3 +80,29 @@ def _finished_pid() -> int:
     process = subprocess.Popen(["true"])
     process.wait()
     return process.pid
+
+
+def test_a_run_killed_while_swapping_two_files_is_undone_by_the_next(tmp_path):
+    master, report = tmp_path / "master.xlsx", tmp_path / "tabelle1.xlsx"
+    # killed after the new master took its place, before the new Tabelle 1 did:
+    master.write_text("neu")
+    (tmp_path / ".master.xlsx-old").write_text("alt")
+    (tmp_path / ".tabelle1.xlsx-old").write_text("alt")
+    (tmp_path / f".tabelle1-{_finished_pid()}-x1.xlsx").write_text("halb")
+    with pytest.raises(RuntimeError):
+        with files.atomic_paths([master, report]):
+            raise RuntimeError("stopped before writing")
+    assert {path.name: path.read_text() for path in tmp_path.iterdir()} == {"master.xlsx": "alt",
+                                                                           "tabelle1.xlsx": "alt"}
+
+
+def test_a_swap_that_finished_but_was_killed_before_tidying_up_keeps_the_new_files(tmp_path):
+    master, report = tmp_path / "master.xlsx", tmp_path / "tabelle1.xlsx"
+    master.write_text("neu")
+    report.write_text("neu")
+    (tmp_path / ".master.xlsx-old").write_text("alt")
+    with files.atomic_paths([master, report]) as (new_master, new_report):
+        new_master.write_text("neuer")
+        new_report.write_text("neuer")
+    assert {path.name: path.read_text() for path in tmp_path.iterdir()} == {"master.xlsx": "neuer",
+                                                                           "tabelle1.xlsx": "neuer"}

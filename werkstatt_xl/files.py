@@ -119,14 +119,21 @@ def atomic_paths(targets: list[Path]) -> Iterator[list[Path]]:
 
     The previous targets are first set aside; if any cannot be (a file open in another program)
     or any new one cannot take its place, the ones already moved are put back. On any failure the
-    temporary files are removed and every target stays as it was.
+    temporary files are removed and every target stays as it was. What a killed run left (its
+    temporary files, a swap cut short) is cleared up first.
     """
     targets = [Path(target) for target in targets]
     temporaries: list[Path] = []
+    try:
+        _recover(targets)
+    except OSError as error:
+        raise _explain(targets[0], error) from None
     for target in targets:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            handle, name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=target.suffix, dir=target.parent)
+            _remove_abandoned(target.parent, f".{target.stem}-", target.suffix)
+            handle, name = tempfile.mkstemp(prefix=f".{target.stem}-{os.getpid()}-", suffix=target.suffix,
+                                            dir=target.parent)
             os.close(handle)
             temporaries.append(Path(name))
             os.chmod(name, _permissions(target, 0o666))
@@ -146,6 +153,23 @@ def atomic_paths(targets: list[Path]) -> Iterator[list[Path]]:
         raise
 
 
+def _backup(target: Path) -> Path:
+    """Where :func:`_swap_in` keeps the previous ``target`` while the new one takes its place."""
+    return target.with_name(f".{target.name}-old")
+
+
+def _recover(targets: list[Path]) -> None:
+    """Finish what a run killed during :func:`_swap_in` left: if a target is missing beside set-aside
+    previous ones, the swap was cut short and every target gets its previous file back; if all are in
+    place, only the set-aside files are left to remove."""
+    backups = [(target, _backup(target)) for target in targets if _backup(target).exists()]
+    if any(not target.exists() for target, _ in backups):
+        for target, backup in backups:
+            os.replace(backup, target)
+    else:
+        _remove([backup for _, backup in backups])
+
+
 def _swap_in(targets: list[Path], temporaries: list[Path]) -> None:
     """Move each temporary file onto its target, all or none; the error names the target that failed."""
     backups: list[tuple[Path, Path]] = []
@@ -153,8 +177,8 @@ def _swap_in(targets: list[Path], temporaries: list[Path]) -> None:
     try:
         for target in targets:
             if target.exists() and len(targets) > 1:
-                _replace(target, target.with_name(f".{target.name}-old"), target)
-                backups.append((target, target.with_name(f".{target.name}-old")))
+                _replace(target, _backup(target), target)
+                backups.append((target, _backup(target)))
         for target, temporary in zip(targets, temporaries):
             _replace(temporary, target, target)
             placed.append(target)
@@ -198,7 +222,7 @@ def atomic_directory(target: Path) -> Iterator[Path]:
         if previous.is_dir() and not target.exists():  # a run that died between the two renames
             os.replace(previous, target)
         target.parent.mkdir(parents=True, exist_ok=True)
-        _remove_abandoned(target)
+        _remove_abandoned(target.parent, f".{target.name}-new-")
         temporary = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-{os.getpid()}-", dir=target.parent))
         os.chmod(temporary, _permissions(target, 0o777))
     except OSError as error:
@@ -225,13 +249,16 @@ def atomic_directory(target: Path) -> Iterator[Path]:
         raise
 
 
-def _remove_abandoned(target: Path) -> None:
-    """Remove the half-built folders of runs that were killed: ``.<name>-new-<pid>-…`` whose process is gone."""
-    prefix = f".{target.name}-new-"
-    for leftover in target.parent.glob(prefix + "*"):
+def _remove_abandoned(folder: Path, prefix: str, suffix: str = "") -> None:
+    """Remove what runs that were killed left in ``folder``: ``<prefix><pid>-…<suffix>`` whose process is gone."""
+    for leftover in folder.glob(f"{prefix}*{suffix}"):
         pid = leftover.name[len(prefix):].split("-", 1)[0]
-        if not (pid.isdigit() and _running(int(pid))):
+        if pid.isdigit() and _running(int(pid)):
+            continue
+        if leftover.is_dir():
             shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            leftover.unlink(missing_ok=True)
 
 
 def _running(pid: int) -> bool:

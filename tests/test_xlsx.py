@@ -1,0 +1,53 @@
+"""xlsx: workbooks that write every string as the text it is."""
+
+from __future__ import annotations
+
+import zipfile
+
+import pytest
+from openpyxl import load_workbook
+from python_calamine import CalamineWorkbook
+
+from werkstatt_xl.xlsx import MAX_CELL_TEXT, TextTooLong, fit_cell, new_workbook, text_length
+
+MARKUP = ["<r><t>x</t></r>", "<r>plain</r>", "  <r>sp</r>", "<r> lead </r>", '<r><rPr><b/></rPr><t>fett</t></r>',
+          "_x0041_", "=1+1", "@SUM(A1)", "&P&N", "</r>", "<r>"]
+
+
+def test_rich_text_markup_and_formula_starts_are_written_and_read_back_as_text(tmp_path):
+    """XlsxWriter stores a string starting with <r> and ending with </r> as raw rich-text XML: without the
+    text-safe worksheet every later shared string of the workbook would shift by one."""
+    path = tmp_path / "text.xlsx"
+    workbook = new_workbook(path)
+    sheet = workbook.add_worksheet("Blatt")
+    bold = workbook.add_format({"bold": True})
+    for row, value in enumerate(MARKUP):
+        sheet.write_string(row, 0, value, bold if row % 2 else None)
+        sheet.write_string(row, 1, f"W{row:02d}")  # an id after each: would shift with a broken string table
+    sheet.merge_range(len(MARKUP), 0, len(MARKUP), 1, "<r>verbunden</r>", bold)
+    workbook.close()
+
+    expected = [[value, f"W{row:02d}"] for row, value in enumerate(MARKUP)] + [["<r>verbunden</r>", None]]
+    assert [[cell.value for cell in row] for row in load_workbook(path)["Blatt"].iter_rows()] == expected
+    calamine = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Blatt").to_python()
+    assert [[value or None for value in row] for row in calamine] == expected
+    with zipfile.ZipFile(path) as package:
+        sheet_xml = package.read("xl/worksheets/sheet1.xml")
+    assert b"<f>" not in sheet_xml
+
+
+def test_text_longer_than_a_cell_is_refused_never_cut(tmp_path):
+    workbook = new_workbook(tmp_path / "lang.xlsx")
+    sheet = workbook.add_worksheet()
+    sheet.write_string(0, 0, "x" * MAX_CELL_TEXT)
+    with pytest.raises(TextTooLong):
+        sheet.write_string(1, 0, "😀" * (MAX_CELL_TEXT // 2 + 1))  # each emoji is two UTF-16 units
+    workbook.close()
+
+
+def test_fit_cell_keeps_the_longest_start_and_marks_it():
+    assert fit_cell("kurz") == "kurz"
+    emoji = "😀" * MAX_CELL_TEXT
+    assert text_length(fit_cell(emoji)) <= MAX_CELL_TEXT and fit_cell(emoji) == "😀" * (MAX_CELL_TEXT // 2)
+    marked = fit_cell("a" * 40000, " […]")
+    assert len(marked) == MAX_CELL_TEXT and marked.endswith("a […]")

@@ -12,6 +12,7 @@ from ..catalogue import write_empty_catalogue
 from ..confirmations import CONFIRMATIONS
 from ..errors import OutputError, ProjectError
 from ..files import atomic_path
+from ..form import default_form_path
 from ..issue_log import ISSUE_LOG
 from ..messages import Code, text
 from ..resources import example_path, template_path
@@ -36,7 +37,7 @@ class Project(Settings):
 
     @property
     def form_path(self) -> Path:
-        return self.root / self.form if self.form else template_path("fragebogen.xlsx")
+        return self.root / self.form if self.form else default_form_path()
 
     @property
     def report_path(self) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 
 import pytest
@@ -51,3 +52,20 @@ def test_fit_cell_keeps_the_longest_start_and_marks_it():
     assert text_length(fit_cell(emoji)) <= MAX_CELL_TEXT and fit_cell(emoji) == "😀" * (MAX_CELL_TEXT // 2)
     marked = fit_cell("a" * 40000, " […]")
     assert len(marked) == MAX_CELL_TEXT and marked.endswith("a […]")
+
+
+def test_a_chart_caches_a_category_written_as_rich_text_in_its_place(tmp_path):
+    path = tmp_path / "chart.xlsx"
+    workbook = new_workbook(path)
+    sheet = workbook.add_worksheet("Blatt")
+    for row, (name, count) in enumerate([("Bildung", 3), ("<r>Mobilität</r>", 5), ("Wohnen", 7)]):
+        sheet.write_string(row, 0, name)
+        sheet.write_number(row, 1, count)
+    chart = workbook.add_chart({"type": "bar"})
+    chart.add_series({"categories": ["Blatt", 0, 0, 2, 0], "values": ["Blatt", 0, 1, 2, 1]})
+    sheet.insert_chart(0, 3, chart)
+    workbook.close()
+    with zipfile.ZipFile(path) as package:
+        xml = package.read("xl/charts/chart1.xml").decode()
+    assert re.findall(r"<c:pt idx=\"(\d)\"><c:v>([^<]*)</c:v>", xml)[:3] == [
+        ("0", "Bildung"), ("1", "&lt;r&gt;Mobilität&lt;/r&gt;"), ("2", "Wohnen")]

@@ -100,6 +100,22 @@ class TextSafeWorksheet(Worksheet):
         return super()._write_string(row, col, string, cell_format)
 
 
+    def _get_range_data(self, row_start, col_start, row_end, col_end):
+        """The cells a chart caches; XlsxWriter leaves out rich strings, which would shift every later
+        category of the chart by one, so their text is put in its place."""
+        data = iter(super()._get_range_data(row_start, col_start, row_end, col_end))
+        cells = []
+        for row in range(row_start, row_end + 1):
+            if row not in self.table:
+                cells.append(next(data))
+                continue
+            for column in range(col_start, col_end + 1):
+                cell = self.table[row].get(column)
+                rich = type(cell).__name__ == "RichString"
+                cells.append(cell.raw_string if rich else next(data))
+        return cells
+
+
 class TextSafeWorkbook(xlsxwriter.Workbook):
     worksheet_class = TextSafeWorksheet
 

@@ -233,7 +233,7 @@ def mail_command(project_dir: Path, reminder: bool, send: bool, only: tuple[str,
     if not send:
         folder, paths = write_mail_drafts(project, plan)
         click.echo(text("mail.wrote_drafts", drafts=plural(len(paths), "mail.draft", "mail.drafts", kind=kind),
-                        werkzeuge=plural(len(plan.werkzeug_ids), "mail.werkzeug", "mail.werkzeuge"), folder=folder))
+                        werkzeuge=plural(len(plan.werkzeug_ids), "count.werkzeug", "count.werkzeuge"), folder=folder))
         click.echo(text("mail.open_drafts"))
         return
     settings = project.mail

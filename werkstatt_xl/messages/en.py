@@ -220,8 +220,8 @@ TEXTS: dict[str, str] = {
     "mail.reminder": "reminder",
     "mail.draft": "{count} {kind} draft",
     "mail.drafts": "{count} {kind} drafts",
-    "mail.werkzeug": "{count} Werkzeug",
-    "mail.werkzeuge": "{count} Werkzeuge",
+    "count.werkzeug": "{count} Werkzeug",
+    "count.werkzeuge": "{count} Werkzeuge",
     "mail.email": "{count} {kind} e-mail",
     "mail.emails": "{count} {kind} e-mails",
     "mail.wrote_drafts": "Wrote {drafts} for {werkzeuge} to {folder}",
@@ -235,4 +235,5 @@ TEXTS: dict[str, str] = {
     "status.unmerged_files": "{count} files in {inbox} are newer than the last merge; run 'werkstatt-xl merge -p "
                              "{project}' to count them.",
     "report.wrote": "Wrote {workbook} ({werkzeuge} Werkzeuge, {without} without a return).",
+    "status.total": "Total: {werkzeuge} ({counts})",
 }

@@ -116,4 +116,9 @@ TEXTS: dict[str, str] = {
     "master.return_rate": "Rücklaufquote",
     "master.no_value": "(ohne Angabe)",
     "master.page_numbers": "Seite {page} von {pages}",
+
+    # words inside sentences and headers
+    "mail.greeting": "Guten Tag,",
+    "mail.greeting_to": "Guten Tag {name},",
+    "mail.werkzeug_line": "- {werkzeug} (Fragebogen: {file})",
 }

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
+from .messages import text
+
 _TOKEN = re.compile(
     r"""\s*(?:
         (?P<ref>\$\{(?P<name>[A-Za-z_][\w.-]*)\})
@@ -27,7 +29,9 @@ _TOKEN = re.compile(
 )
 
 _EXCEL_OPS = {"=": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
-_GERMAN_OPS = {"=": "=", "!=": "nicht", "<": "<", "<=": "≤", ">": ">", ">=": "≥"}
+_DESCRIBED_OPS = {"=": "expression.equal", "!=": "expression.not_equal", "<": "expression.less",
+                  "<=": "expression.at_most", ">": "expression.greater", ">=": "expression.at_least"}
+"""Comparison operator -> key of its text for :meth:`Expression.describe`."""
 
 
 class ExpressionError(ValueError):
@@ -251,26 +255,25 @@ def _describe(node: Node, label_of, literal) -> str:
     if kind == "number":
         return f"{node.value:g}".replace(".", ",")
     if kind == "string":
-        return f"„{node.value}“"
+        return text("expression.quoted", value=node.value)
     if kind in ("and", "or"):
-        word = " und " if kind == "and" else " oder "
-        parts = (_describe(arg, label_of, literal) for arg in node.args)
-        return word.join(f"({part})" if kind == "and" and arg.kind == "or" else part
-                         for arg, part in zip(node.args, parts))
-    if kind == "not":
-        return f"nicht ({_describe(node.args[0], label_of, literal)})"
-    if kind == "length":
-        return f"Länge von {_describe(node.args[0], label_of, literal)}"
+        left, right = (f"({_describe(arg, label_of, literal)})" if kind == "and" and arg.kind == "or"
+                       else _describe(arg, label_of, literal) for arg in node.args)
+        return text("expression.and" if kind == "and" else "expression.or", left=left, right=right)
+    if kind in ("not", "length"):
+        return text("expression.not" if kind == "not" else "expression.length",
+                    operand=_describe(node.args[0], label_of, literal))
     name = _compared_name(node)
     if node.value in ("=", "!=") and any(arg.kind == "string" and arg.value == "" for arg in node.args):
         subject = next(arg for arg in node.args if not (arg.kind == "string" and arg.value == ""))
-        answered = "unbeantwortet" if node.value == "=" else "beantwortet"
-        return f"{_describe(subject, label_of, literal)} {answered}"
+        return text("expression.unanswered" if node.value == "=" else "expression.answered",
+                    subject=_describe(subject, label_of, literal))
     left, right = (
-        f"„{literal(name, arg.value)}“" if arg.kind == "string" else _describe(arg, label_of, literal)
+        text("expression.quoted", value=literal(name, arg.value)) if arg.kind == "string"
+        else _describe(arg, label_of, literal)
         for arg in node.args
     )
-    return f"{left} {_GERMAN_OPS[node.value]} {right}"
+    return text(_DESCRIBED_OPS[node.value], left=left, right=right)
 
 
 def evaluate_with(answers: Mapping[str, object], own: object = None) -> Callable[[str | None], object]:

@@ -228,7 +228,7 @@ def write_empty_catalogue(path: Path) -> None:
     """A catalogue with headers, a Kategorie dropdown and an explanation row for a new project."""
     with atomic_path(path) as temporary:
         workbook = new_workbook(temporary)
-        sheet = workbook.add_worksheet("Katalog")
+        sheet = workbook.add_worksheet(text("catalogue.sheet"))
         header = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
         widths = {"werkzeug_id": 12, "handlungsfeld": 28, "werkzeug": 50, "kategorie": 12, "seite": 8,
                   "fachamt": 24, "ansprechpartner": 24, "email": 30}
@@ -238,7 +238,7 @@ def write_empty_catalogue(path: Path) -> None:
         kategorie = list(COLUMNS).index("kategorie")
         sheet.data_validation(1, kategorie, 1000, kategorie, {
             "validate": "list", "source": list(KATEGORIEN),
-            "input_title": "Kategorie", "input_message": "neu (grün) oder bestehend (blau)",
+            "input_title": COLUMNS["kategorie"], "input_message": text("catalogue.kategorie_input"),
         })
         sheet.freeze_panes(1, 0)
         workbook.close()

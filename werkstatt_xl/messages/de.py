@@ -148,4 +148,6 @@ TEXTS: dict[str, str] = {
     "master.remedy": "Was ist zu tun",
     "master.kind": "Art",
     "master.code": "Code",
+    "catalogue.sheet": "Katalog",
+    "catalogue.kategorie_input": "neu (grün) oder bestehend (blau)",
 }

@@ -160,8 +160,12 @@ def _unusable_text(value: str) -> list[tuple[Code, dict]]:
 
 def _problem(code: Code, row: int | None = None, column: str | None = None, **values: object) -> FileProblem:
     """A catalogue problem, its message starting with row and column header where there are ones."""
-    where = f"row {row}, column '{COLUMNS[column]}': " if column else f"row {row}: " if row else ""
-    return FileProblem(code, where + text(code, **values), row)
+    message = text(code, **values)
+    if column:
+        message = text("catalogue.at_cell", row=row, column=COLUMNS[column], problem=message)
+    elif row:
+        message = text("catalogue.at_row", row=row, problem=message)
+    return FileProblem(code, message, row)
 
 
 def _text(value: object) -> str:

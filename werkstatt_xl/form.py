@@ -142,8 +142,12 @@ def load_form(path: Path) -> Form:
 
 def _problem(code: Code, sheet: str = "", row: int | None = None, **values: object) -> FileProblem:
     """A form problem, its message starting with row and sheet where there are ones."""
-    where = (f"[row {row}] " if row else "") + (f"On the '{sheet}' sheet, " if sheet else "")
-    return FileProblem(code, where + text(code, **values), row, sheet)
+    message = text(code, **values)
+    if sheet:
+        message = text("form.on_sheet", sheet=sheet, problem=message)
+    if row:
+        message = text("form.at_row", row=row, problem=message)
+    return FileProblem(code, message, row, sheet)
 
 
 def _rows(rows: list[list]) -> list[dict[str, str]]:

@@ -236,4 +236,9 @@ TEXTS: dict[str, str] = {
                              "{project}' to count them.",
     "report.wrote": "Wrote {workbook} ({werkzeuge} Werkzeuge, {without} without a return).",
     "status.total": "Total: {werkzeuge} ({counts})",
+    "catalogue.at_cell": "row {row}, column '{column}': {problem}",
+    "catalogue.at_row": "row {row}: {problem}",
+    "form.at_row": "[row {row}] {problem}",
+    "form.on_sheet": "On the '{sheet}' sheet, {problem}",
+    "report_definition.at_line": "line {line}: {problem}",
 }

@@ -131,7 +131,8 @@ def load_report_definition(path: Path, form: Form) -> ReportDefinition:
 
 def _problem(code: Code, line: int, template: str | None = None, /, **values: object) -> FileProblem:
     """A problem at ``line``; its message is the text of ``template``, by default of ``code``."""
-    return FileProblem(code, f"line {line}: {text(template or code, **values)}", line)
+    problem = text(template or code, **values)
+    return FileProblem(code, text("report_definition.at_line", line=line, problem=problem), line)
 
 
 def _toml_problem(message: str, content: str) -> FileProblem:

@@ -241,4 +241,10 @@ TEXTS: dict[str, str] = {
     "form.at_row": "[row {row}] {problem}",
     "form.on_sheet": "On the '{sheet}' sheet, {problem}",
     "report_definition.at_line": "line {line}: {problem}",
+    "report_definition.top_level": "the top level",
+    "report_definition.kind_text": "a text in quotes",
+    "report_definition.kind_texts": 'a list of texts like ["a", "b"]',
+    "report_definition.kind_table": "a table",
+    "report_definition.kind_blocks": "written as [[...]] blocks",
+    "report_definition.kind_legend": 'a table like {{ color = "#C9E3B5", text = "..." }}',
 }

@@ -199,10 +199,10 @@ TEXTS: dict[str, str] = {
     "init.created": "Created project {root}",
     "init.next_example": "The Kreis Düren catalogue is in {catalogue}. Next: 'werkstatt-xl generate -p {directory}'.",
     "init.next": "Next: fill in {catalogue}, then 'werkstatt-xl generate -p {directory}'.",
-    "generate.progress": "Fragebögen",
+    "generate.progress": "Questionnaires",
     "generate.stored_ids": "Stored Werkzeug-IDs in {catalogue}.",
     "generate.wrote": "Wrote {count} questionnaires to {outbox} ({kept} kept their token, {new} new).",
-    "merge.progress": "Rückläufe",
+    "merge.progress": "Returns",
     "merge.summary": "Received {received} files: {accepted} accepted, {with_problems} with problems, {rejected} "
                      "rejected, {superseded} superseded or duplicate.",
     "merge.missing": "Still missing: {missing} of {total} Werkzeuge.",

@@ -148,7 +148,7 @@ def merge_command(project_dir: Path, strict: bool):
     with _Progress(text("merge.progress")) as progress:
         result = merge(_load(project_dir), on_progress=progress)
     counts = result.counts
-    click.echo(text("merge.summary", **counts))
+    click.echo(text("merge.summary", files=plural(counts["received"], "count.file", "count.files"), **counts))
     click.echo(text("merge.missing", missing=counts["missing"], total=len(result.register)))
     if result.problems:
         click.echo(text("merge.problems", count=len(result.problems)))

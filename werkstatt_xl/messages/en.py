@@ -203,7 +203,7 @@ TEXTS: dict[str, str] = {
     "generate.stored_ids": "Stored Werkzeug-IDs in {catalogue}.",
     "generate.wrote": "Wrote {count} questionnaires to {outbox} ({kept} kept their token, {new} new).",
     "merge.progress": "Returns",
-    "merge.summary": "Received {received} files: {accepted} accepted, {with_problems} with problems, {rejected} "
+    "merge.summary": "Received {files}: {accepted} accepted, {with_problems} with problems, {rejected} "
                      "rejected, {superseded} superseded or duplicate.",
     "merge.missing": "Still missing: {missing} of {total} Werkzeuge.",
     "merge.problems": "Problems and notices: {count}, listed on the sheet 'Prüfung' of master.xlsx.",
@@ -222,6 +222,8 @@ TEXTS: dict[str, str] = {
     "mail.drafts": "{count} {kind} drafts",
     "count.werkzeug": "{count} Werkzeug",
     "count.werkzeuge": "{count} Werkzeuge",
+    "count.file": "{count} file",
+    "count.files": "{count} files",
     "mail.email": "{count} {kind} e-mail",
     "mail.emails": "{count} {kind} e-mails",
     "mail.wrote_drafts": "Wrote {drafts} for {werkzeuge} to {folder}",
@@ -231,7 +233,7 @@ TEXTS: dict[str, str] = {
     "mail.skipped": "Skipped {emails} already sent (listed in {log}).",
     "mail.sent": "Sent {emails}.",
     "status.unmerged_file": "{count} file in {inbox} is newer than the last merge; run 'werkstatt-xl merge -p "
-                            "{project}' to count them.",
+                            "{project}' to count it.",
     "status.unmerged_files": "{count} files in {inbox} are newer than the last merge; run 'werkstatt-xl merge -p "
                              "{project}' to count them.",
     "report.wrote": "Wrote {workbook} ({werkzeuge} Werkzeuge, {without} without a return).",

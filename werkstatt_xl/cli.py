@@ -126,8 +126,9 @@ def generate_command(project_dir: Path, catalogue, form, title, deadline, reissu
         click.echo(text("generate.stored_ids", catalogue=project.catalogue_path.name))
     for warning in result.warnings:
         click.echo(text("cli.warning", warning=warning), err=True)
-    click.echo(text("generate.wrote", count=len(result.issued), outbox=result.outbox, kept=result.reused_tokens,
-                    new=len(result.issued) - result.reused_tokens))
+    issued = len(result.issued)
+    click.echo(text("generate.wrote", questionnaires=plural(issued, "count.questionnaire", "count.questionnaires"),
+                    outbox=result.outbox, kept=result.reused_tokens, new=issued - result.reused_tokens))
 
 
 @main.command("merge")
@@ -149,7 +150,8 @@ def merge_command(project_dir: Path, strict: bool):
         result = merge(_load(project_dir), on_progress=progress)
     counts = result.counts
     click.echo(text("merge.summary", files=plural(counts["received"], "count.file", "count.files"), **counts))
-    click.echo(text("merge.missing", missing=counts["missing"], total=len(result.register)))
+    click.echo(text("merge.missing", missing=counts["missing"],
+                    werkzeuge=plural(len(result.register), "count.werkzeug", "count.werkzeuge")))
     if result.problems:
         click.echo(text("merge.problems", count=len(result.problems)))
     click.echo(text("cli.wrote", path=result.master_path))
@@ -302,7 +304,8 @@ def report_command(project_dir: Path, pdf: bool):
     from .round import report
 
     result = report(_load(project_dir), pdf=pdf)
-    click.echo(text("report.wrote", workbook=result.workbook, werkzeuge=result.werkzeuge,
+    click.echo(text("report.wrote", workbook=result.workbook,
+                    werkzeuge=plural(result.werkzeuge, "count.werkzeug", "count.werkzeuge"),
                     without=len(result.without_return)))
     if result.pdf:
         click.echo(text("cli.wrote", path=result.pdf))

@@ -201,11 +201,11 @@ TEXTS: dict[str, str] = {
     "init.next": "Next: fill in {catalogue}, then 'werkstatt-xl generate -p {directory}'.",
     "generate.progress": "Questionnaires",
     "generate.stored_ids": "Stored Werkzeug-IDs in {catalogue}.",
-    "generate.wrote": "Wrote {count} questionnaires to {outbox} ({kept} kept their token, {new} new).",
+    "generate.wrote": "Wrote {questionnaires} to {outbox} ({kept} kept their token, {new} new).",
     "merge.progress": "Returns",
     "merge.summary": "Received {files}: {accepted} accepted, {with_problems} with problems, {rejected} "
                      "rejected, {superseded} superseded or duplicate.",
-    "merge.missing": "Still missing: {missing} of {total} Werkzeuge.",
+    "merge.missing": "Still missing: {missing} of {werkzeuge}.",
     "merge.problems": "Problems and notices: {count}, listed on the sheet 'Prüfung' of master.xlsx.",
     "merge.strict_failed": "problems were found in returned files (see the sheet 'Prüfung'); --strict turns them "
                            "into a failure.",
@@ -224,6 +224,8 @@ TEXTS: dict[str, str] = {
     "count.werkzeuge": "{count} Werkzeuge",
     "count.file": "{count} file",
     "count.files": "{count} files",
+    "count.questionnaire": "{count} questionnaire",
+    "count.questionnaires": "{count} questionnaires",
     "mail.email": "{count} {kind} e-mail",
     "mail.emails": "{count} {kind} e-mails",
     "mail.wrote_drafts": "Wrote {drafts} for {werkzeuge} to {folder}",
@@ -236,7 +238,7 @@ TEXTS: dict[str, str] = {
                             "{project}' to count it.",
     "status.unmerged_files": "{count} files in {inbox} are newer than the last merge; run 'werkstatt-xl merge -p "
                              "{project}' to count them.",
-    "report.wrote": "Wrote {workbook} ({werkzeuge} Werkzeuge, {without} without a return).",
+    "report.wrote": "Wrote {workbook} ({werkzeuge}, {without} without a return).",
     "status.total": "Total: {werkzeuge} ({counts})",
     "catalogue.at_cell": "row {row}, column '{column}': {problem}",
     "catalogue.at_row": "row {row}: {problem}",

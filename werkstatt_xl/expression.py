@@ -77,22 +77,22 @@ class Expression:
         return _describe(self.tree, label_of, literal)
 
 
-def parse_expression(text: str) -> Expression:
-    """Parse ``text`` or raise :class:`ExpressionError` saying what is wrong."""
-    tokens = _tokenize(text)
-    parser = _Parser(tokens, text)
+def parse_expression(source: str) -> Expression:
+    """Parse ``source`` or raise :class:`ExpressionError` saying what is wrong."""
+    tokens = _tokenize(source)
+    parser = _Parser(tokens, source)
     tree = parser.parse_or()
     if parser.position != len(tokens):
-        raise ExpressionError(f"unexpected {tokens[parser.position][1]!r} in {text!r}")
-    return Expression(text, tree)
+        raise ExpressionError(text("expression.unexpected", token=tokens[parser.position][1], expression=source))
+    return Expression(source, tree)
 
 
-def _tokenize(text: str) -> list[tuple[str, str]]:
+def _tokenize(source: str) -> list[tuple[str, str]]:
     tokens, position = [], 0
-    while position < len(text.rstrip()):
-        match = _TOKEN.match(text, position)
+    while position < len(source.rstrip()):
+        match = _TOKEN.match(source, position)
         if not match or match.end() == position:
-            raise ExpressionError(f"cannot read {text[position:].strip()!r} in {text!r}")
+            raise ExpressionError(text("expression.unreadable", rest=source[position:].strip(), expression=source))
         kind = match.lastgroup if match.lastgroup != "name" else "ref"
         if match.group("ref"):
             tokens.append(("ref", match.group("name")))
@@ -103,8 +103,8 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
 
 
 class _Parser:
-    def __init__(self, tokens: list[tuple[str, str]], text: str):
-        self.tokens, self.text, self.position = tokens, text, 0
+    def __init__(self, tokens: list[tuple[str, str]], source: str):
+        self.tokens, self.source, self.position = tokens, source, 0
 
     def peek(self) -> tuple[str, str] | None:
         return self.tokens[self.position] if self.position < len(self.tokens) else None
@@ -112,8 +112,9 @@ class _Parser:
     def take(self, kind: str, value: str | None = None) -> str:
         token = self.peek()
         if token is None or token[0] != kind or (value is not None and token[1] != value):
-            found = "the end" if token is None else repr(token[1])
-            raise ExpressionError(f"expected {value or kind} but found {found} in {self.text!r}")
+            found = text("expression.the_end") if token is None else repr(token[1])
+            raise ExpressionError(text("expression.expected", wanted=value or kind, found=found,
+                                       expression=self.source))
         self.position += 1
         return token[1]
 
@@ -142,7 +143,7 @@ class _Parser:
     def parse_atom(self) -> Node:
         token = self.peek()
         if token is None:
-            raise ExpressionError(f"{self.text!r} ends too early")
+            raise ExpressionError(text("expression.ends_early", expression=self.source))
         kind, value = token
         self.position += 1
         if kind == "ref":
@@ -159,7 +160,7 @@ class _Parser:
             return node
         if kind == "func":
             return self.parse_call(value)
-        raise ExpressionError(f"unexpected {value!r} in {self.text!r}")
+        raise ExpressionError(text("expression.unexpected", token=value, expression=self.source))
 
     def parse_call(self, function: str) -> Node:
         first = self.parse_or()
@@ -168,7 +169,7 @@ class _Parser:
             choice = self.parse_atom()
             self.take("punct", ")")
             if first.kind != "ref" or choice.kind != "string":
-                raise ExpressionError(f"selected() takes ${{name}} and a 'choice' in {self.text!r}")
+                raise ExpressionError(text("expression.selected_arguments", expression=self.source))
             return Node("compare", "=", (first, choice))
         self.take("punct", ")")
         return Node("not" if function == "not" else "length", args=(first,))

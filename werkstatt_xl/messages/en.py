@@ -261,4 +261,10 @@ TEXTS: dict[str, str] = {
     "input_file.form_remedy": "Correct the form in a spreadsheet program and run the command again.",
     "input_file.report_definition": "report definition",
     "input_file.report_definition_remedy": "Correct the definition and run the command again.",
+    "expression.unexpected": "unexpected {token!r} in {expression!r}",
+    "expression.unreadable": "cannot read {rest!r} in {expression!r}",
+    "expression.expected": "expected {wanted} but found {found} in {expression!r}",
+    "expression.the_end": "the end",
+    "expression.ends_early": "{expression!r} ends too early",
+    "expression.selected_arguments": "selected() takes ${{name}} and a 'choice' in {expression!r}",
 }

@@ -49,8 +49,7 @@ class ChoiceList:
     @property
     def allowed(self) -> str:
         """``Erlaubt sind: Ja, Nein.`` (German, for error messages and problem lists)."""
-        listed = ", ".join(self.labels)
-        return f"Erlaubt sind: {listed}" + ("" if listed.endswith(".") else ".")
+        return text("form.allowed", choices=", ".join(self.labels).removesuffix("."))
 
     def match(self, text: str) -> Choice | None:
         """The choice whose label or name equals ``text`` ignoring case and outer spaces."""

@@ -150,4 +150,5 @@ TEXTS: dict[str, str] = {
     "master.code": "Code",
     "catalogue.sheet": "Katalog",
     "catalogue.kategorie_input": "neu (grün) oder bestehend (blau)",
+    "form.allowed": "Erlaubt sind: {choices}.",
 }

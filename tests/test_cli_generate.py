@@ -157,7 +157,7 @@ def test_generate_with_overrides_and_the_derived_ids_warning(project, tmp_path, 
                  "--catalogue", "andere.csv", "--form", "kurz.xlsx")
 
     assert result.exit_code == 0, result.output
-    assert result.stdout == f"Wrote 1 questionnaires to {project / 'ausgang'} (0 kept their token, 1 new).\n"
+    assert result.stdout == f"Wrote 1 questionnaire to {project / 'ausgang'} (0 kept their token, 1 new).\n"
     assert result.stderr == (
         "Warning: andere.csv has Werkzeuge without Werkzeug-ID; ids were derived from the names. "
         "Run 'werkstatt-xl generate --write-ids' to store them in the catalogue, so that renaming a Werkzeug "

@@ -166,7 +166,7 @@ def test_status_warns_about_returns_that_arrived_after_the_last_merge(merged):
     result = CliRunner().invoke(main, ["status", "-p", str(merged.root)])
     assert result.exit_code == 0
     assert result.stderr == (f"Warning: 1 file in {merged.inbox} is newer than the last merge; run "
-                             f"'werkstatt-xl merge -p {merged.root}' to count them.\n")
+                             f"'werkstatt-xl merge -p {merged.root}' to count it.\n")
 
 
 def test_catalogue_cells_that_excel_would_run_as_formulas_stay_text_in_the_csv(tmp_path):

@@ -160,8 +160,12 @@ def _unusable_text(value: str) -> list[tuple[Code, dict]]:
 
 def _problem(code: Code, row: int | None = None, column: str | None = None, **values: object) -> FileProblem:
     """A catalogue problem, its message starting with row and column header where there are ones."""
-    where = f"row {row}, column '{COLUMNS[column]}': " if column else f"row {row}: " if row else ""
-    return FileProblem(code, where + text(code, **values), row)
+    message = text(code, **values)
+    if column:
+        message = text("catalogue.at_cell", row=row, column=COLUMNS[column], problem=message)
+    elif row:
+        message = text("catalogue.at_row", row=row, problem=message)
+    return FileProblem(code, message, row)
 
 
 def _text(value: object) -> str:
@@ -228,7 +232,7 @@ def write_empty_catalogue(path: Path) -> None:
     """A catalogue with headers, a Kategorie dropdown and an explanation row for a new project."""
     with atomic_path(path) as temporary:
         workbook = new_workbook(temporary)
-        sheet = workbook.add_worksheet("Katalog")
+        sheet = workbook.add_worksheet(text("catalogue.sheet"))
         header = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
         widths = {"werkzeug_id": 12, "handlungsfeld": 28, "werkzeug": 50, "kategorie": 12, "seite": 8,
                   "fachamt": 24, "ansprechpartner": 24, "email": 30}
@@ -238,7 +242,7 @@ def write_empty_catalogue(path: Path) -> None:
         kategorie = list(COLUMNS).index("kategorie")
         sheet.data_validation(1, kategorie, 1000, kategorie, {
             "validate": "list", "source": list(KATEGORIEN),
-            "input_title": "Kategorie", "input_message": "neu (grün) oder bestehend (blau)",
+            "input_title": COLUMNS["kategorie"], "input_message": text("catalogue.kategorie_input"),
         })
         sheet.freeze_panes(1, 0)
         workbook.close()

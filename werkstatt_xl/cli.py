@@ -12,7 +12,7 @@ import click
 
 from . import __version__
 from .errors import WerkstattError
-from .messages import text
+from .messages import plural, text
 
 # Each command imports the orchestration layer (werkstatt_xl.round) when it runs: loading all of it
 # takes about 0.1 s, which --help and a mistyped option should not pay.
@@ -126,8 +126,9 @@ def generate_command(project_dir: Path, catalogue, form, title, deadline, reissu
         click.echo(text("generate.stored_ids", catalogue=project.catalogue_path.name))
     for warning in result.warnings:
         click.echo(text("cli.warning", warning=warning), err=True)
-    click.echo(text("generate.wrote", count=len(result.issued), outbox=result.outbox, kept=result.reused_tokens,
-                    new=len(result.issued) - result.reused_tokens))
+    issued = len(result.issued)
+    click.echo(text("generate.wrote", questionnaires=plural(issued, "count.questionnaire", "count.questionnaires"),
+                    outbox=result.outbox, kept=result.reused_tokens, new=issued - result.reused_tokens))
 
 
 @main.command("merge")
@@ -148,8 +149,9 @@ def merge_command(project_dir: Path, strict: bool):
     with _Progress(text("merge.progress")) as progress:
         result = merge(_load(project_dir), on_progress=progress)
     counts = result.counts
-    click.echo(text("merge.summary", **counts))
-    click.echo(text("merge.missing", missing=counts["missing"], total=len(result.register)))
+    click.echo(text("merge.summary", files=plural(counts["received"], "count.file", "count.files"), **counts))
+    click.echo(text("merge.missing", missing=counts["missing"],
+                    werkzeuge=plural(len(result.register), "count.werkzeug", "count.werkzeuge")))
     if result.problems:
         click.echo(text("merge.problems", count=len(result.problems)))
     click.echo(text("cli.wrote", path=result.master_path))
@@ -232,8 +234,8 @@ def mail_command(project_dir: Path, reminder: bool, send: bool, only: tuple[str,
         return
     if not send:
         folder, paths = write_mail_drafts(project, plan)
-        click.echo(text("mail.wrote_drafts", drafts=_plural(len(paths), "mail.draft", "mail.drafts", kind=kind),
-                        werkzeuge=_plural(len(plan.werkzeug_ids), "mail.werkzeug", "mail.werkzeuge"), folder=folder))
+        click.echo(text("mail.wrote_drafts", drafts=plural(len(paths), "mail.draft", "mail.drafts", kind=kind),
+                        werkzeuge=plural(len(plan.werkzeug_ids), "count.werkzeug", "count.werkzeuge"), folder=folder))
         click.echo(text("mail.open_drafts"))
         return
     settings = project.mail
@@ -244,9 +246,9 @@ def mail_command(project_dir: Path, reminder: bool, send: bool, only: tuple[str,
     result = send_mail(project, plan, password, again=again,
                        on_sent=lambda sent: click.echo(text("mail.sent_to", mail=sent.describe())))
     if result.skipped:
-        click.echo(text("mail.skipped", emails=_plural(len(result.skipped), "mail.email", "mail.emails", kind=kind),
+        click.echo(text("mail.skipped", emails=plural(len(result.skipped), "mail.email", "mail.emails", kind=kind),
                         log=log))
-    click.echo(text("mail.sent", emails=_plural(len(result.sent), "mail.email", "mail.emails", kind=kind)))
+    click.echo(text("mail.sent", emails=plural(len(result.sent), "mail.email", "mail.emails", kind=kind)))
 
 
 def _ask_password(settings) -> str:
@@ -259,11 +261,6 @@ def _ask_password(settings) -> str:
             raise  # the person pressed Ctrl-C or Ctrl-D
         raise click.ClickException(text("mail.no_terminal_for_password", user=settings.user,
                                         variable=settings.password_env)) from None
-
-
-def _plural(number: int, one: str, other: str, **values: object) -> str:
-    """The text of key ``one`` when ``number`` is 1, else of ``other``, with ``count=number`` and ``values``."""
-    return text(one if number == 1 else other, count=number, **values)
 
 
 @main.command("status")
@@ -285,8 +282,8 @@ def status_command(project_dir: Path, output_format: str):
     project = _load(project_dir)
     waiting = unmerged_files(project)
     if waiting:
-        click.echo(text("cli.warning", warning=_plural(len(waiting), "status.unmerged_file", "status.unmerged_files",
-                                                       inbox=project.inbox, project=project_dir)), err=True)
+        click.echo(text("cli.warning", warning=plural(len(waiting), "status.unmerged_file", "status.unmerged_files",
+                                                      inbox=project.inbox, project=project_dir)), err=True)
     click.echo(render(status(project), output_format), nl=False)
 
 
@@ -307,7 +304,8 @@ def report_command(project_dir: Path, pdf: bool):
     from .round import report
 
     result = report(_load(project_dir), pdf=pdf)
-    click.echo(text("report.wrote", workbook=result.workbook, werkzeuge=result.werkzeuge,
+    click.echo(text("report.wrote", workbook=result.workbook,
+                    werkzeuge=plural(result.werkzeuge, "count.werkzeug", "count.werkzeuge"),
                     without=len(result.without_return)))
     if result.pdf:
         click.echo(text("cli.wrote", path=result.pdf))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from .messages import Code
+from .messages import Code, text
 
 
 class WerkstattError(Exception):
@@ -47,17 +47,20 @@ class InputFileError(WerkstattError, ValueError):
     The message names the file, lists every problem (with row or line) and says what to do.
     """
 
-    what = "file"
-    remedy = "Correct it and run the command again."
+    what = "input_file.file"
+    """Key of the text naming the kind of file."""
+    remedy = "input_file.remedy"
+    """Key of the text saying what to do."""
     most_shown = 20
 
     def __init__(self, path: Path, problems: Iterable[FileProblem]):
         self.path, self.problems = Path(path), list(problems)
         shown = [str(problem) for problem in self.problems[:self.most_shown]]
         if len(self.problems) > self.most_shown:
-            shown.append(f"... and {len(self.problems) - self.most_shown} more")
+            shown.append(text("input_file.more", count=len(self.problems) - self.most_shown))
         lines = "\n".join(f"  {problem}" for problem in shown)
-        super().__init__(f"{self.path}: the {self.what} has errors:\n{lines}\n{self.remedy}")
+        super().__init__(text("input_file.errors", path=self.path, what=text(self.what), problems=lines,
+                              remedy=text(self.remedy)))
 
     @property
     def codes(self) -> list[Code]:
@@ -67,15 +70,15 @@ class InputFileError(WerkstattError, ValueError):
 class CatalogueError(InputFileError):
     """A catalogue that cannot be used; each problem names row and column."""
 
-    what = "catalogue"
-    remedy = "Correct the catalogue and run the command again."
+    what = "input_file.catalogue"
+    remedy = "input_file.catalogue_remedy"
 
 
 class FormError(InputFileError):
     """An XLSForm that cannot be used; each problem names sheet and row."""
 
-    what = "questionnaire form"
-    remedy = "Correct the form in a spreadsheet program and run the command again."
+    what = "input_file.form"
+    remedy = "input_file.form_remedy"
     most_shown = 1000
 
 
@@ -86,8 +89,8 @@ class ReportError(ProjectError):
 class ReportDefinitionError(InputFileError, ReportError):
     """A report definition that cannot be used; each problem names its line."""
 
-    what = "report definition"
-    remedy = "Correct the definition and run the command again."
+    what = "input_file.report_definition"
+    remedy = "input_file.report_definition_remedy"
     most_shown = 1000
 
 

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
+from .messages import text
+
 _TOKEN = re.compile(
     r"""\s*(?:
         (?P<ref>\$\{(?P<name>[A-Za-z_][\w.-]*)\})
@@ -27,7 +29,9 @@ _TOKEN = re.compile(
 )
 
 _EXCEL_OPS = {"=": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
-_GERMAN_OPS = {"=": "=", "!=": "nicht", "<": "<", "<=": "≤", ">": ">", ">=": "≥"}
+_DESCRIBED_OPS = {"=": "expression.equal", "!=": "expression.not_equal", "<": "expression.less",
+                  "<=": "expression.at_most", ">": "expression.greater", ">=": "expression.at_least"}
+"""Comparison operator -> key of its text for :meth:`Expression.describe`."""
 
 
 class ExpressionError(ValueError):
@@ -73,22 +77,22 @@ class Expression:
         return _describe(self.tree, label_of, literal)
 
 
-def parse_expression(text: str) -> Expression:
-    """Parse ``text`` or raise :class:`ExpressionError` saying what is wrong."""
-    tokens = _tokenize(text)
-    parser = _Parser(tokens, text)
+def parse_expression(source: str) -> Expression:
+    """Parse ``source`` or raise :class:`ExpressionError` saying what is wrong."""
+    tokens = _tokenize(source)
+    parser = _Parser(tokens, source)
     tree = parser.parse_or()
     if parser.position != len(tokens):
-        raise ExpressionError(f"unexpected {tokens[parser.position][1]!r} in {text!r}")
-    return Expression(text, tree)
+        raise ExpressionError(text("expression.unexpected", token=tokens[parser.position][1], expression=source))
+    return Expression(source, tree)
 
 
-def _tokenize(text: str) -> list[tuple[str, str]]:
+def _tokenize(source: str) -> list[tuple[str, str]]:
     tokens, position = [], 0
-    while position < len(text.rstrip()):
-        match = _TOKEN.match(text, position)
+    while position < len(source.rstrip()):
+        match = _TOKEN.match(source, position)
         if not match or match.end() == position:
-            raise ExpressionError(f"cannot read {text[position:].strip()!r} in {text!r}")
+            raise ExpressionError(text("expression.unreadable", rest=source[position:].strip(), expression=source))
         kind = match.lastgroup if match.lastgroup != "name" else "ref"
         if match.group("ref"):
             tokens.append(("ref", match.group("name")))
@@ -99,8 +103,8 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
 
 
 class _Parser:
-    def __init__(self, tokens: list[tuple[str, str]], text: str):
-        self.tokens, self.text, self.position = tokens, text, 0
+    def __init__(self, tokens: list[tuple[str, str]], source: str):
+        self.tokens, self.source, self.position = tokens, source, 0
 
     def peek(self) -> tuple[str, str] | None:
         return self.tokens[self.position] if self.position < len(self.tokens) else None
@@ -108,8 +112,9 @@ class _Parser:
     def take(self, kind: str, value: str | None = None) -> str:
         token = self.peek()
         if token is None or token[0] != kind or (value is not None and token[1] != value):
-            found = "the end" if token is None else repr(token[1])
-            raise ExpressionError(f"expected {value or kind} but found {found} in {self.text!r}")
+            found = text("expression.the_end") if token is None else repr(token[1])
+            raise ExpressionError(text("expression.expected", wanted=value or kind, found=found,
+                                       expression=self.source))
         self.position += 1
         return token[1]
 
@@ -138,7 +143,7 @@ class _Parser:
     def parse_atom(self) -> Node:
         token = self.peek()
         if token is None:
-            raise ExpressionError(f"{self.text!r} ends too early")
+            raise ExpressionError(text("expression.ends_early", expression=self.source))
         kind, value = token
         self.position += 1
         if kind == "ref":
@@ -155,7 +160,7 @@ class _Parser:
             return node
         if kind == "func":
             return self.parse_call(value)
-        raise ExpressionError(f"unexpected {value!r} in {self.text!r}")
+        raise ExpressionError(text("expression.unexpected", token=value, expression=self.source))
 
     def parse_call(self, function: str) -> Node:
         first = self.parse_or()
@@ -164,7 +169,7 @@ class _Parser:
             choice = self.parse_atom()
             self.take("punct", ")")
             if first.kind != "ref" or choice.kind != "string":
-                raise ExpressionError(f"selected() takes ${{name}} and a 'choice' in {self.text!r}")
+                raise ExpressionError(text("expression.selected_arguments", expression=self.source))
             return Node("compare", "=", (first, choice))
         self.take("punct", ")")
         return Node("not" if function == "not" else "length", args=(first,))
@@ -251,26 +256,25 @@ def _describe(node: Node, label_of, literal) -> str:
     if kind == "number":
         return f"{node.value:g}".replace(".", ",")
     if kind == "string":
-        return f"„{node.value}“"
+        return text("expression.quoted", value=node.value)
     if kind in ("and", "or"):
-        word = " und " if kind == "and" else " oder "
-        parts = (_describe(arg, label_of, literal) for arg in node.args)
-        return word.join(f"({part})" if kind == "and" and arg.kind == "or" else part
-                         for arg, part in zip(node.args, parts))
-    if kind == "not":
-        return f"nicht ({_describe(node.args[0], label_of, literal)})"
-    if kind == "length":
-        return f"Länge von {_describe(node.args[0], label_of, literal)}"
+        left, right = (f"({_describe(arg, label_of, literal)})" if kind == "and" and arg.kind == "or"
+                       else _describe(arg, label_of, literal) for arg in node.args)
+        return text("expression.and" if kind == "and" else "expression.or", left=left, right=right)
+    if kind in ("not", "length"):
+        return text("expression.not" if kind == "not" else "expression.length",
+                    operand=_describe(node.args[0], label_of, literal))
     name = _compared_name(node)
     if node.value in ("=", "!=") and any(arg.kind == "string" and arg.value == "" for arg in node.args):
         subject = next(arg for arg in node.args if not (arg.kind == "string" and arg.value == ""))
-        answered = "unbeantwortet" if node.value == "=" else "beantwortet"
-        return f"{_describe(subject, label_of, literal)} {answered}"
+        return text("expression.unanswered" if node.value == "=" else "expression.answered",
+                    subject=_describe(subject, label_of, literal))
     left, right = (
-        f"„{literal(name, arg.value)}“" if arg.kind == "string" else _describe(arg, label_of, literal)
+        text("expression.quoted", value=literal(name, arg.value)) if arg.kind == "string"
+        else _describe(arg, label_of, literal)
         for arg in node.args
     )
-    return f"{left} {_GERMAN_OPS[node.value]} {right}"
+    return text(_DESCRIBED_OPS[node.value], left=left, right=right)
 
 
 def evaluate_with(answers: Mapping[str, object], own: object = None) -> Callable[[str | None], object]:

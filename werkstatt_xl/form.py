@@ -49,8 +49,7 @@ class ChoiceList:
     @property
     def allowed(self) -> str:
         """``Erlaubt sind: Ja, Nein.`` (German, for error messages and problem lists)."""
-        listed = ", ".join(self.labels)
-        return f"Erlaubt sind: {listed}" + ("" if listed.endswith(".") else ".")
+        return text("form.allowed", choices=", ".join(self.labels).removesuffix("."))
 
     def match(self, text: str) -> Choice | None:
         """The choice whose label or name equals ``text`` ignoring case and outer spaces."""
@@ -142,8 +141,12 @@ def load_form(path: Path) -> Form:
 
 def _problem(code: Code, sheet: str = "", row: int | None = None, **values: object) -> FileProblem:
     """A form problem, its message starting with row and sheet where there are ones."""
-    where = (f"[row {row}] " if row else "") + (f"On the '{sheet}' sheet, " if sheet else "")
-    return FileProblem(code, where + text(code, **values), row, sheet)
+    message = text(code, **values)
+    if sheet:
+        message = text("form.on_sheet", sheet=sheet, problem=message)
+    if row:
+        message = text("form.at_row", row=row, problem=message)
+    return FileProblem(code, message, row, sheet)
 
 
 def _rows(rows: list[list]) -> list[dict[str, str]]:

@@ -26,7 +26,7 @@ from .catalogue import Werkzeug
 from .errors import MailError, ProjectError
 from .files import ascii_text, atomic_directory, read_csv_rows, write_csv
 from .issue_log import IssuedQuestionnaire
-from .messages import Code, fixed_text, text
+from .messages import Code, fixed_text, plural, text
 from .settings import MailSettings, Settings
 
 INVITATION, REMINDER = "einladung", "erinnerung"
@@ -186,9 +186,9 @@ def _recipient_values(items: list, notes: dict[str, list[str]]) -> dict[str, str
     names = {werkzeug.ansprechpartner for werkzeug, _ in items if werkzeug.ansprechpartner}
     lines = []
     for werkzeug, entry in items:
-        lines.append(f"- {werkzeug.werkzeug} (Fragebogen: {entry.file})")
+        lines.append(text("mail.werkzeug_line", werkzeug=werkzeug.werkzeug, file=entry.file))
         lines += [f"  {note}" for note in notes.get(werkzeug.werkzeug_id, [])]
-    greeting = f"Guten Tag {names.pop()}," if len(names) == 1 else "Guten Tag,"
+    greeting = text("mail.greeting_to", name=names.pop()) if len(names) == 1 else text("mail.greeting")
     return {"greeting": greeting, "werkzeuge": "\n".join(lines)}
 
 
@@ -273,7 +273,7 @@ def read_sent_log(path: Path) -> list[dict[str, str]]:
     columns, rows = read_csv_rows(path)
     missing = [field for field in SENT_LOG_KEY_FIELDS if field not in columns]
     if missing:
-        columns = text("sent_log.columns" if len(missing) > 1 else "sent_log.column", names=", ".join(missing))
+        columns = plural(len(missing), "sent_log.column", "sent_log.columns", names=", ".join(missing))
         raise ProjectError(text(Code.SENT_LOG_MISSING_COLUMNS, path=path, columns=columns,
                                 fields=",".join(SENT_LOG_FIELDS)))
     return [{key: row.get(key, "") for key in SENT_LOG_FIELDS} for row in rows]

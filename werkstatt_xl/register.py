@@ -37,20 +37,21 @@ STATUS_UNCONFIRMED = "unbestätigt"
 STATUSES = (STATUS_RECEIVED, STATUS_PROBLEMS, STATUS_UNCONFIRMED, STATUS_MISSING, STATUS_REJECTED)
 """The status of a Werkzeug in the register, as master.xlsx shows it."""
 PROVENANCE_COLUMNS = {
-    "status": "Status",
-    "file": "Datei",
-    "received_at": "Eingegangen am",
-    "sha256": "SHA-256",
-    "form_version": "Formularversion",
+    "status": text("master.status"),
+    "file": text("master.file"),
+    "received_at": text("master.received_at"),
+    "sha256": text("master.sha256"),
+    "form_version": text("master.form_version"),
 }
 """Register key -> header in master.xlsx, after the catalogue and answer columns (see form.RESERVED_NAMES)."""
 
 PROBLEM_COLUMNS = {
-    "file": "Datei", "werkzeug_id": "Werkzeug-ID", "werkzeug": "Werkzeug", "question": "Frage",
-    "cell": "Zelle", "value": "Gefundener Wert", "problem": "Problem", "remedy": "Was ist zu tun",
-    "kind": "Art", "code": "Code",
+    "file": text("master.file"), "werkzeug_id": COLUMNS["werkzeug_id"], "werkzeug": COLUMNS["werkzeug"],
+    "question": text("master.question"), "cell": text("master.cell"), "value": text("master.value"),
+    "problem": text("master.problem"), "remedy": text("master.remedy"), "kind": text("master.kind"),
+    "code": text("master.code"),
 }
-"""Problem field -> header on the "Prüfung" sheet."""
+"""Problem field -> header on the "Prüfung" sheet; the file and the Werkzeug have the register's headers."""
 
 
 class Outcome(Enum):
@@ -318,7 +319,8 @@ def register_headers(form: Form) -> dict[str, str]:
     for key, header in answers.items():
         unique, number = header, 1
         while unique.casefold() in taken:
-            unique = f"{header} (Antwort{f' {number}' if number > 1 else ''})"
+            unique = (text("master.answer_header", header=header) if number == 1
+                      else text("master.answer_header_numbered", header=header, number=number))
             number += 1
         taken.add(unique.casefold())
         answers[key] = unique

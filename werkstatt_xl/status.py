@@ -8,6 +8,7 @@ import json
 
 from .catalogue import Catalogue
 from .files import csv_cell
+from .messages import plural, text
 from .register import STATUS_MISSING, STATUS_PROBLEMS, STATUS_RECEIVED, STATUS_REJECTED, STATUS_UNCONFIRMED
 
 STATUS_ISSUED = "ausgegeben"
@@ -16,7 +17,6 @@ STATUS_NOT_ISSUED = "nicht ausgegeben"
 ORDER = (STATUS_RECEIVED, STATUS_PROBLEMS, STATUS_UNCONFIRMED, STATUS_REJECTED, STATUS_ISSUED, STATUS_NOT_ISSUED)
 """Every status, in the order counts are shown."""
 COLUMNS = ("werkzeug_id", "werkzeug", "fachamt", "email", "status")
-NO_FACHAMT = "(ohne Angabe)"
 
 
 def status_table(catalogue: Catalogue, issued: set[str], register_statuses: dict[str, str] | None):
@@ -59,18 +59,18 @@ def _counts(statuses) -> str:
 
 
 def _werkzeuge(count: int) -> str:
-    return f"{count} Werkzeug" if count == 1 else f"{count} Werkzeuge"
+    return plural(count, "count.werkzeug", "count.werkzeuge")
 
 
 def _text(frame) -> str:
     id_width = max([len(value) for value in frame["werkzeug_id"]], default=0)
     status_width = max(len(status) for status in ORDER)
     lines = []
-    fachamt = frame["fachamt"].replace("", NO_FACHAMT)
+    fachamt = frame["fachamt"].replace("", text("master.no_value"))
     for name, group in frame.groupby(fachamt, sort=False):
         lines.append(f"{name}: {_werkzeuge(len(group))} ({_counts(group['status'])})")
         lines += [f"  {row.werkzeug_id:<{id_width}}  {row.status:<{status_width}}  {row.werkzeug}"
                   for row in group.itertuples(index=False)]
         lines.append("")
-    lines.append(f"Total: {_werkzeuge(len(frame))} ({_counts(frame['status'])})")
+    lines.append(text("status.total", werkzeuge=_werkzeuge(len(frame)), counts=_counts(frame["status"])))
     return "\n".join(lines) + "\n"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from . import de, en
 from .codes import Code
 
-__all__ = ["Code", "fixed_text", "text"]
+__all__ = ["Code", "fixed_text", "plural", "text"]
 
 
 def text(key: str, /, **values: object) -> str:
@@ -22,6 +22,11 @@ def text(key: str, /, **values: object) -> str:
         if template is not None:
             return template.format(**values)
     raise KeyError(key)
+
+
+def plural(count: int, one_key: str, other_key: str, /, **values: object) -> str:
+    """The text of ``one_key`` when ``count`` is 1, else of ``other_key``, with ``count`` and ``values`` filled in."""
+    return text(one_key if count == 1 else other_key, count=count, **values)
 
 
 def fixed_text(key: str) -> str | None:

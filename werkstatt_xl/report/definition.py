@@ -102,10 +102,9 @@ _TABLE_SCHEMAS = {
 }
 _YES_NO_SCHEMA = {"header": str, "question": str, "yes": tuple, "no": tuple}
 _LEGEND_SCHEMA = {"color": str, "text": str}
-_KIND_NAMES = {str: "a text in quotes", tuple: 'a list of texts like ["a", "b"]', dict: "a table",
-               list: "written as [[...]] blocks"}
-_LEGEND_KIND = 'a table like { color = "#C9E3B5", text = "..." }'
-"""What each entry of [legend] must be."""
+_KIND_NAMES = {str: "report_definition.kind_text", tuple: "report_definition.kind_texts",
+               dict: "report_definition.kind_table", list: "report_definition.kind_blocks"}
+"""Kind of value -> key of the text saying what a value of that kind must be."""
 _HEADER_LINE = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
 _COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -131,7 +130,8 @@ def load_report_definition(path: Path, form: Form) -> ReportDefinition:
 
 def _problem(code: Code, line: int, template: str | None = None, /, **values: object) -> FileProblem:
     """A problem at ``line``; its message is the text of ``template``, by default of ``code``."""
-    return FileProblem(code, f"line {line}: {text(template or code, **values)}", line)
+    problem = text(template or code, **values)
+    return FileProblem(code, text("report_definition.at_line", line=line, problem=problem), line)
 
 
 def _toml_problem(message: str, content: str) -> FileProblem:
@@ -223,7 +223,7 @@ class _DefinitionReader:
 
     def fields(self, data: object, table: str, schema: dict, occurrence: int = 0) -> dict:
         """``data``'s values for the keys of ``schema``, each of its kind; problems for the rest."""
-        where = f"[{table}]" if table else "the top level"
+        where = f"[{table}]" if table else text("report_definition.top_level")
         result = {key: kind() for key, kind in schema.items()}
         if not isinstance(data, dict):
             return result
@@ -243,7 +243,7 @@ class _DefinitionReader:
                 result[key] = value
             else:
                 self.problem(Code.REPORT_WRONG_TYPE, table, key, occurrence=occurrence, name=key, where=where,
-                             expected=_KIND_NAMES[kind])
+                             expected=text(_KIND_NAMES[kind]))
         return result
 
     def question(self, name: str, table: str, key: str, value: str | None = None, occurrence: int = 0,
@@ -274,7 +274,7 @@ class _DefinitionReader:
             fields = self.fields(data[name], f"legend.{name}", _LEGEND_SCHEMA)
             if not isinstance(data[name], dict):
                 self.problem(Code.REPORT_WRONG_TYPE, "legend", name, name=name, where="[legend]",
-                             expected=_LEGEND_KIND)
+                             expected=text("report_definition.kind_legend"))
             elif fields["color"] and not _COLOR.match(fields["color"]):
                 self.problem(Code.REPORT_BAD_COLOR, "legend", name, fields["color"], color=fields["color"], name=name)
             kategorien.append(Kategorie(name, fields["color"], fields["text"]))

@@ -535,6 +535,7 @@ def test_confirm_on_the_command_line(issued):
     done = runner.invoke(main, ["confirm", "-p", str(issued.root), "kopie.xlsx"])
     assert done.exit_code == 0, done.output
     assert done.output.startswith("Confirmed kopie.xlsx as the return of W04 (")
+    assert "unless a questionnaire of W04 with its identity came back too" in done.output
     assert row_of(merge(issued), "W04")["file"] == "kopie.xlsx"
     assert row_of(merge(issued), "W04")["status"] == "eingegangen"
 

@@ -108,7 +108,8 @@ TEXTS: dict[str, str] = {
     "confirm.has_identity": "{path}: this questionnaire carries its identity; it needs no confirmation.",
     "confirm.no_title_match": "{path}: its Werkzeug title matches no Werkzeug of the catalogue, so it cannot be "
                               "confirmed. Ask the department to return the questionnaire from ausgang/.",
-    "confirm.done": "Confirmed {file} as the return of {werkzeug_id} ({werkzeug}); it counts from the next merge.",
+    "confirm.done": "Confirmed {file} as the return of {werkzeug_id} ({werkzeug}). The next merge counts it, "
+                    "unless a questionnaire of {werkzeug_id} with its identity came back too: that one wins.",
     Code.ISSUE_LOG_MISSING_COLUMNS: "{path}: the columns werkzeug_id and token are missing, so the issued "
                                     "questionnaires cannot be recognised. Restore the file from a backup (it is "
                                     "written by 'werkstatt-xl generate'); if the questionnaires are to be issued "

@@ -121,7 +121,7 @@ def test_mail_send_without_a_terminal_for_the_password_names_the_variable(tmp_pa
     environment = {key: value for key, value in os.environ.items() if key != PASSWORD_ENV}
     completed = subprocess.run([sys.executable, "-c", script, "mail", "-p", str(project.root), "--send"],
                                stdin=subprocess.DEVNULL, capture_output=True, text=True, env=environment,
-                               timeout=60)
+                               timeout=60, cwd=tmp_path)  # not the checkout: its werkstatt_xl/ is not the installed one
     assert completed.returncode == 1
     assert completed.stderr.endswith("Error: a password is needed for [mail] user 'wxl', and there is no terminal "
                                      f"to ask for it: set the environment variable {PASSWORD_ENV}.\n")
@@ -144,7 +144,7 @@ def test_a_killed_merge_leaves_no_reader_processes_behind(tmp_path):
         for path in (example_path() / "eingang").iterdir():
             shutil.copyfile(path, project.inbox / f"{copy}-{path.name}")
     merge = subprocess.Popen([sys.executable, "-c", "from werkstatt_xl.cli import main; main()", "merge", "-p",
-                              str(project.root)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              str(project.root)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path)
     children: list[int] = []
     deadline = time.monotonic() + 60
     while not children and merge.poll() is None and time.monotonic() < deadline:

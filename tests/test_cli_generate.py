@@ -268,9 +268,9 @@ def test_generate_into_a_folder_that_cannot_be_written(project, read_only):
 
 
 @pytest.mark.parametrize("line, message", [
-    ("deadline = 20191213", "deadline 20191213 is not a date like 2019-12-13."),
-    ('deadline = "13.12.2019"', "deadline '13.12.2019' is not a date like 2019-12-13."),
-    ("title = 2019", "[round] title = 2019 must be text in quotes."),
+    ("deadline = 20191213", "line 5: deadline 20191213 is not a date like 2019-12-13."),
+    ('deadline = "13.12.2019"', "line 5: deadline '13.12.2019' is not a date like 2019-12-13."),
+    ("title = 2019", "line 4: [round] title = 2019 must be text in quotes."),
 ])
 def test_wrong_types_in_the_settings_are_named(tmp_path, line, message):
     root = tmp_path / "runde"
@@ -281,7 +281,8 @@ def test_wrong_types_in_the_settings_are_named(tmp_path, line, message):
     settings.write_text("\n".join(line if row.startswith(f"{key} = ") else row for row in text.splitlines()),
                         encoding="utf-8")
     result = run("generate", "-p", root)
-    assert (result.exit_code, result.output) == (1, f"Error: {settings}: {message}\n")
+    assert (result.exit_code, result.output) == (
+        1, f"Error: {settings}: the settings file has errors:\n  {message}\nCorrect it and run the command again.\n")
 
 
 def test_init_force_keeps_the_previous_catalogue_as_backup(tmp_path):

@@ -8,10 +8,10 @@ TEXTS: dict[str, str] = {
     Code.SETTINGS_MISSING: "{root}: no {config} here. Create a project with 'werkstatt-xl init {root}' or point "
                            "to one with -p DIR.",
     Code.SETTINGS_UNREADABLE: "{config}: cannot read the settings ({error}). Correct the file.",
-    Code.SETTINGS_NOT_A_TABLE: "{config}: '{name}' must be a section [{name}] with settings below it.",
-    Code.SETTINGS_UNKNOWN_KEY: "{config}: unknown [{table}] setting {keys}; known: {known}.",
-    Code.SETTINGS_WRONG_TYPE: "{config}: [{table}] {name} = {value!r} must be {expected}.",
-    Code.SETTINGS_BAD_DATE: "{config}: deadline {value!r} is not a date like 2019-12-13.",
+    Code.SETTINGS_NOT_A_TABLE: "'{name}' must be a section [{name}] with settings below it.",
+    Code.SETTINGS_UNKNOWN_KEY: "unknown setting '{name}' in [{section}].{hint} Known settings: {known}.",
+    Code.SETTINGS_WRONG_TYPE: "[{section}] {name} = {value!r} must be {expected}.",
+    Code.SETTINGS_BAD_DATE: "deadline {value!r} is not a date like 2019-12-13.",
 
     # the catalogue
     Code.CATALOGUE_MISSING_FILE: "the file does not exist. Create it with 'werkstatt-xl init' or set [files] "
@@ -268,4 +268,16 @@ TEXTS: dict[str, str] = {
     "expression.the_end": "the end",
     "expression.ends_early": "{expression!r} ends too early",
     "expression.selected_arguments": "selected() takes ${{name}} and a 'choice' in {expression!r}",
+
+    # werkstatt.toml: every problem with its line
+    "input_file.settings": "settings file",
+    "settings.at_line": "line {line}: {problem}",
+    "settings.unknown_section": "unknown section [{name}].{hint} The sections are {known}.",
+    "settings.outside_section": "'{name}' stands above every section.{hint} The sections are {known}.",
+    "settings.did_you_mean": " Did you mean {name}?",
+    "settings.belongs_below": " It belongs below [{section}].",
+    "settings.kind_text": "text in quotes",
+    "settings.kind_number": "a whole number",
+    Code.SETTINGS_EMPTY_FILE: "[files] catalogue is empty; write the catalogue's file name, e.g. \"katalog.xlsx\".",
+    Code.SETTINGS_FOLDER: "[files] {name} = \"{value}\" names a folder, not a file.",
 }

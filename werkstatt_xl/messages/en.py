@@ -198,11 +198,14 @@ TEXTS: dict[str, str] = {
     "cli.warning": "Warning: {warning}",
     "cli.wrote": "Wrote {path}",
     "init.created": "Created project {root}",
-    "init.next_example": "The Kreis Düren catalogue is in {catalogue}. Next: 'werkstatt-xl generate -p {directory}'.",
+    "init.next_example": "The Kreis Düren catalogue is in {catalogue}; ausgang/ausgabe.csv records its "
+                         "questionnaires as issued already, so that the example's returns match them. Next: "
+                         "'werkstatt-xl generate -p {directory}'.",
     "init.next": "Next: fill in {catalogue}, then 'werkstatt-xl generate -p {directory}'.",
     "generate.progress": "Questionnaires",
     "generate.stored_ids": "Stored Werkzeug-IDs in {catalogue}.",
-    "generate.wrote": "Wrote {questionnaires} to {outbox} ({kept} kept their token, {new} new).",
+    "generate.wrote": "Wrote {questionnaires} to {outbox}: {new} new, {kept} as issued before (listed in "
+                      "ausgabe.csv), so that their returns still count.",
     "merge.progress": "Returns",
     "merge.summary": "Received {files}: {accepted} accepted, {with_problems} with problems, {rejected} "
                      "rejected, {superseded} superseded or duplicate.",

@@ -400,9 +400,11 @@ def test_merge_without_issued_questionnaires_says_what_to_do(tmp_path):
     (tmp_path / "neu" / "ausgang" / "ausgabe.csv").unlink()
     result = runner.invoke(main, ["merge", "-p", str(tmp_path / "neu")])
     assert result.exit_code == 1
-    assert result.output == (f"Error: {tmp_path / 'neu' / 'ausgang' / 'ausgabe.csv'}: no questionnaires were "
-                             "issued in this project. Run 'werkstatt-xl generate' first (or copy the ausgabe.csv "
-                             "that issued them).\n")
+    assert result.output == (f"Error: {tmp_path / 'neu' / 'ausgang' / 'ausgabe.csv'}: there is no record of "
+                             f"questionnaires issued, and {tmp_path / 'neu' / 'ausgang'} holds none. If "
+                             "questionnaires went out, restore ausgabe.csv or the questionnaires in ausgang/ from a "
+                             "backup: only their tokens let the returns count. If none went out yet, run "
+                             "'werkstatt-xl generate' first.\n")
 
 
 @pytest.mark.parametrize("target", ["ods", "xls", "xlsx"])

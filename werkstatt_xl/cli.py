@@ -148,6 +148,8 @@ def merge_command(project_dir: Path, strict: bool):
 
     with _Progress(text("merge.progress")) as progress:
         result = merge(_load(project_dir), on_progress=progress)
+    for warning in result.warnings:
+        click.echo(text("cli.warning", warning=warning), err=True)
     counts = result.counts
     click.echo(text("merge.summary", files=plural(counts["received"], "count.file", "count.files"), **counts))
     click.echo(text("merge.missing", missing=counts["missing"],

@@ -111,9 +111,8 @@ TEXTS: dict[str, str] = {
     "confirm.done": "Confirmed {file} as the return of {werkzeug_id} ({werkzeug}). The next merge counts it, "
                     "unless a questionnaire of {werkzeug_id} with its identity came back too: that one wins.",
     Code.ISSUE_LOG_MISSING_COLUMNS: "{path}: the columns werkzeug_id and token are missing, so the issued "
-                                    "questionnaires cannot be recognised. Restore the file from a backup (it is "
-                                    "written by 'werkstatt-xl generate'); if the questionnaires are to be issued "
-                                    "anew, delete it and run generate.",
+                                    "questionnaires cannot be recognised. Restore the file from a backup, or delete "
+                                    "it: the next command rebuilds it from the questionnaires in ausgang/.",
     "error.output_permission": "{path}: cannot write here (permission denied). If the file is open in Excel or "
                                "LibreOffice, close it; otherwise check the folder's permissions, then run the "
                                "command again.",
@@ -180,8 +179,10 @@ TEXTS: dict[str, str] = {
     "generate.derived_ids": "{catalogue} has Werkzeuge without Werkzeug-ID; ids were derived from the names. Run "
                             "'werkstatt-xl generate --write-ids' to store them in the catalogue, so that renaming a "
                             "Werkzeug later does not orphan its questionnaire.",
-    "merge.nothing_issued": "{path}: no questionnaires were issued in this project. Run 'werkstatt-xl generate' first "
-                            "(or copy the ausgabe.csv that issued them).",
+    "merge.nothing_issued": "{path}: there is no record of questionnaires issued, and {outbox} holds none. If "
+                            "questionnaires went out, restore ausgabe.csv or the questionnaires in ausgang/ from a "
+                            "backup: only their tokens let the returns count. If none went out yet, run "
+                            "'werkstatt-xl generate' first.",
     "merge.no_inbox": "{path}: the folder for returned questionnaires is missing. Create it and put the returned "
                       "files into it.",
     "mail.nothing_generated": "{path} is missing: no questionnaires were generated yet. Run 'werkstatt-xl generate' "
@@ -283,4 +284,14 @@ TEXTS: dict[str, str] = {
     "settings.kind_number": "a whole number",
     Code.SETTINGS_EMPTY_FILE: "[files] catalogue is empty; write the catalogue's file name, e.g. \"katalog.xlsx\".",
     Code.SETTINGS_FOLDER: "[files] {name} = \"{value}\" names a folder, not a file.",
+
+    # the issue log (ausgabe.csv) lost
+    "issue_log.rebuilt": "{log} was missing; it was rebuilt from the {questionnaires} in {outbox}, which carry the "
+                         "tokens they were issued with, so returns already sent back still count.",
+    "issue_log.without_identity": " These files there carry no questionnaire's identity and were left out: {files}.",
+    "generate.records_lost": "{log} is missing and {outbox} holds no questionnaire issued, but {inbox} holds "
+                             "returned files: questionnaires went out before. New ones would get new tokens, and "
+                             "every return already out would be rejected. Restore ausgabe.csv or the questionnaires "
+                             "in ausgang/ from a backup and run the command again; to issue new questionnaires "
+                             "anyway, run 'werkstatt-xl generate --reissue'.",
 }

@@ -273,7 +273,7 @@ def _ask_password(settings) -> str:
 def status_command(project_dir: Path, output_format: str):
     """Show per Werkzeug, grouped by Fachamt, whether it is returned, issued or missing.
 
-    Statuses: eingegangen, mit Problemen, abgelehnt (from the last merge), ausgegeben
+    Statuses: eingegangen, mit Problemen, abgelehnt (from the last merge), offen
     (questionnaire issued, nothing back yet), nicht ausgegeben (no questionnaire issued).
 
     \b

@@ -175,6 +175,17 @@ def test_a_byte_identical_copy_is_a_duplicate(issued):
     result = merge(issued)
     assert sorted(record.outcome.value for record in result.returns) == ["accepted", "duplicate"]
     assert row_of(result, "W05")["status"] == "eingegangen"
+    [duplicate] = [problem for problem in result.problems if problem.code is Code.RETURN_DUPLICATE]
+    assert duplicate.remedy == "Keine Aktion nötig."  # not "if the newer version applies": both are the same
+
+
+def test_a_superseded_return_asks_whether_the_newer_version_applies(issued):
+    older = returned(issued, "W05", {"umsetzung": "Ja", "fortfuehrung": "Trifft zu"}, "a.xlsx")
+    os.utime(older, (1_600_000_000, 1_600_000_000))
+    returned(issued, "W05", {"umsetzung": "Nein", "fortfuehrung": "Trifft zu"}, "b.xlsx")
+    [superseded] = problems_of(merge(issued), "a.xlsx")
+    assert (superseded.code, superseded.remedy) == (Code.RETURN_SUPERSEDED,
+                                                    "Keine Aktion nötig, falls die neuere Fassung gilt.")
 
 
 def test_returns_of_another_round_version_or_token_are_rejected_and_the_rest_merged(issued, tmp_path):

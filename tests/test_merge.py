@@ -152,6 +152,13 @@ def test_required_missing_and_answer_to_a_skipped_question(issued):
     }
 
 
+def test_an_invalid_answer_to_8_does_not_make_8_1_an_answer_to_a_skipped_question(issued):
+    path = returned(issued, "W01", {"umsetzung": "Ja", "fortfuehrung": "Vielleicht",
+                                    "gruende_beendigung": "Ende der Förderung"})
+    found = [(p.question.split()[0], p.code) for p in problems_of(merge(issued), path.name)]
+    assert found == [("8", Code.ANSWER_NOT_A_CHOICE)]
+
+
 def test_identical_returns_count_once_and_the_newest_different_one_wins(issued):
     first = returned(issued, "W05", {"umsetzung": "Ja", "fortfuehrung": "Trifft zu"}, "aim_v1.xlsx")
     shutil.copy2(first, issued.inbox / "aim_kopie.xlsx")

@@ -85,16 +85,17 @@ def read_settings(config: Path) -> dict:
             reader.unknown_section(name, value)
     round_, files = reader.section(data, "round"), reader.section(data, "files")
     reader.check_files(files)
-    settings_problems = list(reader.problems)
+    outside_mail = len(reader.problems)
     mail = reader.section(data, "mail")
-    if settings_problems:
+    if outside_mail:
         raise SettingsError(config, sorted(reader.problems, key=lambda problem: problem.line))
-    mail_problems = reader.problems[len(settings_problems):]
-    return dict(**round_, **files,
-                mail_section=SettingsError(config, mail_problems) if mail_problems else MailSettings(**mail))
+    mail_section = SettingsError(config, reader.problems) if reader.problems else MailSettings(**mail)
+    return dict(**round_, **files, mail_section=mail_section)
 
 
 class _Reader:
+    """The problems of one ``werkstatt.toml``, each at its line."""
+
     def __init__(self, config: Path, content: str):
         self.config, self.lines = config, TomlLines(content)
         self.problems: list[FileProblem] = []
@@ -106,6 +107,7 @@ class _Reader:
         self.problems.append(FileProblem(code, text("settings.at_line", line=line, problem=problem), line))
 
     def unknown_section(self, name: str, value: object) -> None:
+        """A name at the top that is no section: a misspelt section, or a setting above every section."""
         known = ", ".join(f"[{section}]" for section in SECTIONS)
         if isinstance(value, dict):
             nearest = difflib.get_close_matches(name, SECTIONS, n=1)

@@ -307,3 +307,22 @@ def test_a_control_character_or_a_text_longer_than_a_cell_is_reported_with_its_c
     assert [problem.line for problem in caught.value.problems] == [2, 3]
     assert str(caught.value.problems[0]) == ("row 2, column 'Werkzeug': the text holds an invisible control character "
                                              "(U+0001), e.g. pasted from another program. Type the cell anew.")
+
+
+def test_every_problem_is_reported_in_one_run(tmp_path):
+    """A row with an empty or repeated name, or a control character in one cell, has its other cells checked
+    too, and missing columns do not hide the problems in the columns there are."""
+    path = tmp_path / "k.csv"
+    path.write_text("Handlungsfeld;Werkzeug;Kategorie;Seite;Fachamt;Ansprechpartner/-in\n"
+                    "Bildung;Lesepaten;neu;;;\n"
+                    ";;alt;;;\n"
+                    "Bildung;Lesepaten;grün;;;\n"
+                    "Bil\x01dung;Bus;blau;;;\n", encoding="utf-8")
+    with pytest.raises(CatalogueError) as caught:
+        load_catalogue(path)
+    assert [(problem.code, problem.line) for problem in caught.value.problems] == [
+        (Code.CATALOGUE_MISSING_COLUMNS, 1),
+        (Code.CATALOGUE_NAME_EMPTY, 3), (Code.CATALOGUE_NO_HANDLUNGSFELD, 3), (Code.CATALOGUE_BAD_KATEGORIE, 3),
+        (Code.CATALOGUE_NAME_TWICE, 4), (Code.CATALOGUE_BAD_KATEGORIE, 4),
+        (Code.CATALOGUE_CONTROL_CHARACTER, 5), (Code.CATALOGUE_BAD_KATEGORIE, 5),
+    ]

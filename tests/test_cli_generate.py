@@ -42,6 +42,12 @@ def project(tmp_path):
     return root
 
 
+def wrote(root, questionnaires: str, new: int, kept: int) -> str:
+    """What generate prints when it wrote the questionnaires."""
+    return (f"Wrote {questionnaires} to {root / 'ausgang'}: {new} new, {kept} as issued before (listed in "
+            "ausgabe.csv), so that their returns still count.\n")
+
+
 def sheet_text(path) -> str:
     rows = CalamineWorkbook.from_path(path).get_sheet_by_name(SHEET).to_python()
     return "\n".join(str(value) for row in rows for value in row if value != "")
@@ -90,7 +96,8 @@ def test_init_example_says_the_catalogue_is_filled_in(tmp_path):
     root = tmp_path / "beispiel"
     result = run("init", root, "--example")
     assert (result.exit_code, result.output) == (
-        0, f"Created project {root}\nThe Kreis Düren catalogue is in katalog.xlsx. "
+        0, f"Created project {root}\nThe Kreis Düren catalogue is in katalog.xlsx; ausgang/ausgabe.csv records its "
+           "questionnaires as issued already, so that the example's returns match them. "
            f"Next: 'werkstatt-xl generate -p {root}'.\n")
     assert (root / "ausgang" / "ausgabe.csv").is_file()
 
@@ -129,8 +136,7 @@ def test_init_example_then_generate(tmp_path):
 
     assert result.exit_code == 0, result.output
     kept = len(issued_before)
-    assert result.stdout == (f"Wrote 55 questionnaires to {root / 'ausgang'} ({kept} kept their token, "
-                             f"{55 - kept} new).\n")
+    assert result.stdout == wrote(root, "55 questionnaires", new=55 - kept, kept=kept)
     assert result.stderr == ""
     assert len(list((root / "ausgang").glob("*.xlsx"))) == 55
     issued = {entry.werkzeug_id: entry.token for entry in read_issue_log(root / "ausgang" / "ausgabe.csv")}
@@ -157,7 +163,7 @@ def test_generate_with_overrides_and_the_derived_ids_warning(project, tmp_path, 
                  "--catalogue", "andere.csv", "--form", "kurz.xlsx")
 
     assert result.exit_code == 0, result.output
-    assert result.stdout == f"Wrote 1 questionnaire to {project / 'ausgang'} (0 kept their token, 1 new).\n"
+    assert result.stdout == wrote(project, "1 questionnaire", new=1, kept=0)
     assert result.stderr == (
         "Warning: andere.csv has Werkzeuge without Werkzeug-ID; ids were derived from the names. "
         "Run 'werkstatt-xl generate --write-ids' to store them in the catalogue, so that renaming a Werkzeug "
@@ -175,17 +181,17 @@ def test_generate_write_ids_stores_them_in_the_catalogue(project):
     result = run("generate", "-p", project, "--write-ids")
     assert result.exit_code == 0, result.output
     assert result.stdout == ("Stored Werkzeug-IDs in katalog.csv.\n"
-                             f"Wrote 3 questionnaires to {project / 'ausgang'} (0 kept their token, 3 new).\n")
+                             + wrote(project, "3 questionnaires", new=3, kept=0))
     assert result.stderr == ""
     assert (project / "katalog.csv").read_text(encoding="utf-8").splitlines()[:2] == [
         "Werkzeug-ID;Handlungsfeld;Werkzeug;Kategorie;Seite;Fachamt;Ansprechpartner/-in;E-Mail",
         f"{derived_id('Lesepaten')};Bildung;Lesepaten;neu;12;Amt 40;Erika Muster;bildung@example.org"]
 
     again = run("generate", "-p", project)
-    assert again.stdout == f"Wrote 3 questionnaires to {project / 'ausgang'} (3 kept their token, 0 new).\n"
+    assert again.stdout == wrote(project, "3 questionnaires", new=0, kept=3)
 
     reissued = run("generate", "-p", project, "--reissue")
-    assert reissued.stdout == f"Wrote 3 questionnaires to {project / 'ausgang'} (0 kept their token, 3 new).\n"
+    assert reissued.stdout == wrote(project, "3 questionnaires", new=3, kept=0)
 
 
 def assert_fails(result, message: str):
@@ -268,9 +274,9 @@ def test_generate_into_a_folder_that_cannot_be_written(project, read_only):
 
 
 @pytest.mark.parametrize("line, message", [
-    ("deadline = 20191213", "deadline 20191213 is not a date like 2019-12-13."),
-    ('deadline = "13.12.2019"', "deadline '13.12.2019' is not a date like 2019-12-13."),
-    ("title = 2019", "[round] title = 2019 must be text in quotes."),
+    ("deadline = 20191213", "line 5: deadline 20191213 is not a date like 2019-12-13."),
+    ('deadline = "13.12.2019"', "line 5: deadline '13.12.2019' is not a date like 2019-12-13."),
+    ("title = 2019", "line 4: [round] title = 2019 must be text in quotes."),
 ])
 def test_wrong_types_in_the_settings_are_named(tmp_path, line, message):
     root = tmp_path / "runde"
@@ -281,7 +287,8 @@ def test_wrong_types_in_the_settings_are_named(tmp_path, line, message):
     settings.write_text("\n".join(line if row.startswith(f"{key} = ") else row for row in text.splitlines()),
                         encoding="utf-8")
     result = run("generate", "-p", root)
-    assert (result.exit_code, result.output) == (1, f"Error: {settings}: {message}\n")
+    assert (result.exit_code, result.output) == (
+        1, f"Error: {settings}: the settings file has errors:\n  {message}\nCorrect it and run the command again.\n")
 
 
 def test_init_force_keeps_the_previous_catalogue_as_backup(tmp_path):

@@ -152,6 +152,13 @@ def test_required_missing_and_answer_to_a_skipped_question(issued):
     }
 
 
+def test_an_invalid_answer_to_8_does_not_make_8_1_an_answer_to_a_skipped_question(issued):
+    path = returned(issued, "W01", {"umsetzung": "Ja", "fortfuehrung": "Vielleicht",
+                                    "gruende_beendigung": "Ende der Förderung"})
+    found = [(p.question.split()[0], p.code) for p in problems_of(merge(issued), path.name)]
+    assert found == [("8", Code.ANSWER_NOT_A_CHOICE)]
+
+
 def test_identical_returns_count_once_and_the_newest_different_one_wins(issued):
     first = returned(issued, "W05", {"umsetzung": "Ja", "fortfuehrung": "Trifft zu"}, "aim_v1.xlsx")
     shutil.copy2(first, issued.inbox / "aim_kopie.xlsx")
@@ -175,6 +182,17 @@ def test_a_byte_identical_copy_is_a_duplicate(issued):
     result = merge(issued)
     assert sorted(record.outcome.value for record in result.returns) == ["accepted", "duplicate"]
     assert row_of(result, "W05")["status"] == "eingegangen"
+    [duplicate] = [problem for problem in result.problems if problem.code is Code.RETURN_DUPLICATE]
+    assert duplicate.remedy == "Keine Aktion nötig."  # not "if the newer version applies": both are the same
+
+
+def test_a_superseded_return_asks_whether_the_newer_version_applies(issued):
+    older = returned(issued, "W05", {"umsetzung": "Ja", "fortfuehrung": "Trifft zu"}, "a.xlsx")
+    os.utime(older, (1_600_000_000, 1_600_000_000))
+    returned(issued, "W05", {"umsetzung": "Nein", "fortfuehrung": "Trifft zu"}, "b.xlsx")
+    [superseded] = problems_of(merge(issued), "a.xlsx")
+    assert (superseded.code, superseded.remedy) == (Code.RETURN_SUPERSEDED,
+                                                    "Keine Aktion nötig, falls die neuere Fassung gilt.")
 
 
 def test_returns_of_another_round_version_or_token_are_rejected_and_the_rest_merged(issued, tmp_path):
@@ -400,9 +418,11 @@ def test_merge_without_issued_questionnaires_says_what_to_do(tmp_path):
     (tmp_path / "neu" / "ausgang" / "ausgabe.csv").unlink()
     result = runner.invoke(main, ["merge", "-p", str(tmp_path / "neu")])
     assert result.exit_code == 1
-    assert result.output == (f"Error: {tmp_path / 'neu' / 'ausgang' / 'ausgabe.csv'}: no questionnaires were "
-                             "issued in this project. Run 'werkstatt-xl generate' first (or copy the ausgabe.csv "
-                             "that issued them).\n")
+    assert result.output == (f"Error: {tmp_path / 'neu' / 'ausgang' / 'ausgabe.csv'}: there is no record of "
+                             f"questionnaires issued, and {tmp_path / 'neu' / 'ausgang'} holds none. If "
+                             "questionnaires went out, restore ausgabe.csv or the questionnaires in ausgang/ from a "
+                             "backup: only their tokens let the returns count. If none went out yet, run "
+                             "'werkstatt-xl generate' first.\n")
 
 
 @pytest.mark.parametrize("target", ["ods", "xls", "xlsx"])

@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import time
+import tomllib
 
 import pytest
 from click.testing import CliRunner
@@ -17,6 +18,7 @@ from werkstatt_xl.catalogue import COLUMNS
 from werkstatt_xl.cli import main
 from werkstatt_xl.fill import fill_questionnaire
 from werkstatt_xl.issue_log import read_issue_log
+from werkstatt_xl.resources import template_path
 from werkstatt_xl.round import (
     generate,
     init_project,
@@ -97,14 +99,14 @@ def test_status_after_a_merge_groups_by_fachamt_with_counts(merged):
         "Kulturamt: 1 Werkzeug (mit Problemen 1)\n"
         "  W2  mit Problemen     Kulturführerschein®\n"
         "\n"
-        "Gesundheitsamt: 2 Werkzeuge (abgelehnt 1, ausgegeben 1)\n"
+        "Gesundheitsamt: 2 Werkzeuge (abgelehnt 1, offen 1)\n"
         "  W3  abgelehnt         Medibus\n"
-        "  W4  ausgegeben        Telenotarzt\n"
+        "  W4  offen             Telenotarzt\n"
         "\n"
         "(ohne Angabe): 1 Werkzeug (nicht ausgegeben 1)\n"
         "  W5  nicht ausgegeben  Bürgerbus\n"
         "\n"
-        "Total: 5 Werkzeuge (eingegangen 1, mit Problemen 1, abgelehnt 1, ausgegeben 1, nicht ausgegeben 1)\n"
+        "Total: 5 Werkzeuge (eingegangen 1, mit Problemen 1, abgelehnt 1, offen 1, nicht ausgegeben 1)\n"
     ))
 
 
@@ -120,7 +122,7 @@ def test_status_as_csv_and_json_for_scripts(merged):
         {"werkzeug_id": "W3", "werkzeug": "Medibus", "fachamt": "Gesundheitsamt",
          "email": "gesundheit@example.org", "status": "abgelehnt"},
         {"werkzeug_id": "W4", "werkzeug": "Telenotarzt", "fachamt": "Gesundheitsamt", "email": "",
-         "status": "ausgegeben"},
+         "status": "offen"},
         {"werkzeug_id": "W5", "werkzeug": "Bürgerbus", "fachamt": "", "email": "bus@example.org",
          "status": "nicht ausgegeben"},
     ]
@@ -136,9 +138,16 @@ def test_register_statuses_are_those_of_the_last_merge_and_none_before(tmp_path,
                                          "W4": "offen", "W5": "offen"}
 
 
-def test_before_any_merge_issued_werkzeuge_count_as_ausgegeben(project):
-    assert list(collect_status(project)["status"]) == ["ausgegeben"] * 4 + ["nicht ausgegeben"]
-    assert status(project.root).output.endswith("Total: 5 Werkzeuge (ausgegeben 4, nicht ausgegeben 1)\n")
+def test_issued_without_return_is_offen_in_status_master_and_tabelle1(merged):
+    assert collect_status(merged).set_index("werkzeug_id")["status"]["W4"] == "offen"
+    assert register_statuses(merged)["W4"] == "offen"
+    definition = tomllib.loads(template_path("tabelle1.toml").read_text(encoding="utf-8"))
+    assert "offen" in definition["no_return"]["statuses"]
+
+
+def test_before_any_merge_issued_werkzeuge_are_offen(project):
+    assert list(collect_status(project)["status"]) == ["offen"] * 4 + ["nicht ausgegeben"]
+    assert status(project.root).output.endswith("Total: 5 Werkzeuge (offen 4, nicht ausgegeben 1)\n")
 
 
 def test_before_generate_no_werkzeug_is_issued(tmp_path):

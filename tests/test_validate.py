@@ -63,6 +63,12 @@ def test_type_constraint_and_required_problems(form):
     ]
 
 
+@pytest.mark.parametrize("warum", ["Zu teuer", None])
+def test_an_invalid_controlling_answer_does_not_judge_the_question_it_controls(form, warum):
+    _, problems = check(form, anzahl=1, kosten=None, start=None, weiter="Vielleicht", warum=warum)
+    assert problems == [("Weiter?", "„Vielleicht“ ist keine erlaubte Antwort.", "Fehler")]
+
+
 def test_a_question_without_its_answer_cell_is_reported_once(form):
     values, problems = check(form, kosten=None, start=None, weiter=None, warum=None)
     assert "anzahl" not in values

@@ -95,11 +95,10 @@ def fold(text: str) -> str:
 
 
 def load_catalogue(path: Path) -> Catalogue:
-    """Read and check the catalogue; raise :class:`CatalogueError` listing every problem."""
+    """Read and check the catalogue; raise :class:`CatalogueError` listing every problem of the file at once."""
     path = Path(path)
     header, rows = _read_table(path)
-    positions = _locate_columns(path, header)
-    problems: list[FileProblem] = []
+    positions, problems = _locate_columns(header)
     werkzeuge, seen_names, seen_ids, numbers = [], {}, {}, {}
     derived = False
     for row_number, row in rows:
@@ -107,36 +106,36 @@ def load_catalogue(path: Path) -> Catalogue:
                   for key, index in positions.items()}
         if not any(values.values()):
             continue
-        unusable = [_problem(code, row_number, key, **details) for key, value in values.items()
-                    for code, details in _unusable_text(value)]
-        if unusable:
-            problems += unusable
-            continue
-        name = values["werkzeug"]
-        if not name:
+        checked = {key for key, index in positions.items() if index is not None}  # cells whose text is usable
+        for key, value in values.items():
+            for code, details in _unusable_text(value):
+                problems.append(_problem(code, row_number, key, **details))
+                checked.discard(key)
+        name, named = values["werkzeug"], False  # named: a usable name not listed before
+        if "werkzeug" in checked and not name:
             problems.append(_problem(Code.CATALOGUE_NAME_EMPTY, row_number, "werkzeug"))
-            continue
-        if fold(name) in seen_names:
+        elif "werkzeug" in checked and fold(name) in seen_names:
             problems.append(_problem(Code.CATALOGUE_NAME_TWICE, row_number, "werkzeug", name=name,
                                      first=seen_names[fold(name)]))
-            continue
-        seen_names[fold(name)] = row_number
-        if not values["handlungsfeld"]:
+        elif "werkzeug" in checked:
+            seen_names[fold(name)], named = row_number, True
+        if "handlungsfeld" in checked and not values["handlungsfeld"]:
             problems.append(_problem(Code.CATALOGUE_NO_HANDLUNGSFELD, row_number, "handlungsfeld"))
         kategorie = values["kategorie"].lower()
-        if kategorie not in KATEGORIEN:
+        if "kategorie" in checked and kategorie not in KATEGORIEN:
             problems.append(_problem(Code.CATALOGUE_BAD_KATEGORIE, row_number, "kategorie",
                                      value=values["kategorie"], allowed=", ".join(KATEGORIEN)))
-        for address in re.split(r"[;,]", values["email"]):
+        for address in re.split(r"[;,]", values["email"]) if "email" in checked else ():
             if address.strip() and not _EMAIL.match(address.strip()):
                 problems.append(_problem(Code.CATALOGUE_BAD_EMAIL, row_number, "email", value=address.strip()))
-        werkzeug_id = values["werkzeug_id"]
-        if not werkzeug_id:
+        werkzeug_id = values["werkzeug_id"] if "werkzeug_id" in checked else ""
+        if not werkzeug_id and named:
             werkzeug_id, derived = derived_id(name), True
         if werkzeug_id in seen_ids:
             problems.append(_problem(Code.CATALOGUE_ID_TWICE, row_number, "werkzeug_id", value=werkzeug_id,
                                      first=seen_ids[werkzeug_id]))
-        seen_ids[werkzeug_id] = row_number
+        elif werkzeug_id:
+            seen_ids[werkzeug_id] = row_number
         number = numbers.setdefault(values["handlungsfeld"], len(numbers) + 1)
         werkzeuge.append(Werkzeug(**{**values, "werkzeug_id": werkzeug_id, "kategorie": kategorie},
                                   handlungsfeld_nr=number, row=row_number))
@@ -176,7 +175,9 @@ def _text(value: object) -> str:
     return " ".join(str(value).replace("\u00a0", " ").split())
 
 
-def _locate_columns(path: Path, header: list[object]) -> dict[str, int | None]:
+def _locate_columns(header: list[object]) -> tuple[dict[str, int | None], list[FileProblem]]:
+    """The position of each catalogue column in ``header`` (None where it has none), and the problem of
+    the columns missing (the Werkzeug-ID may be)."""
     wanted = {_header_key(title): key for key, title in COLUMNS.items()}
     found: dict[str, int | None] = {key: None for key in COLUMNS}
     for index, title in enumerate(header):
@@ -184,10 +185,10 @@ def _locate_columns(path: Path, header: list[object]) -> dict[str, int | None]:
         if key and found[key] is None:
             found[key] = index
     missing = [COLUMNS[key] for key, index in found.items() if index is None and key != "werkzeug_id"]
-    if missing:
-        raise CatalogueError(path, [_problem(Code.CATALOGUE_MISSING_COLUMNS, 1, columns=", ".join(map(repr, missing)),
-                                             expected=", ".join(COLUMNS.values()))])
-    return found
+    if not missing:
+        return found, []
+    return found, [_problem(Code.CATALOGUE_MISSING_COLUMNS, 1, columns=", ".join(map(repr, missing)),
+                            expected=", ".join(COLUMNS.values()))]
 
 
 def _header_key(title: str) -> str:
@@ -257,7 +258,7 @@ def write_catalogue_ids(catalogue: Catalogue) -> None:
     if path.suffix.lower() in (".csv", ".txt"):
         header, rows = _read_table(path)
         content, encoding = read_csv_text(path)
-        position = _locate_columns(path, header)["werkzeug_id"]
+        position = _locate_columns(header)[0]["werkzeug_id"]
         ids = {werkzeug.row: werkzeug.werkzeug_id for werkzeug in catalogue.werkzeuge}
         with atomic_path(path) as temporary, temporary.open("w", newline="", encoding=encoding) as handle:
             writer = csv.writer(handle, delimiter=csv_delimiter(content))
@@ -275,7 +276,7 @@ def write_catalogue_ids(catalogue: Catalogue) -> None:
     workbook = load_workbook(path)
     sheet = workbook.worksheets[0]
     header = [cell.value for cell in sheet[1]]
-    position = _locate_columns(path, header)["werkzeug_id"]
+    position = _locate_columns(header)[0]["werkzeug_id"]
     if position is None:  # a new last column: columns, widths and dropdowns of the others stay in place
         position = len(header)
         title = sheet.cell(row=1, column=position + 1, value=COLUMNS["werkzeug_id"])

@@ -148,6 +148,8 @@ def merge_command(project_dir: Path, strict: bool):
 
     with _Progress(text("merge.progress")) as progress:
         result = merge(_load(project_dir), on_progress=progress)
+    for warning in result.warnings:
+        click.echo(text("cli.warning", warning=warning), err=True)
     counts = result.counts
     click.echo(text("merge.summary", files=plural(counts["received"], "count.file", "count.files"), **counts))
     click.echo(text("merge.missing", missing=counts["missing"],
@@ -271,7 +273,7 @@ def _ask_password(settings) -> str:
 def status_command(project_dir: Path, output_format: str):
     """Show per Werkzeug, grouped by Fachamt, whether it is returned, issued or missing.
 
-    Statuses: eingegangen, mit Problemen, abgelehnt (from the last merge), ausgegeben
+    Statuses: eingegangen, mit Problemen, abgelehnt (from the last merge), offen
     (questionnaire issued, nothing back yet), nicht ausgegeben (no questionnaire issued).
 
     \b

@@ -82,6 +82,12 @@ class FormError(InputFileError):
     most_shown = 1000
 
 
+class SettingsError(InputFileError, ProjectError):
+    """A ``werkstatt.toml`` that cannot be used; each problem names its line."""
+
+    what = "input_file.settings"
+
+
 class ReportError(ProjectError):
     """A report that cannot be made."""
 

@@ -243,11 +243,11 @@ def _resolve_duplicates(candidates: list[_Candidate], records: list[ReturnRecord
                                     text(Code.RETURN_VERSIONS_WITHOUT_TIME), text("remedy.check_newest"), **context))
         for other in pool[1:]:
             same = other.sha256 == winner.sha256 or other.values == winner.values
-            outcome, code = ((Outcome.DUPLICATE, Code.RETURN_DUPLICATE) if same else
-                             (Outcome.SUPERSEDED, Code.RETURN_SUPERSEDED))
+            outcome, code, remedy = ((Outcome.DUPLICATE, Code.RETURN_DUPLICATE, "remedy.none") if same else
+                                     (Outcome.SUPERSEDED, Code.RETURN_SUPERSEDED, "remedy.if_newer_applies"))
             reason = text(code, winner=winner.file)
             records.append(ReturnRecord(other.file, outcome, werkzeug_id, reason))
-            problems.append(Problem(other.file, code, reason, text("remedy.if_newer_applies"), **context))
+            problems.append(Problem(other.file, code, reason, text(remedy), **context))
         for other in (candidate for candidate in group if all(candidate is not member for member in pool)):
             reason = text(Code.RETURN_TITLE_MATCH_OUTRANKED, winner=winner.file)
             records.append(ReturnRecord(other.file, Outcome.SUPERSEDED, werkzeug_id, reason))

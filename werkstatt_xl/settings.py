@@ -1,14 +1,21 @@
-"""The round's settings: ``werkstatt.toml`` read into a :class:`Settings`."""
+"""The round's settings: ``werkstatt.toml`` read into a :class:`Settings`.
+
+Every problem is reported at once with its line, a misspelt section or setting with the nearest
+known name. Problems in ``[mail]`` stop only what uses the mail settings (:attr:`Settings.mail`),
+unless the file has other problems too.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
-from .errors import ProjectError
+from .errors import FileProblem, ProjectError, SettingsError
 from .messages import Code, text
+from .toml_lines import TomlLines
 
 CONFIG_NAME = "werkstatt.toml"
 
@@ -34,7 +41,15 @@ class Settings:
     """An XLSForm; empty: the shipped questionnaire."""
     report: str = ""
     """A Tabelle 1 definition; empty: the shipped one."""
-    mail: MailSettings = field(default_factory=MailSettings)
+    mail_section: MailSettings | SettingsError = field(default_factory=MailSettings, repr=False, compare=False)
+    """What ``[mail]`` says, or why it cannot be used; read it through :attr:`mail`."""
+
+    @property
+    def mail(self) -> MailSettings:
+        """The ``[mail]`` settings; raises :class:`SettingsError` when they cannot be used."""
+        if isinstance(self.mail_section, SettingsError):
+            raise self.mail_section
+        return self.mail_section
 
     @property
     def deadline_text(self) -> str:
@@ -45,40 +60,106 @@ class Settings:
         return replace(self, **{key: value for key, value in overrides.items() if value is not None})
 
 
+SECTIONS = {
+    "round": {"title": str, "deadline": dt.date},
+    "files": {"catalogue": str, "form": str, "report": str},
+    "mail": {setting.name: type(setting.default) for setting in fields(MailSettings)},
+}
+"""Section -> its settings and the kind of value each takes."""
+
+
 def read_settings(config: Path) -> dict:
-    """The settings in ``config`` as keyword arguments of :class:`Settings`; :class:`ProjectError` with what to do."""
+    """The settings in ``config`` as keyword arguments of :class:`Settings`.
+
+    Raises :class:`ProjectError` for a file that is no TOML and :class:`SettingsError` listing every
+    other problem with its line; problems in ``[mail]`` alone are kept for :attr:`Settings.mail`.
+    """
     try:
-        data = tomllib.loads(config.read_text(encoding="utf-8"))
+        content = config.read_text(encoding="utf-8")
+        data = tomllib.loads(content)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ProjectError(text(Code.SETTINGS_UNREADABLE, config=config, error=error)) from None
-    round_, files, mail = (_table(config, data, name) for name in ("round", "files", "mail"))
-    deadline = round_.get("deadline") or None
-    if isinstance(deadline, str):
-        try:
-            deadline = dt.date.fromisoformat(deadline)
-        except ValueError:
-            raise ProjectError(text(Code.SETTINGS_BAD_DATE, config=config, value=deadline)) from None
-    if deadline is not None and (not isinstance(deadline, dt.date) or isinstance(deadline, dt.datetime)):
-        raise ProjectError(text(Code.SETTINGS_BAD_DATE, config=config, value=deadline))
-    known = MailSettings.__dataclass_fields__
-    unknown = sorted(set(mail) - set(known))
-    if unknown:
-        raise ProjectError(text(Code.SETTINGS_UNKNOWN_KEY, config=config, table="mail", keys=", ".join(unknown),
-                                known=", ".join(known)))
-    for table, values, name, kind in (
-            *(("round", round_, "title", str),),
-            *(("files", files, name, str) for name in ("catalogue", "form", "report")),
-            *(("mail", mail, name, int if name == "smtp_port" else str) for name in known)):
-        if name in values and (not isinstance(values[name], kind) or isinstance(values[name], bool)):
-            expected = "a whole number" if kind is int else "text in quotes"
-            raise ProjectError(text(Code.SETTINGS_WRONG_TYPE, config=config, table=table, name=name,
-                                    value=values[name], expected=expected))
-    return dict(title=round_.get("title", ""), deadline=deadline, catalogue=files.get("catalogue", "katalog.xlsx"),
-                form=files.get("form", ""), report=files.get("report", ""), mail=MailSettings(**mail))
+    reader = _Reader(config, content)
+    for name, value in data.items():
+        if name not in SECTIONS:
+            reader.unknown_section(name, value)
+    round_, files = reader.section(data, "round"), reader.section(data, "files")
+    reader.check_files(files)
+    outside_mail = len(reader.problems)
+    mail = reader.section(data, "mail")
+    if outside_mail:
+        raise SettingsError(config, sorted(reader.problems, key=lambda problem: problem.line))
+    mail_section = SettingsError(config, reader.problems) if reader.problems else MailSettings(**mail)
+    return dict(**round_, **files, mail_section=mail_section)
 
 
-def _table(config: Path, data: dict, name: str) -> dict:
-    table = data.get(name, {})
-    if not isinstance(table, dict):
-        raise ProjectError(text(Code.SETTINGS_NOT_A_TABLE, config=config, name=name))
-    return table
+class _Reader:
+    """The problems of one ``werkstatt.toml``, each at its line."""
+
+    def __init__(self, config: Path, content: str):
+        self.config, self.lines = config, TomlLines(content)
+        self.problems: list[FileProblem] = []
+
+    def problem(self, code: Code, section: str, key: str, template: str | None = None, /, **values: object) -> None:
+        """Report ``code`` at the line of ``key`` in ``section``; ``values`` fill in its text."""
+        line = self.lines.find(section, key)
+        problem = text(template or code, **values)
+        self.problems.append(FileProblem(code, text("settings.at_line", line=line, problem=problem), line))
+
+    def unknown_section(self, name: str, value: object) -> None:
+        """A name at the top that is no section: a misspelt section, or a setting above every section."""
+        known = ", ".join(f"[{section}]" for section in SECTIONS)
+        if isinstance(value, dict):
+            nearest = difflib.get_close_matches(name, SECTIONS, n=1)
+            hint = text("settings.did_you_mean", name=f"[{nearest[0]}]") if nearest else ""
+            self.problem(Code.SETTINGS_UNKNOWN_KEY, "", name, "settings.unknown_section", name=name, hint=hint,
+                         known=known)
+            return
+        owner = next((section for section, keys in SECTIONS.items() if name in keys), None)
+        hint = text("settings.belongs_below", section=owner) if owner else ""
+        self.problem(Code.SETTINGS_UNKNOWN_KEY, "", name, "settings.outside_section", name=name, hint=hint,
+                     known=known)
+
+    def section(self, data: dict, name: str) -> dict:
+        """The settings of section ``name`` that are of their kind; problems for the others and for unknown keys."""
+        values = data.get(name, {})
+        if not isinstance(values, dict):
+            self.problem(Code.SETTINGS_NOT_A_TABLE, "", name, name=name)
+            return {}
+        kinds, usable = SECTIONS[name], {}
+        for key, value in values.items():
+            if key not in kinds:
+                nearest = difflib.get_close_matches(key, kinds, n=1)
+                hint = text("settings.did_you_mean", name=f"'{nearest[0]}'") if nearest else ""
+                self.problem(Code.SETTINGS_UNKNOWN_KEY, name, key, name=key, section=name, hint=hint,
+                             known=", ".join(kinds))
+            elif kinds[key] is dt.date:
+                usable[key] = self.date(name, key, value)
+            elif isinstance(value, kinds[key]) and not isinstance(value, bool):
+                usable[key] = value
+            else:
+                self.problem(Code.SETTINGS_WRONG_TYPE, name, key, section=name, name=key, value=value,
+                             expected=text("settings.kind_number" if kinds[key] is int else "settings.kind_text"))
+        return usable
+
+    def date(self, section: str, key: str, value: object) -> dt.date | None:
+        """A date written as a TOML date or as text like 2019-12-13; empty text is no date."""
+        if value == "":
+            return None
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                pass
+        elif isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value
+        self.problem(Code.SETTINGS_BAD_DATE, section, key, value=value)
+        return None
+
+    def check_files(self, files: dict) -> None:
+        """A catalogue must be named; no file setting may name a folder."""
+        if "catalogue" in files and not files["catalogue"].strip():
+            self.problem(Code.SETTINGS_EMPTY_FILE, "files", "catalogue")
+        for key, value in files.items():
+            if value.strip() and (self.config.parent / value).is_dir():
+                self.problem(Code.SETTINGS_FOLDER, "files", key, name=key, value=value)

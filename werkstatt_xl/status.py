@@ -1,4 +1,5 @@
-"""Where each Werkzeug of the round stands: returned, with problems, rejected, issued (no return yet) or not issued."""
+"""Where each Werkzeug of the round stands: returned, with problems, rejected, offen (issued, nothing back yet)
+or not issued."""
 
 from __future__ import annotations
 
@@ -11,10 +12,9 @@ from .files import csv_cell
 from .messages import plural, text
 from .register import STATUS_MISSING, STATUS_PROBLEMS, STATUS_RECEIVED, STATUS_REJECTED, STATUS_UNCONFIRMED
 
-STATUS_ISSUED = "ausgegeben"
 STATUS_NOT_ISSUED = "nicht ausgegeben"
-"""Not in ausgabe.csv (e.g. added to the catalogue after generate); "offen" in the register means no return."""
-ORDER = (STATUS_RECEIVED, STATUS_PROBLEMS, STATUS_UNCONFIRMED, STATUS_REJECTED, STATUS_ISSUED, STATUS_NOT_ISSUED)
+"""Not in ausgabe.csv (e.g. added to the catalogue after generate), which the register counts as "offen" too."""
+ORDER = (STATUS_RECEIVED, STATUS_PROBLEMS, STATUS_UNCONFIRMED, STATUS_REJECTED, STATUS_MISSING, STATUS_NOT_ISSUED)
 """Every status, in the order counts are shown."""
 COLUMNS = ("werkzeug_id", "werkzeug", "fachamt", "email", "status")
 
@@ -24,7 +24,7 @@ def status_table(catalogue: Catalogue, issued: set[str], register_statuses: dict
 
     A return in the last merge's register (``register_statuses``: Werkzeug-ID -> status, None
     before any merge) decides (eingegangen, mit Problemen, abgelehnt); otherwise the Werkzeug
-    is "ausgegeben" when ``issued`` holds its id, else "nicht ausgegeben".
+    is "offen", as in the register, when ``issued`` holds its id, else "nicht ausgegeben".
     """
     import pandas as pd
 
@@ -33,7 +33,7 @@ def status_table(catalogue: Catalogue, issued: set[str], register_statuses: dict
     rows = []
     for werkzeug in catalogue.werkzeuge:
         status = returned.get(werkzeug.werkzeug_id) or (
-            STATUS_ISSUED if werkzeug.werkzeug_id in issued else STATUS_NOT_ISSUED)
+            STATUS_MISSING if werkzeug.werkzeug_id in issued else STATUS_NOT_ISSUED)
         rows.append((werkzeug.werkzeug_id, werkzeug.werkzeug, werkzeug.fachamt, werkzeug.email, status))
     return pd.DataFrame(rows, columns=list(COLUMNS))
 

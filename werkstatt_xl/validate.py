@@ -94,11 +94,13 @@ def check_answers(form: Form, raw: Mapping[str, object], cells: Mapping[str, str
             names[question.name] = value
     for question in form.questions:
         value = values.get(question.name)
-        relevant = question.relevant is None or question.relevant.evaluate(evaluate_with(names))
+        # where an answer reported as unusable decides it, whether the question applies is unknown
+        undecided = question.relevant is not None and not question.relevant.references.isdisjoint(unusable)
+        relevant = question.relevant is None or undecided or question.relevant.evaluate(evaluate_with(names))
         if not relevant and value is not None:
             report(question, value, Code.ANSWER_SKIPPED, text(Code.ANSWER_SKIPPED), text("remedy.answer_skipped"),
                    NOTICE)
-        elif relevant and value is None and question.required and question.name not in unusable:
+        elif relevant and value is None and question.required and not undecided and question.name not in unusable:
             report(question, None, Code.ANSWER_REQUIRED, text(Code.ANSWER_REQUIRED), text("remedy.answer_required"))
         elif value is not None and question.constraint is not None and not question.constraint.evaluate(
                 evaluate_with(names, own=names[question.name])):

@@ -134,3 +134,7 @@ class Code(StrEnum):
     MAIL_TEMPLATE_UNKNOWN_PLACEHOLDER = "mail_template.unknown_placeholder"
     MAIL_TEMPLATE_NO_SUBJECT = "mail_template.no_subject"
     MAIL_TEMPLATE_VALUE_UNSET = "mail_template.value_unset"
+
+    # werkstatt.toml, continued
+    SETTINGS_EMPTY_FILE = "settings.empty_file"
+    SETTINGS_FOLDER = "settings.folder"

@@ -8,10 +8,10 @@ TEXTS: dict[str, str] = {
     Code.SETTINGS_MISSING: "{root}: no {config} here. Create a project with 'werkstatt-xl init {root}' or point "
                            "to one with -p DIR.",
     Code.SETTINGS_UNREADABLE: "{config}: cannot read the settings ({error}). Correct the file.",
-    Code.SETTINGS_NOT_A_TABLE: "{config}: '{name}' must be a section [{name}] with settings below it.",
-    Code.SETTINGS_UNKNOWN_KEY: "{config}: unknown [{table}] setting {keys}; known: {known}.",
-    Code.SETTINGS_WRONG_TYPE: "{config}: [{table}] {name} = {value!r} must be {expected}.",
-    Code.SETTINGS_BAD_DATE: "{config}: deadline {value!r} is not a date like 2019-12-13.",
+    Code.SETTINGS_NOT_A_TABLE: "'{name}' must be a section [{name}] with settings below it.",
+    Code.SETTINGS_UNKNOWN_KEY: "unknown setting '{name}' in [{section}].{hint} Known settings: {known}.",
+    Code.SETTINGS_WRONG_TYPE: "[{section}] {name} = {value!r} must be {expected}.",
+    Code.SETTINGS_BAD_DATE: "deadline {value!r} is not a date like 2019-12-13.",
 
     # the catalogue
     Code.CATALOGUE_MISSING_FILE: "the file does not exist. Create it with 'werkstatt-xl init' or set [files] "
@@ -111,9 +111,8 @@ TEXTS: dict[str, str] = {
     "confirm.done": "Confirmed {file} as the return of {werkzeug_id} ({werkzeug}). The next merge counts it, "
                     "unless a questionnaire of {werkzeug_id} with its identity came back too: that one wins.",
     Code.ISSUE_LOG_MISSING_COLUMNS: "{path}: the columns werkzeug_id and token are missing, so the issued "
-                                    "questionnaires cannot be recognised. Restore the file from a backup (it is "
-                                    "written by 'werkstatt-xl generate'); if the questionnaires are to be issued "
-                                    "anew, delete it and run generate.",
+                                    "questionnaires cannot be recognised. Restore the file from a backup, or delete "
+                                    "it: the next command rebuilds it from the questionnaires in ausgang/.",
     "error.output_permission": "{path}: cannot write here (permission denied). If the file is open in Excel or "
                                "LibreOffice, close it; otherwise check the folder's permissions, then run the "
                                "command again.",
@@ -180,8 +179,10 @@ TEXTS: dict[str, str] = {
     "generate.derived_ids": "{catalogue} has Werkzeuge without Werkzeug-ID; ids were derived from the names. Run "
                             "'werkstatt-xl generate --write-ids' to store them in the catalogue, so that renaming a "
                             "Werkzeug later does not orphan its questionnaire.",
-    "merge.nothing_issued": "{path}: no questionnaires were issued in this project. Run 'werkstatt-xl generate' first "
-                            "(or copy the ausgabe.csv that issued them).",
+    "merge.nothing_issued": "{path}: there is no record of questionnaires issued, and {outbox} holds none. If "
+                            "questionnaires went out, restore ausgabe.csv or the questionnaires in ausgang/ from a "
+                            "backup: only their tokens let the returns count. If none went out yet, run "
+                            "'werkstatt-xl generate' first.",
     "merge.no_inbox": "{path}: the folder for returned questionnaires is missing. Create it and put the returned "
                       "files into it.",
     "mail.nothing_generated": "{path} is missing: no questionnaires were generated yet. Run 'werkstatt-xl generate' "
@@ -198,11 +199,14 @@ TEXTS: dict[str, str] = {
     "cli.warning": "Warning: {warning}",
     "cli.wrote": "Wrote {path}",
     "init.created": "Created project {root}",
-    "init.next_example": "The Kreis Düren catalogue is in {catalogue}. Next: 'werkstatt-xl generate -p {directory}'.",
+    "init.next_example": "The Kreis Düren catalogue is in {catalogue}; ausgang/ausgabe.csv records its "
+                         "questionnaires as issued already, so that the example's returns match them. Next: "
+                         "'werkstatt-xl generate -p {directory}'.",
     "init.next": "Next: fill in {catalogue}, then 'werkstatt-xl generate -p {directory}'.",
     "generate.progress": "Questionnaires",
     "generate.stored_ids": "Stored Werkzeug-IDs in {catalogue}.",
-    "generate.wrote": "Wrote {questionnaires} to {outbox} ({kept} kept their token, {new} new).",
+    "generate.wrote": "Wrote {questionnaires} to {outbox}: {new} new, {kept} as issued before (listed in "
+                      "ausgabe.csv), so that their returns still count.",
     "merge.progress": "Returns",
     "merge.summary": "Received {files}: {accepted} accepted, {with_problems} with problems, {rejected} "
                      "rejected, {superseded} superseded or duplicate.",
@@ -268,4 +272,26 @@ TEXTS: dict[str, str] = {
     "expression.the_end": "the end",
     "expression.ends_early": "{expression!r} ends too early",
     "expression.selected_arguments": "selected() takes ${{name}} and a 'choice' in {expression!r}",
+
+    # werkstatt.toml: every problem with its line
+    "input_file.settings": "settings file",
+    "settings.at_line": "line {line}: {problem}",
+    "settings.unknown_section": "unknown section [{name}].{hint} The sections are {known}.",
+    "settings.outside_section": "'{name}' stands above every section.{hint} The sections are {known}.",
+    "settings.did_you_mean": " Did you mean {name}?",
+    "settings.belongs_below": " It belongs below [{section}].",
+    "settings.kind_text": "text in quotes",
+    "settings.kind_number": "a whole number",
+    Code.SETTINGS_EMPTY_FILE: "[files] catalogue is empty; write the catalogue's file name, e.g. \"katalog.xlsx\".",
+    Code.SETTINGS_FOLDER: "[files] {name} = \"{value}\" names a folder, not a file.",
+
+    # the issue log (ausgabe.csv) lost
+    "issue_log.rebuilt": "{log} was missing; it was rebuilt from the {questionnaires} in {outbox}, which carry the "
+                         "tokens they were issued with, so returns already sent back still count.",
+    "issue_log.without_identity": " These files there carry no questionnaire's identity and were left out: {files}.",
+    "generate.records_lost": "{log} is missing and {outbox} holds no questionnaire issued, but {inbox} holds "
+                             "returned files: questionnaires went out before. New ones would get new tokens, and "
+                             "every return already out would be rejected. Restore ausgabe.csv or the questionnaires "
+                             "in ausgang/ from a backup and run the command again; to issue new questionnaires "
+                             "anyway, run 'werkstatt-xl generate --reissue'.",
 }

@@ -13,6 +13,7 @@ from ..errors import FileProblem, ReportDefinitionError
 from ..form import Form
 from ..messages import Code, text
 from ..register import STATUSES
+from ..toml_lines import TomlLines
 
 HANDLUNGSFELD, KATEGORIE, RUECKLAUF = "Handlungsfeld", "Kategorie", "Rücklauf"
 """Columns of :func:`~werkstatt_xl.report.table.tabelle1` besides those named by the definition."""
@@ -105,7 +106,6 @@ _LEGEND_SCHEMA = {"color": str, "text": str}
 _KIND_NAMES = {str: "report_definition.kind_text", tuple: "report_definition.kind_texts",
                dict: "report_definition.kind_table", list: "report_definition.kind_blocks"}
 """Kind of value -> key of the text saying what a value of that kind must be."""
-_HEADER_LINE = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
 _COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
@@ -143,47 +143,9 @@ def _toml_problem(message: str, content: str) -> FileProblem:
                     error=message.removesuffix(" (at end of document)"))
 
 
-class _Lines:
-    """Finds the line of a table, key or value in the TOML text, for error messages."""
-
-    def __init__(self, text: str):
-        self.lines = text.splitlines()
-        self.sections: list[tuple[str, int, int]] = []  # (table name, first line, last line)
-        name, first = "", 1
-        for number, line in enumerate(self.lines, start=1):
-            header = _HEADER_LINE.match(line)
-            if header:
-                self.sections.append((name, first, number - 1))
-                name, first = re.sub(r"\s*\.\s*", ".", header.group(1)).replace('"', ""), number
-        self.sections.append((name, first, len(self.lines)))
-
-    def find(self, table: str = "", key: str | None = None, value: str | None = None, occurrence: int = 0) -> int:
-        matches = [section for section in self.sections if section[0] == table]
-        if occurrence >= len(matches):
-            return 1
-        _, first, last = matches[occurrence]
-        if key is None:
-            return first
-        key_line = re.compile(rf"""^\s*["']?{re.escape(key)}["']?\s*=""")
-        start = next((number for number in range(first, last + 1) if key_line.match(self.lines[number - 1])), None)
-        if start is None:
-            nested = f"{table}.{key}" if table else key
-            return next((section[1] for section in self.sections if section[0] == nested), first)
-        if value is None:
-            return start
-        any_key = re.compile(r"""^\s*["']?[A-Za-z0-9_-]+["']?\s*=""")
-        for number in range(start, last + 1):
-            line = self.lines[number - 1]
-            if number > start and any_key.match(line):
-                break
-            if f'"{value}"' in line or f"'{value}'" in line:
-                return number
-        return start
-
-
 class _DefinitionReader:
     def __init__(self, path: Path, content: str, form: Form):
-        self.path, self.form, self.lines = path, form, _Lines(content)
+        self.path, self.form, self.lines = path, form, TomlLines(content)
         self.problems: list[FileProblem] = []
 
     def problem(self, code: Code, table: str = "", key: str | None = None, value: str | None = None,

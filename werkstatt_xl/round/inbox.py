@@ -20,7 +20,7 @@ from ..errors import IngestError, ProjectError
 from ..files import atomic_paths
 from ..form import load_form
 from ..ingest import RawReturn, is_ignored, read_return
-from ..issue_log import read_issue_log
+from ..issue_log import write_issue_log
 from ..master import PROBLEMS_SHEET, REGISTER_SHEET, read_sheet, write_master_workbook
 from ..messages import text
 from ..register import (
@@ -33,7 +33,7 @@ from ..register import (
 )
 from ..report import load_report_definition, write_report
 from ..validate import Problem
-from .project import Progress, Project
+from .project import Progress, Project, issued_questionnaires
 
 if TYPE_CHECKING:
     import pandas
@@ -51,20 +51,24 @@ class MergeResult:
     report_path: Path
     counts: dict[str, int] = field(default_factory=dict)
     """Files received, rejected and superseded; Werkzeuge accepted, with_problems and missing."""
+    warnings: tuple[str, ...] = ()
 
 
 def merge(project: Project, on_progress: Progress | None = None) -> MergeResult:
     """Read every file in ``eingang/``, check it, build the register and write both workbooks.
 
     One bad file never stops a merge: it is listed with its reason. Returned files are
-    only read. master.xlsx and Tabelle 1 are replaced both or neither.
+    only read. master.xlsx and Tabelle 1 are replaced both or neither. A lost ``ausgabe.csv`` is
+    rebuilt from the questionnaires in ``ausgang/`` first (see :func:`issued_questionnaires`).
     """
     form = load_form(project.form_path)
     catalogue = load_catalogue(project.catalogue_path)
     definition = load_report_definition(project.report_path, form)  # a broken one stops before reading
-    issued = read_issue_log(project.issue_log)
+    issued, notice = issued_questionnaires(project, catalogue)
     if not issued:
-        raise ProjectError(text("merge.nothing_issued", path=project.issue_log))
+        raise ProjectError(text("merge.nothing_issued", path=project.issue_log, outbox=project.outbox))
+    if notice:
+        write_issue_log(project.issue_log, issued)
     files = returned_files(project)
     reads = ((display_name(path.relative_to(project.inbox)), raw) for path, raw in _read_all(files, on_progress))
     confirmed = frozenset((entry.sha256, entry.werkzeug_id) for entry in read_confirmations(project.confirmations))
@@ -75,7 +79,7 @@ def merge(project: Project, on_progress: Progress | None = None) -> MergeResult:
               partial(write_report, frame, definition, report, project.title),
               parallel=len(frame) >= PARALLEL_FROM)
     return MergeResult(frame, register.problems, register.returns, project.master_path,
-                       project.report_workbook_path, count_outcomes(register))
+                       project.report_workbook_path, count_outcomes(register), (notice,) if notice else ())
 
 
 def confirm(project: Project, names: list[str]) -> list[tuple[str, Werkzeug]]:

@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..catalogue import load_catalogue, write_catalogue_ids
+from ..errors import ProjectError
 from ..files import atomic_directory
 from ..form import load_form
-from ..issue_log import ISSUE_LOG, IssuedQuestionnaire, read_issue_log, write_issue_log
+from ..issue_log import ISSUE_LOG, IssuedQuestionnaire, write_issue_log
 from ..messages import text
 from ..questionnaire import file_names, render_questionnaire
-from .project import Progress, Project
+from .inbox import returned_files
+from .project import Progress, Project, issued_questionnaires
 
 
 @dataclass(frozen=True)
@@ -31,8 +33,10 @@ def generate(project: Project, reissue: bool = False, write_ids: bool = False,
     """Write one questionnaire per Werkzeug and ``ausgabe.csv`` into ``project.outbox``.
 
     The folder is built aside and swapped in only when complete. Tokens of questionnaires
-    already issued (same Werkzeug, form and version) are kept unless ``reissue``. With
-    ``write_ids``, Werkzeug-IDs derived from names are first stored in the catalogue.
+    already issued (same Werkzeug, form and version) are kept unless ``reissue``, also when
+    ``ausgabe.csv`` is lost (see :func:`issued_questionnaires`); without either record but with
+    returns in ``eingang/`` only ``reissue`` issues new ones. With ``write_ids``, Werkzeug-IDs
+    derived from names are first stored in the catalogue.
     """
     form = load_form(project.form_path)
     catalogue = load_catalogue(project.catalogue_path)
@@ -40,10 +44,12 @@ def generate(project: Project, reissue: bool = False, write_ids: bool = False,
     if stored_ids:
         write_catalogue_ids(catalogue)
         catalogue = load_catalogue(project.catalogue_path)
-    previous = {} if reissue else {
-        entry.werkzeug_id: entry for entry in read_issue_log(project.issue_log)
-        if (entry.form_id, entry.form_version) == (form.form_id, form.version)
-    }
+    recorded, notice = ([], "") if reissue else issued_questionnaires(project, catalogue)
+    if not (reissue or recorded) and project.inbox.is_dir() and returned_files(project):
+        raise ProjectError(text("generate.records_lost", log=project.issue_log, outbox=project.outbox,
+                                inbox=project.inbox))
+    previous = {entry.werkzeug_id: entry for entry in recorded
+                if (entry.form_id, entry.form_version) == (form.form_id, form.version)}
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
     names = file_names(catalogue)
     issued, reused = [], 0
@@ -61,7 +67,7 @@ def generate(project: Project, reissue: bool = False, write_ids: bool = False,
             if on_progress:
                 on_progress(len(issued), len(catalogue.werkzeuge))
         write_issue_log(folder / ISSUE_LOG, issued)
-    warnings = []
+    warnings = [notice] if notice else []
     if catalogue.derived_ids:
         warnings.append(text("generate.derived_ids", catalogue=catalogue.path.name))
     return GenerateResult(project.outbox, tuple(issued), reused, tuple(warnings), stored_ids)

@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from ..catalogue import write_empty_catalogue
+from ..catalogue import Catalogue, write_empty_catalogue
 from ..confirmations import CONFIRMATIONS
 from ..errors import OutputError, ProjectError
 from ..files import atomic_path
 from ..form import default_form_path
-from ..issue_log import ISSUE_LOG
-from ..messages import Code, text
+from ..ingest import is_ignored
+from ..issue_log import ISSUE_LOG, IssuedQuestionnaire, read_issue_log, rebuild_issue_log
+from ..messages import Code, plural, text
 from ..resources import example_path, template_path
 from ..settings import CONFIG_NAME, Settings, read_settings
 
@@ -91,6 +92,28 @@ def load_project(root: Path | str = ".") -> Project:
     if not config.is_file():
         raise ProjectError(text(Code.SETTINGS_MISSING, root=root, config=CONFIG_NAME))
     return Project(root=root, **read_settings(config))
+
+
+def issued_questionnaires(project: Project, catalogue: Catalogue) -> tuple[list[IssuedQuestionnaire], str]:
+    """The questionnaires issued, from ``ausgabe.csv``, and a notice ("" if none).
+
+    Where the log is lost (missing or empty), they are read from the questionnaires in ``ausgang/``,
+    which carry their tokens, and the notice says so: issuing new tokens instead would reject every
+    return already out. Writing the rebuilt log is left to the caller.
+    """
+    issued = read_issue_log(project.issue_log)
+    if issued or not project.outbox.is_dir():
+        return issued, ""
+    files = sorted(path for path in project.outbox.iterdir() if path.name != ISSUE_LOG and not is_ignored(path))
+    if not files:
+        return [], ""
+    issued, without_identity = rebuild_issue_log(files, {werkzeug.werkzeug_id: werkzeug.werkzeug
+                                                         for werkzeug in catalogue.werkzeuge})
+    notice = text("issue_log.rebuilt", log=project.issue_log, outbox=project.outbox,
+                  questionnaires=plural(len(issued), "count.questionnaire", "count.questionnaires"))
+    if without_identity:
+        notice += text("issue_log.without_identity", files=", ".join(path.name for path in without_identity))
+    return issued, notice
 
 
 def init_project(root: Path | str, example: bool = False, force: bool = False) -> Project:

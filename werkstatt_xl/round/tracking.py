@@ -5,18 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..catalogue import load_catalogue
-from ..issue_log import read_issue_log
 from ..status import render, status_table
 from .inbox import read_register, returned_files
-from .project import Project
+from .project import Project, issued_questionnaires
 
 __all__ = ["register_statuses", "render", "status", "unmerged_files"]
 
 
 def status(project: Project):
     """One row per catalogue Werkzeug (see :func:`werkstatt_xl.status.status_table`)."""
-    issued = {entry.werkzeug_id for entry in read_issue_log(project.issue_log)}
-    return status_table(load_catalogue(project.catalogue_path), issued, register_statuses(project))
+    catalogue = load_catalogue(project.catalogue_path)
+    issued, _ = issued_questionnaires(project, catalogue)
+    return status_table(catalogue, {entry.werkzeug_id for entry in issued}, register_statuses(project))
 
 
 def unmerged_files(project: Project) -> list[Path]:

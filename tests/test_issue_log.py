@@ -12,7 +12,7 @@ from werkstatt_xl.cli import main
 from werkstatt_xl.errors import ProjectError
 from werkstatt_xl.issue_log import read_issue_log, rebuild_issue_log
 from werkstatt_xl.resources import example_path
-from werkstatt_xl.round import generate, merge, status
+from werkstatt_xl.round import generate, init_project, load_project, merge, plan_mail, status
 
 
 @pytest.fixture
@@ -83,3 +83,15 @@ def test_files_without_a_questionnaires_identity_are_left_out_and_named(returned
     issued, without_identity = rebuild_issue_log([project.outbox / lost[0].file, project.outbox / "notiz.txt"],
                                                  {})
     assert ([entry.token for entry in issued], without_identity) == ([lost[0].token], [project.outbox / "notiz.txt"])
+
+
+def test_mail_writes_to_the_questionnaires_in_ausgang_when_the_log_is_lost(tmp_path):
+    project = init_project(tmp_path / "runde", example=True)
+    generate(project)
+    settings = project.root / "werkstatt.toml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace(
+        'sender = ""', 'sender = "Demografiewerkstatt <demografie@example.org>"'), encoding="utf-8")
+    project.issue_log.unlink()
+    plan = plan_mail(load_project(project.root))
+    assert sum(len(mail.werkzeug_ids) for mail in plan.messages) == 55
+    assert any("ausgabe.csv" in warning for warning in plan.warnings)

@@ -7,7 +7,7 @@ from typing import Callable, Iterable
 
 from ..catalogue import load_catalogue
 from ..errors import ProjectError
-from ..issue_log import IssuedQuestionnaire, read_issue_log
+from ..issue_log import IssuedQuestionnaire
 from ..mail import (
     INVITATION,
     REMINDER,
@@ -29,7 +29,7 @@ from ..register import STATUS_MISSING, STATUS_REJECTED
 from ..resources import template_path
 from ..validate import NOTICE
 from .inbox import read_problems
-from .project import Project
+from .project import Project, issued_questionnaires
 from .tracking import register_statuses
 
 __all__ = ["check_smtp_settings", "plan_mail", "send_mail", "sent_log_path", "write_mail_drafts"]
@@ -46,12 +46,12 @@ def plan_mail(project: Project, reminder: bool = False, only: Iterable[str] | No
     kind = REMINDER if reminder else INVITATION
     name = TEMPLATES[kind]
     template = load_template(project.root / name if (project.root / name).is_file() else template_path(name))
-    if not project.issue_log.is_file():
-        raise ProjectError(text("mail.nothing_generated", path=project.issue_log))
-    issued = read_issue_log(project.issue_log)
     catalogue = load_catalogue(project.catalogue_path)
+    issued, rebuilt = issued_questionnaires(project, catalogue)
+    if not issued:
+        raise ProjectError(text("mail.nothing_generated", path=project.issue_log))
     entries = _select(issued, only)
-    warnings = []
+    warnings = [rebuilt] if rebuilt else []
     if only is None:
         issued_ids = {entry.werkzeug_id for entry in issued}
         warnings += [text("mail.not_generated", werkzeug_id=werkzeug.werkzeug_id, werkzeug=werkzeug.werkzeug)

@@ -70,7 +70,7 @@ def read_settings(config: Path) -> dict:
             *(("files", files, name, str) for name in ("catalogue", "form", "report")),
             *(("mail", mail, name, int if name == "smtp_port" else str) for name in known)):
         if name in values and (not isinstance(values[name], kind) or isinstance(values[name], bool)):
-            expected = "a whole number" if kind is int else "text in quotes"
+            expected = text("settings.whole_number" if kind is int else "settings.text_in_quotes")
             raise ProjectError(text(Code.SETTINGS_WRONG_TYPE, config=config, table=table, name=name,
                                     value=values[name], expected=expected))
     return dict(title=round_.get("title", ""), deadline=deadline, catalogue=files.get("catalogue", "katalog.xlsx"),

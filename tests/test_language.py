@@ -1,20 +1,42 @@
-"""The terminal's language: German under a German environment, English otherwise; and the gettext
-catalogues that hold its texts."""
+"""The terminal's language: German under a German environment, English otherwise, --help and click's
+own words included; and the gettext catalogues that hold its texts."""
 
 from __future__ import annotations
 
+import os
+import re
 import string
+import subprocess
+import sys
 from pathlib import Path
 
+import click
 import pytest
+from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
+from click.testing import CliRunner
 
+from werkstatt_xl.cli import main
 from werkstatt_xl.messages import DOMAIN, LOCALE_DIR, de, language, plural, text
 
 SOURCE = Path(__file__).resolve().parents[1] / "werkstatt_xl" / "locale"
 """The catalogues in the repository: .po written by people, .mo compiled from them."""
 VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+ENGLISH = re.compile(
+    r"\b(?:the|and|of|to|is|are|were|with|for|not|no|this|that|from|by|has|have|it|its|be|run|please|usage|"
+    r"options|commands|show|error|warning|wrote|created|next|sent|skipped|received|still|total|problems|"
+    r"questionnaires?|files?|missing|more|confirmed|drafts?|returns?|accepted|rejected|none)\b", re.IGNORECASE)
+"""English words that no German sentence of the terminal contains."""
+SETTING = re.compile(r"\[\w+\](?: \w+)?")
+"""A setting of werkstatt.toml named in a sentence, e.g. ``[files] report``: the same in every language."""
+
+
+def english_words(output: str, *paths: Path) -> list[str]:
+    """The English words in ``output``, apart from ``paths`` and settings of werkstatt.toml."""
+    for path in paths:
+        output = output.replace(str(path), "")
+    return ENGLISH.findall(SETTING.sub("", output))
 
 
 def read(path: Path):
@@ -48,7 +70,7 @@ def terminal_catalogue(name: str) -> dict:
 @pytest.mark.parametrize("po", sorted(SOURCE.glob("*/LC_MESSAGES/*.po")),
                          ids=lambda path: f"{path.parts[-3]}/{path.name}")
 def test_every_compiled_catalogue_matches_its_source(po):
-    """After editing a .po: pybabel compile -d werkstatt_xl/locale -D werkstatt_xl."""
+    """After editing a .po: pybabel compile -d werkstatt_xl/locale -D "werkstatt_xl click"."""
     source = read(po)
     assert [message.id for message in source if message.id and message.fuzzy] == []  # pybabel skips these
     assert [key for key, value in entries(source).items() if not all(forms(value))] == []
@@ -59,7 +81,7 @@ def test_every_compiled_catalogue_matches_its_source(po):
 
 def test_the_package_ships_the_compiled_catalogues():
     compiled = [path.relative_to(SOURCE) for path in SOURCE.glob("*/LC_MESSAGES/*.mo")]
-    assert len(compiled) == 2
+    assert len(compiled) == 3
     assert [path for path in compiled if (LOCALE_DIR / path).read_bytes() != (SOURCE / path).read_bytes()] == []
 
 
@@ -76,6 +98,15 @@ def test_a_key_is_german_only_or_in_the_terminal_catalogues():
     keys = {key for entry in terminal_catalogue("en") for key in forms(entry)}
     assert keys & set(de.TEXTS) == set()
 
+
+def test_the_click_catalogue_translates_texts_click_still_has():
+    """A text click changes in an upgrade would stay English without a word: each msgid must still be click's,
+    with the same placeholders in German."""
+    marked = {message for _, _, message, _, _ in extract_from_dir(Path(click.__file__).parent)}
+    german = entries(read(SOURCE / "de" / "LC_MESSAGES" / "click.po"))
+    assert [msgid for msgid in german if msgid not in marked] == []
+    assert [msgid for msgid, value in german.items()
+            if [fields(form) for form in forms(msgid)] != [fields(form) for form in forms(value)]] == []
 
 
 # --- which language ------------------------------------------------------------------------------
@@ -114,6 +145,22 @@ def test_workbook_texts_are_german_in_an_english_terminal():
     assert text("cli.wrote", path="x.xlsx") == "Wrote x.xlsx"
 
 
+@pytest.mark.parametrize("environment, usage, folder", [
+    ({"LANG": "de_DE.UTF-8"}, "Aufruf: python -m werkstatt_xl merge [OPTIONEN]", "Ordner"),
+    ({"LANGUAGE": "en", "LANG": "de_DE.UTF-8"}, "Usage: python -m werkstatt_xl merge [OPTIONS]", "Directory"),
+    ({"LANG": "C"}, "Usage: python -m werkstatt_xl merge [OPTIONS]", "Directory"),
+])
+def test_a_process_speaks_the_language_of_its_environment(tmp_path, environment, usage, folder):
+    """Also click's words that it fixes when the command is declared, like the kind of a path."""
+    (tmp_path / "datei.txt").write_text("x", encoding="utf-8")
+    env = {name: value for name, value in os.environ.items() if name not in VARIABLES} | environment
+    result = subprocess.run([sys.executable, "-m", "werkstatt_xl", "merge", "-p", "datei.txt"], cwd=tmp_path,
+                            env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.startswith(usage + "\n")
+    assert f"{folder} 'datei.txt'" in result.stderr
+
+
 # --- plurals -------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("keys, values, english, german_texts", [
@@ -140,3 +187,37 @@ def test_german_drafts_and_emails_are_compound_words(german):
     assert plural(2, "mail.email", "mail.emails", kind=text("mail.invitation")) == "2 Einladungs-E-Mails"
 
 
+# --- --help --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("command", ["", *sorted(main.commands)])
+def test_help_in_german(german, command):
+    result = CliRunner().invoke(main, [*command.split(), "--help"], prog_name="werkstatt-xl")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Aufruf: werkstatt-xl ")
+    assert "\nOptionen:\n" in result.output and "Diese Hilfe zeigen und beenden." in result.output
+    if command:
+        assert re.search(r"^\s*Beispiele?:\s+werkstatt-xl " + command, result.output, re.MULTILINE)
+    else:
+        assert "\nBefehle:\n" in result.output and "[OPTIONEN] BEFEHL [ARGUMENTE]..." in result.output
+    assert english_words(result.output) == []
+
+
+@pytest.mark.parametrize("command", ["", *sorted(main.commands)])
+def test_help_in_english(command):
+    result = CliRunner().invoke(main, [*command.split(), "--help"], prog_name="werkstatt-xl")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Usage: werkstatt-xl ")
+    assert "\nOptions:\n" in result.output and "Show this message and exit." in result.output
+
+
+def test_usage_errors_in_german(german, tmp_path):
+    runner = CliRunner()
+    wrong = runner.invoke(main, ["status", "--format", "xml"])
+    assert wrong.exit_code == 2
+    assert wrong.output == ("Aufruf: main status [OPTIONEN]\nHilfe gibt „main status --help“.\n\n"
+                            "Fehler: Ungültiger Wert für '--format': 'xml' ist keiner der Werte 'text', 'csv', "
+                            "'json'.\n")
+    assert runner.invoke(main, ["confirm"]).output.endswith("Fehler: Es fehlt das Argument 'DATEIEN...'.\n")
+    assert runner.invoke(main, ["merge", "--strikt"]).output.endswith(
+        "Fehler: Unbekannte Option '--strikt'. Meinten Sie '--strict'?\n")
+    assert runner.invoke(main, ["--version"]).output.startswith("werkstatt-xl, Version ")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import string
 import subprocess
 import sys
@@ -16,9 +17,14 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 from click.testing import CliRunner
+from openpyxl import load_workbook
 
-from werkstatt_xl.cli import main
+from werkstatt_xl import register
+from werkstatt_xl.cli import NOT_RETURNED, SHOWN, TO_CHECK, main
+from werkstatt_xl.fill import fill_questionnaire
+from werkstatt_xl.issue_log import read_issue_log
 from werkstatt_xl.messages import DOMAIN, LOCALE_DIR, de, language, plural, text
+from werkstatt_xl.resources import example_path
 
 SOURCE = Path(__file__).resolve().parents[1] / "werkstatt_xl" / "locale"
 """The catalogues in the repository: .po written by people, .mo compiled from them."""
@@ -221,3 +227,96 @@ def test_usage_errors_in_german(german, tmp_path):
     assert runner.invoke(main, ["merge", "--strikt"]).output.endswith(
         "Fehler: Unbekannte Option '--strikt'. Meinten Sie '--strict'?\n")
     assert runner.invoke(main, ["--version"]).output.startswith("werkstatt-xl, Version ")
+
+
+# --- a round ---------------------------------------------------------------------------------------
+
+def files_of(root: Path) -> dict[str, str]:
+    """Werkzeug-ID -> the name of its questionnaire in ausgang/."""
+    return {entry.werkzeug_id: entry.file for entry in read_issue_log(root / "ausgang" / "ausgabe.csv")}
+
+
+def without_identity(source: Path, target: Path) -> Path:
+    """``source`` filled in and saved without its hidden identity, as if copied into a new workbook."""
+    fill_questionnaire(source, {"umsetzung": "Ja", "fortfuehrung": "Trifft zu"}, target)
+    workbook = load_workbook(target)
+    del workbook["_wxl"]
+    workbook.save(target)
+    return target
+
+
+def play_round(root: Path) -> dict[str, object]:
+    """Every command of a round on the command line, with 40 of the example's 55 returns, W02 answered
+    wrongly, W03 without its identity and a damaged file: each command's result by name."""
+    runner, project = CliRunner(), str(root)
+    results = {"init": runner.invoke(main, ["init", project, "--example"])}
+    settings = root / "werkstatt.toml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace('sender = ""', 'sender = "demo@example.org"'),
+                        encoding="utf-8")
+    results["generate"] = runner.invoke(main, ["generate", "-p", project])
+    for path in sorted((example_path() / "eingang").iterdir())[:40]:
+        shutil.copy2(path, root / "eingang" / path.name)
+    files = files_of(root)
+    fill_questionnaire(root / "ausgang" / files["W02"], {"umsetzung": "Vielleicht"}, root / "eingang" / files["W02"])
+    without_identity(root / "ausgang" / files["W03"], root / "eingang" / files["W03"])
+    (root / "eingang" / "kaputt.xlsx").write_bytes(b"kein Arbeitsblatt")
+    results["merge"] = runner.invoke(main, ["merge", "-p", project])
+    results["status"] = runner.invoke(main, ["status", "-p", project])
+    results["report"] = runner.invoke(main, ["report", "-p", project])
+    results["mail"] = runner.invoke(main, ["mail", "-p", project, "--reminder"])
+    results["confirm"] = runner.invoke(main, ["confirm", "-p", project, files["W03"]])
+    results["strict"] = runner.invoke(main, ["merge", "-p", project, "--strict"])
+    results["no project"] = runner.invoke(main, ["generate", "-p", str(root / "fehlt")])
+    return results
+
+
+def test_a_round_in_german(german, tmp_path):
+    root = tmp_path / "runde"
+    results = play_round(root)
+    for name, result in results.items():
+        assert result.exit_code == (1 if name in ("strict", "no project") else 0), (name, result.output)
+        assert english_words(result.output, root) == [], (name, result.output)
+    merged = results["merge"].stdout.splitlines()
+    assert merged[:3] == [
+        "Eingegangen: 41 Dateien; 38 übernommen, 2 mit Problemen, 1 abgelehnt, 0 ersetzt oder doppelt.",
+        "55 Werkzeuge im Katalog, davon noch offen: 15.",
+        "Probleme und Hinweise: 4, aufgeführt auf dem Blatt „Prüfung“ in master.xlsx."]
+    check = merged.index("Zu prüfende Werkzeuge (Blatt „Prüfung“):")
+    assert [line.split()[:2] for line in merged[check + 1:check + 3]] == [["W02", "mit"], ["W03", "unbestätigt"]]
+    missing = merged.index(f"Werkzeuge ohne verwendbaren Rücklauf (erinnern Sie mit „werkstatt-xl mail -p {root} "
+                           "--reminder“):")
+    assert [line.split()[:2] for line in merged[missing + 1:missing + 1 + SHOWN]] == [
+        [f"W{number}", "offen"] for number in range(41, 41 + SHOWN)]
+    assert merged[missing + 1 + SHOWN] == "  ... und 10 weitere"
+    assert results["confirm"].output.startswith(f"{files_of(root)['W03']} ist als Rücklauf von W03 (")
+    assert results["mail"].output.startswith("3 Erinnerungsentwürfe für 15 Werkzeuge nach ")
+    assert results["strict"].output.endswith("Fehler: In zurückgesendeten Dateien wurden Probleme gefunden (siehe "
+                                             "Blatt „Prüfung“); --strict macht daraus einen Fehler.\n")
+
+
+def test_a_round_in_english(tmp_path):
+    root = tmp_path / "runde"
+    results = play_round(root)
+    for name, result in results.items():
+        assert result.exit_code == (1 if name in ("strict", "no project") else 0), (name, result.output)
+        assert not re.search(r"Geschrieben|Fehler|Eingegangen:|im Katalog|Erinnerungsentw", result.output), name
+    merged = results["merge"].stdout.splitlines()
+    start = merged.index("Werkzeuge to check on the sheet 'Prüfung':")
+    assert merged[start:] == [
+        "Werkzeuge to check on the sheet 'Prüfung':",
+        "  W02  mit Problemen  Betriebliche Tagespflege",
+        "  W03  unbestätigt    Konzept zur strategischen und demografieorientierten Personalentwicklung beim "
+        "Kreis Düren",
+        f"Werkzeuge without a usable return (remind them with 'werkstatt-xl mail -p {root} --reminder'):",
+        *merged[start + 4:start + 4 + SHOWN],
+        "  ... and 10 more",
+        f"Wrote {root / 'ergebnis' / 'master.xlsx'}",
+        f"Wrote {root / 'ergebnis' / 'tabelle1.xlsx'}",
+    ]
+    assert [line.split()[:2] for line in merged[start + 4:start + 4 + SHOWN]] == [
+        [f"W{number}", "offen"] for number in range(41, 41 + SHOWN)]
+
+
+def test_merge_lists_the_register_statuses_that_need_attention():
+    assert TO_CHECK == (register.STATUS_PROBLEMS, register.STATUS_UNCONFIRMED)
+    assert NOT_RETURNED == (register.STATUS_MISSING, register.STATUS_REJECTED)

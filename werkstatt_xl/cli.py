@@ -22,6 +22,14 @@ from .messages import LOCALE_DIR, language, plural, text
 # Each command imports the orchestration layer (werkstatt_xl.round) when it runs: loading all of it
 # takes about 0.1 s, which --help and a mistyped option should not pay.
 
+SHOWN = 5
+"""How many Werkzeuge merge names in each list of what needs attention."""
+TO_CHECK = ("mit Problemen", "unbestätigt")
+"""Register statuses (:mod:`werkstatt_xl.register`) of the Werkzeuge whose returns merge names to check."""
+NOT_RETURNED = ("offen", "abgelehnt")
+"""Register statuses of the Werkzeuge without a usable return, which merge names too."""
+
+
 class _Translated:
     """An attribute click reads to show help or usage, set to a message key and read as its text."""
 
@@ -215,21 +223,37 @@ def generate_command(project_dir: Path, catalogue, form, title, deadline, reissu
 @_option("--strict", is_flag=True, help="help.merge.strict")
 @_user_errors
 def merge_command(project_dir: Path, strict: bool):
-    """Merge the returns and say what came back."""
+    """Merge the returns, then say what came back and which Werkzeuge need attention."""
     from .round import merge
 
     with _Progress(text("merge.progress")) as progress:
         result = merge(_load(project_dir), on_progress=progress)
-    counts = result.counts
+    counts, register = result.counts, result.register
     click.echo(text("merge.summary", files=plural(counts["received"], "count.file", "count.files"), **counts))
     click.echo(text("merge.missing", missing=counts["missing"],
-                    werkzeuge=plural(len(result.register), "count.werkzeug", "count.werkzeuge")))
+                    werkzeuge=plural(len(register), "count.werkzeug", "count.werkzeuge")))
     if result.problems:
         click.echo(text("merge.problems", count=len(result.problems)))
+    _echo_werkzeuge(text("merge.to_check"), register[register["status"].isin(TO_CHECK)])
+    _echo_werkzeuge(text("merge.not_returned", project=project_dir), register[register["status"].isin(NOT_RETURNED)])
     click.echo(text("cli.wrote", path=result.master_path))
     click.echo(text("cli.wrote", path=result.report_path))
     if strict and (counts["with_problems"] or counts["rejected"]):
         raise click.ClickException(text("merge.strict_failed"))
+
+
+def _echo_werkzeuge(heading: str, rows) -> None:
+    """``heading`` over the first :data:`SHOWN` register ``rows`` (id, status, name), then how many more; nothing
+    when there are none."""
+    if rows.empty:
+        return
+    click.echo(heading)
+    shown = rows[["werkzeug_id", "status", "werkzeug"]].head(SHOWN).astype(str)
+    id_width, status_width = (shown[column].str.len().max() for column in ("werkzeug_id", "status"))
+    for werkzeug_id, status, werkzeug in shown.itertuples(index=False, name=None):
+        click.echo(f"  {werkzeug_id:<{id_width}}  {status:<{status_width}}  {werkzeug}")
+    if len(rows) > SHOWN:
+        click.echo("  " + text("input_file.more", count=len(rows) - SHOWN))
 
 
 @main.command("confirm", help="help.confirm")

@@ -1,4 +1,4 @@
-"""Shared fixtures: projects in real folders and LibreOffice as the second client."""
+"""Shared fixtures: the terminal's language, projects in real folders and LibreOffice as the second client."""
 
 from __future__ import annotations
 
@@ -8,7 +8,30 @@ from pathlib import Path
 
 import pytest
 
+from werkstatt_xl.messages import language
+
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def english_terminal():
+    """An English environment for every test, whatever the machine's (subprocesses inherit it): tests
+    assert the terminal's English texts. A test that asks for :func:`german` gets German instead."""
+    with pytest.MonkeyPatch.context() as patch:
+        for variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+            patch.delenv(variable, raising=False)
+        patch.setenv("LANG", "C")
+        language.cache_clear()
+        yield
+
+
+@pytest.fixture
+def german(monkeypatch):
+    """A German environment for this test: the terminal's texts, --help and click's own words are German."""
+    monkeypatch.setenv("LANG", "de_DE.UTF-8")
+    language.cache_clear()
+    yield
+    language.cache_clear()
 
 
 @pytest.fixture(scope="session")

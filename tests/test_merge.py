@@ -399,10 +399,16 @@ def test_cli_summary_and_strict(issued):
     result = runner.invoke(main, ["merge", "-p", str(issued.root)])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
+    names = {werkzeug.werkzeug_id: werkzeug.werkzeug for werkzeug in load_catalogue(issued.catalogue_path).werkzeuge}
     assert lines == [
         "Received 2 files: 1 accepted, 1 with problems, 0 rejected, 0 superseded or duplicate.",
         "Still missing: 53 of 55 Werkzeuge.",
         "Problems and notices: 1, listed on the sheet 'Prüfung' of master.xlsx.",
+        "Werkzeuge to check on the sheet 'Prüfung':",
+        f"  W02  mit Problemen  {names['W02']}",
+        f"Werkzeuge without a usable return (remind them with 'werkstatt-xl mail -p {issued.root} --reminder'):",
+        *(f"  W{number:02}  offen  {names[f'W{number:02}']}" for number in range(3, 8)),
+        "  ... and 48 more",
         f"Wrote {issued.results / 'master.xlsx'}",
         f"Wrote {issued.results / 'tabelle1.xlsx'}",
     ]

@@ -1,9 +1,14 @@
 """The ``werkstatt-xl`` command: parse options, call the orchestration layer (:mod:`werkstatt_xl.round`),
-print what it returns, set the exit code."""
+print what it returns, set the exit code.
+
+Every text it shows, --help included, is a message key looked up when shown (:mod:`werkstatt_xl.messages`):
+the language is the environment's, known only when the command runs.
+"""
 
 from __future__ import annotations
 
 import functools
+import gettext
 import os
 import sys
 from pathlib import Path
@@ -12,14 +17,110 @@ import click
 
 from . import __version__
 from .errors import WerkstattError
-from .messages import plural, text
+from .messages import LOCALE_DIR, language, plural, text
 
 # Each command imports the orchestration layer (werkstatt_xl.round) when it runs: loading all of it
 # takes about 0.1 s, which --help and a mistyped option should not pay.
 
-_project_option = click.option(
-    "-p", "--project", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=".",
-    show_default=True, help="The survey project folder (with werkstatt.toml).")
+SHOWN = 5
+"""How many Werkzeuge merge names in each list of what needs attention."""
+TO_CHECK = ("mit Problemen", "unbestätigt")
+"""Register statuses (:mod:`werkstatt_xl.register`) of the Werkzeuge whose returns merge names to check."""
+NOT_RETURNED = ("offen", "abgelehnt")
+"""Register statuses of the Werkzeuge without a usable return, which merge names too."""
+
+
+class _Translated:
+    """An attribute click reads to show help or usage, set to a message key and read as its text."""
+
+    def __set_name__(self, owner, name: str):
+        self.slot = f"_{name}_key"
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        key = instance.__dict__[self.slot]
+        return text(key) if key else key
+
+    def __set__(self, instance, key: str | None):
+        instance.__dict__[self.slot] = key
+
+
+class _Option(click.Option):
+    """An option whose help and metavar are message keys."""
+
+    help = _Translated()
+    metavar = _Translated()
+
+
+class _Argument(click.Argument):
+    """An argument whose metavar is a message key."""
+
+    metavar = _Translated()
+
+
+class _Path(click.Path):
+    """click's Path, whose kind ("file", "directory", named in its metavar and errors) click words when
+    the option is declared, before the language is chosen: worded again, by click's catalogue, when shown."""
+
+    @property
+    def name(self) -> str:
+        return gettext.gettext(self._name)
+
+    @name.setter
+    def name(self, english: str) -> None:
+        self._name = english
+
+
+class _Help:
+    """Help texts and the usage line's metavar of a command as message keys."""
+
+    help = _Translated()
+    options_metavar = _Translated()
+
+    def __init__(self, *args, options_metavar: str = "metavar.options", **kwargs):
+        super().__init__(*args, options_metavar=options_metavar, **kwargs)
+
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        if option is not None:  # made once per command, so worded each time it is asked for
+            option.help = text("help.help")
+        return option
+
+
+class _Command(_Help, click.Command):
+    """A command whose help is a message key."""
+
+
+class _Group(_Help, click.Group):
+    """The command group: its commands are :class:`_Command` and click's own words follow the terminal."""
+
+    command_class = _Command
+    subcommand_metavar = _Translated()
+
+    def __init__(self, *args, subcommand_metavar: str = "metavar.command", **kwargs):
+        super().__init__(*args, subcommand_metavar=subcommand_metavar, **kwargs)
+
+    def main(self, *args, **kwargs):
+        _translate_click()
+        return super().main(*args, **kwargs)
+
+
+def _translate_click() -> None:
+    """Point gettext's default domain, in which click marks its own words ("Usage:", "Options", its
+    errors), at the German catalogue ``click`` when the terminal speaks German; else click's English."""
+    if language() == "de":
+        gettext.bindtextdomain("click", LOCALE_DIR)
+        gettext.textdomain("click")
+    else:
+        gettext.textdomain("messages")  # gettext's default domain, for which nothing is installed
+
+
+_option = functools.partial(click.option, cls=_Option)
+
+_project_option = _option(
+    "-p", "--project", "project_dir", type=_Path(file_okay=False, path_type=Path), default=".",
+    show_default=True, help="help.project")
 
 
 def _user_errors(command):
@@ -61,34 +162,26 @@ def _load(project_dir: Path, **overrides):
     return load_project(project_dir).with_overrides(**overrides)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="werkstatt-xl")
+def _show_version(ctx: click.Context, _param, value: bool) -> None:
+    """--version: the version, in the terminal's words, then exit."""
+    if value and not ctx.resilient_parsing:
+        click.echo(text("cli.version", prog="werkstatt-xl", version=__version__))
+        ctx.exit()
+
+
+@click.group(cls=_Group, help="help.main", context_settings={"help_option_names": ["-h", "--help"]})
+@_option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_show_version, help="help.version")
 def main():
-    """Run a questionnaire survey through Excel workbooks.
-
-    \b
-    A round:  werkstatt-xl init runde --example
-              werkstatt-xl generate -p runde      (questionnaires in runde/ausgang/)
-              ... departments return them into runde/eingang/ ...
-              werkstatt-xl merge -p runde         (runde/ergebnis/master.xlsx)
-    """
+    """The command group; each command below is one step of a round."""
 
 
-@main.command("init")
-@click.argument("directory", type=click.Path(path_type=Path))
-@click.option("--example", is_flag=True, help="Fill in the Kreis Düren catalogue (55 Werkzeuge).")
-@click.option("--force", is_flag=True, help="Write settings and catalogue even if the folder is not empty "
-              "(the previous catalogue is kept as katalog.xlsx.bak).")
+@main.command("init", help="help.init")
+@click.argument("directory", cls=_Argument, type=click.Path(path_type=Path), metavar="metavar.directory")
+@_option("--example", is_flag=True, help="help.init.example")
+@_option("--force", is_flag=True, help="help.init.force")
 @_user_errors
 def init_command(directory: Path, example: bool, force: bool):
-    """Create a survey project folder.
-
-    Writes werkstatt.toml, an empty katalog.xlsx (or the example's) and the folders
-    ausgang/, eingang/, ergebnis/. Returned files in eingang/ are never touched.
-
-    \b
-    Example:  werkstatt-xl init runde-2026 --example
-    """
+    """Create the project folder and say what to do next."""
     from .round import init_project
 
     project = init_project(directory, example=example, force=force)
@@ -97,23 +190,17 @@ def init_command(directory: Path, example: bool, force: bool):
                     directory=directory))
 
 
-@main.command("generate")
+@main.command("generate", help="help.generate")
 @_project_option
-@click.option("--catalogue", type=click.Path(dir_okay=False, path_type=Path),
-              help="Catalogue file instead of the one in werkstatt.toml.")
-@click.option("--form", type=click.Path(dir_okay=False, path_type=Path),
-              help="XLSForm questionnaire instead of the one in werkstatt.toml.")
-@click.option("--title", help="Title of the round printed on every questionnaire.")
-@click.option("--deadline", type=click.DateTime(["%Y-%m-%d"]), help="Return date, e.g. 2026-12-15.")
-@click.option("--reissue", is_flag=True, help="New tokens for all questionnaires (earlier ones are then rejected).")
-@click.option("--write-ids", is_flag=True, help="Store derived Werkzeug-IDs in the catalogue.")
+@_option("--catalogue", type=_Path(dir_okay=False, path_type=Path), help="help.generate.catalogue")
+@_option("--form", type=_Path(dir_okay=False, path_type=Path), help="help.generate.form")
+@_option("--title", help="help.generate.title")
+@_option("--deadline", type=click.DateTime(["%Y-%m-%d"]), help="help.generate.deadline")
+@_option("--reissue", is_flag=True, help="help.generate.reissue")
+@_option("--write-ids", is_flag=True, help="help.generate.write_ids")
 @_user_errors
 def generate_command(project_dir: Path, catalogue, form, title, deadline, reissue: bool, write_ids: bool):
-    """Write one questionnaire per Werkzeug into ausgang/, and ausgang/ausgabe.csv.
-
-    \b
-    Example:  werkstatt-xl generate -p runde-2026 --deadline 2026-12-15
-    """
+    """Write the questionnaires and say how many, and which tokens are new."""
     from .round import generate
 
     # paths given here are relative to the current folder, those in werkstatt.toml to the project
@@ -131,82 +218,67 @@ def generate_command(project_dir: Path, catalogue, form, title, deadline, reissu
                     outbox=result.outbox, kept=result.reused_tokens, new=issued - result.reused_tokens))
 
 
-@main.command("merge")
+@main.command("merge", help="help.merge")
 @_project_option
-@click.option("--strict", is_flag=True, help="Exit with 1 when any returned file has problems or was rejected.")
+@_option("--strict", is_flag=True, help="help.merge.strict")
 @_user_errors
 def merge_command(project_dir: Path, strict: bool):
-    """Read the returned questionnaires in eingang/ into ergebnis/master.xlsx and tabelle1.xlsx.
-
-    Returned files are only read, never changed. Files that cannot be used are listed
-    with the reason on the sheet "Prüfung"; the rest is merged.
-
-    \b
-    Example:  werkstatt-xl merge -p runde-2026
-    """
+    """Merge the returns, then say what came back and which Werkzeuge need attention."""
     from .round import merge
 
     with _Progress(text("merge.progress")) as progress:
         result = merge(_load(project_dir), on_progress=progress)
     for warning in result.warnings:
         click.echo(text("cli.warning", warning=warning), err=True)
-    counts = result.counts
+    counts, register = result.counts, result.register
     click.echo(text("merge.summary", files=plural(counts["received"], "count.file", "count.files"), **counts))
     click.echo(text("merge.missing", missing=counts["missing"],
-                    werkzeuge=plural(len(result.register), "count.werkzeug", "count.werkzeuge")))
+                    werkzeuge=plural(len(register), "count.werkzeug", "count.werkzeuge")))
     if result.problems:
         click.echo(text("merge.problems", count=len(result.problems)))
+    _echo_werkzeuge(text("merge.to_check"), register[register["status"].isin(TO_CHECK)])
+    _echo_werkzeuge(text("merge.not_returned", project=project_dir), register[register["status"].isin(NOT_RETURNED)])
     click.echo(text("cli.wrote", path=result.master_path))
     click.echo(text("cli.wrote", path=result.report_path))
     if strict and (counts["with_problems"] or counts["rejected"]):
         raise click.ClickException(text("merge.strict_failed"))
 
 
-@main.command("confirm")
+def _echo_werkzeuge(heading: str, rows) -> None:
+    """``heading`` over the first :data:`SHOWN` register ``rows`` (id, status, name), then how many more; nothing
+    when there are none."""
+    if rows.empty:
+        return
+    click.echo(heading)
+    shown = rows[["werkzeug_id", "status", "werkzeug"]].head(SHOWN).astype(str)
+    id_width, status_width = (shown[column].str.len().max() for column in ("werkzeug_id", "status"))
+    for werkzeug_id, status, werkzeug in shown.itertuples(index=False, name=None):
+        click.echo(f"  {werkzeug_id:<{id_width}}  {status:<{status_width}}  {werkzeug}")
+    if len(rows) > SHOWN:
+        click.echo("  " + text("input_file.more", count=len(rows) - SHOWN))
+
+
+@main.command("confirm", help="help.confirm")
 @_project_option
-@click.argument("files", nargs=-1, required=True)
+@click.argument("files", cls=_Argument, nargs=-1, required=True, metavar="metavar.files")
 @_user_errors
 def confirm_command(project_dir: Path, files: tuple[str, ...]):
-    """Confirm returns that came back without their identity as genuine.
-
-    A questionnaire whose hidden identity is missing (its contents copied into a new
-    workbook, say) is matched by its Werkzeug title only; the sheet "Prüfung" lists it, and
-    its answers count only after you have checked with the department that it is theirs
-    and confirmed it here. FILES are names in eingang/ as "Prüfung" shows them. The
-    confirmation holds for this file's content; run merge afterwards.
-
-    \b
-    Example:  werkstatt-xl confirm -p runde-2026 "Kopie von Fragebogen.xlsx"
-    """
+    """Record each named return as confirmed and say so."""
     from .round import confirm
 
     for file, werkzeug in confirm(_load(project_dir), list(files)):
         click.echo(text("confirm.done", file=file, werkzeug_id=werkzeug.werkzeug_id, werkzeug=werkzeug.werkzeug))
 
 
-@main.command("mail")
+@main.command("mail", help="help.mail")
 @_project_option
-@click.option("--reminder", is_flag=True,
-              help="Only Werkzeuge not returned yet or rejected at the last merge, with the reminder text.")
-@click.option("--send", is_flag=True, help="Send through the SMTP server of werkstatt.toml instead of writing drafts.")
-@click.option("--only", multiple=True, metavar="WERKZEUG-ID",
-              help="Only these Werkzeuge (repeat the option or separate ids by commas).")
-@click.option("--again", is_flag=True,
-              help="With --send: send also what the sent-log lists, e.g. a second reminder round.")
+@_option("--reminder", is_flag=True, help="help.mail.reminder")
+@_option("--send", is_flag=True, help="help.mail.send")
+@_option("--only", multiple=True, metavar="metavar.werkzeug_id", help="help.mail.only")
+@_option("--again", is_flag=True, help="help.mail.again")
 @_user_errors
 def mail_command(project_dir: Path, reminder: bool, send: bool, only: tuple[str, ...], again: bool):
-    """Write one e-mail per recipient with its questionnaires attached, or send them.
-
-    Without --send the e-mails are drafts in post/einladung/ (post/erinnerung/ with
-    --reminder): .eml files that open in Outlook or Thunderbird, ready to check and send.
-    With --send they go out through [mail] of werkstatt.toml; the password comes from the
-    environment variable named there by password_env, else it is asked for. post/gesendet.csv
-    records each e-mail sent, so a re-run sends only what did not go out yet.
-
-    \b
-    Examples:  werkstatt-xl mail -p runde-2026
-               werkstatt-xl mail -p runde-2026 --reminder --send
-    """
+    """Write the e-mails as drafts, or send them, and say how many."""
     from .round import (
         check_smtp_settings,
         plan_mail,
@@ -265,20 +337,13 @@ def _ask_password(settings) -> str:
                                         variable=settings.password_env)) from None
 
 
-@main.command("status")
+@main.command("status", help="help.status")
 @_project_option
-@click.option("--format", "output_format", type=click.Choice(["text", "csv", "json"]), default="text",
-              show_default=True, help="text for people; csv or json (one row per Werkzeug) for scripts.")
+@_option("--format", "output_format", type=click.Choice(["text", "csv", "json"]), default="text",
+         show_default=True, help="help.status.format")
 @_user_errors
 def status_command(project_dir: Path, output_format: str):
-    """Show per Werkzeug, grouped by Fachamt, whether it is returned, issued or missing.
-
-    Statuses: eingegangen, mit Problemen, abgelehnt (from the last merge), offen
-    (questionnaire issued, nothing back yet), nicht ausgegeben (no questionnaire issued).
-
-    \b
-    Example:  werkstatt-xl status -p runde-2026 --format csv > stand.csv
-    """
+    """Print the status table, warning first of returns the last merge has not counted."""
     from .round import render, status, unmerged_files
 
     project = _load(project_dir)
@@ -289,20 +354,12 @@ def status_command(project_dir: Path, output_format: str):
     click.echo(render(status(project), output_format), nl=False)
 
 
-@main.command("report")
+@main.command("report", help="help.report")
 @_project_option
-@click.option("--pdf", is_flag=True, help="Also write ergebnis/tabelle1.pdf (needs LibreOffice).")
+@_option("--pdf", is_flag=True, help="help.report.pdf")
 @_user_errors
 def report_command(project_dir: Path, pdf: bool):
-    """Write Tabelle 1 (ergebnis/tabelle1.xlsx) from the register of the last merge.
-
-    Columns, texts and which answers feed them come from the report definition
-    ([files] report in werkstatt.toml; empty: the shipped tabelle1.toml). merge writes
-    the table too; run report after changing the definition, or for the PDF.
-
-    \b
-    Example:  werkstatt-xl report -p runde-2026 --pdf
-    """
+    """Write Tabelle 1 (and its PDF) and say what it holds."""
     from .round import report
 
     result = report(_load(project_dir), pdf=pdf)

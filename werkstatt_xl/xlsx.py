@@ -12,6 +12,8 @@ from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from .messages import text
+
 MAX_CELL_TEXT = 32767
 """The most UTF-16 code units a cell holds in Excel."""
 
@@ -40,7 +42,7 @@ def read_workbook_rows(path: Path, first_only: bool = False, sheet: str | None =
         raise ValueError(_reason(error)) from None
     try:
         if sheet is not None and sheet not in workbook.sheet_names:
-            raise ValueError(f"no sheet '{sheet}'")
+            raise ValueError(text("xlsx.no_sheet", sheet=sheet))
         names = workbook.sheet_names[:1] if first_only else [sheet] if sheet else workbook.sheet_names
         return {name: [[_plain(value) for value in row]
                        for row in workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)]

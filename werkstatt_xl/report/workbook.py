@@ -16,7 +16,7 @@ def write_report(register, definition: ReportDefinition, path: Path, title: str 
     """Write the Tabelle 1 workbook (sheets Tabelle 1 and Auswertung) to ``path``, a new file (the caller
     writes it atomically, see :func:`~werkstatt_xl.files.atomic_path`)."""
     table = tabelle1(register, definition)
-    sections = chart_sections(register, table, definition)
+    sections = chart_sections(register, definition)
     path = Path(path)
     workbook = new_workbook(path)
     workbook.set_properties({"title": definition.title, "subject": title, "author": "werkstatt-xl"})

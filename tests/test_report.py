@@ -31,6 +31,7 @@ from werkstatt_xl.register import PROVENANCE_COLUMNS, register_headers
 from werkstatt_xl.report import (
     RUECKLAUF,
     load_report_definition,
+    printed_remarks,
     tabelle1,
     write_report,
 )
@@ -130,6 +131,24 @@ def test_werkzeuge_without_return_stay_in_the_table(form, definition):
     assert len(computed) == 55
     assert computed.loc[list(NOT_RETURNED), ["Umsetzung", "Fortführung nach 2020", "Rücklauf"]].values.tolist() == [
         ["", "", "offen"], ["", "", "abgelehnt"]]
+
+
+def test_the_office_text_replaces_the_remarks_and_the_no_return_mark(tmp_path, form, definition):
+    register = golden_register(form)
+    ids = dict(zip(register["werkzeug"], register["werkzeug_id"]))
+    texts = {ids["Betriebliche Tagespflege"]: "Wird weiter verfolgt.", ids["BerufswahlSIEGEL NRW"]: "Folgt 2020.",
+             "W99": "Nicht im Register."}
+    computed = tabelle1(register, definition, texts).set_index("Werkzeug")["Begründung/Bemerkungen"]
+    assert computed["Betriebliche Tagespflege"] == "Wird weiter verfolgt."
+    assert computed["BerufswahlSIEGEL NRW"] == "Folgt 2020."
+    assert computed["Mitfahrbänke Nordeifel"] == "(kein Rücklauf)"
+    printed = {werkzeug: words for _, werkzeug, words in printed_remarks(register, definition)}
+    assert printed["Betriebliche Tagespflege"].startswith("Unter Berücksichtigung eines weiteren Ausbaus")
+    assert printed["BerufswahlSIEGEL NRW"] == "(kein Rücklauf)"
+    sheet = load_workbook(write_report(register, definition, tmp_path / "t.xlsx", texts=texts))["Tabelle 1"]
+    cells = {row[0].value: row[5] for row in sheet.iter_rows(min_row=6)}
+    assert cells["BerufswahlSIEGEL NRW"].value == "Folgt 2020." and not cells["BerufswahlSIEGEL NRW"].font.i
+    assert cells["Mitfahrbänke Nordeifel"].font.i  # still marked as without return
 
 
 def test_a_register_of_another_form_is_refused_with_what_to_do(form, definition):

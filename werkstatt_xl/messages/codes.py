@@ -134,3 +134,12 @@ class Code(StrEnum):
     MAIL_TEMPLATE_UNKNOWN_PLACEHOLDER = "mail_template.unknown_placeholder"
     MAIL_TEMPLATE_NO_SUBJECT = "mail_template.no_subject"
     MAIL_TEMPLATE_VALUE_UNSET = "mail_template.value_unset"
+
+    # the office's texts for Tabelle 1 (redaktion.xlsx)
+    OVERRIDES_LOCKED = "overrides.locked"
+    OVERRIDES_NOT_A_FILE = "overrides.not_a_file"
+    OVERRIDES_XLS_OR_PASSWORD = "overrides.xls_or_password"
+    OVERRIDES_UNREADABLE = "overrides.unreadable"
+    OVERRIDES_MISSING_COLUMNS = "overrides.missing_columns"
+    OVERRIDES_NO_ID = "overrides.no_id"
+    OVERRIDES_ID_TWICE = "overrides.id_twice"

@@ -172,4 +172,24 @@ TEXTS: dict[str, str] = {
     "expression.length_at_most": "höchstens {count} Zeichen lang",
     "expression.length_greater": "länger als {count} Zeichen",
     "expression.length_at_least": "mindestens {count} Zeichen lang",
+
+    # the office's texts for Tabelle 1 (redaktion.xlsx)
+    "overrides.sheet": "Redaktion",
+    "overrides.title": "Texte für Tabelle 1, Spalte „{column}“",
+    "overrides.explanation": "Tabelle 1 druckt in der Spalte „{column}“ den Text aus den Antworten der Fachämter "
+                             "(Spalte C; bei jedem Zusammenführen neu geschrieben). Soll dort etwas anderes stehen, "
+                             "etwa ohne Namen oder Telefonnummern, tragen Sie den Text in die gelbe Spalte D ein: "
+                             "Tabelle 1 druckt ihn statt des Textes aus den Antworten. Leer lassen heißt: wie aus "
+                             "den Antworten. Ein einzelner Strich (-) druckt nichts. Ihre Einträge bleiben bei "
+                             "jedem Zusammenführen erhalten. Nach dem Speichern schreibt „werkstatt-xl report“ "
+                             "Tabelle 1 neu.",
+    "overrides.printed": "Text aus den Antworten",
+    "overrides.entry": "Text für Tabelle 1 (leer = Text aus den Antworten)",
+    "overrides.note": "Hinweis",
+    "overrides.not_listed": "Nicht mehr im Katalog: wird nicht gedruckt. Der Eintrag bleibt erhalten; leeren Sie "
+                            "Spalte D, um ihn zu entfernen.",
+    "overrides.input_title": "Text für Tabelle 1",
+    "overrides.input_message": "Leer lassen: Tabelle 1 druckt den Text aus den Antworten (Spalte C). Ein einzelner "
+                               "Strich (-) druckt nichts.",
+    "overrides.page_numbers": "Seite {page} von {pages}",
 }

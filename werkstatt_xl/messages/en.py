@@ -268,4 +268,25 @@ TEXTS: dict[str, str] = {
     "expression.the_end": "the end",
     "expression.ends_early": "{expression!r} ends too early",
     "expression.selected_arguments": "selected() takes ${{name}} and a 'choice' in {expression!r}",
+
+    # the office's texts for Tabelle 1 (redaktion.xlsx), issue "What the office sees"
+    Code.OVERRIDES_LOCKED: "the file cannot be opened (permission denied or locked by another program). Close it "
+                           "and run the command again.",
+    Code.OVERRIDES_NOT_A_FILE: "it cannot be read as a file ({reason}). Rename or move what is there: the next "
+                               "merge writes a new one.",
+    Code.OVERRIDES_XLS_OR_PASSWORD: "the file is password-protected or in the old .xls format. Save it as .xlsx "
+                                    "without a password.",
+    Code.OVERRIDES_UNREADABLE: "the file is not a readable .xlsx workbook ({error}). Save it again as .xlsx.",
+    Code.OVERRIDES_MISSING_COLUMNS: "the column(s) {columns} are missing. Restore the header row as merge wrote it.",
+    Code.OVERRIDES_NO_ID: "a text for Tabelle 1 without Werkzeug-ID. Write the Werkzeug-ID of its Werkzeug beside "
+                          "it, or clear the text.",
+    Code.OVERRIDES_ID_TWICE: "{werkzeug_id} already has another text for Tabelle 1 in row {first}. Keep one of "
+                             "the two.",
+    "overrides.at_row": "row {row}: {problem}",
+    "overrides.changed": "{path} was saved while the command ran, so nothing was written (your entries are kept "
+                         "in it). Run the command again.",
+    "input_file.overrides": "workbook of texts for Tabelle 1",
+    "input_file.overrides_remedy": "Correct it in Excel and run the command again. If it cannot be repaired, "
+                                   "rename it: the next merge writes a new one, and you can copy your texts over "
+                                   "from the renamed file.",
 }

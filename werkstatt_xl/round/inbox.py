@@ -31,7 +31,8 @@ from ..register import (
     match_by_title,
     register_headers,
 )
-from ..report import load_report_definition, write_report
+from ..overrides import OVERRIDES, read_overrides, write_overrides
+from ..report import load_report_definition, printed_remarks, write_report
 from ..validate import Problem
 from .project import Progress, Project
 
@@ -51,17 +52,21 @@ class MergeResult:
     report_path: Path
     counts: dict[str, int] = field(default_factory=dict)
     """Files received, rejected and superseded; Werkzeuge accepted, with_problems and missing."""
+    overrides_path: Path | None = None
+    """``redaktion.xlsx``: the office's texts for Tabelle 1, refreshed."""
 
 
 def merge(project: Project, on_progress: Progress | None = None) -> MergeResult:
     """Read every file in ``eingang/``, check it, build the register and write both workbooks.
 
     One bad file never stops a merge: it is listed with its reason. Returned files are
-    only read. master.xlsx and Tabelle 1 are replaced both or neither.
+    only read. master.xlsx, Tabelle 1 and redaktion.xlsx (the office's texts for Tabelle 1,
+    which it uses) are replaced all or none.
     """
     form = load_form(project.form_path)
     catalogue = load_catalogue(project.catalogue_path)
     definition = load_report_definition(project.report_path, form)  # a broken one stops before reading
+    overrides = read_overrides(project.root / OVERRIDES)  # so does a broken redaktion.xlsx
     issued = read_issue_log(project.issue_log)
     if not issued:
         raise ProjectError(text("merge.nothing_issued", path=project.issue_log))
@@ -70,12 +75,15 @@ def merge(project: Project, on_progress: Progress | None = None) -> MergeResult:
     confirmed = frozenset((entry.sha256, entry.werkzeug_id) for entry in read_confirmations(project.confirmations))
     register = build_register(catalogue, form, issued, reads, confirmed)
     frame = register.frame
-    with atomic_paths([project.master_path, project.report_workbook_path]) as (master, report):
+    with atomic_paths([project.master_path, project.report_workbook_path, overrides.path]) as (master, report, edits):
         _both(partial(write_master_workbook, master, frame, register.problems, register_headers(form)),
-              partial(write_report, frame, definition, report, project.title),
+              partial(write_report, frame, definition, report, project.title, overrides.texts),
               parallel=len(frame) >= PARALLEL_FROM)
+        write_overrides(edits, printed_remarks(frame, definition), overrides, definition.remarks_header,
+                        project.title)
+        overrides.check_unchanged()
     return MergeResult(frame, register.problems, register.returns, project.master_path,
-                       project.report_workbook_path, count_outcomes(register))
+                       project.report_workbook_path, count_outcomes(register), overrides.path)
 
 
 def confirm(project: Project, names: list[str]) -> list[tuple[str, Werkzeug]]:

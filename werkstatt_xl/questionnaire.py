@@ -57,15 +57,14 @@ def file_names(catalogue: Catalogue) -> dict[str, str]:
     return names
 
 
-def _question_height(question: Question, form: Form, werkzeug: Werkzeug) -> float:
-    """The row height of a question or note: its label and the lines below it, prefilled value, answer space."""
+def _question_height(question: Question, werkzeug: Werkzeug, below: list[tuple[str, str]]) -> float:
+    """The row height of a question or note: its label and the lines ``below`` it, prefilled value, answer space."""
     if not question.is_answer:
         return text_height(sum(_WIDTHS[1 if question.number else 0:]), (question.label, _TEXT))
     label_width = _WIDTHS[1] if question.number else _WIDTHS[0] + _WIDTHS[1]
     label = (question.label, _TEXT if question.number else _BOLD)
     answer_lines = _TEXT_ANSWER_LINES if question.type == "text" and not question.prefill else 1
-    below = [(line, _LINE_FONTS[kind]) for kind, line in _lines_below(question, form, werkzeug)]
-    return max(text_height(label_width, label, *below),
+    return max(text_height(label_width, label, *((line, _LINE_FONTS[kind]) for kind, line in below)),
                text_height(_WIDTHS[2], (_prefill_value(question, werkzeug), _TEXT)),
                row_height((answer_lines, _TEXT)))
 
@@ -241,7 +240,8 @@ def _required_mark(question: Question, werkzeug: Werkzeug) -> bool:
 def _write_question(rows: Rows, styles: _Styles, row: int, question: Question, form: Form, werkzeug: Werkzeug,
                     cells: dict[str, str], list_ranges: dict[str, str]) -> None:
     sheet = rows.sheet
-    rows.set(row, _question_height(question, form, werkzeug))
+    below = _lines_below(question, form, werkzeug) if question.is_answer else []
+    rows.set(row, _question_height(question, werkzeug, below))
     if not question.is_answer:
         if question.number:
             sheet.write_string(row, 0, question.number, styles.number)
@@ -255,7 +255,6 @@ def _write_question(rows: Rows, styles: _Styles, row: int, question: Question, f
         sheet.write_string(row, 0, question.number, styles.number)
     else:
         sheet.merge_range(row, 0, row, 1, question.label, label_format)
-    below = _lines_below(question, form, werkzeug)
     if below:
         # each line starts its run: a run of only whitespace would lose its line break in openpyxl
         runs = [part for kind, line in below for part in (getattr(styles, kind), "\n" + line)]

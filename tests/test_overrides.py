@@ -113,6 +113,15 @@ def test_the_office_text_replaces_the_answers_in_report_and_merge_and_is_kept(is
         assert PHONE not in archive.read("xl/sharedStrings.xml").decode()
 
 
+def test_written_beside_master_xlsx_when_tabelle1_is_written_in_a_second_process(issued, monkeypatch):
+    merge(issued)
+    type_entry(issued.root / OVERRIDES, "W01", "Gut.")
+    monkeypatch.setattr(inbox, "PARALLEL_FROM", 1)
+    merge(issued)
+    assert rows(issued.root / OVERRIDES)["W01"][2] == "Gut."
+    assert remarks(issued)["Arbeitsgruppe Kommunale Konferenz Alter und Pflege (AG KKAP)"] == "Gut."
+
+
 def test_an_entry_of_a_werkzeug_gone_from_the_catalogue_is_kept_and_says_so(issued):
     merge(issued)
     path = issued.root / OVERRIDES

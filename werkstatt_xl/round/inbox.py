@@ -31,7 +31,7 @@ from ..register import (
     match_by_title,
     register_headers,
 )
-from ..overrides import OVERRIDES, read_overrides, write_overrides
+from ..overrides import OVERRIDES, Overrides, read_overrides, write_overrides
 from ..report import load_report_definition, printed_remarks, write_report
 from ..validate import Problem
 from .project import Progress, Project
@@ -77,10 +77,8 @@ def merge(project: Project, on_progress: Progress | None = None) -> MergeResult:
     frame = register.frame
     with atomic_paths([project.master_path, project.report_workbook_path, overrides.path]) as (master, report, edits):
         _both(partial(write_master_workbook, master, frame, register.problems, register_headers(form)),
-              partial(write_report, frame, definition, report, project.title, overrides.texts),
+              partial(_write_tabelle1, frame, definition, report, edits, overrides, project.title),
               parallel=len(frame) >= PARALLEL_FROM)
-        write_overrides(edits, printed_remarks(frame, definition), overrides, definition.remarks_header,
-                        project.title)
         overrides.check_unchanged()
     return MergeResult(frame, register.problems, register.returns, project.master_path,
                        project.report_workbook_path, count_outcomes(register), overrides.path)
@@ -173,6 +171,12 @@ def _read_all(paths: list[Path], on_progress: Progress | None) -> Iterator[tuple
     finally:
         if executor:
             executor.shutdown(cancel_futures=True)
+
+
+def _write_tabelle1(register, definition, report: Path, edits: Path, overrides: Overrides, title: str) -> None:
+    """Tabelle 1 with the office's texts, and redaktion.xlsx with the texts from the answers beside them."""
+    write_report(register, definition, report, title, overrides.texts)
+    write_overrides(edits, printed_remarks(register, definition), overrides, definition.remarks_header, title)
 
 
 def _both(first: Callable, second: Callable, parallel: bool) -> tuple:

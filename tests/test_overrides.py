@@ -6,6 +6,7 @@ text beside it; merge keeps the entries and report and merge print them instead.
 
 from __future__ import annotations
 
+import os
 import shutil
 import zipfile
 from pathlib import Path
@@ -244,6 +245,25 @@ def test_commands_say_what_is_wrong_without_a_traceback_and_write_nothing(issued
         assert result.output.startswith(f"Error: {path}: the workbook of texts for Tabelle 1 has errors:\n"
                                          "  row 5: a text for Tabelle 1 without Werkzeug-ID.")
         assert "Traceback" not in result.output
+    assert {name: (issued.results / name).read_bytes() for name in before} == before
+
+
+def test_open_in_excel_merge_says_to_close_it_and_replaces_nothing(issued, monkeypatch):
+    merge(issued)
+    path = issued.root / OVERRIDES
+    before = {name: (issued.results / name).read_bytes() for name in ("master.xlsx", "tabelle1.xlsx")}
+    replace = os.replace
+
+    def locked(source, destination):  # Windows refuses to replace a file Excel holds open
+        if Path(destination) == path:
+            raise PermissionError(13, "Permission denied")
+        replace(source, destination)
+
+    monkeypatch.setattr(os, "replace", locked)
+    result = CliRunner().invoke(main, ["merge", "-p", str(issued.root)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.startswith(f"Error: {path}: cannot write here (permission denied). If the file is open "
+                                    "in Excel or LibreOffice, close it")
     assert {name: (issued.results / name).read_bytes() for name in before} == before
 
 

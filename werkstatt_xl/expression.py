@@ -255,7 +255,7 @@ _NEGATED = {"=": "!=", "!=": "=", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
 _PREDICATES = {"=": "expression.equal", "!=": "expression.not_equal", "<": "expression.less",
                "<=": "expression.at_most", ">": "expression.greater", ">=": "expression.at_least"}
 """Comparison operator -> key of its predicate for :meth:`Expression.describe` (``mindestens 5``)."""
-_BETWEEN_ANSWERS = {"<=": "expression.not_greater", ">=": "expression.not_less"}
+_PREDICATES_NO_NUMBER = {"<=": "expression.not_greater", ">=": "expression.not_less"}
 """The predicates that read better without ``höchstens``/``mindestens`` when no number is compared."""
 _LENGTH_PREDICATES = {"=": "expression.length_equal", "!=": "expression.length_not_equal",
                       "<": "expression.length_less", "<=": "expression.length_at_most",
@@ -384,7 +384,7 @@ def _clauses(node: Node, label_of, literal) -> list[tuple[str | None, str]]:
     if subject.kind == "length" and right.kind == "number":
         return [(_noun(subject.args[0], right, label_of, literal),
                  text(_LENGTH_PREDICATES[operator], count=_value(right, subject, literal)))]
-    key = _BETWEEN_ANSWERS.get(operator) if right.kind != "number" else None
+    key = _PREDICATES_NO_NUMBER.get(operator) if right.kind != "number" else None
     return [(_noun(subject, right, label_of, literal),
              text(key or _PREDICATES[operator], value=_noun(right, subject, label_of, literal)))]
 

@@ -10,7 +10,7 @@ from werkstatt_xl.expression import (
 )
 
 CELLS = {"a": "$C$5", "b": "$C$6", None: "$C$9"}
-NUMBERS = {"a": "1", "b": "2", None: "diese Antwort"}
+NAMES = {"a": "Frage 1", "b": "Frage 2"}
 LABELS = {"ja": "Ja", "nein": "Nein", "trifft_zu": "Trifft zu"}
 
 
@@ -19,7 +19,7 @@ def to_excel(text: str) -> str:
 
 
 def describe(text: str) -> str:
-    return parse_expression(text).describe(NUMBERS.__getitem__, lambda name, literal: LABELS.get(literal, literal))
+    return parse_expression(text).describe(NAMES.__getitem__, lambda name, literal: LABELS.get(literal, literal))
 
 
 def evaluate(text: str, own=None, **answers) -> bool:
@@ -82,17 +82,56 @@ def test_to_excel_maps_operators_functions_and_choice_labels():
     assert to_excel("'x' = ${b}") == '"x"=$C$6'
 
 
-def test_describe_in_german_words():
-    assert describe("${a} = 'nein'") == "1 = „Nein“"
-    assert describe("${a} != 'trifft_zu'") == "1 nicht „Trifft zu“"
-    assert describe("${a} != '' and ${a} != 'trifft_zu'") == "1 beantwortet und 1 nicht „Trifft zu“"
-    assert describe("${a} = ''") == "1 unbeantwortet"
-    assert describe("${b} >= 2.5 and ${b} <= 4") == "2 ≥ 2,5 und 2 ≤ 4"
-    assert describe("not(${a} = 'ja') or string-length(.) > 0") == "nicht (1 = „Ja“) oder Länge von diese Antwort > 0"
+@pytest.mark.parametrize("text, words", [
+    # the skip notes of the shipped questionnaire
+    ("${a} = 'nein'", "Frage 1 mit „Nein“ beantwortet ist"),
+    ("${a} != '' and ${a} != 'trifft_zu'", "Frage 1 mit einer anderen Antwort als „Trifft zu“ beantwortet ist"),
+    # answered or not, also as string-length and as a bare reference
+    ("${a} != ''", "Frage 1 beantwortet ist"),
+    ("${a} = ''", "Frage 1 nicht beantwortet ist"),
+    ("string-length(${a}) > 0", "Frage 1 beantwortet ist"),
+    ("${a}", "Frage 1 beantwortet ist"),
+    ("not(${a})", "Frage 1 nicht beantwortet ist"),
+    # one question compared with values: named once
+    ("${a} != 'trifft_zu'", "Frage 1 nicht mit „Trifft zu“ beantwortet ist"),
+    ("selected(${a}, 'ja')", "Frage 1 mit „Ja“ beantwortet ist"),
+    ("${a} = 'ja' or ${a} = 'nein'", "Frage 1 mit „Ja“ oder „Nein“ beantwortet ist"),
+    ("${a} != 'ja' and ${a} != 'nein'", "Frage 1 nicht mit „Ja“ oder „Nein“ beantwortet ist"),
+    ("${a} != '' and ${a} != 'ja' and ${a} != 'nein'",
+     "Frage 1 mit einer anderen Antwort als „Ja“ oder „Nein“ beantwortet ist"),
+    # numbers, the value read from the question's side, and ranges said once
+    ("${b} = 3", "Frage 2 mit 3 beantwortet ist"),
+    ("${b} > 2.5", "die Antwort auf Frage 2 größer als 2,5 ist"),
+    ("5 <= ${b}", "die Antwort auf Frage 2 mindestens 5 ist"),
+    ("${b} >= 2.5 and ${b} <= 4", "die Antwort auf Frage 2 mindestens 2,5 und höchstens 4 ist"),
+    ("${b} < 1 or ${b} > 9", "die Antwort auf Frage 2 kleiner als 1 oder größer als 9 ist"),
+    # lengths
+    ("string-length(${b}) >= 10", "die Antwort auf Frage 2 mindestens 10 Zeichen lang ist"),
+    ("string-length(${b}) < 3", "die Antwort auf Frage 2 kürzer als 3 Zeichen ist"),
+    ("string-length(.) = 5", "die Antwort auf diese Frage genau 5 Zeichen lang ist"),
+    # two answers compared
+    ("${a} = ${b}", "die Antwort auf Frage 1 gleich die Antwort auf Frage 2 ist"),
+    ("${a} <= ${b}", "die Antwort auf Frage 1 nicht größer als die Antwort auf Frage 2 ist"),
+    ("${a} > string-length(${b})", "die Antwort auf Frage 1 größer als die Länge der Antwort auf Frage 2 ist"),
+    # not() is said in the comparison; and/or list their parts, grouped where they mix
+    ("not(${a} = 'ja' and ${b} > 3)", "Frage 1 nicht mit „Ja“ beantwortet ist oder die Antwort auf Frage 2 höchstens 3 ist"),
+    ("not(not(${a} = 'ja'))", "Frage 1 mit „Ja“ beantwortet ist"),
+    ("${a} = 'ja' and ${b} = 1 and ${b} != ''", "Frage 1 mit „Ja“ beantwortet ist und Frage 2 mit 1 beantwortet ist"),
+    ("${a} = 'ja' and (${b} = 1 or . = '')",
+     "Frage 1 mit „Ja“ beantwortet ist und (Frage 2 mit 1 beantwortet ist oder diese Frage nicht beantwortet ist)"),
+    # constants, though no form needs them
+    ("'x'", "„x“ nicht leer ist"),
+    ("2", "2 ungleich 0 ist"),
+])
+def test_describe_says_each_kind_of_expression_as_a_clause_after_wenn(text, words):
+    assert describe(text) == words
 
 
 def test_describe_keeps_the_grouping_of_or_inside_and():
-    assert describe("(${a} = 'ja' or ${a} = 'nein') and ${b} = 'x'") == "(1 = „Ja“ oder 1 = „Nein“) und 2 = „x“"
+    assert describe("(${a} = 'ja' or ${b} = 'x') and ${b} != 'y'") == \
+        "(Frage 1 mit „Ja“ beantwortet ist oder Frage 2 mit „x“ beantwortet ist) und Frage 2 nicht mit „y“ beantwortet ist"
+    assert describe("(${a} = 'ja' or ${a} = 'nein') and ${b} = 'x'") == \
+        "Frage 1 mit „Ja“ oder „Nein“ beantwortet ist und Frage 2 mit „x“ beantwortet ist"
 
 
 @pytest.mark.parametrize("text, message", [

@@ -131,7 +131,7 @@ def test_a_value_outside_the_choices_is_a_problem_naming_file_question_cell_and_
     result = merge(issued)
     [problem] = problems_of(result, path.name)
     assert problem.question == "1 Mit der Umsetzung des Projekts wurde begonnen."
-    assert problem.cell == "Fragebogen!C8"
+    assert problem.cell == "Fragebogen!C7"
     assert problem.value == "Vielleicht"
     assert problem.problem == "„Vielleicht“ ist keine erlaubte Antwort."
     assert problem.remedy == "Erlaubt sind: Ja, Nein. Bitte korrigieren lassen."

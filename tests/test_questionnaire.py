@@ -8,6 +8,7 @@ import datetime as dt
 import os
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -62,12 +63,12 @@ def test_the_golden_dump_sees_a_change_of_one_format(tmp_path):
     changed = tmp_path / "changed.xlsx"
     workbook = load_workbook(GOLDEN, rich_text=True)
     sheet = workbook[SHEET]
-    sheet["C8"].fill = PatternFill("solid", fgColor="FF00FF00")
+    sheet["C7"].fill = PatternFill("solid", fgColor="FF00FF00")
     sheet.data_validations.dataValidation[0].error = "anders"
     workbook.save(changed)
     difference = set(dump(changed)) ^ set(dump(GOLDEN))
     assert {line.split(":")[0] for line in difference} == {
-        f"sheet {SHEET} / cells / C8", f"sheet {SHEET} / validations"}
+        f"sheet {SHEET} / cells / C7", f"sheet {SHEET} / validations"}
 
 
 # --- what the golden file must hold, asserted independently of it --------------------------------
@@ -127,7 +128,7 @@ def test_sheets_columns_print_setup_and_metadata(golden_workbook):
     assert (sheet.page_setup.paperSize, sheet.page_setup.orientation) == (9, "portrait")  # A4
     assert sheet.page_setup.fitToWidth in (None, 1) and sheet.page_setup.fitToHeight == 0  # None: default 1
     assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
-    assert sheet.print_area == "'Fragebogen'!$A$1:$C$29"
+    assert sheet.print_area == "'Fragebogen'!$A$1:$C$28"
     assert (sheet.oddFooter.left.text, sheet.oddFooter.left.size) == ("Bürgerbus && Dorfladen „Mitte“", 8)
     assert sheet.oddFooter.right.text == "Seite &P von &N"
     meta = {row[0]: row[1] for row in workbook[META_SHEET].iter_rows(values_only=True)}
@@ -152,13 +153,13 @@ def test_dropdowns_point_at_the_hidden_lists_and_skips_grey_out(golden_workbook)
     assert [row[0] for row in workbook[LISTS_SHEET].iter_rows(values_only=True) if row[0]] == ["ja_nein", "Ja", "Nein"]
     rules = {str(rng.sqref): [rule.formula for rule in rng.rules] for rng in sheet.conditional_formatting}
     assert rules == {
-        cells["gruende_nicht_begonnen"]: [['NOT($C$8="Nein")']],
-        cells["gruende_verzoegerung"]: [['NOT(AND($C$19<>"",$C$19<>"Trifft zu"))']],
-        cells["gruende_budget"]: [['NOT(AND($C$23<>"",$C$23<>"Trifft zu"))']],
-        cells["gruende_beendigung"]: [['NOT(AND($C$26<>"",$C$26<>"Trifft zu"))']],
+        cells["gruende_nicht_begonnen"]: [['NOT($C$7="Nein")']],
+        cells["gruende_verzoegerung"]: [['NOT(AND($C$18<>"",$C$18<>"Trifft zu"))']],
+        cells["gruende_budget"]: [['NOT(AND($C$22<>"",$C$22<>"Trifft zu"))']],
+        cells["gruende_beendigung"]: [['NOT(AND($C$25<>"",$C$25<>"Trifft zu"))']],
     }
     assert (cells["umsetzung"], cells["zeitplan"], cells["budget"], cells["fortfuehrung"]) == \
-        ("C8", "C19", "C23", "C26")
+        ("C7", "C18", "C22", "C25")
 
 
 def test_the_sheet_shows_the_seeds_fragebogen_in_order(golden_workbook):
@@ -168,15 +169,15 @@ def test_the_sheet_shows_the_seeds_fragebogen_in_order(golden_workbook):
     agreement = "Trifft zu · Trifft eher zu · Trifft eher nicht zu · Trifft nicht zu · k.A.*"
 
     assert texts == [
-        "Zwischenbilanz 2019", "Zwischenbilanz „Werkstattplan“",
+        "Zwischenbilanz 2019 „Werkstattplan“",
         "Bitte füllen Sie die gelb hinterlegten Felder aus und senden Sie diese Datei bis zum 13.12.2019 zurück. "
         "Felder mit Auswahlliste öffnen Sie mit dem Pfeil rechts neben der Zelle. Grau hinterlegte Felder sind "
-        "nach Ihren Antworten nicht auszufüllen.",
+        "nach Ihren Antworten nicht auszufüllen. Fragen mit dem Vermerk „Pflichtangabe“ müssen beantwortet werden.",
         "Werkzeugtitel", WERKZEUG.werkzeug, "Seitenangabe im „Werkstattplan“", "23",
         "Ansprechpartner/-in", "Erika Mustermann",
-        "1", "Mit der Umsetzung des Projekts wurde begonnen.",
+        "1", "Mit der Umsetzung des Projekts wurde begonnen.\nJa · Nein\nPflichtangabe",
         "1.1", "Falls ja, weiter ab 2",
-        "1.2", "Falls nein, Gründe:\n(nur auszufüllen, wenn 1 = „Nein“)",
+        "1.2", "Falls nein, Gründe:\nNur ausfüllen, wenn Frage 1 mit „Nein“ beantwortet ist.",
         "Gesamt", "Sehr hoch · Hoch · Eher niedrig · Niedrig · k.A.*",
         "2", "Wie beurteilen Sie den (bisherigen) Erfolg des Projekts?",
         "2.1", "Was sind Erfolgsfaktoren?",
@@ -186,14 +187,17 @@ def test_the_sheet_shows_the_seeds_fragebogen_in_order(golden_workbook):
         "5", "Wie wird/wurde die Öffentlichkeit eingebunden/informiert?",
         "Zeitplan", agreement,
         "6", "Die (bisherigen) Einzelmaßnahmen wurden in den angegebenen Zeiträumen erfüllt.",
-        "6.1", "Ggf. Gründe für die zeitlichen Verzögerungen:\n(nur auszufüllen, wenn 6 beantwortet und 6 nicht „Trifft zu“)",
+        "6.1", "Ggf. Gründe für die zeitlichen Verzögerungen:\n"
+        "Nur ausfüllen, wenn Frage 6 mit einer anderen Antwort als „Trifft zu“ beantwortet ist.",
         "6.2", "Das Projekt wurde abgeschlossen.",
         "Budget", agreement,
         "7", "Das eingeplante Budget zur Durchführung des Projekts ist/war ausreichend.",
-        "7.1", "Ggf. Gründe für mangelndes Budget:\n(nur auszufüllen, wenn 7 beantwortet und 7 nicht „Trifft zu“)",
+        "7.1", "Ggf. Gründe für mangelndes Budget:\n"
+        "Nur ausfüllen, wenn Frage 7 mit einer anderen Antwort als „Trifft zu“ beantwortet ist.",
         "Verstetigung", agreement,
         "8", "Das Projekt wird auch nach 2020 fortgeführt.",
-        "8.1", "Ggf. Gründe für die Beendigung:\n(nur auszufüllen, wenn 8 beantwortet und 8 nicht „Trifft zu“)",
+        "8.1", "Ggf. Gründe für die Beendigung:\n"
+        "Nur ausfüllen, wenn Frage 8 mit einer anderen Antwort als „Trifft zu“ beantwortet ist.",
         "Weitere Anmerkungen:",
         "* k.A.: keine Angabe (möglich)",
     ]
@@ -220,14 +224,129 @@ def test_number_and_date_questions_get_their_validations(xlsform, tmp_path):
 
     anzahl, euro, ende = (validations[cells[name].coordinate] for name in ("anzahl", "euro", "ende"))
     assert (anzahl.type, anzahl.prompt, anzahl.error) == (
-        "whole", "Bitte eine ganze Zahl eingeben.", "Bitte eine ganze Zahl eingeben.")
+        "whole", "Anzahl\nBitte eine ganze Zahl eingeben.", "Bitte eine ganze Zahl eingeben.")
     assert anzahl.operator in (None, "between")  # None: the default, between
     assert (float(anzahl.formula1), float(anzahl.formula2)) == (-1e15, 1e15)
     assert (euro.type, euro.prompt, euro.error, euro.promptTitle) == (
-        "decimal", "In Euro, z. B. 12,50", "Bitte eine Zahl eingeben.", "2 Betrag")
-    assert (ende.type, ende.prompt) == ("date", "Bitte ein Datum eingeben, z. B. 15.12.2026.")
+        "decimal", "Betrag\nIn Euro, z. B. 12,50", "Bitte eine Zahl eingeben.", "Frage 2")
+    assert (ende.type, ende.prompt) == ("date", "Ende\nBitte ein Datum eingeben, z. B. 15.12.2026.")
     assert cells["ende"].number_format == "dd.mm.yyyy"
     assert cells["frei"].coordinate not in validations  # free text: no rule, no message
+
+
+def test_input_boxes_have_a_short_title_and_the_whole_question_in_the_message(golden_workbook, xlsform, tmp_path):
+    """Excel shows 32 characters of a title: "8 Das Projekt wird auch nach 202" was cut mid-word."""
+    workbook, _ = golden_workbook
+    sheet = workbook[SHEET]
+    cells = answer_cells(sheet)
+    validations = {str(v.sqref): v for v in sheet.data_validations.dataValidation}
+    fortfuehrung = validations[cells["fortfuehrung"].coordinate]
+    assert fortfuehrung.promptTitle == "Frage 8"
+    assert fortfuehrung.prompt == ("Das Projekt wird auch nach 2020 fortgeführt.\nTrifft zu, Trifft eher zu, Trifft "
+                                   "eher nicht zu, Trifft nicht zu oder k.A. (keine Angabe).")
+
+    long_label = "Wie viele Personen haben das Angebot im vergangenen Jahr genutzt?"
+    form = load_form(xlsform(f"""
+        | survey |
+        |        | type    | name     | label        | hint          |
+        |        | integer | personen | {long_label} | {"Zahl " * 60} |
+        | choices |
+        |         | list_name | name | label |
+        | settings |
+        |          | form_id | version | form_title |
+        |          | zahlen  | 1       | Zahlen     |
+    """))
+    sheet = load_workbook(render(tmp_path / "q.xlsx", round_project(tmp_path), form=form))[SHEET]
+    [box] = sheet.data_validations.dataValidation
+    assert box.promptTitle == "Wie viele Personen haben das…" and len(box.promptTitle) <= 32
+    assert box.prompt.startswith(long_label + "\nZahl Zahl") and box.prompt.endswith("Zahl…")
+    assert len(box.prompt) <= 255
+
+
+def test_choices_outside_a_group_are_shown_below_the_question_as_the_seed_does(golden_workbook):
+    workbook, _ = golden_workbook
+    sheet = workbook[SHEET]
+    cells = answer_cells(sheet)
+    label = sheet.cell(row=cells["umsetzung"].row, column=2).value
+    assert [str(run) for run in label] == ["Mit der Umsetzung des Projekts wurde begonnen.", "\nJa · Nein",
+                                           "\nPflichtangabe"]
+    assert sheet.cell(row=cells["erfolg"].row, column=2).value == \
+        "Wie beurteilen Sie den (bisherigen) Erfolg des Projekts?"  # the group's header shows its scale
+
+
+def test_required_questions_are_marked_and_the_mark_explained_once(golden_workbook, xlsform, tmp_path):
+    workbook, _ = golden_workbook
+    sheet = workbook[SHEET]
+    texts = [str(cell.value) for row in sheet.iter_rows() for cell in row if cell.value]
+    assert sum("Pflichtangabe" in value for value in texts) == 2  # the intro and question 1
+    assert "Fragen mit dem Vermerk „Pflichtangabe“ müssen beantwortet werden." in sheet["A2"].value
+    label = sheet.cell(row=answer_cells(sheet)["umsetzung"].row, column=2).value
+    assert label[2].font.color.rgb == "FFC00000" and label[2].font.b  # red and bold
+    # Werkzeugtitel is required too, but filled in from the catalogue: nothing for the department to do
+
+    form = load_form(xlsform("""
+        | survey |
+        |        | type | name  | label | required | prefill |
+        |        | text | titel | Titel | yes      | seite   |
+        |        | text | frei  | Frei  |          |         |
+        | choices |
+        |         | list_name | name | label |
+        | settings |
+        |          | form_id | version | form_title |
+        |          | frei    | 1       | Frei       |
+    """))
+    path = render(tmp_path / "q.xlsx", round_project(tmp_path), replace(WERKZEUG, seite=""), form=form)
+    sheet = load_workbook(path, rich_text=True)[SHEET]
+    cells = answer_cells(sheet)
+    assert [str(run) for run in sheet.cell(row=cells["titel"].row, column=1).value] == ["Titel", "\nPflichtangabe"]
+    assert "„Pflichtangabe“ müssen beantwortet werden" in sheet["A3"].value
+    path = render(tmp_path / "q2.xlsx", round_project(tmp_path), form=form)  # prefilled: not marked
+    assert "Pflichtangabe" not in str([cell.value for row in load_workbook(path)[SHEET].iter_rows() for cell in row])
+
+
+@pytest.mark.parametrize("round_title, form_title, heading", [
+    ("Zwischenbilanz 2019", "Zwischenbilanz „Werkstattplan“", ["Zwischenbilanz 2019 „Werkstattplan“"]),
+    ("Zwischenbilanz 2019", "zwischenbilanz 2019", ["Zwischenbilanz 2019"]),
+    ("Umfrage 2020", "Zwischenbilanz „Werkstattplan“", ["Umfrage 2020", "Zwischenbilanz „Werkstattplan“"]),
+    ("", "Zwischenbilanz „Werkstattplan“", ["Zwischenbilanz „Werkstattplan“"]),
+])
+def test_the_heading_says_a_word_the_two_titles_share_once(xlsform, tmp_path, round_title, form_title, heading):
+    form = load_form(xlsform(f"""
+        | survey |
+        |        | type | name | label |
+        |        | text | frei | Frei  |
+        | choices |
+        |         | list_name | name | label |
+        | settings |
+        |          | form_id | version | form_title   |
+        |          | frei    | 1       | {form_title} |
+    """))
+    project = Project(root=tmp_path, title=round_title, deadline=dt.date(2019, 12, 13))
+    sheet = load_workbook(render(tmp_path / "q.xlsx", project, form=form))[SHEET]
+    assert [sheet.cell(row=row, column=1).value for row in range(1, len(heading) + 1)] == heading
+    assert sheet.cell(row=len(heading) + 1, column=1).value.startswith("Bitte füllen Sie")
+
+
+def test_a_skip_note_names_a_question_without_number_by_its_label(xlsform, tmp_path):
+    form = load_form(xlsform("""
+        | survey |
+        |        | type               | name   | label            | relevant                       | number |
+        |        | select_one ja_nein | frage  | Gibt es Partner? |                                |        |
+        |        | text               | namen  | Welche?          | ${frage} = 'ja'                | 1      |
+        |        | integer            | anzahl | Wie viele?       | ${frage} = 'ja' and ${namen} != '' | 2  |
+        | choices |
+        |         | list_name | name | label |
+        |         | ja_nein   | ja   | Ja    |
+        |         | ja_nein   | nein | Nein  |
+        | settings |
+        |          | form_id | version | form_title |
+        |          | partner | 1       | Partner    |
+    """))
+    sheet = load_workbook(render(tmp_path / "q.xlsx", round_project(tmp_path), form=form))[SHEET]
+    notes = [str(cell.value).split("\n")[-1] for row in sheet.iter_rows(min_col=2, max_col=2) for cell in row
+             if cell.value and "Nur ausfüllen" in str(cell.value)]
+    assert notes == ["Nur ausfüllen, wenn „Gibt es Partner?“ mit „Ja“ beantwortet ist.",
+                     "Nur ausfüllen, wenn „Gibt es Partner?“ mit „Ja“ beantwortet ist und Frage 1 beantwortet ist."]
 
 
 def test_file_names_are_ascii_and_keep_the_handlungsfeld_number():

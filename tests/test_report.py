@@ -31,6 +31,7 @@ from werkstatt_xl.register import PROVENANCE_COLUMNS, register_headers
 from werkstatt_xl.report import (
     RUECKLAUF,
     load_report_definition,
+    printed_remarks,
     tabelle1,
     write_report,
 )
@@ -130,6 +131,24 @@ def test_werkzeuge_without_return_stay_in_the_table(form, definition):
     assert len(computed) == 55
     assert computed.loc[list(NOT_RETURNED), ["Umsetzung", "Fortführung nach 2020", "Rücklauf"]].values.tolist() == [
         ["", "", "offen"], ["", "", "abgelehnt"]]
+
+
+def test_the_office_text_replaces_the_remarks_and_the_no_return_mark(tmp_path, form, definition):
+    register = golden_register(form)
+    ids = dict(zip(register["werkzeug"], register["werkzeug_id"]))
+    texts = {ids["Betriebliche Tagespflege"]: "Wird weiter verfolgt.", ids["BerufswahlSIEGEL NRW"]: "Folgt 2020.",
+             "W99": "Nicht im Register."}
+    computed = tabelle1(register, definition, texts).set_index("Werkzeug")["Begründung/Bemerkungen"]
+    assert computed["Betriebliche Tagespflege"] == "Wird weiter verfolgt."
+    assert computed["BerufswahlSIEGEL NRW"] == "Folgt 2020."
+    assert computed["Mitfahrbänke Nordeifel"] == "(kein Rücklauf)"
+    printed = {werkzeug: words for _, werkzeug, words in printed_remarks(register, definition)}
+    assert printed["Betriebliche Tagespflege"].startswith("Unter Berücksichtigung eines weiteren Ausbaus")
+    assert printed["BerufswahlSIEGEL NRW"] == "(kein Rücklauf)"
+    sheet = load_workbook(write_report(register, definition, tmp_path / "t.xlsx", texts=texts))["Tabelle 1"]
+    cells = {row[0].value: row[5] for row in sheet.iter_rows(min_row=6)}
+    assert cells["BerufswahlSIEGEL NRW"].value == "Folgt 2020." and not cells["BerufswahlSIEGEL NRW"].font.i
+    assert cells["Mitfahrbänke Nordeifel"].font.i  # still marked as without return
 
 
 def test_a_register_of_another_form_is_refused_with_what_to_do(form, definition):
@@ -376,13 +395,69 @@ def test_charts_draw_from_the_tables_on_their_sheet(golden_workbook):
         assert references and {sheet_name for sheet_name, *_ in references} == {"Auswertung"}
     umsetzung = parts[0]
     assert "Auswertung!$A$4" in umsetzung and "Auswertung!$A$6:$A$12" in umsetzung
-    assert [cells[f"{column}5"] for column in "ABCDEF"] == ["Handlungsfeld", "Ja", "Nein", "k.A.", "kein Rücklauf",
-                                                           "Gesamt"]
+    assert [cells[f"{column}5"] for column in "ABCDEF"] == ["Handlungsfeld", "Ja", "Nein", "ohne Antwort",
+                                                           "kein Rücklauf", "Gesamt"]
     assert [cells[f"{column}6"] for column in "ABCDEF"] == ["Fachkräfte", 6, 2, 0, 1, 9]
     assert [cells[f"{column}13"] for column in "ABCDEF"] == ["Gesamt", 43, 10, 0, 2, 55]
     ratings = [cells[f"A{row}"] for row in range(1, 200) if f"A{row}" in cells and cells[f"A{row}"][:1].isdigit()]
     assert ratings == ["2 Erfolg des Projekts", "3 Übertragbarkeit auf andere Regionen", "6 Zeitplan eingehalten",
                        "7 Budget ausreichend", "8 Fortführung nach 2020"]
+
+
+def chart_sheet_rows(path: Path) -> list[list]:
+    """The values of the chart sheet, row by row."""
+    return [list(row) for row in load_workbook(path)["Auswertung"].iter_rows(values_only=True)]
+
+
+def test_an_empty_answer_counts_as_ohne_antwort_and_k_a_only_where_the_question_offers_it(tmp_path, form, definition):
+    """Question 1 (Ja/Nein, required) has no k.A.: a return without its answer is "ohne Antwort"."""
+    register = seed_register(form)
+    first = register.index[register["handlungsfeld"] == "Fachkräfte"]
+    register.loc[first[:2], "umsetzung"] = None
+    register.loc[first[:3], "fortfuehrung"] = [None, "k.A.", "k.A."]
+    rows = chart_sheet_rows(write_report(register, definition, tmp_path / "t.xlsx"))
+    umsetzung = rows.index(["Umsetzung nach Handlungsfeld", *[None] * (len(rows[0]) - 1)])
+    assert rows[umsetzung + 1][:6] == ["Handlungsfeld", "Ja", "Nein", "ohne Antwort", "kein Rücklauf", "Gesamt"]
+    assert rows[umsetzung + 2][:6] == ["Fachkräfte", 6, 1, 2, 0, 9]
+    fortfuehrung = rows.index(["Fortführung nach 2020 nach Handlungsfeld", *[None] * (len(rows[0]) - 1)])
+    assert rows[fortfuehrung + 1][:7] == ["Handlungsfeld", "Ja", "Nein", "k.A.", "ohne Antwort", "kein Rücklauf",
+                                         "Gesamt"]
+    assert rows[fortfuehrung + 2][:7] == ["Fachkräfte", 5, 1, 2, 1, 0, 9]
+
+
+@pytest.mark.parametrize("werkzeuge, step, largest", [(1, 1, 1), (3, 1, 3), (55, 2, 12)])
+def test_chart_axes_count_in_whole_steps(tmp_path, form, definition, werkzeuge, step, largest):
+    """Left to itself Excel steps by 0.5 where counts are small; a count is a whole number."""
+    path = write_report(seed_register(form).head(werkzeuge), definition, tmp_path / "t.xlsx")
+    with zipfile.ZipFile(path) as archive:
+        charts = [archive.read(name).decode() for name in archive.namelist() if name.startswith("xl/charts/chart")]
+    assert charts
+    for xml in charts:
+        value_axis = re.search(r"<c:valAx>.*?</c:valAx>", xml, re.S).group()
+        assert re.search(r'<c:numFmt formatCode="0" sourceLinked="0"/>', value_axis)
+        units = re.findall(r'<c:majorUnit val="([\d.]+)"/>', value_axis)
+        maxima = re.findall(r'<c:max val="([\d.]+)"/>', value_axis)
+        assert units and maxima and all(float(value).is_integer() for value in units + maxima)
+    umsetzung = re.search(r"<c:valAx>.*?</c:valAx>", charts[0], re.S).group()  # the longest bar: Fachkräfte
+    assert (re.search(r'<c:majorUnit val="([\d.]+)"/>', umsetzung).group(1),
+            re.search(r'<c:max val="([\d.]+)"/>', umsetzung).group(1)) == (str(step), str(largest))
+
+
+def test_charts_keep_their_frames_off_the_edge_of_their_rows(golden_workbook):
+    """A frame on the top edge of a row that starts a page was printed as a stray line on the page above."""
+    with zipfile.ZipFile(GOLDEN) as archive:
+        drawing = archive.read("xl/drawings/drawing1.xml").decode()
+    anchors = re.findall(r"<xdr:from><xdr:col>\d+</xdr:col><xdr:colOff>\d+</xdr:colOff><xdr:row>(\d+)</xdr:row>"
+                         r"<xdr:rowOff>(\d+)</xdr:rowOff></xdr:from><xdr:to><xdr:col>\d+</xdr:col><xdr:colOff>\d+"
+                         r"</xdr:colOff><xdr:row>(\d+)</xdr:row>", drawing)
+    sheet = golden_workbook["Auswertung"]
+    breaks = {brk.id for brk in sheet.row_breaks.brk}  # 0-based row that starts a page
+    assert len(anchors) == 4 and breaks
+    for position, (first, offset, last) in enumerate(anchors):
+        assert int(offset) > 0
+        if position + 1 < len(anchors):
+            assert int(last) < int(anchors[position + 1][0]) - 1  # a free row before the next section
+    assert breaks <= {int(first) for first, _, _ in anchors}  # pages break where a section starts
 
 
 def test_free_text_is_written_as_text_never_as_a_formula(tmp_path, form, definition):

@@ -29,9 +29,6 @@ _TOKEN = re.compile(
 )
 
 _EXCEL_OPS = {"=": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
-_DESCRIBED_OPS = {"=": "expression.equal", "!=": "expression.not_equal", "<": "expression.less",
-                  "<=": "expression.at_most", ">": "expression.greater", ">=": "expression.at_least"}
-"""Comparison operator -> key of its text for :meth:`Expression.describe`."""
 
 
 class ExpressionError(ValueError):
@@ -72,8 +69,9 @@ class Expression:
         """An Excel formula (without ``=``); ``literal(name, text)`` maps a compared string."""
         return _excel(self.tree, cell_of, literal)
 
-    def describe(self, label_of: Callable[[str | None], str], literal: Callable[[str | None, str], str]) -> str:
-        """German words for a person, e.g. ``1 = „Nein“``."""
+    def describe(self, label_of: Callable[[str], str], literal: Callable[[str | None, str], str]) -> str:
+        """A German clause for a person to read after "wenn", e.g. ``Frage 1 mit „Nein“ beantwortet ist``;
+        ``label_of(name)`` names a question (``Frage 1``), ``literal(name, text)`` maps a compared string."""
         return _describe(self.tree, label_of, literal)
 
 
@@ -249,32 +247,171 @@ def _excel(node: Node, cell_of, literal) -> str:
     return f"{left}{_EXCEL_OPS[node.value]}{right}"
 
 
-def _describe(node: Node, label_of, literal) -> str:
+_LITERALS = ("string", "number")
+_EMPTY = Node("string", "")
+_FLIPPED = {"=": "=", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+"""The operator that says the same with the sides swapped: ``2 < x`` is ``x > 2``."""
+_NEGATED = {"=": "!=", "!=": "=", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
+_PREDICATES = {"=": "expression.equal", "!=": "expression.not_equal", "<": "expression.less",
+               "<=": "expression.at_most", ">": "expression.greater", ">=": "expression.at_least"}
+"""Comparison operator -> key of its predicate for :meth:`Expression.describe` (``mindestens 5``)."""
+_PREDICATES_NO_NUMBER = {"<=": "expression.not_greater", ">=": "expression.not_less"}
+"""The predicates that read better without ``höchstens``/``mindestens`` when no number is compared."""
+_LENGTH_PREDICATES = {"=": "expression.length_equal", "!=": "expression.length_not_equal",
+                      "<": "expression.length_less", "<=": "expression.length_at_most",
+                      ">": "expression.length_greater", ">=": "expression.length_at_least"}
+
+
+def _normal(node: Node, negated: bool = False) -> Node:
+    """``node`` (negated) as a person says it: every not() pushed into the comparisons (not(a = b) is
+    a != b, not(a and b) is not(a) or not(b)), nested and/or of one kind flattened, each comparison
+    read from its question's side (2 < x is x > 2), and a bare answer a comparison with ''."""
     kind = node.kind
-    if kind in ("ref", "self"):
-        return label_of(node.value if kind == "ref" else None)
-    if kind == "number":
-        return f"{node.value:g}".replace(".", ",")
-    if kind == "string":
-        return text("expression.quoted", value=node.value)
+    if kind == "not":
+        return _normal(node.args[0], not negated)
     if kind in ("and", "or"):
-        left, right = (f"({_describe(arg, label_of, literal)})" if kind == "and" and arg.kind == "or"
-                       else _describe(arg, label_of, literal) for arg in node.args)
-        return text("expression.and" if kind == "and" else "expression.or", left=left, right=right)
-    if kind in ("not", "length"):
-        return text("expression.not" if kind == "not" else "expression.length",
-                    operand=_describe(node.args[0], label_of, literal))
-    name = _compared_name(node)
-    if node.value in ("=", "!=") and any(arg.kind == "string" and arg.value == "" for arg in node.args):
-        subject = next(arg for arg in node.args if not (arg.kind == "string" and arg.value == ""))
-        return text("expression.unanswered" if node.value == "=" else "expression.answered",
-                    subject=_describe(subject, label_of, literal))
-    left, right = (
-        text("expression.quoted", value=literal(name, arg.value)) if arg.kind == "string"
-        else _describe(arg, label_of, literal)
-        for arg in node.args
-    )
-    return text(_DESCRIBED_OPS[node.value], left=left, right=right)
+        kind = {"and": "or", "or": "and"}[kind] if negated else kind
+        args: list[Node] = []
+        for arg in node.args:
+            arg = _normal(arg, negated)
+            args.extend(arg.args if arg.kind == kind else (arg,))
+        return Node(kind, args=tuple(args))
+    if kind == "compare":
+        operator, (left, right) = node.value, node.args
+        if left.kind in _LITERALS and right.kind not in _LITERALS:
+            operator, left, right = _FLIPPED[operator], right, left
+        if (left.kind == "length" and left.args[0].kind in ("ref", "self") and right == Node("number", 0.0)
+                and operator in ("=", "!=", ">", "<=")):  # string-length(x) > 0: x is answered
+            operator, left, right = "!=" if operator in ("!=", ">") else "=", left.args[0], _EMPTY
+        return Node("compare", _NEGATED[operator] if negated else operator, (left, right))
+    # a bare value holds when it is not empty (a length or a number: not 0)
+    subject = node.args[0] if kind == "length" else node
+    return Node("compare", "=" if negated else "!=", (subject, Node("number", 0.0) if kind == "number" else _EMPTY))
+
+
+def _answer_compared(node: Node, operator: str) -> Node | None:
+    """The question (ref or self) whose answer ``node`` compares with a value by ``operator``, else None."""
+    if (node.kind == "compare" and node.value == operator and node.args[0].kind in ("ref", "self")
+            and node.args[1].kind in _LITERALS):
+        return node.args[0]
+    return None
+
+
+def _merged(kind: str, args: tuple[Node, ...]) -> list[Node]:
+    """The parts of an and/or, one per question where a person names it once: ``x = 'a' or x = 'b'``
+    is x answered with („a“ or „b“); ``x != '' and x != 'a'`` is x answered with another answer than „a“;
+    ``x != '' and x = 'a'`` is x answered with „a“."""
+    operator = "=" if kind == "or" else "!="
+    values: dict[Node, list[Node]] = {}
+    answered = set()
+    for arg in args:
+        subject = _answer_compared(arg, operator)
+        if subject is not None and arg.args[1] != _EMPTY:
+            values.setdefault(subject, []).append(arg.args[1])
+        elif subject is not None and kind == "and":
+            answered.add(subject)
+    merged = {subject for subject, found in values.items() if len(found) > 1 or subject in answered}
+    chosen = {_answer_compared(arg, "=") for arg in args if arg.kind == "compare" and arg.args[1] != _EMPTY}
+    parts, placed = [], set()
+    for arg in args:
+        subject = _answer_compared(arg, operator)
+        if kind == "and" and subject in answered and subject in chosen - merged:
+            continue  # x = 'a' and x != '': answered goes without saying
+        if subject not in merged or (arg.args[1] == _EMPTY and kind == "or"):
+            parts.append(arg)
+        elif subject not in placed:
+            placed.add(subject)
+            group = Node("values", args=tuple(values[subject]))
+            parts.append(Node("otherwise", args=(subject, group)) if subject in answered
+                         else Node("compare", operator, (subject, group)))
+    return parts
+
+
+def _describe(node: Node, label_of, literal) -> str:
+    return _sentence(_clauses(_normal(node), label_of, literal), "expression.and")
+
+
+def _sentence(clauses: list[tuple[str | None, str]], joined_by: str) -> str:
+    """Clauses joined by und/oder; those about one subject share it: ``die Antwort auf Frage 2 mindestens
+    2,5 und höchstens 4 ist``."""
+    order: list[tuple[str | None, str]] = []
+    predicates: dict[str, list[str]] = {}
+    for subject, words in clauses:
+        if subject is None or subject not in predicates:
+            order.append((subject, words))
+        if subject is not None:
+            predicates.setdefault(subject, []).append(words)
+    return _listed([words if subject is None else
+                    text("expression.is", subject=subject, predicate=_listed(predicates[subject], joined_by))
+                    for subject, words in order], joined_by)
+
+
+def _listed(parts: list[str], joined_by: str) -> str:
+    """``a``, ``a und b``, ``a, b und c``."""
+    if len(parts) == 1:
+        return parts[0]
+    return text(joined_by, left=", ".join(parts[:-1]), right=parts[-1])
+
+
+def _clauses(node: Node, label_of, literal) -> list[tuple[str | None, str]]:
+    """``node`` (in :func:`_normal` form) as clauses: (subject, predicate) where the subject can be
+    shared with the next clause, else (None, the whole clause)."""
+    kind = node.kind
+    if kind in ("and", "or"):
+        parts: list[tuple[str | None, str]] = []
+        for part in _merged(kind, node.args):
+            if part.kind in ("and", "or") and len(_merged(part.kind, part.args)) > 1:
+                nested = _sentence(_clauses(part, label_of, literal), f"expression.{part.kind}")
+                parts.append((None, f"({nested})"))
+            else:
+                parts.extend(_clauses(part, label_of, literal))
+        return [(None, _sentence(parts, f"expression.{kind}"))]
+    subject = node.args[0]
+    if kind == "otherwise":
+        return [(None, text("expression.answered_otherwise", subject=_name(subject, label_of),
+                            values=_value(node.args[1], subject, literal)))]
+    operator, right = node.value, node.args[1]
+    if subject.kind in ("ref", "self") and operator in ("=", "!="):
+        name = _name(subject, label_of)
+        if right == _EMPTY:
+            return [(None, text("expression.unanswered" if operator == "=" else "expression.answered", subject=name))]
+        if right.kind in (*_LITERALS, "values"):
+            return [(None, text("expression.answered_with" if operator == "=" else "expression.not_answered_with",
+                                subject=name, value=_value(right, subject, literal)))]
+    if right == _EMPTY and operator in ("=", "!="):
+        return [(None, text("expression.empty" if operator == "=" else "expression.not_empty",
+                            operand=_noun(subject, right, label_of, literal)))]
+    if subject.kind == "length" and right.kind == "number":
+        return [(_noun(subject.args[0], right, label_of, literal),
+                 text(_LENGTH_PREDICATES[operator], count=_value(right, subject, literal)))]
+    key = _PREDICATES_NO_NUMBER.get(operator) if right.kind != "number" else None
+    return [(_noun(subject, right, label_of, literal),
+             text(key or _PREDICATES[operator], value=_noun(right, subject, label_of, literal)))]
+
+
+def _name(node: Node, label_of) -> str:
+    """How the sentence names a question: ``Frage 6``, or ``diese Frage`` for ``.``."""
+    return label_of(node.value) if node.kind == "ref" else text("expression.this_question")
+
+
+def _value(node: Node, compared: Node, literal) -> str:
+    """A compared value as a person reads it: a choice's label in quotes, ``2,5``, „a“ oder „b“."""
+    if node.kind == "values":
+        return _listed([_value(value, compared, literal) for value in node.args], "expression.or")
+    if node.kind == "number":
+        return f"{node.value:g}".replace(".", ",")
+    return text("expression.quoted", value=literal(compared.value if compared.kind == "ref" else None, node.value))
+
+
+def _noun(node: Node, other: Node, label_of, literal) -> str:
+    """``node`` as the subject or object of a comparison with ``other``: ``die Antwort auf Frage 6``."""
+    if node.kind in ("ref", "self"):
+        return text("expression.answer_of", subject=_name(node, label_of))
+    if node.kind == "length" and node.args[0].kind in ("ref", "self"):
+        return text("expression.length_of_answer", subject=_name(node.args[0], label_of))
+    if node.kind == "length":
+        return text("expression.length_of", operand=_noun(node.args[0], other, label_of, literal))
+    return _value(node, other, literal)
 
 
 def evaluate_with(answers: Mapping[str, object], own: object = None) -> Callable[[str | None], object]:

@@ -21,14 +21,18 @@ LISTS_SHEET = text("questionnaire.lists_sheet")
 META_SHEET = "_wxl"
 ANSWER_COLUMN, MARKER_COLUMN = 2, 3
 _WIDTHS = (5.5, 52, 40)
-_TEXT, _BOLD, _SCALE, _SKIP = Font(10), Font(10, bold=True), Font(9), Font(8)
-"""Questions and answers, group headers and bold labels, a group's answer scale, a skip note."""
+_TEXT, _BOLD, _SCALE, _SKIP, _MARK = Font(10), Font(10, bold=True), Font(9), Font(8), Font(8, bold=True)
+"""Questions and answers, group headers and bold labels, an answer scale, a skip note, the required mark."""
+_LINE_FONTS = {"choices": _SCALE, "required": _MARK, "skip": _SKIP}
+"""The font of each kind of line below a question's label."""
 _TITLE, _SUBTITLE, _INTRO = Font(14, bold=True), Font(12, bold=True), Font(9)
 _TITLE_HEIGHT, _SUBTITLE_HEIGHT, _INTRO_HEIGHT, _GROUP_HEIGHT = 24, 20, 40, 20
 """The least heights in points of the heading rows and of a group header: room around their text."""
 _TEXT_ANSWER_LINES = 4
 """Lines of room in the answer cell of a free-text question."""
 _PAGE = Page(landscape=False, left=0.6, right=0.5, top=0.6, bottom=0.7)
+_INPUT_TITLE, _INPUT_MESSAGE = 32, 255
+"""The most characters Excel shows in the title and the message of an answer cell's input box."""
 
 
 def file_name(werkzeug: Werkzeug, position: int) -> str:
@@ -53,15 +57,14 @@ def file_names(catalogue: Catalogue) -> dict[str, str]:
     return names
 
 
-def _question_height(question: Question, form: Form, werkzeug: Werkzeug) -> float:
-    """The row height of a question or note: its label, skip note, prefilled value, answer space."""
+def _question_height(question: Question, werkzeug: Werkzeug, below: list[tuple[str, str]]) -> float:
+    """The row height of a question or note: its label and the lines ``below`` it, prefilled value, answer space."""
     if not question.is_answer:
         return text_height(sum(_WIDTHS[1 if question.number else 0:]), (question.label, _TEXT))
-    skip = _skip_note(question, form)
     label_width = _WIDTHS[1] if question.number else _WIDTHS[0] + _WIDTHS[1]
     label = (question.label, _TEXT if question.number else _BOLD)
     answer_lines = _TEXT_ANSWER_LINES if question.type == "text" and not question.prefill else 1
-    return max(text_height(label_width, label, *([(skip, _SKIP)] if skip else [])),
+    return max(text_height(label_width, label, *((line, _LINE_FONTS[kind]) for kind, line in below)),
                text_height(_WIDTHS[2], (_prefill_value(question, werkzeug), _TEXT)),
                row_height((answer_lines, _TEXT)))
 
@@ -100,6 +103,8 @@ class _Styles:
                           "valign": "vcenter"})
         self.note = add({**base, "italic": True, "border": 1, "border_color": "#A6A6A6"})
         self.skip = add({"font_name": FONT, "font_size": _SKIP.size, "italic": True, "font_color": "#7F7F7F"})
+        self.choices = add({"font_name": FONT, "font_size": _SCALE.size, "font_color": "#404040"})
+        self.required = add({"font_name": FONT, "font_size": _MARK.size, "bold": True, "font_color": "#C00000"})
         answer = {**base, "border": 1, "border_color": "#7F7F7F", "bg_color": "#FFF8DC"}
         self.answer = add({**answer, "locked": False})
         self.answer_date = add({**answer, "locked": False, "num_format": "dd.mm.yyyy"})
@@ -120,14 +125,15 @@ def render_questionnaire(path: Path, form: Form, werkzeug: Werkzeug, token: str,
     lists = workbook.add_worksheet(LISTS_SHEET)
     meta = workbook.add_worksheet(META_SHEET)
     list_ranges = _write_lists(lists, form)
-    rows = _layout(form, settings)
+    heading = _heading(form, werkzeug, settings)
+    rows = _layout(form, len(heading))
     cells = {question.name: cell_name(row, ANSWER_COLUMN, absolute=True)
              for question, row in rows.items() if question.is_answer}
     for column, width in enumerate(_WIDTHS):
         sheet.set_column(column, column, width)
     sheet.set_column(MARKER_COLUMN, MARKER_COLUMN, 12, styles.hidden, {"hidden": True})
     heights = Rows(sheet)
-    last = _write_heading(heights, styles, form, settings)
+    last = _write_heading(heights, styles, heading)
     group = None
     for question, row in rows.items():
         if question.group != group and question.group is not None:
@@ -151,9 +157,10 @@ def render_questionnaire(path: Path, form: Form, werkzeug: Werkzeug, token: str,
     workbook.close()
 
 
-def _layout(form: Form, settings: Settings) -> dict[Question, int]:
-    """The row of every element; a row is left free above each new group for its header."""
-    rows, row, group = {}, 4 if settings.title else 3, None
+def _layout(form: Form, heading_rows: int) -> dict[Question, int]:
+    """The row of every element, below the heading and a free row; a row is left free above each new group
+    for its header."""
+    rows, row, group = {}, heading_rows + 1, None
     for question in form.elements:
         if question.group != group and question.group is not None:
             row += 1
@@ -163,13 +170,30 @@ def _layout(form: Form, settings: Settings) -> dict[Question, int]:
     return rows
 
 
-def _write_heading(rows: Rows, styles: _Styles, form: Form, settings: Settings) -> int:
-    """The round's title, the form's title and how to fill in, across the three columns; returns the last row."""
+def _heading(form: Form, werkzeug: Werkzeug, settings: Settings) -> list[tuple[str, str]]:
+    """The lines above the questions as (kind, text): the titles of the round and of the form, and how to
+    fill in. Titles that begin with the same word are said once: ``Zwischenbilanz 2019`` and
+    ``Zwischenbilanz „Werkstattplan“`` make ``Zwischenbilanz 2019 „Werkstattplan“``."""
+    round_words, form_words = settings.title.split(), form.title.split()
+    if round_words and form_words and round_words[0].casefold() == form_words[0].casefold():
+        known = {word.casefold() for word in round_words}
+        heading = [("title", " ".join([*round_words, *(word for word in form_words if word.casefold() not in known)]))]
+    else:
+        heading = [("title", settings.title)] if settings.title else []
+        heading.append(("subtitle", form.title))
     deadline = text("questionnaire.deadline", date=settings.deadline_text) if settings.deadline else ""
-    heading = [(settings.title, styles.title, _TITLE, _TITLE_HEIGHT)] if settings.title else []
-    heading += [(form.title, styles.subtitle, _SUBTITLE, _SUBTITLE_HEIGHT),
-                (text("questionnaire.intro", deadline=deadline), styles.intro, _INTRO, _INTRO_HEIGHT)]
-    for row, (line, style, font, least) in enumerate(heading):
+    intro = text("questionnaire.intro", deadline=deadline)
+    if any(_required_mark(question, werkzeug) for question in form.questions):
+        intro += " " + text("questionnaire.required_intro", mark=text("questionnaire.required"))
+    return [*heading, ("intro", intro)]
+
+
+def _write_heading(rows: Rows, styles: _Styles, heading: list[tuple[str, str]]) -> int:
+    """The heading across the three columns; returns its last row."""
+    looks = {"title": (styles.title, _TITLE, _TITLE_HEIGHT), "subtitle": (styles.subtitle, _SUBTITLE, _SUBTITLE_HEIGHT),
+             "intro": (styles.intro, _INTRO, _INTRO_HEIGHT)}
+    for row, (kind, line) in enumerate(heading):
+        style, font, least = looks[kind]
         rows.sheet.merge_range(row, 0, row, 2, line, style)
         rows.set(row, max(least, text_height(sum(_WIDTHS), (line, font))))
     return len(heading) - 1
@@ -182,20 +206,42 @@ def _write_group(rows: Rows, styles: _Styles, row: int, form: Form, group: Group
     rows.set(row, _group_height(form, group))
 
 
-def _group_scale(form: Form, group: Group) -> str:
-    """The answer scale shared by the group's dropdowns, shown in its header like the seed."""
+def _group_scale(form: Form, group: Group | None) -> str:
+    """The answer scale shared by the group's dropdowns, shown in its header like the seed ("" outside a group)."""
     lists = {question.choices.name: question.choices for question in form.elements
-             if question.group == group and question.choices}
-    if len(lists) != 1:
-        return ""
-    labels = next(iter(lists.values())).labels
+             if group is not None and question.group == group and question.choices}
+    return _scale(next(iter(lists.values())).labels) if len(lists) == 1 else ""
+
+
+def _scale(labels: list[str]) -> str:
+    """``Sehr hoch · Hoch · Eher niedrig · Niedrig · k.A.*`` (the asterisk refers to the seed's footnote)."""
     return " · ".join(f"{label}*" if label == "k.A." else label for label in labels)
+
+
+def _lines_below(question: Question, form: Form, werkzeug: Werkzeug) -> list[tuple[str, str]]:
+    """What is printed below a question's label, as (kind, text): its choices where no group header shows
+    them, as the seed does beside question 1 (``Ja · Nein``), the required mark, the skip note."""
+    lines = []
+    if question.choices and not _group_scale(form, question.group):
+        lines.append(("choices", _scale(question.choices.labels)))
+    if _required_mark(question, werkzeug):
+        lines.append(("required", text("questionnaire.required")))
+    skip = _skip_note(question, form)
+    if skip:
+        lines.append(("skip", skip))
+    return lines
+
+
+def _required_mark(question: Question, werkzeug: Werkzeug) -> bool:
+    """Whether the question is marked as one that must be answered: required and not filled in already."""
+    return question.required and not _prefill_value(question, werkzeug)
 
 
 def _write_question(rows: Rows, styles: _Styles, row: int, question: Question, form: Form, werkzeug: Werkzeug,
                     cells: dict[str, str], list_ranges: dict[str, str]) -> None:
     sheet = rows.sheet
-    rows.set(row, _question_height(question, form, werkzeug))
+    below = _lines_below(question, form, werkzeug) if question.is_answer else []
+    rows.set(row, _question_height(question, werkzeug, below))
     if not question.is_answer:
         if question.number:
             sheet.write_string(row, 0, question.number, styles.number)
@@ -203,17 +249,18 @@ def _write_question(rows: Rows, styles: _Styles, row: int, question: Question, f
         else:
             sheet.merge_range(row, 0, row, 2, question.label, styles.note)
         return
-    skip = _skip_note(question, form)
     label_format = styles.label if question.number else styles.header_label
+    first = 1 if question.number else 0
     if question.number:
         sheet.write_string(row, 0, question.number, styles.number)
-        if skip:
-            # the line break ends the label run: a run of only whitespace loses it in openpyxl
-            sheet.write_rich_string(row, 1, question.label + "\n", styles.skip, skip, label_format)
-        else:
-            sheet.write_string(row, 1, question.label, label_format)
     else:
         sheet.merge_range(row, 0, row, 1, question.label, label_format)
+    if below:
+        # each line starts its run: a run of only whitespace would lose its line break in openpyxl
+        runs = [part for kind, line in below for part in (getattr(styles, kind), "\n" + line)]
+        sheet.write_rich_string(row, first, question.label, *runs, label_format)
+    elif question.number:
+        sheet.write_string(row, 1, question.label, label_format)
     prefilled = _prefill_value(question, werkzeug)
     if prefilled:
         sheet.write_string(row, ANSWER_COLUMN, prefilled, styles.prefilled)
@@ -242,34 +289,57 @@ def _choice_label(form: Form) -> Callable[[str | None, str], str]:
 
 
 def _skip_note(question: Question, form: Form) -> str:
-    """``(nur auszufüllen, wenn 1 = „Nein“)`` for a question with ``relevant``."""
+    """``Nur ausfüllen, wenn Frage 1 mit „Nein“ beantwortet ist.`` for a question with ``relevant``."""
     if question.relevant is None:
         return ""
-    words = question.relevant.describe(lambda name: form.question(name).number or form.question(name).label,
-                                       _choice_label(form))
-    return text("questionnaire.skip_note", condition=words)
+    return text("questionnaire.skip_note", condition=question.relevant.describe(_question_name(form),
+                                                                                _choice_label(form)))
+
+
+def _question_name(form: Form) -> Callable[[str], str]:
+    """How a sentence names a question: ``Frage 6``, or its label in quotes where it has no number."""
+    def name(question_name: str) -> str:
+        question = form.question(question_name)
+        if question.number:
+            return text("questionnaire.question", number=question.number)
+        return text("expression.quoted", value=question.label.rstrip(" :"))
+    return name
+
+
+def _shortened(words: str, most: int) -> str:
+    """``words`` if they fit ``most`` characters, else their start ending at a whole word and "…"."""
+    if len(words) <= most:
+        return words
+    start = words[:most - 1]
+    return (start.rsplit(None, 1)[0] if " " in start.strip() else start).rstrip(" ,;:") + "…"
 
 
 def _validation(question: Question, list_ranges: dict[str, str]) -> dict:
-    title = question.title[:32]
-    hint = question.hint[:255]
+    """The answer cell's rule and the box Excel shows beside it: a short title (``Frage 8``), the whole
+    question with its hint or how to answer as the message, and the alert for a wrong entry."""
+    title = text("questionnaire.question", number=question.number) if question.number else question.label
+    box = {"input_title": _shortened(title, _INPUT_TITLE)}
+
+    def message(how: str) -> str:
+        said = [question.label] if box["input_title"] != question.label else []
+        return _shortened("\n".join([*said, question.hint or how]), _INPUT_MESSAGE)
+
     if question.type == "select_one":
         choose = text("questionnaire.choose", choices=", ".join(question.choices.labels))
-        return {"validate": "list", "source": list_ranges[question.choices.name],
-                "input_title": title, "input_message": hint or choose[:255],
-                "error_title": text("questionnaire.not_a_choice"), "error_type": "stop",
-                "error_message": question.choices.allowed[:255]}
+        return {"validate": "list", "source": list_ranges[question.choices.name], **box,
+                "input_message": message(choose), "error_title": text("questionnaire.not_a_choice"),
+                "error_type": "stop", "error_message": _shortened(question.choices.allowed, _INPUT_MESSAGE)}
     if question.type in ("integer", "decimal"):
-        message = text(f"questionnaire.{question.type}")
+        how = text(f"questionnaire.{question.type}")
         return {"validate": question.type, "criteria": "between", "minimum": -LARGEST_NUMBER,
-                "maximum": LARGEST_NUMBER, "input_title": title, "input_message": hint or message,
-                "error_title": text("questionnaire.not_a_number"), "error_type": "stop", "error_message": message}
+                "maximum": LARGEST_NUMBER, **box, "input_message": message(how),
+                "error_title": text("questionnaire.not_a_number"), "error_type": "stop", "error_message": how}
     if question.type == "date":
-        message = text("questionnaire.date")
+        how = text("questionnaire.date")
         return {"validate": "date", "criteria": "between", "minimum": dt.date(1900, 1, 1),
-                "maximum": dt.date(2199, 12, 31), "input_title": title, "input_message": hint or message,
-                "error_title": text("questionnaire.not_a_date"), "error_type": "stop", "error_message": message}
-    return {"validate": "any", "input_title": title, "input_message": hint} if hint else {"validate": "any"}
+                "maximum": dt.date(2199, 12, 31), **box, "input_message": message(how),
+                "error_title": text("questionnaire.not_a_date"), "error_type": "stop", "error_message": how}
+    return {"validate": "any", **box, "input_message": message("")} if question.hint else {"validate": "any"}
 
 
 def _write_lists(sheet, form: Form) -> dict[str, str]:

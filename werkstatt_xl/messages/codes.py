@@ -138,3 +138,12 @@ class Code(StrEnum):
     # werkstatt.toml, continued
     SETTINGS_EMPTY_FILE = "settings.empty_file"
     SETTINGS_FOLDER = "settings.folder"
+
+    # the office's texts for Tabelle 1 (redaktion.xlsx)
+    OVERRIDES_LOCKED = "overrides.locked"
+    OVERRIDES_NOT_A_FILE = "overrides.not_a_file"
+    OVERRIDES_XLS_OR_PASSWORD = "overrides.xls_or_password"
+    OVERRIDES_UNREADABLE = "overrides.unreadable"
+    OVERRIDES_MISSING_COLUMNS = "overrides.missing_columns"
+    OVERRIDES_NO_ID = "overrides.no_id"
+    OVERRIDES_ID_TWICE = "overrides.id_twice"

@@ -95,7 +95,6 @@ TEXTS: dict[str, str] = {
                            "zurück. Felder mit Auswahlliste öffnen Sie mit dem Pfeil rechts neben der Zelle. Grau "
                            "hinterlegte Felder sind nach Ihren Antworten nicht auszufüllen.",
     "questionnaire.deadline": " bis zum {date}",
-    "questionnaire.skip_note": "(nur auszufüllen, wenn {condition})",
     "questionnaire.choose": "Bitte wählen: {choices}",
     "questionnaire.not_a_choice": "Bitte aus der Liste wählen",
     "questionnaire.not_a_number": "Keine Zahl",
@@ -123,17 +122,7 @@ TEXTS: dict[str, str] = {
     "mail.werkzeug_line": "- {werkzeug} (Fragebogen: {file})",
     "expression.and": "{left} und {right}",
     "expression.or": "{left} oder {right}",
-    "expression.not": "nicht ({operand})",
-    "expression.length": "Länge von {operand}",
-    "expression.answered": "{subject} beantwortet",
-    "expression.unanswered": "{subject} unbeantwortet",
     "expression.quoted": "„{value}“",
-    "expression.equal": "{left} = {right}",
-    "expression.not_equal": "{left} nicht {right}",
-    "expression.less": "{left} < {right}",
-    "expression.at_most": "{left} ≤ {right}",
-    "expression.greater": "{left} > {right}",
-    "expression.at_least": "{left} ≥ {right}",
     "master.status": "Status",
     "master.file": "Datei",
     "master.received_at": "Eingegangen am",
@@ -151,4 +140,56 @@ TEXTS: dict[str, str] = {
     "catalogue.sheet": "Katalog",
     "catalogue.kategorie_input": "neu (grün) oder bestehend (blau)",
     "form.allowed": "Erlaubt sind: {choices}.",
+
+    # what the office sees (issue "What the office sees"): the questionnaire's marks and skip notes
+    "questionnaire.skip_note": "Nur ausfüllen, wenn {condition}.",
+    "questionnaire.question": "Frage {number}",
+    "questionnaire.required": "Pflichtangabe",
+    "questionnaire.required_intro": "Fragen mit dem Vermerk „{mark}“ müssen beantwortet werden.",
+    "expression.is": "{subject} {predicate} ist",
+    "expression.this_question": "diese Frage",
+    "expression.answer_of": "die Antwort auf {subject}",
+    "expression.length_of_answer": "die Länge der Antwort auf {subject}",
+    "expression.length_of": "die Länge von {operand}",
+    "expression.answered": "{subject} beantwortet ist",
+    "expression.unanswered": "{subject} nicht beantwortet ist",
+    "expression.answered_with": "{subject} mit {value} beantwortet ist",
+    "expression.not_answered_with": "{subject} nicht mit {value} beantwortet ist",
+    "expression.answered_otherwise": "{subject} mit einer anderen Antwort als {values} beantwortet ist",
+    "expression.empty": "{operand} leer ist",
+    "expression.not_empty": "{operand} nicht leer ist",
+    "expression.equal": "gleich {value}",
+    "expression.not_equal": "ungleich {value}",
+    "expression.less": "kleiner als {value}",
+    "expression.at_most": "höchstens {value}",
+    "expression.greater": "größer als {value}",
+    "expression.at_least": "mindestens {value}",
+    "expression.not_greater": "nicht größer als {value}",
+    "expression.not_less": "nicht kleiner als {value}",
+    "expression.length_equal": "genau {count} Zeichen lang",
+    "expression.length_not_equal": "nicht genau {count} Zeichen lang",
+    "expression.length_less": "kürzer als {count} Zeichen",
+    "expression.length_at_most": "höchstens {count} Zeichen lang",
+    "expression.length_greater": "länger als {count} Zeichen",
+    "expression.length_at_least": "mindestens {count} Zeichen lang",
+
+    # the office's texts for Tabelle 1 (redaktion.xlsx)
+    "overrides.sheet": "Redaktion",
+    "overrides.title": "Texte für Tabelle 1, Spalte „{column}“",
+    "overrides.explanation": "Tabelle 1 druckt in der Spalte „{column}“ den Text aus den Antworten der Fachämter "
+                             "(Spalte C; bei jedem Zusammenführen neu geschrieben). Soll dort etwas anderes stehen, "
+                             "etwa ohne Namen oder Telefonnummern, tragen Sie den Text in die gelbe Spalte D ein: "
+                             "Tabelle 1 druckt ihn statt des Textes aus den Antworten. Leer lassen heißt: wie aus "
+                             "den Antworten. Ein einzelner Strich (-) druckt nichts. Ihre Einträge bleiben bei "
+                             "jedem Zusammenführen erhalten. Nach dem Speichern schreibt „werkstatt-xl report“ "
+                             "Tabelle 1 neu.",
+    "overrides.printed": "Text aus den Antworten",
+    "overrides.entry": "Text für Tabelle 1 (leer = Text aus den Antworten)",
+    "overrides.note": "Hinweis",
+    "overrides.not_listed": "Nicht mehr im Katalog: wird nicht gedruckt. Der Eintrag bleibt erhalten; leeren Sie "
+                            "Spalte D, um ihn zu entfernen.",
+    "overrides.input_title": "Text für Tabelle 1",
+    "overrides.input_message": "Leer lassen: Tabelle 1 druckt den Text aus den Antworten (Spalte C). Ein einzelner "
+                               "Strich (-) druckt nichts.",
+    "overrides.page_numbers": "Seite {page} von {pages}",
 }

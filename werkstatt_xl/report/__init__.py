@@ -8,8 +8,8 @@ from .definition import (
            load_report_definition,
 )
 from .pdf import office_program, to_pdf
-from .table import tabelle1
+from .table import printed_remarks, tabelle1
 from .workbook import write_report
 
 __all__ = ["HANDLUNGSFELD", "KATEGORIE", "RUECKLAUF", "ReportDefinition", "load_report_definition", "office_program",
-           "tabelle1", "to_pdf", "write_report"]
+           "printed_remarks", "tabelle1", "to_pdf", "write_report"]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from itertools import count
 
 from ..layout import LANDSCAPE, Rows, column_pixels, page_setup, row_height, text_height, wrapped_lines
-from .definition import HANDLUNGSFELD, RUECKLAUF, ChartTexts, ReportDefinition
+from .definition import ChartTexts, ReportDefinition
 from .styles import (
     BOLD,
     CATEGORY_WIDTH,
@@ -17,6 +19,7 @@ from .styles import (
     NEUTRAL,
     SCALE,
     TEXT,
+    UNANSWERED,
     Styles,
 )
 from .table import cell_text, register_columns
@@ -34,27 +37,32 @@ class Section:
     total_row: bool
 
 
-def chart_sections(register, table, definition: ReportDefinition) -> list[Section]:
-    """The counts behind each chart: yes/no per Handlungsfeld, then the ratings per answer list."""
+def chart_sections(register, definition: ReportDefinition) -> list[Section]:
+    """The counts behind each chart: yes/no per Handlungsfeld, then the ratings per answer list.
+
+    A returned question left empty counts as "ohne Antwort", apart from a neutral answer (k.A.),
+    which only questions that offer one get a column for.
+    """
     texts = definition.charts
-    returned = ~table[RUECKLAUF].isin(definition.no_return_statuses)
+    values = register_columns(register, definition)
+    answered = [cell_text(status) not in definition.no_return_statuses for status in values["status"]]
+    handlungsfelder = [cell_text(name) for name in values["handlungsfeld"]]
     yes, no = _scale_colors(2)
     sections = []
     for column in definition.yes_no:
-        rows = []
-        for handlungsfeld, block in table[returned].groupby(HANDLUNGSFELD, sort=False):
-            values = block[column.header]
-            rows.append((handlungsfeld, (int((values == definition.yes).sum()), int((values == definition.no).sum()),
-                                         int((values == "").sum()))))
-        missing = table[~returned].groupby(HANDLUNGSFELD, sort=False).size()
-        order = dict.fromkeys(table[HANDLUNGSFELD])
-        counts = {name: counts for name, counts in rows}
-        rows = [(name, (*counts.get(name, (0, 0, 0)), int(missing.get(name, 0)))) for name in order]
+        counts = {name: [0, 0, 0, 0, 0] for name in handlungsfelder}  # yes, no, other, empty, no return
+        for name, answer, back in zip(handlungsfelder, values[column.question], answered):
+            answer = cell_text(answer)
+            counts[name][4 if not back else 0 if answer in column.yes else 1 if answer in column.no
+                         else 3 if not answer else 2] += 1
+        other = bool(column.others) or any(row[2] for row in counts.values())
+        keep = [0, 1, *([2] if other else []), 3, 4]
+        series = (definition.yes, definition.no, texts.blank, texts.unanswered, texts.no_return)
+        colors = (yes, no, NEUTRAL, UNANSWERED, MISSING)
         sections.append(Section(texts.by_handlungsfeld.replace("{header}", column.header), texts.handlungsfeld,
-                                 (definition.yes, definition.no, texts.blank, texts.no_return),
-                                 (yes, no, NEUTRAL, MISSING), tuple(rows), total_row=True))
-    values = register_columns(register, definition)
-    answered = [cell_text(status) not in definition.no_return_statuses for status in values["status"]]
+                                 tuple(series[index] for index in keep), tuple(colors[index] for index in keep),
+                                 tuple((name, tuple(row[index] for index in keep)) for name, row in counts.items()),
+                                 total_row=True))
     groups: dict[tuple[str, ...], list] = {}
     for rating in texts.ratings:
         answers = [cell_text(value) for value, keep in zip(values[rating.question], answered) if keep]
@@ -63,9 +71,19 @@ def chart_sections(register, table, definition: ReportDefinition) -> list[Sectio
     for choices, rows in groups.items():
         scale = iter(_scale_colors(sum(choice not in texts.neutral for choice in choices)))
         colors = tuple(NEUTRAL if choice in texts.neutral else next(scale) for choice in choices)
-        sections.append(Section(texts.ratings_title, "", (*choices, texts.unanswered), (*colors, MISSING),
+        sections.append(Section(texts.ratings_title, "", (*choices, texts.unanswered), (*colors, UNANSWERED),
                                  tuple(rows), total_row=False))
     return sections
+
+
+_CHART_OFFSET = 4
+"""Pixels between the top of a section's first row and its chart."""
+
+
+def _axis_step(largest: int) -> int:
+    """Whole counts between the gridlines, at most ten of them: 1, 2, 5, 10, 20, 50, ..."""
+    return next(step for power in count() for step in (10 ** power, 2 * 10 ** power, 5 * 10 ** power)
+                if largest <= 10 * step)
 
 
 def _label_color(fill: str) -> str:
@@ -121,8 +139,8 @@ def _write_section(workbook, sheet, rows: Rows, styles: Styles, row: int, sectio
     rows.set(header_row, row_height((max(wrapped_lines(header, COUNT_WIDTH, BOLD) for header in headers[1:]), BOLD)))
     for offset, (category, counts) in enumerate(section.rows):
         sheet.write_string(first + offset, 0, category, styles.text)
-        for column, count in enumerate(counts, start=1):
-            sheet.write_number(first + offset, column, count, styles.count)
+        for column, number in enumerate(counts, start=1):
+            sheet.write_number(first + offset, column, number, styles.count)
         sheet.write_number(first + offset, len(headers) - 1, sum(counts), styles.total)
         rows.set(first + offset, text_height(CATEGORY_WIDTH, (category, TEXT)))
     last = first + len(section.rows) - 1
@@ -133,10 +151,11 @@ def _write_section(workbook, sheet, rows: Rows, styles: Styles, row: int, sectio
                         for _, counts in section.rows)
             sheet.write_number(last + 1, column, total, styles.total)
     height = 150 + 28 * len(section.rows)
+    # a few pixels below the top of its row: a frame on the row's edge is printed on the page above as a stray line
     sheet.insert_chart(row, chart_column, _bar_chart(workbook, sheet.name, section, row, first, last, texts.axis,
-                                                     height))
+                                                     height), {"y_offset": _CHART_OFFSET})
     chart_end = row + 1
-    while rows.span(row, chart_end - 1) / 0.75 < height:
+    while rows.span(row, chart_end - 1) / 0.75 < height + _CHART_OFFSET:
         chart_end += 1
     return max(last + (2 if section.total_row else 1), chart_end) + 1
 
@@ -151,11 +170,16 @@ def _bar_chart(workbook, sheet_name: str, section: Section, title_row: int, firs
             "name": [sheet_name, title_row + 1, column],
             "categories": [sheet_name, first, 0, last, 0],
             "values": [sheet_name, first, column, last, column],
-            "fill": {"color": color}, "border": {"color": "#FFFFFF", "width": 0.75}, "gap": 40,
+            "fill": {"color": color}, "border": {"color": NEUTRAL if color == UNANSWERED else "#FFFFFF", "width": 0.75},
+            "gap": 40,
             "data_labels": {"value": True, "num_format": "0;;;", "font": {**font, "color": _label_color(color)}},
         })
     chart.set_title({"name": [sheet_name, title_row, 0], "name_font": {**font, "size": 11, "bold": True}})
+    longest = max((sum(counts) for _, counts in section.rows), default=0)
+    step = _axis_step(longest)
+    # counts are whole: the axis steps by whole numbers (left alone, Excel steps by 0.5 up to 5)
     chart.set_x_axis({"name": axis, "name_font": {**font, "bold": False}, "num_font": font, "min": 0,
+                      "max": max(1, math.ceil(longest / step)) * step, "major_unit": step, "num_format": "0",
                       "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
     chart.set_y_axis({"reverse": True, "num_font": font, "crossing": "max"})
     chart.set_legend({"position": "bottom", "font": font})

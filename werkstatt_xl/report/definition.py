@@ -36,6 +36,8 @@ class YesNoColumn:
     question: str
     yes: tuple[str, ...]
     no: tuple[str, ...]
+    others: tuple[str, ...] = ()
+    """The question's answers that are neither yes nor no (e.g. k.A.), in form order."""
 
     def outcome(self, answer: str) -> bool | None:
         """True for a yes answer, False for a no answer, None for anything else."""
@@ -251,7 +253,10 @@ class _DefinitionReader:
             fields = self.fields(block, "yes_no", _YES_NO_SCHEMA, occurrence)
             question = self.question(fields["question"], "yes_no", "question", occurrence=occurrence,
                                      select_one=True) if "question" in block else None
+            others = ()
             if question is not None:
+                others = tuple(label for label in question.choices.labels
+                               if label not in fields["yes"] and label not in fields["no"])
                 for key in ("yes", "no"):
                     for label in fields[key]:
                         if label not in question.choices.labels:
@@ -259,7 +264,7 @@ class _DefinitionReader:
                                          name=question.name, answers=", ".join(question.choices.labels))
             for label in sorted(set(fields["yes"]) & set(fields["no"])):
                 self.problem(Code.REPORT_YES_AND_NO, "yes_no", "no", label, occurrence, label=label)
-            columns.append(YesNoColumn(fields["header"], fields["question"], fields["yes"], fields["no"]))
+            columns.append(YesNoColumn(fields["header"], fields["question"], fields["yes"], fields["no"], others))
         return tuple(columns)
 
     def read_ratings(self, data: dict) -> tuple[Rating, ...]:

@@ -15,7 +15,8 @@ GAP = 8.0
 CHART_WIDTH, CHART_COLUMNS = 576, 9
 """Pixel width of a chart on the chart sheet, and the default-width columns it covers (64 px each)."""
 BAND, HEADER_FILL, GRID, GREY_TEXT = "#44546A", "#E7E6E6", "#808080", "#7F7F7F"
-NEUTRAL, MISSING = "#A6A6A6", "#D9D9D9"
+NEUTRAL, MISSING, UNANSWERED = "#A6A6A6", "#D9D9D9", "#FFFFFF"
+"""Bars of a neutral answer (k.A.), of Werkzeuge without return, and of questions left empty (outlined)."""
 SCALE = ((0x2E, 0x7D, 0x32), (0x9C, 0xCC, 0x65), (0xF4, 0xA7, 0x42), (0xD0, 0x4B, 0x3E))
 """Dark green, light green, orange, red: the colours of ordered answers from best to worst."""
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Mapping
+
 from ..catalogue import fold
 from ..xlsx import fit_cell
 from ..errors import ReportError
@@ -9,33 +11,54 @@ from ..messages import text
 from .definition import ReportDefinition
 
 
-def tabelle1(register, definition: ReportDefinition):
+def tabelle1(register, definition: ReportDefinition, texts: Mapping[str, str] | None = None):
     """The rows of Tabelle 1 as a DataFrame (columns :attr:`ReportDefinition.columns`).
 
     Grouped by Handlungsfeld in catalogue order; X columns hold the definition's yes/no
-    text or ""; Rücklauf is the register status. Pure: no I/O.
+    text or ""; the remarks column what Tabelle 1 prints there: the office's text from
+    ``texts`` (Werkzeug-ID -> text) where it has one, else the text answers joined, or the
+    no-return text; Rücklauf is the register status. Pure: no I/O.
     """
     import pandas as pd
 
+    rows = [row[1:] for row in _rows(register, definition, texts or {})]
+    return pd.DataFrame(rows, columns=definition.columns, dtype=object)
+
+
+def printed_remarks(register, definition: ReportDefinition) -> list[tuple[str, str, str]]:
+    """(Werkzeug-ID, Werkzeug, text) in table order: what Tabelle 1 prints in its remarks column from the
+    answers alone."""
+    position = 1 + definition.columns.index(definition.remarks_header)
+    return [(row[0], row[2], row[position]) for row in _rows(register, definition, {})]
+
+
+def _rows(register, definition: ReportDefinition, texts: Mapping[str, str]) -> list[list[str]]:
+    """The Werkzeug-ID and the cells of each row of Tabelle 1, in table order."""
     values = register_columns(register, definition)
     order = {name: position for position, name in enumerate(dict.fromkeys(values["handlungsfeld"]))}
     rows = []
     for index in sorted(range(len(register)), key=lambda index: order[values["handlungsfeld"][index]]):
-        row = [cell_text(values["handlungsfeld"][index]), cell_text(values["werkzeug"][index]),
+        werkzeug_id, status = cell_text(values["werkzeug_id"][index]), cell_text(values["status"][index])
+        row = [werkzeug_id, cell_text(values["handlungsfeld"][index]), cell_text(values["werkzeug"][index]),
                cell_text(values["kategorie"][index])]
         for column in definition.yes_no:
             outcome = column.outcome(cell_text(values[column.question][index]))
             row.append("" if outcome is None else definition.yes if outcome else definition.no)
-        texts = [cell_text(values[name][index]) for name in definition.remarks_questions]
-        row.append(_join_unique(texts, definition.separator))
-        row.append(cell_text(values["status"][index]))
+        if werkzeug_id in texts:
+            row.append(texts[werkzeug_id])
+        elif status in definition.no_return_statuses:
+            row.append(definition.no_return_text)
+        else:
+            row.append(_join_unique([cell_text(values[name][index]) for name in definition.remarks_questions],
+                                    definition.separator))
+        row.append(status)
         rows.append(row)
-    return pd.DataFrame(rows, columns=definition.columns, dtype=object)
+    return rows
 
 
 def register_columns(register, definition: ReportDefinition) -> dict[str, list]:
     """The register columns the report reads, as lists; a clear error when one is missing."""
-    names = ["handlungsfeld", "werkzeug", "kategorie", "status", *(column.question for column in definition.yes_no),
+    names = ["werkzeug_id", "handlungsfeld", "werkzeug", "kategorie", "status", *(column.question for column in definition.yes_no),
              *definition.remarks_questions, *(rating.question for rating in definition.charts.ratings)]
     names = list(dict.fromkeys(names))
     missing = [name for name in names if name not in register.columns]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Mapping
 
 from ..layout import LANDSCAPE, Rows, column_pixels, page_setup, row_height, text_height, wrapped_lines
 from ..xlsx import new_workbook
@@ -12,11 +13,13 @@ from .styles import BOLD, GAP, REMARKS_WIDTH, TEXT, WERKZEUG_WIDTH, X_WIDTH, Sty
 from .table import tabelle1
 
 
-def write_report(register, definition: ReportDefinition, path: Path, title: str = "") -> Path:
+def write_report(register, definition: ReportDefinition, path: Path, title: str = "",
+                 texts: Mapping[str, str] | None = None) -> Path:
     """Write the Tabelle 1 workbook (sheets Tabelle 1 and Auswertung) to ``path``, a new file (the caller
-    writes it atomically, see :func:`~werkstatt_xl.files.atomic_path`)."""
-    table = tabelle1(register, definition)
-    sections = chart_sections(register, table, definition)
+    writes it atomically, see :func:`~werkstatt_xl.files.atomic_path`); ``texts`` are the office's texts
+    for the remarks column by Werkzeug-ID (see :func:`~werkstatt_xl.report.tabelle1`)."""
+    table = tabelle1(register, definition, texts)
+    sections = chart_sections(register, definition)
     path = Path(path)
     workbook = new_workbook(path)
     workbook.set_properties({"title": definition.title, "subject": title, "author": "werkstatt-xl"})
@@ -86,8 +89,8 @@ def _write_table_row(sheet, rows: Rows, styles: Styles, row: int, record: dict, 
             else:
                 sheet.write_blank(row, 1 + 2 * position + offset, None, styles.mark)
     remarks = record[definition.remarks_header]
-    if record[RUECKLAUF] in definition.no_return_statuses:
-        sheet.write_string(row, len(widths) - 1, definition.no_return_text, styles.no_return)
+    if record[RUECKLAUF] in definition.no_return_statuses and remarks == definition.no_return_text:
+        sheet.write_string(row, len(widths) - 1, remarks, styles.no_return)
     elif remarks:
         sheet.write_string(row, len(widths) - 1, remarks, styles.text)
     else:

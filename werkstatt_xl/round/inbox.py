@@ -31,7 +31,8 @@ from ..register import (
     match_by_title,
     register_headers,
 )
-from ..report import load_report_definition, write_report
+from ..overrides import OVERRIDES, Overrides, read_overrides, write_overrides
+from ..report import load_report_definition, printed_remarks, write_report
 from ..validate import Problem
 from .project import Progress, Project, issued_questionnaires
 
@@ -52,18 +53,22 @@ class MergeResult:
     counts: dict[str, int] = field(default_factory=dict)
     """Files received, rejected and superseded; Werkzeuge accepted, with_problems and missing."""
     warnings: tuple[str, ...] = ()
+    overrides_path: Path | None = None
+    """``redaktion.xlsx``: the office's texts for Tabelle 1, refreshed."""
 
 
 def merge(project: Project, on_progress: Progress | None = None) -> MergeResult:
     """Read every file in ``eingang/``, check it, build the register and write both workbooks.
 
     One bad file never stops a merge: it is listed with its reason. Returned files are
-    only read. master.xlsx and Tabelle 1 are replaced both or neither. A lost ``ausgabe.csv`` is
-    rebuilt from the questionnaires in ``ausgang/`` first (see :func:`issued_questionnaires`).
+    only read. master.xlsx, Tabelle 1 and redaktion.xlsx (the office's texts for Tabelle 1,
+    which it uses) are replaced all or none. A lost ``ausgabe.csv`` is rebuilt from the
+    questionnaires in ``ausgang/`` first (see :func:`issued_questionnaires`).
     """
     form = load_form(project.form_path)
     catalogue = load_catalogue(project.catalogue_path)
     definition = load_report_definition(project.report_path, form)  # a broken one stops before reading
+    overrides = read_overrides(project.root / OVERRIDES)  # so does a broken redaktion.xlsx
     issued, notice = issued_questionnaires(project, catalogue)
     if not issued:
         raise ProjectError(text("merge.nothing_issued", path=project.issue_log, outbox=project.outbox))
@@ -74,12 +79,14 @@ def merge(project: Project, on_progress: Progress | None = None) -> MergeResult:
     confirmed = frozenset((entry.sha256, entry.werkzeug_id) for entry in read_confirmations(project.confirmations))
     register = build_register(catalogue, form, issued, reads, confirmed)
     frame = register.frame
-    with atomic_paths([project.master_path, project.report_workbook_path]) as (master, report):
+    with atomic_paths([project.master_path, project.report_workbook_path, overrides.path]) as (master, report, edits):
         _both(partial(write_master_workbook, master, frame, register.problems, register_headers(form)),
-              partial(write_report, frame, definition, report, project.title),
+              partial(_write_tabelle1, frame, definition, report, edits, overrides, project.title),
               parallel=len(frame) >= PARALLEL_FROM)
+        overrides.check_unchanged()
     return MergeResult(frame, register.problems, register.returns, project.master_path,
-                       project.report_workbook_path, count_outcomes(register), (notice,) if notice else ())
+                       project.report_workbook_path, count_outcomes(register), (notice,) if notice else (),
+                       overrides.path)
 
 
 def confirm(project: Project, names: list[str]) -> list[tuple[str, Werkzeug]]:
@@ -169,6 +176,12 @@ def _read_all(paths: list[Path], on_progress: Progress | None) -> Iterator[tuple
     finally:
         if executor:
             executor.shutdown(cancel_futures=True)
+
+
+def _write_tabelle1(register, definition, report: Path, edits: Path, overrides: Overrides, title: str) -> None:
+    """Tabelle 1 with the office's texts, and redaktion.xlsx with the texts from the answers beside them."""
+    write_report(register, definition, report, title, overrides.texts)
+    write_overrides(edits, printed_remarks(register, definition), overrides, definition.remarks_header, title)
 
 
 def _both(first: Callable, second: Callable, parallel: bool) -> tuple:

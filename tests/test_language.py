@@ -312,6 +312,8 @@ def test_a_round_in_english(tmp_path):
         "  ... and 10 more",
         f"Wrote {root / 'ergebnis' / 'master.xlsx'}",
         f"Wrote {root / 'ergebnis' / 'tabelle1.xlsx'}",
+        f"Wrote {root / 'redaktion.xlsx'}: write there the text Tabelle 1 shall print instead of the answers, where "
+        "the office decides so.",
     ]
     assert [line.split()[:2] for line in merged[start + 4:start + 4 + SHOWN]] == [
         [f"W{number}", "offen"] for number in range(41, 41 + SHOWN)]

@@ -104,7 +104,10 @@ def test_the_office_text_replaces_the_answers_in_report_and_merge_and_is_kept(is
                              "Konzept zur strategischen und demografieorientierten Personalentwicklung beim Kreis "
                              "Düren")
 
-    merge(issued)  # the entries survive, the text from the answers is refreshed
+    told = CliRunner().invoke(main, ["report", "-p", str(issued.root)])
+    assert "The remarks of 3 Werkzeuge are the office's texts from redaktion.xlsx." in told.output
+    merged = CliRunner().invoke(main, ["merge", "-p", str(issued.root)])  # the entries survive, the answers refresh
+    assert f"Wrote {path}: write there the text Tabelle 1 shall print" in merged.output
     table = rows(path)
     assert table["W01"][1:3] == [PHONE, "Rückfragen an das Amt für Demografie."]
     assert table["W03"][1:3] == ["Intern.", "-"]

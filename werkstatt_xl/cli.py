@@ -240,6 +240,8 @@ def merge_command(project_dir: Path, strict: bool):
     _echo_werkzeuge(text("merge.not_returned", project=project_dir), register[register["status"].isin(NOT_RETURNED)])
     click.echo(text("cli.wrote", path=result.master_path))
     click.echo(text("cli.wrote", path=result.report_path))
+    if result.overrides_path:
+        click.echo(text("merge.overrides", path=result.overrides_path))
     if strict and (counts["with_problems"] or counts["rejected"]):
         raise click.ClickException(text("merge.strict_failed"))
 
@@ -366,5 +368,7 @@ def report_command(project_dir: Path, pdf: bool):
     click.echo(text("report.wrote", workbook=result.workbook,
                     werkzeuge=plural(result.werkzeuge, "count.werkzeug", "count.werkzeuge"),
                     without=len(result.without_return)))
+    if result.edited:
+        click.echo(plural(len(result.edited), "report.edited_one", "report.edited_other"))
     if result.pdf:
         click.echo(text("cli.wrote", path=result.pdf))

@@ -101,4 +101,32 @@ def test_every_sheet_prints_landscape_one_page_wide_with_its_header_on_every_pag
 
 def test_the_example_round_prints_on_one_page_per_sheet(master, soffice, tmp_path):
     pdf = soffice(master, "pdf", tmp_path).read_bytes()
-    assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 3  # 32 pages of one or two columns before
+    assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 4  # 32 pages of one or two columns before; the legend of
+    # the statuses takes a page of its own below the return rates
+
+
+def test_pruefung_lists_errors_first_grouped_by_werkzeug_and_the_statuses_are_explained(tmp_path):
+    from werkstatt_xl.fill import fill_questionnaire
+    from werkstatt_xl.issue_log import read_issue_log
+    from werkstatt_xl.register import STATUSES
+    from werkstatt_xl.round import init_project
+
+    project = init_project(tmp_path / "runde", example=True)
+    generate(project)
+    files = {entry.werkzeug_id: project.outbox / entry.file for entry in read_issue_log(project.issue_log)}
+    fill_questionnaire(files["W09"], {"umsetzung": "Vielleicht", "erfolg": "Hoch"}, project.inbox / "w09.xlsx")
+    fill_questionnaire(files["W02"], {"umsetzung": "Ja", "zeitplan": "bald"}, project.inbox / "w02.xlsx")
+    shutil.copyfile(files["W02"], project.inbox / "w02-leer.xlsx")
+    (project.inbox / "notiz.txt").write_text("kein Fragebogen")
+    merge(project)
+
+    rows = list(load_workbook(project.master_path)[PROBLEMS_SHEET].iter_rows(min_row=3, values_only=True))
+    kinds = [row[8] for row in rows]
+    assert kinds == sorted(kinds, key=lambda kind: kind != "Fehler")  # every error before every notice
+    errors = [(row[1], row[0]) for row in rows if row[8] == "Fehler"]
+    assert errors[0] == ("", "notiz.txt")  # belongs to no Werkzeug: first
+    ids = [werkzeug_id for werkzeug_id, _ in errors[1:]]
+    assert ids == sorted(ids) and set(ids) == {"W02", "W09"}  # grouped, in catalogue order
+    legend = [row[0] for row in load_workbook(project.master_path)[RETURNS_SHEET].iter_rows(values_only=True)]
+    for status in STATUSES:
+        assert any(entry and entry.startswith(f"{status}: ") for entry in legend), status

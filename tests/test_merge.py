@@ -411,6 +411,8 @@ def test_cli_summary_and_strict(issued):
         "  ... and 48 more",
         f"Wrote {issued.results / 'master.xlsx'}",
         f"Wrote {issued.results / 'tabelle1.xlsx'}",
+        f"Wrote {issued.root / 'redaktion.xlsx'}: write there the text Tabelle 1 shall print instead of the answers, "
+        "where the office decides so.",
     ]
     strict = runner.invoke(main, ["merge", "-p", str(issued.root), "--strict"])
     assert strict.exit_code == 1

@@ -23,10 +23,14 @@ from .register import (
     STATUS_UNCONFIRMED,
     STATUSES,
 )
+from .validate import ERROR
 from .xlsx import new_workbook, read_workbook_rows
 
 REGISTER_SHEET, PROBLEMS_SHEET, RETURNS_SHEET = (text(f"master.{sheet}_sheet")
                                                   for sheet in ("register", "problems", "returns"))
+STATUS_KEYS = {STATUS_RECEIVED: "received", STATUS_PROBLEMS: "problems", STATUS_UNCONFIRMED: "unconfirmed",
+               STATUS_MISSING: "missing", STATUS_REJECTED: "rejected"}
+"""Each status -> the key of its explanation in the legend."""
 STATUS_FILLS = {STATUS_RECEIVED: "#E2EFDA", STATUS_PROBLEMS: "#FFF2CC", STATUS_UNCONFIRMED: "#FCE4D6",
                 STATUS_MISSING: "#EDEDED", STATUS_REJECTED: "#F8CBAD"}
 _TEXT, _BOLD, _TITLE = Font(10), Font(10, bold=True), Font(13, bold=True)
@@ -44,7 +48,8 @@ def write_master_workbook(path: Path, register, problems: list, headers: dict[st
     :func:`~werkstatt_xl.files.atomic_path`)."""
     import pandas as pd
 
-    problem_frame = pd.DataFrame([{key: str(getattr(problem, key)) for key in PROBLEM_COLUMNS} for problem in problems],
+    problem_frame = pd.DataFrame([{key: str(getattr(problem, key)) for key in PROBLEM_COLUMNS}
+                                  for problem in _most_important_first(problems, list(register["werkzeug_id"]))],
                                  columns=list(PROBLEM_COLUMNS))
     workbook = new_workbook(path)
     formats = _Formats(workbook)
@@ -53,6 +58,13 @@ def write_master_workbook(path: Path, register, problems: list, headers: dict[st
     _write_return_rates(workbook, formats, register)
     workbook.close()
     return path
+
+
+def _most_important_first(problems: list, werkzeug_ids: list[str]) -> list:
+    """The rows of "Prüfung": errors before notices; within each, files that belong to no Werkzeug first,
+    then by Werkzeug in catalogue order, so that each Werkzeug's problems stand together."""
+    position = {werkzeug_id: index for index, werkzeug_id in enumerate(werkzeug_ids)}
+    return sorted(problems, key=lambda problem: (problem.kind != ERROR, position.get(problem.werkzeug_id, -1)))
 
 
 class _Formats:
@@ -69,6 +81,7 @@ class _Formats:
         # explicit, because LibreOffice ignores table styles and would show white header text
         self.header = add({"bold": True, "bg_color": "#D9E1F2", "text_wrap": True})
         self.status = {status: add({"bg_color": color}) for status, color in STATUS_FILLS.items()}
+        self.legend = {status: add({"bg_color": color, "text_wrap": True}) for status, color in STATUS_FILLS.items()}
 
 
 def _write_table(workbook, formats: _Formats, name: str, frame, headers: dict[str, str], freeze_columns: int) -> None:
@@ -177,7 +190,14 @@ def _write_return_rates(workbook, formats: _Formats, register) -> None:
         })
         blocks.append((row, last))
         row = last + 3
-    _print_landscape(rows, row - 3, widths, RETURNS_SHEET, blocks=blocks)
+    sheet.write_string(row, 0, text("master.legend_title"), formats.title)
+    rows.set(row, row_height((1, _TITLE)))
+    for offset, status in enumerate(STATUSES, start=row + 1):
+        entry = text("master.legend_entry", status=status, meaning=text(f"master.legend.{STATUS_KEYS[status]}"))
+        sheet.write_string(offset, 0, entry, formats.legend[status])
+        rows.set(offset, text_height(_GROUP_WIDTH, (entry, _TEXT)))
+    blocks.append((row, row + len(STATUSES)))
+    _print_landscape(rows, row + len(STATUSES), widths, RETURNS_SHEET, blocks=blocks)
 
 
 def read_sheet(path: Path, sheet_name: str):

@@ -114,6 +114,14 @@ TEXTS: dict[str, str] = {
     "master.werkzeuge": "Werkzeuge",
     "master.return_rate": "Rücklaufquote",
     "master.no_value": "(ohne Angabe)",
+    "master.legend_title": "Was die Status bedeuten",
+    "master.legend_entry": "{status}: {meaning}",
+    "master.legend.received": "Fragebogen zurück, alle Antworten in Ordnung.",
+    "master.legend.problems": "Fragebogen zurück, mindestens eine Antwort ist zu klären: siehe Blatt „Prüfung“.",
+    "master.legend.unconfirmed": "Zurück ohne Kennung, nur über den Werkzeugtitel zugeordnet: zählt erst, wenn das "
+                                 "Büro die Herkunft geklärt und mit „werkstatt-xl confirm“ bestätigt hat.",
+    "master.legend.missing": "Noch kein verwendbarer Fragebogen zurück.",
+    "master.legend.rejected": "Eine Rücksendung kam, konnte aber nicht übernommen werden: siehe Blatt „Prüfung“.",
     "master.page_numbers": "Seite {page} von {pages}",
 
     # words inside sentences and headers

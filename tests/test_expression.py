@@ -2,12 +2,7 @@
 
 import pytest
 
-from werkstatt_xl.expression import (
-    ExpressionError,
-    Node,
-    evaluate_with,
-    parse_expression,
-)
+from werkstatt_xl.expression import ExpressionError, Node, evaluate_with, parse_expression
 
 CELLS = {"a": "$C$5", "b": "$C$6", None: "$C$9"}
 NAMES = {"a": "Frage 1", "b": "Frage 2"}

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from test_mail import PASSWORD_ENV, make_project, smtp_server  # noqa: F401  (smtp_server is a fixture)
+
 from werkstatt_xl.cli import main
 from werkstatt_xl.resources import example_path
 from werkstatt_xl.round import generate, init_project

@@ -25,14 +25,7 @@ from werkstatt_xl.cli import main
 from werkstatt_xl.errors import ProjectError
 from werkstatt_xl.issue_log import read_issue_log
 from werkstatt_xl.resources import example_path
-from werkstatt_xl.round import (
-    generate,
-    init_project,
-    load_project,
-    merge,
-    plan_mail,
-    read_problems,
-)
+from werkstatt_xl.round import generate, init_project, load_project, merge, plan_mail, read_problems
 
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 

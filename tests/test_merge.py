@@ -13,24 +13,16 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import Workbook, load_workbook
 
+from werkstatt_xl import files
 from werkstatt_xl.catalogue import load_catalogue
 from werkstatt_xl.cli import main
 from werkstatt_xl.errors import ProjectError
-from werkstatt_xl import files
 from werkstatt_xl.fill import fill_questionnaire
 from werkstatt_xl.issue_log import read_issue_log
 from werkstatt_xl.messages import Code
 from werkstatt_xl.register import Outcome
 from werkstatt_xl.resources import example_path
-from werkstatt_xl.round import (
-    MASTER_NAME,
-    confirm,
-    generate,
-    load_project,
-    merge,
-    read_problems,
-    read_register,
-)
+from werkstatt_xl.round import MASTER_NAME, confirm, generate, load_project, merge, read_problems, read_register
 
 
 @pytest.fixture

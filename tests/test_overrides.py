@@ -21,8 +21,7 @@ from werkstatt_xl.fill import fill_questionnaire
 from werkstatt_xl.issue_log import read_issue_log
 from werkstatt_xl.messages import Code
 from werkstatt_xl.overrides import OVERRIDES, OverridesError, read_overrides
-from werkstatt_xl.round import generate, merge, report
-from werkstatt_xl.round import inbox
+from werkstatt_xl.round import generate, inbox, merge, report
 
 PHONE = "Rückfragen bei Frau Beispiel, Tel. 02421 22-1234."
 ENTRY = "D"

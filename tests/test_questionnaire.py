@@ -22,13 +22,7 @@ from werkstatt_xl.anchors import META_KEYS, parse_marker
 from werkstatt_xl.catalogue import Werkzeug, load_catalogue
 from werkstatt_xl.form import default_form_path, load_form
 from werkstatt_xl.issue_log import ISSUE_LOG, read_issue_log
-from werkstatt_xl.questionnaire import (
-    LISTS_SHEET,
-    META_SHEET,
-    SHEET,
-    file_name,
-    render_questionnaire,
-)
+from werkstatt_xl.questionnaire import LISTS_SHEET, META_SHEET, SHEET, file_name, render_questionnaire
 from werkstatt_xl.round import Project, generate, outbox
 
 GOLDEN = Path(__file__).parent / "golden" / "fragebogen.xlsx"

@@ -28,13 +28,7 @@ from werkstatt_xl.form import default_form_path, load_form
 from werkstatt_xl.master import write_master_workbook
 from werkstatt_xl.messages import Code
 from werkstatt_xl.register import PROVENANCE_COLUMNS, register_headers
-from werkstatt_xl.report import (
-    RUECKLAUF,
-    load_report_definition,
-    printed_remarks,
-    tabelle1,
-    write_report,
-)
+from werkstatt_xl.report import RUECKLAUF, load_report_definition, printed_remarks, tabelle1, write_report
 from werkstatt_xl.resources import example_path, template_path
 from werkstatt_xl.round import MASTER_NAME, report
 
@@ -453,7 +447,7 @@ def test_charts_keep_their_frames_off_the_edge_of_their_rows(golden_workbook):
     sheet = golden_workbook["Auswertung"]
     breaks = {brk.id for brk in sheet.row_breaks.brk}  # 0-based row that starts a page
     assert len(anchors) == 4 and breaks
-    for position, (first, offset, last) in enumerate(anchors):
+    for position, (_, offset, last) in enumerate(anchors):
         assert int(offset) > 0
         if position + 1 < len(anchors):
             assert int(last) < int(anchors[position + 1][0]) - 1  # a free row before the next section

@@ -19,14 +19,7 @@ from werkstatt_xl.cli import main
 from werkstatt_xl.fill import fill_questionnaire
 from werkstatt_xl.issue_log import read_issue_log
 from werkstatt_xl.resources import template_path
-from werkstatt_xl.round import (
-    generate,
-    init_project,
-    load_project,
-    merge,
-    register_statuses,
-    unmerged_files,
-)
+from werkstatt_xl.round import generate, init_project, load_project, merge, register_statuses, unmerged_files
 from werkstatt_xl.round import status as collect_status
 
 ROWS = [

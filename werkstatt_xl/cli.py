@@ -281,13 +281,7 @@ def confirm_command(project_dir: Path, files: tuple[str, ...]):
 @_user_errors
 def mail_command(project_dir: Path, reminder: bool, send: bool, only: tuple[str, ...], again: bool):
     """Write the e-mails as drafts, or send them, and say how many."""
-    from .round import (
-        check_smtp_settings,
-        plan_mail,
-        send_mail,
-        sent_log_path,
-        write_mail_drafts,
-    )
+    from .round import check_smtp_settings, plan_mail, send_mail, sent_log_path, write_mail_drafts
 
     if again and not send:
         raise click.UsageError(text("mail.again_without_send"))

@@ -123,8 +123,8 @@ def build_register(catalogue: Catalogue, form: Form, issued: Iterable[IssuedQues
     form, and the newest return per Werkzeug wins. The token is the proof: a return matched by
     its title never replaces or outranks one with the Werkzeug's token, and counts only once the
     office has confirmed it for that Werkzeug ((SHA-256, Werkzeug-ID) is in ``confirmed``); until
-    then its answers stay out of the register and the Werkzeug is "unbestätigt". Nothing is dropped: every file gets a :class:`ReturnRecord`, and every
-    reason a :class:`Problem`.
+    then its answers stay out of the register and the Werkzeug is "unbestätigt". Nothing is
+    dropped: every file gets a :class:`ReturnRecord`, and every reason a :class:`Problem`.
     """
     tokens = {entry.token: entry for entry in issued}
     by_id, by_title = catalogue.by_id(), catalogue.by_title()

@@ -30,11 +30,11 @@ from openpyxl.xml.constants import ARC_CORE
 from openpyxl.xml.functions import fromstring, tostring
 
 from werkstatt_xl.catalogue import load_catalogue
+from werkstatt_xl.files import atomic_directory, atomic_path
 from werkstatt_xl.fill import fill_questionnaire
 from werkstatt_xl.issue_log import ISSUE_LOG, write_issue_log
 from werkstatt_xl.round import generate, init_project, load_project
 from werkstatt_xl.settings import CONFIG_NAME
-from werkstatt_xl.files import atomic_directory, atomic_path
 
 HERE = Path(__file__).parent
 ISSUED = dt.datetime(2019, 11, 15, 8, 0)

@@ -1,12 +1,6 @@
 """Tabelle 1 ("Teilauswertung"): its definition, the computed table, the workbook with charts, the PDF."""
 
-from .definition import (
-           HANDLUNGSFELD,
-           KATEGORIE,
-           RUECKLAUF,
-           ReportDefinition,
-           load_report_definition,
-)
+from .definition import HANDLUNGSFELD, KATEGORIE, RUECKLAUF, ReportDefinition, load_report_definition
 from .pdf import office_program, to_pdf
 from .table import printed_remarks, tabelle1
 from .workbook import write_report

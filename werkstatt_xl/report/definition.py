@@ -122,7 +122,8 @@ def load_report_definition(path: Path, form: Form) -> ReportDefinition:
     except UnicodeDecodeError:
         raise ReportDefinitionError(path, [_problem(Code.REPORT_NOT_UTF8, 1)]) from None
     except OSError as error:  # a folder, no permission
-        raise ReportDefinitionError(path, [_problem(Code.REPORT_NOT_A_FILE, 1, reason=error.strerror or error)]) from None
+        problem = _problem(Code.REPORT_NOT_A_FILE, 1, reason=error.strerror or error)
+        raise ReportDefinitionError(path, [problem]) from None
     try:
         data = tomllib.loads(content)
     except tomllib.TOMLDecodeError as error:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Mapping
 
 from ..catalogue import fold
-from ..xlsx import fit_cell
 from ..errors import ReportError
 from ..messages import text
+from ..xlsx import fit_cell
 from .definition import ReportDefinition
 
 
@@ -58,8 +58,8 @@ def _rows(register, definition: ReportDefinition, texts: Mapping[str, str]) -> l
 
 def register_columns(register, definition: ReportDefinition) -> dict[str, list]:
     """The register columns the report reads, as lists; a clear error when one is missing."""
-    names = ["werkzeug_id", "handlungsfeld", "werkzeug", "kategorie", "status", *(column.question for column in definition.yes_no),
-             *definition.remarks_questions, *(rating.question for rating in definition.charts.ratings)]
+    names = ["werkzeug_id", "handlungsfeld", "werkzeug", "kategorie", "status",
+             *(column.question for column in definition.yes_no), *definition.remarks_questions, *(rating.question for rating in definition.charts.ratings)]
     names = list(dict.fromkeys(names))
     missing = [name for name in names if name not in register.columns]
     if missing:

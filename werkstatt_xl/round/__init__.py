@@ -5,22 +5,9 @@ above it (the command line) only parses, calls these functions and prints what t
 """
 
 from .inbox import MergeResult, confirm, merge, read_problems, read_register, returned_files
-from .mailing import (
-    check_smtp_settings,
-    plan_mail,
-    send_mail,
-    sent_log_path,
-    write_mail_drafts,
-)
+from .mailing import check_smtp_settings, plan_mail, send_mail, sent_log_path, write_mail_drafts
 from .outbox import GenerateResult, generate
-from .project import (
-    MASTER_NAME,
-    REPORT_NAME,
-    Progress,
-    Project,
-    init_project,
-    load_project,
-)
+from .project import MASTER_NAME, REPORT_NAME, Progress, Project, init_project, load_project
 from .results import ReportResult, report
 from .tracking import register_statuses, render, status, unmerged_files
 

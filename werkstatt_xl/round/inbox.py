@@ -23,15 +23,8 @@ from ..ingest import RawReturn, is_ignored, read_return
 from ..issue_log import write_issue_log
 from ..master import PROBLEMS_SHEET, REGISTER_SHEET, read_sheet, write_master_workbook
 from ..messages import text
-from ..register import (
-    ReturnRecord,
-    Unreadable,
-    build_register,
-    count_outcomes,
-    match_by_title,
-    register_headers,
-)
 from ..overrides import OVERRIDES, Overrides, read_overrides, write_overrides
+from ..register import ReturnRecord, Unreadable, build_register, count_outcomes, match_by_title, register_headers
 from ..report import load_report_definition, printed_remarks, write_report
 from ..validate import Problem
 from .project import Progress, Project, issued_questionnaires

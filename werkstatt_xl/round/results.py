@@ -10,15 +10,7 @@ from ..files import atomic_path
 from ..form import load_form
 from ..messages import text
 from ..overrides import OVERRIDES, read_overrides
-from ..report import (
-    RUECKLAUF,
-    load_report_definition,
-    office_program,
-    printed_remarks,
-    tabelle1,
-    to_pdf,
-    write_report,
-)
+from ..report import RUECKLAUF, load_report_definition, office_program, printed_remarks, tabelle1, to_pdf, write_report
 from .inbox import read_register
 from .project import Project
 

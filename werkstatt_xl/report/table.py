@@ -59,7 +59,8 @@ def _rows(register, definition: ReportDefinition, texts: Mapping[str, str]) -> l
 def register_columns(register, definition: ReportDefinition) -> dict[str, list]:
     """The register columns the report reads, as lists; a clear error when one is missing."""
     names = ["werkzeug_id", "handlungsfeld", "werkzeug", "kategorie", "status",
-             *(column.question for column in definition.yes_no), *definition.remarks_questions, *(rating.question for rating in definition.charts.ratings)]
+             *(column.question for column in definition.yes_no), *definition.remarks_questions,
+             *(rating.question for rating in definition.charts.ratings)]
     names = list(dict.fromkeys(names))
     missing = [name for name in names if name not in register.columns]
     if missing:

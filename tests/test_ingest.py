@@ -320,20 +320,26 @@ def test_refuses_entity_declarations(tmp_path, questionnaire, part, prologue):
     body = read_part(questionnaire, part).split(b"?>", 1)[1]
     target = rezip(questionnaire, tmp_path / "entity.xlsx", replace={part: prologue + body})
 
-    assert rejection(target).reason == "Die Datei enthält unzulässige XML-Definitionen (DOCTYPE/ENTITY)."
+    assert rejection(target).reason == ("Die Datei enthält Anweisungen, mit denen ein Programm beim Öffnen fremde "
+                                         "Dateien nachladen oder den Rechner überlasten kann. Excel und LibreOffice "
+                                         "schreiben so etwas nicht; die Datei wurde deshalb nicht geöffnet.")
 
 
-@pytest.mark.parametrize("rows, corner", [
-    (b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>', "XFD1048576"),
-    (b'<row r="1048576"><c><v>1</v></c></row>', "D1048576"),  # position implied by row and order
-    (b'<row r="1048575"/><row><c><v>1</v></c></row>', "D1048576"),  # an empty row may count, so it does
+def too_far(row: str, column: str) -> str:
+    return f"Die Datei hat Inhalt bis Zeile {row}, Spalte {column}; ein Fragebogen endet weit früher."
+
+
+@pytest.mark.parametrize("rows, row, column", [
+    (b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>', "1.048.576", "XFD"),
+    (b'<row r="1048576"><c><v>1</v></c></row>', "1.048.576", "D"),  # position implied by row and order
+    (b'<row r="1048575"/><row><c><v>1</v></c></row>', "1.048.576", "D"),  # an empty row may count, so it does
     (b'<row r="60"><c r="B60" t="inlineStr"><is><t>x</t></is></c><c r="XFD60" s="1"/><c><v>1</v></c></row>',
-     "XFE60"),
+     "60", "16.385"),  # beyond XFD: no letters a person could look up
 ])
-def test_refuses_an_enormous_used_range(tmp_path, questionnaire, rows, corner):
+def test_refuses_an_enormous_used_range(tmp_path, questionnaire, rows, row, column):
     error = rejection(with_cells(questionnaire, tmp_path / "riesig.xlsx", rows))
 
-    assert error.reason == f"Der benutzte Bereich ist ungewöhnlich groß (bis Zelle {corner})."
+    assert error.reason == too_far(row, column)
     assert error.hint.startswith("Bitte prüfen lassen, ob außerhalb des Fragebogens Zellen ausgefüllt wurden")
 
 
@@ -343,19 +349,19 @@ def test_refuses_a_cell_reference_that_is_no_plain_address(tmp_path, questionnai
     assert rejection(target).reason == "Die Datei ist beschädigt oder unvollständig."
 
 
-@pytest.mark.parametrize("old, new, corner", [
-    (b"<table:table-row>", b'<table:table-row table:number-rows-repeated="1000000">', "B1000000"),
-    (b'office:value="1"/>', b'office:value="1" table:number-columns-repeated="300"/>', "KO1"),
+@pytest.mark.parametrize("old, new, row, column", [
+    (b"<table:table-row>", b'<table:table-row table:number-rows-repeated="1000000">', "1.000.000", "B"),
+    (b'office:value="1"/>', b'office:value="1" table:number-columns-repeated="300"/>', "1", "KO"),
     (b"<table:table-row>", b"<table:table-row table:style-name=' table:number-rows-repeated=\"1\"' "
-                           b'table:number-rows-repeated="+1000000">', "B1000000"),
+                           b'table:number-rows-repeated="+1000000">', "1.000.000", "B"),
 ])
-def test_refuses_ods_content_repeated_beyond_the_limits(tmp_path, old, new, corner):
+def test_refuses_ods_content_repeated_beyond_the_limits(tmp_path, old, new, row, column):
     plain = write_ods(tmp_path / "plain.ods", {"Tabelle": [["a", 1]]})
     content = read_part(plain, "content.xml")
     assert old in content
     target = rezip(plain, tmp_path / "wiederholt.ods", replace={"content.xml": content.replace(old, new, 1)})
 
-    assert rejection(target).reason == f"Der benutzte Bereich ist ungewöhnlich groß (bis Zelle {corner})."
+    assert rejection(target).reason == too_far(row, column)
 
 
 def test_refuses_a_shared_string_count_the_part_cannot_hold(tmp_path, questionnaire):
@@ -527,8 +533,7 @@ def test_a_reader_panic_on_a_damaged_xls_leaves_stderr_silent(libreoffice, tmp_p
 
 
 def test_refuses_an_xls_with_an_enormous_used_range(libreoffice):
-    assert rejection(libreoffice["sparse_xls"]).reason == \
-        "Der benutzte Bereich ist ungewöhnlich groß (bis Zelle IV65536)."
+    assert rejection(libreoffice["sparse_xls"]).reason == too_far("65.536", "IV")
 
 
 # --- files that are no returns ----------------------------------------------------------------------

@@ -1,13 +1,17 @@
-"""OpenDocument spreadsheets (ods): the used range of each table, repeated rows and cells counted."""
+"""OpenDocument spreadsheets (ods): the used range and the error values of each table, repeated rows
+and cells counted; and a content.xml calamine can read whatever program indented it."""
 
 from __future__ import annotations
 
+import html
+import io
+import itertools
 import re
+import zipfile
 
 from ..messages import Code
 from .common import (
     _ATTRIBUTE_TEXT,
-    _MARKUP_NOISE,
     _RUST_COUNT,
     MACRO_NOTICE,
     Limits,
@@ -15,43 +19,65 @@ from .common import (
     _check_extents,
     _Container,
     _document_time,
+    _error_text,
     _Extent,
     _Rejected,
     _require_well_formed,
+    _without_noise,
 )
 
 
 def _inspect_ods(parts: dict[str, bytes], limits: Limits) -> _Container:
-    if "content.xml" not in parts:
+    content = parts.get("content.xml")
+    if content is None:
         raise _Rejected(Code.FILE_DAMAGED)
-    _check_extents(_ods_table_extents(parts["content.xml"]), limits)
-    macros = any(name.startswith(("Basic/", "Scripts/")) for name in parts)
+    extents, errors = _ods_tables(content)
+    _check_extents(extents, limits)
+    macros = any(name.startswith(("basic/", "scripts/")) for name in parts)
     modified = _document_time(parts.get("meta.xml"), "{http://purl.org/dc/elements/1.1/}date")
-    return _Container("ods", modified, [(Code.FILE_MACROS, MACRO_NOTICE)] if macros else [])
+    return _Container("ods", modified, [(Code.FILE_MACROS, MACRO_NOTICE)] if macros else [], errors,
+                      _without_layout_space(parts["mimetype"], content))
 
 
 _ODS_TAG = re.compile(rb"<(/?)table:(table-row|table-cell|covered-table-cell|table)(?=[\s/>])("
                       + _ATTRIBUTE_TEXT + rb")(/?)>")
-_ODS_VALUE_ATTRIBUTE = re.compile(rb"(?:office:[\w-]*value[\w-]*|table:formula)\s*=")
+_ODS_VALUE_ATTRIBUTE = re.compile(rb"(?:office:(?=[\w-]*?value)[\w-]*+|table:formula)\s*+=")
+"""An attribute that gives a cell content; the lookahead keeps the search linear in a long name."""
+_ODS_PARAGRAPH = re.compile(rb"\s*+<text:p(?=[\s>])" + _ATTRIBUTE_TEXT + rb">((?:[^<]++|<(?!/text:p>))*+)</text:p>")
+_TAG = re.compile(rb"<[^>]*+>")
+_MOST_ERROR_CELLS = 10_000
+"""Error cells recorded per file: one repeated cell may stand for millions, and a questionnaire has a
+few dozen answers."""
 
 
-def _ods_table_extents(xml: bytes) -> list[_Extent]:
-    """The extent of each table in content.xml, counting repeated rows and cells like calamine.
+def _ods_tables(xml: bytes) -> tuple[list[_Extent], dict[int, dict[tuple[int, int], str]]]:
+    """The extent of each table in content.xml, counting repeated rows and cells like calamine, and
+    the error values of each named table (calamine's sheets, in its order) by 0-based (row, column).
 
     A cell counts as content when it carries a value or formula attribute; LibreOffice's long runs
-    of repeated empty cells and rows therefore cost nothing.
+    of repeated empty cells and rows therefore cost nothing. LibreOffice marks an error value with
+    ``calcext:value-type="error"`` and writes its text as the cell's paragraph.
     """
     _require_well_formed(xml)
+    xml = _without_noise(xml)
+    seek_errors = b'calcext:value-type="error"' in xml  # as LibreOffice spells it
     extents: list[_Extent] = []
-    depth = 0
+    errors: dict[int, dict[tuple[int, int], str]] = {}
+    table_errors = None
+    recorded = depth = 0
     row = col = row_first = row_span = 1
-    for closing, tag, attributes, empty in _ODS_TAG.findall(_MARKUP_NOISE.sub(b"", xml)):
+    for match in _ODS_TAG.finditer(xml):
+        closing, tag, attributes, empty = match.groups()
         if tag == b"table":
             if not empty:
                 depth += -1 if closing else 1
                 if depth == 1 and not closing:
                     extents.append(_Extent())
                     row = 1
+                    if _attribute(attributes, b"table:name") is not None:  # calamine reads named tables only
+                        table_errors = errors.setdefault(len(errors), {})
+                    else:
+                        table_errors = None
         elif closing or not extents:
             continue
         elif tag == b"table-row":
@@ -61,8 +87,18 @@ def _ods_table_extents(xml: bytes) -> list[_Extent]:
             span = _ods_repeat(attributes, b"table:number-columns-repeated")
             if _ODS_VALUE_ATTRIBUTE.search(attributes):
                 extents[-1].include(row_first, col, row_first + row_span - 1, col + span - 1)
+                if (seek_errors and table_errors is not None and not empty and recorded < _MOST_ERROR_CELLS
+                        and _attribute(attributes, b"calcext:value-type") == b"error"):
+                    paragraph = _ODS_PARAGRAPH.match(xml, match.end())
+                    text = _error_text(html.unescape(_TAG.sub(b"", paragraph[1]).decode("utf-8", "replace"))
+                                       if paragraph else "")
+                    cells = itertools.product(range(row_first - 1, row_first + row_span - 1),
+                                              range(col - 1, col + span - 1))
+                    for cell in itertools.islice(cells, _MOST_ERROR_CELLS - recorded):
+                        table_errors[cell] = text
+                        recorded += 1
             col += span
-    return extents
+    return extents, {index: found for index, found in errors.items() if found}
 
 
 def _ods_repeat(attributes: bytes, name: bytes) -> int:
@@ -71,3 +107,23 @@ def _ods_repeat(attributes: bytes, name: bytes) -> int:
     if not _RUST_COUNT.fullmatch(value):
         raise _Rejected(Code.FILE_DAMAGED)
     return int(value)
+
+
+_LAYOUT_SPACE = re.compile(rb"(<table:table-row(?=[\s>])" + _ATTRIBUTE_TEXT + rb">|<table:(?:covered-)?table-cell"
+                           rb"(?=[\s/>])" + _ATTRIBUTE_TEXT + rb"/?>|</table:(?:covered-)?table-cell>|</text:[ph]>"
+                           rb"|</office:annotation>)\s++(?=<)")
+"""White space after a tag where ODF allows only elements: in a row, in a cell, between paragraphs."""
+
+
+def _without_layout_space(mimetype: bytes, content: bytes) -> bytes | None:
+    """The package as calamine can read it when content.xml is indented (Gnumeric writes it so),
+    else None: calamine 0.37 refuses white space between the cells of a row and would add that
+    in a cell to its text. Only content.xml and the mimetype, all calamine reads, are kept."""
+    tidy, changes = _LAYOUT_SPACE.subn(rb"\1", content)
+    if not changes:
+        return None
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("mimetype", mimetype)
+        archive.writestr("content.xml", tidy)
+    return buffer.getvalue()

@@ -36,7 +36,7 @@ def _inspect_ods(parts: dict[str, bytes], limits: Limits) -> _Container:
     macros = any(name.startswith(("basic/", "scripts/")) for name in parts)
     modified = _document_time(parts.get("meta.xml"), "{http://purl.org/dc/elements/1.1/}date")
     return _Container("ods", modified, [(Code.FILE_MACROS, MACRO_NOTICE)] if macros else [], errors,
-                      _without_layout_space(parts["mimetype"], content))
+                      _as_calamine_reads(parts, content))
 
 
 _ODS_TAG = re.compile(rb"<(/?)table:(table-row|table-cell|covered-table-cell|table)(?=[\s/>])("
@@ -113,17 +113,31 @@ _LAYOUT_SPACE = re.compile(rb"(<table:table-row(?=[\s>])" + _ATTRIBUTE_TEXT + rb
                            rb"(?=[\s/>])" + _ATTRIBUTE_TEXT + rb"/?>|</table:(?:covered-)?table-cell>|</text:[ph]>"
                            rb"|</office:annotation>)\s++(?=<)")
 """White space after a tag where ODF allows only elements: in a row, in a cell, between paragraphs."""
+_TEXT_ELEMENTS = {b"<text:line-break/>": b"\n", b"<text:tab/>": b"\t"}
+"""Characters ODF writes as elements, which calamine 0.37 drops."""
 
 
-def _without_layout_space(mimetype: bytes, content: bytes) -> bytes | None:
-    """The package as calamine can read it when content.xml is indented (Gnumeric writes it so),
-    else None: calamine 0.37 refuses white space between the cells of a row and would add that
-    in a cell to its text. Only content.xml and the mimetype, all calamine reads, are kept."""
+_CALAMINE_PARTS = ("mimetype", "META-INF/manifest.xml", "content.xml")
+"""What calamine's ods reader opens, by the names it looks for."""
+
+
+def _as_calamine_reads(parts: dict[str, bytes], content: bytes) -> bytes | None:
+    """The package as calamine reads it truly, or None when it does already.
+
+    Gnumeric indents content.xml and writes a line break in a cell as an element: calamine 0.37
+    refuses white space between the cells of a row, would add that in a cell to its text, and
+    drops the line break. Only the parts calamine opens are kept, unpacked.
+    """
     tidy, changes = _LAYOUT_SPACE.subn(rb"\1", content)
+    for element, character in _TEXT_ELEMENTS.items():
+        if element in tidy:
+            tidy, changes = tidy.replace(element, character), changes + 1
     if not changes:
         return None
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("mimetype", mimetype)
-        archive.writestr("content.xml", tidy)
+        for name in _CALAMINE_PARTS:
+            data = tidy if name == "content.xml" else parts.get(name.lower())
+            if data is not None:
+                archive.writestr(name, data)
     return buffer.getvalue()

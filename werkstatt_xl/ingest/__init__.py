@@ -42,8 +42,8 @@ from .common import (
 from .ole2 import _inspect_compound_file
 from .zip import _inspect_zip
 
-__all__ = ["CellError", "CellValue", "DEFAULT_LIMITS", "IngestError", "Limits", "MACRO_NOTICE", "PASSWORD_REASON", "RawReturn",
-           "XLS_NOTICE", "is_ignored", "read_return"]
+__all__ = ["CellError", "CellValue", "DEFAULT_LIMITS", "IngestError", "Limits", "MACRO_NOTICE", "PASSWORD_REASON",
+           "RawReturn", "XLS_NOTICE", "is_ignored", "read_return"]
 
 IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 

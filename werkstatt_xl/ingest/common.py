@@ -160,8 +160,6 @@ _MARKUP_NOISE = re.compile(rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>", re.S)
 """Comments, CDATA and processing instructions: text to an XML reader, so tags in them must not count."""
 
 
-
-
 def _without_noise(xml: bytes) -> bytes:
     """``xml`` without :data:`_MARKUP_NOISE`. Most parts have none but their XML declaration, which
     searching for a single byte ('!', '?') tells fastest."""

@@ -44,7 +44,7 @@ _ODS_TAG = re.compile(rb"<(/?)table:(table-row|table-cell|covered-table-cell|tab
 _ODS_VALUE_ATTRIBUTE = re.compile(rb"(?:office:(?=[\w-]*?value)[\w-]*+|table:formula)\s*+=")
 """An attribute that gives a cell content; the lookahead keeps the search linear in a long name."""
 _ODS_PARAGRAPH = re.compile(rb"\s*+<text:p(?=[\s>])" + _ATTRIBUTE_TEXT + rb">((?:[^<]++|<(?!/text:p>))*+)</text:p>")
-_TAG = re.compile(rb"<[^>]*+>")
+_ANY_TAG = re.compile(rb"<[^>]*+>")
 _MOST_ERROR_CELLS = 10_000
 """Error cells recorded per file: one repeated cell may stand for millions, and a questionnaire has a
 few dozen answers."""
@@ -89,9 +89,7 @@ def _ods_tables(xml: bytes) -> tuple[list[_Extent], dict[int, dict[tuple[int, in
                 extents[-1].include(row_first, col, row_first + row_span - 1, col + span - 1)
                 if (seek_errors and table_errors is not None and not empty and recorded < _MOST_ERROR_CELLS
                         and _attribute(attributes, b"calcext:value-type") == b"error"):
-                    paragraph = _ODS_PARAGRAPH.match(xml, match.end())
-                    text = _error_text(html.unescape(_TAG.sub(b"", paragraph[1]).decode("utf-8", "replace"))
-                                       if paragraph else "")
+                    text = _paragraph_text(xml, match.end())
                     cells = itertools.product(range(row_first - 1, row_first + row_span - 1),
                                               range(col - 1, col + span - 1))
                     for cell in itertools.islice(cells, _MOST_ERROR_CELLS - recorded):
@@ -99,6 +97,14 @@ def _ods_tables(xml: bytes) -> tuple[list[_Extent], dict[int, dict[tuple[int, in
                         recorded += 1
             col += span
     return extents, {index: found for index, found in errors.items() if found}
+
+
+def _paragraph_text(xml: bytes, position: int) -> str:
+    """The text of the paragraph that starts a cell's content at ``position``, "" when there is none."""
+    paragraph = _ODS_PARAGRAPH.match(xml, position)
+    if paragraph is None:
+        return ""
+    return _error_text(html.unescape(_ANY_TAG.sub(b"", paragraph[1]).decode("utf-8", "replace")))
 
 
 def _ods_repeat(attributes: bytes, name: bytes) -> int:
@@ -115,8 +121,6 @@ _LAYOUT_SPACE = re.compile(rb"(<table:table-row(?=[\s>])" + _ATTRIBUTE_TEXT + rb
 """White space after a tag where ODF allows only elements: in a row, in a cell, between paragraphs."""
 _TEXT_ELEMENTS = {b"<text:line-break/>": b"\n", b"<text:tab/>": b"\t"}
 """Characters ODF writes as elements, which calamine 0.37 drops."""
-
-
 _CALAMINE_PARTS = ("mimetype", "META-INF/manifest.xml", "content.xml")
 """What calamine's ods reader opens, by the names it looks for."""
 

@@ -221,17 +221,18 @@ def _sheet_parts(parts: dict[str, bytes]) -> list[str]:
 
 # --- shared strings -------------------------------------------------------------------------------
 
-_SST_TAG = re.compile(rb"<(?:[\w.-]++:)?sst(?=[\s/>])(" + _ATTRIBUTE_TEXT + rb")/?>")
+_UNIQUE_COUNT = re.compile(rb"uniqueCount\s*+=\s*+[\"']([^\"']{0,24})([\"']?)")
+"""A ``uniqueCount`` attribute: its value, if short enough to be a count, and its closing quote."""
 
 
 def _check_shared_strings(xml: bytes | None) -> None:
     """calamine reserves ``uniqueCount`` strings up front: the count must fit the part, as each
     string takes at least five bytes (``<si/>``). calamine reads xl/sharedStrings.xml, whatever
-    the relationships say; a commented-out ``<sst>`` must not hide the real one."""
+    the relationships say. Every such attribute in the part is checked, also one in a comment
+    or in text: which ``<sst>`` is the real one needs no parsing then, and a commented-out one
+    cannot hide it."""
     if xml is None:
         return
-    _require_well_formed(xml)
-    for attributes in _SST_TAG.findall(_without_noise(xml)):
-        count = _attribute(attributes, b"uniqueCount")
-        if count is not None and not (_RUST_COUNT.fullmatch(count) and int(count) <= len(xml) // 5):
+    for value, quote in _UNIQUE_COUNT.findall(xml):
+        if not (quote and _RUST_COUNT.fullmatch(value) and int(value) <= len(xml) // 5):
             raise _Rejected(Code.FILE_DAMAGED)

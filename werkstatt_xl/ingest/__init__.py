@@ -8,7 +8,9 @@ allocate, and refuses anything beyond the ``Limits``; only then does calamine re
 
 Values are kept as calamine returns them: an empty cell becomes ``None``; numbers may come
 back as ``float`` even when integral (xlsx, ods) or as ``int`` (xls), and a LibreOffice
-boolean in an .ods as ``1.0``. Validation, not reading, decides what a value means.
+boolean in an .ods as ``1.0``. An error value (``#REF!``), which calamine reads as an empty
+cell, becomes the :class:`CellError` the guards found there. Validation, not reading, decides
+what a value means.
 
 The guards live in one module per container: :mod:`.zip` (unpacking) with :mod:`.ooxml` and
 :mod:`.ods`, and :mod:`.ole2` (.xls and password-protected OOXML); :mod:`.common` holds what they

@@ -7,6 +7,7 @@ import html
 import io
 import itertools
 import re
+import sys
 import zipfile
 
 from ..messages import Code
@@ -61,41 +62,55 @@ def _ods_tables(xml: bytes) -> tuple[list[_Extent], dict[int, dict[tuple[int, in
     _require_well_formed(xml)
     xml = _without_noise(xml)
     seek_errors = b'calcext:value-type="error"' in xml  # as LibreOffice spells it
-    extents: list[_Extent] = []
+    bounds: list[list[int]] = []  # per table: first row, first column, last row, last column
     errors: dict[int, dict[tuple[int, int], str]] = {}
-    table_errors = None
+    table_errors = ends = None
     recorded = depth = 0
     row = col = row_first = row_span = 1
-    for match in _ODS_TAG.finditer(xml):
-        closing, tag, attributes, empty = match.groups()
+    for index, (closing, tag, attributes, empty) in enumerate(_ODS_TAG.findall(xml)):
         if tag == b"table":
             if not empty:
                 depth += -1 if closing else 1
                 if depth == 1 and not closing:
-                    extents.append(_Extent())
+                    bounds.append([sys.maxsize, sys.maxsize, 0, 0])
                     row = 1
                     if _attribute(attributes, b"table:name") is not None:  # calamine reads named tables only
                         table_errors = errors.setdefault(len(errors), {})
                     else:
                         table_errors = None
-        elif closing or not extents:
+        elif closing or not bounds:
             continue
         elif tag == b"table-row":
-            row_first, row_span, col = row, _ods_repeat(attributes, b"table:number-rows-repeated"), 1
+            row_first, col = row, 1
+            row_span = _ods_repeat(attributes, b"table:number-rows-repeated") if b"-repeated" in attributes else 1
             row += row_span
         else:
-            span = _ods_repeat(attributes, b"table:number-columns-repeated")
+            span = _ods_repeat(attributes, b"table:number-columns-repeated") if b"-repeated" in attributes else 1
             if _ODS_VALUE_ATTRIBUTE.search(attributes):
-                extents[-1].include(row_first, col, row_first + row_span - 1, col + span - 1)
+                table = bounds[-1]
+                last_row, last_col = row_first + row_span - 1, col + span - 1
+                if row_first < table[0]:
+                    table[0] = row_first
+                if col < table[1]:
+                    table[1] = col
+                if last_row > table[2]:
+                    table[2] = last_row
+                if last_col > table[3]:
+                    table[3] = last_col
                 if (seek_errors and table_errors is not None and not empty and recorded < _MOST_ERROR_CELLS
                         and _attribute(attributes, b"calcext:value-type") == b"error"):
-                    text = _paragraph_text(xml, match.end())
-                    cells = itertools.product(range(row_first - 1, row_first + row_span - 1),
-                                              range(col - 1, col + span - 1))
+                    ends = ends or [match.end() for match in _ODS_TAG.finditer(xml)]
+                    text = _paragraph_text(xml, ends[index])
+                    cells = itertools.product(range(row_first - 1, last_row), range(col - 1, last_col))
                     for cell in itertools.islice(cells, _MOST_ERROR_CELLS - recorded):
                         table_errors[cell] = text
                         recorded += 1
             col += span
+    extents = []
+    for top, left, bottom, right in bounds:
+        extents.append(_Extent())
+        if bottom:
+            extents[-1].include(top, left, bottom, right)
     return extents, {index: found for index, found in errors.items() if found}
 
 

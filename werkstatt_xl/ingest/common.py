@@ -196,6 +196,14 @@ def _require_well_formed(xml: bytes) -> None:
         raise _Rejected(Code.FILE_DAMAGED) from error
 
 
+def _is_well_formed(xml: bytes) -> bool:
+    try:
+        _require_well_formed(xml)
+    except _Rejected:
+        return False
+    return True
+
+
 def _attribute(attributes: bytes, name: bytes) -> bytes | None:
     """The value of attribute ``name`` in a tag's attribute text, None when absent."""
     if name not in attributes:

@@ -23,6 +23,7 @@ from .common import (
     _error_text,
     _Extent,
     _extent_problem,
+    _is_well_formed,
     _part_name,
     _Rejected,
     _require_well_formed,
@@ -48,6 +49,8 @@ _QUICK_CELL = re.compile(rb'<c(?=[\s/>])(?:\s++r="([A-Z]{1,3})([1-9][0-9]{0,6})"
 """Each unprefixed cell tag, with column letters and row digits when a plain ``r`` comes first."""
 _CELL_WITHOUT_R = re.compile(rb'<c(?=[\s/>])(?!\s++r="[A-Z]{1,3}[1-9][0-9]{0,6}")')
 _LARGE_PART = 2**16
+"""From this size on, a part is first searched for a cell without a plain ``r`` (one scan that
+stops there) rather than listing every cell to find one."""
 _OOXML_TAG = re.compile(rb"<(?:(/)(?:[\w.-]++:)?row\s*+>|(?:[\w.-]++:)?(row|c)(?=[\s/>])\s*+"
                         rb"(?:r\s*=\s*([\"'][^\"']*+)[\"'])?(" + _ATTRIBUTE_TEXT + rb")(/?)>)")
 """A row's end tag (its slash), or a row or cell tag: (tag, quote + value of a leading ``r`` attribute,
@@ -63,7 +66,7 @@ def _quick_extent(xml: bytes) -> _Extent | None:
     common writer writes it; None otherwise. Counting empty cells only makes the extent larger."""
     if b":c" in xml:  # cells with a namespace prefix
         return None
-    if len(xml) > _LARGE_PART and _CELL_WITHOUT_R.search(xml):  # rather than a list of every cell
+    if len(xml) > _LARGE_PART and _CELL_WITHOUT_R.search(xml):
         return None
     cells = _QUICK_CELL.findall(xml)
     if (b"", b"") in cells:
@@ -206,12 +209,16 @@ def _error_cells(xml: bytes) -> dict[tuple[int, int], str]:
 
 
 def _sheet_parts(parts: dict[str, bytes]) -> list[str]:
-    """The part of each sheet of the workbook, in workbook order, resolved as calamine resolves it."""
+    """The part of each sheet of the workbook, in workbook order, resolved as calamine resolves it;
+    none when workbook or relationships are not well-formed (calamine would not read them)."""
+    relationships, workbook = parts.get("xl/_rels/workbook.xml.rels", b""), parts["xl/workbook.xml"]
+    if not (_is_well_formed(relationships) and _is_well_formed(workbook)):
+        return []
     targets = {}
-    for attributes in _RELATIONSHIP_TAG.findall(_without_noise(parts.get("xl/_rels/workbook.xml.rels", b""))):
+    for attributes in _RELATIONSHIP_TAG.findall(_without_noise(relationships)):
         targets[_attribute(attributes, b"Id")] = _attribute(attributes, b"Target")
     names = []
-    for attributes in _SHEET_TAG.findall(_without_noise(parts["xl/workbook.xml"])):
+    for attributes in _SHEET_TAG.findall(_without_noise(workbook)):
         target = (targets.get(_attribute(attributes, b"r:id") or _attribute(attributes, b"relationships:id"))
                   or b"").decode("utf-8", "replace")
         names.append(_part_name(target[1:] if target.startswith("/xl/") else

@@ -23,12 +23,17 @@ import tempfile
 import time
 import zipfile
 from pathlib import Path
+from typing import Callable
 
 NAIVE_SAMPLE = 1000
 
 
-def build_project(root: Path, count: int) -> Path:
-    """A project with ``count`` Werkzeuge, all issued and all returned (filled)."""
+def build_project(root: Path, count: int, shapes: list[Callable[[Path], bytes]] | None = None) -> Path:
+    """A project with ``count`` Werkzeuge, all issued and all returned (filled).
+
+    Each of ``shapes`` turns the filled questionnaire into the bytes of a return (default: as
+    filled); the returns cycle through them.
+    """
     from werkstatt_xl.catalogue import COLUMNS, load_catalogue
     from werkstatt_xl.fill import fill_questionnaire
     from werkstatt_xl.form import load_form
@@ -56,11 +61,11 @@ def build_project(root: Path, count: int) -> Path:
         "uebertragbarkeit": "Sehr hoch", "zeitplan": "Trifft eher zu", "gruende_verzoegerung": "Personalwechsel.",
         "budget": "Trifft zu", "fortfuehrung": "Trifft zu", "anmerkungen": "Keine.",
     }, root / "filled.xlsx")
-    template = _ZipTemplate(filled.read_bytes())
+    templates = [_ZipTemplate(shape(filled)) for shape in shapes or [Path.read_bytes]]
     issued = []
     for number, werkzeug in enumerate(catalogue.werkzeuge):
         name = f"return_{number:05d}.xlsx"
-        (project.inbox / name).write_bytes(template.clone({
+        (project.inbox / name).write_bytes(templates[number % len(templates)].clone({
             _id(0): _id(number), _token(0): _token(number), _title(0): _title(number)}))
         issued.append(IssuedQuestionnaire(werkzeug.werkzeug_id, werkzeug.werkzeug, name, _token(number),
                                           form.form_id, form.version, "2026-11-24T00:00:00+00:00"))

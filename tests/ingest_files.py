@@ -6,6 +6,7 @@ import datetime as dt
 import shutil
 import struct
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import xlsxwriter
@@ -45,7 +46,9 @@ def write_questionnaire(path: Path, *, sheet: str = "Fragebogen", top: int = 4, 
     row = top + 1
     for name, value in answers.items():
         ws.write(row, 1, f"Frage zu {name}")
-        if isinstance(value, dt.date):
+        if isinstance(value, Formula):
+            ws.write_formula(row, 2, value.text, None, value.result)
+        elif isinstance(value, dt.date):
             ws.write_datetime(row, 2, dt.datetime.combine(value, dt.time()), date)
         elif isinstance(value, bool):
             ws.write_boolean(row, 2, value)
@@ -187,26 +190,37 @@ _FREE = 0xFFFFFFFF
 _END_OF_CHAIN = 0xFFFFFFFE
 
 
-def write_compound_file(path: Path, stream_names: list[str], *, directory_next: int = _END_OF_CHAIN) -> Path:
+def write_compound_file(path: Path, stream_names: list[str], *, directory_next: int = _END_OF_CHAIN,
+                        workbook: bytes | None = None) -> Path:
     """A minimal OLE2 compound file: sector 0 holds the FAT, sector 1 the directory with a root entry
-    and empty streams. ``directory_next`` is the FAT entry after the directory sector (1 makes a cycle)."""
-    assert len(stream_names) <= 3, "one directory sector holds four entries"
+    and empty streams. ``directory_next`` is the FAT entry after the directory sector (1 makes a cycle).
+    ``workbook``, at least 4 KB after padding, becomes a "Workbook" stream in the sectors after them."""
+    names = stream_names + (["Workbook"] if workbook is not None else [])
+    assert len(names) <= 3, "one directory sector holds four entries"
+    stream = (workbook or b"").ljust(4096, b"\0") if workbook is not None else b""
+    stream = stream.ljust(-(-len(stream) // 512) * 512, b"\0")
+    sectors = len(stream) // 512
+    assert sectors <= 126, "one FAT sector holds 128 entries"
     header = struct.pack("<8s16sHHHHH6sIIIIIIIII", bytes.fromhex("D0CF11E0A1B11AE1"), bytes(16), 0x3E, 3, 0xFFFE,
                          9, 6, bytes(6), 0, 1, 1, 0, 4096, _END_OF_CHAIN, 0, _END_OF_CHAIN, 0)
     header += struct.pack("<109I", 0, *[_FREE] * 108)
-    fat = struct.pack("<128I", 0xFFFFFFFD, directory_next, *[_FREE] * 126)
-    entries = [_directory_entry("Root Entry", 5, child=1 if stream_names else _FREE)]
-    for index, name in enumerate(stream_names, start=1):
-        entries.append(_directory_entry(name, 2, right=index + 1 if index < len(stream_names) else _FREE))
+    chain = [3 + index for index in range(sectors - 1)] + [_END_OF_CHAIN] if sectors else []
+    fat = struct.pack("<128I", 0xFFFFFFFD, directory_next, *chain, *[_FREE] * (126 - len(chain)))
+    entries = [_directory_entry("Root Entry", 5, child=1 if names else _FREE)]
+    for index, name in enumerate(names, start=1):
+        start, size = (2, len(stream)) if name == "Workbook" and workbook is not None else (_END_OF_CHAIN, 0)
+        entries.append(_directory_entry(name, 2, right=index + 1 if index < len(names) else _FREE,
+                                        start=start, size=size))
     directory = b"".join(entries).ljust(512, b"\0")
-    path.write_bytes(header + fat + directory)
+    path.write_bytes(header + fat + directory + stream)
     return path
 
 
-def _directory_entry(name: str, kind: int, *, right: int = _FREE, child: int = _FREE) -> bytes:
+def _directory_entry(name: str, kind: int, *, right: int = _FREE, child: int = _FREE, start: int = _END_OF_CHAIN,
+                     size: int = 0) -> bytes:
     encoded = (name + "\0").encode("utf-16-le")
     return struct.pack("<64sHBBIII16sIQQIQ", encoded, len(encoded), kind, 1, _FREE, right, child, bytes(16), 0,
-                       0, 0, _END_OF_CHAIN, 0)
+                       0, 0, start, size)
 
 
 def patch_biff(source: Path, target: Path, record: bytes, offset: int, value: bytes) -> Path:
@@ -222,3 +236,63 @@ def patch_biff(source: Path, target: Path, record: bytes, offset: int, value: by
 def copy_as(source: Path, target: Path) -> Path:
     shutil.copyfile(source, target)
     return target
+
+
+@dataclass(frozen=True)
+class Formula:
+    """An answer cell holding a formula with its cached result, as Excel saves it."""
+
+    text: str
+    result: str
+
+
+ERROR_ANSWERS = {"anzahl_nutzer": Formula("=1/0", "#DIV/0!"), "seit": Formula("=NA()", "#N/A"),
+                 "werkzeugtitel": Formula("=#REF!", "#REF!")}
+"""Answers that are error values, each the result of a formula."""
+
+
+def rename_stream(source: Path, target: Path, old: str, new: str) -> Path:
+    """A compound file with directory entry ``old`` renamed ``new`` (no longer than ``old``)."""
+    data = source.read_bytes()
+    encoded = old.encode("utf-16-le")
+    assert data.count(encoded) == 1 and len(new) <= len(old)
+    target.write_bytes(data.replace(encoded, new.encode("utf-16-le").ljust(len(encoded), b"\0")))
+    return target
+
+
+def rename_entries(source: Path, target: Path, rename) -> Path:
+    """A copy of a zip container whose entry names are ``rename(name)``."""
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            new.writestr(rename(info.filename), old.read(info.filename))
+    return target
+
+
+def write_old_excel(path: Path, bof_type: int) -> Path:
+    """A bare BIFF2-4 worksheet, as Excel 2 to 4 saved it (no OLE2 container): BOF, one NUMBER cell, EOF."""
+    def record(kind: int, body: bytes) -> bytes:
+        return struct.pack("<HH", kind, len(body)) + body
+    bof = struct.pack("<HH", 0, 0x10) if bof_type == 0x0009 else struct.pack("<HHH", 0, 0x10, 0)
+    number = struct.pack("<HHHd", 0, 0, 0, 42.0)  # row, column, XF index, value
+    path.write_bytes(record(bof_type, bof) + record(0x0203, number) + record(0x000A, b""))
+    return path
+
+
+def write_compressed_parts(path: Path, parts: dict[str, bytes]) -> Path:
+    """A zip container holding ``parts`` deflated at level 9, the highest compression a hostile file has."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return path
+
+
+def write_overlapping_xls(path: Path, sheets: int, records: int) -> Path:
+    """A .xls whose ``sheets`` sheet entries each point one record further into one run of
+    ``records`` empty records: every sheet's data is the tail of the one before."""
+    def record(kind: int, body: bytes = b"") -> bytes:
+        return struct.pack("<HH", kind, len(body)) + body
+    globals_ = record(0x0809, bytes(16))
+    run = len(globals_) + sheets * 12 + 4  # after the sheet entries and the globals' EOF
+    entries = b"".join(record(0x0085, struct.pack("<I", run + 4 * index) + bytes(4)) for index in range(sheets))
+    stream = globals_ + entries + record(0x000A) + record(0x0001) * records + record(0x000A)
+    return write_compound_file(path, [], workbook=stream)

@@ -5,6 +5,8 @@ import datetime as dt
 import pytest
 
 from werkstatt_xl.form import load_form
+from werkstatt_xl.ingest import CellError
+from werkstatt_xl.messages import Code
 from werkstatt_xl.validate import check_answers, fold_spaces
 
 FORM = """
@@ -84,3 +86,18 @@ def test_numbers_that_no_spreadsheet_can_hold_are_refused(form, raw):
     values, problems = check(form, anzahl=raw, kosten=raw, start=None, weiter=None, warum=None)
     assert "anzahl" not in values and "kosten" not in values
     assert [problem for _, problem, _ in problems] == [f"„{raw}“ ist keine Zahl."] * 2
+
+
+def test_an_error_value_is_a_problem_not_an_empty_answer(form):
+    """A cell showing #DIV/0! holds no answer: saying "Pflichtangabe fehlt" would hide why."""
+    result = check_answers(form, {"anzahl": CellError("#DIV/0!"), "kosten": None, "start": CellError("#N/A"),
+                                  "weiter": "Ja", "warum": None}, {"anzahl": "Fragebogen!C2"}, "r.xlsx")
+
+    assert "anzahl" not in result.values and "start" not in result.values
+    assert [(p.code, p.question, p.cell, p.value, p.problem, p.remedy) for p in result.problems] == [
+        (Code.ANSWER_ERROR_VALUE, "Anzahl Teilnehmende", "Fragebogen!C2", "#DIV/0!",
+         "Die Zelle enthält den Fehlerwert #DIV/0! statt einer Antwort.",
+         "Bitte statt des Fehlerwerts die Antwort eintragen lassen."),
+        (Code.ANSWER_ERROR_VALUE, "Beginn", "", "#N/A", "Die Zelle enthält den Fehlerwert #N/A statt einer Antwort.",
+         "Bitte statt des Fehlerwerts die Antwort eintragen lassen."),
+    ]

@@ -16,6 +16,7 @@ from typing import Mapping
 
 from .expression import evaluate_with
 from .form import LARGEST_NUMBER, Form, Question
+from .ingest import CellError
 from .messages import Code, text
 from .xlsx import MAX_CELL_TEXT, fit_cell, text_length
 
@@ -80,7 +81,7 @@ def check_answers(form: Form, raw: Mapping[str, object], cells: Mapping[str, str
             continue
         value, error = _convert(question, raw[question.name])
         if error:
-            report(question, raw[question.name], error, _reason(error, raw[question.name]), _remedy(question))
+            report(question, raw[question.name], error, _reason(error, raw[question.name]), _remedy(question, error))
             unusable.add(question.name)
             continue
         if isinstance(value, str) and text_length(value) > MAX_CELL_TEXT:
@@ -109,7 +110,9 @@ def check_answers(form: Form, raw: Mapping[str, object], cells: Mapping[str, str
     return CheckedAnswers(values, problems)
 
 
-def _remedy(question: Question) -> str:
+def _remedy(question: Question, error: Code | None = None) -> str:
+    if error is Code.ANSWER_ERROR_VALUE:
+        return text("remedy.error_value")
     if question.choices is not None:
         return text("remedy.choice", allowed=question.choices.allowed)
     return text(f"remedy.{question.type}" if question.type in ("integer", "decimal", "date") else "remedy.correct")
@@ -129,6 +132,8 @@ def quote(found: str) -> str:
 
 def _convert(question: Question, value: object) -> tuple[object, Code | None]:
     """(clean value, None) or (None, the code of why not) for one raw value."""
+    if isinstance(value, CellError):
+        return None, Code.ANSWER_ERROR_VALUE
     if isinstance(value, str):
         value = fold_spaces(value)
         if not value:

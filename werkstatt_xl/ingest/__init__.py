@@ -8,7 +8,9 @@ allocate, and refuses anything beyond the ``Limits``; only then does calamine re
 
 Values are kept as calamine returns them: an empty cell becomes ``None``; numbers may come
 back as ``float`` even when integral (xlsx, ods) or as ``int`` (xls), and a LibreOffice
-boolean in an .ods as ``1.0``. Validation, not reading, decides what a value means.
+boolean in an .ods as ``1.0``. An error value (``#REF!``), which calamine reads as an empty
+cell, becomes the :class:`CellError` the guards found there. Validation, not reading, decides
+what a value means.
 
 The guards live in one module per container: :mod:`.zip` (unpacking) with :mod:`.ooxml` and
 :mod:`.ods`, and :mod:`.ole2` (.xls and password-protected OOXML); :mod:`.common` holds what they
@@ -26,7 +28,7 @@ from pathlib import Path
 from ..errors import IngestError
 from ..files import OLE2_MAGIC
 from ..messages import Code, text
-from .cells import CellValue, _read_markers
+from .cells import CellError, CellValue, _read_markers
 from .common import (
     CONTENT_HINT,
     DEFAULT_LIMITS,
@@ -42,8 +44,8 @@ from .common import (
 from .ole2 import _inspect_compound_file
 from .zip import _inspect_zip
 
-__all__ = ["CellValue", "DEFAULT_LIMITS", "IngestError", "Limits", "MACRO_NOTICE", "PASSWORD_REASON", "RawReturn",
-           "XLS_NOTICE", "is_ignored", "read_return"]
+__all__ = ["CellError", "CellValue", "DEFAULT_LIMITS", "IngestError", "Limits", "MACRO_NOTICE", "PASSWORD_REASON",
+           "RawReturn", "XLS_NOTICE", "is_ignored", "read_return"]
 
 IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 
@@ -77,7 +79,7 @@ def read_return(path: Path, limits: Limits = DEFAULT_LIMITS) -> RawReturn:
     try:
         data, file_mtime = _read_file(path, limits)
         container = _inspect(data, limits)
-        markers = _read_markers(data)
+        markers = _read_markers(container.readable or data, container.errors)
     except _Rejected as rejected:
         raise IngestError(path, rejected.code, rejected.reason, rejected.hint) from rejected.__cause__
     return RawReturn(path=path, sha256=hashlib.sha256(data).hexdigest(), file_format=container.file_format,
@@ -105,7 +107,14 @@ def _inspect(data: bytes, limits: Limits) -> _Container:
         return _inspect_zip(data, limits)
     if data.startswith(OLE2_MAGIC):
         return _inspect_compound_file(data, limits)
+    if data[:4] in _OLD_EXCEL_STARTS:
+        raise _Rejected(Code.FILE_OLD_EXCEL, text("remedy.save_as_xlsx"))
     raise _not_a_spreadsheet(_describe_foreign(data))
+
+
+_OLD_EXCEL_STARTS = {bytes.fromhex(start) for start in ("09000400", "09020600", "09040600", "09080800", "09081000")}
+"""The BOF record that opens a worksheet or workbook of Excel 2, 3 and 4 (BIFF2-4), or a BIFF5/8 stream
+outside the OLE2 container calamine expects: record type and length."""
 
 
 _FOREIGN_SIGNATURES = (

@@ -19,11 +19,22 @@ from .common import _Rejected
 
 
 @dataclass(frozen=True)
+class CellError:
+    """An error value (``#REF!``, ``#DIV/0!``) where an answer belongs, as the file writes it."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
 class CellValue:
     """One answer and where it was found."""
 
     value: object
-    """As calamine returns it (str, int, float, bool, date, datetime, time, timedelta); empty -> None."""
+    """As calamine returns it (str, int, float, bool, date, datetime, time, timedelta); empty -> None;
+    an error value, which calamine reads as empty, -> :class:`CellError`."""
     sheet: str
     cell: str
     """A1 address of the answer cell, the one left of the marker."""
@@ -40,15 +51,18 @@ def _notice(code: Code, **values: object) -> tuple[Code, str]:
     return code, text(code, **values)
 
 
-def _read_markers(data: bytes) -> _Markers:
-    """Scan every worksheet, hidden ones included, for answer and metadata markers."""
+def _read_markers(data: bytes, errors: dict[int, dict[tuple[int, int], str]]) -> _Markers:
+    """Scan every worksheet, hidden ones included, for answer and metadata markers.
+
+    ``errors`` are the error values the guards found, by sheet index and 0-based (row, column).
+    """
     markers = _Markers({}, {}, [])
     try:
         with _quiet_stderr(), CalamineWorkbook.from_filelike(io.BytesIO(data)) as workbook:
-            for sheet_info in workbook.sheets_metadata:
+            for index, sheet_info in enumerate(workbook.sheets_metadata):
                 if sheet_info.typ == SheetTypeEnum.WorkSheet:
                     sheet = workbook.get_sheet_by_name(sheet_info.name)
-                    _collect(markers, sheet.name, sheet.start or (0, 0), sheet.to_python())
+                    _collect(markers, sheet.name, sheet.start or (0, 0), sheet.to_python(), errors.get(index, {}))
     except CalamineError as error:
         raise _Rejected(Code.FILE_UNREADABLE_TABLE) from error
     except BaseException as error:  # a Rust panic surfaces as pyo3's PanicException, a BaseException
@@ -92,7 +106,8 @@ _MARKER_STEM = os.path.commonprefix([ANSWER_MARKER, META_PREFIX])
 """What every marker starts with: a cheap test before ``parse_marker``."""
 
 
-def _collect(markers: _Markers, sheet: str, origin: tuple[int, int], rows: list[list]) -> None:
+def _collect(markers: _Markers, sheet: str, origin: tuple[int, int], rows: list[list],
+             errors: dict[tuple[int, int], str]) -> None:
     top, left = origin
     for row_offset, row in enumerate(rows):
         for col_offset, cell in enumerate(row):
@@ -105,7 +120,9 @@ def _collect(markers: _Markers, sheet: str, origin: tuple[int, int], rows: list[
                 _add_meta(markers, name, value)
             else:
                 value = row[col_offset - 1] if col_offset else None
-                _add_answer(markers, name, sheet, top + row_offset, left + col_offset - 1, value)
+                position = (top + row_offset, left + col_offset - 1)
+                error = errors.get(position)
+                _add_answer(markers, name, sheet, *position, value if error is None else CellError(error))
 
 
 def _add_answer(markers: _Markers, name: str, sheet: str, row: int, col: int, value: object) -> None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import string
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from xml.parsers import expat
 
@@ -11,7 +12,7 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeElementTree
 
 from ..messages import Code, text
-from ..xlsx import cell_name
+from ..xlsx import column_letter
 
 RESEND_HINT = text("remedy.resend_xlsx")
 PASSWORD_HINT = text("remedy.resend_without_password")
@@ -61,6 +62,11 @@ class _Container:
     file_format: str
     modified: datetime | None
     notices: list[tuple[Code, str]]
+    errors: dict[int, dict[tuple[int, int], str]] = field(default_factory=dict)
+    """Error values (``#REF!``) by sheet, in calamine's order of sheets, and by 0-based (row, column):
+    calamine reads them as empty cells."""
+    readable: bytes | None = None
+    """What calamine reads instead of the file, when the guards had to tidy it (see :mod:`.ods`)."""
 
 
 def _size_text(size: int) -> str:
@@ -69,6 +75,28 @@ def _size_text(size: int) -> str:
 
 def _not_a_spreadsheet(label: str) -> _Rejected:
     return _Rejected(Code.FILE_NOT_A_SPREADSHEET, label=label)
+
+
+def _german_number(number: int) -> str:
+    """1048576 -> "1.048.576"."""
+    return f"{number:,}".replace(",", ".")
+
+
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def _part_name(name: str) -> str:
+    """A zip entry's name as calamine looks parts up: ASCII letters in any case, backslashes as slashes."""
+    name = name.replace("\\", "/")
+    return name.lower() if name.isascii() else name.translate(_ASCII_LOWER)
+
+
+_ERROR_TEXT_LENGTH = 40
+"""An error value is a short word (``#DIV/0!``, ``Err:502``); longer text is cut."""
+
+
+def _error_text(text: str) -> str:
+    return text.strip()[:_ERROR_TEXT_LENGTH]
 
 
 # --- used ranges --------------------------------------------------------------------------------
@@ -94,30 +122,56 @@ class _Extent:
         return (bottom - top + 1) * (right - left + 1)
 
 
-def _check_extents(extents: list[_Extent], limits: Limits) -> None:
+_XLSX_COLUMNS = 16384
+"""Columns of an Excel sheet (A to XFD); a column beyond has no letters a person could look up."""
+
+
+def _extent_problem(extents: list[_Extent], limits: Limits) -> _Rejected | None:
+    """Why the used ranges are refused, None when they fit the limits."""
     for extent in extents:
         _, _, last_row, last_col = extent.bounds or (0, 0, 0, 0)
         if last_row > limits.max_rows or last_col > limits.max_cols:
-            corner = cell_name(last_row - 1, last_col - 1)
-            raise _Rejected(Code.FILE_RANGE_TOO_LARGE, CONTENT_HINT, corner=corner)
+            column = column_letter(last_col - 1) if last_col <= _XLSX_COLUMNS else _german_number(last_col)
+            return _Rejected(Code.FILE_RANGE_TOO_LARGE, CONTENT_HINT, row=_german_number(last_row), column=column)
     cells = sum(extent.area for extent in extents)
     if cells > limits.max_cells:
-        raise _Rejected(Code.FILE_TOO_MANY_CELLS, CONTENT_HINT, count=cells)
+        return _Rejected(Code.FILE_TOO_MANY_CELLS, CONTENT_HINT, count=_german_number(cells))
+    return None
+
+
+def _check_extents(extents: list[_Extent], limits: Limits) -> None:
+    problem = _extent_problem(extents, limits)
+    if problem is not None:
+        raise problem
 
 
 # --- XML parts ----------------------------------------------------------------------------------
 
 # Tags are read with regular expressions, which is fast and, on well-formed XML without comments,
-# CDATA and processing instructions, sound.
+# CDATA and processing instructions, sound; and linear: in well-formed XML no tag holds a '<', so no
+# match attempt reads past the next tag.
 
 _ATTRIBUTE_TEXT = rb"(?:[^>\"'/]++|\"[^\"]*+\"|'[^']*+'|/(?!>))*+"
 """The attributes of a tag: possessive, so hostile input cannot make the matcher backtrack; a
 quoted value may contain '>'."""
-_ATTRIBUTE = re.compile(rb"([\w.:-]+)\s*=\s*(\"[^\"]*|'[^']*)[\"']")
+_ATTRIBUTE = re.compile(rb"(?<![\w.:-])([\w.:-]++)\s*+=\s*+(\"[^\"]*+|'[^']*+)[\"']")
+"""One attribute; a match starts only where a name starts, so a long value is not read once per letter."""
 _MARKUP_NOISE = re.compile(rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>", re.S)
 """Comments, CDATA and processing instructions: text to an XML reader, so tags in them must not count."""
-_RUST_COUNT = re.compile(rb"\+?\d+")
-"""A number as Rust's integer parsing accepts it; anything else (an entity, say) marks a damaged file."""
+
+
+def _without_noise(xml: bytes) -> bytes:
+    """``xml`` without :data:`_MARKUP_NOISE`. Most parts have none but their XML declaration, which
+    searching for a single byte ('!', '?') tells fastest."""
+    after_declaration = xml.find(b"?>") + 2 if xml.startswith(b"<?") else 0
+    comments = b"!" in xml and b"<!" in xml
+    instructions = xml.find(b"?", after_declaration) != -1 and xml.find(b"<?", after_declaration) != -1
+    return _MARKUP_NOISE.sub(b"", xml) if comments or instructions else xml
+
+
+_RUST_COUNT = re.compile(rb"\+?\d{1,20}")
+"""A number as Rust's integer parsing accepts it; anything else (an entity, say, or more digits than
+any count Rust holds) marks a damaged file."""
 _DTD_MARKUP = tuple(word.encode(encoding) for word in ("<!DOCTYPE", "<!ENTITY")
                     for encoding in ("utf-16-le", "utf-16-be"))
 
@@ -127,7 +181,7 @@ def _refuse_dtd(xml: bytes) -> None:
     if b"\0" in xml[:4]:
         declares = any(markup in xml for markup in _DTD_MARKUP)
     else:
-        declares = b"<!" in xml and (b"<!DOCTYPE" in xml or b"<!ENTITY" in xml)
+        declares = b"!" in xml and (b"<!DOCTYPE" in xml or b"<!ENTITY" in xml)
     if declares:
         raise _Rejected(Code.FILE_XML_DEFINITIONS)
 
@@ -140,6 +194,14 @@ def _require_well_formed(xml: bytes) -> None:
         expat.ParserCreate().Parse(xml, True)
     except (expat.ExpatError, LookupError) as error:  # LookupError: an encoding Python does not know
         raise _Rejected(Code.FILE_DAMAGED) from error
+
+
+def _is_well_formed(xml: bytes) -> bool:
+    try:
+        _require_well_formed(xml)
+    except _Rejected:
+        return False
+    return True
 
 
 def _attribute(attributes: bytes, name: bytes) -> bytes | None:

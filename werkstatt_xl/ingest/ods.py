@@ -1,13 +1,18 @@
-"""OpenDocument spreadsheets (ods): the used range of each table, repeated rows and cells counted."""
+"""OpenDocument spreadsheets (ods): the used range and the error values of each table, repeated rows
+and cells counted; and a content.xml calamine can read whatever program indented it."""
 
 from __future__ import annotations
 
+import html
+import io
+import itertools
 import re
+import sys
+import zipfile
 
 from ..messages import Code
 from .common import (
     _ATTRIBUTE_TEXT,
-    _MARKUP_NOISE,
     _RUST_COUNT,
     MACRO_NOTICE,
     Limits,
@@ -15,54 +20,106 @@ from .common import (
     _check_extents,
     _Container,
     _document_time,
+    _error_text,
     _Extent,
     _Rejected,
     _require_well_formed,
+    _without_noise,
 )
 
 
 def _inspect_ods(parts: dict[str, bytes], limits: Limits) -> _Container:
-    if "content.xml" not in parts:
+    content = parts.get("content.xml")
+    if content is None:
         raise _Rejected(Code.FILE_DAMAGED)
-    _check_extents(_ods_table_extents(parts["content.xml"]), limits)
-    macros = any(name.startswith(("Basic/", "Scripts/")) for name in parts)
+    extents, errors = _ods_tables(content)
+    _check_extents(extents, limits)
+    macros = any(name.startswith(("basic/", "scripts/")) for name in parts)
     modified = _document_time(parts.get("meta.xml"), "{http://purl.org/dc/elements/1.1/}date")
-    return _Container("ods", modified, [(Code.FILE_MACROS, MACRO_NOTICE)] if macros else [])
+    return _Container("ods", modified, [(Code.FILE_MACROS, MACRO_NOTICE)] if macros else [], errors,
+                      _as_calamine_reads(parts, content))
 
 
 _ODS_TAG = re.compile(rb"<(/?)table:(table-row|table-cell|covered-table-cell|table)(?=[\s/>])("
                       + _ATTRIBUTE_TEXT + rb")(/?)>")
-_ODS_VALUE_ATTRIBUTE = re.compile(rb"(?:office:[\w-]*value[\w-]*|table:formula)\s*=")
+_ODS_VALUE_ATTRIBUTE = re.compile(rb"(?:office:(?=[\w-]*?value)[\w-]*+|table:formula)\s*+=")
+"""An attribute that gives a cell content; the lookahead keeps the search linear in a long name."""
+_ODS_PARAGRAPH = re.compile(rb"\s*+<text:p(?=[\s>])" + _ATTRIBUTE_TEXT + rb">((?:[^<]++|<(?!/text:p>))*+)</text:p>")
+_ANY_TAG = re.compile(rb"<[^>]*+>")
+_MOST_ERROR_CELLS = 10_000
+"""Error cells recorded per file: one repeated cell may stand for millions, and a questionnaire has a
+few dozen answers."""
 
 
-def _ods_table_extents(xml: bytes) -> list[_Extent]:
-    """The extent of each table in content.xml, counting repeated rows and cells like calamine.
+def _ods_tables(xml: bytes) -> tuple[list[_Extent], dict[int, dict[tuple[int, int], str]]]:
+    """The extent of each table in content.xml, counting repeated rows and cells like calamine, and
+    the error values of each named table (calamine's sheets, in its order) by 0-based (row, column).
 
     A cell counts as content when it carries a value or formula attribute; LibreOffice's long runs
-    of repeated empty cells and rows therefore cost nothing.
+    of repeated empty cells and rows therefore cost nothing. LibreOffice marks an error value with
+    ``calcext:value-type="error"`` and writes its text as the cell's paragraph.
     """
     _require_well_formed(xml)
-    extents: list[_Extent] = []
-    depth = 0
+    xml = _without_noise(xml)
+    seek_errors = b'calcext:value-type="error"' in xml  # as LibreOffice spells it
+    bounds: list[list[int]] = []  # per table: first row, first column, last row, last column
+    errors: dict[int, dict[tuple[int, int], str]] = {}
+    table_errors = ends = None
+    recorded = depth = 0
     row = col = row_first = row_span = 1
-    for closing, tag, attributes, empty in _ODS_TAG.findall(_MARKUP_NOISE.sub(b"", xml)):
+    for index, (closing, tag, attributes, empty) in enumerate(_ODS_TAG.findall(xml)):
         if tag == b"table":
             if not empty:
                 depth += -1 if closing else 1
                 if depth == 1 and not closing:
-                    extents.append(_Extent())
+                    bounds.append([sys.maxsize, sys.maxsize, 0, 0])
                     row = 1
-        elif closing or not extents:
+                    if _attribute(attributes, b"table:name") is not None:  # calamine reads named tables only
+                        table_errors = errors.setdefault(len(errors), {})
+                    else:
+                        table_errors = None
+        elif closing or not bounds:
             continue
         elif tag == b"table-row":
-            row_first, row_span, col = row, _ods_repeat(attributes, b"table:number-rows-repeated"), 1
+            row_first, col = row, 1
+            row_span = _ods_repeat(attributes, b"table:number-rows-repeated") if b"-repeated" in attributes else 1
             row += row_span
         else:
-            span = _ods_repeat(attributes, b"table:number-columns-repeated")
+            span = _ods_repeat(attributes, b"table:number-columns-repeated") if b"-repeated" in attributes else 1
             if _ODS_VALUE_ATTRIBUTE.search(attributes):
-                extents[-1].include(row_first, col, row_first + row_span - 1, col + span - 1)
+                table = bounds[-1]
+                last_row, last_col = row_first + row_span - 1, col + span - 1
+                if row_first < table[0]:
+                    table[0] = row_first
+                if col < table[1]:
+                    table[1] = col
+                if last_row > table[2]:
+                    table[2] = last_row
+                if last_col > table[3]:
+                    table[3] = last_col
+                if (seek_errors and table_errors is not None and not empty and recorded < _MOST_ERROR_CELLS
+                        and _attribute(attributes, b"calcext:value-type") == b"error"):
+                    ends = ends or [match.end() for match in _ODS_TAG.finditer(xml)]
+                    text = _paragraph_text(xml, ends[index])
+                    cells = itertools.product(range(row_first - 1, last_row), range(col - 1, last_col))
+                    for cell in itertools.islice(cells, _MOST_ERROR_CELLS - recorded):
+                        table_errors[cell] = text
+                        recorded += 1
             col += span
-    return extents
+    extents = []
+    for top, left, bottom, right in bounds:
+        extents.append(_Extent())
+        if bottom:
+            extents[-1].include(top, left, bottom, right)
+    return extents, {index: found for index, found in errors.items() if found}
+
+
+def _paragraph_text(xml: bytes, position: int) -> str:
+    """The text of the paragraph that starts a cell's content at ``position``, "" when there is none."""
+    paragraph = _ODS_PARAGRAPH.match(xml, position)
+    if paragraph is None:
+        return ""
+    return _error_text(html.unescape(_ANY_TAG.sub(b"", paragraph[1]).decode("utf-8", "replace")))
 
 
 def _ods_repeat(attributes: bytes, name: bytes) -> int:
@@ -71,3 +128,35 @@ def _ods_repeat(attributes: bytes, name: bytes) -> int:
     if not _RUST_COUNT.fullmatch(value):
         raise _Rejected(Code.FILE_DAMAGED)
     return int(value)
+
+
+_LAYOUT_SPACE = re.compile(rb"(<table:table-row(?=[\s>])" + _ATTRIBUTE_TEXT + rb">|<table:(?:covered-)?table-cell"
+                           rb"(?=[\s/>])" + _ATTRIBUTE_TEXT + rb"/?>|</table:(?:covered-)?table-cell>|</text:[ph]>"
+                           rb"|</office:annotation>)\s++(?=<)")
+"""White space after a tag where ODF allows only elements: in a row, in a cell, between paragraphs."""
+_TEXT_ELEMENTS = {b"<text:line-break/>": b"\n", b"<text:tab/>": b"\t"}
+"""Characters ODF writes as elements, which calamine 0.37 drops."""
+_CALAMINE_PARTS = ("mimetype", "META-INF/manifest.xml", "content.xml")
+"""What calamine's ods reader opens, by the names it looks for."""
+
+
+def _as_calamine_reads(parts: dict[str, bytes], content: bytes) -> bytes | None:
+    """The package as calamine reads it truly, or None when it does already.
+
+    Gnumeric indents content.xml and writes a line break in a cell as an element: calamine 0.37
+    refuses white space between the cells of a row, would add that in a cell to its text, and
+    drops the line break. Only the parts calamine opens are kept, unpacked.
+    """
+    tidy, changes = _LAYOUT_SPACE.subn(rb"\1", content)
+    for element, character in _TEXT_ELEMENTS.items():
+        if element in tidy:
+            tidy, changes = tidy.replace(element, character), changes + 1
+    if not changes:
+        return None
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in _CALAMINE_PARTS:
+            data = tidy if name == "content.xml" else parts.get(name.lower())
+            if data is not None:
+                archive.writestr(name, data)
+    return buffer.getvalue()

@@ -27,11 +27,17 @@ def _inspect_compound_file(data: bytes, limits: Limits) -> _Container:
     compound = _CompoundFile(data)
     if "EncryptionInfo" in compound.streams:
         raise _Rejected(Code.FILE_PASSWORD, PASSWORD_HINT)
-    name = next((name for name in ("Workbook", "Book") if name in compound.streams), None)
+    name = next((name for name in _WORKBOOK_STREAMS if name in compound.streams), None)
     if name is None:
         raise _not_a_spreadsheet(_describe_compound_file(compound.streams))
-    _check_extents(_biff_sheet_extents(compound.read(name)), limits)
-    return _Container("xls", None, [(Code.FILE_XLS, XLS_NOTICE)])
+    extents, errors = _biff_sheets(compound.read(name))
+    _check_extents(extents, limits)
+    return _Container("xls", None, [(Code.FILE_XLS, XLS_NOTICE)], errors)
+
+
+_WORKBOOK_STREAMS = ("Workbook", "Book", "WORKBOOK", "BOOK")
+"""The streams calamine reads a workbook from, in its order of preference; it finds no other
+spelling (python-calamine 0.9.1 reads neither "workbook" nor "WorkBook")."""
 
 
 def _describe_compound_file(streams: dict) -> str:
@@ -129,19 +135,27 @@ _BIFF_BOUNDSHEET = 0x0085
 _BIFF_SST = 0x00FC
 _BIFF_DIMENSIONS = 0x0200
 _BIFF_MULRK = 0x00BD
-_BIFF_CELLS = {0x0006, 0x00D6, 0x00FD, 0x0203, 0x0204, 0x0205, 0x027E}
+_BIFF_FORMULA = 0x0006
+_BIFF_BOOLERR = 0x0205
+_BIFF_CELLS = {_BIFF_FORMULA, 0x00D6, 0x00FD, 0x0203, 0x0204, _BIFF_BOOLERR, 0x027E}
 """Cell records calamine turns into values: FORMULA, RSTRING, LABELSST, NUMBER, LABEL, BOOLERR, RK."""
+_BIFF_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
+                0x2A: "#N/A", 0x2B: "#GETTING_DATA"}
 _XLS_GRID = (65536, 256)
 
 
-def _biff_sheet_extents(stream: bytes) -> list[_Extent]:
-    """One extent per sheet entry of the workbook stream, as calamine parses them all on opening.
+def _biff_sheets(stream: bytes) -> tuple[list[_Extent], dict[int, dict[tuple[int, int], str]]]:
+    """One extent per sheet entry of the workbook stream, as calamine parses them all on opening,
+    and the error values of each sheet by its index and 0-based (row, column).
 
-    Several sheet entries may point at the same sheet data; each is counted, as calamine
-    builds each. Also refuses an encrypted stream and declared sizes calamine would reserve.
+    Several sheet entries may point at the same sheet data; each is counted, as calamine builds
+    each. Sheet data may also overlap: a walk that reaches a record an earlier walk read stops
+    there and takes the extents and errors of all earlier walks, more than the rest can hold, so
+    no record is read twice. Also refuses an encrypted stream and declared sizes calamine would
+    reserve.
     """
     positions = []
-    for kind, body in _biff_records(stream, 0):
+    for _, kind, body in _biff_records(stream, 0):
         if kind == _BIFF_FILEPASS and body[:2] != b"\0\0":
             raise _Rejected(Code.FILE_PASSWORD, PASSWORD_HINT)
         if kind == _BIFF_BOUNDSHEET and len(body) >= 4:
@@ -149,24 +163,53 @@ def _biff_sheet_extents(stream: bytes) -> list[_Extent]:
         if kind == _BIFF_SST and len(body) >= 8:
             strings, = struct.unpack_from("<i", body, 4)
             _damaged_unless(0 <= strings <= len(stream) // 3)  # each string takes at least three bytes
-    extents = {position: _biff_sheet_extent(stream, position) for position in set(positions)}
-    return [extents[position] for position in positions]
+    read = bytearray(len(stream))  # 1 at the offset of each record a walk read
+    sheets: dict[int, tuple[_Extent, dict[tuple[int, int], str]]] = {}
+    everything = _Extent(), {}
+    for position in positions:
+        if position not in sheets:
+            sheets[position] = extent, errors = _biff_sheet(stream, position, read, everything)
+            if extent.bounds is not None:
+                everything[0].include(*extent.bounds)
+            everything[1].update(errors)
+    errors = {index: sheets[position][1] for index, position in enumerate(positions) if sheets[position][1]}
+    return [sheets[position][0] for position in positions], errors
 
 
-def _biff_sheet_extent(stream: bytes, offset: int) -> _Extent:
-    _damaged_unless(offset <= len(stream))
-    extent = _Extent()
-    for kind, body in _biff_records(stream, offset):
+def _biff_sheet(stream: bytes, position: int, read: bytearray,
+                earlier: tuple[_Extent, dict[tuple[int, int], str]]) -> tuple[_Extent, dict[tuple[int, int], str]]:
+    _damaged_unless(position <= len(stream))
+    extent, errors = _Extent(), {}
+    for offset, kind, body in _biff_records(stream, position):
+        if read[offset]:
+            if earlier[0].bounds is not None:
+                extent.include(*earlier[0].bounds)
+            earlier[1].update(errors)
+            return extent, earlier[1]
+        read[offset] = 1
         if kind == _BIFF_DIMENSIONS:
             _check_biff_dimensions(body)
         elif kind in _BIFF_CELLS and len(body) >= 4:
             row, col = struct.unpack_from("<HH", body)
             extent.include(row + 1, col + 1, row + 1, col + 1)
+            error = _biff_error(kind, body)
+            if error is not None:
+                errors[(row, col)] = error
         elif kind == _BIFF_MULRK and len(body) >= 6:
             row, first_col = struct.unpack_from("<HH", body)
             last_col = max(struct.unpack_from("<H", body, len(body) - 2)[0], first_col + (len(body) - 6) // 6 - 1)
             extent.include(row + 1, first_col + 1, row + 1, last_col + 1)
-    return extent
+    return extent, errors
+
+
+def _biff_error(kind: int, body: bytes) -> str | None:
+    """The error value of a BOOLERR record with its error flag, or of a FORMULA record whose
+    cached result is an error; None for any other cell."""
+    if kind == _BIFF_BOOLERR and len(body) >= 8 and body[7] == 1:
+        return _BIFF_ERRORS.get(body[6])
+    if kind == _BIFF_FORMULA and len(body) >= 14 and body[12:14] == b"\xff\xff" and body[6] == 2:
+        return _BIFF_ERRORS.get(body[8])
+    return None
 
 
 def _check_biff_dimensions(body: bytes) -> None:
@@ -180,12 +223,12 @@ def _check_biff_dimensions(body: bytes) -> None:
 
 
 def _biff_records(stream: bytes, offset: int):
-    """(record type, body) from ``offset`` up to and including the next EOF record."""
+    """(offset, record type, body) from ``offset`` up to and including the next EOF record."""
     while offset + 4 <= len(stream):
         kind, length = struct.unpack_from("<HH", stream, offset)
         body = stream[offset + 4:offset + 4 + length]
         _damaged_unless(len(body) == length)
-        yield kind, body
+        yield offset, kind, body
         if kind == _BIFF_EOF:
             return
         offset += 4 + length

@@ -13,6 +13,7 @@ from .common import (
     Limits,
     _Container,
     _not_a_spreadsheet,
+    _part_name,
     _refuse_dtd,
     _Rejected,
     _size_text,
@@ -22,41 +23,40 @@ from .ooxml import _inspect_ooxml
 
 _ZIP_ERRORS = (zipfile.BadZipFile, EOFError, NotImplementedError, ValueError, struct.error)
 """What zipfile may raise on a damaged central directory."""
-_UNPACK_CHUNK = 256 * 1024
 _XML_SUFFIXES = (".xml", ".rels")
-_ODF_MANIFEST = "META-INF/manifest.xml"
+_ODF_MANIFEST = "meta-inf/manifest.xml"
 _ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 
 
 def _inspect_zip(data: bytes, limits: Limits) -> _Container:
     try:
-        entries = [info for info in zipfile.ZipFile(io.BytesIO(data)).infolist()
-                   if not info.filename.endswith("/")]  # directories
+        named = [(_part_name(info.filename), info) for info in zipfile.ZipFile(io.BytesIO(data)).infolist()]
     except _ZIP_ERRORS as error:
         raise _Rejected(Code.FILE_DAMAGED) from error
+    entries = [(name, info) for name, info in named if not name.endswith("/")]  # directories
     _check_entry_table(entries, limits)
-    manifest = next((info for info in entries if info.filename == _ODF_MANIFEST), None)
+    manifest = dict(entries).get(_ODF_MANIFEST)
     if manifest and b"encryption-data" in _unpack_entry(data, manifest, limits, limits.max_unpacked):
         raise _Rejected(Code.FILE_PASSWORD, PASSWORD_HINT)
     parts = _unpack_all(data, entries, limits)
-    if "[Content_Types].xml" in parts and "xl/workbook.xml" in parts:
+    if "[content_types].xml" in parts and "xl/workbook.xml" in parts:
         return _inspect_ooxml(parts, limits)
     if parts.get("mimetype", b"").startswith(_ODS_MIMETYPE):
         return _inspect_ods(parts, limits)
     raise _not_a_spreadsheet(_describe_package(parts))
 
 
-def _check_entry_table(entries: list[zipfile.ZipInfo], limits: Limits) -> None:
+def _check_entry_table(entries: list[tuple[str, zipfile.ZipInfo]], limits: Limits) -> None:
     """Refuse what the central directory already gives away, before decompressing anything."""
     if len(entries) > limits.max_entries:
         raise _Rejected(Code.FILE_TOO_MANY_PARTS, count=len(entries))
-    if any(info.flag_bits & 0x1 for info in entries):
+    if any(info.flag_bits & 0x1 for _, info in entries):
         raise _Rejected(Code.FILE_PASSWORD, PASSWORD_HINT)
-    if len({info.filename for info in entries}) != len(entries):
+    if len(dict(entries)) != len(entries):  # two entries for one part
         raise _Rejected(Code.FILE_DAMAGED)
-    if any(info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) for info in entries):
+    if any(info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) for _, info in entries):
         raise _Rejected(Code.FILE_UNUSUAL_COMPRESSION)
-    if sum(info.file_size for info in entries) > limits.max_unpacked:
+    if sum(info.file_size for _, info in entries) > limits.max_unpacked:
         raise _too_large_unpacked(limits)
 
 
@@ -64,21 +64,27 @@ def _too_large_unpacked(limits: Limits) -> _Rejected:
     return _Rejected(Code.FILE_UNPACKED_TOO_LARGE, size=_size_text(limits.max_unpacked))
 
 
-def _unpack_all(data: bytes, entries: list[zipfile.ZipInfo], limits: Limits) -> dict[str, bytes]:
-    """Every entry decompressed under a running cap; XML parts must not declare a DTD."""
+def _unpack_all(data: bytes, entries: list[tuple[str, zipfile.ZipInfo]], limits: Limits) -> dict[str, bytes]:
+    """Every entry decompressed under a running cap, by part name; XML parts must not declare a DTD.
+
+    The whole file is held to the compression ratio of a single entry, too: many entries, each
+    too small to be judged alone, must not unpack a small file to megabytes of XML to check.
+    """
     parts: dict[str, bytes] = {}
     unpacked = 0
-    for info in entries:
-        content = parts[info.filename] = _unpack_entry(data, info, limits, limits.max_unpacked - unpacked)
+    for name, info in entries:
+        content = parts[name] = _unpack_entry(data, info, limits, limits.max_unpacked - unpacked)
         unpacked += len(content)
-        if info.filename.endswith(_XML_SUFFIXES):
+        if unpacked > limits.ratio_min_bytes and unpacked > limits.max_ratio * len(data):
+            raise _Rejected(Code.FILE_ZIP_BOMB)
+        if name.endswith(_XML_SUFFIXES):
             _refuse_dtd(content)
     return parts
 
 
 def _unpack_entry(data: bytes, info: zipfile.ZipInfo, limits: Limits, allowance: int) -> bytes:
-    """Decompress one entry in chunks to the real end of its data, whatever size it declares,
-    stopping as soon as a cap is crossed; then size and CRC must match the declaration."""
+    """Decompress one entry to the real end of its data, whatever size it declares, stopping as
+    soon as a cap is crossed; then size and CRC must match the declaration."""
     try:
         name_length, extra_length = struct.unpack_from("<HH", data, info.header_offset + 26)
     except struct.error as error:
@@ -87,8 +93,7 @@ def _unpack_entry(data: bytes, info: zipfile.ZipInfo, limits: Limits, allowance:
     raw = data[start:start + info.compress_size]
     if data[info.header_offset:info.header_offset + 4] != b"PK\x03\x04" or len(raw) != info.compress_size:
         raise _Rejected(Code.FILE_DAMAGED)
-    chunks = [raw] if info.compress_type == zipfile.ZIP_STORED else _inflate(raw, limits, allowance)
-    content = b"".join(chunks)
+    content = raw if info.compress_type == zipfile.ZIP_STORED else _inflate(raw, limits, allowance)
     if len(content) > allowance:
         raise _too_large_unpacked(limits)
     if len(content) != info.file_size or zlib.crc32(content) != info.CRC:
@@ -96,26 +101,21 @@ def _unpack_entry(data: bytes, info: zipfile.ZipInfo, limits: Limits, allowance:
     return content
 
 
-def _inflate(raw: bytes, limits: Limits, allowance: int) -> list[bytes]:
+def _inflate(raw: bytes, limits: Limits, allowance: int) -> bytes:
+    """Deflated data, unpacked to at most one byte beyond what a cap allows."""
+    bomb_above = max(limits.ratio_min_bytes, limits.max_ratio * len(raw))
     decompressor = zlib.decompressobj(-zlib.MAX_WBITS)
-    chunks, size, pending = [], 0, raw
     try:
-        while not decompressor.eof:
-            chunk = decompressor.decompress(pending, _UNPACK_CHUNK)
-            pending = decompressor.unconsumed_tail
-            if not chunk and not pending:
-                break
-            size += len(chunk)
-            if size > allowance:
-                raise _too_large_unpacked(limits)
-            if size > limits.ratio_min_bytes and size > limits.max_ratio * len(raw):
-                raise _Rejected(Code.FILE_ZIP_BOMB)
-            chunks.append(chunk)
+        content = decompressor.decompress(raw, min(allowance, bomb_above) + 1)
     except zlib.error as error:
         raise _Rejected(Code.FILE_DAMAGED) from error
+    if len(content) > allowance:
+        raise _too_large_unpacked(limits)
+    if len(content) > bomb_above:
+        raise _Rejected(Code.FILE_ZIP_BOMB)
     if not decompressor.eof:
         raise _Rejected(Code.FILE_DAMAGED)
-    return chunks
+    return content
 
 
 def _describe_package(parts: dict[str, bytes]) -> str:

@@ -45,6 +45,7 @@ class Code(StrEnum):
     ANSWER_REQUIRED = "answer.required"
     ANSWER_CONSTRAINT = "answer.constraint"
     ANSWER_TOO_LONG = "answer.too_long"
+    ANSWER_ERROR_VALUE = "answer.error_value"
 
     # identifying a returned questionnaire (sheet "Prüfung")
     RETURN_UNANSWERED = "return.unanswered"
@@ -81,6 +82,7 @@ class Code(StrEnum):
     MARKER_IN_FIRST_COLUMN = "file.marker_in_first_column"
     MARKER_TWICE = "file.marker_twice"
     META_TWICE = "file.meta_twice"
+    FILE_OLD_EXCEL = "file.old_excel"
 
     # the report definition (tabelle1.toml)
     REPORT_MISSING_FILE = "report_definition.missing_file"

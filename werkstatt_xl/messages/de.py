@@ -27,6 +27,8 @@ TEXTS: dict[str, str] = {
     "remedy.decimal": "Bitte eine Zahl eintragen lassen.",
     "remedy.date": "Bitte ein Datum wie 15.12.2026 eintragen lassen.",
     "remedy.correct": "Bitte korrigieren lassen.",
+    Code.ANSWER_ERROR_VALUE: "Die Zelle enthält den Fehlerwert {value} statt einer Antwort.",
+    "remedy.error_value": "Bitte statt des Fehlerwerts die Antwort eintragen lassen.",
     # identifying a returned questionnaire (sheet "Prüfung")
     Code.RETURN_UNANSWERED: "Der Fragebogen kam ohne Antworten zurück.",
     Code.RETURN_MATCHED_BY_TITLE: "Die Kennung des Fragebogens fehlt (Inhalt wohl in eine neue Datei kopiert); über "
@@ -66,9 +68,12 @@ TEXTS: dict[str, str] = {
     Code.FILE_TOO_MANY_PARTS: "Die Datei besteht aus ungewöhnlich vielen Teilen ({count}).",
     Code.FILE_UNUSUAL_COMPRESSION: "Die Datei ist mit einem unüblichen Verfahren komprimiert.",
     Code.FILE_UNPACKED_TOO_LARGE: "Die Datei ist entpackt zu groß (mehr als {size}).",
-    Code.FILE_XML_DEFINITIONS: "Die Datei enthält unzulässige XML-Definitionen (DOCTYPE/ENTITY).",
+    Code.FILE_XML_DEFINITIONS: "Die Datei enthält Anweisungen, mit denen ein Programm beim Öffnen fremde Dateien "
+                               "nachladen oder den Rechner überlasten kann. Excel und LibreOffice schreiben so etwas "
+                               "nicht; die Datei wurde deshalb nicht geöffnet.",
     Code.FILE_ZIP_BOMB: "Die Datei ist ungewöhnlich stark komprimiert (möglicherweise eine ZIP-Bombe).",
-    Code.FILE_RANGE_TOO_LARGE: "Der benutzte Bereich ist ungewöhnlich groß (bis Zelle {corner}).",
+    Code.FILE_RANGE_TOO_LARGE: "Die Datei hat Inhalt bis Zeile {row}, Spalte {column}; ein Fragebogen endet weit "
+                               "früher.",
     Code.FILE_TOO_MANY_CELLS: "Die Datei enthält ungewöhnlich viele belegte Zellen ({count}).",
     Code.FILE_UNREADABLE_TABLE: "Die Datei konnte nicht als Tabelle gelesen werden.",
     Code.FILE_MACROS: "Die Datei enthält Makros; sie wurden nicht ausgeführt.",
@@ -82,6 +87,10 @@ TEXTS: dict[str, str] = {
     "remedy.check_outside_cells": "Bitte prüfen lassen, ob außerhalb des Fragebogens Zellen ausgefüllt wurden, und "
                                   "die Datei erneut senden lassen.",
     "remedy.check_present": "Bitte prüfen, ob sie noch vorhanden und lesbar ist.",
+    Code.FILE_OLD_EXCEL: "Die Datei ist in einem alten Excel-Format gespeichert (Excel 4.0 oder älter), das nicht "
+                         "gelesen werden kann.",
+    "remedy.save_as_xlsx": "Bitte die Datei in Excel oder LibreOffice öffnen, als .xlsx speichern und erneut senden "
+                           "lassen.",
 
     # e-mails the office sends: fixed words only, nothing quoted from a returned file
     "mail.rejected_return": "Ihre Rücksendung konnte nicht übernommen werden: {reason}",

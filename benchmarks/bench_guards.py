@@ -130,14 +130,7 @@ def guard_ms(data: bytes) -> tuple[float, str]:
 
 def costly_inputs(folder: Path, questionnaire: Path) -> dict[str, Path]:
     """The inputs tests/test_ingest.py keeps for their cost, built by the same helpers."""
-    from ingest_files import (
-        ODS_TABLES,
-        read_part,
-        rezip,
-        write_compressed_parts,
-        write_ods,
-        write_overlapping_xls,
-    )
+    from ingest_files import ODS_TABLES, read_part, rezip, write_compressed_parts, write_ods, write_overlapping_xls
 
     with zipfile.ZipFile(questionnaire) as archive:
         parts = {name: archive.read(name) for name in archive.namelist()}
@@ -163,8 +156,9 @@ def costly_inputs(folder: Path, questionnaire: Path) -> dict[str, Path]:
 
 
 def main(count: int, runs: int) -> None:
-    from werkstatt_xl.ingest import read_return
     from ingest_files import write_questionnaire
+
+    from werkstatt_xl.ingest import read_return
 
     shapes = {label: shape for label, shape in SHAPES.items() if shape is not None}
     with tempfile.TemporaryDirectory() as folder:

@@ -40,6 +40,7 @@ from ingest_files import (
     write_questionnaire,
 )
 
+from werkstatt_xl.fill import fill_questionnaire
 from werkstatt_xl.ingest import (
     DEFAULT_LIMITS,
     MACRO_NOTICE,
@@ -52,7 +53,6 @@ from werkstatt_xl.ingest import (
     is_ignored,
     read_return,
 )
-from werkstatt_xl.fill import fill_questionnaire
 from werkstatt_xl.messages import Code
 from werkstatt_xl.round import generate, init_project
 

@@ -12,11 +12,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Mapping
 
 from .catalogue import COLUMNS
 from .errors import FileProblem, FormError
 from .expression import Expression, ExpressionError, parse_expression
+from .files import atomic_path
 from .messages import Code, text
+from .placeholders import PlaceholderError, fill_placeholders
 from .resources import template_path
 from .xlsx import read_workbook_rows
 
@@ -127,8 +130,12 @@ def default_form_path() -> Path:
     return template_path("fragebogen.xlsx")
 
 
-def load_form(path: Path) -> Form:
-    """Read and check the XLSForm at ``path``; raise :class:`FormError` listing every problem."""
+def load_form(path: Path, values: Mapping[str, str | None] | None = None) -> Form:
+    """Read and check the XLSForm at ``path``; raise :class:`FormError` listing every problem.
+
+    ``values`` fill the round placeholders (``{{horizon}}``, see :mod:`~werkstatt_xl.placeholders`) in
+    every cell before the form is read; None leaves them as written.
+    """
     path = Path(path)
     if not path.is_file():
         raise FormError(path, [_problem(Code.FORM_MISSING_FILE)])
@@ -136,7 +143,26 @@ def load_form(path: Path) -> Form:
         sheets = read_workbook_rows(path)
     except ValueError as error:
         raise FormError(path, [_problem(Code.FORM_UNREADABLE, error=error)]) from None
-    return _FormBuilder(path, {name.lower(): _rows(rows) for name, rows in sheets.items()}).build()
+    rows = {name.lower(): _rows(rows) for name, rows in sheets.items()}
+    if values is not None:
+        _fill_round_values(path, rows, values)
+    return _FormBuilder(path, rows).build()
+
+
+def _fill_round_values(path: Path, sheets: dict[str, list[dict[str, str]]],
+                       values: Mapping[str, str | None]) -> None:
+    """The round placeholders in every cell replaced, in place; :class:`FormError` names sheet and row of each
+    one that cannot be."""
+    problems = []
+    for sheet, rows in sheets.items():
+        for row_number, row in enumerate(rows, start=2):
+            for column, cell in row.items():
+                try:
+                    row[column] = fill_placeholders(cell, values)
+                except PlaceholderError as error:
+                    problems.append(_problem(error.code, sheet, row_number, **error.values))
+    if problems:
+        raise FormError(path, problems)
 
 
 def _problem(code: Code, sheet: str = "", row: int | None = None, **values: object) -> FileProblem:
@@ -288,3 +314,17 @@ class _FormBuilder:
         except ExpressionError as error:
             self.problem(Code.FORM_BAD_EXPRESSION, "survey", row_number, column=column, error=error)
             return None
+
+
+def write_form_version(path: Path, version: str) -> None:
+    """Set ``version`` on the settings sheet of the XLSForm at ``path`` (a valid one, see :func:`load_form`),
+    everything else kept; the file is replaced atomically."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path)
+    sheet = next(sheet for sheet in workbook.worksheets if sheet.title.lower() == "settings")
+    header = [str(cell.value or "").strip().lower() for cell in sheet[1]]
+    first = next(row for row in sheet.iter_rows(min_row=2) if any(cell.value is not None for cell in row))
+    sheet.cell(row=first[0].row, column=header.index("version") + 1, value=version)
+    with atomic_path(path) as temporary:
+        workbook.save(temporary)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 from .anchors import answer_marker, meta_key
 from .catalogue import Catalogue, Werkzeug
@@ -23,7 +23,7 @@ ANSWER_COLUMN, MARKER_COLUMN = 2, 3
 _WIDTHS = (5.5, 52, 40)
 _TEXT, _BOLD, _SCALE, _SKIP, _MARK = Font(10), Font(10, bold=True), Font(9), Font(8), Font(8, bold=True)
 """Questions and answers, group headers and bold labels, an answer scale, a skip note, the required mark."""
-_LINE_FONTS = {"choices": _SCALE, "required": _MARK, "skip": _SKIP}
+_LINE_FONTS = {"choices": _SCALE, "required": _MARK, "skip": _SKIP, "previous": _MARK}
 """The font of each kind of line below a question's label."""
 _TITLE, _SUBTITLE, _INTRO = Font(14, bold=True), Font(12, bold=True), Font(9)
 _TITLE_HEIGHT, _SUBTITLE_HEIGHT, _INTRO_HEIGHT, _GROUP_HEIGHT = 24, 20, 40, 20
@@ -111,12 +111,20 @@ class _Styles:
         # text answers stay as typed: no "1.2" turned into a date, no leading zeros lost
         self.answer_text = add({**answer, "locked": False, "num_format": "@"})
         self.prefilled = add({**answer, "bg_color": "#EAF1FB"})
+        self.previous = add({"font_name": FONT, "font_size": _MARK.size, "bold": True, "font_color": "#9C5700"})
+        previous = {**answer, "locked": False, "bg_color": "#FFE7C2"}
+        self.previous_answer = {"date": add({**previous, "num_format": "dd.mm.yyyy"}),
+                                "text": add({**previous, "num_format": "@"}), "": add(previous)}
+        """Answer cells holding last round's answer, by question type ("": other types)."""
         self.not_relevant = add({"bg_color": "#D9D9D9", "font_color": "#7F7F7F"})
         self.hidden = add({"font_size": 8, "font_color": "#808080"})
 
 
-def render_questionnaire(path: Path, form: Form, werkzeug: Werkzeug, token: str, settings: Settings) -> None:
-    """Write the questionnaire for ``werkzeug`` to ``path`` (a new file)."""
+def render_questionnaire(path: Path, form: Form, werkzeug: Werkzeug, token: str, settings: Settings,
+                         previous: Mapping[str, object] | None = None) -> None:
+    """Write the questionnaire for ``werkzeug`` to ``path`` (a new file); ``previous`` (question name ->
+    last round's answer) fills answer cells, each marked as last round's, to be checked."""
+    previous = previous or {}
     workbook = new_workbook(path)
     workbook.set_properties({"title": f"{form.title}: {werkzeug.werkzeug}", "subject": settings.title or form.title,
                              "author": "werkstatt-xl", "comments": text("questionnaire.comments")})
@@ -125,7 +133,7 @@ def render_questionnaire(path: Path, form: Form, werkzeug: Werkzeug, token: str,
     lists = workbook.add_worksheet(LISTS_SHEET)
     meta = workbook.add_worksheet(META_SHEET)
     list_ranges = _write_lists(lists, form)
-    heading = _heading(form, werkzeug, settings)
+    heading = _heading(form, werkzeug, settings, bool(previous))
     rows = _layout(form, len(heading))
     cells = {question.name: cell_name(row, ANSWER_COLUMN, absolute=True)
              for question, row in rows.items() if question.is_answer}
@@ -139,7 +147,10 @@ def render_questionnaire(path: Path, form: Form, werkzeug: Werkzeug, token: str,
         if question.group != group and question.group is not None:
             _write_group(heights, styles, row - 1, form, question.group)
         group = question.group
-        _write_question(heights, styles, row, question, form, werkzeug, cells, list_ranges)
+        _write_question(heights, styles, row, question, form, werkzeug, cells, list_ranges,
+                        question.name in previous)
+        if question.name in previous:
+            _write_previous_answer(heights, styles, row, question, previous[question.name])
         last = row
     _write_meta(meta, form, werkzeug, token, settings)
     page_setup(heights, _PAGE, last, ANSWER_COLUMN, sum(map(column_pixels, _WIDTHS)), werkzeug.werkzeug,
@@ -170,7 +181,7 @@ def _layout(form: Form, heading_rows: int) -> dict[Question, int]:
     return rows
 
 
-def _heading(form: Form, werkzeug: Werkzeug, settings: Settings) -> list[tuple[str, str]]:
+def _heading(form: Form, werkzeug: Werkzeug, settings: Settings, previous: bool = False) -> list[tuple[str, str]]:
     """The lines above the questions as (kind, text): the titles of the round and of the form, and how to
     fill in. Titles that begin with the same word are said once: ``Zwischenbilanz 2019`` and
     ``Zwischenbilanz „Werkstattplan“`` make ``Zwischenbilanz 2019 „Werkstattplan“``."""
@@ -185,6 +196,8 @@ def _heading(form: Form, werkzeug: Werkzeug, settings: Settings) -> list[tuple[s
     intro = text("questionnaire.intro", deadline=deadline)
     if any(_required_mark(question, werkzeug) for question in form.questions):
         intro += " " + text("questionnaire.required_intro", mark=text("questionnaire.required"))
+    if previous:
+        intro += " " + text("questionnaire.previous_intro", mark=text("questionnaire.previous_answer"))
     return [*heading, ("intro", intro)]
 
 
@@ -238,9 +251,11 @@ def _required_mark(question: Question, werkzeug: Werkzeug) -> bool:
 
 
 def _write_question(rows: Rows, styles: _Styles, row: int, question: Question, form: Form, werkzeug: Werkzeug,
-                    cells: dict[str, str], list_ranges: dict[str, str]) -> None:
+                    cells: dict[str, str], list_ranges: dict[str, str], previous: bool = False) -> None:
     sheet = rows.sheet
     below = _lines_below(question, form, werkzeug) if question.is_answer else []
+    if previous:
+        below.append(("previous", text("questionnaire.previous_answer")))
     rows.set(row, _question_height(question, werkzeug, below))
     if not question.is_answer:
         if question.number:
@@ -273,6 +288,20 @@ def _write_question(rows: Rows, styles: _Styles, row: int, question: Question, f
         formula = question.relevant.to_excel(lambda name: cells[name], _choice_label(form))
         sheet.conditional_format(row, ANSWER_COLUMN, row, ANSWER_COLUMN, {
             "type": "formula", "criteria": f"=NOT({formula})", "format": styles.not_relevant})
+
+
+def _write_previous_answer(rows: Rows, styles: _Styles, row: int, question: Question, value: object) -> None:
+    """Last round's answer in the answer cell, tinted (the label's mark is written with the question); the cell
+    keeps its validation, so a department overwrites it as any answer."""
+    sheet, style = rows.sheet, styles.previous_answer.get(question.type, styles.previous_answer[""])
+    if isinstance(value, str):
+        sheet.write_string(row, ANSWER_COLUMN, value, style)
+    elif isinstance(value, dt.date):
+        sheet.write_datetime(row, ANSWER_COLUMN, dt.datetime.combine(value, dt.time()), style)
+    else:
+        sheet.write_number(row, ANSWER_COLUMN, value, style)
+    shown = value.strftime("%d.%m.%Y") if isinstance(value, dt.date) else str(value)
+    rows.set(row, max(rows.heights.get(row, 0), text_height(_WIDTHS[2], (shown, _TEXT))))
 
 
 def _prefill_value(question: Question, werkzeug: Werkzeug) -> str:

@@ -41,6 +41,16 @@ class Settings:
     """An XLSForm; empty: the shipped questionnaire."""
     report: str = ""
     """A Tabelle 1 definition; empty: the shipped one."""
+    mail_invitation: str = ""
+    """The invitation's e-mail text; empty: ``mail_einladung.txt`` of the project folder, else the shipped one."""
+    mail_reminder: str = ""
+    """The reminder's e-mail text; empty: ``mail_erinnerung.txt`` of the project folder, else the shipped one."""
+    horizon: int | None = None
+    """``[round] horizon``: the year continuation is asked about (``{{horizon}}`` in the templates)."""
+    previous: str = ""
+    """``[round] previous``: the folder holding the previous round's register and issue log; empty: none."""
+    prefill: bool = False
+    """``[round] prefill``: the questionnaires carry the previous round's answers."""
     mail_section: MailSettings | SettingsError = field(default_factory=MailSettings, repr=False, compare=False)
     """What ``[mail]`` says, or why it cannot be used; read it through :attr:`mail`."""
 
@@ -60,9 +70,14 @@ class Settings:
         return replace(self, **{key: value for key, value in overrides.items() if value is not None})
 
 
+YEAR = "year"
+"""The kind of a setting that holds a year (a whole number, or text of one)."""
+YEARS = range(1900, 2200)
+"""The years a setting accepts."""
+
 SECTIONS = {
-    "round": {"title": str, "deadline": dt.date},
-    "files": {"catalogue": str, "form": str, "report": str},
+    "round": {"title": str, "deadline": dt.date, "horizon": YEAR, "previous": str, "prefill": bool},
+    "files": {"catalogue": str, "form": str, "report": str, "mail_invitation": str, "mail_reminder": str},
     "mail": {setting.name: type(setting.default) for setting in fields(MailSettings)},
 }
 """Section -> its settings and the kind of value each takes."""
@@ -135,6 +150,13 @@ class _Reader:
                              known=", ".join(kinds))
             elif kinds[key] is dt.date:
                 usable[key] = self.date(name, key, value)
+            elif kinds[key] is YEAR:
+                usable[key] = self.year(name, key, value)
+            elif kinds[key] is bool and not isinstance(value, bool):
+                self.problem(Code.SETTINGS_WRONG_TYPE, name, key, section=name, name=key, value=value,
+                             expected=text("settings.kind_yes_no"))
+            elif kinds[key] is bool:
+                usable[key] = value
             elif isinstance(value, kinds[key]) and not isinstance(value, bool):
                 usable[key] = value
             else:
@@ -154,6 +176,17 @@ class _Reader:
         elif isinstance(value, dt.date) and not isinstance(value, dt.datetime):
             return value
         self.problem(Code.SETTINGS_BAD_DATE, section, key, value=value)
+        return None
+
+    def year(self, section: str, key: str, value: object) -> int | None:
+        """A year written as a number or as text like "2025"; empty text is no year."""
+        if value == "":
+            return None
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value)
+        if isinstance(value, int) and not isinstance(value, bool) and value in YEARS:
+            return value
+        self.problem(Code.SETTINGS_BAD_YEAR, section, key, name=key, value=value)
         return None
 
     def check_files(self, files: dict) -> None:

@@ -149,3 +149,9 @@ class Code(StrEnum):
     OVERRIDES_MISSING_COLUMNS = "overrides.missing_columns"
     OVERRIDES_NO_ID = "overrides.no_id"
     OVERRIDES_ID_TWICE = "overrides.id_twice"
+
+    # the next round: round values in templates, the previous round
+    SETTINGS_BAD_YEAR = "settings.bad_year"
+    TEMPLATE_UNKNOWN_PLACEHOLDER = "template.unknown_placeholder"
+    TEMPLATE_VALUE_UNSET = "template.value_unset"
+    RETURN_OTHER_ROUND = "return.other_round"

@@ -26,7 +26,9 @@ from ..messages import text
 from ..overrides import OVERRIDES, Overrides, read_overrides, write_overrides
 from ..register import ReturnRecord, Unreadable, build_register, count_outcomes, match_by_title, register_headers
 from ..report import load_report_definition, printed_remarks, write_report
+from ..rounds import changed_werkzeuge, compare_rounds, count_changes
 from ..validate import Problem
+from .nextround import previous_round
 from .project import Progress, Project, issued_questionnaires
 
 if TYPE_CHECKING:
@@ -48,6 +50,14 @@ class MergeResult:
     warnings: tuple[str, ...] = ()
     overrides_path: Path | None = None
     """``redaktion.xlsx``: the office's texts for Tabelle 1, refreshed."""
+    changes: "pandas.DataFrame | None" = None
+    """What changed since the previous round (see :func:`~werkstatt_xl.rounds.compare_rounds`); None where the
+    project knows no previous round."""
+
+    @property
+    def change_counts(self) -> dict[str, int]:
+        """How many Werkzeuge returned changed answers (``changed``) and last round's unchanged (``unchanged``)."""
+        return count_changes(self.changes) if self.changes is not None else {"changed": 0, "unchanged": 0}
 
 
 def merge(project: Project, on_progress: Progress | None = None) -> MergeResult:
@@ -56,11 +66,14 @@ def merge(project: Project, on_progress: Progress | None = None) -> MergeResult:
     One bad file never stops a merge: it is listed with its reason. Returned files are
     only read. master.xlsx, Tabelle 1 and redaktion.xlsx (the office's texts for Tabelle 1,
     which it uses) are replaced all or none. A lost ``ausgabe.csv`` is rebuilt from the
-    questionnaires in ``ausgang/`` first (see :func:`issued_questionnaires`).
+    questionnaires in ``ausgang/`` first (see :func:`issued_questionnaires`). Where the project knows its
+    previous round, returns of that round are rejected as such and master.xlsx gets the sheet
+    "Veränderungen" (Tabelle 1 marks the changed rows where its definition says so).
     """
-    form = load_form(project.form_path)
+    form = load_form(project.form_path, project.round_values)
     catalogue = load_catalogue(project.catalogue_path)
-    definition = load_report_definition(project.report_path, form)  # a broken one stops before reading
+    definition = load_report_definition(project.report_path, form, project.round_values)  # a broken one stops here
+    previous = previous_round(project)
     overrides = read_overrides(project.root / OVERRIDES)  # so does a broken redaktion.xlsx
     issued, notice = issued_questionnaires(project, catalogue)
     if not issued:
@@ -70,16 +83,19 @@ def merge(project: Project, on_progress: Progress | None = None) -> MergeResult:
     files = returned_files(project)
     reads = ((display_name(path.relative_to(project.inbox)), raw) for path, raw in _read_all(files, on_progress))
     confirmed = frozenset((entry.sha256, entry.werkzeug_id) for entry in read_confirmations(project.confirmations))
-    register = build_register(catalogue, form, issued, reads, confirmed)
+    register = build_register(catalogue, form, issued, reads, confirmed,
+                              previous.tokens if previous else frozenset())
     frame = register.frame
+    changes = compare_rounds(previous.register, frame, form) if previous else None
+    changed = changed_werkzeuge(changes) if previous else frozenset()
     with atomic_paths([project.master_path, project.report_workbook_path, overrides.path]) as (master, report, edits):
-        _both(partial(write_master_workbook, master, frame, register.problems, register_headers(form)),
-              partial(_write_tabelle1, frame, definition, report, edits, overrides, project.title),
+        _both(partial(write_master_workbook, master, frame, register.problems, register_headers(form), changes),
+              partial(_write_tabelle1, frame, definition, report, edits, overrides, project.title, changed),
               parallel=len(frame) >= PARALLEL_FROM)
         overrides.check_unchanged()
     return MergeResult(frame, register.problems, register.returns, project.master_path,
                        project.report_workbook_path, count_outcomes(register), (notice,) if notice else (),
-                       overrides.path)
+                       overrides.path, changes)
 
 
 def confirm(project: Project, names: list[str]) -> list[tuple[str, Werkzeug]]:
@@ -88,7 +104,7 @@ def confirm(project: Project, names: list[str]) -> list[tuple[str, Werkzeug]]:
     Each must be a readable return without its identity whose title names a Werkzeug of the
     catalogue; returns (file, Werkzeug) for each. Nothing is recorded unless all can be.
     """
-    form = load_form(project.form_path)
+    form = load_form(project.form_path, project.round_values)
     by_title = load_catalogue(project.catalogue_path).by_title()
     confirmations = read_confirmations(project.confirmations)
     now = dt.datetime.now().astimezone().isoformat(timespec="seconds")
@@ -171,9 +187,10 @@ def _read_all(paths: list[Path], on_progress: Progress | None) -> Iterator[tuple
             executor.shutdown(cancel_futures=True)
 
 
-def _write_tabelle1(register, definition, report: Path, edits: Path, overrides: Overrides, title: str) -> None:
+def _write_tabelle1(register, definition, report: Path, edits: Path, overrides: Overrides, title: str,
+                    changed: frozenset[str] = frozenset()) -> None:
     """Tabelle 1 with the office's texts, and redaktion.xlsx with the texts from the answers beside them."""
-    write_report(register, definition, report, title, overrides.texts)
+    write_report(register, definition, report, title, overrides.texts, changed)
     write_overrides(edits, printed_remarks(register, definition), overrides, definition.remarks_header, title)
 
 

@@ -12,7 +12,6 @@ from ..mail import (
     INVITATION,
     REMINDER,
     SENT_LOG,
-    TEMPLATES,
     Mail,
     MailPlan,
     SendResult,
@@ -26,7 +25,6 @@ from ..mail import (
 )
 from ..messages import text
 from ..register import STATUS_MISSING, STATUS_REJECTED
-from ..resources import template_path
 from ..validate import NOTICE
 from .inbox import read_problems
 from .project import Project, issued_questionnaires
@@ -40,12 +38,12 @@ def plan_mail(project: Project, reminder: bool = False, only: Iterable[str] | No
 
     ``reminder``: only Werkzeuge still "offen" or "abgelehnt" in the register (all issued ones
     before any merge), with the reminder text naming why a return was rejected. ``only``
-    restricts to these Werkzeug-IDs. The text is the project's own copy of the template if
-    there is one, else the shipped one.
+    restricts to these Werkzeug-IDs. The text is the template ``[files]`` names (see
+    :meth:`Project.mail_template_path`), its round placeholders filled.
     """
     kind = REMINDER if reminder else INVITATION
-    name = TEMPLATES[kind]
-    template = load_template(project.root / name if (project.root / name).is_file() else template_path(name))
+    template = load_template(project.mail_template_path("mail_reminder" if reminder else "mail_invitation"),
+                             project.round_values)
     catalogue = load_catalogue(project.catalogue_path)
     issued, rebuilt = issued_questionnaires(project, catalogue)
     if not issued:

@@ -16,6 +16,7 @@ from ..form import default_form_path
 from ..ingest import is_ignored
 from ..issue_log import ISSUE_LOG, IssuedQuestionnaire, read_issue_log, rebuild_issue_log
 from ..messages import Code, plural, text
+from ..placeholders import round_values
 from ..resources import example_path, template_path
 from ..settings import CONFIG_NAME, Settings, read_settings
 
@@ -24,6 +25,11 @@ Progress = Callable[[int, int], None]
 
 MASTER_NAME = "master.xlsx"
 REPORT_NAME = "tabelle1.xlsx"
+TEMPLATES_FOLDER = "vorlagen"
+"""The project's own copies of the templates, which ``werkstatt.toml`` names."""
+TEMPLATE_NAMES = {"form": "fragebogen.xlsx", "report": "tabelle1.toml", "mail_invitation": "mail_einladung.txt",
+                  "mail_reminder": "mail_erinnerung.txt"}
+"""Setting of ``[files]`` -> the shipped template that ``init`` copies into ``vorlagen/`` for it."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -43,6 +49,19 @@ class Project(Settings):
     @property
     def report_path(self) -> Path:
         return self.root / self.report if self.report else template_path("tabelle1.toml")
+
+    def mail_template_path(self, setting: str) -> Path:
+        """The e-mail text that ``[files] mail_invitation`` or ``mail_reminder`` names; where that is empty, a
+        copy beside werkstatt.toml (where projects kept one before ``vorlagen/``), else the shipped one."""
+        if getattr(self, setting):
+            return self.root / getattr(self, setting)
+        own = self.root / TEMPLATE_NAMES[setting]
+        return own if own.is_file() else template_path(TEMPLATE_NAMES[setting])
+
+    @property
+    def round_values(self) -> dict[str, str | None]:
+        """The values of the placeholders ``{{title}}``, ``{{deadline}}``, ``{{horizon}}`` in the templates."""
+        return round_values(self)
 
     @property
     def outbox(self) -> Path:
@@ -117,7 +136,8 @@ def issued_questionnaires(project: Project, catalogue: Catalogue) -> tuple[list[
 
 
 def init_project(root: Path | str, example: bool = False, force: bool = False) -> Project:
-    """Create a project folder; with ``example`` the Kreis Düren catalogue is filled in.
+    """Create a project folder with the templates in ``vorlagen/``; with ``example`` the Kreis Düren catalogue
+    is filled in.
 
     The example also places its ``ausgabe.csv`` in an ``ausgang/`` without one: the tokens its
     returned questionnaires carry. Refuses a folder that already holds a project or other files
@@ -131,24 +151,27 @@ def init_project(root: Path | str, example: bool = False, force: bool = False) -
         if root.exists() and any(root.iterdir()) and not force:
             raise ProjectError(text("init.not_empty", path=root, config=CONFIG_NAME))
         root.mkdir(parents=True, exist_ok=True)
-        for folder in ("ausgang", "eingang", "ergebnis"):
+        for folder in ("ausgang", "eingang", "ergebnis", TEMPLATES_FOLDER):
             (root / folder).mkdir(exist_ok=True)
         if catalogue.exists():  # only with --force: a filled-in catalogue is worth keeping
             os.replace(catalogue, catalogue.with_name("katalog.xlsx.bak"))
     except OSError as error:  # a file on the way (NotADirectoryError), /proc, no permission
         raise OutputError(text("init.cannot_create", path=root, reason=error.strerror or error)) from None
     source = example_path() if example else template_path("")
+    for name in TEMPLATE_NAMES.values():  # never replace a template the office has edited
+        if not (root / TEMPLATES_FOLDER / name).exists():
+            copy_file(template_path(name), root / TEMPLATES_FOLDER / name)
     if example:
-        _copy(example_path() / "katalog.xlsx", catalogue)
+        copy_file(example_path() / "katalog.xlsx", catalogue)
         if not (root / "ausgang" / ISSUE_LOG).exists():  # never replace a record of questionnaires issued
-            _copy(example_path() / ISSUE_LOG, root / "ausgang" / ISSUE_LOG)
+            copy_file(example_path() / ISSUE_LOG, root / "ausgang" / ISSUE_LOG)
     else:
         write_empty_catalogue(catalogue)
-    _copy(source / CONFIG_NAME, root / CONFIG_NAME)
+    copy_file(source / CONFIG_NAME, root / CONFIG_NAME)
     return load_project(root)
 
 
-def _copy(source: Path, target: Path) -> None:
+def copy_file(source: Path, target: Path) -> None:
     """Copy ``source`` to ``target`` atomically."""
     with atomic_path(target) as temporary:
         shutil.copyfile(source, temporary)

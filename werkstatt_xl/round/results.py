@@ -7,11 +7,13 @@ from pathlib import Path
 
 from ..errors import ReportError
 from ..files import atomic_path
-from ..form import load_form
+from ..form import Form, load_form
 from ..messages import text
 from ..overrides import OVERRIDES, read_overrides
 from ..report import RUECKLAUF, load_report_definition, office_program, printed_remarks, tabelle1, to_pdf, write_report
+from ..rounds import changed_werkzeuge, compare_rounds
 from .inbox import read_register
+from .nextround import previous_round
 from .project import Project
 
 
@@ -30,16 +32,30 @@ def report(project: Project, pdf: bool = False) -> ReportResult:
     """Write ``ergebnis/tabelle1.xlsx`` (and with ``pdf`` ``tabelle1.pdf``) from the last merge's register
     and the office's texts in ``redaktion.xlsx`` (read only: it may be open in Excel)."""
     office = office_program() if pdf else None
-    definition = load_report_definition(project.report_path, load_form(project.form_path))
+    form = load_form(project.form_path, project.round_values)
+    definition = load_report_definition(project.report_path, form, project.round_values)
     register = read_register(project)
     if register is None:
         raise ReportError(text("report.no_register", path=project.master_path))
     texts = read_overrides(project.root / OVERRIDES).texts
+    changes = round_changes(project, form, register)
+    changed = changed_werkzeuge(changes) if changes is not None else frozenset()
     with atomic_path(project.report_workbook_path) as temporary:
-        write_report(register, definition, temporary, title=project.title, texts=texts)
+        write_report(register, definition, temporary, title=project.title, texts=texts, changed=changed)
     workbook = project.report_workbook_path
     table = tabelle1(register, definition)
     without = table[table[RUECKLAUF].isin(definition.no_return_statuses)][definition.werkzeug_header]
     edited = [werkzeug for werkzeug_id, werkzeug, _ in printed_remarks(register, definition) if werkzeug_id in texts]
     return ReportResult(workbook, to_pdf(office, workbook) if office else None, len(table), tuple(without),
                         tuple(edited))
+
+
+def round_changes(project: Project, form: Form | None = None, register=None):
+    """What changed since the previous round as a DataFrame (see :func:`~werkstatt_xl.rounds.compare_rounds`),
+    by the register of the last merge (or ``register``); None where the project knows no previous round or
+    was not merged yet."""
+    previous = previous_round(project)
+    register = read_register(project) if register is None else register
+    if previous is None or register is None:
+        return None
+    return compare_rounds(previous.register, register, form or load_form(project.form_path, project.round_values))

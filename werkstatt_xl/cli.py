@@ -202,10 +202,10 @@ def init_command(directory: Path, example: bool, force: bool, source: Path | Non
         return
     if example or force:
         raise click.UsageError(text("init.from_alone"))
-    from .round import init_next_round, load_project
+    from .round import init_next_round, load_source_round
 
-    old = load_project(source) if (source / "werkstatt.toml").is_file() else None
-    title = title or click.prompt(text("init.ask_title"), default=_next_year_text(old.title) if old else None)
+    old = load_source_round(source)
+    title = title or click.prompt(text("init.ask_title"), default=_next_year_text(old.title) or None)
     if deadline is None:
         answer = click.prompt(text("init.ask_deadline"), default="", show_default=False)
         deadline = click.DateTime(["%Y-%m-%d"]).convert(answer, None, None) if answer else None

@@ -14,14 +14,15 @@ from .table import tabelle1
 
 
 def write_report(register, definition: ReportDefinition, path: Path, title: str = "",
-                 texts: Mapping[str, str] | None = None, changed: frozenset[str] = frozenset()) -> Path:
+                 texts: Mapping[str, str] | None = None, changed: frozenset[str] | None = None) -> Path:
     """Write the Tabelle 1 workbook (sheets Tabelle 1 and Auswertung) to ``path``, a new file (the caller
     writes it atomically, see :func:`~werkstatt_xl.files.atomic_path`); ``texts`` are the office's texts
     for the remarks column by Werkzeug-ID (see :func:`~werkstatt_xl.report.tabelle1`). Where the definition
-    says ``[changes] mark = true``, the rows of the Werkzeug-IDs in ``changed`` are marked."""
+    says ``[changes] mark = true``, the rows of the Werkzeug-IDs in ``changed`` are marked, and the legend says
+    what the mark means; None: the round has no previous one, nothing to mark."""
     table = tabelle1(register, definition, texts)
-    marked = (frozenset(register.loc[register["werkzeug_id"].isin(changed), "werkzeug"])
-              if definition.changes else frozenset())
+    marks = definition.changes is not None and changed is not None
+    marked = frozenset(register.loc[register["werkzeug_id"].isin(changed), "werkzeug"]) if marks else None
     sections = chart_sections(register, definition)
     path = Path(path)
     workbook = new_workbook(path)
@@ -34,8 +35,8 @@ def write_report(register, definition: ReportDefinition, path: Path, title: str 
 
 
 def _write_table_sheet(sheet, styles: Styles, table, definition: ReportDefinition, title: str,
-                       marked: frozenset[str] = frozenset()) -> None:
-    """The table, grouped by Handlungsfeld; the rows of the Werkzeuge ``marked`` as changed."""
+                       marked: frozenset[str] | None = None) -> None:
+    """The table, grouped by Handlungsfeld; the rows of the Werkzeuge ``marked`` as changed (None: no marks)."""
     rows = Rows(sheet)
     widths = [WERKZEUG_WIDTH, *[X_WIDTH] * (2 * len(definition.yes_no)), REMARKS_WIDTH]
     last_column = len(widths) - 1
@@ -48,7 +49,7 @@ def _write_table_sheet(sheet, styles: Styles, table, definition: ReportDefinitio
     legend = []
     for kategorie in definition.kategorien:
         legend += [styles.swatch[kategorie.name], "   \u25a0 ", styles.legend, kategorie.text]
-    if definition.changes:
+    if marked is not None:
         legend += [styles.changed_swatch, "   \u25a0 ", styles.legend, definition.changes.text]
     sheet.write_rich_string(0, last_column, *legend, styles.legend)
     rows.set(0, 24)
@@ -61,7 +62,7 @@ def _write_table_sheet(sheet, styles: Styles, table, definition: ReportDefinitio
         row = _write_table_header(sheet, rows, styles, row + 1, definition)
         for record in block.to_dict("records"):
             _write_table_row(sheet, rows, styles, row, record, definition, widths,
-                             record[definition.werkzeug_header] in marked)
+                             marked is not None and record[definition.werkzeug_header] in marked)
             row += 1
         rows.set(row, GAP)
         blocks.append((first, row))

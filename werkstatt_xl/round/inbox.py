@@ -87,7 +87,7 @@ def merge(project: Project, on_progress: Progress | None = None) -> MergeResult:
                               previous.tokens if previous else frozenset())
     frame = register.frame
     changes = compare_rounds(previous.register, frame, form) if previous else None
-    changed = changed_werkzeuge(changes) if previous else frozenset()
+    changed = changed_werkzeuge(changes) if previous else None
     with atomic_paths([project.master_path, project.report_workbook_path, overrides.path]) as (master, report, edits):
         _both(partial(write_master_workbook, master, frame, register.problems, register_headers(form), changes),
               partial(_write_tabelle1, frame, definition, report, edits, overrides, project.title, changed),
@@ -188,7 +188,7 @@ def _read_all(paths: list[Path], on_progress: Progress | None) -> Iterator[tuple
 
 
 def _write_tabelle1(register, definition, report: Path, edits: Path, overrides: Overrides, title: str,
-                    changed: frozenset[str] = frozenset()) -> None:
+                    changed: frozenset[str] | None = None) -> None:
     """Tabelle 1 with the office's texts, and redaktion.xlsx with the texts from the answers beside them."""
     write_report(register, definition, report, title, overrides.texts, changed)
     write_overrides(edits, printed_remarks(register, definition), overrides, definition.remarks_header, title)

@@ -92,7 +92,7 @@ def init_next_round(root: Path | str, source: Path | str, title: str, horizon: i
     ``generate`` issues new tokens. The old round must have been merged (its register is the
     previous answers). Nothing is written unless all is: the folder is built aside.
     """
-    root, old = Path(root).resolve(), _source_project(source)
+    root, old = Path(root).resolve(), load_source_round(source)
     horizon = _year(horizon)
     if root.exists() and (not root.is_dir() or any(root.iterdir())):
         raise ProjectError(text("next_round.target_not_empty", path=root))
@@ -141,8 +141,8 @@ def init_next_round(root: Path | str, source: Path | str, title: str, horizon: i
     return NextRound(load_project(root), old_form.version, version, tuple(warnings))
 
 
-def _source_project(source: Path | str) -> Project:
-    """The project ``--from`` names; a clear message where it is none."""
+def load_source_round(source: Path | str) -> Project:
+    """The project ``--from`` names (the round to start the next one from); a clear message where it is none."""
     source = Path(source)
     if not (source / CONFIG_NAME).is_file():
         raise ProjectError(text("next_round.not_a_project", path=source.resolve(), config=CONFIG_NAME))

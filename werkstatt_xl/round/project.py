@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from ..messages import Code, plural, text
 from ..placeholders import round_values
 from ..resources import example_path, template_path
 from ..settings import CONFIG_NAME, Settings, read_settings
+from ..toml_lines import with_values
 
 Progress = Callable[[int, int], None]
 """``on_progress(done, total)``: called after each item of a long step, for a progress bar."""
@@ -137,7 +139,7 @@ def issued_questionnaires(project: Project, catalogue: Catalogue) -> tuple[list[
 
 def init_project(root: Path | str, example: bool = False, force: bool = False) -> Project:
     """Create a project folder with the templates in ``vorlagen/``; with ``example`` the Kreis Düren catalogue
-    is filled in.
+    is filled in, else ``[round] horizon`` is next year.
 
     The example also places its ``ausgabe.csv`` in an ``ausgang/`` without one: the tokens its
     returned questionnaires carry. Refuses a folder that already holds a project or other files
@@ -167,7 +169,11 @@ def init_project(root: Path | str, example: bool = False, force: bool = False) -
             copy_file(example_path() / ISSUE_LOG, root / "ausgang" / ISSUE_LOG)
     else:
         write_empty_catalogue(catalogue)
-    copy_file(source / CONFIG_NAME, root / CONFIG_NAME)
+    config = (source / CONFIG_NAME).read_text(encoding="utf-8")
+    if not example:  # a new round asks about the years after the next: said in the file, for the office to check
+        config = with_values(config, "round", {"horizon": dt.date.today().year + 1})
+    with atomic_path(root / CONFIG_NAME) as temporary:
+        temporary.write_text(config, encoding="utf-8")
     return load_project(root)
 
 

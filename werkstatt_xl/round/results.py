@@ -39,7 +39,7 @@ def report(project: Project, pdf: bool = False) -> ReportResult:
         raise ReportError(text("report.no_register", path=project.master_path))
     texts = read_overrides(project.root / OVERRIDES).texts
     changes = round_changes(project, form, register)
-    changed = changed_werkzeuge(changes) if changes is not None else frozenset()
+    changed = changed_werkzeuge(changes) if changes is not None else None
     with atomic_path(project.report_workbook_path) as temporary:
         write_report(register, definition, temporary, title=project.title, texts=texts, changed=changed)
     workbook = project.report_workbook_path

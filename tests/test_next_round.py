@@ -359,3 +359,31 @@ def test_with_values_keeps_comments_and_adds_missing_keys():
     content = '[round]\ntitle = "Alt"   # the title\n\n[files]\ncatalogue = "k.xlsx"\n'
     changed = with_values(content, "round", {"title": 'Neu "2020" # x', "horizon": 2025})
     assert changed == '[round]\ntitle = "Neu \\"2020\\" # x"   # the title\nhorizon = 2025\n\n[files]\ncatalogue = "k.xlsx"\n'
+
+
+def test_init_from_asks_for_what_is_not_given(cycle, tmp_path):
+    root = tmp_path / "runde-2021"
+    result = CliRunner().invoke(main, ["init", str(root), "--from", str(cycle["old"].root)],
+                                input="\n2021-12-10\n2026\n")
+    assert result.exit_code == 0, result.output
+    assert "Title of the new round [Zwischenbilanz 2020]: " in result.output  # the old title, a year on
+    project = load_project(root)
+    assert (project.title, str(project.deadline), project.horizon, project.prefill) == (
+        "Zwischenbilanz 2020", "2021-12-10", 2026, False)
+    assert load_form(project.form_path, project.round_values).version == "2021.1"
+
+
+def test_round_values_reach_the_e_mails(cycle, tmp_path):
+    from werkstatt_xl.round import plan_mail
+
+    root = tmp_path / "kopie"
+    shutil.copytree(cycle["new"].root, root)
+    template = root / "vorlagen" / "mail_einladung.txt"
+    template.write_text(template.read_text(encoding="utf-8").replace(
+        "$werkzeuge\n", "$werkzeuge\n\nBitte sagen Sie uns auch, ob es nach {{horizon}} weitergeht ({{title}}).\n"),
+        encoding="utf-8")
+    body = plan_mail(load_project(root)).messages[0].message.get_body().get_content()
+    assert "ob es nach 2025 weitergeht (Zwischenbilanz 2020)." in body
+    template.write_text(template.read_text(encoding="utf-8").replace("{{horizon}}", "{{jahr}}"), encoding="utf-8")
+    with pytest.raises(ProjectError, match=r"mail_einladung.txt, line \d+: unknown placeholder \{\{jahr\}\}"):
+        plan_mail(load_project(root))

@@ -75,6 +75,14 @@ YEAR = "year"
 YEARS = range(1900, 2200)
 """The years a setting accepts."""
 
+
+def as_year(value: object) -> int | None:
+    """``value``, a whole number or text of one, as a year of :data:`YEARS`; None where it is none."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value in YEARS else None
+
+
 SECTIONS = {
     "round": {"title": str, "deadline": dt.date, "horizon": YEAR, "previous": str, "prefill": bool},
     "files": {"catalogue": str, "form": str, "report": str, "mail_invitation": str, "mail_reminder": str},
@@ -182,12 +190,10 @@ class _Reader:
         """A year written as a number or as text like "2025"; empty text is no year."""
         if value == "":
             return None
-        if isinstance(value, str) and value.strip().isdigit():
-            value = int(value)
-        if isinstance(value, int) and not isinstance(value, bool) and value in YEARS:
-            return value
-        self.problem(Code.SETTINGS_BAD_YEAR, section, key, name=key, value=value)
-        return None
+        year = as_year(value)
+        if year is None:
+            self.problem(Code.SETTINGS_BAD_YEAR, section, key, name=key, value=value)
+        return year
 
     def check_files(self, files: dict) -> None:
         """A catalogue must be named; no file setting may name a folder."""

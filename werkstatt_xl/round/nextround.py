@@ -26,7 +26,7 @@ from ..messages import text
 from ..placeholders import round_values
 from ..report import load_report_definition
 from ..rounds import next_version
-from ..settings import CONFIG_NAME, YEARS
+from ..settings import CONFIG_NAME, as_year
 from ..toml_lines import toml_value, with_values
 from .project import MASTER_NAME, TEMPLATE_NAMES, TEMPLATES_FOLDER, Project, copy_file, load_project
 
@@ -93,7 +93,10 @@ def init_next_round(root: Path | str, source: Path | str, title: str, horizon: i
     previous answers). Nothing is written unless all is: the folder is built aside.
     """
     root, old = Path(root).resolve(), load_source_round(source)
-    horizon = _year(horizon)
+    year = as_year(horizon)
+    if year is None:
+        raise ProjectError(text("next_round.bad_horizon", value=horizon))
+    horizon = year
     if root.exists() and (not root.is_dir() or any(root.iterdir())):
         raise ProjectError(text("next_round.target_not_empty", path=root))
     if not old.master_path.is_file():
@@ -157,10 +160,3 @@ def _template(project: Project, setting: str) -> Path:
         return project.report_path
     return project.mail_template_path(setting)
 
-
-def _year(value: int | str) -> int:
-    """``value`` as a year; :class:`ProjectError` where it is none."""
-    text_value = str(value).strip()
-    if text_value.isdigit() and int(text_value) in YEARS:
-        return int(text_value)
-    raise ProjectError(text("next_round.bad_horizon", value=value))

@@ -184,7 +184,7 @@ def main():
          help="help.init.from")
 @_option("--title", help="help.init.title")
 @_option("--deadline", type=click.DateTime(["%Y-%m-%d"]), help="help.init.deadline")
-@_option("--horizon", help="help.init.horizon")
+@_option("--horizon", metavar="metavar.year", help="help.init.horizon")
 @_option("--prefill", is_flag=True, help="help.init.prefill")
 @_user_errors
 def init_command(directory: Path, example: bool, force: bool, source: Path | None, title, deadline, horizon,

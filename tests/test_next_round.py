@@ -387,3 +387,13 @@ def test_round_values_reach_the_e_mails(cycle, tmp_path):
     template.write_text(template.read_text(encoding="utf-8").replace("{{horizon}}", "{{jahr}}"), encoding="utf-8")
     with pytest.raises(ProjectError, match=r"mail_einladung.txt, line \d+: unknown placeholder \{\{jahr\}\}"):
         plan_mail(load_project(root))
+
+
+def test_an_old_round_whose_issue_log_is_lost_still_hands_on_its_tokens(cycle, tmp_path):
+    """The old tokens are read from the questionnaires in its ausgang/: its returns are still told apart."""
+    old = tmp_path / "alt"
+    shutil.copytree(cycle["old"].root, old)
+    (old / "ausgang" / "ausgabe.csv").unlink()
+    init_next_round(tmp_path / "neu", old, "Zwischenbilanz 2020", "2025")
+    tokens = {entry.token for entry in read_issue_log(tmp_path / "neu" / "vorrunde" / "ausgabe.csv")}
+    assert tokens == {entry.token for entry in read_issue_log(cycle["old"].issue_log)} and len(tokens) == 55

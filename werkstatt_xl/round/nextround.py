@@ -19,7 +19,7 @@ from ..catalogue import load_catalogue, write_catalogue_ids
 from ..errors import ProjectError
 from ..files import atomic_directory
 from ..form import load_form, write_form_version
-from ..issue_log import ISSUE_LOG, read_issue_log
+from ..issue_log import ISSUE_LOG, read_issue_log, write_issue_log
 from ..mail import load_template
 from ..master import REGISTER_SHEET, read_sheet
 from ..messages import text
@@ -28,7 +28,15 @@ from ..report import load_report_definition
 from ..rounds import next_version
 from ..settings import CONFIG_NAME, as_year
 from ..toml_lines import toml_value, with_values
-from .project import MASTER_NAME, TEMPLATE_NAMES, TEMPLATES_FOLDER, Project, copy_file, load_project
+from .project import (
+    MASTER_NAME,
+    TEMPLATE_NAMES,
+    TEMPLATES_FOLDER,
+    Project,
+    copy_file,
+    issued_questionnaires,
+    load_project,
+)
 
 if TYPE_CHECKING:
     import pandas
@@ -103,7 +111,7 @@ def init_next_round(root: Path | str, source: Path | str, title: str, horizon: i
         raise ProjectError(text("next_round.no_register", path=old.master_path, project=old.root))
     old_form = load_form(old.form_path, old.round_values)
     register = read_sheet(old.master_path, REGISTER_SHEET)
-    issued = read_issue_log(old.issue_log)
+    issued, _ = issued_questionnaires(old, load_catalogue(old.catalogue_path))  # rebuilt where the log is lost
     missing = [name for name in old_form.answer_names() if name not in register.columns]
     other_forms = sorted({entry.form_id for entry in issued} - {old_form.form_id})
     if missing or other_forms:
@@ -129,7 +137,7 @@ def init_next_round(root: Path | str, source: Path | str, title: str, horizon: i
         for setting in ("mail_invitation", "mail_reminder"):
             load_template(templates[setting], values)
         copy_file(old.master_path, folder / PREVIOUS_FOLDER / MASTER_NAME)
-        copy_file(old.issue_log, folder / PREVIOUS_FOLDER / ISSUE_LOG)
+        write_issue_log(folder / PREVIOUS_FOLDER / ISSUE_LOG, issued)
         record = {"title": old.title, "form_id": old_form.form_id, "form_version": old_form.version,
                   "source": str(old.root)}
         (folder / PREVIOUS_FOLDER / PREVIOUS_RECORD).write_text(

@@ -176,8 +176,11 @@ def test_veraenderungen_lists_exactly_the_three_changes(cycle):
         [comparable(value) for value in row] for row in sheet[columns].values.tolist()]
 
 
-def test_tabelle1_marks_the_changed_rows(cycle):
+@pytest.mark.parametrize("writer", ["merge", "report"])
+def test_tabelle1_marks_the_changed_rows(cycle, writer):
     new = cycle["new"]
+    if writer == "report":  # report rewrites Tabelle 1 from the register and marks the same rows
+        assert run("report", "-p", new.root).exit_code == 0
     sheet = load_workbook(new.report_workbook_path)["Tabelle 1"]
     names = read_sheet(new.master_path, REGISTER_SHEET).set_index("werkzeug")["werkzeug_id"].to_dict()
     marked = {names[row[0].value] for row in sheet.iter_rows() if row[0].value in names
@@ -397,3 +400,16 @@ def test_an_old_round_whose_issue_log_is_lost_still_hands_on_its_tokens(cycle, t
     init_next_round(tmp_path / "neu", old, "Zwischenbilanz 2020", "2025")
     tokens = {entry.token for entry in read_issue_log(tmp_path / "neu" / "vorrunde" / "ausgabe.csv")}
     assert tokens == {entry.token for entry in read_issue_log(cycle["old"].issue_log)} and len(tokens) == 55
+
+
+def test_marking_changed_rows_is_an_option_of_the_report_definition(cycle, tmp_path):
+    root = tmp_path / "kopie"
+    shutil.copytree(cycle["new"].root, root)
+    definition = root / "vorlagen" / "tabelle1.toml"
+    definition.write_text(definition.read_text(encoding="utf-8").replace("mark = true", "mark = false"),
+                          encoding="utf-8")
+    assert run("report", "-p", root).exit_code == 0
+    sheet = load_workbook(root / "ergebnis" / "tabelle1.xlsx")["Tabelle 1"]
+    assert not any(cell.fill.fgColor.rgb.endswith("FFE699") for row in sheet.iter_rows() for cell in row
+                   if cell.fill.fgColor.rgb)
+    assert "Vorrunde" not in str(sheet.cell(1, sheet.max_column).value)

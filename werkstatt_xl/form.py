@@ -143,26 +143,30 @@ def load_form(path: Path, values: Mapping[str, str | None] | None = None) -> For
         sheets = read_workbook_rows(path)
     except ValueError as error:
         raise FormError(path, [_problem(Code.FORM_UNREADABLE, error=error)]) from None
-    rows = {name.lower(): _rows(rows) for name, rows in sheets.items()}
     if values is not None:
-        _fill_round_values(path, rows, values)
-    return _FormBuilder(path, rows).build()
+        sheets = _with_round_values(path, sheets, values)
+    return _FormBuilder(path, {name.lower(): _rows(rows) for name, rows in sheets.items()}).build()
 
 
-def _fill_round_values(path: Path, sheets: dict[str, list[dict[str, str]]],
-                       values: Mapping[str, str | None]) -> None:
-    """The round placeholders in every cell replaced, in place; :class:`FormError` names sheet and row of each
-    one that cannot be."""
+def _with_round_values(path: Path, sheets: dict[str, list[list]], values: Mapping[str, str | None]) -> dict:
+    """The sheets as read, with the round placeholders in every text cell replaced; :class:`FormError` names
+    sheet and row of each one that cannot be."""
     problems = []
-    for sheet, rows in sheets.items():
-        for row_number, row in enumerate(rows, start=2):
-            for column, cell in row.items():
-                try:
-                    row[column] = fill_placeholders(cell, values)
-                except PlaceholderError as error:
-                    problems.append(_problem(error.code, sheet, row_number, **error.values))
+
+    def filled(cell: object, sheet: str, row: int) -> object:
+        if not isinstance(cell, str):
+            return cell
+        try:
+            return fill_placeholders(cell, values)
+        except PlaceholderError as error:
+            problems.append(_problem(error.code, sheet, row, **error.values))
+            return cell
+
+    result = {name: [[filled(cell, name, number) for cell in row] for number, row in enumerate(rows, start=1)]
+              for name, rows in sheets.items()}
     if problems:
         raise FormError(path, problems)
+    return result
 
 
 def _problem(code: Code, sheet: str = "", row: int | None = None, **values: object) -> FileProblem:

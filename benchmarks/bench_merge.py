@@ -53,7 +53,7 @@ def build_project(root: Path, count: int, shapes: list[Callable[[Path], bytes]] 
     settings.write_text(settings.read_text(encoding="utf-8").replace("katalog.xlsx", "katalog.csv"), encoding="utf-8")
     project = project.with_overrides(catalogue="katalog.csv")
     catalogue = load_catalogue(project.catalogue_path)
-    form = load_form(project.form_path, project.round_values)
+    form = load_form(project.form_path, values=project.round_values)
     blank = root / "blank.xlsx"
     render_questionnaire(blank, form, catalogue.werkzeuge[0], _token(0), project)
     filled = fill_questionnaire(blank, {

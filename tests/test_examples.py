@@ -69,7 +69,7 @@ def returns() -> dict[str, tuple]:
 
 @pytest.fixture(scope="module")
 def form():
-    return load_form(default_form_path(), load_project_values())
+    return load_form(default_form_path(), values=load_project_values())
 
 
 def load_project_values() -> dict:

@@ -373,4 +373,4 @@ def test_the_shipped_form_has_the_seeds_numbers_groups_and_scales():
 def test_the_shipped_form_reproduces_the_seeds_fragebogen_verbatim(seed_dir):
     seed = (seed_dir / "000_8bfb2d5125293fab.txt").read_text(encoding="utf-8")
     seed_round = {"title": "Zwischenbilanz 2019", "deadline": "13.12.2019", "horizon": "2020"}
-    assert form_outline(load_form(default_form_path(), seed_round)) == seed_outline(seed)
+    assert form_outline(load_form(default_form_path(), values=seed_round)) == seed_outline(seed)

@@ -105,7 +105,7 @@ def test_init_from_carries_catalogue_templates_and_settings_with_a_new_version(c
     assert new.mail.sender == old.mail.sender
     assert (new.root / "katalog.xlsx").read_bytes() == (old.root / "katalog.xlsx").read_bytes()
     assert new.form_path == new.root / "vorlagen" / "fragebogen.xlsx"
-    assert load_form(new.form_path, new.round_values).version == "2020.1"
+    assert load_form(new.form_path, values=new.round_values).version == "2020.1"
     for name in ("tabelle1.toml", "mail_einladung.txt", "mail_erinnerung.txt"):
         assert (new.root / "vorlagen" / name).read_bytes() == (old.root / "vorlagen" / name).read_bytes()
     previous = previous_round(new)
@@ -145,7 +145,7 @@ def test_every_untouched_return_carries_last_years_answers(cycle):
     old, new = cycle["old"], cycle["new"]
     before = read_sheet(old.master_path, REGISTER_SHEET).set_index("werkzeug_id")
     after = read_sheet(new.master_path, REGISTER_SHEET).set_index("werkzeug_id")
-    answers = [name for name in load_form(new.form_path, new.round_values).answer_names() if name in before]
+    answers = [name for name in load_form(new.form_path, values=new.round_values).answer_names() if name in before]
     untouched = [werkzeug_id for werkzeug_id in before.index if werkzeug_id not in CHANGES]
     assert len(untouched) == 52 and set(UNTOUCHED_BY_LIBREOFFICE) <= set(untouched)
     for werkzeug_id in untouched:
@@ -224,7 +224,7 @@ def test_an_old_register_from_another_form(example_project, tmp_path):
     from werkstatt_xl.register import register_headers
 
     register = merge_example(example_project).register.drop(columns=["umsetzung"])
-    headers = register_headers(read_form(example_project.form_path, example_project.round_values))
+    headers = register_headers(read_form(example_project.form_path, values=example_project.round_values))
     del headers["umsetzung"]
     write_master_workbook(example_project.master_path, register, [], headers)
     with pytest.raises(ProjectError, match="does not belong to the form .*umsetzung"):
@@ -249,7 +249,7 @@ def test_a_template_missing_from_the_project_folder(example_project):
     assert "fragebogen.xlsx" in result.output and "set [files] form in werkstatt.toml" in result.output
     (example_project.root / "vorlagen" / "mail_einladung.txt").unlink()
     with pytest.raises(ProjectError, match="mail_einladung.txt: cannot read the e-mail text"):
-        load_template(example_project.mail_template_path("mail_invitation"), example_project.round_values)
+        load_template(example_project.mail_template_path("mail_invitation"), values=example_project.round_values)
 
 
 def test_a_bad_placeholder_names_file_sheet_or_line(example_project, xlsform):
@@ -264,7 +264,7 @@ def test_a_bad_placeholder_names_file_sheet_or_line(example_project, xlsform):
         |          | list_name | name | label |
     """)
     with pytest.raises(FormError) as error:
-        load_form(form, example_project.round_values)
+        load_form(form, values=example_project.round_values)
     assert error.value.problems[0].code == Code.TEMPLATE_UNKNOWN_PLACEHOLDER
     assert "[row 2] On the 'survey' sheet, unknown placeholder {{horizn}}" in str(error.value)
     definition = example_project.root / "vorlagen" / "tabelle1.toml"
@@ -272,8 +272,8 @@ def test_a_bad_placeholder_names_file_sheet_or_line(example_project, xlsform):
     definition.write_text(content, encoding="utf-8")
     line = next(number for number, text in enumerate(content.splitlines(), 1) if "{{frist}}" in text)
     with pytest.raises(ReportDefinitionError) as error:
-        load_report_definition(definition, load_form(example_project.form_path, example_project.round_values),
-                               example_project.round_values)
+        values = example_project.round_values
+        load_report_definition(definition, load_form(example_project.form_path, values=values), values=values)
     assert error.value.problems[0].code == Code.TEMPLATE_UNKNOWN_PLACEHOLDER
     assert f"line {line}: unknown placeholder {{{{frist}}}}" in str(error.value)
 
@@ -285,7 +285,7 @@ def test_an_unset_round_value_says_how_to_set_it(tmp_path):
     config.write_text(with_values(config.read_text(encoding="utf-8"), "round", {"horizon": ""}), encoding="utf-8")
     project = load_project(project.root)  # no deadline, no horizon
     with pytest.raises(FormError) as error:
-        load_form(project.form_path, project.round_values)
+        load_form(project.form_path, values=project.round_values)
     assert error.value.problems[0].code == Code.TEMPLATE_VALUE_UNSET
     assert "{{horizon}} needs [round] horizon in werkstatt.toml" in str(error.value)
     assert "horizon = 2027" in str(error.value)
@@ -338,7 +338,7 @@ def test_an_existing_project_without_vorlagen_keeps_working(example_project):
     shutil.rmtree(example_project.root / "vorlagen")
     project = load_project(example_project.root)
     assert project.form_path == template_path("fragebogen.xlsx") and project.horizon is None
-    assert load_form(project.form_path, project.round_values).question("fortfuehrung").label == (
+    assert load_form(project.form_path, values=project.round_values).question("fortfuehrung").label == (
         "Das Projekt wird auch nach 2020 fortgeführt.")
     result = merge_example(project)
     assert result.changes is None and result.counts["accepted"] == 55
@@ -373,7 +373,7 @@ def test_init_from_asks_for_what_is_not_given(cycle, tmp_path):
     project = load_project(root)
     assert (project.title, str(project.deadline), project.horizon, project.prefill) == (
         "Zwischenbilanz 2020", "2021-12-10", 2026, False)
-    assert load_form(project.form_path, project.round_values).version == "2021.1"
+    assert load_form(project.form_path, values=project.round_values).version == "2021.1"
 
 
 def test_round_values_reach_the_e_mails(cycle, tmp_path):

@@ -130,7 +130,7 @@ def default_form_path() -> Path:
     return template_path("fragebogen.xlsx")
 
 
-def load_form(path: Path, values: Mapping[str, str | None] | None = None) -> Form:
+def load_form(path: Path, *, values: Mapping[str, str | None] | None = None) -> Form:
     """Read and check the XLSForm at ``path``; raise :class:`FormError` listing every problem.
 
     ``values`` fill the round placeholders (``{{horizon}}``, see :mod:`~werkstatt_xl.placeholders`) in

@@ -114,7 +114,7 @@ class MailTemplate:
         return set(self.subject.get_identifiers()) | set(self.body.get_identifiers())
 
 
-def load_template(path: Path, values: Mapping[str, str | None] | None = None) -> MailTemplate:
+def load_template(path: Path, *, values: Mapping[str, str | None] | None = None) -> MailTemplate:
     """The e-mail text in ``path``; ``values`` fill the round placeholders (``{{horizon}}``, see
     :mod:`~werkstatt_xl.placeholders`) first, None leaves them as written.
 

@@ -127,7 +127,8 @@ _COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
-def load_report_definition(path: Path, form: Form, values: Mapping[str, str | None] | None = None) -> ReportDefinition:
+def load_report_definition(path: Path, form: Form, *,
+                           values: Mapping[str, str | None] | None = None) -> ReportDefinition:
     """Read and check the definition against ``form``; raise :class:`ReportDefinitionError`.
 
     ``values`` fill the round placeholders (``{{horizon}}``, see :mod:`~werkstatt_xl.placeholders`) in

@@ -70,9 +70,10 @@ def merge(project: Project, on_progress: Progress | None = None) -> MergeResult:
     previous round, returns of that round are rejected as such and master.xlsx gets the sheet
     "Veränderungen" (Tabelle 1 marks the changed rows where its definition says so).
     """
-    form = load_form(project.form_path, project.round_values)
+    form = load_form(project.form_path, values=project.round_values)
     catalogue = load_catalogue(project.catalogue_path)
-    definition = load_report_definition(project.report_path, form, project.round_values)  # a broken one stops here
+    # a broken definition stops here, before reading
+    definition = load_report_definition(project.report_path, form, values=project.round_values)
     previous = previous_round(project)
     overrides = read_overrides(project.root / OVERRIDES)  # so does a broken redaktion.xlsx
     issued, notice = issued_questionnaires(project, catalogue)
@@ -104,7 +105,7 @@ def confirm(project: Project, names: list[str]) -> list[tuple[str, Werkzeug]]:
     Each must be a readable return without its identity whose title names a Werkzeug of the
     catalogue; returns (file, Werkzeug) for each. Nothing is recorded unless all can be.
     """
-    form = load_form(project.form_path, project.round_values)
+    form = load_form(project.form_path, values=project.round_values)
     by_title = load_catalogue(project.catalogue_path).by_title()
     confirmations = read_confirmations(project.confirmations)
     now = dt.datetime.now().astimezone().isoformat(timespec="seconds")

@@ -43,7 +43,7 @@ def plan_mail(project: Project, reminder: bool = False, only: Iterable[str] | No
     """
     kind = REMINDER if reminder else INVITATION
     template = load_template(project.mail_template_path("mail_reminder" if reminder else "mail_invitation"),
-                             project.round_values)
+                             values=project.round_values)
     catalogue = load_catalogue(project.catalogue_path)
     issued, rebuilt = issued_questionnaires(project, catalogue)
     if not issued:

@@ -44,7 +44,7 @@ def generate(project: Project, reissue: bool = False, write_ids: bool = False,
     a form version or title unchanged since then is warned of, and with ``[round] prefill`` each
     questionnaire carries its Werkzeug's answers of that round.
     """
-    form = load_form(project.form_path, project.round_values)
+    form = load_form(project.form_path, values=project.round_values)
     last_round = previous_round(project)
     answers = previous_answers(last_round.register, form) if last_round and project.prefill else {}
     catalogue = load_catalogue(project.catalogue_path)

@@ -32,8 +32,8 @@ def report(project: Project, pdf: bool = False) -> ReportResult:
     """Write ``ergebnis/tabelle1.xlsx`` (and with ``pdf`` ``tabelle1.pdf``) from the last merge's register
     and the office's texts in ``redaktion.xlsx`` (read only: it may be open in Excel)."""
     office = office_program() if pdf else None
-    form = load_form(project.form_path, project.round_values)
-    definition = load_report_definition(project.report_path, form, project.round_values)
+    form = load_form(project.form_path, values=project.round_values)
+    definition = load_report_definition(project.report_path, form, values=project.round_values)
     register = read_register(project)
     if register is None:
         raise ReportError(text("report.no_register", path=project.master_path))
@@ -58,4 +58,5 @@ def round_changes(project: Project, form: Form | None = None, register=None):
     register = read_register(project) if register is None else register
     if previous is None or register is None:
         return None
-    return compare_rounds(previous.register, register, form or load_form(project.form_path, project.round_values))
+    form = form or load_form(project.form_path, values=project.round_values)
+    return compare_rounds(previous.register, register, form)

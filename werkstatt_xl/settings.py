@@ -28,6 +28,8 @@ class MailSettings:
     security: str = "starttls"  # starttls | ssl | none
     user: str = ""
     password_env: str = "WERKSTATT_XL_SMTP_PASSWORD"
+    receipts: bool = False
+    """Whether this round confirms returns (``mail --receipts``)."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,8 @@ SECTIONS = {
     "mail": {setting.name: type(setting.default) for setting in fields(MailSettings)},
 }
 """Section -> its settings and the kind of value each takes."""
+KIND_NAMES = {int: "settings.kind_number", bool: "settings.kind_yes_no"}
+"""Kind of value -> key of its name in a problem (any other kind: a text)."""
 
 
 def read_settings(config: Path) -> dict:
@@ -135,11 +139,11 @@ class _Reader:
                              known=", ".join(kinds))
             elif kinds[key] is dt.date:
                 usable[key] = self.date(name, key, value)
-            elif isinstance(value, kinds[key]) and not isinstance(value, bool):
+            elif isinstance(value, kinds[key]) and isinstance(value, bool) == (kinds[key] is bool):
                 usable[key] = value
             else:
                 self.problem(Code.SETTINGS_WRONG_TYPE, name, key, section=name, name=key, value=value,
-                             expected=text("settings.kind_number" if kinds[key] is int else "settings.kind_text"))
+                             expected=text(KIND_NAMES.get(kinds[key], "settings.kind_text")))
         return usable
 
     def date(self, section: str, key: str, value: object) -> dt.date | None:

@@ -27,7 +27,9 @@ from test_mail import (  # noqa: F401  (no_password is a fixture)
 
 from werkstatt_xl import mail
 from werkstatt_xl.fill import fill_questionnaire
+from werkstatt_xl.form import load_form
 from werkstatt_xl.issue_log import read_issue_log
+from werkstatt_xl.messages import Code, fixed_text
 from werkstatt_xl.resources import template_path
 from werkstatt_xl.round import merge, plan_mail, status
 
@@ -447,3 +449,64 @@ def test_a_definition_written_before_open_query_marks_the_row_too(tmp_path):
     assert run("report", "-p", project.root).exit_code == 0
     sheet = load_workbook(project.results / "tabelle1.xlsx")["Tabelle 1"]
     assert f"{LURE} (Rückfrage offen)" in [row[-1] for row in sheet.iter_rows(values_only=True)]
+
+
+# --- the fixed words, code by code --------------------------------------------------------------
+
+FORM = """
+| survey   |
+|          | type          | name   | label               | number | required | constraint | constraint_message         |
+|          | integer       | anzahl | Anzahl Teilnehmende | 3      | yes      | . >= 0     | Bitte keine negative Zahl. |
+|          | decimal       | kosten | Kosten in Euro      | 4      |          |            |                            |
+|          | date          | start  | Beginn              | 5      |          |            |                            |
+|          | select_one yn | weiter | Weiter?             | 6      |          |            |                            |
+|          | text          | warum  | Warum nicht?        |        |          |            |                            |
+| choices  |
+|          | list_name | name | label |
+|          | yn        | yes  | Ja    |
+|          | yn        | no   | Nein  |
+| settings |
+|          | form_id | version | form_title |
+|          | f       | 1       | Test       |
+"""
+
+
+def test_each_problem_code_has_its_fixed_words_and_each_question_type_what_it_allows(xlsform):
+    form = load_form(xlsform(FORM))
+    hostile = {"value": LURE, "problem": LURE, "remedy": LURE, "file": HOSTILE_NAME, "cell": LURE}
+    problems = [{"question": "Warum nicht?", "code": Code.ANSWER_TOO_LONG},
+                {"question": "6 Weiter?", "code": Code.ANSWER_NOT_A_CHOICE},
+                {"question": "5 Beginn", "code": Code.ANSWER_NOT_A_DATE},
+                {"question": "4 Kosten in Euro", "code": Code.ANSWER_ERROR_VALUE},
+                {"question": "3 Anzahl Teilnehmende", "code": Code.ANSWER_CONSTRAINT},
+                {"question": "3 Anzahl Teilnehmende", "code": Code.ANSWER_NOT_WHOLE},
+                {"question": LURE, "code": "answer.unknown_code"}]
+
+    lines = mail.correction_notes([{**hostile, **problem} for problem in problems], form)
+
+    assert lines == [
+        "Frage 3: Anzahl Teilnehmende",
+        "  Die Antwort erfüllt die Vorgabe der Frage nicht.",
+        "  Die Antwort ist keine ganze Zahl.",
+        "  Erlaubt ist eine ganze Zahl. Vorgabe: Bitte keine negative Zahl.",
+        "Frage 4: Kosten in Euro",
+        "  Die Zelle enthält einen Fehlerwert (etwa #WERT!) statt einer Antwort.",
+        "  Erlaubt ist eine Zahl.",
+        "Frage 5: Beginn",
+        "  Die Antwort ist kein Datum.",
+        "  Erlaubt ist ein Datum wie 15.12.2026.",
+        "Frage 6: Weiter?",
+        "  Die Antwort ist keine der vorgegebenen Antworten.",
+        "  Erlaubt sind: Ja, Nein.",
+        "Frage „Warum nicht?“",
+        "  Die Antwort ist länger, als eine Excel-Zelle fasst (32.767 Zeichen); bitte kürzen Sie sie.",
+        "  Erlaubt ist ein Text.",
+        "Eine weitere Angabe im Fragebogen:",
+        "  Die Angabe kann so nicht übernommen werden.",
+        "  Bitte prüfen Sie die Angaben im Fragebogen.",
+    ]
+
+
+def test_every_answer_error_code_has_fixed_words_for_the_department():
+    errors = [code for code in Code if code.startswith("answer.") and code is not Code.ANSWER_SKIPPED]
+    assert errors and all(fixed_text(f"mail.wrong.{code}") for code in errors)  # a new code needs its sentence

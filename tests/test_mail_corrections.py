@@ -89,6 +89,12 @@ def body(message: EmailMessage) -> str:
     return message.get_body(("plain",)).get_content().replace("\r\n", "\n")
 
 
+def send_corrected_return(project) -> None:
+    """W2's department sends its questionnaire again, now without problems, and the office merges."""
+    fill_questionnaire(questionnaire(project, "W2"), {"umsetzung": "Nein"}, project.inbox / "kultur_korrigiert.xlsx")
+    merge(project)
+
+
 def snapshot(folder: Path) -> dict[str, tuple[str, int]]:
     return {path.name: (hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime_ns)
             for path in folder.iterdir()}
@@ -173,8 +179,7 @@ def test_corrections_are_sent_once_per_return_and_a_corrected_return_ends_them(t
            "Sent 0 correction request e-mails.\n")
     assert len(inbox.messages) == 2
 
-    fill_questionnaire(questionnaire(project, "W2"), {"umsetzung": "Nein"}, project.inbox / "kultur_korrigiert.xlsx")
-    merge(project)
+    send_corrected_return(project)
     done = run("mail", "-p", project.root, "--corrections", "--send")
     assert (done.exit_code, done.stdout) == (
         0, "No correction requests needed: no Werkzeug selected has a return with problems at the last merge.\n")
@@ -343,8 +348,7 @@ def test_receipts_confirm_each_return_once_with_its_problem_count(tmp_path, smtp
            "No receipts due: every return of a Werkzeug selected that the last merge took has its receipt already.\n")
     assert len(inbox.messages) == 3
 
-    fill_questionnaire(questionnaire(project, "W2"), {"umsetzung": "Nein"}, project.inbox / "kultur_korrigiert.xlsx")
-    merge(project)
+    send_corrected_return(project)
     corrected = run("mail", "-p", project.root, "--receipts", "--send")
     assert corrected.exit_code == 0, corrected.output
     assert corrected.stdout.splitlines()[-1] == "Sent 2 receipt e-mails."

@@ -64,6 +64,10 @@ SPREADSHEET_TYPES = {".xlsx": XLSX_TYPE, ".xlsm": ("application", "vnd.ms-excel.
                      ".xls": ("application", "vnd.ms-excel"),
                      ".ods": ("application", "vnd.oasis.opendocument.spreadsheet")}
 """File extension -> MIME type of the spreadsheets a department returns."""
+ALLOWED_BY_TYPE = {"integer": "mail.allowed_integer", "decimal": "mail.allowed_decimal", "date": "mail.allowed_date",
+                   "text": "mail.allowed_text"}
+"""Question type -> the sentence of a correction request saying what answer it takes (select_one: the form's
+choices)."""
 SMTP_TIMEOUT = 60
 WIRE_POLICY = policy.SMTP.clone(max_line_length=998)
 """How drafts are written and e-mails sent: CRLF line ends, and header lines up to the 998
@@ -226,11 +230,6 @@ def rejection_note(code: str) -> str:
     return text("mail.rejected_return", reason=fixed_text(code) or text("mail.rejected_reason_general"))
 
 
-ANSWER_TYPES_ALLOWED = {"integer": "mail.allowed_integer", "decimal": "mail.allowed_decimal",
-                        "date": "mail.allowed_date", "text": "mail.allowed_text"}
-"""Question type -> the sentence saying what answer it takes (select_one: the form's choices)."""
-
-
 def correction_notes(problems: Iterable[Mapping[str, object]], form: Form) -> list[str]:
     """The lines of a correction request for one return: question by question (in form order) its number
     and label from ``form``, what is wrong and what is allowed, in fixed words chosen by each problem's
@@ -269,7 +268,7 @@ def _allowed(question: Question | None, constraint_failed: bool) -> str:
     if question.choices is not None:
         allowed = question.choices.allowed
     else:
-        allowed = text(ANSWER_TYPES_ALLOWED.get(question.type, "mail.allowed_general"))
+        allowed = text(ALLOWED_BY_TYPE.get(question.type, "mail.allowed_general"))
     if constraint_failed and question.constraint_message:
         allowed = f"{allowed} {text('mail.constraint', message=question.constraint_message)}"
     return allowed
@@ -405,7 +404,7 @@ def _log_key(recipient: str, kind: str, hashes: Iterable[str]) -> tuple[str, str
     return recipient.casefold(), kind, tuple(sorted(hashes))
 
 
-def logged_key(row: Mapping[str, str]) -> tuple[str, str, tuple[str, ...]]:
+def _logged_key(row: Mapping[str, str]) -> tuple[str, str, tuple[str, ...]]:
     """The :attr:`Mail.key` of a row of the sent-log."""
     return _log_key(row["empfaenger"], row["art"], row["anhaenge_sha256"].split() + row["rueckgaben_sha256"].split())
 
@@ -444,7 +443,7 @@ def send(plan: MailPlan, settings: MailSettings, password: str | None, log_path:
     if settings.user and password is None:
         raise ProjectError(text("mail.password_needed", user=settings.user, variable=settings.password_env))
     log = read_sent_log(log_path)
-    done = set() if again else {logged_key(row) for row in log}
+    done = set() if again else {_logged_key(row) for row in log}
     pending = [mail for mail in plan.messages if mail.key not in done]
     skipped = tuple(mail for mail in plan.messages if mail.key in done)
     if not pending:

@@ -256,7 +256,9 @@ def test_a_reminder_whose_only_missing_werkzeug_has_no_address_says_so_and_fails
     result = run("mail", "-p", project.root, "--reminder")
 
     assert (result.exit_code, result.stdout, result.stderr) == (
-        1, "", "Warning: these Werkzeuge have no e-mail address and are in no e-mail (fill in the column 'E-Mail' of "
+        1, "", "Warning: W2: returned, but with problems, so no reminder. Ask for corrections with 'werkstatt-xl "
+               "mail --corrections'.\n"
+               "Warning: these Werkzeuge have no e-mail address and are in no e-mail (fill in the column 'E-Mail' of "
                "katalog.xlsx):\n  W4 (row 5): Telenotarzt\n"
                "Error: no e-mail written: the one Werkzeug to write to has no e-mail address (listed above).\n")
     assert not (project.drafts / "erinnerung").exists()
@@ -273,7 +275,9 @@ def test_a_reminder_goes_to_the_missing_and_rejected_and_names_those_without_add
 
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith(f"Wrote 1 reminder draft for 1 Werkzeug to {project.drafts / 'erinnerung'}\n")
-    assert result.stderr == ("Warning: these Werkzeuge have no e-mail address and are in no e-mail (fill in the "
+    assert result.stderr == ("Warning: W2: returned, but with problems, so no reminder. Ask for corrections with "
+                             "'werkstatt-xl mail --corrections'.\n"
+                             "Warning: these Werkzeuge have no e-mail address and are in no e-mail (fill in the "
                              "column 'E-Mail' of katalog.xlsx):\n  W4 (row 5): Telenotarzt\n")
     assert (reminder.recipient, reminder.werkzeug_ids) == ("gesundheit@example.org", ["W3"])
     assert ("  Ihre Rücksendung konnte nicht übernommen werden: Die Kennung (Token) des Fragebogens wurde in dieser "
@@ -290,7 +294,9 @@ def test_terminal_output_in_german(tmp_path, german):
     receipts = run("mail", "-p", project.root, "--receipts")
 
     assert (reminder.exit_code, reminder.stdout, reminder.stderr) == (
-        1, "", "Warnung: Diese Werkzeuge haben keine E-Mail-Adresse und stehen in keiner E-Mail (füllen Sie die "
+        1, "", "Warnung: W2: zurückgekommen, aber mit Problemen, daher keine Erinnerung. Um Korrektur bitten Sie mit "
+               "„werkstatt-xl mail --corrections“.\n"
+               "Warnung: Diese Werkzeuge haben keine E-Mail-Adresse und stehen in keiner E-Mail (füllen Sie die "
                "Spalte „E-Mail“ in katalog.xlsx aus):\n  W4 (Zeile 5): Telenotarzt\n"
                "Fehler: Keine E-Mail geschrieben: Das einzige Werkzeug, dem zu schreiben wäre, hat keine "
                "E-Mail-Adresse (oben aufgeführt).\n")

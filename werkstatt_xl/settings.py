@@ -68,8 +68,6 @@ SECTIONS = {
     "mail": {setting.name: type(setting.default) for setting in fields(MailSettings)},
 }
 """Section -> its settings and the kind of value each takes."""
-KIND_NAMES = {int: "settings.kind_number", bool: "settings.kind_yes_no"}
-"""Kind of value -> key of its name in a problem (any other kind: a text)."""
 
 
 def read_settings(config: Path) -> dict:
@@ -139,11 +137,16 @@ class _Reader:
                              known=", ".join(kinds))
             elif kinds[key] is dt.date:
                 usable[key] = self.date(name, key, value)
-            elif isinstance(value, kinds[key]) and isinstance(value, bool) == (kinds[key] is bool):
+            elif kinds[key] is bool and not isinstance(value, bool):
+                self.problem(Code.SETTINGS_WRONG_TYPE, name, key, section=name, name=key, value=value,
+                             expected=text("settings.kind_yes_no"))
+            elif kinds[key] is bool:
+                usable[key] = value
+            elif isinstance(value, kinds[key]) and not isinstance(value, bool):
                 usable[key] = value
             else:
                 self.problem(Code.SETTINGS_WRONG_TYPE, name, key, section=name, name=key, value=value,
-                             expected=text(KIND_NAMES.get(kinds[key], "settings.kind_text")))
+                             expected=text("settings.kind_number" if kinds[key] is int else "settings.kind_text"))
         return usable
 
     def date(self, section: str, key: str, value: object) -> dt.date | None:

@@ -146,7 +146,8 @@ def _select(issued: list[IssuedQuestionnaire], only: Iterable[str] | None) -> li
 
 
 def _still_missing(project: Project, entries: list) -> tuple[list, dict[str, list[str]], list[str]]:
-    """The entries still "offen" or "abgelehnt", notes naming each rejection, and warnings."""
+    """The entries still "offen" or "abgelehnt", notes naming each rejection, and warnings (also naming the
+    Werkzeuge "mit Problemen", which a correction request fits, not a reminder)."""
     status = register_statuses(project)
     if status is None:
         return entries, {}, [text("mail.no_merge_yet")]
@@ -160,7 +161,8 @@ def _still_missing(project: Project, entries: list) -> tuple[list, dict[str, lis
             note = rejection_note(str(problem.get("code") or ""))
             if note not in notes.setdefault(werkzeug_id, []):
                 notes[werkzeug_id].append(note)
-    return missing, notes, []
+    to_correct = [entry.werkzeug_id for entry in entries if status.get(entry.werkzeug_id) == STATUS_PROBLEMS]
+    return missing, notes, [text("mail.correct_instead", ids=", ".join(to_correct))] if to_correct else []
 
 
 def _taken_returns(project: Project, statuses: tuple[str, ...]) -> dict[str, dict]:

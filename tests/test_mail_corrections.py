@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import test_mail
+from ingest_files import rezip
 from openpyxl import load_workbook
 from test_mail import (  # noqa: F401  (no_password is a fixture)
     PASSWORD_ENV,
@@ -206,20 +207,41 @@ def test_corrections_need_a_merge(tmp_path):
         1, "Error: no merge yet: run 'werkstatt-xl merge' first, so that it is known which returns are there.\n")
 
 
-def test_a_returned_ods_goes_back_as_ods(tmp_path, soffice):
+@pytest.mark.parametrize("target_format, mime", [
+    ("ods", "application/vnd.oasis.opendocument.spreadsheet"),
+    ("xls", "application/vnd.ms-excel"),
+])
+def test_a_return_saved_as_ods_or_xls_goes_back_in_its_format(tmp_path, soffice, target_format, mime):
     project = make_project(tmp_path)
     path = return_with_problems(project)
-    ods = soffice(path, "ods", tmp_path / "ods")
+    converted = soffice(path, target_format, tmp_path / "converted")
     path.unlink()
-    shutil.copyfile(ods, project.inbox / "kultur.ods")
+    returned = shutil.copyfile(converted, project.inbox / f"kultur{converted.suffix}")
     merge(project)
 
     [message, _] = plan_mail(project, corrections=True).messages
 
     [part] = message.message.iter_attachments()
-    assert (part.get_filename(), part.get_content_type()) == (
-        "Korrektur_1-02_Kulturfuehrerschein.ods", "application/vnd.oasis.opendocument.spreadsheet")
-    assert part.get_content() == (project.inbox / "kultur.ods").read_bytes()
+    assert (part.get_filename(), part.get_content_type()) == (f"Korrektur_1-02_Kulturfuehrerschein{converted.suffix}",
+                                                              mime)
+    assert part.get_content() == returned.read_bytes()
+
+
+def test_a_return_with_macros_is_not_sent_on_the_questionnaire_goes_afresh(tmp_path):
+    project = make_project(tmp_path)
+    path = return_with_problems(project)
+    with_macros = rezip(path, project.inbox / "kultur.xlsm", add={"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0 vba"})
+    path.unlink()
+    merge(project)
+
+    [message, _] = plan_mail(project, corrections=True).messages
+
+    issued = questionnaire(project, "W2")
+    assert attachments(message.message) == {issued.name: issued.read_bytes()}
+    assert with_macros.read_bytes() not in [part.get_content() for part in message.message.iter_attachments()]
+    assert body(message.message).replace("\r\n", "\n").count(
+        "  Ihre Datei enthält Makros; wir senden keine Dateien mit Makros weiter. Beigefügt ist deshalb der leere "
+        "Fragebogen: Bitte tragen Sie Ihre Antworten dort ein.\n") == 1
 
 
 def test_drafts_are_written_all_or_none(tmp_path, monkeypatch):

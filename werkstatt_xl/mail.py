@@ -14,11 +14,9 @@ import base64
 import copy
 import datetime as dt
 import hashlib
-import io
 import re
 import smtplib
 import ssl
-import zipfile
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
@@ -29,7 +27,7 @@ from typing import Callable, Iterable, Mapping
 
 from .catalogue import Werkzeug
 from .errors import MailError, ProjectError
-from .files import OLE2_MAGIC, ascii_text, atomic_directory, read_csv_rows, write_csv
+from .files import ascii_text, atomic_directory, read_csv_rows, write_csv
 from .form import Form, Question
 from .issue_log import IssuedQuestionnaire
 from .messages import Code, fixed_text, plural, text
@@ -60,10 +58,10 @@ SENT_LOG_FIELDS = ("gesendet_am", "empfaenger", "betreff", "art", "werkzeug_ids"
 SENT_LOG_KEY_FIELDS = ("empfaenger", "art", "anhaenge_sha256")
 """The columns of the sent-log that tell whether a message went out already."""
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-SPREADSHEET_TYPES = {".xlsx": XLSX_TYPE, ".xlsm": ("application", "vnd.ms-excel.sheet.macroEnabled.12"),
-                     ".xls": ("application", "vnd.ms-excel"),
-                     ".ods": ("application", "vnd.oasis.opendocument.spreadsheet")}
-"""File extension -> MIME type of the spreadsheets a department returns."""
+SPREADSHEET_TYPES = {"xlsx": XLSX_TYPE, "xlsm": ("application", "vnd.ms-excel.sheet.macroEnabled.12"),
+                     "xls": ("application", "vnd.ms-excel"),
+                     "ods": ("application", "vnd.oasis.opendocument.spreadsheet")}
+"""Format of a returned file (:attr:`~werkstatt_xl.ingest.RawReturn.file_format`) -> its MIME type."""
 ALLOWED_BY_TYPE = {"integer": "mail.allowed_integer", "decimal": "mail.allowed_decimal", "date": "mail.allowed_date",
                    "text": "mail.allowed_text"}
 """Question type -> the sentence of a correction request saying what answer it takes (select_one: the form's
@@ -280,22 +278,6 @@ def receipt_note(received: dt.date | None, problems: int) -> str:
     outcome = (text("mail.receipt_fine") if not problems else
                text("mail.receipt_one_problem") if problems == 1 else text("mail.receipt_problems", count=problems))
     return text("mail.receipt", date=day, outcome=outcome) if day else text("mail.receipt_undated", outcome=outcome)
-
-
-def spreadsheet_type(data: bytes) -> tuple[str, tuple[str, str]]:
-    """(extension, MIME type) of a returned spreadsheet by its content: .xls, .ods, .xlsm or .xlsx."""
-    if data.startswith(OLE2_MAGIC):
-        return ".xls", SPREADSHEET_TYPES[".xls"]
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            if "mimetype" in names and b"opendocument.spreadsheet" in archive.read("mimetype")[:100]:
-                return ".ods", SPREADSHEET_TYPES[".ods"]
-            if "xl/vbaProject.bin" in names:
-                return ".xlsm", SPREADSHEET_TYPES[".xlsm"]
-    except zipfile.BadZipFile:
-        pass
-    return ".xlsx", XLSX_TYPE
 
 
 def _recipient_values(items: list, notes: Mapping[str, list[str]], files: Callable) -> dict[str, str]:

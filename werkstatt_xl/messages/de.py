@@ -97,6 +97,8 @@ TEXTS: dict[str, str] = {
     "mail.rejected_reason_general": "Sie passt nicht zu dem Fragebogen, der Ihnen zugeschickt wurde.",
     # the correction request: the form's number and label of each question, then fixed words by problem code
     "mail.correction_file": "Korrektur_{stem}",
+    "mail.macros_not_returned": "Ihre Datei enthält Makros; wir senden keine Dateien mit Makros weiter. Beigefügt "
+                                "ist deshalb der leere Fragebogen: Bitte tragen Sie Ihre Antworten dort ein.",
     "mail.question": "Frage {number}: {label}",
     "mail.question_unnumbered": "Frage „{label}“",
     "mail.question_unknown": "Eine weitere Angabe im Fragebogen:",

@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ..catalogue import Werkzeug, load_catalogue
-from ..errors import ProjectError
+from ..errors import IngestError, ProjectError
 from ..files import ascii_text
 from ..form import load_form
+from ..ingest import read_return
 from ..issue_log import IssuedQuestionnaire
 from ..mail import (
     CORRECTION,
@@ -20,6 +21,7 @@ from ..mail import (
     RECEIPT,
     REMINDER,
     SENT_LOG,
+    SPREADSHEET_TYPES,
     TEMPLATES,
     Enclosure,
     Mail,
@@ -34,10 +36,9 @@ from ..mail import (
     receipt_note,
     rejection_note,
     send,
-    spreadsheet_type,
     write_drafts,
 )
-from ..messages import text
+from ..messages import Code, text
 from ..register import STATUS_MISSING, STATUS_PROBLEMS, STATUS_RECEIVED, STATUS_REJECTED
 from ..resources import template_path
 from ..validate import NOTICE
@@ -79,13 +80,14 @@ def plan_mail(project: Project, reminder: bool = False, only: Iterable[str] | No
         warnings += [text("mail.not_generated", werkzeug_id=werkzeug.werkzeug_id, werkzeug=werkzeug.werkzeug)
                      for werkzeug in catalogue.werkzeuge if werkzeug.werkzeug_id not in issued_ids]
     notes: dict[str, list[str]] = {}
-    enclose: Callable = _questionnaires(project)
+    read = _questionnaires(project)
+    enclose = _questionnaire(read)
     returns: dict[str, str] = {}
     if reminder:
         entries, notes, chase_warnings = _still_missing(project, entries)
         warnings += chase_warnings
     elif corrections:
-        entries, notes, returns, enclose, correction_warnings = _corrections(project, entries)
+        entries, notes, returns, enclose, correction_warnings = _corrections(project, entries, read)
         warnings += correction_warnings
     elif receipts:
         entries, notes, returns = _receipts(project, entries)
@@ -114,9 +116,10 @@ def send_mail(project: Project, plan: MailPlan, password: str | None, on_sent: C
     return send(plan, project.mail, password, sent_log_path(project), on_sent=on_sent, again=again)
 
 
-def _questionnaires(project: Project) -> Callable[[Werkzeug, IssuedQuestionnaire], tuple[Enclosure, ...]]:
-    """``enclose(werkzeug, entry)``: the issued questionnaire in ``ausgang/``; a name from ``ausgabe.csv``
-    that points anywhere else (another folder, a path) is refused, so no other file is ever attached."""
+def _questionnaires(project: Project) -> Callable[[str], bytes]:
+    """``read(file)``: the bytes of an issued questionnaire in ``ausgang/``, read once; a name from
+    ``ausgabe.csv`` that points anywhere else (another folder, a path) is refused, so no other file is
+    ever attached."""
     @functools.cache
     def read(file: str) -> bytes:
         path = project.outbox / file
@@ -127,6 +130,11 @@ def _questionnaires(project: Project) -> Callable[[Werkzeug, IssuedQuestionnaire
         except FileNotFoundError:
             raise ProjectError(text("mail.questionnaire_missing", path=path)) from None
 
+    return read
+
+
+def _questionnaire(read: Callable[[str], bytes]) -> Callable[[Werkzeug, IssuedQuestionnaire], tuple[Enclosure, ...]]:
+    """``enclose(werkzeug, entry)``: the Werkzeug's issued questionnaire."""
     return lambda werkzeug, entry: (Enclosure(entry.file, read(entry.file)),)
 
 
@@ -186,9 +194,10 @@ def _errors_by_werkzeug(project: Project, taken: dict[str, dict]) -> dict[str, l
     return errors
 
 
-def _corrections(project: Project, entries: list):
+def _corrections(project: Project, entries: list, read: Callable[[str], bytes]):
     """The entries of Werkzeuge "mit Problemen", the correction lines of each, the SHA-256 of each
-    return, ``enclose`` (the department's returned file under an ASCII name) and warnings."""
+    return, ``enclose`` (the department's returned file under an ASCII name; where it holds macros, the
+    issued questionnaire, which ``read`` reads) and warnings."""
     taken = _taken_returns(project, (STATUS_PROBLEMS,))
     errors = _errors_by_werkzeug(project, taken)
     form = load_form(project.form_path)
@@ -199,28 +208,35 @@ def _corrections(project: Project, entries: list):
     notes = {entry.werkzeug_id: correction_notes(errors[entry.werkzeug_id], form) for entry in chosen}
     returns = {entry.werkzeug_id: str(taken[entry.werkzeug_id]["sha256"]) for entry in chosen}
 
-    @functools.cache
-    def returned(werkzeug_id: str, issued_file: str) -> tuple[Enclosure, ...]:
-        row = taken[werkzeug_id]
-        data = _verified_return(project, str(row["file"]), str(row["sha256"]))
-        extension, mime = spreadsheet_type(data)
-        stem = ascii_text(Path(issued_file).stem, keep="-").strip("_") or werkzeug_id
-        return (Enclosure(text("mail.correction_file", stem=stem) + extension, data, mime),)
+    enclosures = {}
+    for entry in chosen:
+        row = taken[entry.werkzeug_id]
+        data, file_format, notices = _verified_return(project, str(row["file"]), str(row["sha256"]))
+        if Code.FILE_MACROS in notices:  # never sent on: the department gets its questionnaire afresh
+            notes[entry.werkzeug_id].append(text("mail.macros_not_returned"))
+            enclosures[entry.werkzeug_id] = (Enclosure(entry.file, read(entry.file)),)
+        else:
+            stem = ascii_text(Path(entry.file).stem, keep="-").strip("_") or entry.werkzeug_id
+            name = f"{text('mail.correction_file', stem=stem)}.{file_format}"
+            enclosures[entry.werkzeug_id] = (Enclosure(name, data, SPREADSHEET_TYPES[file_format]),)
+    return chosen, notes, returns, lambda werkzeug, entry: enclosures[werkzeug.werkzeug_id], warnings
 
-    return chosen, notes, returns, lambda werkzeug, entry: returned(werkzeug.werkzeug_id, entry.file), warnings
 
-
-def _verified_return(project: Project, file: str, sha256: str) -> bytes:
-    """The bytes of the returned file ``file`` in ``eingang/``, only read, and only while it is the file the
-    last merge checked (same SHA-256) and lies inside ``eingang/``."""
+def _verified_return(project: Project, file: str, sha256: str) -> tuple[bytes, str, set[str]]:
+    """The bytes, format and notice codes of the returned file ``file`` in ``eingang/``, only read, and only
+    while it lies inside ``eingang/`` and is the file the last merge checked (same SHA-256)."""
     inbox = project.inbox.resolve()
     path = (inbox / file).resolve()
     if not path.is_relative_to(inbox) or not path.is_file():
         raise ProjectError(text("mail.return_missing", file=file, inbox=project.inbox))
-    data = path.read_bytes()
-    if hashlib.sha256(data).hexdigest() != sha256:
+    try:
+        raw = read_return(path)  # the format and a macro notice as merge found them, through the same guards
+        data = path.read_bytes()
+    except IngestError:
+        raise ProjectError(text("mail.return_changed", path=path)) from None
+    if raw.sha256 != sha256 or hashlib.sha256(data).hexdigest() != sha256:
         raise ProjectError(text("mail.return_changed", path=path))
-    return data
+    return data, raw.file_format, {code for code, _ in raw.notices}
 
 
 def _receipts(project: Project, entries: list):

@@ -91,7 +91,8 @@ def test_init_creates_a_project(tmp_path):
     assert sorted(path.name for path in root.iterdir()) == [
         "ausgang", "eingang", "ergebnis", "katalog.xlsx", "vorlagen", "werkstatt.toml"]
     assert sorted(path.name for path in (root / "vorlagen").iterdir()) == [
-        "fragebogen.xlsx", "mail_einladung.txt", "mail_erinnerung.txt", "tabelle1.toml"]
+        "fragebogen.xlsx", "mail_bestaetigung.txt", "mail_einladung.txt", "mail_erinnerung.txt", "mail_korrektur.txt",
+        "tabelle1.toml"]
 
 
 def test_init_example_says_the_catalogue_is_filled_in(tmp_path):

@@ -62,7 +62,7 @@ def test_every_problem_is_reported_at_once_in_line_order(project):
     edit_settings(project, "smtp_port = 587", 'smtp_port = "587"')
     error = settings_error(project)
     assert error.codes == [Code.SETTINGS_UNKNOWN_KEY, Code.SETTINGS_EMPTY_FILE, Code.SETTINGS_WRONG_TYPE]
-    assert [problem.line for problem in error.problems] == [4, 9, 20]
+    assert [problem.line for problem in error.problems] == [4, 9, 22]
     assert str(error).startswith(f"{project.root / 'werkstatt.toml'}: the settings file has errors:\n  line 4: ")
 
 
@@ -90,11 +90,11 @@ def test_a_wrong_mail_setting_stops_only_what_uses_mail(project):
         plan_mail(loaded)
     assert caught.value.codes == [Code.SETTINGS_WRONG_TYPE, Code.SETTINGS_UNKNOWN_KEY]
     assert [str(problem) for problem in caught.value.problems] == [
-        "line 20: [mail] smtp_port = '587' must be a whole number.",
-        "line 22: unknown setting 'usr' in [mail]. Did you mean 'user'? Known settings: sender, smtp_host, "
-        "smtp_port, security, user, password_env."]
+        "line 22: [mail] smtp_port = '587' must be a whole number.",
+        "line 24: unknown setting 'usr' in [mail]. Did you mean 'user'? Known settings: sender, smtp_host, "
+        "smtp_port, security, user, password_env, receipts."]
     result = CliRunner().invoke(main, ["mail", "-p", str(project.root)])
-    assert result.exit_code == 1 and "line 20: [mail] smtp_port = '587' must be a whole number." in result.output
+    assert result.exit_code == 1 and "line 22: [mail] smtp_port = '587' must be a whole number." in result.output
 
 
 def test_settings_as_written_are_read(project):

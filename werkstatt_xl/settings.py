@@ -28,6 +28,8 @@ class MailSettings:
     security: str = "starttls"  # starttls | ssl | none
     user: str = ""
     password_env: str = "WERKSTATT_XL_SMTP_PASSWORD"
+    receipts: bool = False
+    """Whether this round confirms returns (``mail --receipts``)."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,11 @@ class Settings:
     """The invitation's e-mail text; empty: ``mail_einladung.txt`` of the project folder, else the shipped one."""
     mail_reminder: str = ""
     """The reminder's e-mail text; empty: ``mail_erinnerung.txt`` of the project folder, else the shipped one."""
+    mail_correction: str = ""
+    """The correction request's e-mail text; empty: ``mail_korrektur.txt`` of the project folder, else the shipped
+    one."""
+    mail_receipt: str = ""
+    """The receipt's e-mail text; empty: ``mail_bestaetigung.txt`` of the project folder, else the shipped one."""
     horizon: int | None = None
     """``[round] horizon``: the year continuation is asked about (``{{horizon}}`` in the templates)."""
     previous: str = ""
@@ -85,7 +92,8 @@ def as_year(value: object) -> int | None:
 
 SECTIONS = {
     "round": {"title": str, "deadline": dt.date, "horizon": YEAR, "previous": str, "prefill": bool},
-    "files": {"catalogue": str, "form": str, "report": str, "mail_invitation": str, "mail_reminder": str},
+    "files": {"catalogue": str, "form": str, "report": str, "mail_invitation": str, "mail_reminder": str,
+              "mail_correction": str, "mail_receipt": str},
     "mail": {setting.name: type(setting.default) for setting in fields(MailSettings)},
 }
 """Section -> its settings and the kind of value each takes."""

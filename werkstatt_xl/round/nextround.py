@@ -135,7 +135,7 @@ def init_next_round(root: Path | str, source: Path | str, title: str, horizon: i
         # the templates must work with the new round's values
         new_form = load_form(templates["form"], values=values)
         load_report_definition(templates["report"], new_form, values=values)
-        for setting in ("mail_invitation", "mail_reminder"):
+        for setting in templates.keys() - {"form", "report"}:
             load_template(templates[setting], values=values)
         copy_file(old.master_path, folder / PREVIOUS_FOLDER / MASTER_NAME)
         write_issue_log(folder / PREVIOUS_FOLDER / ISSUE_LOG, issued)

@@ -16,6 +16,7 @@ from ..files import atomic_path
 from ..form import default_form_path
 from ..ingest import is_ignored
 from ..issue_log import ISSUE_LOG, IssuedQuestionnaire, read_issue_log, rebuild_issue_log
+from ..mail import CORRECTION, INVITATION, RECEIPT, REMINDER, TEMPLATES
 from ..messages import Code, plural, text
 from ..placeholders import round_values
 from ..resources import example_path, template_path
@@ -29,8 +30,11 @@ MASTER_NAME = "master.xlsx"
 REPORT_NAME = "tabelle1.xlsx"
 TEMPLATES_FOLDER = "vorlagen"
 """The project's own copies of the templates, which ``werkstatt.toml`` names."""
-TEMPLATE_NAMES = {"form": "fragebogen.xlsx", "report": "tabelle1.toml", "mail_invitation": "mail_einladung.txt",
-                  "mail_reminder": "mail_erinnerung.txt"}
+MAIL_TEMPLATE_SETTINGS = {INVITATION: "mail_invitation", REMINDER: "mail_reminder", CORRECTION: "mail_correction",
+                          RECEIPT: "mail_receipt"}
+"""Kind of e-mail -> the setting of ``[files]`` that names its text."""
+TEMPLATE_NAMES = {"form": "fragebogen.xlsx", "report": "tabelle1.toml",
+                  **{setting: TEMPLATES[kind] for kind, setting in MAIL_TEMPLATE_SETTINGS.items()}}
 """Setting of ``[files]`` -> the shipped template that ``init`` copies into ``vorlagen/`` for it."""
 
 
@@ -53,8 +57,8 @@ class Project(Settings):
         return self.root / self.report if self.report else template_path("tabelle1.toml")
 
     def mail_template_path(self, setting: str) -> Path:
-        """The e-mail text that ``[files] mail_invitation`` or ``mail_reminder`` names; where that is empty, a
-        copy beside werkstatt.toml (where projects kept one before ``vorlagen/``), else the shipped one."""
+        """The e-mail text that ``setting`` of ``[files]`` (``mail_invitation``, ...) names; where that is empty,
+        a copy beside werkstatt.toml (where projects kept one before ``vorlagen/``), else the shipped one."""
         if getattr(self, setting):
             return self.root / getattr(self, setting)
         own = self.root / TEMPLATE_NAMES[setting]

@@ -413,3 +413,11 @@ def test_marking_changed_rows_is_an_option_of_the_report_definition(cycle, tmp_p
     assert not any(cell.fill.fgColor.rgb.endswith("FFE699") for row in sheet.iter_rows() for cell in row
                    if cell.fill.fgColor.rgb)
     assert "Vorrunde" not in str(sheet.cell(1, sheet.max_column).value)
+
+
+def test_prefill_without_a_previous_round_is_warned_of(example_project):
+    config = example_project.root / "werkstatt.toml"
+    config.write_text(with_values(config.read_text(encoding="utf-8"), "round", {"prefill": True}), encoding="utf-8")
+    result = run("generate", "-p", example_project.root)
+    assert result.exit_code == 0 and "[round] prefill = true, but the project knows no previous round" in result.output
+    assert "carried into" not in result.output

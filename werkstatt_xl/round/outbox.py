@@ -83,5 +83,7 @@ def generate(project: Project, reissue: bool = False, write_ids: bool = False,
         warnings.append(text("generate.same_version", version=form.version, form=project.form_path))
     if last_round and project.title == last_round.title:
         warnings.append(text("generate.same_title", title=project.title))
+    if project.prefill and not last_round:
+        warnings.append(text("generate.prefill_without_previous"))
     prefilled = sum(werkzeug.werkzeug_id in answers for werkzeug in catalogue.werkzeuge)
     return GenerateResult(project.outbox, tuple(issued), reused, tuple(warnings), stored_ids, prefilled)

@@ -156,3 +156,7 @@ class Code(StrEnum):
     FORM_LEFT_OUT = "form.left_out"
     FORM_NOT_USED = "form.not_used"
     FORM_NOT_RENDERED = "form.not_rendered"
+
+    # answers in a returned questionnaire (sheet "Prüfung"), continued
+    ANSWER_NOT_A_TIME = "answer.not_a_time"
+    ANSWER_NOT_IN_FILTER = "answer.not_in_filter"

@@ -29,6 +29,11 @@ TEXTS: dict[str, str] = {
     "remedy.correct": "Bitte korrigieren lassen.",
     Code.ANSWER_ERROR_VALUE: "Die Zelle enthält den Fehlerwert {value} statt einer Antwort.",
     "remedy.error_value": "Bitte statt des Fehlerwerts die Antwort eintragen lassen.",
+    Code.ANSWER_NOT_A_TIME: "„{value}“ ist keine Uhrzeit.",
+    Code.ANSWER_NOT_IN_FILTER: "„{value}“ passt nicht zu den übrigen Antworten: Die Auswahl hängt von ihnen ab.",
+    "remedy.time": "Bitte eine Uhrzeit wie 14:30 eintragen lassen.",
+    "remedy.dateTime": "Bitte Datum und Uhrzeit wie 15.12.2026 14:30 eintragen lassen.",
+    "remedy.no_choice_fits": "Zu den übrigen Antworten passt keine Auswahl; bitte die übrigen Antworten prüfen lassen.",
     # identifying a returned questionnaire (sheet "Prüfung")
     Code.RETURN_UNANSWERED: "Der Fragebogen kam ohne Antworten zurück.",
     Code.RETURN_MATCHED_BY_TITLE: "Die Kennung des Fragebogens fehlt (Inhalt wohl in eine neue Datei kopiert); über "
@@ -111,6 +116,13 @@ TEXTS: dict[str, str] = {
     "questionnaire.decimal": "Bitte eine Zahl eingeben.",
     "questionnaire.not_a_date": "Kein Datum",
     "questionnaire.date": "Bitte ein Datum eingeben, z. B. 15.12.2026.",
+    "questionnaire.dateTime": "Bitte Datum und Uhrzeit eingeben, z. B. 15.12.2026 14:30.",
+    "questionnaire.time": "Bitte eine Uhrzeit eingeben, z. B. 14:30.",
+    "questionnaire.not_a_time": "Keine Uhrzeit",
+    "questionnaire.computed_on_merge": "(wird bei der Auswertung berechnet)",
+    "questionnaire.metadata.today": "heutiges Datum",
+    "questionnaire.metadata.start": "Beginn",
+    "questionnaire.metadata.end": "Ende",
     "questionnaire.page_numbers": "Seite {page} von {pages}",
 
     # the master register (master.xlsx)
@@ -168,6 +180,11 @@ TEXTS: dict[str, str] = {
     "questionnaire.required_intro": "Fragen mit dem Vermerk „{mark}“ müssen beantwortet werden.",
     "expression.is": "{subject} {predicate} ist",
     "expression.this_question": "diese Frage",
+    "expression.matches": "{operand} dem Muster {pattern} entspricht",
+    "expression.not_matches": "{operand} nicht dem Muster {pattern} entspricht",
+    "expression.column": "die Spalte „{name}“ der Auswahl",
+    "expression.today": "heute",
+    "expression.now": "jetzt",
     "expression.answer_of": "die Antwort auf {subject}",
     "expression.length_of_answer": "die Länge der Antwort auf {subject}",
     "expression.length_of": "die Länge von {operand}",

@@ -104,8 +104,8 @@ def test_unknown_type(xlsform):
         |        | texte  | a    | A     |
     """ + CHOICES + SETTINGS)
     assert form_errors(path) == expected_errors(
-        path, "[row 2] On the 'survey' sheet, unknown type 'texte'. Supported: select_one, text, integer, "
-              "decimal, date, note, begin_group, end_group.")
+        path, "[row 2] On the 'survey' sheet, unknown type 'texte'. Supported: select_one, select_multiple, text, integer, "
+              "decimal, date, note, begin_group, end_group, begin_repeat, end_repeat.")
 
 
 def test_missing_choice_list(xlsform):

@@ -1,8 +1,9 @@
 """The XLSForm expression subset used in ``relevant`` and ``constraint``.
 
 Supported: ``${name}``, ``.`` (the answer itself), 'strings', numbers, ``= != < <= > >=``,
-``and``, ``or``, parentheses, ``not(x)``, ``selected(${name}, 'choice')`` and
-``string-length(x)``. An expression is parsed once into a tree that can be evaluated
+``and``, ``or``, parentheses, ``not(x)``, ``selected(${name}, 'choice')``,
+``count-selected(${name})`` and ``string-length(x)``. A select_multiple's answer is, as in XLSForm,
+its chosen names separated by spaces. An expression is parsed once into a tree that can be evaluated
 against answers, written as an Excel formula and described in German words.
 """
 
@@ -12,6 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
+from .anchors import answer_key
 from .messages import text
 
 _TOKEN = re.compile(
@@ -20,7 +22,7 @@ _TOKEN = re.compile(
       | (?P<string>'[^']*'|"[^"]*")
       | (?P<number>\d+(?:\.\d+)?)
       | (?P<op>!=|<=|>=|=|<|>)
-      | (?P<func>not|selected|string-length)\s*\(
+      | (?P<func>not|selected|count-selected|string-length)\s*\(
       | (?P<word>and|or)\b
       | (?P<punct>[(),])
       | (?P<self>\.)
@@ -39,7 +41,7 @@ class ExpressionError(ValueError):
 class Node:
     """One node of a parsed expression: ``kind`` with its ``value`` and ``args``."""
 
-    kind: str  # ref, self, string, number, compare, and, or, not, selected, length
+    kind: str  # ref, self, string, number, compare, and, or, not, selected, count, length
     value: object = None
     args: tuple["Node", ...] = ()
 
@@ -168,9 +170,11 @@ class _Parser:
             self.take("punct", ")")
             if first.kind != "ref" or choice.kind != "string":
                 raise ExpressionError(text("expression.selected_arguments", expression=self.source))
-            return Node("compare", "=", (first, choice))
+            return Node("selected", args=(first, choice))
         self.take("punct", ")")
-        return Node("not" if function == "not" else "length", args=(first,))
+        if function == "count-selected" and first.kind not in ("ref", "self"):
+            raise ExpressionError(text("expression.count_selected_argument", expression=self.source))
+        return Node({"not": "not", "count-selected": "count"}.get(function, "length"), args=(first,))
 
 
 def _collect_refs(node: Node) -> set[str]:
@@ -199,6 +203,11 @@ def _evaluate(node: Node, value_of: Callable[[str | None], object]) -> object:
         return not _evaluate(node.args[0], value_of)
     if kind == "length":
         return float(len(str(_evaluate(node.args[0], value_of))))
+    if kind == "count":
+        return float(len(str(_evaluate(node.args[0], value_of)).split()))
+    if kind == "selected":
+        answer, choice = (str(_evaluate(arg, value_of)) for arg in node.args)
+        return answer == choice or choice in answer.split()
     left, right = (_evaluate(arg, value_of) for arg in node.args)
     return _compare(node.value, left, right)
 
@@ -238,6 +247,14 @@ def _excel(node: Node, cell_of, literal) -> str:
         return f"NOT({_excel(node.args[0], cell_of, literal)})"
     if kind == "length":
         return f"LEN({_excel(node.args[0], cell_of, literal)})"
+    if kind == "count":
+        return f"COUNTA({_excel(node.args[0], cell_of, literal)})"
+    if kind == "selected":
+        question, choice = node.args
+        box = cell_of(answer_key(question.value, choice=choice.value))  # a select_multiple's cell of the choice
+        if box is not None:
+            return f'{box}<>""'
+        node = Node("compare", "=", node.args)
     name = _compared_name(node)
     left, right = (
         '"' + literal(name, arg.value).replace('"', '""') + '"' if arg.kind == "string"
@@ -269,6 +286,8 @@ def _normal(node: Node, negated: bool = False) -> Node:
     kind = node.kind
     if kind == "not":
         return _normal(node.args[0], not negated)
+    if kind == "selected":  # said as "answered with": "Frage 3 mit „Rad“ beantwortet ist"
+        return _normal(Node("compare", "=", node.args), negated)
     if kind in ("and", "or"):
         kind = {"and": "or", "or": "and"}[kind] if negated else kind
         args: list[Node] = []
@@ -286,7 +305,8 @@ def _normal(node: Node, negated: bool = False) -> Node:
         return Node("compare", _NEGATED[operator] if negated else operator, (left, right))
     # a bare value holds when it is not empty (a length or a number: not 0)
     subject = node.args[0] if kind == "length" else node
-    return Node("compare", "=" if negated else "!=", (subject, Node("number", 0.0) if kind == "number" else _EMPTY))
+    zero = Node("number", 0.0) if kind in ("number", "count") else _EMPTY
+    return Node("compare", "=" if negated else "!=", (subject, zero))
 
 
 def _answer_compared(node: Node, operator: str) -> Node | None:
@@ -411,6 +431,8 @@ def _noun(node: Node, other: Node, label_of, literal) -> str:
         return text("expression.length_of_answer", subject=_name(node.args[0], label_of))
     if node.kind == "length":
         return text("expression.length_of", operand=_noun(node.args[0], other, label_of, literal))
+    if node.kind == "count":
+        return text("expression.count_of_answer", subject=_name(node.args[0], label_of))
     return _value(node, other, literal)
 
 

@@ -1,10 +1,11 @@
 """Read and check an XLSForm (sheets survey / choices / settings) into a :class:`Form`.
 
-The subset: select_one, text, integer, decimal, date, note, begin_group/end_group, with
-label, hint, relevant, required, constraint, constraint_message; settings form_id,
-version, form_title. Two extra survey columns, ignored by other XLSForm tools:
-``number`` (the printed question number, e.g. ``1.2``) and ``prefill`` (a catalogue field
-written into the answer cell, e.g. ``werkzeug``).
+The subset: select_one, select_multiple, text, integer, decimal, date, note,
+begin_group/end_group, begin_repeat/end_repeat (with ``repeat_count``), with label, hint,
+relevant, required, constraint, constraint_message; settings form_id, version, form_title.
+Two extra survey columns, ignored by other XLSForm tools: ``number`` (the printed question
+number, e.g. ``1.2``) and ``prefill`` (a catalogue field written into the answer cell, e.g.
+``werkzeug``).
 """
 
 from __future__ import annotations
@@ -18,13 +19,15 @@ from .errors import FileProblem, FormError
 from .expression import Expression, ExpressionError, parse_expression
 from .messages import Code, text
 from .resources import template_path
+from .settings import MAX_REPEAT_ROWS
 from .xlsx import read_workbook_rows
 
-ANSWER_TYPES = ("select_one", "text", "integer", "decimal", "date")
-ALL_TYPES = ANSWER_TYPES + ("note", "begin_group", "end_group")
+ANSWER_TYPES = ("select_one", "select_multiple", "text", "integer", "decimal", "date")
+ALL_TYPES = ANSWER_TYPES + ("note", "begin_group", "end_group", "begin_repeat", "end_repeat")
 PREFILL_FIELDS = ("werkzeug", "seite", "ansprechpartner", "fachamt", "handlungsfeld")
-RESERVED_NAMES = frozenset(COLUMNS) | {"status", "datei", "eingegangen_am", "sha256", "form_version"}
-"""Register columns of the catalogue and of provenance: a question name must differ from them."""
+RESERVED_NAMES = frozenset(COLUMNS) | {"status", "datei", "eingegangen_am", "sha256", "form_version", "repeat",
+                                       "repeat_row"}
+"""Register columns of the catalogue, of provenance and of repeats' rows: a question name must differ from them."""
 LARGEST_NUMBER = 1e15
 """Larger numbers (and inf/nan) are refused: by the questionnaire's validation and again on merge."""
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
@@ -68,6 +71,10 @@ class Group:
     name: str
     label: str
     row: int
+    repeat: bool = False
+    """A repeat (begin_repeat): its questions are answered once per row of the repeat."""
+    count: int | None = None
+    """A repeat's ``repeat_count`` where it is a number; else the questionnaire's default applies."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +100,11 @@ class Question:
         return self.type != "note"
 
     @property
+    def in_repeat(self) -> bool:
+        """Whether the question is answered once per row of a repeat (its group is the repeat)."""
+        return self.group is not None and self.group.repeat
+
+    @property
     def title(self) -> str:
         """Number and label, as printed: ``1.2 Falls nein, Gründe:``."""
         return f"{self.number} {self.label}".strip()
@@ -109,8 +121,22 @@ class Form:
 
     @property
     def questions(self) -> tuple[Question, ...]:
-        """The answerable questions in form order."""
-        return tuple(element for element in self.elements if element.is_answer)
+        """The answerable questions outside repeats, in form order: one answer each per questionnaire."""
+        return tuple(element for element in self.elements if element.is_answer and not element.in_repeat)
+
+    @property
+    def repeats(self) -> dict[Group, tuple[Question, ...]]:
+        """Each repeat with its answerable questions, in form order."""
+        found: dict[Group, list[Question]] = {}
+        for element in self.elements:
+            if element.is_answer and element.in_repeat:
+                found.setdefault(element.group, []).append(element)
+        return {group: tuple(questions) for group, questions in found.items()}
+
+    @property
+    def repeat_questions(self) -> tuple[Question, ...]:
+        """The answerable questions inside repeats, in form order."""
+        return tuple(element for element in self.elements if element.is_answer and element.in_repeat)
 
     def question(self, name: str) -> Question:
         for element in self.elements:
@@ -156,6 +182,27 @@ def _rows(rows: list[list]) -> list[dict[str, str]]:
         {name: "" if value is None else str(value).strip() for name, value in zip(header, row) if name}
         for row in rows[1:]
     ]
+
+
+_SELECT_MULTIPLE = ("select_multiple", "select all that apply from", "select all that apply",
+                    "add select multiple prompt using")
+"""pyxform's spellings of select_multiple, longest first where one starts another."""
+_TYPE_ALIASES = {"begin repeat": "begin_repeat", "end repeat": "end_repeat", "begin looped group": "begin_repeat",
+                 "end looped group": "end_repeat"}
+
+
+def _split_type(text: str) -> tuple[str, str]:
+    """A survey row's type as (kind, choice list name): ``select all that apply from farben`` ->
+    ``("select_multiple", "farben")``, ``begin repeat`` -> ``("begin_repeat", "")``."""
+    spelled = " ".join(text.split())
+    lowered = spelled.lower()
+    if lowered in _TYPE_ALIASES:
+        return _TYPE_ALIASES[lowered], ""
+    for alias in _SELECT_MULTIPLE:
+        if lowered.startswith(alias + " "):
+            return "select_multiple", spelled[len(alias) + 1:]
+    kind, _, list_name = spelled.partition(" ")
+    return kind, list_name
 
 
 def _base_column(name: str) -> str:
@@ -212,8 +259,8 @@ class _FormBuilder:
         groups: list[Group] = []
         names: dict[str, int] = {}
         for row_number, row in enumerate(self.sheets["survey"], start=2):
-            kind, _, list_name = row.get("type", "").partition(" ")
-            kind, list_name, name = kind.strip(), list_name.strip(), row.get("name", "")
+            kind, list_name = _split_type(row.get("type", ""))
+            name = row.get("name", "")
             if not kind:
                 if name or row.get("label"):
                     self.problem(Code.FORM_NO_TYPE, "survey", row_number)
@@ -223,8 +270,14 @@ class _FormBuilder:
                              supported=", ".join(ALL_TYPES))
                 continue
             if kind == "end_group":
-                if not groups:
+                if not groups or groups[-1].repeat:
                     self.problem(Code.FORM_END_GROUP_WITHOUT_BEGIN, "survey", row_number)
+                else:
+                    groups.pop()
+                continue
+            if kind == "end_repeat":
+                if not groups or not groups[-1].repeat:
+                    self.problem(Code.FORM_END_REPEAT_WITHOUT_BEGIN, "survey", row_number)
                 else:
                     groups.pop()
                 continue
@@ -238,14 +291,24 @@ class _FormBuilder:
                 self.problem(Code.FORM_RESERVED_NAME, "survey", row_number, name=name)
                 continue
             names[name] = row_number
+            repeat = next((group for group in groups if group.repeat), None)
             if kind == "begin_group":
-                groups.append(Group(name, row.get("label", ""), row_number))
+                # a group inside a repeat is shown as part of the repeat: its rows hold the group's questions
+                groups.append(repeat or Group(name, row.get("label", ""), row_number))
+                continue
+            if kind == "begin_repeat":
+                if repeat is not None:
+                    self.problem(Code.FORM_NESTED_REPEAT, "survey", row_number, name=name, outer=repeat.name)
+                groups.append(repeat or Group(name, row.get("label", ""), row_number, repeat=True,
+                                              count=self.repeat_count(row, row_number)))
                 continue
             elements.append(self.read_question(row, row_number, kind, list_name, name, choice_lists,
-                                               groups[-1] if groups else None))
+                                               repeat or (groups[-1] if groups else None)))
         for group in groups:
-            self.problem(Code.FORM_GROUP_WITHOUT_END, "survey", group.row, name=group.name)
+            self.problem(Code.FORM_REPEAT_WITHOUT_END if group.repeat else Code.FORM_GROUP_WITHOUT_END, "survey",
+                         group.row, name=group.name)
         answers = {question.name for question in elements if question.is_answer}
+        self.check_repeat_references(elements)
         for question in elements:
             if question.relevant is not None and question.relevant.reads_own_answer:
                 self.problem(Code.FORM_RELEVANT_READS_OWN_ANSWER, "survey", question.row, name=question.name)
@@ -255,12 +318,40 @@ class _FormBuilder:
                                  name=question.name, reference=missing)
         return elements
 
+    def repeat_count(self, row: dict[str, str], row_number: int) -> int | None:
+        """A repeat's ``repeat_count`` where it is a whole number from 1 to :data:`MAX_REPEAT_ROWS`; None where
+        it is empty or an expression (the questionnaire's default applies)."""
+        count = row.get("repeat_count", "")
+        try:
+            number = float(count.replace(",", "."))
+        except ValueError:
+            return None
+        if not number.is_integer() or not 1 <= number <= MAX_REPEAT_ROWS:
+            self.problem(Code.FORM_BAD_REPEAT_COUNT, "survey", row_number, count=count, most=MAX_REPEAT_ROWS)
+            return None
+        return int(number)
+
+    def check_repeat_references(self, elements: list[Question]) -> None:
+        """A question outside a repeat cannot depend on an answer inside it: a repeat has one per row."""
+        in_repeat = {question.name: question.group for question in elements if question.in_repeat}
+        for question in elements:
+            for expression, column in ((question.relevant, "relevant"), (question.constraint, "constraint")):
+                for reference in sorted(expression.references if expression else ()):
+                    if reference in in_repeat and in_repeat[reference] != question.group:
+                        self.problem(Code.FORM_REFERENCE_INTO_REPEAT, "survey", question.row, column=column,
+                                     name=question.name, reference=reference, repeat=in_repeat[reference].name)
+
     def read_question(self, row, row_number, kind, list_name, name, choice_lists, group) -> Question:
         choices = None
-        if kind == "select_one":
+        if kind in ("select_one", "select_multiple"):
             choices = choice_lists.get(list_name)
             if choices is None:
                 self.problem(Code.FORM_UNKNOWN_CHOICE_LIST, "survey", row_number, list_name=list_name, name=name)
+            elif kind == "select_multiple":
+                for choice in choices.choices:
+                    if not choice.name or choice.name != "".join(choice.name.split()):
+                        self.problem(Code.FORM_CHOICE_NAME_WITH_SPACE, "survey", row_number, list_name=list_name,
+                                     choice=choice.name, name=name)
         elif list_name:
             self.problem(Code.FORM_UNEXPECTED_CHOICE_LIST, "survey", row_number, type=kind)
         if not row.get("label"):

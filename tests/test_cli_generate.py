@@ -14,6 +14,7 @@ from python_calamine import CalamineWorkbook
 from werkstatt_xl import __version__
 from werkstatt_xl.catalogue import derived_id
 from werkstatt_xl.cli import main
+from werkstatt_xl.form import ALL_TYPES
 from werkstatt_xl.issue_log import read_issue_log
 from werkstatt_xl.questionnaire import SHEET
 
@@ -221,7 +222,7 @@ def test_generate_with_a_broken_form(project, xlsform):
     """)
     assert_fails(run("generate", "-p", project, "--form", form), (
         f"{form}: the questionnaire form has errors:\n  [row 2] On the 'survey' sheet, unknown type 'txt'. "
-        "Supported: select_one, text, integer, decimal, date, note, begin_group, end_group.\n"
+        f"Supported: {', '.join(ALL_TYPES)}.\n"
         "Correct the form in a spreadsheet program and run the command again."))
 
 

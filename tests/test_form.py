@@ -6,7 +6,7 @@ import warnings
 import pytest
 
 from werkstatt_xl.errors import FormError
-from werkstatt_xl.form import Choice, ChoiceList, default_form_path, load_form
+from werkstatt_xl.form import ALL_TYPES, Choice, ChoiceList, default_form_path, load_form
 from werkstatt_xl.messages import Code
 
 SETTINGS = """
@@ -104,8 +104,7 @@ def test_unknown_type(xlsform):
         |        | texte  | a    | A     |
     """ + CHOICES + SETTINGS)
     assert form_errors(path) == expected_errors(
-        path, "[row 2] On the 'survey' sheet, unknown type 'texte'. Supported: select_one, select_multiple, text, integer, "
-              "decimal, date, note, begin_group, end_group, begin_repeat, end_repeat.")
+        path, f"[row 2] On the 'survey' sheet, unknown type 'texte'. Supported: {', '.join(ALL_TYPES)}.")
 
 
 def test_missing_choice_list(xlsform):
@@ -180,28 +179,36 @@ def test_unparseable_expression(xlsform):
               "\"${a} = = 'x'\".")
 
 
-@pytest.mark.parametrize("missing", ["survey", "choices", "settings"])
-def test_missing_sheet(xlsform, missing):
-    sheets = {"survey": "| survey |\n| | type | name | label |\n| | text | a | A |", "choices": CHOICES,
-              "settings": SETTINGS}
-    path = xlsform("\n".join(text for name, text in sheets.items() if name != missing))
+def test_a_form_needs_a_survey_sheet(xlsform):
+    path = xlsform(CHOICES + SETTINGS)
     assert form_errors(path) == expected_errors(
-        path, f"On the '{missing}' sheet, the sheet is missing: an XLSForm needs survey, choices and settings.")
+        path, "On the 'survey' sheet, the sheet is missing: an XLSForm needs a survey sheet.")
 
 
-def test_missing_settings_form_id_and_version(xlsform):
-    path = xlsform("""
+def test_without_settings_the_id_comes_from_the_file_name_and_the_version_from_its_contents(xlsform):
+    survey = "| survey |\n| | type | name | label |\n| | text | a | A |"
+    form = load_form(xlsform(survey, name="Umfrage 2026.xlsx"))
+    copy = load_form(xlsform(survey, name="copy.xlsx"))
+    assert (form.form_id, form.title) == ("Umfrage_2026", "Umfrage_2026")
+    assert re.fullmatch(r"[0-9a-f]{12}", form.version)
+    assert load_form(xlsform(survey + "\n| | text | b | B |")).version != form.version
+    assert copy.version == form.version and copy.form_id == "copy"
+    assert form.notices == ()
+
+
+def test_settings_take_pyxforms_spellings_and_may_stand_on_the_survey_sheet(xlsform):
+    form = load_form(xlsform("""
         | survey |
-        |        | type | name | label |
-        |        | text | a    | A     |
+        |        | type       | name      | label |
+        |        | text       | a         | A     |
+        |        | form_title | Mein Bogen |      |
         | settings |
-        |        | form_title | form_id | version |
-        |        | Testbogen  |         |         |
-    """ + CHOICES)
-    assert form_errors(path) == expected_errors(
-        path,
-        "[row 2] On the 'settings' sheet, 'form_id' is empty: it identifies the questionnaire of this round.",
-        "[row 2] On the 'settings' sheet, 'version' is empty: it identifies the questionnaire of this round.")
+        |        | ID_STRING | Version | submission_url |
+        |        | bogen     | 7       | https://example.org |
+    """))
+    assert (form.form_id, form.version, form.title) == ("bogen", "7", "Mein Bogen")
+    assert [(notice.code, notice.sheet, notice.line) for notice in form.notices] == [
+        (Code.FORM_NOT_USED, "settings", 2)]
 
 
 def test_every_problem_is_listed_at_once(xlsform):
@@ -220,7 +227,7 @@ def test_every_problem_is_listed_at_once(xlsform):
         |         | list_name | name | label |
         |         | ja_nein   | ja   | Ja    |
         |         | ja_nein   | ja   | Jawohl |
-        |         | ja_nein   | nein |       |
+        |         | ja_nein   |      | Nein  |
     """ + SETTINGS)
     assert form_errors(path) == expected_errors(
         path,
@@ -229,7 +236,6 @@ def test_every_problem_is_listed_at_once(xlsform):
         "[row 3] On the 'survey' sheet, the name '1a' is not valid: use letters, digits and _ and start with "
         "a letter.",
         "[row 4] On the 'survey' sheet, the type 'text' takes no choice list.",
-        "[row 5] On the 'survey' sheet, 'c' has no label.",
         "[row 5] On the 'survey' sheet, prefill 'telefon' is not a catalogue field (werkzeug, seite, "
         "ansprechpartner, fachamt, handlungsfeld).",
         "[row 6] On the 'survey' sheet, the type is empty.",
@@ -263,37 +269,37 @@ def test_each_kind_of_form_problem_has_its_own_code(xlsform):
         |        | text             | b      | B     | . = 'x'    | . < ${zz}  | telefon |
         |        | text             | b      | B     |            |            |         |
         |        | text             | status | S     |            |            |         |
-        |        | select_one skala | c      | C     |            |            |         |
-        |        | integer ja_nein  | d      |       | ${b} = = 1 |            |         |
+        |        | select_one skala | c      | C     | ${b} = = 1 |            |         |
+        |        | integer ja_nein  | d      |       |            |            |         |
         |        |                  | e      | E     |            |            |         |
         |        | begin_group      | g      | G     |            |            |         |
+        |        | begin loop over ja_nein | h | H  |            |            |         |
         | choices |
         |         | list_name | name | label  |
         |         | ja_nein   | ja   | Ja     |
         |         | ja_nein   | ja   | Jawohl |
-        |         | ja_nein   | nein |        |
+        |         | ja_nein   |      | Nein   |
         | settings |
         |          | form_title | form_id | version |
-        |          | Testbogen  | test    |         |
+        |          | Testbogen  | test    | 1       |
     """)
     assert form_problems(path) == [
-        (Code.FORM_MISSING_SETTING, "settings", 2),
         (Code.FORM_DUPLICATE_CHOICE, "choices", 3),
         (Code.FORM_INCOMPLETE_CHOICE, "choices", 4),
         (Code.FORM_UNKNOWN_TYPE, "survey", 2),
         (Code.FORM_END_GROUP_WITHOUT_BEGIN, "survey", 3),
         (Code.FORM_BAD_NAME, "survey", 4),
         (Code.FORM_BAD_PREFILL, "survey", 5),
+        (Code.FORM_RELEVANT_READS_OWN_ANSWER, "survey", 5),
+        (Code.FORM_UNKNOWN_REFERENCE, "survey", 5),
         (Code.FORM_DUPLICATE_NAME, "survey", 6),
         (Code.FORM_RESERVED_NAME, "survey", 7),
         (Code.FORM_UNKNOWN_CHOICE_LIST, "survey", 8),
+        (Code.FORM_BAD_EXPRESSION, "survey", 8),
         (Code.FORM_UNEXPECTED_CHOICE_LIST, "survey", 9),
-        (Code.FORM_NO_LABEL, "survey", 9),
-        (Code.FORM_BAD_EXPRESSION, "survey", 9),
         (Code.FORM_NO_TYPE, "survey", 10),
         (Code.FORM_GROUP_WITHOUT_END, "survey", 11),
-        (Code.FORM_RELEVANT_READS_OWN_ANSWER, "survey", 5),
-        (Code.FORM_UNKNOWN_REFERENCE, "survey", 5),
+        (Code.FORM_UNSUPPORTED_TYPE, "survey", 12),
     ]
 
 
@@ -301,8 +307,7 @@ def test_a_missing_sheet_and_an_unusable_file_have_their_own_codes(xlsform, tmp_
     broken = tmp_path / "kaputt.xlsx"
     broken.write_bytes(b"not a zip file")
 
-    assert form_problems(xlsform(SETTINGS)) == [(Code.FORM_MISSING_SHEET, "survey", None),
-                                                (Code.FORM_MISSING_SHEET, "choices", None)]
+    assert form_problems(xlsform(SETTINGS)) == [(Code.FORM_MISSING_SHEET, "survey", None)]
     assert form_problems(tmp_path / "fehlt.xlsx") == [(Code.FORM_MISSING_FILE, "", None)]
     assert form_problems(broken) == [(Code.FORM_UNREADABLE, "", None)]
 

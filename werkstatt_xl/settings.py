@@ -45,6 +45,8 @@ class Settings:
     """An XLSForm; empty: the shipped questionnaire."""
     report: str = ""
     """A Tabelle 1 definition; empty: the shipped one."""
+    form_language: str = ""
+    """The language of the form's labels (``English`` or ``en``); empty: the form's default_language, else its first."""
     mail_section: MailSettings | SettingsError = field(default_factory=MailSettings, repr=False, compare=False)
     """What ``[mail]`` says, or why it cannot be used; read it through :attr:`mail`."""
 
@@ -66,7 +68,7 @@ class Settings:
 
 SECTIONS = {
     "round": {"title": str, "deadline": dt.date, "repeat_rows": int},
-    "files": {"catalogue": str, "form": str, "report": str},
+    "files": {"catalogue": str, "form": str, "report": str, "form_language": str},
     "mail": {setting.name: type(setting.default) for setting in fields(MailSettings)},
 }
 """Section -> its settings and the kind of value each takes."""

@@ -150,6 +150,13 @@ class Code(StrEnum):
     OVERRIDES_NO_ID = "overrides.no_id"
     OVERRIDES_ID_TWICE = "overrides.id_twice"
 
+    # the questionnaire form (XLSForm), continued: refusals and what is left out or not rendered
+    FORM_UNKNOWN_LANGUAGE = "form.unknown_language"
+    FORM_UNSUPPORTED_TYPE = "form.unsupported_type"
+    FORM_LEFT_OUT = "form.left_out"
+    FORM_NOT_USED = "form.not_used"
+    FORM_NOT_RENDERED = "form.not_rendered"
+
     # select_multiple and repeats in the form, their answers in a return
     FORM_END_REPEAT_WITHOUT_BEGIN = "form.end_repeat_without_begin"
     FORM_REPEAT_WITHOUT_END = "form.repeat_without_end"

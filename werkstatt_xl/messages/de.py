@@ -170,6 +170,9 @@ TEXTS: dict[str, str] = {
     "catalogue.sheet": "Katalog",
     "catalogue.kategorie_input": "neu (grün) oder bestehend (blau)",
     "form.allowed": "Erlaubt sind: {choices}.",
+    "form.other_choice": "Sonstiges",
+    "form.other_label": "Bitte angeben:",
+    "form.acknowledge_choice": "OK",
 
     # what the office sees (issue "What the office sees"): the questionnaire's marks and skip notes
     "questionnaire.skip_note": "Nur ausfüllen, wenn {condition}.",

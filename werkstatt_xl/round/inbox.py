@@ -69,7 +69,7 @@ def merge(project: Project, on_progress: Progress | None = None) -> MergeResult:
     which it uses) are replaced all or none. A lost ``ausgabe.csv`` is rebuilt from the
     questionnaires in ``ausgang/`` first (see :func:`issued_questionnaires`).
     """
-    form = load_form(project.form_path)
+    form = load_form(project.form_path, project.form_language)
     catalogue = load_catalogue(project.catalogue_path)
     definition = load_report_definition(project.report_path, form)  # a broken one stops before reading
     overrides = read_overrides(project.root / OVERRIDES)  # so does a broken redaktion.xlsx
@@ -103,7 +103,7 @@ def confirm(project: Project, names: list[str]) -> list[tuple[str, Werkzeug]]:
     Each must be a readable return without its identity whose title names a Werkzeug of the
     catalogue; returns (file, Werkzeug) for each. Nothing is recorded unless all can be.
     """
-    form = load_form(project.form_path)
+    form = load_form(project.form_path, project.form_language)
     by_title = load_catalogue(project.catalogue_path).by_title()
     confirmations = read_confirmations(project.confirmations)
     now = dt.datetime.now().astimezone().isoformat(timespec="seconds")

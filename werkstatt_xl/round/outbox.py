@@ -38,7 +38,7 @@ def generate(project: Project, reissue: bool = False, write_ids: bool = False,
     returns in ``eingang/`` only ``reissue`` issues new ones. With ``write_ids``, Werkzeug-IDs
     derived from names are first stored in the catalogue.
     """
-    form = load_form(project.form_path)
+    form = load_form(project.form_path, project.form_language)
     catalogue = load_catalogue(project.catalogue_path)
     stored_ids = write_ids and catalogue.derived_ids
     if stored_ids:
@@ -67,7 +67,8 @@ def generate(project: Project, reissue: bool = False, write_ids: bool = False,
             if on_progress:
                 on_progress(len(issued), len(catalogue.werkzeuge))
         write_issue_log(folder / ISSUE_LOG, issued)
-    warnings = [notice] if notice else []
+    warnings = [problem.message for problem in form.notices]
+    warnings += [notice] if notice else []
     if catalogue.derived_ids:
         warnings.append(text("generate.derived_ids", catalogue=catalogue.path.name))
     return GenerateResult(project.outbox, tuple(issued), reused, tuple(warnings), stored_ids)

@@ -30,7 +30,7 @@ def report(project: Project, pdf: bool = False) -> ReportResult:
     """Write ``ergebnis/tabelle1.xlsx`` (and with ``pdf`` ``tabelle1.pdf``) from the last merge's register
     and the office's texts in ``redaktion.xlsx`` (read only: it may be open in Excel)."""
     office = office_program() if pdf else None
-    definition = load_report_definition(project.report_path, load_form(project.form_path))
+    definition = load_report_definition(project.report_path, load_form(project.form_path, project.form_language))
     register = read_register(project)
     if register is None:
         raise ReportError(text("report.no_register", path=project.master_path))

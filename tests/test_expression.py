@@ -36,14 +36,28 @@ def test_parse_builds_the_tree_with_precedence_and_references():
     assert expression.text == "${a} = 'ja' or not(${b} >= 2.5) and string-length(.) < 4"
 
 
-def test_selected_reads_as_a_comparison_with_the_choice():
-    selected, compared = parse_expression("selected(${a}, 'ja')"), parse_expression("${a} = 'ja'")
+def test_selected_holds_for_a_select_one_answer_and_for_a_choice_among_several():
+    selected = parse_expression("selected(${a}, 'ja')")
     assert selected.tree == Node("selected", args=(Node("ref", "a"), Node("string", "ja")))
-    label = {"ja": "Ja"}.get
-    assert selected.describe(str, lambda name, value: label(value)) == compared.describe(
-        str, lambda name, value: label(value)) == "a mit „Ja“ beantwortet ist"
-    assert selected.to_excel(lambda name: "B2", lambda name, value: label(value)) == 'B2="Ja"'
-    assert selected.evaluate(evaluate_with({"a": "ja"})) and not selected.evaluate(evaluate_with({"a": "nein"}))
+    assert [selected.evaluate(evaluate_with({"a": answer})) for answer in ("ja", "nein", "vielleicht ja", "")] == [
+        True, False, True, False]
+    assert selected.describe(lambda name: "Frage 1", lambda name, value: value.title()) == (
+        parse_expression("${a} = 'ja'").describe(lambda name: "Frage 1", lambda name, value: value.title()))
+
+
+def test_count_selected_counts_the_choices_of_a_select_multiple():
+    expression = parse_expression("count-selected(${a}) >= 2")
+    assert [expression.evaluate(evaluate_with({"a": answer})) for answer in ("rad bus", "rad", None)] == [
+        True, False, False]
+    assert expression.describe(lambda name: "Frage 3", lambda name, value: value) == (
+        "die Zahl der angekreuzten Antworten bei Frage 3 mindestens 2 ist")
+
+
+def test_a_select_multiple_in_excel_reads_the_cell_of_the_choice_and_counts_the_ticks():
+    cells = {"a": "$C$3:$C$5", "a#rad": "$C$3", "b": "$C$9"}
+    expression = parse_expression("selected(${a}, 'rad') and count-selected(${a}) < 3 and selected(${b}, 'ja')")
+    assert expression.to_excel(cells.get, lambda name, value: value.title()) == (
+        'AND(AND($C$3<>"",COUNTA($C$3:$C$5)<3),$C$9="Ja")')
 
 
 def test_double_quoted_strings_and_names_with_dots_and_dashes():

@@ -5,7 +5,8 @@ Supported: ``${name}``, ``.`` (the answer itself), bare names (a choice's column
 functions of :data:`FUNCTIONS` (``not``, ``selected``, ``string-length``, ``if``, ``concat``, ``regex``,
 ``today``, ``int``, ``round``, ...). An expression is parsed once into a tree that can be evaluated
 against answers, written as an Excel formula and described in German words. A function outside the
-subset raises :class:`UnsupportedExpression`, a syntax error :class:`ExpressionError`.
+subset raises :class:`UnsupportedExpression`, a syntax error :class:`ExpressionError`. A
+select_multiple's answer is, as in XLSForm, its chosen names separated by spaces.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
+from .anchors import answer_key
 from .messages import text
 
 _TOKEN = re.compile(
@@ -54,7 +56,8 @@ class UnsupportedExpression(ExpressionError):
 class Node:
     """One node of a parsed expression: ``kind`` with its ``value`` and ``args``."""
 
-    kind: str  # ref, self, column, string, number, compare, and, or, not, selected, length, arithmetic, negate, call
+    kind: str  # ref, self, column, string, number, compare, and, or, not, selected, count, length, arithmetic,
+    # negate, call
     value: object = None
     args: tuple["Node", ...] = ()
 
@@ -197,7 +200,8 @@ def _round(value: object, digits: object = 0.0) -> float:
 def _selected(value: object, choice: object) -> bool:
     if isinstance(value, (list, tuple)):
         return _text(choice) in map(_text, value)
-    return _text(choice) in _text(value).split()
+    answer, choice = _text(value), _text(choice)
+    return answer == choice or choice in answer.split()
 
 
 def _count_selected(value: object) -> float:
@@ -353,6 +357,10 @@ class _Parser:
             if args[0].kind not in ("ref", "self") or args[1].kind != "string":
                 raise ExpressionError(text("expression.selected_arguments", expression=self.source))
             return Node("selected", args=tuple(args))
+        if function == "count-selected":
+            if args[0].kind not in ("ref", "self"):
+                raise ExpressionError(text("expression.count_selected_argument", expression=self.source))
+            return Node("count", args=tuple(args))
         if function in ("not", "string-length"):
             return Node("not" if function == "not" else "length", args=tuple(args))
         return Node("call", function, tuple(args))
@@ -394,6 +402,8 @@ def _evaluate(node: Node, scope: _Scope) -> object:
         return float(len(_text(_evaluate(node.args[0], scope))))
     if kind == "selected":
         return _selected(*(_evaluate(arg, scope) for arg in node.args))
+    if kind == "count":
+        return _count_selected(_evaluate(node.args[0], scope))
     if kind == "negate":
         return -_number(_evaluate(node.args[0], scope))
     if kind == "call" and node.value == "if":
@@ -476,6 +486,14 @@ def _excel(node: Node, cell_of, literal) -> str:
         return excel([_excel(arg, cell_of, literal) for arg in node.args])
     if kind == "column":
         raise UnsupportedExpression(text("expression.not_in_excel", function=node.value))
+    if kind == "count":
+        return f"COUNTA({_excel(node.args[0], cell_of, literal)})"
+    if kind == "selected":
+        question, choice = node.args
+        box = cell_of(answer_key(question.value, choice=choice.value))  # a select_multiple's cell of the choice
+        if box is not None:
+            return f'{box}<>""'
+        node = Node("compare", "=", node.args)
     name = _compared_name(node)
     left, right = (
         '"' + literal(name, arg.value).replace('"', '""') + '"' if arg.kind == "string"
@@ -526,7 +544,8 @@ def _normal(node: Node, negated: bool = False) -> Node:
         return Node("compare", _NEGATED[operator] if negated else operator, (left, right))
     # a bare value holds when it is not empty (a length or a number: not 0)
     subject = node.args[0] if kind == "length" else node
-    return Node("compare", "=" if negated else "!=", (subject, Node("number", 0.0) if kind == "number" else _EMPTY))
+    zero = Node("number", 0.0) if kind in ("number", "count") else _EMPTY
+    return Node("compare", "=" if negated else "!=", (subject, zero))
 
 
 def _answer_compared(node: Node, operator: str) -> Node | None:
@@ -655,6 +674,8 @@ def _noun(node: Node, other: Node, label_of, literal) -> str:
         return text("expression.length_of_answer", subject=_name(node.args[0], label_of))
     if node.kind == "length":
         return text("expression.length_of", operand=_noun(node.args[0], other, label_of, literal))
+    if node.kind == "count":
+        return text("expression.count_of_answer", subject=_name(node.args[0], label_of))
     if node.kind in _LITERALS:
         return _value(node, other, literal)
     return _formula(node, label_of, literal)

@@ -6,7 +6,9 @@ from``, ``string``, ``q int``, ...), translated columns (``label::English (en)``
 which one language is chosen, settings on their sheet, on the survey sheet or not at all (the form id
 then comes from the file name, the version from its contents). What a workbook cannot show (positions,
 media, device metadata) is left out and what is not rendered is said: :attr:`Form.notices`, each naming
-sheet and row. Two extra survey columns, ignored by other XLSForm tools: ``number`` (the printed
+sheet and row. select_multiple is shown as one tick cell per choice, a repeat as a fixed number of
+numbered entries (``repeat_count`` where it is a number, else the round's ``repeat_rows``). Two extra
+survey columns, ignored by other XLSForm tools: ``number`` (the printed
 question number, e.g. ``1.2``) and ``prefill`` (a catalogue field written into the answer cell, e.g.
 ``werkzeug``).
 """
@@ -23,14 +25,16 @@ from .errors import FileProblem, FormError
 from .expression import Expression, ExpressionError, parse_expression
 from .messages import Code, text
 from .resources import template_path
+from .settings import MAX_REPEAT_ROWS
 from .xlsx import read_workbook_rows
 
-ANSWER_TYPES = ("select_one", "text", "integer", "decimal", "date", "time", "dateTime", "acknowledge",
-                "calculate")
-ALL_TYPES = ANSWER_TYPES + ("note", "begin_group", "end_group")
+ANSWER_TYPES = ("select_one", "select_multiple", "text", "integer", "decimal", "date", "time", "dateTime",
+                "acknowledge", "calculate")
+ALL_TYPES = ANSWER_TYPES + ("note", "begin_group", "end_group", "begin_repeat", "end_repeat")
 PREFILL_FIELDS = ("werkzeug", "seite", "ansprechpartner", "fachamt", "handlungsfeld")
-RESERVED_NAMES = frozenset(COLUMNS) | {"status", "datei", "eingegangen_am", "sha256", "form_version"}
-"""Register columns of the catalogue and of provenance: a question name must differ from them."""
+RESERVED_NAMES = frozenset(COLUMNS) | {"status", "datei", "eingegangen_am", "sha256", "form_version", "repeat",
+                                       "repeat_row"}
+"""Register columns of the catalogue, of provenance and of repeats' rows: a question name must differ from them."""
 LARGEST_NUMBER = 1e15
 """Larger numbers (and inf/nan) are refused: by the questionnaire's validation and again on merge."""
 OTHER_CHOICE = "other"
@@ -176,6 +180,10 @@ class Group:
     name: str
     label: str
     row: int
+    repeat: bool = False
+    """A repeat (begin_repeat): its questions are answered once per row of the repeat."""
+    count: int | None = None
+    """A repeat's ``repeat_count`` where it is a number; else the questionnaire's default applies."""
 
 
 @dataclass(frozen=True)
@@ -210,6 +218,11 @@ class Question:
         return self.type != "note"
 
     @property
+    def in_repeat(self) -> bool:
+        """Whether the question is answered once per row of a repeat (its group is the repeat)."""
+        return self.group is not None and self.group.repeat
+
+    @property
     def title(self) -> str:
         """Number and label, as printed: ``1.2 Falls nein, Gründe:``."""
         return f"{self.number} {self.label}".strip()
@@ -232,8 +245,21 @@ class Form:
 
     @property
     def questions(self) -> tuple[Question, ...]:
-        """The answerable questions in form order."""
-        return tuple(element for element in self.elements if element.is_answer)
+        """The answerable questions outside repeats, in form order: one answer each per questionnaire."""
+        return tuple(element for element in self.elements if element.is_answer and not element.in_repeat)
+
+    @property
+    def repeats(self) -> dict[Group, tuple[Question, ...]]:
+        """Each repeat with its answerable questions, in form order."""
+        found: dict[Group, list[Question]] = {}
+        for question in self.repeat_questions:
+            found.setdefault(question.group, []).append(question)
+        return {group: tuple(questions) for group, questions in found.items()}
+
+    @property
+    def repeat_questions(self) -> tuple[Question, ...]:
+        """The answerable questions inside repeats, in form order."""
+        return tuple(element for element in self.elements if element.is_answer and element.in_repeat)
 
     def question(self, name: str) -> Question:
         for element in self.elements:
@@ -531,6 +557,8 @@ class _FormBuilder:
             if kind in ("end_group", "end_repeat"):
                 if not groups:
                     self.problem(Code.FORM_END_GROUP_WITHOUT_BEGIN, "survey", row_number)
+                elif kind == "end_repeat" and not groups[-1].repeat:
+                    self.problem(Code.FORM_END_REPEAT_WITHOUT_BEGIN, "survey", row_number)
                 else:
                     groups.pop()
                     siblings.pop()
@@ -548,8 +576,14 @@ class _FormBuilder:
                 self.problem(Code.FORM_RESERVED_NAME, "survey", row_number, name=name)
                 continue
             siblings[-1][name] = row_number
-            if kind == "begin_group":
-                groups.append(Group(name, row.get("label", ""), row_number))
+            repeat = next((group for group in groups if group.repeat), None)
+            if kind in ("begin_group", "begin_repeat"):
+                if kind == "begin_repeat" and repeat is not None:
+                    self.problem(Code.FORM_NESTED_REPEAT, "survey", row_number, name=name, outer=repeat.name)
+                # a group inside a repeat is shown as part of the repeat: its entries hold the group's questions
+                groups.append(repeat or Group(name, row.get("label", ""), row_number, repeat=kind == "begin_repeat",
+                                              count=self.repeat_count(row, row_number) if kind == "begin_repeat"
+                                              else None))
                 siblings.append({})
                 conditions.append(row.get("relevant", ""))
                 continue
@@ -561,16 +595,47 @@ class _FormBuilder:
                          kind, list_name, name, tuple(groups)))
             if other:
                 rows.append((row_number, {"label": text("form.other_label"),
-                                          "relevant": _all_of([relevant, f"${{{name}}} = '{OTHER_CHOICE}'"])},
+                                          "relevant": _all_of([relevant, f"selected(${{{name}}}, '{OTHER_CHOICE}')"])},
                              "text", "", f"{name}_other", tuple(groups)))
         for group in groups:
-            self.problem(Code.FORM_GROUP_WITHOUT_END, "survey", group.row, name=group.name)
+            self.problem(Code.FORM_REPEAT_WITHOUT_END if group.repeat else Code.FORM_GROUP_WITHOUT_END, "survey",
+                         group.row, name=group.name)
         keys = self.keys(rows)
         elements = [self.read_question(row, number, kind, list_name, keys[(path, name)], choice_lists, external,
                                        path[-1] if path else None)
                     for number, row, kind, list_name, name, path in rows]
         self.check_references(elements, keys)
-        return [element for element in elements if element is not None]
+        elements = [element for element in elements if element is not None]
+        self.check_repeat_references(elements)
+        return elements
+
+    def repeat_count(self, row: dict[str, str], row_number: int) -> int | None:
+        """A repeat's ``repeat_count`` where it is a whole number from 1 to :data:`MAX_REPEAT_ROWS`; None where
+        it is empty or an expression (the questionnaire's default applies, with a notice)."""
+        count = row.get("repeat_count", "")
+        if not count:
+            return None
+        try:
+            number = float(count.replace(",", "."))
+        except ValueError:
+            self.notice(Code.FORM_NOT_RENDERED, "form.repeat_count_expression", "survey", row_number,
+                        name=row.get("name", ""), count=count)
+            return None
+        if not number.is_integer() or not 1 <= number <= MAX_REPEAT_ROWS:
+            self.problem(Code.FORM_BAD_REPEAT_COUNT, "survey", row_number, count=count, most=MAX_REPEAT_ROWS)
+            return None
+        return int(number)
+
+    def check_repeat_references(self, elements: list[Question]) -> None:
+        """A question outside a repeat cannot depend on an answer inside it: a repeat has one per entry."""
+        in_repeat = {question.name: question.group for question in elements if question.in_repeat}
+        for question in elements:
+            for column in ("relevant", "constraint", "calculation", "choice_filter"):
+                expression = getattr(question, column)
+                for reference in sorted(expression.references if expression else ()):
+                    if reference in in_repeat and in_repeat[reference] != question.group:
+                        self.problem(Code.FORM_REFERENCE_INTO_REPEAT, "survey", question.row, column=column,
+                                     name=question.name, reference=reference, repeat=in_repeat[reference].name)
 
     def read_type(self, raw_type: str, row_number: int) -> tuple[str | None, str, bool]:
         """(kind, list name, or_other) of a type cell; ``left_out:<why>`` for a type left out; (None, "",
@@ -633,14 +698,16 @@ class _FormBuilder:
 
     def read_question(self, row, row_number, kind, list_name, name, choice_lists, external, group) -> Question | None:
         choices = None
-        if kind in ("select_one", "select_one_external"):
+        if kind in ("select_one", "select_one_external", "select_multiple"):
             choices = (external if kind == "select_one_external" else choice_lists).get(list_name)
             if choices is None:
                 self.problem(Code.FORM_UNKNOWN_CHOICE_LIST, "survey", row_number, list_name=list_name, name=name)
             elif row.get("_or_other") and not choices.by_name(OTHER_CHOICE):
                 choices = self.own_list(f"{choices.name}_or_other", choices.choices
                                         + (Choice(OTHER_CHOICE, text("form.other_choice")),))
-            kind = "select_one"
+            if kind == "select_multiple" and choices is not None:
+                self.check_multiple_choices(choices, name, row_number)
+            kind = "select_multiple" if kind == "select_multiple" else "select_one"
         elif kind == "acknowledge":
             choices = self.own_list("acknowledge", (Choice("OK", text("form.acknowledge_choice")),))
         label = row.get("label", "")
@@ -682,6 +749,13 @@ class _FormBuilder:
             read_only=row.get("read_only", "").lower() in _TRUE or kind == "calculate",
             choice_filter=self.expression(row, "choice_filter", row_number) if choices is not None else None,
         )
+
+    def check_multiple_choices(self, choices: ChoiceList, name: str, row_number: int) -> None:
+        """A select_multiple's answer is its chosen names separated by spaces: no name may hold a space."""
+        for choice in choices.choices:
+            if choice.name != "".join(choice.name.split()):
+                self.problem(Code.FORM_CHOICE_NAME_WITH_SPACE, "survey", row_number, list_name=choices.name,
+                             choice=choice.name, name=name)
 
     def range_type(self, row: dict[str, str], row_number: int) -> str:
         """``range`` is a number: whole where its parameters start, end and step are."""

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .anchors import answer_marker, meta_key
+from .anchors import TICK, answer_key, answer_marker, meta_key, split_answer_key
 from .catalogue import Catalogue, Werkzeug
 from .expression import UnsupportedExpression
 from .files import ascii_text
@@ -34,6 +35,24 @@ _TEXT_ANSWER_LINES = 4
 _PAGE = Page(landscape=False, left=0.6, right=0.5, top=0.6, bottom=0.7)
 _INPUT_TITLE, _INPUT_MESSAGE = 32, 255
 """The most characters Excel shows in the title and the message of an answer cell's input box."""
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """Where an element of the form stands: its row, and for a question in a repeat the row of the repeat
+    (1, 2, ...) it belongs to. A select_multiple's choices take the rows below it, one each."""
+
+    question: Question
+    row: int
+    instance: int | None = None
+
+    def key(self, choice: str | None = None) -> str:
+        return answer_key(self.question.name, self.instance, choice)
+
+    @property
+    def last_row(self) -> int:
+        choices = self.question.choices
+        return self.row + (len(choices.choices) if self.question.type == "select_multiple" else 0)
 
 
 def file_name(werkzeug: Werkzeug, position: int) -> str:
@@ -76,15 +95,19 @@ def _group_height(form: Form, group: Group) -> float:
                text_height(_WIDTHS[2], (_group_scale(form, group), _SCALE)))
 
 
-def _blocks(rows: dict[Question, int]) -> list[tuple[int, int]]:
-    """First and last row of what a page break must not split: a group with its header row, or one element."""
-    blocks, group = [], None
-    for question, row in rows.items():
-        if question.group is not None and question.group == group:
-            blocks[-1] = (blocks[-1][0], row)
+def _blocks(placed: list[_Placed]) -> list[tuple[int, int]]:
+    """First and last row of what a page break must not split: a group with its header row, a row of a
+    repeat with its heading (the first also with the repeat's header), or one element."""
+    blocks, seen = [], None
+    for place in placed:
+        question = place.question
+        if question.group is not None and (question.group, place.instance) == seen:
+            blocks[-1] = (blocks[-1][0], place.last_row)
         else:
-            blocks.append((row - 1 if question.group is not None else row, row))
-        group = question.group
+            starts = question.group is not None
+            above = (2 if place.instance == 1 else 1) if question.in_repeat else 1 if starts else 0
+            blocks.append((place.row - above, place.last_row))
+        seen = (question.group, place.instance)
     return blocks
 
 
@@ -110,6 +133,11 @@ class _Styles:
         answer = {**base, "border": 1, "border_color": "#7F7F7F", "bg_color": "#FFF8DC"}
         self.answer = add({**answer, "locked": False})
         self.answer_date = add({**answer, "locked": False, "num_format": "dd.mm.yyyy"})
+        self.answer_tick = add({**answer, "locked": False, "align": "center", "bold": True})
+        self.choice_label = add({**base, "border": 1, "border_color": "#A6A6A6", "indent": 1})
+        self.tick_hint = add({**base, "font_size": _SCALE.size, "font_color": "#404040", "border": 1,
+                              "border_color": "#A6A6A6"})
+        self.instance = add({**base, "bold": True, "bg_color": "#D6DCE4", "valign": "vcenter"})
         # text answers stay as typed: no "1.2" turned into a date, no leading zeros lost
         self.answer_text = add({**answer, "locked": False, "num_format": "@"})
         self.answer_time = add({**answer, "locked": False, "num_format": "hh:mm"})
@@ -132,49 +160,109 @@ def render_questionnaire(path: Path, form: Form, werkzeug: Werkzeug, token: str,
     lists = workbook.add_worksheet(LISTS_SHEET)
     meta = workbook.add_worksheet(META_SHEET)
     heading = _heading(form, werkzeug, settings)
-    rows = _layout(form, len(heading))
-    cells = {question.name: cell_name(row, ANSWER_COLUMN, absolute=True)
-             for question, row in rows.items() if question.is_answer}
+    placed = _layout(form, len(heading), settings.repeat_rows)
+    cells = _answer_cells(placed)
     list_ranges = _write_lists(lists, form, cells)
     for column, width in enumerate(_WIDTHS):
         sheet.set_column(column, column, width)
     sheet.set_column(MARKER_COLUMN, MARKER_COLUMN, 12, styles.hidden, {"hidden": True})
     heights = Rows(sheet)
     last = _write_heading(heights, styles, heading)
-    group = None
-    for question, row in rows.items():
-        if question.group != group and question.group is not None:
-            _write_group(heights, styles, row - 1, form, question.group)
-        group = question.group
-        _write_question(heights, styles, row, question, form, werkzeug, cells, list_ranges)
-        last = row
+    group, instance = None, None
+    for place in placed:
+        question = place.question
+        if question.group is not None and question.group != group:
+            _write_group(heights, styles, place.row - 1 - (place.instance is not None), form, question.group,
+                         _repeat_rows(question.group, settings.repeat_rows))
+        if place.instance is not None and (question.group, place.instance) != (group, instance):
+            _write_instance(heights, styles, place.row - 1, place.instance)
+        group, instance = question.group, place.instance
+        _write_question(heights, styles, place, form, werkzeug, _cell_finder(cells, place, form), list_ranges)
+        last = place.last_row
     _write_meta(meta, form, werkzeug, token, settings)
     page_setup(heights, _PAGE, last, ANSWER_COLUMN, sum(map(column_pixels, _WIDTHS)), werkzeug.werkzeug,
-               text("questionnaire.page_numbers", page="{page}", pages="{pages}"), _blocks(rows))
+               text("questionnaire.page_numbers", page="{page}", pages="{pages}"), _blocks(placed))
     protection = {"format_rows": True, "format_columns": True}
     sheet.protect("", protection)
     lists.protect("", protection)
     meta.protect("", protection)
     lists.hide()
     meta.very_hidden()
-    first_open = next((row for question, row in rows.items() if question.is_answer and not
-                       _prefill_value(question, werkzeug)), 0)
+    first_open = next((place.row + (place.question.type == "select_multiple") for place in placed
+                       if place.question.is_answer and not _prefill_value(place.question, werkzeug)), 0)
     sheet.activate()
     sheet.set_selection(first_open, ANSWER_COLUMN, first_open, ANSWER_COLUMN)
     workbook.close()
 
 
-def _layout(form: Form, heading_rows: int) -> dict[Question, int]:
-    """The row of every element, below the heading and a free row; a row is left free above each new group
-    for its header."""
-    rows, row, group = {}, heading_rows + 1, None
-    for question in form.elements:
-        if question.group != group and question.group is not None:
-            row += 1
+def _repeat_rows(group: Group, default: int) -> int:
+    """How many rows a repeat has: its ``repeat_count`` where that is a number, else ``default``."""
+    return group.count or default
+
+
+def _layout(form: Form, heading_rows: int, repeat_rows: int) -> list[_Placed]:
+    """Where every element goes, below the heading and a free row; a row is left free above each new group
+    for its header, and above each row of a repeat for its heading (``Eintrag 2 von 5``). A repeat's
+    elements are placed once per row of the repeat."""
+    placed, row = [], heading_rows + 1
+    elements = list(form.elements)
+    position = 0
+    while position < len(elements):
+        question = elements[position]
         group = question.group
-        rows[question] = row
-        row += 1
-    return rows
+        if group is None:
+            placed.append(_Placed(question, row))
+            row = placed[-1].last_row + 1
+            position += 1
+            continue
+        members = []
+        while position < len(elements) and elements[position].group == group:
+            members.append(elements[position])
+            position += 1
+        row += 1  # the group's header
+        for instance in range(1, _repeat_rows(group, repeat_rows) + 1) if group.repeat else (None,):
+            row += instance is not None  # the heading of this row of the repeat
+            for member in members:
+                placed.append(_Placed(member, row, instance))
+                row = placed[-1].last_row + 1
+    return placed
+
+
+def _answer_cells(placed: list[_Placed]) -> dict[str, str]:
+    """Answer key -> the absolute address of its cell; a select_multiple's key -> the range of its choices' cells,
+    each choice's key -> its cell."""
+    cells = {}
+    for place in placed:
+        if not place.question.is_answer:
+            continue
+        if place.question.type == "select_multiple":
+            for offset, choice in enumerate(place.question.choices.choices, start=1):
+                cells[place.key(choice.name)] = cell_name(place.row + offset, ANSWER_COLUMN, absolute=True)
+            cells[place.key()] = (f"{cell_name(place.row + 1, ANSWER_COLUMN, absolute=True)}:"
+                                  f"{cell_name(place.last_row, ANSWER_COLUMN, absolute=True)}")
+        else:
+            cells[place.key()] = cell_name(place.row, ANSWER_COLUMN, absolute=True)
+    return cells
+
+
+def _cell_finder(cells: dict[str, str], place: _Placed, form: Form) -> Callable[[str | None], str | None]:
+    """The cells an expression of ``place``'s question reads (see :meth:`Expression.to_excel`): a question of
+    the same repeat in the same row of it; a select_multiple's choice, or None where the question has none;
+    TODAY()/NOW() for the day or time merge fills in, "" for a note (which has no value)."""
+    def cell_of(key: str | None) -> str | None:
+        if key is None:
+            return cells[place.key()]
+        if key in form.metadata:
+            return "TODAY()" if FILLED_ON_MERGE[form.metadata[key]] == "date" else "NOW()"
+        if any(element.name == key and not element.is_answer for element in form.elements):
+            return '""'
+        name, _, choice = split_answer_key(key)
+        same_repeat = place.instance is not None and answer_key(name, place.instance) in cells
+        found = cells.get(answer_key(name, place.instance if same_repeat else None, choice))
+        if found is None and choice is None:
+            raise KeyError(name)
+        return found
+    return cell_of
 
 
 def _heading(form: Form, werkzeug: Werkzeug, settings: Settings) -> list[tuple[str, str]]:
@@ -206,17 +294,24 @@ def _write_heading(rows: Rows, styles: _Styles, heading: list[tuple[str, str]]) 
     return len(heading) - 1
 
 
-def _write_group(rows: Rows, styles: _Styles, row: int, form: Form, group: Group) -> None:
+def _write_group(rows: Rows, styles: _Styles, row: int, form: Form, group: Group, repeat_rows: int) -> None:
     rows.sheet.merge_range(row, 0, row, 1, _readable(group.label, form), styles.group)
-    scale = _group_scale(form, group)
+    scale = text("questionnaire.repeat_scale", count=repeat_rows) if group.repeat else _group_scale(form, group)
     rows.sheet.write(row, ANSWER_COLUMN, scale or None, styles.scale)
-    rows.set(row, _group_height(form, group))
+    rows.set(row, max(_group_height(form, group), text_height(_WIDTHS[2], (scale, _SCALE))))
+
+
+def _write_instance(rows: Rows, styles: _Styles, row: int, instance: int) -> None:
+    """The heading of one row of a repeat: ``Eintrag 2``."""
+    rows.sheet.merge_range(row, 0, row, ANSWER_COLUMN, text("questionnaire.repeat_instance", number=instance),
+                           styles.instance)
+    rows.set(row, _GROUP_HEIGHT)
 
 
 def _group_scale(form: Form, group: Group | None) -> str:
     """The answer scale shared by the group's dropdowns, shown in its header like the seed ("" outside a group)."""
     lists = {question.choices.name: question.choices for question in form.elements
-             if group is not None and question.group == group and question.choices}
+             if group is not None and question.group == group and question.type == "select_one"}
     return _scale(next(iter(lists.values())).labels) if len(lists) == 1 else ""
 
 
@@ -229,7 +324,9 @@ def _lines_below(question: Question, form: Form, werkzeug: Werkzeug) -> list[tup
     """What is printed below a question's label, as (kind, text): its choices where no group header shows
     them, as the seed does beside question 1 (``Ja · Nein``), the required mark, the skip note."""
     lines = []
-    if question.choices and not _group_scale(form, question.group):
+    if question.type == "select_multiple":
+        lines.append(("choices", text("questionnaire.tick_intro", tick=TICK)))
+    elif question.choices and not _group_scale(form, question.group):
         lines.append(("choices", _scale(question.choices.labels)))
     if _required_mark(question, werkzeug):
         lines.append(("required", text("questionnaire.required")))
@@ -244,27 +341,27 @@ def _required_mark(question: Question, werkzeug: Werkzeug) -> bool:
     return question.required and not _prefill_value(question, werkzeug)
 
 
-def _write_question(rows: Rows, styles: _Styles, row: int, question: Question, form: Form, werkzeug: Werkzeug,
-                    cells: dict[str, str], list_ranges: dict[str, str]) -> None:
-    sheet = rows.sheet
+def _write_question(rows: Rows, styles: _Styles, place: _Placed, form: Form, werkzeug: Werkzeug,
+                    cell_of: Callable[[str | None], str | None], list_ranges: dict[str, str]) -> None:
+    sheet, question, row = rows.sheet, place.question, place.row
     below = _lines_below(question, form, werkzeug) if question.is_answer else []
     rows.set(row, _question_height(question, werkzeug, below, form))
     if question.type == "calculate" and not question.label:
-        sheet.set_row(row, None, None, {"hidden": True})  # a value other formulas read, as in ODK unseen
-    label = _label_formula(question.label, [line for _kind, line in below], form, cells)
+        sheet.set_row(row, None, None, {"hidden": True})  # a value other formulas read, unseen as in ODK
+    label = _label_formula(question.label, [line for _kind, line in below], form, cell_of)
+    shown = _readable(question.label, form) or question.name
     if not question.is_answer:
         if question.number:
             sheet.write_string(row, 0, question.number, styles.number)
         if label:
             _merged_formula(sheet, row, 1 if question.number else 0, 2, label, styles.note)
         else:
-            sheet.merge_range(row, 1 if question.number else 0, row, 2, _readable(question.label, form), styles.note)
+            sheet.merge_range(row, 1 if question.number else 0, row, 2, shown, styles.note)
         return
     label_format = styles.label if question.number else styles.header_label
     first = 1 if question.number else 0
     if question.number:
         sheet.write_string(row, 0, question.number, styles.number)
-    shown = _readable(question.label, form) or question.name
     if label:
         _merged_formula(sheet, row, first, 1, label, label_format)
     else:
@@ -276,27 +373,33 @@ def _write_question(rows: Rows, styles: _Styles, row: int, question: Question, f
             sheet.write_rich_string(row, first, shown, *runs, label_format)
         elif question.number:
             sheet.write_string(row, 1, shown, label_format)
-    _write_answer(sheet, styles, row, question, form, werkzeug, cells, list_ranges)
-    sheet.write_string(row, MARKER_COLUMN, answer_marker(question.name))
+    if question.type == "select_multiple":
+        sheet.write_string(row, ANSWER_COLUMN, text("questionnaire.tick_below"), styles.tick_hint)
+        _write_choice_rows(rows, styles, place)
+    else:
+        _write_answer(sheet, styles, place, form, werkzeug, cell_of, list_ranges)
+        sheet.write_string(row, MARKER_COLUMN, answer_marker(place.key()))
     if question.relevant is not None:
         try:
-            formula = question.relevant.to_excel(_cell_of(form, cells), _choice_label(form))
+            formula = question.relevant.to_excel(cell_of, _choice_label(form))
         except UnsupportedExpression:
-            return  # Excel cannot grey it out; the skip note says when to answer and merge checks it
-        sheet.conditional_format(row, ANSWER_COLUMN, row, ANSWER_COLUMN, {
+            return  # Excel cannot grey it out; the skip note says when to answer, and merge checks it
+        first = row + (question.type == "select_multiple")
+        sheet.conditional_format(first, ANSWER_COLUMN, place.last_row, ANSWER_COLUMN, {
             "type": "formula", "criteria": f"=NOT({formula})", "format": styles.not_relevant})
 
 
-def _write_answer(sheet, styles: _Styles, row: int, question: Question, form: Form, werkzeug: Werkzeug,
-                  cells: dict[str, str], list_ranges: dict[str, str]) -> None:
+def _write_answer(sheet, styles: _Styles, place: _Placed, form: Form, werkzeug: Werkzeug,
+                  cell_of: Callable[[str | None], str | None], list_ranges: dict[str, str]) -> None:
     """The answer cell: prefilled, computed (calculate), fixed (read_only) or open with its default and rule."""
+    question, row = place.question, place.row
     kind = question.type
     prefilled = _prefill_value(question, werkzeug)
     if prefilled:
         sheet.write_string(row, ANSWER_COLUMN, prefilled, styles.prefilled)
     elif kind == "calculate":
         try:
-            formula = question.calculation.to_excel(_cell_of(form, cells), _choice_label(form))
+            formula = question.calculation.to_excel(cell_of, _choice_label(form))
             sheet.write_formula(row, ANSWER_COLUMN, f"=IFERROR({formula},\"\")", styles.prefilled, "")
         except UnsupportedExpression:
             sheet.write_string(row, ANSWER_COLUMN, text("questionnaire.computed_on_merge"), styles.prefilled)
@@ -307,8 +410,9 @@ def _write_answer(sheet, styles: _Styles, row: int, question: Question, form: Fo
         answer_format = {"date": styles.answer_date, "text": styles.answer_text, "time": styles.answer_time,
                          "dateTime": styles.answer_datetime}.get(kind, styles.answer)
         _write_default(sheet, row, question, answer_format)
+        source = list_ranges.get(place.key()) if place.instance is None else None
         sheet.data_validation(row, ANSWER_COLUMN, row, ANSWER_COLUMN,
-                              _validation(question, list_ranges, _readable_in(form)))
+                              _validation(question, list_ranges, _readable_in(form), source))
 
 
 def _write_default(sheet, row: int, question: Question, cell_format) -> None:
@@ -348,7 +452,8 @@ _FORMULA_LENGTH = 8000
 """Labels whose formula would be longer than Excel's 8192 characters are shown readably instead."""
 
 
-def _label_formula(label: str, below: list[str], form: Form, cells: dict[str, str]) -> str | None:
+def _label_formula(label: str, below: list[str], form: Form, cell_of: Callable[[str | None], str | None]
+                   ) -> str | None:
     """For a label with ``${name}`` references: a formula that shows it with the answers referred to,
     built from escaped string literals and answer cells only (never from the label's text as formula
     source); None for a label without references or where the formula would be too long."""
@@ -358,7 +463,7 @@ def _label_formula(label: str, below: list[str], form: Form, cells: dict[str, st
     position = 0
     for match in _REFERENCE.finditer(label):
         parts.extend(_literals(label[position:match.start()]))
-        parts.append(_shown_answer(match.group(1), form, cells))
+        parts.append(_shown_answer(match.group(1), form, cell_of))
         position = match.end()
     parts.extend(_literals(label[position:] + "".join("\n" + line for line in below)))
     formula = "=" + "&".join(parts)
@@ -376,12 +481,16 @@ def _literals(words: str) -> list[str]:
     return found
 
 
-def _shown_answer(name: str, form: Form, cells: dict[str, str]) -> str:
-    """How a label shows the answer to ``name``: the cell as text (a date as a date), "…" while empty."""
-    cell = cells.get(name)
-    if cell is None:
+def _shown_answer(name: str, form: Form, cell_of: Callable[[str | None], str | None]) -> str:
+    """How a label shows the answer to ``name``: the cell as text (a date as a date), "…" while empty; a
+    placeholder (``[Frage 2]``) where the answer is no one cell."""
+    try:
+        cell = cell_of(name)
+        kind = form.question(name).type
+    except KeyError:
+        cell, kind = None, ""
+    if cell is None or ":" in cell or kind == "note" or not cell.startswith("$"):
         return '"' + _placeholder(name, form).replace('"', '""') + '"'
-    kind = form.question(name).type
     shown = {"date": f'TEXT({cell},"DD.MM.YYYY")', "time": f'TEXT({cell},"hh:mm")',
              "dateTime": f'TEXT({cell},"DD.MM.YYYY hh:mm")'}.get(kind, cell)
     return f'IF({cell}="","…",{shown})'
@@ -412,16 +521,21 @@ def _readable_in(form: Form) -> Callable[[str], str]:
     return lambda words: _readable(words, form)
 
 
-def _cell_of(form: Form, cells: dict[str, str]) -> Callable[[str | None], str]:
-    """The Excel operand of a name in an expression: its answer cell, TODAY()/NOW() for the day or time
-    merge fills in, "" for a note (which has no value)."""
-    def cell(name: str | None) -> str:
-        if name in cells:
-            return cells[name]
-        if name in form.metadata:
-            return "TODAY()" if FILLED_ON_MERGE[form.metadata[name]] == "date" else "NOW()"
-        return '""'
-    return cell
+def _write_choice_rows(rows: Rows, styles: _Styles, place: _Placed) -> None:
+    """One row per choice of a select_multiple question below it: the choice's label and a cell to tick."""
+    sheet, question = rows.sheet, place.question
+    title = text("questionnaire.question", number=question.number) if question.number else question.label
+    for row, choice in enumerate(question.choices.choices, start=place.row + 1):
+        sheet.write_blank(row, 0, None, styles.label)
+        sheet.write_string(row, 1, choice.label, styles.choice_label)
+        sheet.write_blank(row, ANSWER_COLUMN, None, styles.answer_tick)
+        how = text("questionnaire.tick_how", tick=TICK)
+        sheet.data_validation(row, ANSWER_COLUMN, row, ANSWER_COLUMN, {
+            "validate": "list", "source": [TICK], "input_title": _shortened(title, _INPUT_TITLE),
+            "input_message": _shortened(f"{choice.label}\n{how}", _INPUT_MESSAGE),
+            "error_title": text("questionnaire.not_a_tick"), "error_type": "stop", "error_message": how})
+        sheet.write_string(row, MARKER_COLUMN, answer_marker(place.key(choice.name)))
+        rows.set(row, text_height(_WIDTHS[1] - 1, (choice.label, _TEXT)))
 
 
 def _prefill_value(question: Question, werkzeug: Werkzeug) -> str:
@@ -431,7 +545,7 @@ def _prefill_value(question: Question, werkzeug: Werkzeug) -> str:
 def _choice_label(form: Form) -> Callable[[str | None, str], str]:
     """Maps a choice name compared in an expression to the label a person sees."""
     def label(name: str | None, literal: str) -> str:
-        choices = form.question(name).choices if name else None
+        choices = form.question(split_answer_key(name)[0]).choices if name else None
         choice = choices.by_name(literal) if choices else None
         return choice.label if choice else literal
     return label
@@ -451,7 +565,7 @@ def _question_name(form: Form) -> Callable[[str], str]:
         question = form.question(question_name)
         if question.number:
             return text("questionnaire.question", number=question.number)
-        return text("expression.quoted", value=question.label.rstrip(" :"))
+        return text("expression.quoted", value=(_readable(question.label, form) or question.name).rstrip(" :"))
     return name
 
 
@@ -463,7 +577,8 @@ def _shortened(words: str, most: int) -> str:
     return (start.rsplit(None, 1)[0] if " " in start.strip() else start).rstrip(" ,;:") + "…"
 
 
-def _validation(question: Question, list_ranges: dict[str, str], readable: Callable[[str], str]) -> dict:
+def _validation(question: Question, list_ranges: dict[str, str], readable: Callable[[str], str],
+                source: str | None = None) -> dict:
     """The answer cell's rule and the box Excel shows beside it: a short title (``Frage 8``), the whole
     question with its hint or how to answer as the message, and the alert for a wrong entry."""
     label = readable(question.label) or question.name
@@ -476,7 +591,7 @@ def _validation(question: Question, list_ranges: dict[str, str], readable: Calla
 
     if question.choices is not None:
         choose = text("questionnaire.choose", choices=", ".join(question.choices.labels))
-        return {"validate": "list", "source": list_ranges.get(question.name, list_ranges[question.choices.name]),
+        return {"validate": "list", "source": source or list_ranges[question.choices.name],
                 **box, "input_message": message(choose), "error_title": text("questionnaire.not_a_choice"),
                 "error_type": "stop", "error_message": _shortened(question.choices.allowed, _INPUT_MESSAGE)}
     if question.type in ("integer", "decimal"):
@@ -510,7 +625,7 @@ def _write_lists(sheet, form: Form, cells: dict[str, str]) -> dict[str, str]:
         column += 1
     for question in form.questions:
         blocks = dependent_choices(question, form)
-        if blocks and question.name in cells and blocks[0] in cells:
+        if blocks and question.name in cells and blocks[0] in cells and ":" not in cells[blocks[0]]:
             parent, choices_by_label = blocks
             first = column
             for label, labels in choices_by_label.items():

@@ -2,12 +2,19 @@
 
 Column keys of the register DataFrame (in this order):
   catalogue: werkzeug_id, handlungsfeld, werkzeug, kategorie, seite, fachamt, ansprechpartner, email
-  answers:   one column per answerable question name of the form, in form order; select_one
-             answers hold the choice LABEL ("Ja", "Trifft eher zu"), text as typed (trimmed),
-             integer -> int, decimal -> float, date -> datetime.date; no answer -> None
+  answers:   one column per answerable question name of the form outside repeats, in form order;
+             select_one answers hold the choice LABEL ("Ja", "Trifft eher zu"), select_multiple the
+             chosen choices' NAMES separated by spaces in the form's order (XLSForm's convention),
+             text as typed (trimmed), integer -> int, decimal -> float, date -> datetime.date;
+             no answer -> None
   provenance: status, file, received_at, sha256, form_version
 Status values: see STATUSES. ``master.xlsx`` is the register's spreadsheet view; its hidden
 first row holds these keys, so :func:`read_register` reads it back whatever the headers say.
+There a select_multiple shows the chosen LABELS (:func:`readable`), which is what reads back.
+
+The filled-in rows of repeats are a second DataFrame, :attr:`Register.repeats`: werkzeug_id,
+werkzeug, repeat (the repeat's name), repeat_row (1, 2, ...), then one column per question of any
+repeat, valued as above; a question of another repeat than the row's is None.
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ from .form import Form
 from .ingest import RawReturn
 from .issue_log import IssuedQuestionnaire
 from .messages import Code, text
-from .validate import ERROR, NOTICE, Problem, check_answers
+from .validate import ERROR, NOTICE, Problem, RepeatRow, check_answers
 
 if TYPE_CHECKING:
     import pandas
@@ -96,6 +103,7 @@ class _Candidate:
     form_version: str
     values: dict
     problems: list[Problem]
+    rows: list[RepeatRow]
     modified: dt.datetime | None
     received: dt.datetime
     verified: bool
@@ -112,6 +120,13 @@ class Register:
     """One row per catalogue Werkzeug, keyed as described in this module's docstring."""
     problems: list[Problem]
     returns: list[ReturnRecord]
+    repeats: "pandas.DataFrame | None" = None
+    """The filled-in rows of the form's repeats, keyed as described in this module's docstring."""
+
+
+REPEAT_COLUMNS = {"werkzeug_id": COLUMNS["werkzeug_id"], "werkzeug": COLUMNS["werkzeug"],
+                  "repeat": text("master.repeat"), "repeat_row": text("master.repeat_row")}
+"""The keys of :attr:`Register.repeats` before its answers, with their headers in master.xlsx."""
 
 
 def build_register(catalogue: Catalogue, form: Form, issued: Iterable[IssuedQuestionnaire],
@@ -152,7 +167,8 @@ def build_register(catalogue: Catalogue, form: Form, issued: Iterable[IssuedQues
             continue
         candidates.append(_candidate(raw, name, werkzeug, notes, form, verified))
     winners = _resolve_duplicates(candidates, records, problems, confirmed)
-    return Register(_build_frame(catalogue, form, winners, rejected_ids), problems, records)
+    return Register(_build_frame(catalogue, form, winners, rejected_ids), problems, records,
+                    _build_repeats(catalogue, form, winners))
 
 
 def _candidate(raw: RawReturn, name: str, werkzeug: Werkzeug, notes: list[tuple[Code, str]],
@@ -165,7 +181,7 @@ def _candidate(raw: RawReturn, name: str, werkzeug: Werkzeug, notes: list[tuple[
     notices = [Problem(name, code, message, text("remedy.none"), kind=NOTICE, **context)
                for code, message in raw.notices + notes]
     return _Candidate(werkzeug, name, raw.sha256, raw.meta.get("form_version", ""), checked.values,
-                      notices + checked.problems, raw.modified, raw.file_mtime, verified)
+                      notices + checked.problems, checked.rows, raw.modified, raw.file_mtime, verified)
 
 
 def _identify(raw: RawReturn, form: Form, tokens: dict[str, IssuedQuestionnaire], by_id: dict[str, Werkzeug],
@@ -235,14 +251,14 @@ def _resolve_duplicates(candidates: list[_Candidate], records: list[ReturnRecord
         if not (winner.verified or winner.confirmed):
             unconfirmed = Problem(winner.file, Code.RETURN_UNCONFIRMED, text(Code.RETURN_UNCONFIRMED),
                                   text("remedy.confirm"), **{**context, "kind": ERROR})
-            winner = replace(winner, values={}, problems=[unconfirmed, *winner.problems])
+            winner = replace(winner, values={}, rows=[], problems=[unconfirmed, *winner.problems])
         problems.extend(winner.problems)
         winners[werkzeug_id] = winner
         if len(pool) > 1 and not saved:
             problems.append(Problem(winner.file, Code.RETURN_VERSIONS_WITHOUT_TIME,
                                     text(Code.RETURN_VERSIONS_WITHOUT_TIME), text("remedy.check_newest"), **context))
         for other in pool[1:]:
-            same = other.sha256 == winner.sha256 or other.values == winner.values
+            same = other.sha256 == winner.sha256 or (other.values, other.rows) == (winner.values, winner.rows)
             outcome, code, remedy = ((Outcome.DUPLICATE, Code.RETURN_DUPLICATE, "remedy.none") if same else
                                      (Outcome.SUPERSEDED, Code.RETURN_SUPERSEDED, "remedy.if_newer_applies"))
             reason = text(code, winner=winner.file)
@@ -264,7 +280,7 @@ def _build_frame(catalogue: Catalogue, form: Form, winners: dict[str, _Candidate
     for werkzeug in catalogue.werkzeuge:
         row = {key: getattr(werkzeug, key) for key in COLUMNS}
         winner = winners.get(werkzeug.werkzeug_id)
-        row.update({name: (winner.values.get(name) if winner else None) for name in answer_names})
+        row.update({name: _register_value(winner.values.get(name)) if winner else None for name in answer_names})
         if winner:
             has_errors = any(problem.kind == ERROR for problem in winner.problems)
             status = (STATUS_UNCONFIRMED if not (winner.verified or winner.confirmed) else
@@ -278,6 +294,44 @@ def _build_frame(catalogue: Catalogue, form: Form, winners: dict[str, _Candidate
         rows.append(row)
     columns = list(COLUMNS) + answer_names + list(PROVENANCE_COLUMNS)
     return pd.DataFrame(rows, columns=columns, dtype=object)
+
+
+def _register_value(value: object) -> object:
+    """A clean answer as the register holds it: a select_multiple's chosen names separated by spaces."""
+    return " ".join(value) if isinstance(value, list) else value
+
+
+def _build_repeats(catalogue: Catalogue, form: Form, winners: dict[str, _Candidate]):
+    """The filled-in rows of every repeat of the counted returns, in catalogue order."""
+    import pandas as pd
+
+    names = [question.name for question in form.repeat_questions]
+    rows = []
+    for werkzeug in catalogue.werkzeuge:
+        winner = winners.get(werkzeug.werkzeug_id)
+        for row in winner.rows if winner else ():
+            rows.append({"werkzeug_id": werkzeug.werkzeug_id, "werkzeug": werkzeug.werkzeug, "repeat": row.repeat,
+                         "repeat_row": row.number,
+                         **{name: _register_value(row.values.get(name)) for name in names}})
+    return pd.DataFrame(rows, columns=[*REPEAT_COLUMNS, *names], dtype=object)
+
+
+def readable(frame, questions) -> "pandas.DataFrame":
+    """``frame`` as master.xlsx shows it: each select_multiple of ``questions`` as its chosen labels
+    (``Radverkehr; Fußverkehr``) instead of their names."""
+    shown = frame.copy()
+    for question in questions:
+        if question.type == "select_multiple" and question.name in shown:
+            labels = {choice.name: choice.label for choice in question.choices.choices}
+            separator = text("master.choices_separator")
+            shown[question.name] = [separator.join(labels.get(name, name) for name in value.split())
+                                    if isinstance(value, str) else value for value in shown[question.name]]
+    return shown
+
+
+def repeat_headers(form: Form) -> dict[str, str]:
+    """Every key of :attr:`Register.repeats` -> its header in master.xlsx, in column order."""
+    return {**REPEAT_COLUMNS, **answer_headers(form, form.repeat_questions)}
 
 
 def _local(moment: dt.datetime) -> dt.datetime:
@@ -298,10 +352,11 @@ def count_outcomes(register: Register) -> dict[str, int]:
     }
 
 
-def answer_headers(form: Form) -> dict[str, str]:
-    """Question name -> register header with number and short text (``1 Mit der Umsetzung …``)."""
+def answer_headers(form: Form, questions=None) -> dict[str, str]:
+    """Question name -> register header with number and short text (``1 Mit der Umsetzung …``), of the
+    questions outside repeats or of ``questions``."""
     headers = {}
-    for question in form.questions:
+    for question in form.questions if questions is None else questions:
         label = question.label.rstrip(":")
         short = label if len(label) <= 45 else label[:45].rsplit(" ", 1)[0] + " …"
         headers[question.name] = f"{question.number} {short}".strip()

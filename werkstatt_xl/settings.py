@@ -18,6 +18,8 @@ from .messages import Code, text
 from .toml_lines import TomlLines
 
 CONFIG_NAME = "werkstatt.toml"
+MAX_REPEAT_ROWS = 100
+"""The most rows a repeat may have in a questionnaire (the form's ``repeat_count`` or ``repeat_rows``)."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,8 @@ class Settings:
 
     title: str = ""
     deadline: dt.date | None = None
+    repeat_rows: int = 5
+    """Rows of a repeat in the questionnaire where the form's ``repeat_count`` is no number."""
     catalogue: str = "katalog.xlsx"
     form: str = ""
     """An XLSForm; empty: the shipped questionnaire."""
@@ -63,7 +67,7 @@ class Settings:
 
 
 SECTIONS = {
-    "round": {"title": str, "deadline": dt.date},
+    "round": {"title": str, "deadline": dt.date, "repeat_rows": int},
     "files": {"catalogue": str, "form": str, "report": str, "form_language": str},
     "mail": {setting.name: type(setting.default) for setting in fields(MailSettings)},
 }
@@ -87,6 +91,7 @@ def read_settings(config: Path) -> dict:
             reader.unknown_section(name, value)
     round_, files = reader.section(data, "round"), reader.section(data, "files")
     reader.check_files(files)
+    reader.check_repeat_rows(round_)
     outside_mail = len(reader.problems)
     mail = reader.section(data, "mail")
     if outside_mail:
@@ -157,6 +162,11 @@ class _Reader:
             return value
         self.problem(Code.SETTINGS_BAD_DATE, section, key, value=value)
         return None
+
+    def check_repeat_rows(self, round_: dict) -> None:
+        if not 1 <= round_.get("repeat_rows", 1) <= MAX_REPEAT_ROWS:
+            self.problem(Code.SETTINGS_BAD_REPEAT_ROWS, "round", "repeat_rows", value=round_.pop("repeat_rows"),
+                         most=MAX_REPEAT_ROWS)
 
     def check_files(self, files: dict) -> None:
         """A catalogue must be named; no file setting may name a folder."""

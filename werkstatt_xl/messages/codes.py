@@ -160,3 +160,13 @@ class Code(StrEnum):
     # answers in a returned questionnaire (sheet "Prüfung"), continued
     ANSWER_NOT_A_TIME = "answer.not_a_time"
     ANSWER_NOT_IN_FILTER = "answer.not_in_filter"
+
+    # select_multiple and repeats in the form, their answers in a return
+    FORM_END_REPEAT_WITHOUT_BEGIN = "form.end_repeat_without_begin"
+    FORM_REPEAT_WITHOUT_END = "form.repeat_without_end"
+    FORM_NESTED_REPEAT = "form.nested_repeat"
+    FORM_BAD_REPEAT_COUNT = "form.bad_repeat_count"
+    FORM_REFERENCE_INTO_REPEAT = "form.reference_into_repeat"
+    FORM_CHOICE_NAME_WITH_SPACE = "form.choice_name_with_space"
+    ANSWER_NOT_A_MARK = "answer.not_a_mark"
+    SETTINGS_BAD_REPEAT_ROWS = "settings.bad_repeat_rows"

@@ -34,6 +34,9 @@ TEXTS: dict[str, str] = {
     "remedy.time": "Bitte eine Uhrzeit wie 14:30 eintragen lassen.",
     "remedy.dateTime": "Bitte Datum und Uhrzeit wie 15.12.2026 14:30 eintragen lassen.",
     "remedy.no_choice_fits": "Zu den übrigen Antworten passt keine Auswahl; bitte die übrigen Antworten prüfen lassen.",
+    Code.ANSWER_NOT_A_MARK: "„{value}“ bei „{choice}“ ist kein Kreuz.",
+    "remedy.tick": "Bitte „{tick}“ (trifft zu) eintragen oder das Feld leer lassen (trifft nicht zu).",
+    "validate.repeat_row": "{question} (Eintrag {row})",
     # identifying a returned questionnaire (sheet "Prüfung")
     Code.RETURN_UNANSWERED: "Der Fragebogen kam ohne Antworten zurück.",
     Code.RETURN_MATCHED_BY_TITLE: "Die Kennung des Fragebogens fehlt (Inhalt wohl in eine neue Datei kopiert); über "
@@ -124,8 +127,18 @@ TEXTS: dict[str, str] = {
     "questionnaire.metadata.start": "Beginn",
     "questionnaire.metadata.end": "Ende",
     "questionnaire.page_numbers": "Seite {page} von {pages}",
+    "questionnaire.tick_intro": "Mehrfachauswahl: Zutreffendes mit „{tick}“ markieren",
+    "questionnaire.tick_below": "Bitte unten ankreuzen",
+    "questionnaire.tick_how": "„{tick}“ wählen, wenn es zutrifft; sonst leer lassen.",
+    "questionnaire.not_a_tick": "Nur „x“ oder leer",
+    "questionnaire.repeat_scale": "{count} Einträge möglich; nicht benötigte leer lassen",
+    "questionnaire.repeat_instance": "Eintrag {number}",
 
     # the master register (master.xlsx)
+    "master.repeat": "Wiederholung",
+    "master.repeat_row": "Eintrag",
+    "master.repeats_sheet": "Wiederholungen",
+    "master.choices_separator": "; ",
     "master.register_sheet": "Register",
     "master.problems_sheet": "Prüfung",
     "master.returns_sheet": "Rücklauf",
@@ -188,6 +201,7 @@ TEXTS: dict[str, str] = {
     "expression.answer_of": "die Antwort auf {subject}",
     "expression.length_of_answer": "die Länge der Antwort auf {subject}",
     "expression.length_of": "die Länge von {operand}",
+    "expression.count_of_answer": "die Zahl der angekreuzten Antworten bei {subject}",
     "expression.answered": "{subject} beantwortet ist",
     "expression.unanswered": "{subject} nicht beantwortet ist",
     "expression.answered_with": "{subject} mit {value} beantwortet ist",

@@ -21,10 +21,19 @@ from ..files import atomic_paths
 from ..form import load_form
 from ..ingest import RawReturn, is_ignored, read_return
 from ..issue_log import write_issue_log
-from ..master import PROBLEMS_SHEET, REGISTER_SHEET, read_sheet, write_master_workbook
+from ..master import PROBLEMS_SHEET, REGISTER_SHEET, REPEATS_SHEET, read_sheet, write_master_workbook
 from ..messages import text
 from ..overrides import OVERRIDES, Overrides, read_overrides, write_overrides
-from ..register import ReturnRecord, Unreadable, build_register, count_outcomes, match_by_title, register_headers
+from ..register import (
+    ReturnRecord,
+    Unreadable,
+    build_register,
+    count_outcomes,
+    match_by_title,
+    readable,
+    register_headers,
+    repeat_headers,
+)
 from ..report import load_report_definition, printed_remarks, write_report
 from ..validate import Problem
 from .project import Progress, Project, issued_questionnaires
@@ -48,6 +57,8 @@ class MergeResult:
     warnings: tuple[str, ...] = ()
     overrides_path: Path | None = None
     """``redaktion.xlsx``: the office's texts for Tabelle 1, refreshed."""
+    repeats: "pandas.DataFrame | None" = None
+    """The filled-in rows of the form's repeats (see :mod:`werkstatt_xl.register`); None without repeats."""
 
 
 def merge(project: Project, on_progress: Progress | None = None) -> MergeResult:
@@ -72,14 +83,18 @@ def merge(project: Project, on_progress: Progress | None = None) -> MergeResult:
     confirmed = frozenset((entry.sha256, entry.werkzeug_id) for entry in read_confirmations(project.confirmations))
     register = build_register(catalogue, form, issued, reads, confirmed)
     frame = register.frame
+    repeats = register.repeats if form.repeats else None
+    write_master = partial(write_master_workbook, register=readable(frame, form.questions), problems=register.problems,
+                           headers=register_headers(form), repeat_headers=repeat_headers(form),
+                           repeats=None if repeats is None else readable(repeats, form.repeat_questions))
     with atomic_paths([project.master_path, project.report_workbook_path, overrides.path]) as (master, report, edits):
-        _both(partial(write_master_workbook, master, frame, register.problems, register_headers(form)),
+        _both(partial(write_master, master),
               partial(_write_tabelle1, frame, definition, report, edits, overrides, project.title),
               parallel=len(frame) >= PARALLEL_FROM)
         overrides.check_unchanged()
     return MergeResult(frame, register.problems, register.returns, project.master_path,
                        project.report_workbook_path, count_outcomes(register), (notice,) if notice else (),
-                       overrides.path)
+                       overrides.path, repeats)
 
 
 def confirm(project: Project, names: list[str]) -> list[tuple[str, Werkzeug]]:
@@ -137,6 +152,14 @@ def read_register(project: Project):
     if not project.master_path.is_file():
         return None
     return read_sheet(project.master_path, REGISTER_SHEET)
+
+
+def read_repeats(project: Project):
+    """The rows of the form's repeats as last written by merge (a DataFrame keyed as
+    :attr:`~werkstatt_xl.register.Register.repeats`), or None before any merge or for a form without repeats."""
+    if not project.master_path.is_file() or not load_form(project.form_path).repeats:
+        return None
+    return read_sheet(project.master_path, REPEATS_SHEET)
 
 
 def read_problems(project: Project) -> list[dict]:

@@ -342,6 +342,8 @@ def _as_number(value: object) -> float | None:
 
 
 def _as_date(value: object) -> dt.date | None:
+    if value == dt.time(0):  # python-calamine reads Excel's serial 1, 1900-01-01 in a date cell, as midnight
+        return dt.date(1900, 1, 1)
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):

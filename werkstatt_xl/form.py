@@ -362,8 +362,12 @@ class _Sheet:
         """The first row with content after a run of empty rows, where pyxform stops reading, else None."""
 
     def languages(self) -> list[str]:
-        found = [column.language for column in self.columns if column and column.name in _LANGUAGE_COLUMNS]
-        return list(dict.fromkeys(found))
+        """The languages of the label columns (else of the hint and message columns), in column order."""
+        for names in (("label",), _LANGUAGE_COLUMNS):
+            found = [column.language for column in self.columns if column and column.name in names]
+            if found:
+                return list(dict.fromkeys(found))
+        return []
 
     def records(self, language: str) -> list[tuple[int, dict[str, str]]]:
         """Each row as column -> value; a translated column in ``language``, else untranslated, else the

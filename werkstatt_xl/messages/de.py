@@ -119,7 +119,8 @@ TEXTS: dict[str, str] = {
     "questionnaire.tick_below": "Bitte unten ankreuzen",
     "questionnaire.tick_how": "„{tick}“ wählen, wenn es zutrifft; sonst leer lassen.",
     "questionnaire.not_a_tick": "Nur „x“ oder leer",
-    "questionnaire.repeat_scale": "{count} Einträge möglich; nicht benötigte leer lassen",
+    "questionnaire.repeat_scale": "Bis zu {count} Einträge; nicht benötigte ganz leer lassen",
+    "questionnaire.repeat_required": "Pflichtangaben gelten nur in genutzten Einträgen.",
     "questionnaire.repeat_instance": "Eintrag {number}",
 
     # the master register (master.xlsx)

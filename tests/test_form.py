@@ -130,7 +130,7 @@ def test_duplicate_name(xlsform):
         path, "[row 4] On the 'survey' sheet, the name 'a' is already used in row 2.")
 
 
-@pytest.mark.parametrize("reference", ["nope", "hinweis", "gruppe"])
+@pytest.mark.parametrize("reference", ["nope", "gruppe"])
 def test_relevant_must_refer_to_an_answerable_question(xlsform, reference):
     path = xlsform(f"""
         | survey |

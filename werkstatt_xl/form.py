@@ -123,12 +123,16 @@ _USED = {
                "constraint_message", "calculation", "default", "read_only", "choice_filter", "parameters",
                "number", "prefill", "disabled", "repeat_count"},
     "choices": {"list_name", "name", "label"},
-    "settings": {"form_id", "version", "form_title", "default_language"},
+    "settings": {"form_id", "version", "form_title", "default_language", "allow_choice_duplicates"},
 }
 _SKIPPED_COLUMNS = {"appearance": "form.not_used.appearance", "guidance_hint": "form.not_used.guidance_hint",
                     "image": "form.not_used.media", "big-image": "form.not_used.media",
                     "audio": "form.not_used.media", "video": "form.not_used.media"}
 """Known columns the workbook does not render -> why (a key); other unknown columns say they are unknown."""
+_SHEETS = {"survey", "choices", "settings", "external_choices", "entities", "osm"}
+"""The sheets pyxform reads."""
+_EMPTY_ROWS, _EMPTY_COLUMNS = 60, 20
+"""pyxform stops reading a sheet after more empty rows than this, its header after more empty columns."""
 _ROWS_LISTED = 8
 """The most rows a notice about an unused column lists."""
 
@@ -141,7 +145,8 @@ class Choice:
     """The choice's other columns (for ``choice_filter``), as (column, value)."""
 
     def column(self, name: str) -> str:
-        return "" if name not in dict(self.columns) else dict(self.columns)[name]
+        """The value of the choice's column ``name`` (``name`` and ``label`` included), "" where it has none."""
+        return {"name": self.name, "label": self.label, **dict(self.columns)}.get(name, "")
 
 
 @dataclass(frozen=True)
@@ -285,6 +290,8 @@ def load_form(path: Path, language: str = "") -> Form:
     lowered = {}
     for name, rows in sheets.items():
         lowered.setdefault(name.strip().lower(), rows)
+    if len(lowered) == 1 and not lowered.keys() & _SHEETS:  # pyxform reads a lone sheet as the survey
+        lowered = {"survey": next(iter(lowered.values()))}
     return _FormBuilder(path, lowered, language).build()
 
 
@@ -345,8 +352,14 @@ class _Sheet:
 
     def __init__(self, name: str, rows: list[list]):
         self.name = name
-        self.columns = _columns(name, rows[0] if rows else [])
-        self.rows = [(number, [_cell(value) for value in row]) for number, row in enumerate(rows[1:], start=2)]
+        header = _until_empty_run(rows[0] if rows else [], _EMPTY_COLUMNS)
+        self.columns = _columns(name, header)
+        cells = [[_cell(value) for value in row[:len(header)]] for row in rows[1:]]
+        kept = _until_empty_run(cells, _EMPTY_ROWS, lambda row: any(row))
+        self.rows = list(enumerate(kept, start=2))
+        self.ignored_from = next((number for number, row in enumerate(cells[len(kept):], start=2 + len(kept))
+                                  if any(row)), None)
+        """The first row with content after a run of empty rows, where pyxform stops reading, else None."""
 
     def languages(self) -> list[str]:
         found = [column.language for column in self.columns if column and column.name in _LANGUAGE_COLUMNS]
@@ -364,12 +377,29 @@ class _Sheet:
                     continue
                 if column.name in TRANSLATED:
                     translations.setdefault(column.name, {}).setdefault(column.language, value)
+                    if column.language:  # as a choice_filter names it: label::English
+                        record.setdefault(column.header, value)
                 else:
                     record.setdefault(column.name, value)
             for name, by_language in translations.items():
                 record[name] = by_language.get(language) or by_language.get("") or next(iter(by_language.values()))
             records.append((number, record))
         return records
+
+
+def _until_empty_run(items: list, most: int, filled=lambda item: bool(_cell(item))) -> list:
+    """``items`` up to a run of more than ``most`` empty ones, trailing empty ones dropped: where pyxform stops."""
+    kept, empty = [], 0
+    for item in items:
+        if filled(item):
+            kept.extend([None] * empty if not isinstance(item, list) else [[]] * empty)
+            kept.append(item)
+            empty = 0
+        elif empty == most:
+            break
+        else:
+            empty += 1
+    return kept
 
 
 def _choose_language(languages: list[str], wanted: str, default: str) -> str | None:
@@ -462,6 +492,9 @@ class _FormBuilder:
 
     def unused_columns(self, sheet: _Sheet) -> None:
         """A notice for each column with values that the workbook does not use, naming its rows."""
+        if sheet.ignored_from is not None:
+            self.notice(Code.FORM_NOT_USED, "form.rows_after_gap", sheet.name, sheet.ignored_from,
+                        first=sheet.ignored_from, empty=_EMPTY_ROWS)
         used = _USED.get(sheet.name)
         if used is None or not sheet.rows:
             if sheet.name not in ("survey", "choices", "settings", "external_choices"):
@@ -484,6 +517,7 @@ class _FormBuilder:
         if sheet is None:
             return {}
         found: dict[str, list[Choice]] = {}
+        duplicates = self.settings.get("allow_choice_duplicates", "").lower() in _TRUE
         for number, row in sheet.records(language):
             list_name, name, label = row.get("list_name", ""), row.get("name", ""), row.get("label", "")
             if not row:
@@ -491,7 +525,7 @@ class _FormBuilder:
             if not (list_name and name):
                 self.problem(Code.FORM_INCOMPLETE_CHOICE, sheet_name, number)
                 continue
-            if any(choice.name == name for choice in found.get(list_name, [])):
+            if not duplicates and any(choice.name == name for choice in found.get(list_name, [])):
                 self.problem(Code.FORM_DUPLICATE_CHOICE, sheet_name, number, name=name, list_name=list_name)
                 continue
             if not label:
@@ -627,8 +661,8 @@ class _FormBuilder:
                              why=text(f"form.unsupported.{kind}"))
                 return None, "", False
             return kind, select["list_name"], bool(select["other"])
-        if raw_type in _LEFT_OUT:
-            return f"left_out:{_LEFT_OUT[raw_type]}", "", False
+        if raw_type in _LEFT_OUT or raw_type.split(" ", 1)[0] == "osm":
+            return f"left_out:{_LEFT_OUT.get(raw_type, 'media')}", "", False
         kind = _TYPES.get(raw_type)
         if kind is None and raw_type.split(" ", 1)[0] in _TYPES:
             self.problem(Code.FORM_UNEXPECTED_CHOICE_LIST, "survey", row_number, type=raw_type.split(" ", 1)[0])
@@ -744,7 +778,7 @@ class _FormBuilder:
         try:
             return parse_expression(source)
         except ExpressionError as error:
-            if getattr(error, "unsupported", False):
+            if error.unsupported or column in ("calculation", "choice_filter"):
                 self.notice(Code.FORM_NOT_RENDERED, f"form.expression_left_out.{column}", "survey", row_number,
                             name=row.get("name", ""), error=error)
             else:
@@ -754,7 +788,7 @@ class _FormBuilder:
     def check_references(self, elements: list[Question | None], keys: dict) -> None:
         """Every ``${name}`` names a question: one left out drops the expression with a notice, one that
         is no question is a problem."""
-        answers = {question.name for question in elements if question is not None and question.is_answer}
+        answers = {question.name for question in elements if question is not None}  # a note's value is empty
         answers |= set(self.metadata)
         for index, question in enumerate(elements):
             if question is None:

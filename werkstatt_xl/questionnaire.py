@@ -10,8 +10,9 @@ from typing import Callable
 
 from .anchors import TICK, answer_key, answer_marker, meta_key, split_answer_key
 from .catalogue import Catalogue, Werkzeug
+from .expression import UnsupportedExpression
 from .files import ascii_text
-from .form import LARGEST_NUMBER, Form, Group, Question
+from .form import FILLED_ON_MERGE, LARGEST_NUMBER, Form, Group, Question
 from .layout import FONT, Font, Page, Rows, column_pixels, page_setup, row_height, text_height
 from .messages import text
 from .settings import Settings
@@ -76,12 +77,13 @@ def file_names(catalogue: Catalogue) -> dict[str, str]:
     return names
 
 
-def _question_height(question: Question, werkzeug: Werkzeug, below: list[tuple[str, str]]) -> float:
+def _question_height(question: Question, werkzeug: Werkzeug, below: list[tuple[str, str]], form: Form) -> float:
     """The row height of a question or note: its label and the lines ``below`` it, prefilled value, answer space."""
+    shown = _readable(question.label, form) or question.name
     if not question.is_answer:
-        return text_height(sum(_WIDTHS[1 if question.number else 0:]), (question.label, _TEXT))
+        return text_height(sum(_WIDTHS[1 if question.number else 0:]), (shown, _TEXT))
     label_width = _WIDTHS[1] if question.number else _WIDTHS[0] + _WIDTHS[1]
-    label = (question.label, _TEXT if question.number else _BOLD)
+    label = (shown, _TEXT if question.number else _BOLD)
     answer_lines = _TEXT_ANSWER_LINES if question.type == "text" and not question.prefill else 1
     return max(text_height(label_width, label, *((line, _LINE_FONTS[kind]) for kind, line in below)),
                text_height(_WIDTHS[2], (_prefill_value(question, werkzeug), _TEXT)),
@@ -138,7 +140,12 @@ class _Styles:
         self.instance = add({**base, "bold": True, "bg_color": "#D6DCE4", "valign": "vcenter"})
         # text answers stay as typed: no "1.2" turned into a date, no leading zeros lost
         self.answer_text = add({**answer, "locked": False, "num_format": "@"})
+        self.answer_time = add({**answer, "locked": False, "num_format": "hh:mm"})
+        self.answer_datetime = add({**answer, "locked": False, "num_format": "dd.mm.yyyy hh:mm"})
         self.prefilled = add({**answer, "bg_color": "#EAF1FB"})
+        self.prefilled_date = add({**answer, "bg_color": "#EAF1FB", "num_format": "dd.mm.yyyy"})
+        self.prefilled_time = add({**answer, "bg_color": "#EAF1FB", "num_format": "hh:mm"})
+        self.prefilled_datetime = add({**answer, "bg_color": "#EAF1FB", "num_format": "dd.mm.yyyy hh:mm"})
         self.not_relevant = add({"bg_color": "#D9D9D9", "font_color": "#7F7F7F"})
         self.hidden = add({"font_size": 8, "font_color": "#808080"})
 
@@ -152,10 +159,10 @@ def render_questionnaire(path: Path, form: Form, werkzeug: Werkzeug, token: str,
     sheet = workbook.add_worksheet(SHEET)
     lists = workbook.add_worksheet(LISTS_SHEET)
     meta = workbook.add_worksheet(META_SHEET)
-    list_ranges = _write_lists(lists, form)
     heading = _heading(form, werkzeug, settings)
     placed = _layout(form, len(heading), settings.repeat_rows)
     cells = _answer_cells(placed)
+    list_ranges = _write_lists(lists, form, cells)
     for column, width in enumerate(_WIDTHS):
         sheet.set_column(column, column, width)
     sheet.set_column(MARKER_COLUMN, MARKER_COLUMN, 12, styles.hidden, {"hidden": True})
@@ -170,7 +177,7 @@ def render_questionnaire(path: Path, form: Form, werkzeug: Werkzeug, token: str,
         if place.instance is not None and (question.group, place.instance) != (group, instance):
             _write_instance(heights, styles, place.row - 1, place.instance)
         group, instance = question.group, place.instance
-        _write_question(heights, styles, place, form, werkzeug, _cell_finder(cells, place), list_ranges)
+        _write_question(heights, styles, place, form, werkzeug, _cell_finder(cells, place, form), list_ranges)
         last = place.last_row
     _write_meta(meta, form, werkzeug, token, settings)
     page_setup(heights, _PAGE, last, ANSWER_COLUMN, sum(map(column_pixels, _WIDTHS)), werkzeug.werkzeug,
@@ -238,12 +245,17 @@ def _answer_cells(placed: list[_Placed]) -> dict[str, str]:
     return cells
 
 
-def _cell_finder(cells: dict[str, str], place: _Placed) -> Callable[[str | None], str | None]:
+def _cell_finder(cells: dict[str, str], place: _Placed, form: Form) -> Callable[[str | None], str | None]:
     """The cells an expression of ``place``'s question reads (see :meth:`Expression.to_excel`): a question of
-    the same repeat in the same row of it; a select_multiple's choice, or None where the question has none."""
+    the same repeat in the same row of it; a select_multiple's choice, or None where the question has none;
+    TODAY()/NOW() for the day or time merge fills in, "" for a note (which has no value)."""
     def cell_of(key: str | None) -> str | None:
         if key is None:
             return cells[place.key()]
+        if key in form.metadata:
+            return "TODAY()" if FILLED_ON_MERGE[form.metadata[key]] == "date" else "NOW()"
+        if any(element.name == key and not element.is_answer for element in form.elements):
+            return '""'
         name, _, choice = split_answer_key(key)
         same_repeat = place.instance is not None and answer_key(name, place.instance) in cells
         found = cells.get(answer_key(name, place.instance if same_repeat else None, choice))
@@ -283,7 +295,7 @@ def _write_heading(rows: Rows, styles: _Styles, heading: list[tuple[str, str]]) 
 
 
 def _write_group(rows: Rows, styles: _Styles, row: int, form: Form, group: Group, repeat_rows: int) -> None:
-    rows.sheet.merge_range(row, 0, row, 1, group.label, styles.group)
+    rows.sheet.merge_range(row, 0, row, 1, _readable(group.label, form), styles.group)
     scale = _repeat_scale(form, group, repeat_rows) if group.repeat else _group_scale(form, group)
     rows.sheet.write(row, ANSWER_COLUMN, scale or None, styles.scale)
     rows.set(row, max(_group_height(form, group), text_height(_WIDTHS[2], (scale, _SCALE))))
@@ -342,43 +354,180 @@ def _write_question(rows: Rows, styles: _Styles, place: _Placed, form: Form, wer
                     cell_of: Callable[[str | None], str | None], list_ranges: dict[str, str]) -> None:
     sheet, question, row = rows.sheet, place.question, place.row
     below = _lines_below(question, form, werkzeug) if question.is_answer else []
-    rows.set(row, _question_height(question, werkzeug, below))
+    rows.set(row, _question_height(question, werkzeug, below, form))
+    if question.type == "calculate" and not question.label:
+        sheet.set_row(row, None, None, {"hidden": True})  # a value other formulas read, unseen as in ODK
+    label = _label_formula(question.label, [line for _kind, line in below], form, cell_of)
+    shown = _readable(question.label, form) or question.name
     if not question.is_answer:
         if question.number:
             sheet.write_string(row, 0, question.number, styles.number)
-            sheet.merge_range(row, 1, row, 2, question.label, styles.note)
+        if label:
+            _merged_formula(sheet, row, 1 if question.number else 0, 2, label, styles.note)
         else:
-            sheet.merge_range(row, 0, row, 2, question.label, styles.note)
+            sheet.merge_range(row, 1 if question.number else 0, row, 2, shown, styles.note)
         return
     label_format = styles.label if question.number else styles.header_label
     first = 1 if question.number else 0
     if question.number:
         sheet.write_string(row, 0, question.number, styles.number)
+    if label:
+        _merged_formula(sheet, row, first, 1, label, label_format)
     else:
-        sheet.merge_range(row, 0, row, 1, question.label, label_format)
-    if below:
-        # each line starts its run: a run of only whitespace would lose its line break in openpyxl
-        runs = [part for kind, line in below for part in (getattr(styles, kind), "\n" + line)]
-        sheet.write_rich_string(row, first, question.label, *runs, label_format)
-    elif question.number:
-        sheet.write_string(row, 1, question.label, label_format)
-    prefilled = _prefill_value(question, werkzeug)
+        if not question.number:
+            sheet.merge_range(row, 0, row, 1, shown, label_format)
+        if below:
+            # each line starts its run: a run of only whitespace would lose its line break in openpyxl
+            runs = [part for kind, line in below for part in (getattr(styles, kind), "\n" + line)]
+            sheet.write_rich_string(row, first, shown, *runs, label_format)
+        elif question.number:
+            sheet.write_string(row, 1, shown, label_format)
     if question.type == "select_multiple":
         sheet.write_string(row, ANSWER_COLUMN, text("questionnaire.tick_below"), styles.tick_hint)
         _write_choice_rows(rows, styles, place)
-    elif prefilled:
-        sheet.write_string(row, ANSWER_COLUMN, prefilled, styles.prefilled)
     else:
-        answer_format = {"date": styles.answer_date, "text": styles.answer_text}.get(question.type, styles.answer)
-        sheet.write_blank(row, ANSWER_COLUMN, None, answer_format)
-        sheet.data_validation(row, ANSWER_COLUMN, row, ANSWER_COLUMN, _validation(question, list_ranges))
-    if question.type != "select_multiple":
+        _write_answer(sheet, styles, place, form, werkzeug, cell_of, list_ranges)
         sheet.write_string(row, MARKER_COLUMN, answer_marker(place.key()))
     if question.relevant is not None:
-        formula = question.relevant.to_excel(cell_of, _choice_label(form))
+        try:
+            formula = question.relevant.to_excel(cell_of, _choice_label(form))
+        except UnsupportedExpression:
+            return  # Excel cannot grey it out; the skip note says when to answer, and merge checks it
         first = row + (question.type == "select_multiple")
         sheet.conditional_format(first, ANSWER_COLUMN, place.last_row, ANSWER_COLUMN, {
             "type": "formula", "criteria": f"=NOT({formula})", "format": styles.not_relevant})
+
+
+def _write_answer(sheet, styles: _Styles, place: _Placed, form: Form, werkzeug: Werkzeug,
+                  cell_of: Callable[[str | None], str | None], list_ranges: dict[str, str]) -> None:
+    """The answer cell: prefilled, computed (calculate), fixed (read_only) or open with its default and rule."""
+    question, row = place.question, place.row
+    kind = question.type
+    prefilled = _prefill_value(question, werkzeug)
+    if prefilled:
+        sheet.write_string(row, ANSWER_COLUMN, prefilled, styles.prefilled)
+    elif kind == "calculate":
+        try:
+            formula = question.calculation.to_excel(cell_of, _choice_label(form))
+            sheet.write_formula(row, ANSWER_COLUMN, f"=IFERROR({formula},\"\")", styles.prefilled, "")
+        except UnsupportedExpression:
+            sheet.write_string(row, ANSWER_COLUMN, text("questionnaire.computed_on_merge"), styles.prefilled)
+    elif question.read_only:
+        _write_default(sheet, row, question, {"date": styles.prefilled_date, "time": styles.prefilled_time,
+                                              "dateTime": styles.prefilled_datetime}.get(kind, styles.prefilled))
+    else:
+        answer_format = {"date": styles.answer_date, "text": styles.answer_text, "time": styles.answer_time,
+                         "dateTime": styles.answer_datetime}.get(kind, styles.answer)
+        _write_default(sheet, row, question, answer_format)
+        source = list_ranges.get(place.key()) if place.instance is None else None
+        sheet.data_validation(row, ANSWER_COLUMN, row, ANSWER_COLUMN,
+                              _validation(question, list_ranges, _readable_in(form), source))
+
+
+def _write_default(sheet, row: int, question: Question, cell_format) -> None:
+    """The answer cell with the question's default as a value of its type (a choice by its label), or blank."""
+    value = default_value(question)
+    if value is None:
+        sheet.write_blank(row, ANSWER_COLUMN, None, cell_format)
+    elif isinstance(value, str):
+        sheet.write_string(row, ANSWER_COLUMN, value, cell_format)
+    elif isinstance(value, dt.time):
+        sheet.write_number(row, ANSWER_COLUMN, (value.hour * 60 + value.minute) / 1440, cell_format)
+    elif isinstance(value, dt.date):
+        sheet.write_datetime(row, ANSWER_COLUMN, value if isinstance(value, dt.datetime) else
+                             dt.datetime.combine(value, dt.time()), cell_format)
+    else:
+        sheet.write_number(row, ANSWER_COLUMN, value, cell_format)
+
+
+def default_value(question: Question) -> object:
+    """The question's ``default`` as the value its answer cell holds: a choice's label, a number, a date, a
+    time; None without a default or where it does not fit the type (the cell then stays empty)."""
+    from .validate import convert_answer  # the one reading of a value for a question, shared with merge
+
+    if not question.default:
+        return None
+    if question.choices is not None:
+        choice = question.choices.by_name(question.default) or question.choices.match(question.default)
+        return choice.label if choice else None
+    value, error = convert_answer(question, question.default)
+    return None if error else value
+
+
+_REFERENCE = re.compile(r"\$\{([^\W\d][\w.-]*)\}")
+_FORMULA_TEXT = 255
+"""The most characters of one string literal in an Excel formula."""
+_FORMULA_LENGTH = 8000
+"""Labels whose formula would be longer than Excel's 8192 characters are shown readably instead."""
+
+
+def _label_formula(label: str, below: list[str], form: Form, cell_of: Callable[[str | None], str | None]
+                   ) -> str | None:
+    """For a label with ``${name}`` references: a formula that shows it with the answers referred to,
+    built from escaped string literals and answer cells only (never from the label's text as formula
+    source); None for a label without references or where the formula would be too long."""
+    if not _REFERENCE.search(label):
+        return None
+    parts: list[str] = []
+    position = 0
+    for match in _REFERENCE.finditer(label):
+        parts.extend(_literals(label[position:match.start()]))
+        parts.append(_shown_answer(match.group(1), form, cell_of))
+        position = match.end()
+    parts.extend(_literals(label[position:] + "".join("\n" + line for line in below)))
+    formula = "=" + "&".join(parts)
+    return formula if len(formula) <= _FORMULA_LENGTH else None
+
+
+def _literals(words: str) -> list[str]:
+    """``words`` as Excel string literals of at most 255 characters, line breaks as CHAR(10)."""
+    found: list[str] = []
+    for number, line in enumerate(words.split("\n")):
+        if number:
+            found.append("CHAR(10)")
+        found.extend('"' + line[start:start + _FORMULA_TEXT].replace('"', '""') + '"'
+                     for start in range(0, len(line), _FORMULA_TEXT))
+    return found
+
+
+def _shown_answer(name: str, form: Form, cell_of: Callable[[str | None], str | None]) -> str:
+    """How a label shows the answer to ``name``: the cell as text (a date as a date), "…" while empty; a
+    placeholder (``[Frage 2]``) where the answer is no one cell."""
+    try:
+        cell = cell_of(name)
+        kind = form.question(name).type
+    except KeyError:
+        cell, kind = None, ""
+    if cell is None or ":" in cell or kind == "note" or not cell.startswith("$"):
+        return '"' + _placeholder(name, form).replace('"', '""') + '"'
+    shown = {"date": f'TEXT({cell},"DD.MM.YYYY")', "time": f'TEXT({cell},"hh:mm")',
+             "dateTime": f'TEXT({cell},"DD.MM.YYYY hh:mm")'}.get(kind, cell)
+    return f'IF({cell}="","…",{shown})'
+
+
+def _merged_formula(sheet, row: int, first: int, last: int, formula: str, cell_format) -> None:
+    if last > first:
+        sheet.merge_range(row, first, row, last, None, cell_format)
+    sheet.write_formula(row, first, formula, cell_format, "")
+
+
+def _placeholder(name: str, form: Form) -> str:
+    """A reference shown where Excel cannot show the answer: ``[Frage 2]``, ``[heute]``."""
+    if name in form.metadata:
+        return "[" + text(f"questionnaire.metadata.{form.metadata[name]}") + "]"
+    try:
+        return "[" + _question_name(form)(name) + "]"
+    except KeyError:
+        return "[" + name + "]"
+
+
+def _readable(words: str, form: Form) -> str:
+    """``words`` with each ``${name}`` shown as ``[Frage 2]``: for texts Excel cannot compute (input boxes)."""
+    return _REFERENCE.sub(lambda match: _placeholder(match.group(1), form), words)
+
+
+def _readable_in(form: Form) -> Callable[[str], str]:
+    return lambda words: _readable(words, form)
 
 
 def _write_choice_rows(rows: Rows, styles: _Styles, place: _Placed) -> None:
@@ -425,7 +574,7 @@ def _question_name(form: Form) -> Callable[[str], str]:
         question = form.question(question_name)
         if question.number:
             return text("questionnaire.question", number=question.number)
-        return text("expression.quoted", value=question.label.rstrip(" :"))
+        return text("expression.quoted", value=(_readable(question.label, form) or question.name).rstrip(" :"))
     return name
 
 
@@ -437,44 +586,91 @@ def _shortened(words: str, most: int) -> str:
     return (start.rsplit(None, 1)[0] if " " in start.strip() else start).rstrip(" ,;:") + "…"
 
 
-def _validation(question: Question, list_ranges: dict[str, str]) -> dict:
+def _validation(question: Question, list_ranges: dict[str, str], readable: Callable[[str], str],
+                source: str | None = None) -> dict:
     """The answer cell's rule and the box Excel shows beside it: a short title (``Frage 8``), the whole
     question with its hint or how to answer as the message, and the alert for a wrong entry."""
-    title = text("questionnaire.question", number=question.number) if question.number else question.label
+    label = readable(question.label) or question.name
+    title = text("questionnaire.question", number=question.number) if question.number else label
     box = {"input_title": _shortened(title, _INPUT_TITLE)}
 
     def message(how: str) -> str:
-        said = [question.label] if box["input_title"] != question.label else []
-        return _shortened("\n".join([*said, question.hint or how]), _INPUT_MESSAGE)
+        said = [label] if box["input_title"] != label else []
+        return _shortened("\n".join([*said, readable(question.hint) or how]), _INPUT_MESSAGE)
 
-    if question.type == "select_one":
+    if question.choices is not None:
         choose = text("questionnaire.choose", choices=", ".join(question.choices.labels))
-        return {"validate": "list", "source": list_ranges[question.choices.name], **box,
-                "input_message": message(choose), "error_title": text("questionnaire.not_a_choice"),
+        return {"validate": "list", "source": source or list_ranges[question.choices.name],
+                **box, "input_message": message(choose), "error_title": text("questionnaire.not_a_choice"),
                 "error_type": "stop", "error_message": _shortened(question.choices.allowed, _INPUT_MESSAGE)}
     if question.type in ("integer", "decimal"):
         how = text(f"questionnaire.{question.type}")
         return {"validate": question.type, "criteria": "between", "minimum": -LARGEST_NUMBER,
                 "maximum": LARGEST_NUMBER, **box, "input_message": message(how),
                 "error_title": text("questionnaire.not_a_number"), "error_type": "stop", "error_message": how}
-    if question.type == "date":
-        how = text("questionnaire.date")
+    if question.type in ("date", "dateTime"):
+        how = text(f"questionnaire.{question.type}")
         return {"validate": "date", "criteria": "between", "minimum": dt.date(1900, 1, 1),
                 "maximum": dt.date(2199, 12, 31), **box, "input_message": message(how),
                 "error_title": text("questionnaire.not_a_date"), "error_type": "stop", "error_message": how}
+    if question.type == "time":
+        how = text("questionnaire.time")
+        return {"validate": "time", "criteria": "between", "minimum": dt.time(0, 0), "maximum": dt.time(23, 59, 59),
+                **box, "input_message": message(how), "error_title": text("questionnaire.not_a_time"),
+                "error_type": "stop", "error_message": how}
     return {"validate": "any", **box, "input_message": message("")} if question.hint else {"validate": "any"}
 
 
-def _write_lists(sheet, form: Form) -> dict[str, str]:
-    """Each choice list in a column of the hidden sheet; returns list name -> range formula."""
+def _write_lists(sheet, form: Form, cells: dict[str, str]) -> dict[str, str]:
+    """Each choice list in a column of the hidden sheet, then the dependent lists of each ``choice_filter``
+    Excel can follow; returns list name (or question name, for a dependent list) -> range formula."""
     ranges = {}
-    for column, choice_list in enumerate(form.choice_lists.values()):
+    column = 0
+    for choice_list in form.choice_lists.values():
         sheet.write_string(0, column, choice_list.name)
         for row, label in enumerate(choice_list.labels, start=1):
             sheet.write_string(row, column, label)
-        ranges[choice_list.name] = (f"={LISTS_SHEET}!{cell_name(1, column, True)}:"
-                                    f"{cell_name(len(choice_list.choices), column, True)}")
+        ranges[choice_list.name] = _range(1, len(choice_list.choices), column)
+        column += 1
+    for question in form.questions:
+        blocks = dependent_choices(question, form)
+        if blocks and question.name in cells and blocks[0] in cells and ":" not in cells[blocks[0]]:
+            parent, choices_by_label = blocks
+            first = column
+            for label, labels in choices_by_label.items():
+                sheet.write_string(0, column, label)
+                sheet.write_number(1, column, len(labels))
+                for row, shown in enumerate(labels, start=2):
+                    sheet.write_string(row, column, shown)
+                column += 1
+            header = f"{LISTS_SHEET}!{cell_name(0, first, True)}:{cell_name(0, column - 1, True)}"
+            counts = f"{LISTS_SHEET}!{cell_name(1, first, True)}:{cell_name(1, column - 1, True)}"
+            match = f"MATCH({cells[parent]},{header},0)"
+            ranges[question.name] = (f"=IF(ISNA({match}),{ranges[question.choices.name][1:]},"
+                                     f"OFFSET({LISTS_SHEET}!{cell_name(2, first, True)},0,{match}-1,"
+                                     f"MAX(1,INDEX({counts},{match})),1))")
     return ranges
+
+
+def _range(first_row: int, last_row: int, column: int) -> str:
+    return f"={LISTS_SHEET}!{cell_name(first_row, column, True)}:{cell_name(max(first_row, last_row), column, True)}"
+
+
+def dependent_choices(question: Question, form: Form) -> tuple[str, dict[str, list[str]]] | None:
+    """Where a ``choice_filter`` reads one select_one question and the choices' columns only: that question's
+    name and, for each of its choices (by label), the labels of the choices the filter lets through;
+    else None (the dropdown offers every choice, merge still checks the filter)."""
+    condition = question.choice_filter
+    if condition is None or len(condition.references) != 1 or condition.reads_own_answer:
+        return None
+    parent = form.question(next(iter(condition.references)))
+    if parent.choices is None or parent.type != "select_one":
+        return None
+    lists = {}
+    for chosen in parent.choices.choices:
+        lists[chosen.label] = [choice.label for choice in question.choices.choices if condition.evaluate(
+            lambda name, chosen=chosen: chosen.name, lambda column, choice=choice: choice.column(column))]
+    return parent.name, lists
 
 
 def _write_meta(sheet, form: Form, werkzeug: Werkzeug, token: str, settings: Settings) -> None:

@@ -16,7 +16,7 @@ from typing import Mapping
 
 from .anchors import TICK, TICKS, answer_key, split_answer_key
 from .expression import evaluate_with
-from .form import LARGEST_NUMBER, Form, Question
+from .form import FILLED_ON_MERGE, LARGEST_NUMBER, ChoiceList, Form, Question
 from .ingest import CellError
 from .messages import Code, text
 from .xlsx import MAX_CELL_TEXT, fit_cell, text_length
@@ -81,7 +81,7 @@ def check_answers(form: Form, raw: Mapping[str, object], cells: Mapping[str, str
     where any of its cells holds something; its questions may refer to each other and to questions outside.
     """
     checker = _Checker(raw, cells, file_name, werkzeug_id, werkzeug)
-    values, names = checker.check(form.questions)
+    values, names = checker.check(form.questions, outside=_metadata_values(form))
     rows = []
     for repeat, questions in form.repeats.items():
         for number in checker.filled_rows(questions):
@@ -134,7 +134,11 @@ class _Checker:
         names: dict[str, object] = dict(outside)
         unusable = set()  # reported already: missing cell or a value that cannot be converted
         for question in questions:
+            if question.type == "calculate":
+                continue  # computed below from the answers, never read from the file
             found, raw = self.raw_value(question, row)
+            if question.read_only and not question.prefill:
+                found, raw = True, question.default  # fixed by the form, whatever the file holds
             if not found:
                 unusable.add(question.name)
                 self.report(question, row, None, Code.ANSWER_CELL_MISSING, text(Code.ANSWER_CELL_MISSING),
@@ -147,7 +151,7 @@ class _Checker:
                     continue
                 values[question.name], names[question.name] = value, " ".join(value or ())
                 continue
-            value, error = _convert(question, raw)
+            value, error = convert_answer(question, raw)
             if error:
                 self.report(question, row, raw, error, _reason(error, raw), _remedy(question, error))
                 unusable.add(question.name)
@@ -161,8 +165,11 @@ class _Checker:
                 names[question.name] = question.choices.match(value).name
             else:
                 names[question.name] = value
+        _calculate(questions, values, names)
         for question in questions:
             value = values.get(question.name)
+            if question.type == "calculate":
+                continue
             # where an answer reported as unusable decides it, whether the question applies is unknown
             undecided = question.relevant is not None and not question.relevant.references.isdisjoint(unusable)
             relevant = question.relevant is None or undecided or question.relevant.evaluate(evaluate_with(names))
@@ -170,12 +177,19 @@ class _Checker:
                 self.report(question, row, _shown(value), Code.ANSWER_SKIPPED, text(Code.ANSWER_SKIPPED),
                             text("remedy.answer_skipped"), NOTICE)
             elif relevant and value is None and question.required and not undecided and question.name not in unusable:
-                self.report(question, row, None, Code.ANSWER_REQUIRED, text(Code.ANSWER_REQUIRED),
-                            text("remedy.answer_required"))
+                self.report(question, row, None, Code.ANSWER_REQUIRED,
+                            question.required_message or text(Code.ANSWER_REQUIRED), text("remedy.answer_required"))
             elif value is not None and question.constraint is not None and not question.constraint.evaluate(
                     evaluate_with(names, own=names[question.name])):
                 self.report(question, row, _shown(value), Code.ANSWER_CONSTRAINT, question.constraint_message or
                             text(Code.ANSWER_CONSTRAINT, constraint=question.constraint.text), _remedy(question))
+            elif value is not None and question.choice_filter is not None and \
+                    question.choice_filter.references.isdisjoint(unusable):
+                allowed = _allowed_choices(question, names)
+                if not any(choice.label.casefold() == str(value).casefold() for choice in allowed.choices):
+                    self.report(question, row, value, Code.ANSWER_NOT_IN_FILTER, text(
+                        Code.ANSWER_NOT_IN_FILTER, value=quote(_as_text(value))), text(
+                        "remedy.choice", allowed=allowed.allowed) if allowed.choices else text("remedy.no_choice_fits"))
         return values, names
 
     def ticked(self, question: Question, row: int | None, cells: dict[str, object]) -> list[str] | None | object:
@@ -213,12 +227,42 @@ def _shown(value: object) -> object:
     return " ".join(value) if isinstance(value, list) else value
 
 
+def _metadata_values(form: Form) -> dict[str, object]:
+    """The device metadata merge fills in (``today``, ``start``, ``end``): the day or time of the merge."""
+    now = dt.datetime.now().replace(microsecond=0)
+    return {name: now.date() if FILLED_ON_MERGE[kind] == "date" else now for name, kind in form.metadata.items()}
+
+
+def _calculate(questions: tuple[Question, ...], values: dict[str, object], names: dict[str, object]) -> None:
+    """Each ``calculate`` from the answers (twice, so one may read a later one), empty where not relevant."""
+    calculated = [question for question in questions if question.type == "calculate"]
+    for _ in range(2 if calculated else 0):
+        for question in calculated:
+            relevant = question.relevant is None or question.relevant.evaluate(evaluate_with(names))
+            value = question.calculation.value(evaluate_with(names)) if relevant else ""
+            if isinstance(value, float) and value.is_integer() and abs(value) <= LARGEST_NUMBER:
+                value = int(value)
+            elif isinstance(value, bool):
+                value = "true" if value else "false"
+            names[question.name] = value
+            values[question.name] = None if value == "" else value
+
+
+def _allowed_choices(question: Question, names: Mapping[str, object]) -> ChoiceList:
+    """The choices of ``question`` its ``choice_filter`` lets through, given the other answers."""
+    condition = question.choice_filter
+    return ChoiceList(question.choices.name, tuple(
+        choice for choice in question.choices.choices
+        if condition.evaluate(evaluate_with(names), lambda column, choice=choice: choice.column(column))))
+
+
 def _remedy(question: Question, error: Code | None = None) -> str:
     if error is Code.ANSWER_ERROR_VALUE:
         return text("remedy.error_value")
     if question.choices is not None:
         return text("remedy.choice", allowed=question.choices.allowed)
-    return text(f"remedy.{question.type}" if question.type in ("integer", "decimal", "date") else "remedy.correct")
+    return text(f"remedy.{question.type}" if question.type in ("integer", "decimal", "date", "time", "dateTime")
+                else "remedy.correct")
 
 
 def _reason(code: Code, value: object) -> str:
@@ -233,8 +277,8 @@ def quote(found: str) -> str:
     return text("quote.shortened", start=found[:QUOTE_LENGTH], length=len(found))
 
 
-def _convert(question: Question, value: object) -> tuple[object, Code | None]:
-    """(clean value, None) or (None, the code of why not) for one raw value."""
+def convert_answer(question: Question, value: object) -> tuple[object, Code | None]:
+    """(clean value, None) or (None, the code of why not) for one raw value of ``question``."""
     if isinstance(value, CellError):
         return None, Code.ANSWER_ERROR_VALUE
     if isinstance(value, str):
@@ -244,13 +288,11 @@ def _convert(question: Question, value: object) -> tuple[object, Code | None]:
     if value is None:
         return None, None
     kind = question.type
-    if kind == "select_one":
+    if question.choices is not None:
         choice = question.choices.match(_as_text(value))
         if choice is None:
             return None, Code.ANSWER_NOT_A_CHOICE
         return choice.label, None
-    if kind == "text":
-        return _as_text(value), None
     if kind in ("integer", "decimal"):
         number = _as_number(value)
         if number is None:
@@ -260,10 +302,16 @@ def _convert(question: Question, value: object) -> tuple[object, Code | None]:
                 return None, Code.ANSWER_NOT_WHOLE
             return int(number), None
         return float(number), None
-    date = _as_date(value)
-    if date is None:
-        return None, Code.ANSWER_NOT_A_DATE
-    return date, None
+    if kind == "date":
+        date = _as_date(value)
+        return (None, Code.ANSWER_NOT_A_DATE) if date is None else (date, None)
+    if kind == "dateTime":
+        moment = _as_datetime(value)
+        return (None, Code.ANSWER_NOT_A_DATE) if moment is None else (moment, None)
+    if kind == "time":
+        time = _as_time(value)
+        return (None, Code.ANSWER_NOT_A_TIME) if time is None else (time, None)
+    return _as_text(value), None
 
 
 def _as_text(value: object) -> str:
@@ -294,6 +342,8 @@ def _as_number(value: object) -> float | None:
 
 
 def _as_date(value: object) -> dt.date | None:
+    if value == dt.time(0):  # python-calamine reads Excel's serial 1, 1900-01-01 in a date cell, as midnight
+        return dt.date(1900, 1, 1)
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -303,6 +353,42 @@ def _as_date(value: object) -> dt.date | None:
     for pattern in ("%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y"):
         try:
             return dt.datetime.strptime(str(value).strip(), pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _as_datetime(value: object) -> dt.datetime | None:
+    if isinstance(value, dt.datetime):
+        return value.replace(microsecond=0)
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time())
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 1 < value < 110000:
+        moment = dt.datetime(1899, 12, 30) + dt.timedelta(days=float(value))
+        return (moment + dt.timedelta(seconds=0.5)).replace(microsecond=0)
+    written = " ".join(str(value).replace("T", " ").split())
+    for pattern in ("%d.%m.%Y %H:%M", "%d.%m.%Y %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"):
+        try:
+            return dt.datetime.strptime(written, pattern)
+        except ValueError:
+            continue
+    date = _as_date(value)
+    return dt.datetime.combine(date, dt.time()) if date else None
+
+
+def _as_time(value: object) -> dt.time | None:
+    if isinstance(value, dt.datetime):
+        return value.time().replace(microsecond=0)
+    if isinstance(value, dt.time):
+        return value.replace(microsecond=0)
+    if isinstance(value, dt.timedelta) and dt.timedelta(0) <= value < dt.timedelta(days=1):
+        return (dt.datetime.min + value).time().replace(microsecond=0)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value < 1:
+        seconds = round(value * 86400)
+        return dt.time(seconds // 3600 % 24, seconds // 60 % 60, seconds % 60)
+    for pattern in ("%H:%M", "%H:%M:%S", "%H.%M"):
+        try:
+            return dt.datetime.strptime(str(value).strip(), pattern).time()
         except ValueError:
             continue
     return None

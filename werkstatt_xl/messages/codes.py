@@ -157,6 +157,10 @@ class Code(StrEnum):
     FORM_NOT_USED = "form.not_used"
     FORM_NOT_RENDERED = "form.not_rendered"
 
+    # answers in a returned questionnaire (sheet "Prüfung"), continued
+    ANSWER_NOT_A_TIME = "answer.not_a_time"
+    ANSWER_NOT_IN_FILTER = "answer.not_in_filter"
+
     # select_multiple and repeats in the form, their answers in a return
     FORM_END_REPEAT_WITHOUT_BEGIN = "form.end_repeat_without_begin"
     FORM_REPEAT_WITHOUT_END = "form.repeat_without_end"

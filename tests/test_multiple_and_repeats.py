@@ -195,6 +195,23 @@ def test_ticks_are_checked_like_any_answer(form, tmp_path):
         (Code.ANSWER_SKIPPED, "Falls Radverkehr: welche Maßnahmen?")]
 
 
+def test_an_entry_counts_where_a_person_filled_it_in_not_where_the_form_did(xlsform, tmp_path):
+    form = load_form(xlsform("""
+        | survey   |
+        |          | type        | name    | label          | default | read_only | calculation      | repeat_count |
+        |          | begin_repeat | posten | Posten         |         |           |                  | 2            |
+        |          | integer     | menge   | Menge          | 1       |           |                  |              |
+        |          | decimal     | preis   | Preis          |         |           |                  |              |
+        |          | calculate   | summe   | Summe          |         |           | ${menge} * ${preis} |           |
+        |          | text        | stelle  | Kostenstelle   | 4711    | yes       |                  |              |
+        |          | end_repeat  |         |                |         |           |                  |              |
+    """))
+    questionnaire = render(form, tmp_path / "q.xlsx")
+    result = checked(fill_questionnaire(questionnaire, {"menge@2": 3, "preis@2": 2.5}, tmp_path / "f.xlsx"), form)
+    assert (result.rows, result.problems) == (
+        [RepeatRow("posten", 2, {"menge": 3, "preis": 2.5, "summe": 7.5, "stelle": "4711"})], [])
+
+
 # --- merge with this form: register, master.xlsx, the summary instead of Tabelle 1 ---------------------------
 
 @pytest.fixture

@@ -646,10 +646,8 @@ class _FormBuilder:
         control = _CONTROL.match(raw_type)
         if control:
             kind = _CONTROLS[control["kind"]]
-            if kind == "group":
-                return f"{control['end']}_group", "", False
-            if kind == "repeat" and "begin_repeat" in ALL_TYPES:
-                return f"{control['end']}_repeat", "", False
+            if kind in ("group", "repeat"):
+                return f"{control['end']}_{kind}", "", False
             self.problem(Code.FORM_UNSUPPORTED_TYPE, "survey", row_number, type=raw_type,
                          why=text(f"form.unsupported.{kind}"))
             return None, "", False

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from werkstatt_xl.anchors import parse_marker, split_answer_key
 from werkstatt_xl.catalogue import Werkzeug
 from werkstatt_xl.cli import main
-from werkstatt_xl.errors import FormError
+from werkstatt_xl.errors import FormError, ProjectError
 from werkstatt_xl.fill import fill_questionnaire
 from werkstatt_xl.form import load_form
 from werkstatt_xl.ingest import read_return
@@ -210,6 +210,26 @@ def test_an_entry_counts_where_a_person_filled_it_in_not_where_the_form_did(xlsf
     result = checked(fill_questionnaire(questionnaire, {"menge@2": 3, "preis@2": 2.5}, tmp_path / "f.xlsx"), form)
     assert (result.rows, result.problems) == (
         [RepeatRow("posten", 2, {"menge": 3, "preis": 2.5, "summe": 7.5, "stelle": "4711"})], [])
+
+
+def test_generate_refuses_a_questionnaire_too_long_for_merge_to_accept(example_project, xlsform):
+    choices = "\n".join(f"|  | orte | ort{number} | Ort {number} |" for number in range(60))
+    xlsform(f"""
+        | survey   |
+        |          | type                 | name    | label   |
+        |          | begin_repeat         | besuche | Besuche |
+        |          | select_multiple orte | wo      | Wo?     |
+        |          | end_repeat           |         |         |
+        | choices  |
+        |          | list_name | name | label |
+        {choices}
+    """, name="orte.xlsx").replace(example_project.root / "orte.xlsx")
+    project = example_project.with_overrides(form="orte.xlsx", repeat_rows=100)  # 100 entries of 62 rows
+    with pytest.raises(ProjectError) as caught:
+        generate(project)
+    assert "merge accepts files only up to row 5000" in str(caught.value) and "repeat_rows" in str(caught.value)
+    assert not project.outbox.exists() or not any(project.outbox.glob("*.xlsx"))
+    assert len(generate(project.with_overrides(repeat_rows=50)).issued) == 55
 
 
 # --- merge with this form: register, master.xlsx, the summary instead of Tabelle 1 ---------------------------

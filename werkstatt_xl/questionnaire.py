@@ -195,6 +195,17 @@ def render_questionnaire(path: Path, form: Form, werkzeug: Werkzeug, token: str,
     workbook.close()
 
 
+HEADING_ROWS = 3
+"""The most rows the heading above the questions takes (titles and how to fill in)."""
+
+
+def sheet_rows(form: Form, repeat_rows: int) -> int:
+    """How many rows the questionnaire of ``form`` takes at most, with ``repeat_rows`` entries per repeat
+    whose ``repeat_count`` is no number."""
+    placed = _layout(form, HEADING_ROWS, repeat_rows)
+    return placed[-1].last_row + 1 if placed else HEADING_ROWS
+
+
 def _repeat_rows(group: Group, default: int) -> int:
     """How many rows a repeat has: its ``repeat_count`` where that is a number, else ``default``."""
     return group.count or default

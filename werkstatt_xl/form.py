@@ -541,6 +541,7 @@ class _FormBuilder:
     def read_survey(self, records, choice_lists, external) -> list[Question]:
         rows: list[tuple[int, dict[str, str], str, str, str, tuple[Group, ...]]] = []
         groups: list[Group] = []
+        opened: list[str] = []  # the kind of each open group: begin_group or begin_repeat
         siblings: list[dict[str, int]] = [{}]
         conditions: list[str] = []  # the relevant of each open group, which its questions inherit
         for row_number, row in records:
@@ -559,12 +560,13 @@ class _FormBuilder:
             if kind is None:
                 continue
             if kind in ("end_group", "end_repeat"):
-                if not groups:
-                    self.problem(Code.FORM_END_GROUP_WITHOUT_BEGIN, "survey", row_number)
-                elif kind == "end_repeat" and not groups[-1].repeat:
+                if kind == "end_repeat" and (not opened or opened[-1] != "begin_repeat"):
                     self.problem(Code.FORM_END_REPEAT_WITHOUT_BEGIN, "survey", row_number)
+                elif not groups:
+                    self.problem(Code.FORM_END_GROUP_WITHOUT_BEGIN, "survey", row_number)
                 else:
                     groups.pop()
+                    opened.pop()
                     siblings.pop()
                     conditions.pop()
                 continue
@@ -588,6 +590,7 @@ class _FormBuilder:
                 groups.append(repeat or Group(name, row.get("label", ""), row_number, repeat=kind == "begin_repeat",
                                               count=self.repeat_count(row, row_number) if kind == "begin_repeat"
                                               else None))
+                opened.append(kind)
                 siblings.append({})
                 conditions.append(row.get("relevant", ""))
                 continue
@@ -647,10 +650,8 @@ class _FormBuilder:
         control = _CONTROL.match(raw_type)
         if control:
             kind = _CONTROLS[control["kind"]]
-            if kind == "group":
-                return f"{control['end']}_group", "", False
-            if kind == "repeat" and "begin_repeat" in ALL_TYPES:
-                return f"{control['end']}_repeat", "", False
+            if kind in ("group", "repeat"):
+                return f"{control['end']}_{kind}", "", False
             self.problem(Code.FORM_UNSUPPORTED_TYPE, "survey", row_number, type=raw_type,
                          why=text(f"form.unsupported.{kind}"))
             return None, "", False

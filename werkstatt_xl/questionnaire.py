@@ -218,6 +218,17 @@ def render_questionnaire(path: Path, form: Form, werkzeug: Werkzeug, token: str,
     workbook.close()
 
 
+HEADING_ROWS = 3
+"""The most rows the heading above the questions takes (titles and how to fill in)."""
+
+
+def sheet_rows(form: Form, repeat_rows: int) -> int:
+    """How many rows the questionnaire of ``form`` takes at most, with ``repeat_rows`` entries per repeat
+    whose ``repeat_count`` is no number."""
+    placed = _layout(form, HEADING_ROWS, repeat_rows)
+    return placed[-1].last_row + 1 if placed else HEADING_ROWS
+
+
 def _repeat_rows(group: Group, default: int) -> int:
     """How many rows a repeat has: its ``repeat_count`` where that is a number, else ``default``."""
     return group.count or default
@@ -319,9 +330,18 @@ def _write_heading(rows: Rows, styles: _Styles, heading: list[tuple[str, str]]) 
 
 def _write_group(rows: Rows, styles: _Styles, row: int, form: Form, group: Group, repeat_rows: int) -> None:
     rows.sheet.merge_range(row, 0, row, 1, _readable(group.label, form), styles.group)
-    scale = text("questionnaire.repeat_scale", count=repeat_rows) if group.repeat else _group_scale(form, group)
+    scale = _repeat_scale(form, group, repeat_rows) if group.repeat else _group_scale(form, group)
     rows.sheet.write(row, ANSWER_COLUMN, scale or None, styles.scale)
     rows.set(row, max(_group_height(form, group), text_height(_WIDTHS[2], (scale, _SCALE))))
+
+
+def _repeat_scale(form: Form, group: Group, repeat_rows: int) -> str:
+    """What a repeat's header says: how many entries there are, and that its required questions bind only
+    the entries used."""
+    scale = text("questionnaire.repeat_scale", count=repeat_rows)
+    if any(question.required for question in form.repeats.get(group, ())):
+        scale += "\n" + text("questionnaire.repeat_required")
+    return scale
 
 
 def _write_instance(rows: Rows, styles: _Styles, row: int, instance: int) -> None:

@@ -108,12 +108,18 @@ class _Checker:
                                      **self.context))
 
     def filled_rows(self, questions: tuple[Question, ...]) -> list[int]:
-        """The rows of a repeat in which any cell holds something, in order."""
-        names = {question.name for question in questions}
+        """The rows of a repeat in which a person filled in any cell, in order: what the questionnaire
+        wrote itself (a calculation, a read-only value, a default left as it is) does not count."""
+        typed = {question.name: question for question in questions
+                 if question.type != "calculate" and not question.read_only}
         rows = set()
         for key, value in self.raw.items():
             name, row, _ = split_answer_key(key)
-            if row is not None and name in names and not _is_empty(value):
+            if row is None or name not in typed or _is_empty(value):
+                continue
+            question = typed[name]
+            if (question.type == "select_multiple" or not question.default
+                    or convert_answer(question, value) != convert_answer(question, question.default)):
                 rows.add(row)
         return sorted(rows)
 

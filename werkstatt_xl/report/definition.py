@@ -15,6 +15,9 @@ from ..messages import Code, text
 from ..register import STATUSES
 from ..toml_lines import TomlLines
 
+FORM_MISMATCH = frozenset({Code.REPORT_UNKNOWN_QUESTION, Code.REPORT_NOT_SELECT_ONE, Code.REPORT_NOT_A_CHOICE,
+                           Code.REPORT_NEUTRAL_NOT_A_CHOICE})
+"""The problems of a definition written for another form: merge then writes the summary of any form instead."""
 HANDLUNGSFELD, KATEGORIE, RUECKLAUF = "Handlungsfeld", "Kategorie", "Rücklauf"
 """Columns of :func:`~werkstatt_xl.report.table.tabelle1` besides those named by the definition."""
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Callable, Iterator
 
 from ..catalogue import Werkzeug, load_catalogue
 from ..confirmations import Confirmation, read_confirmations, write_confirmations
-from ..errors import IngestError, ProjectError
+from ..errors import IngestError, ProjectError, ReportDefinitionError
 from ..files import atomic_paths
 from ..form import load_form
 from ..ingest import RawReturn, is_ignored, read_return
@@ -34,7 +34,15 @@ from ..register import (
     register_headers,
     repeat_headers,
 )
-from ..report import load_report_definition, printed_remarks, write_report
+from ..report import (
+    FORM_MISMATCH,
+    ReportDefinition,
+    load_report_definition,
+    printed_remarks,
+    summarize,
+    write_report,
+    write_summary,
+)
 from ..validate import Problem
 from .project import Progress, Project, issued_questionnaires
 
@@ -71,8 +79,8 @@ def merge(project: Project, on_progress: Progress | None = None) -> MergeResult:
     """
     form = load_form(project.form_path, project.form_language)
     catalogue = load_catalogue(project.catalogue_path)
-    definition = load_report_definition(project.report_path, form)  # a broken one stops before reading
-    overrides = read_overrides(project.root / OVERRIDES)  # so does a broken redaktion.xlsx
+    definition, mismatch = fitting_definition(project, form)  # a broken one stops before reading
+    overrides = read_overrides(project.root / OVERRIDES) if definition else None  # so does a broken redaktion.xlsx
     issued, notice = issued_questionnaires(project, catalogue)
     if not issued:
         raise ProjectError(text("merge.nothing_issued", path=project.issue_log, outbox=project.outbox))
@@ -87,14 +95,34 @@ def merge(project: Project, on_progress: Progress | None = None) -> MergeResult:
     write_master = partial(write_master_workbook, register=readable(frame, form.questions), problems=register.problems,
                            headers=register_headers(form), repeat_headers=repeat_headers(form),
                            repeats=None if repeats is None else readable(repeats, form.repeat_questions))
+    warnings = tuple(warning for warning in (notice, mismatch) if warning)
+    if definition is None:
+        with atomic_paths([project.master_path, project.summary_path]) as (master, summary):
+            _both(partial(write_master, master),
+                  partial(write_summary, summary, summarize(form, frame, repeats), project.title),
+                  parallel=len(frame) >= PARALLEL_FROM)
+        return MergeResult(frame, register.problems, register.returns, project.master_path, project.summary_path,
+                           count_outcomes(register), warnings, None, repeats)
     with atomic_paths([project.master_path, project.report_workbook_path, overrides.path]) as (master, report, edits):
         _both(partial(write_master, master),
               partial(_write_tabelle1, frame, definition, report, edits, overrides, project.title),
               parallel=len(frame) >= PARALLEL_FROM)
         overrides.check_unchanged()
     return MergeResult(frame, register.problems, register.returns, project.master_path,
-                       project.report_workbook_path, count_outcomes(register), (notice,) if notice else (),
-                       overrides.path, repeats)
+                       project.report_workbook_path, count_outcomes(register), warnings, overrides.path, repeats)
+
+
+def fitting_definition(project: Project, form) -> tuple[ReportDefinition | None, str]:
+    """The project's report definition and "", or where it was written for another form (names questions
+    this form lacks) None and the warning saying that the summary of every question takes its place.
+    Any other problem of the definition stops (:class:`ReportDefinitionError`)."""
+    try:
+        return load_report_definition(project.report_path, form), ""
+    except ReportDefinitionError as error:
+        if not all(problem.code in FORM_MISMATCH for problem in error.problems):
+            raise
+        return None, text("merge.definition_does_not_fit", definition=project.report_path.name,
+                          form=form.path.name, summary=project.summary_path, problem=error.problems[0])
 
 
 def confirm(project: Project, names: list[str]) -> list[tuple[str, Werkzeug]]:

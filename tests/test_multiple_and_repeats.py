@@ -1,0 +1,322 @@
+"""select_multiple and repeats end to end, and merge with a form the report definition was not written for.
+
+The questionnaire of :data:`FORM` is compared with ``tests/golden/mehrfach_wiederholung.xlsx``
+(``tests/golden.py`` says how to rewrite it after an intended change).
+"""
+
+import datetime as dt
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from golden import assert_matches_golden
+from openpyxl import load_workbook
+
+from werkstatt_xl.anchors import parse_marker, split_answer_key
+from werkstatt_xl.catalogue import Werkzeug
+from werkstatt_xl.cli import main
+from werkstatt_xl.errors import FormError, ProjectError
+from werkstatt_xl.fill import fill_questionnaire
+from werkstatt_xl.form import load_form
+from werkstatt_xl.ingest import read_return
+from werkstatt_xl.master import REGISTER_SHEET, REPEATS_SHEET
+from werkstatt_xl.messages import Code
+from werkstatt_xl.questionnaire import SHEET, render_questionnaire
+from werkstatt_xl.round import Project, generate, load_project, merge, read_register, read_repeats
+from werkstatt_xl.validate import RepeatRow, check_answers
+
+GOLDEN = Path(__file__).parent / "golden" / "mehrfach_wiederholung.xlsx"
+FORM = """
+| survey   |
+|          | type                               | name        | label                                        | relevant                  | required | repeat_count | constraint            | constraint_message        |
+|          | text                               | titel       | Titel des Werkzeugs                          |                           |          |              |                       |                           |
+|          | select all that apply from verkehr | modes       | Welche Verkehrsarten betrifft das Werkzeug?  |                           | yes      |              | count-selected(.) <= 3 | Höchstens drei ankreuzen. |
+|          | text                               | rad_details | Falls Radverkehr: welche Maßnahmen?          | selected(${modes}, 'rad') |          |              |                       |                           |
+|          | begin repeat                       | massnahmen  | Maßnahmen                                    |                           |          | 3            |                       |                           |
+|          | text                               | massnahme   | Bezeichnung der Maßnahme                     |                           | yes      |              |                       |                           |
+|          | select_multiple verkehr            | betroffen   | Betroffene Verkehrsarten                     |                           |          |              |                       |                           |
+|          | integer                            | kosten      | Kosten in Euro                               |                           |          |              |                       |                           |
+|          | date                               | beginn      | Beginn                                       | ${kosten} > 0             |          |              |                       |                           |
+|          | end repeat                         |             |                                              |                           |          |              |                       |                           |
+| choices  |
+|          | list_name | name  | label                   |
+|          | verkehr   | rad   | Radverkehr              |
+|          | verkehr   | fuss  | Fußverkehr              |
+|          | verkehr   | oepnv | Öffentlicher Nahverkehr |
+|          | verkehr   | auto  | Autoverkehr             |
+| settings |
+|          | form_id | version | form_title     |
+|          | mobil   | 1       | Mobilität 2026 |
+"""
+WERKZEUG = Werkzeug(werkzeug_id="W07", handlungsfeld="Mobilität", werkzeug="Radschnellweg Düren–Jülich",
+                    kategorie="neu", seite="12", fachamt="Amt für Verkehr", ansprechpartner="Erika Mustermann",
+                    email="verkehr@example.org", handlungsfeld_nr=4, row=8)
+ANSWERS = {"titel": "Radweg", "modes#rad": "x", "modes#oepnv": "X", "rad_details": "Abstellanlagen",
+           "massnahme@1": "Brücke über die Rur", "betroffen@1#fuss": "x", "betroffen@1#rad": "x", "kosten@1": 120000,
+           "beginn@1": dt.datetime(2026, 3, 1), "massnahme@3": "Beschilderung", "kosten@3": 0}
+VALUES = {"titel": "Radweg", "modes": ["rad", "oepnv"], "rad_details": "Abstellanlagen"}
+ROWS = [RepeatRow("massnahmen", 1, {"massnahme": "Brücke über die Rur", "betroffen": ["rad", "fuss"],
+                                    "kosten": 120000, "beginn": dt.date(2026, 3, 1)}),
+        RepeatRow("massnahmen", 3, {"massnahme": "Beschilderung", "betroffen": None, "kosten": 0, "beginn": None})]
+
+
+@pytest.fixture
+def form(xlsform):
+    return load_form(xlsform(FORM))
+
+
+def render(form, path: Path, repeat_rows: int = 5) -> Path:
+    render_questionnaire(path, form, WERKZEUG, "0123456789abcdef",
+                         Project(root=path.parent, title="Zwischenbilanz 2026", repeat_rows=repeat_rows))
+    return path
+
+
+def checked(path: Path, form):
+    raw = read_return(path)
+    return check_answers(form, {key: cell.value for key, cell in raw.answers.items()},
+                         {key: f"{cell.sheet}!{cell.cell}" for key, cell in raw.answers.items()}, path.name)
+
+
+# --- the form -------------------------------------------------------------------------------------------
+
+def test_pyxforms_spellings_of_select_multiple_and_repeat_are_read(form):
+    assert [(q.name, q.type, q.group.name if q.group else None) for q in form.elements] == [
+        ("titel", "text", None), ("modes", "select_multiple", None), ("rad_details", "text", None),
+        ("massnahme", "text", "massnahmen"), ("betroffen", "select_multiple", "massnahmen"),
+        ("kosten", "integer", "massnahmen"), ("beginn", "date", "massnahmen")]
+    (repeat,) = form.repeats
+    assert (repeat.repeat, repeat.count, repeat.label) == (True, 3, "Maßnahmen")
+    assert [question.name for question in form.questions] == ["titel", "modes", "rad_details"]
+    assert form.questions[1].choices.labels[1] == "Fußverkehr"
+
+
+@pytest.mark.parametrize("rows, code", [
+    ("""| begin_repeat | a | A | | \n| begin_repeat | b | B | | \n| text | c | C | | \n| end_repeat | | | |
+        \n| end_repeat | | | |""", Code.FORM_NESTED_REPEAT),
+    ("""| begin_repeat | a | A | | \n| text | c | C | | \n| end_repeat | | | | \n| text | d | D | ${c} != '' |""",
+     Code.FORM_REFERENCE_INTO_REPEAT),
+    ("""| begin_group | a | A | | \n| text | c | C | | \n| end_group | | | | \n| end_repeat | | | |""",
+     Code.FORM_END_REPEAT_WITHOUT_BEGIN),
+    ("""| begin_repeat | a | A | | \n| text | c | C | |""", Code.FORM_REPEAT_WITHOUT_END),
+    ("""| select_multiple mit_leer | c | C | |""", Code.FORM_CHOICE_NAME_WITH_SPACE),
+])
+def test_what_a_questionnaire_cannot_show_is_refused_naming_the_row(xlsform, rows, code):
+    body = "\n".join(f"|  {line.strip()}" for line in rows.split("\n") if line.strip())
+    path = xlsform(f"""
+        | survey  |
+        |         | type | name | label | relevant |
+        {body}
+        | choices |
+        |         | list_name | name     | label |
+        |         | mit_leer  | a b      | A B   |
+    """)
+    with pytest.raises(FormError) as caught:
+        load_form(path)
+    assert [problem.code for problem in caught.value.problems] == [code]
+    assert caught.value.problems[0].sheet == "survey" and caught.value.problems[0].line
+
+
+def test_a_repeat_count_that_is_no_number_leaves_the_rows_to_the_settings_with_a_notice(xlsform, tmp_path):
+    form = load_form(xlsform(FORM.replace("| 3            |", "| ${anzahl}    |")))
+    assert form.repeats and next(iter(form.repeats)).count is None
+    assert [notice.code for notice in form.notices] == [Code.FORM_NOT_RENDERED]
+    assert "repeat_rows" in str(form.notices[0])
+    rows = {split_answer_key(key)[1] for key in markers(render(form, tmp_path / "q.xlsx", repeat_rows=2))}
+    assert rows == {None, 1, 2}
+
+
+# --- the questionnaire ----------------------------------------------------------------------------------
+
+def markers(path: Path) -> dict[str, str]:
+    """Answer key -> the address of its answer cell (left of the marker)."""
+    sheet = load_workbook(path)[SHEET]
+    return {marker[1]: cell.offset(column=-1).coordinate for row in sheet.iter_rows() for cell in row
+            if (marker := parse_marker(cell.value)) and marker[0] == "answer"}
+
+
+def test_the_questionnaire_matches_the_golden_file(form, tmp_path):
+    assert_matches_golden(render(form, tmp_path / "mehrfach_wiederholung.xlsx"), GOLDEN)
+
+
+def test_each_choice_has_its_own_tick_cell_and_each_entry_of_the_repeat_its_cells(form, tmp_path):
+    path = render(form, tmp_path / "q.xlsx")
+    found = markers(path)
+    choices = ["rad", "fuss", "oepnv", "auto"]
+    assert list(found) == ["titel", *(f"modes#{c}" for c in choices), "rad_details", *(
+        key for row in (1, 2, 3) for key in (f"massnahme@{row}", *(f"betroffen@{row}#{c}" for c in choices),
+                                              f"kosten@{row}", f"beginn@{row}"))]
+    sheet = load_workbook(path)[SHEET]
+    for key in ("modes#rad", "betroffen@3#auto"):
+        cell = sheet[found[key]]
+        assert cell.protection.locked is False
+        (tick,) = [rule for rule in sheet.data_validations.dataValidation if cell.coordinate in rule.sqref]
+        assert (tick.type, tick.formula1) == ("list", '"x"')
+        assert sheet.cell(cell.row, cell.column - 1).value in ("Radverkehr", "Autoverkehr")
+    headings = [cell.value for row in sheet.iter_rows() for cell in row if str(cell.value).startswith("Eintrag ")]
+    assert headings == ["Eintrag 1", "Eintrag 2", "Eintrag 3"]
+    rules = {str(rule.sqref): rule.rules[0].formula[0] for rule in sheet.conditional_formatting}
+    assert rules[found["rad_details"]] == f'NOT({found["modes#rad"].replace("C", "$C$")}<>"")'
+    # in each entry the date greys out by the costs of the same entry
+    for row in (1, 2, 3):
+        assert rules[found[f"beginn@{row}"]] == f'NOT({found[f"kosten@{row}"].replace("C", "$C$")}>0)'
+
+
+# --- read back, also after other programs saved it --------------------------------------------------------
+
+def test_a_filled_questionnaire_reads_back_exactly_after_libreoffice_and_gnumeric(form, tmp_path, soffice, ssconvert):
+    filled = fill_questionnaire(render(form, tmp_path / "q.xlsx"), ANSWERS, tmp_path / "ausgefuellt.xlsx")
+    copies = [filled, soffice(filled, "ods", tmp_path / "lo"), soffice(filled, "xlsx", tmp_path / "lo"),
+              ssconvert(filled, tmp_path / "gnumeric.xlsx"), ssconvert(filled, tmp_path / "gnumeric.ods")]
+    for copy in copies:
+        result = checked(copy, form)
+        assert (result.values, result.rows, result.problems) == (VALUES, ROWS, []), copy.name
+
+
+def test_ticks_are_checked_like_any_answer(form, tmp_path):
+    questionnaire = render(form, tmp_path / "q.xlsx")
+    answers = {**ANSWERS, "modes#fuss": "x", "modes#auto": "x", "betroffen@1#auto": "vielleicht",
+               "massnahme@1": None, "kosten@2": "viel"}
+    result = checked(fill_questionnaire(questionnaire, answers, tmp_path / "f.xlsx"), form)
+    found = [(problem.code, problem.question, problem.value) for problem in result.problems]
+    assert found == [
+        (Code.ANSWER_CONSTRAINT, "Welche Verkehrsarten betrifft das Werkzeug?", "rad fuss oepnv auto"),
+        (Code.ANSWER_NOT_A_MARK, "Betroffene Verkehrsarten (Eintrag 1)", "vielleicht"),
+        (Code.ANSWER_REQUIRED, "Bezeichnung der Maßnahme (Eintrag 1)", ""),
+        (Code.ANSWER_NOT_A_NUMBER, "Kosten in Euro (Eintrag 2)", "viel"),
+        (Code.ANSWER_REQUIRED, "Bezeichnung der Maßnahme (Eintrag 2)", ""),
+    ]
+    assert result.problems[0].problem == "Höchstens drei ankreuzen."
+    assert result.problems[1].cell == f"{SHEET}!{markers(questionnaire)['betroffen@1#auto']}"
+    assert result.values["modes"] == ["rad", "fuss", "oepnv", "auto"]
+    skipped = checked(fill_questionnaire(questionnaire, {"modes#fuss": "x", "rad_details": "Ständer"},
+                                         tmp_path / "g.xlsx"), form)
+    assert [(problem.code, problem.question) for problem in skipped.problems] == [
+        (Code.ANSWER_SKIPPED, "Falls Radverkehr: welche Maßnahmen?")]
+
+
+def test_an_entry_counts_where_a_person_filled_it_in_not_where_the_form_did(xlsform, tmp_path):
+    form = load_form(xlsform("""
+        | survey   |
+        |          | type        | name    | label          | default | read_only | calculation      | repeat_count |
+        |          | begin_repeat | posten | Posten         |         |           |                  | 2            |
+        |          | integer     | menge   | Menge          | 1       |           |                  |              |
+        |          | decimal     | preis   | Preis          |         |           |                  |              |
+        |          | calculate   | summe   | Summe          |         |           | ${menge} * ${preis} |           |
+        |          | text        | stelle  | Kostenstelle   | 4711    | yes       |                  |              |
+        |          | end_repeat  |         |                |         |           |                  |              |
+    """))
+    questionnaire = render(form, tmp_path / "q.xlsx")
+    result = checked(fill_questionnaire(questionnaire, {"menge@2": 3, "preis@2": 2.5}, tmp_path / "f.xlsx"), form)
+    assert (result.rows, result.problems) == (
+        [RepeatRow("posten", 2, {"menge": 3, "preis": 2.5, "summe": 7.5, "stelle": "4711"})], [])
+
+
+def test_generate_refuses_a_questionnaire_too_long_for_merge_to_accept(example_project, xlsform):
+    choices = "\n".join(f"|  | orte | ort{number} | Ort {number} |" for number in range(60))
+    xlsform(f"""
+        | survey   |
+        |          | type                 | name    | label   |
+        |          | begin_repeat         | besuche | Besuche |
+        |          | select_multiple orte | wo      | Wo?     |
+        |          | end_repeat           |         |         |
+        | choices  |
+        |          | list_name | name | label |
+        {choices}
+    """, name="orte.xlsx").replace(example_project.root / "orte.xlsx")
+    project = example_project.with_overrides(form="orte.xlsx", repeat_rows=100)  # 100 entries of 62 rows
+    with pytest.raises(ProjectError) as caught:
+        generate(project)
+    assert "merge accepts files only up to row 5000" in str(caught.value) and "repeat_rows" in str(caught.value)
+    assert not project.outbox.exists() or not any(project.outbox.glob("*.xlsx"))
+    assert len(generate(project.with_overrides(repeat_rows=50)).issued) == 55
+
+
+# --- merge with this form: register, master.xlsx, the summary instead of Tabelle 1 ---------------------------
+
+@pytest.fixture
+def merged(example_project, xlsform):
+    xlsform(FORM, name="mobil.xlsx").replace(example_project.root / "mobil.xlsx")
+    config = example_project.root / "werkstatt.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace('form = ""', 'form = "mobil.xlsx"'), encoding="utf-8")
+    project = load_project(example_project.root)
+    generate(project)
+    files = sorted(project.outbox.glob("*.xlsx"))
+    project.inbox.mkdir(exist_ok=True)
+    fill_questionnaire(files[0], ANSWERS, project.inbox / files[0].name)
+    fill_questionnaire(files[1], {"titel": "Bus", "modes#oepnv": "x", "modes#auto": "x", "massnahme@2": "Takt",
+                                  "kosten@2": 80000}, project.inbox / files[1].name)
+    fill_questionnaire(files[2], {"titel": "Leer"}, project.inbox / files[2].name)
+    return project, merge(project)
+
+
+def test_merge_keeps_select_multiple_as_names_and_repeats_as_rows_keyed_by_werkzeug(merged):
+    project, result = merged
+    register = result.register.set_index("werkzeug_id")
+    assert list(register.loc[["W01", "W02", "W03"], "modes"]) == ["rad oepnv", "oepnv auto", None]
+    assert result.repeats.to_dict("records") == [
+        {"werkzeug_id": "W01", "werkzeug": register.loc["W01", "werkzeug"], "repeat": "massnahmen", "repeat_row": 1,
+         "massnahme": "Brücke über die Rur", "betroffen": "rad fuss", "kosten": 120000, "beginn": dt.date(2026, 3, 1)},
+        {"werkzeug_id": "W01", "werkzeug": register.loc["W01", "werkzeug"], "repeat": "massnahmen", "repeat_row": 3,
+         "massnahme": "Beschilderung", "betroffen": None, "kosten": 0, "beginn": None},
+        {"werkzeug_id": "W02", "werkzeug": register.loc["W02", "werkzeug"], "repeat": "massnahmen", "repeat_row": 2,
+         "massnahme": "Takt", "betroffen": None, "kosten": 80000, "beginn": None},
+    ]
+    assert [problem.code for problem in result.problems] == [Code.ANSWER_REQUIRED]  # W03: modes
+    # master.xlsx shows the labels, and the repeats on a sheet of their own, read back by key
+    assert list(read_register(project)["modes"][:3].fillna("")) == ["Radverkehr; Öffentlicher Nahverkehr",
+                                                                    "Öffentlicher Nahverkehr; Autoverkehr", ""]
+    again = read_repeats(project)
+    assert list(again["werkzeug_id"]) == ["W01", "W01", "W02"] and list(again["repeat_row"]) == [1, 3, 2]
+    assert list(again["betroffen"].fillna("")) == ["Radverkehr; Fußverkehr", "", ""]
+    workbook = load_workbook(project.master_path, read_only=True)
+    assert workbook.sheetnames[0] == REGISTER_SHEET and REPEATS_SHEET in workbook.sheetnames
+    headers = next(workbook[REPEATS_SHEET].iter_rows(min_row=2, max_row=2, values_only=True))
+    assert headers[:5] == ("Werkzeug-ID", "Werkzeug", "Wiederholung", "Eintrag", "Bezeichnung der Maßnahme")
+
+
+def test_merge_with_a_form_tabelle1_does_not_fit_writes_the_summary_and_says_why(merged):
+    project, result = merged
+    assert result.report_path == project.summary_path == project.results / "auswertung.xlsx"
+    assert result.overrides_path is None and not project.report_workbook_path.exists()
+    (warning,) = result.warnings
+    assert "tabelle1.toml" in warning and "mobil.xlsx" in warning and str(project.summary_path) in warning
+    sheet = load_workbook(result.report_path)["Auswertung"]
+    cells = [[value for value in row if value is not None] for row in sheet.iter_rows(values_only=True)]
+    at = cells.index(["Welche Verkehrsarten betrifft das Werkzeug?"])
+    assert cells[at + 1:at + 7] == [["Antwort", "Anzahl", "Anteil"], ["Radverkehr", 1, 1 / 3], ["Fußverkehr", 0, 0],
+                                    ["Öffentlicher Nahverkehr", 2, 2 / 3], ["Autoverkehr", 1, 1 / 3],
+                                    ["ohne Antwort", 1, 1 / 3]]
+    at = cells.index(["Kosten in Euro (Wiederholung „Maßnahmen“, alle Einträge)"])
+    assert cells[at + 1:at + 6] == [["Anzahl", 3], ["Kleinster Wert", 0], ["Größter Wert", 120000],
+                                    ["Mittelwert", pytest.approx(200000 / 3)], ["Median", 80000]]
+    at = cells.index(["Bezeichnung der Maßnahme (Wiederholung „Maßnahmen“, alle Einträge)"])
+    werkzeug = result.register.set_index("werkzeug_id").loc["W01", "werkzeug"]
+    assert cells[at + 2] == [f"{werkzeug} (Eintrag 1)", "Brücke über die Rur"]
+    with zipfile.ZipFile(result.report_path) as archive:
+        charts = [name for name in archive.namelist() if name.startswith("xl/charts/chart")]
+        assert len(charts) == 2  # one per choice question: modes, betroffen
+        assert b"<c:barChart>" in archive.read(charts[0])
+
+
+def test_the_summary_and_master_are_written_all_or_none(merged, monkeypatch):
+    project, _ = merged
+    before = project.master_path.read_bytes()
+    (project.inbox / "neu.xlsx").write_bytes((project.inbox / sorted(p.name for p in project.inbox.iterdir())[0])
+                                             .read_bytes())
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("werkstatt_xl.round.inbox.write_summary", broken)
+    with pytest.raises(OSError):
+        merge(project)
+    assert project.master_path.read_bytes() == before
+
+
+def test_the_warning_is_german_on_a_german_terminal(merged, german):
+    project, _ = merged
+    result = CliRunner().invoke(main, ["merge", "-p", str(project.root)])
+    assert result.exit_code == 0, result.output
+    assert "Die Berichtsdefinition tabelle1.toml passt nicht zum Formular mobil.xlsx" in result.output
+    assert str(project.summary_path) in result.output

@@ -273,7 +273,7 @@ def test_each_kind_of_form_problem_has_its_own_code(xlsform):
         |        | integer ja_nein  | d      |       |            |            |         |
         |        |                  | e      | E     |            |            |         |
         |        | begin_group      | g      | G     |            |            |         |
-        |        | begin loop over ja_nein | h | H  |            |            |         |
+        |        | rank ja_nein     | h      | H     |            |            |         |
         | choices |
         |         | list_name | name | label  |
         |         | ja_nein   | ja   | Ja     |
@@ -494,3 +494,19 @@ def test_the_same_name_in_two_groups_is_two_questions_named_by_their_groups(xlsf
         |        | end_group   |      |       |
     """))
     assert form.answer_names() == ["g1/x", "g2/x", "y"]
+
+
+def test_a_loop_over_a_choice_list_is_a_group_per_choice_with_the_choice_in_its_labels(xlsform):
+    form = load_form(xlsform("""
+        | survey |
+        |        | type                   | name   | label                      |
+        |        | begin loop over raeume | zimmer | Zimmer                     |
+        |        | integer                | fenster | Fenster im %(label)s?     |
+        |        | end loop               |        |                            |
+        | choices |
+        |         | list_name | name  | label        |
+        |         | raeume    | kueche | Küche       |
+        |         | raeume    | bad    | Bad         |
+    """))
+    assert [(question.name, question.label, question.group.label) for question in form.questions] == [
+        ("zimmer/kueche/fenster", "Fenster im Küche?", "Küche"), ("zimmer/bad/fenster", "Fenster im Bad?", "Bad")]

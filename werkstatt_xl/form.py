@@ -465,7 +465,7 @@ class _FormBuilder:
         choice_lists = self.read_choices("choices", language)
         external = self.read_choices("external_choices", language)
         self.lists = {**external, **choice_lists}
-        surveyed = self.sheets["survey"].records(language)
+        surveyed = self.expand_loops(self.sheets["survey"].records(language))
         for _number, row in surveyed:
             kind = " ".join(row.get("type", "").split())
             if kind in _SETTINGS_TYPES and row.get("name"):
@@ -644,17 +644,44 @@ class _FormBuilder:
                         self.problem(Code.FORM_REFERENCE_INTO_REPEAT, "survey", question.row, column=column,
                                      name=question.name, reference=reference, repeat=in_repeat[reference].name)
 
+    def expand_loops(self, records: list[tuple[int, dict[str, str]]]) -> list[tuple[int, dict[str, str]]]:
+        """Each ``begin loop over LIST`` … ``end loop`` as pyxform reads it: a group of the loop holding, for each
+        choice of LIST, a group named by the choice with the loop's rows, ``%(label)s`` in their texts replaced
+        by the choice's label."""
+        expanded, position = [], 0
+        while position < len(records):
+            number, row = records[position]
+            control = _CONTROL.match(" ".join(row.get("type", "").split()))
+            position += 1
+            if not (control and control["end"] == "begin" and control["kind"] == "loop"):
+                expanded.append((number, row))
+                continue
+            end = next((index for index in range(position, len(records))
+                        if " ".join(records[index][1].get("type", "").split()) in ("end loop", "end_loop")), None)
+            choices = self.lists.get(control["list_name"] or "")
+            if end is None or choices is None:
+                if choices is None:
+                    self.problem(Code.FORM_UNKNOWN_CHOICE_LIST, "survey", number, list_name=control["list_name"] or "",
+                                 name=row.get("name", ""))
+                expanded.append((number, row))
+                continue
+            expanded.append((number, {**row, "type": "begin_group"}))
+            for choice in choices.choices:
+                expanded.append((number, {"type": "begin_group", "name": choice.name, "label": choice.label}))
+                expanded.extend((inner, {key: value.replace("%(label)s", choice.label) if key in TRANSLATED else value
+                                         for key, value in cells.items()}) for inner, cells in records[position:end])
+                expanded.append((number, {"type": "end_group"}))
+            expanded.append((records[end][0], {"type": "end_group"}))
+            position = end + 1
+        return expanded
+
     def read_type(self, raw_type: str, row_number: int) -> tuple[str | None, str, bool]:
         """(kind, list name, or_other) of a type cell; ``left_out:<why>`` for a type left out; (None, "",
         False) after a problem is reported."""
         control = _CONTROL.match(raw_type)
         if control:
-            kind = _CONTROLS[control["kind"]]
-            if kind in ("group", "repeat"):
-                return f"{control['end']}_{kind}", "", False
-            self.problem(Code.FORM_UNSUPPORTED_TYPE, "survey", row_number, type=raw_type,
-                         why=text(f"form.unsupported.{kind}"))
-            return None, "", False
+            kind = _CONTROLS[control["kind"]]  # a loop left here lacks its end or list: a group, said so below
+            return f"{control['end']}_{'repeat' if kind == 'repeat' else 'group'}", "", False
         select = _SELECT.match(raw_type)
         if select:
             kind = _SELECTS[select["kind"]]

@@ -353,7 +353,7 @@ def _write_instance(rows: Rows, styles: _Styles, row: int, instance: int) -> Non
 
 def _group_scale(form: Form, group: Group | None) -> str:
     """The answer scale shared by the group's dropdowns, shown in its header like the seed ("" outside a group)."""
-    return _memo(form, ("scale", group.row if group else None), lambda: _shared_scale(form, group))
+    return _memo(form, ("scale", (group.name, group.row) if group else None), lambda: _shared_scale(form, group))
 
 
 def _shared_scale(form: Form, group: Group | None) -> str:

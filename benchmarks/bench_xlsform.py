@@ -77,15 +77,16 @@ def write_form(path: Path, count: int) -> None:
     workbook.close()
 
 
-def per_questionnaire(root: Path, count: int, form: Path | None) -> float:
-    """Milliseconds per questionnaire of a second ``generate`` (tokens kept) of ``count`` Werkzeuge."""
+def per_questionnaire(root: Path, count: int, form: Path | None) -> tuple[float, float]:
+    """Milliseconds per questionnaire of a second ``generate`` (tokens kept) of ``count`` Werkzeuge: elapsed,
+    and the process's CPU time (which other jobs on a shared machine do not inflate)."""
     project = init_project(root)
     write_catalogue(project.catalogue_path, count)
     project = project.with_overrides(title="Zwischenbilanz 2026", form=str(form) if form else None)
     generate(project)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     generate(project)
-    return (time.perf_counter() - started) / count * 1000
+    return (time.perf_counter() - started) / count * 1000, (time.process_time() - cpu) / count * 1000
 
 
 def main() -> int:
@@ -107,11 +108,12 @@ def main() -> int:
         baseline = per_questionnaire(folder / "seed", options.count, None)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    print(f"generate, {options.count} Werkzeuge, one core:")
-    print(f"  form of {QUESTIONS} questions: {large:6.1f} ms per questionnaire "
+    print(f"generate, {options.count} Werkzeuge, one core, per questionnaire (elapsed / CPU time):")
+    print(f"  form of {QUESTIONS} questions: {large[0]:6.1f} / {large[1]:6.1f} ms "
           f"(target < {TARGET_MS_PER_QUESTIONNAIRE:g} ms); reading the form once: {reading:.0f} ms")
-    print(f"  shipped form (baseline):  {baseline:6.1f} ms per questionnaire; ratio {large / baseline:.1f}")
-    met = large < TARGET_MS_PER_QUESTIONNAIRE
+    print(f"  shipped form (baseline):  {baseline[0]:6.1f} / {baseline[1]:6.1f} ms; "
+          f"ratio {large[0] / baseline[0]:.1f} / {large[1] / baseline[1]:.1f}")
+    met = large[0] < TARGET_MS_PER_QUESTIONNAIRE
     print("target met" if met else "target missed")
     return 1 if options.check and not met else 0
 

@@ -414,7 +414,7 @@ def _write_question(rows: Rows, styles: _Styles, place: _Placed, form: Form, wer
         _merged_formula(sheet, row, first, 1, label, label_format)
     else:
         if not question.number:
-            sheet.merge_range(row, 0, row, 1, shown, label_format)
+            sheet.merge_range(row, 0, row, 1, None if below else shown, label_format)
         if below:
             # each line starts its run: a run of only whitespace would lose its line break in openpyxl
             runs = [part for kind, line in below for part in (getattr(styles, kind), "\n" + line)]

@@ -160,3 +160,24 @@ def test_a_label_formula_is_built_from_escaped_literals_never_from_the_label_as_
     formula = next(cell.value for row in load_workbook(path)[SHEET].iter_rows() for cell in row
                    if isinstance(cell.value, str) and cell.value.startswith("=") and "$C$" in cell.value)
     assert formula == '="Link: =HYPERLINK(""http://x"";""y"") """&IF($C$5="","…",$C$5)&""" & 1"'
+
+
+def test_the_choices_of_a_select_multiple_are_checked_against_its_filter(xlsform, tmp_path):
+    form = load_form(xlsform("""
+        | survey |
+        |        | type                 | name  | label  | choice_filter |
+        |        | select_one land      | land  | Land   |               |
+        |        | select_multiple ort  | orte  | Orte   | land=${land}  |
+        | choices |
+        |         | list_name | name | label       | land |
+        |         | land      | de   | Deutschland |      |
+        |         | land      | at   | Österreich  |      |
+        |         | ort       | b    | Berlin      | de   |
+        |         | ort       | w    | Wien        | at   |
+    """))
+    path = tmp_path / "f.xlsx"
+    render_questionnaire(path, form, WERKZEUG, "0123456789abcdef", Project(root=tmp_path, title="R"))
+    filled = fill_questionnaire(path, {"land": "Deutschland", "orte#b": "x", "orte#w": "x"}, tmp_path / "a.xlsx")
+    result = checked(form, filled)
+    assert result.values == {"land": "Deutschland", "orte": ["b", "w"]}
+    assert [(problem.code, problem.value) for problem in result.problems] == [(Code.ANSWER_NOT_IN_FILTER, "Wien")]

@@ -750,7 +750,8 @@ class _FormBuilder:
         if prefill and prefill not in PREFILL_FIELDS:
             self.problem(Code.FORM_BAD_PREFILL, "survey", row_number, prefill=prefill,
                          fields=", ".join(PREFILL_FIELDS))
-        if kind == "range":
+        ranged = kind == "range"
+        if ranged:
             kind = self.range_type(row, row_number)
         calculation = self.expression(row, "calculation", row_number)
         if kind == "calculate" and calculation is None:
@@ -764,6 +765,13 @@ class _FormBuilder:
         if required not in _TRUE | _FALSE:
             self.notice(Code.FORM_NOT_RENDERED, "form.required_expression", "survey", row_number, name=name,
                         required=row["required"])
+        read_only = row.get("read_only", "").lower()
+        if read_only not in _TRUE | _FALSE:
+            self.notice(Code.FORM_NOT_RENDERED, "form.read_only_expression", "survey", row_number, name=name,
+                        read_only=row["read_only"])
+        if row.get("parameters") and not ranged:
+            self.notice(Code.FORM_NOT_USED, "form.parameters_not_used", "survey", row_number, name=name,
+                        parameters=row["parameters"])
         default = row.get("default", "")
         if default and ("${" in default or "(" in default):
             self.notice(Code.FORM_NOT_RENDERED, "form.dynamic_default", "survey", row_number, name=name)
@@ -778,7 +786,7 @@ class _FormBuilder:
             choices=choices, group=group, prefill=prefill,
             required_message=row.get("required_message", ""),
             calculation=calculation, default=default,
-            read_only=row.get("read_only", "").lower() in _TRUE or kind == "calculate",
+            read_only=read_only in _TRUE or kind == "calculate",
             choice_filter=self.expression(row, "choice_filter", row_number) if choices is not None else None,
         )
 

@@ -181,3 +181,18 @@ def test_the_choices_of_a_select_multiple_are_checked_against_its_filter(xlsform
     result = checked(form, filled)
     assert result.values == {"land": "Deutschland", "orte": ["b", "w"]}
     assert [(problem.code, problem.value) for problem in result.problems] == [(Code.ANSWER_NOT_IN_FILTER, "Wien")]
+
+
+def test_a_constraint_excel_can_compute_is_checked_as_it_is_typed(questionnaire):
+    sheet = load_workbook(questionnaire)[SHEET]
+    rules = {rule.formula1: rule for rule in sheet.data_validations.dataValidation if rule.type == "custom"}
+    anzahl = next(rule for formula, rule in rules.items() if "INT(" in formula)
+    cell = str(anzahl.sqref)
+    assert anzahl.formula1 == (f"AND(ISNUMBER(${cell[0]}${cell[1:]}),${cell[0]}${cell[1:]}=INT(${cell[0]}${cell[1:]}),"
+                               f"ABS(${cell[0]}${cell[1:]})<=1E+15,AND(${cell[0]}${cell[1:]}>=0,"
+                               f"${cell[0]}${cell[1:]}<100))")
+    assert anzahl.error == ("Bitte eine ganze Zahl eingeben. Erlaubt ist eine Antwort nur, wenn die Antwort auf diese "
+                            "Frage mindestens 0 und kleiner als 100 ist.")
+    datum = next(rule for formula, rule in rules.items() if "TODAY()" in formula)
+    assert datum.errorStyle in (None, "stop") and datum.errorTitle == "Nicht erlaubt"
+    assert not any("regex" in formula.lower() for formula in rules)  # Excel cannot: merge checks it

@@ -460,8 +460,29 @@ def _write_answer(sheet, styles: _Styles, place: _Placed, form: Form, werkzeug: 
         _write_default(sheet, row, question, answer_format)
         source = list_ranges.get(place.key()) if place.instance is None else None
         sheet.data_validation(row, ANSWER_COLUMN, row, ANSWER_COLUMN, _memo(
-            form, ("validation", question.name, source), lambda: _validation(question, list_ranges, _readable_in(form),
-                                                                         source)))
+            form, ("validation", place.key(), place.row), lambda: _rule(question, form, cell_of, list_ranges, source)))
+
+
+def _rule(question: Question, form: Form, cell_of: Callable[[str | None], str | None], list_ranges: dict[str, str],
+          source: str | None) -> dict:
+    """The answer cell's validation: its type's, and where Excel can compute the question's ``constraint``
+    (not for a dropdown, whose cell has the list as its one rule) a custom formula checking both."""
+    rule = _validation(question, list_ranges, _readable_in(form), source)
+    formula = _formula(question.constraint, cell_of, form) if question.constraint is not None else None
+    if formula is None or question.choices is not None:
+        return rule
+    cell = cell_of(None)
+    checks = {"integer": f"ISNUMBER({cell}),{cell}=INT({cell}),ABS({cell})<={_LARGEST}",
+              "decimal": f"ISNUMBER({cell}),ABS({cell})<={_LARGEST}",
+              "date": f"ISNUMBER({cell}),{cell}>=1,{cell}<{_LAST_DAY}",
+              "dateTime": f"ISNUMBER({cell}),{cell}>=1,{cell}<{_LAST_DAY}",
+              "time": f"ISNUMBER({cell}),{cell}>=0,{cell}<1"}.get(question.type)
+    said = question.constraint_message or text("questionnaire.constraint", condition=question.constraint.describe(
+        _question_name(form), _choice_label(form)))
+    box = {key: value for key, value in rule.items() if key.startswith("input")}
+    return {"validate": "custom", "value": f"=AND({checks + ',' if checks else ''}{formula})", **box,
+            "error_title": text("questionnaire.not_allowed"), "error_type": "stop",
+            "error_message": _shortened(" ".join(filter(None, [rule.get("error_message"), said])), _INPUT_MESSAGE)}
 
 
 def _formula(expression, cell_of: Callable[[str | None], str | None], form: Form) -> str | None:
@@ -503,6 +524,9 @@ def default_value(question: Question) -> object:
 
 
 _REFERENCE = re.compile(r"\$\{([^\W\d][\w.-]*)\}")
+_LARGEST = f"{LARGEST_NUMBER:.0E}"
+_LAST_DAY = (dt.date(2200, 1, 1) - dt.date(1899, 12, 30)).days
+"""Excel's serial of 2200-01-01: dates up to 2199-12-31 are accepted, as by a date cell's own rule."""
 _FORMULA_TEXT = 255
 """The most characters of one string literal in an Excel formula."""
 _FORMULA_LENGTH = 8000

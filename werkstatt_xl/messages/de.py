@@ -122,6 +122,8 @@ TEXTS: dict[str, str] = {
     "questionnaire.dateTime": "Bitte Datum und Uhrzeit eingeben, z. B. 15.12.2026 14:30.",
     "questionnaire.time": "Bitte eine Uhrzeit eingeben, z. B. 14:30.",
     "questionnaire.not_a_time": "Keine Uhrzeit",
+    "questionnaire.not_allowed": "Nicht erlaubt",
+    "questionnaire.constraint": "Erlaubt ist eine Antwort nur, wenn {condition}.",
     "questionnaire.computed_on_merge": "(wird bei der Auswertung berechnet)",
     "questionnaire.metadata.today": "heutiges Datum",
     "questionnaire.metadata.start": "Beginn",

@@ -510,3 +510,20 @@ def test_a_loop_over_a_choice_list_is_a_group_per_choice_with_the_choice_in_its_
     """))
     assert [(question.name, question.label, question.group.label) for question in form.questions] == [
         ("zimmer/kueche/fenster", "Fenster im Küche?", "Küche"), ("zimmer/bad/fenster", "Fenster im Bad?", "Bad")]
+
+
+def test_a_reference_to_a_name_used_in_several_groups_is_refused_naming_them(xlsform):
+    path = xlsform("""
+        | survey |
+        |        | type        | name | label | relevant     |
+        |        | begin_group | g1   | G1    |              |
+        |        | text        | x    | X1    |              |
+        |        | end_group   |      |       |              |
+        |        | begin_group | g2   | G2    |              |
+        |        | text        | x    | X2    |              |
+        |        | end_group   |      |       |              |
+        |        | text        | y    | Y     | ${x} = 'a'   |
+    """)
+    assert form_errors(path) == expected_errors(
+        path, "[row 8] On the 'survey' sheet, the relevant of 'y' refers to ${x}, a name used in several groups "
+              "(g1/x, g2/x): XLSForm cannot tell which is meant; give the questions different names.")

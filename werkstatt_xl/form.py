@@ -444,8 +444,9 @@ class _FormBuilder:
         self.metadata: dict[str, str] = {}
         self.lists: dict[str, ChoiceList] = {}  # every choice list a question uses, by name
 
-    def problem(self, code: Code, sheet: str, row: int | None, **values: object) -> None:
-        self.problems.append(_problem(code, sheet, row, **values))
+    def problem(self, code: Code, sheet: str, row: int | None, template: str | None = None, **values: object) -> None:
+        """Report ``code`` at ``row`` of ``sheet``, worded by its own text or by ``template``."""
+        self.problems.append(_problem(template or code, sheet, row, code, **values))
 
     def notice(self, code: Code, key: str, sheet: str, row: int | None, **values: object) -> None:
         self.notices.append(_problem(key, sheet, row, code, **values))
@@ -842,8 +843,10 @@ class _FormBuilder:
                         self.notice(Code.FORM_NOT_RENDERED, "form.reference_left_out", "survey",
                                     question.row, column=column, name=question.name, reference=reference)
                     else:
+                        paths = sorted(name for name in answers if name.endswith("/" + reference))
                         self.problem(Code.FORM_UNKNOWN_REFERENCE, "survey", question.row, column=column,
-                                     name=question.name, reference=reference)
+                                     name=question.name, reference=reference, paths=", ".join(paths),
+                                     template="form.ambiguous_reference" if paths else None)
             if "calculation" in dropped:
                 self.left_out[question.name] = question.row
                 elements[index] = None

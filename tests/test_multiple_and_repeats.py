@@ -8,6 +8,7 @@ import datetime as dt
 import zipfile
 from pathlib import Path
 
+import pandas
 import pytest
 from click.testing import CliRunner
 from golden import assert_matches_golden
@@ -23,7 +24,8 @@ from werkstatt_xl.ingest import read_return
 from werkstatt_xl.master import REGISTER_SHEET, REPEATS_SHEET
 from werkstatt_xl.messages import Code
 from werkstatt_xl.questionnaire import SHEET, render_questionnaire
-from werkstatt_xl.round import Project, generate, load_project, merge, read_register, read_repeats
+from werkstatt_xl.register import from_readable, readable
+from werkstatt_xl.round import Project, generate, load_project, merge, read_register, read_repeats, report
 from werkstatt_xl.validate import RepeatRow, check_answers
 
 GOLDEN = Path(__file__).parent / "golden" / "mehrfach_wiederholung.xlsx"
@@ -263,16 +265,20 @@ def test_merge_keeps_select_multiple_as_names_and_repeats_as_rows_keyed_by_werkz
          "massnahme": "Takt", "betroffen": None, "kosten": 80000, "beginn": None},
     ]
     assert [problem.code for problem in result.problems] == [Code.ANSWER_REQUIRED]  # W03: modes
-    # master.xlsx shows the labels, and the repeats on a sheet of their own, read back by key
-    assert list(read_register(project)["modes"][:3].fillna("")) == ["Radverkehr; Öffentlicher Nahverkehr",
-                                                                    "Öffentlicher Nahverkehr; Autoverkehr", ""]
-    again = read_repeats(project)
-    assert list(again["werkzeug_id"]) == ["W01", "W01", "W02"] and list(again["repeat_row"]) == [1, 3, 2]
-    assert list(again["betroffen"].fillna("")) == ["Radverkehr; Fußverkehr", "", ""]
+    # master.xlsx shows the labels, and the repeats on a sheet of their own ...
     workbook = load_workbook(project.master_path, read_only=True)
     assert workbook.sheetnames[0] == REGISTER_SHEET and REPEATS_SHEET in workbook.sheetnames
+    shown = [row for row in workbook[REGISTER_SHEET].iter_rows(min_row=3, max_row=4, values_only=True)]
+    modes = next(workbook[REGISTER_SHEET].iter_rows(max_row=1, values_only=True)).index("modes")
+    assert [row[modes] for row in shown] == ["Radverkehr; Öffentlicher Nahverkehr",
+                                             "Öffentlicher Nahverkehr; Autoverkehr"]
     headers = next(workbook[REPEATS_SHEET].iter_rows(min_row=2, max_row=2, values_only=True))
     assert headers[:5] == ("Werkzeug-ID", "Werkzeug", "Wiederholung", "Eintrag", "Bezeichnung der Maßnahme")
+    # ... and both read back by key as the register holds them
+    assert list(read_register(project)["modes"][:3].fillna("")) == ["rad oepnv", "oepnv auto", ""]
+    again = read_repeats(project)
+    assert list(again["werkzeug_id"]) == ["W01", "W01", "W02"] and list(again["repeat_row"]) == [1, 3, 2]
+    assert list(again["betroffen"].fillna("")) == ["rad fuss", "", ""]
 
 
 def test_merge_with_a_form_tabelle1_does_not_fit_writes_the_summary_and_says_why(merged):
@@ -297,6 +303,38 @@ def test_merge_with_a_form_tabelle1_does_not_fit_writes_the_summary_and_says_why
         charts = [name for name in archive.namelist() if name.startswith("xl/charts/chart")]
         assert len(charts) == 2  # one per choice question: modes, betroffen
         assert b"<c:barChart>" in archive.read(charts[0])
+
+
+def test_report_also_writes_the_summary_where_tabelle1_does_not_fit(merged):
+    project, merged_result = merged
+    written = project.summary_path.read_bytes()
+    project.summary_path.unlink()
+    result = report(project)
+    assert result.workbook == project.summary_path and result.warnings == merged_result.warnings
+    assert (result.werkzeuge, len(result.without_return)) == (55, 52)
+    sheet = lambda path: [row for row in load_workbook(path)["Auswertung"].iter_rows(values_only=True)]  # noqa: E731
+    (project.results / "vorher.xlsx").write_bytes(written)
+    assert sheet(result.workbook) == sheet(project.results / "vorher.xlsx")
+    assert not project.report_workbook_path.exists()
+
+
+def test_labels_holding_the_separator_read_back_as_their_choices(xlsform):
+    form = load_form(xlsform("""
+        | survey  |
+        |         | type              | name | label |
+        |         | select_multiple l | q    | Q     |
+        | choices |
+        |         | list_name | name | label   |
+        |         | l         | a    | A; B    |
+        |         | l         | b    | B       |
+        |         | l         | c    | A       |
+    """))
+    frame = pandas.DataFrame({"q": ["a", "b c", "a b", "c", None]}, dtype=object)
+    shown = readable(frame, form.questions)
+    assert list(shown["q"]) == ["A; B", "B; A", "A; B; B", "A", None]
+    assert list(from_readable(shown, form.questions)["q"]) == list(frame["q"])
+    edited = pandas.DataFrame({"q": ["von Hand", "B; B"]}, dtype=object)  # typed into master.xlsx: kept
+    assert list(from_readable(edited, form.questions)["q"]) == ["von Hand", "B; B"]
 
 
 def test_the_summary_and_master_are_written_all_or_none(merged, monkeypatch):

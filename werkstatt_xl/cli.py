@@ -362,6 +362,8 @@ def report_command(project_dir: Path, pdf: bool):
     from .round import report
 
     result = report(_load(project_dir), pdf=pdf)
+    for warning in result.warnings:
+        click.echo(text("cli.warning", warning=warning), err=True)
     click.echo(text("report.wrote", workbook=result.workbook,
                     werkzeuge=plural(result.werkzeuge, "count.werkzeug", "count.werkzeuge"),
                     without=len(result.without_return)))

@@ -10,7 +10,8 @@ Column keys of the register DataFrame (in this order):
   provenance: status, file, received_at, sha256, form_version
 Status values: see STATUSES. ``master.xlsx`` is the register's spreadsheet view; its hidden
 first row holds these keys, so :func:`read_register` reads it back whatever the headers say.
-There a select_multiple shows the chosen LABELS (:func:`readable`), which is what reads back.
+There a select_multiple shows the chosen LABELS (:func:`readable`); :func:`from_readable` turns
+them back into names when the sheet is read.
 
 The filled-in rows of repeats are a second DataFrame, :attr:`Register.repeats`: werkzeug_id,
 werkzeug, repeat (the repeat's name), repeat_row (1, 2, ...), then one column per question of any
@@ -324,9 +325,50 @@ def readable(frame, questions) -> "pandas.DataFrame":
         if question.type == "select_multiple" and question.name in shown:
             labels = {choice.name: choice.label for choice in question.choices.choices}
             separator = text("master.choices_separator")
-            shown[question.name] = [separator.join(labels.get(name, name) for name in value.split())
-                                    if isinstance(value, str) else value for value in shown[question.name]]
+            shown[question.name] = _column(shown, [
+                separator.join(labels.get(name, name) for name in value.split()) if isinstance(value, str) else value
+                for value in shown[question.name]])
     return shown
+
+
+def from_readable(frame, questions) -> "pandas.DataFrame":
+    """``frame`` as read from master.xlsx with each select_multiple of ``questions`` as the register holds it
+    (the chosen names separated by spaces); a cell that is no list of the question's labels stays as it is."""
+    names = frame.copy()
+    for question in questions:
+        if question.type == "select_multiple" and question.name in names:
+            names[question.name] = _column(names, [_chosen_names(value, question.choices) if isinstance(value, str)
+                                                   else value for value in names[question.name]])
+    return names
+
+
+def _column(frame, values: list):
+    """``values`` as a column of ``frame`` that keeps None (a plain list would turn it into NaN)."""
+    import pandas as pd
+
+    return pd.Series(values, index=frame.index, dtype=object)
+
+
+def _chosen_names(shown: str, choices) -> str:
+    """``Radverkehr; Fußverkehr`` -> ``rad fuss``: labels in choice order, each once, joined as
+    :func:`readable` joins them (a label may itself hold the separator)."""
+    separator, labels = text("master.choices_separator"), [(choice.label, choice.name) for choice in choices.choices]
+
+    def parse(start: int, first: int) -> list[str] | None:
+        for index in range(first, len(labels)):
+            label, name = labels[index]
+            end = start + len(label)
+            if not shown.startswith(label, start):
+                continue
+            if end == len(shown):
+                return [name]
+            rest = parse(end + len(separator), index + 1) if shown.startswith(separator, end) else None
+            if rest is not None:
+                return [name, *rest]
+        return None
+
+    found = parse(0, 0)
+    return shown if found is None else " ".join(found)
 
 
 def repeat_headers(form: Form) -> dict[str, str]:

@@ -29,6 +29,7 @@ from ..register import (
     Unreadable,
     build_register,
     count_outcomes,
+    from_readable,
     match_by_title,
     readable,
     register_headers,
@@ -179,15 +180,17 @@ def read_register(project: Project):
     """The register as last written by merge (a DataFrame keyed as the register), or None before any merge."""
     if not project.master_path.is_file():
         return None
-    return read_sheet(project.master_path, REGISTER_SHEET)
+    form = load_form(project.form_path, project.form_language)
+    return from_readable(read_sheet(project.master_path, REGISTER_SHEET), form.questions)
 
 
 def read_repeats(project: Project):
     """The rows of the form's repeats as last written by merge (a DataFrame keyed as
     :attr:`~werkstatt_xl.register.Register.repeats`), or None before any merge or for a form without repeats."""
-    if not project.master_path.is_file() or not load_form(project.form_path).repeats:
+    form = load_form(project.form_path, project.form_language)
+    if not project.master_path.is_file() or not form.repeats:
         return None
-    return read_sheet(project.master_path, REPEATS_SHEET)
+    return from_readable(read_sheet(project.master_path, REPEATS_SHEET), form.repeat_questions)
 
 
 def read_problems(project: Project) -> list[dict]:

@@ -249,6 +249,8 @@ def merged(example_project, xlsform):
     fill_questionnaire(files[1], {"titel": "Bus", "modes#oepnv": "x", "modes#auto": "x", "massnahme@2": "Takt",
                                   "kosten@2": 80000}, project.inbox / files[1].name)
     fill_questionnaire(files[2], {"titel": "Leer"}, project.inbox / files[2].name)
+    fill_questionnaire(files[3], {"modes#fuss": "x"}, project.inbox / files[3].name)  # only a tick
+    fill_questionnaire(files[4], {"kosten@2": 5}, project.inbox / files[4].name)  # only an entry
     return project, merge(project)
 
 
@@ -263,8 +265,16 @@ def test_merge_keeps_select_multiple_as_names_and_repeats_as_rows_keyed_by_werkz
          "massnahme": "Beschilderung", "betroffen": None, "kosten": 0, "beginn": None},
         {"werkzeug_id": "W02", "werkzeug": register.loc["W02", "werkzeug"], "repeat": "massnahmen", "repeat_row": 2,
          "massnahme": "Takt", "betroffen": None, "kosten": 80000, "beginn": None},
+        {"werkzeug_id": "W05", "werkzeug": register.loc["W05", "werkzeug"], "repeat": "massnahmen", "repeat_row": 2,
+         "massnahme": None, "betroffen": None, "kosten": 5, "beginn": None},
     ]
-    assert [problem.code for problem in result.problems] == [Code.ANSWER_REQUIRED]  # W03: modes
+    # a return with only a tick, or only an entry of a repeat, is a return
+    assert list(register.loc[["W01", "W02", "W03", "W04", "W05"], "status"]) == [
+        "eingegangen", "eingegangen", "mit Problemen", "eingegangen", "mit Problemen"]
+    assert [(problem.werkzeug_id, problem.code, problem.question) for problem in result.problems] == [
+        ("W03", Code.ANSWER_REQUIRED, "Welche Verkehrsarten betrifft das Werkzeug?"),
+        ("W05", Code.ANSWER_REQUIRED, "Welche Verkehrsarten betrifft das Werkzeug?"),
+        ("W05", Code.ANSWER_REQUIRED, "Bezeichnung der Maßnahme (Eintrag 2)")]
     # master.xlsx shows the labels, and the repeats on a sheet of their own ...
     workbook = load_workbook(project.master_path, read_only=True)
     assert workbook.sheetnames[0] == REGISTER_SHEET and REPEATS_SHEET in workbook.sheetnames
@@ -277,8 +287,8 @@ def test_merge_keeps_select_multiple_as_names_and_repeats_as_rows_keyed_by_werkz
     # ... and both read back by key as the register holds them
     assert list(read_register(project)["modes"][:3].fillna("")) == ["rad oepnv", "oepnv auto", ""]
     again = read_repeats(project)
-    assert list(again["werkzeug_id"]) == ["W01", "W01", "W02"] and list(again["repeat_row"]) == [1, 3, 2]
-    assert list(again["betroffen"].fillna("")) == ["rad fuss", "", ""]
+    assert list(again["werkzeug_id"]) == ["W01", "W01", "W02", "W05"] and list(again["repeat_row"]) == [1, 3, 2, 2]
+    assert list(again["betroffen"].fillna("")) == ["rad fuss", "", "", ""]
 
 
 def test_merge_with_a_form_tabelle1_does_not_fit_writes_the_summary_and_says_why(merged):
@@ -290,12 +300,12 @@ def test_merge_with_a_form_tabelle1_does_not_fit_writes_the_summary_and_says_why
     sheet = load_workbook(result.report_path)["Auswertung"]
     cells = [[value for value in row if value is not None] for row in sheet.iter_rows(values_only=True)]
     at = cells.index(["Welche Verkehrsarten betrifft das Werkzeug?"])
-    assert cells[at + 1:at + 7] == [["Antwort", "Anzahl", "Anteil"], ["Radverkehr", 1, 1 / 3], ["Fußverkehr", 0, 0],
-                                    ["Öffentlicher Nahverkehr", 2, 2 / 3], ["Autoverkehr", 1, 1 / 3],
-                                    ["ohne Antwort", 1, 1 / 3]]
+    assert cells[at + 1:at + 7] == [["Antwort", "Anzahl", "Anteil"], ["Radverkehr", 1, 0.2], ["Fußverkehr", 1, 0.2],
+                                    ["Öffentlicher Nahverkehr", 2, 0.4], ["Autoverkehr", 1, 0.2],
+                                    ["ohne Antwort", 2, 0.4]]
     at = cells.index(["Kosten in Euro (Wiederholung „Maßnahmen“, alle Einträge)"])
-    assert cells[at + 1:at + 6] == [["Anzahl", 3], ["Kleinster Wert", 0], ["Größter Wert", 120000],
-                                    ["Mittelwert", pytest.approx(200000 / 3)], ["Median", 80000]]
+    assert cells[at + 1:at + 6] == [["Anzahl", 4], ["Kleinster Wert", 0], ["Größter Wert", 120000],
+                                    ["Mittelwert", 200005 / 4], ["Median", 40002.5]]
     at = cells.index(["Bezeichnung der Maßnahme (Wiederholung „Maßnahmen“, alle Einträge)"])
     werkzeug = result.register.set_index("werkzeug_id").loc["W01", "werkzeug"]
     assert cells[at + 2] == [f"{werkzeug} (Eintrag 1)", "Brücke über die Rur"]
@@ -311,7 +321,7 @@ def test_report_also_writes_the_summary_where_tabelle1_does_not_fit(merged):
     project.summary_path.unlink()
     result = report(project)
     assert result.workbook == project.summary_path and result.warnings == merged_result.warnings
-    assert (result.werkzeuge, len(result.without_return)) == (55, 52)
+    assert (result.werkzeuge, len(result.without_return)) == (55, 50)
     sheet = lambda path: [row for row in load_workbook(path)["Auswertung"].iter_rows(values_only=True)]  # noqa: E731
     (project.results / "vorher.xlsx").write_bytes(written)
     assert sheet(result.workbook) == sheet(project.results / "vorher.xlsx")

@@ -178,6 +178,28 @@ def test_generate_with_overrides_and_the_derived_ids_warning(project, tmp_path, 
     assert "\nProjekt\nwxl:projekt\n1\nStand\nwxl:stand" in text
 
 
+def test_generate_says_what_the_form_leaves_out_and_reads_the_language_asked_for(project, xlsform, german):
+    form = xlsform("""
+        | survey |
+        |        | type     | name  | label::English (en) | label::Deutsch (de) | appearance |
+        |        | text     | a     | Name?               | Name?               |            |
+        |        | geopoint | ort   | Where?              | Wo?                 | maps       |
+        |        | text     | b     | Why?                | Warum?              |            |
+    """, "sprachen.xlsx")
+
+    result = run("generate", "-p", project, "--form", form, "--language", "de")
+
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[:2] == [
+        "Warnung: [Zeile 3] Blatt „survey“: „ort“ (geopoint) wird weggelassen: Eine Arbeitsmappe kann keinen "
+        "Standort erfassen.",
+        "Warnung: [Zeile 3] Blatt „survey“: Die Spalte „appearance“ (Zeilen 3) wird nicht verwendet: Eine "
+        "Arbeitsmappe hat ihr eigenes Layout."]
+    (entry, *_) = read_issue_log(project / "ausgang" / "ausgabe.csv")
+    text = sheet_text(project / "ausgang" / entry.file)
+    assert "Warum?" in text and "Why?" not in text and "Wo?" not in text
+
+
 def test_generate_write_ids_stores_them_in_the_catalogue(project):
     result = run("generate", "-p", project, "--write-ids")
     assert result.exit_code == 0, result.output

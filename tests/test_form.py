@@ -273,7 +273,7 @@ def test_each_kind_of_form_problem_has_its_own_code(xlsform):
         |        | integer ja_nein  | d      |       |            |            |         |
         |        |                  | e      | E     |            |            |         |
         |        | begin_group      | g      | G     |            |            |         |
-        |        | begin loop over ja_nein | h | H  |            |            |         |
+        |        | rank ja_nein     | h      | H     |            |            |         |
         | choices |
         |         | list_name | name | label  |
         |         | ja_nein   | ja   | Ja     |
@@ -376,3 +376,154 @@ def test_the_shipped_form_has_the_seeds_numbers_groups_and_scales():
 def test_the_shipped_form_reproduces_the_seeds_fragebogen_verbatim(seed_dir):
     seed = (seed_dir / "000_8bfb2d5125293fab.txt").read_text(encoding="utf-8")
     assert form_outline(load_form(default_form_path())) == seed_outline(seed)
+
+
+def test_pyxforms_other_spellings_of_columns_and_types_are_read(xlsform):
+    form = load_form(xlsform("""
+        | survey |
+        |        | TYPE               | NAME | caption:English | relevance   | constraint message | bind:required | calculate  |
+        |        | string             | a    | A               |             |                    | yes           |            |
+        |        | begin group        | g    | G               |             |                    |               |            |
+        |        | select one from yn | b    | B               | ${a} != ''  |                    |               |            |
+        |        | q int              | c    | C               |             | zu groß            |               |            |
+        |        | end group          |      |                 |             |                    |               |            |
+        |        | add calculate prompt | d  |                 |             |                    |               | ${c} + 1   |
+        | choices |
+        |         | list name | value | caption:English |
+        |         | yn        | y     | Yes             |
+        |         | yn        | n     | No              |
+    """))
+    assert [(question.name, question.type, question.label) for question in form.elements] == [
+        ("a", "text", "A"), ("b", "select_one", "B"), ("c", "integer", "C"), ("d", "calculate", "")]
+    assert form.question("a").required and form.question("b").relevant.text == "${a} != ''"
+    assert form.question("c").constraint_message == "zu groß" and form.question("b").group.name == "g"
+    assert form.question("b").choices.labels == ["Yes", "No"] and form.language == "English"
+
+
+LANGUAGES = """
+    | survey |
+    |        | type          | name | label::Swahili (sw) | label::English (en) | hint::English (en) |
+    |        | select_one yn | a    | Ndiyo?              | Yes?                | Say it             |
+    | choices |
+    |         | list_name | name | label::Swahili (sw) | label::English (en) |
+    |         | yn        | y    | Ndiyo               | Yes                 |
+"""
+
+
+@pytest.mark.parametrize("settings, wanted, label, choice", [
+    ("", "", "Ndiyo?", "Ndiyo"),  # no default_language: the first language, never the right-most
+    ("| settings |\n| | default_language |\n| | English (en) |", "", "Yes?", "Yes"),
+    ("", "en", "Yes?", "Yes"),
+    ("", "english", "Yes?", "Yes"),
+    ("| settings |\n| | default_language |\n| | English (en) |", "Swahili", "Ndiyo?", "Ndiyo"),
+])
+def test_one_language_is_read_the_default_or_the_first_or_the_one_asked_for(xlsform, settings, wanted, label, choice):
+    form = load_form(xlsform(LANGUAGES + settings), language=wanted)
+    question = form.question("a")
+    assert (question.label, question.choices.labels, question.hint) == (label, [choice], "Say it")
+
+
+def test_a_language_the_form_lacks_is_refused_naming_those_it_has(xlsform):
+    path = xlsform(LANGUAGES)
+    assert form_errors_with(path, "fr") == expected_errors(
+        path, "the form has no language 'fr'; it has: Swahili (sw), English (en).")
+
+
+def form_errors_with(path, language: str) -> str:
+    with pytest.raises(FormError) as caught:
+        load_form(path, language=language)
+    return str(caught.value)
+
+
+def test_what_a_workbook_does_not_render_is_said_with_sheet_and_row(xlsform):
+    form = load_form(xlsform("""
+        | survey |
+        |        | type     | name  | label | appearance | media::image | my notes |
+        |        | text     | a     | A     | multiline  |              | x        |
+        |        | image    | foto  | Foto  |            | a.png        |          |
+        |        | deviceid | gerät |       |            |              |          |
+        |        | integer  | b     | B     | numbers    |              |          |
+        | settings |
+        |          | form_id | public_key |
+        |          | f       | abc        |
+        | extra |
+        |       | x |
+    """))
+    assert [(notice.code, notice.sheet, notice.line, notice.message) for notice in form.notices] == [
+        (Code.FORM_NOT_USED, "settings", 2, "[row 2] On the 'settings' sheet, the setting 'public_key' is not used: "
+                                            "it has no meaning for a workbook."),
+        (Code.FORM_LEFT_OUT, "survey", 3, "[row 3] On the 'survey' sheet, 'foto' (image) is left out: a workbook "
+                                          "cannot take photos, sound, video, files or barcodes."),
+        (Code.FORM_LEFT_OUT, "survey", 4, "[row 4] On the 'survey' sheet, 'gerät' (deviceid) is left out: device "
+                                          "metadata has no meaning in a workbook."),
+        (Code.FORM_NOT_USED, "survey", 2, "[row 2] On the 'survey' sheet, the column 'appearance' (rows 2, 5) is "
+                                          "not used: a workbook has its own layout."),
+        (Code.FORM_NOT_USED, "survey", 2, "[row 2] On the 'survey' sheet, the column 'my notes' (rows 2) is not "
+                                          "used: werkstatt-xl does not render it."),
+        (Code.FORM_NOT_USED, "survey", 3, "[row 3] On the 'survey' sheet, the column 'media::image' (rows 3) is "
+                                          "not used: a workbook shows no media."),
+        (Code.FORM_NOT_USED, "extra", None, "On the 'extra' sheet, the sheet is not used: werkstatt-xl reads "
+                                            "survey, choices, external_choices and settings."),
+    ]
+
+
+def test_a_group_relevant_applies_to_its_questions(xlsform):
+    form = load_form(xlsform("""
+        | survey |
+        |        | type        | name | label | relevant    |
+        |        | integer     | a    | A     |             |
+        |        | begin_group | g    | G     | ${a} > 1    |
+        |        | text        | b    | B     | ${a} < 10   |
+        |        | text        | c    | C     |             |
+        |        | end_group   |      |       |             |
+    """))
+    assert form.question("b").relevant.text == "(${a} > 1) and (${a} < 10)"
+    assert form.question("c").relevant.text == "${a} > 1"
+
+
+def test_the_same_name_in_two_groups_is_two_questions_named_by_their_groups(xlsform):
+    form = load_form(xlsform("""
+        | survey |
+        |        | type        | name | label |
+        |        | begin_group | g1   | G1    |
+        |        | text        | x    | X1    |
+        |        | end_group   |      |       |
+        |        | begin_group | g2   | G2    |
+        |        | text        | x    | X2    |
+        |        | text        | y    | Y     |
+        |        | end_group   |      |       |
+    """))
+    assert form.answer_names() == ["g1/x", "g2/x", "y"]
+
+
+def test_a_loop_over_a_choice_list_is_a_group_per_choice_with_the_choice_in_its_labels(xlsform):
+    form = load_form(xlsform("""
+        | survey |
+        |        | type                   | name   | label                      |
+        |        | begin loop over raeume | zimmer | Zimmer                     |
+        |        | integer                | fenster | Fenster im %(label)s?     |
+        |        | end loop               |        |                            |
+        | choices |
+        |         | list_name | name  | label        |
+        |         | raeume    | kueche | Küche       |
+        |         | raeume    | bad    | Bad         |
+    """))
+    assert [(question.name, question.label, question.group.label) for question in form.questions] == [
+        ("zimmer/kueche/fenster", "Fenster im Küche?", "Küche"), ("zimmer/bad/fenster", "Fenster im Bad?", "Bad")]
+
+
+def test_a_reference_to_a_name_used_in_several_groups_is_refused_naming_them(xlsform):
+    path = xlsform("""
+        | survey |
+        |        | type        | name | label | relevant     |
+        |        | begin_group | g1   | G1    |              |
+        |        | text        | x    | X1    |              |
+        |        | end_group   |      |       |              |
+        |        | begin_group | g2   | G2    |              |
+        |        | text        | x    | X2    |              |
+        |        | end_group   |      |       |              |
+        |        | text        | y    | Y     | ${x} = 'a'   |
+    """)
+    assert form_errors(path) == expected_errors(
+        path, "[row 8] On the 'survey' sheet, the relevant of 'y' refers to ${x}, a name used in several groups "
+              "(g1/x, g2/x): XLSForm cannot tell which is meant; give the questions different names.")

@@ -362,8 +362,12 @@ class _Sheet:
         """The first row with content after a run of empty rows, where pyxform stops reading, else None."""
 
     def languages(self) -> list[str]:
-        found = [column.language for column in self.columns if column and column.name in _LANGUAGE_COLUMNS]
-        return list(dict.fromkeys(found))
+        """The languages of the label columns (else of the hint and message columns), in column order."""
+        for names in (("label",), _LANGUAGE_COLUMNS):
+            found = [column.language for column in self.columns if column and column.name in names]
+            if found:
+                return list(dict.fromkeys(found))
+        return []
 
     def records(self, language: str) -> list[tuple[int, dict[str, str]]]:
         """Each row as column -> value; a translated column in ``language``, else untranslated, else the
@@ -440,8 +444,9 @@ class _FormBuilder:
         self.metadata: dict[str, str] = {}
         self.lists: dict[str, ChoiceList] = {}  # every choice list a question uses, by name
 
-    def problem(self, code: Code, sheet: str, row: int | None, **values: object) -> None:
-        self.problems.append(_problem(code, sheet, row, **values))
+    def problem(self, code: Code, sheet: str, row: int | None, template: str | None = None, **values: object) -> None:
+        """Report ``code`` at ``row`` of ``sheet``, worded by its own text or by ``template``."""
+        self.problems.append(_problem(template or code, sheet, row, code, **values))
 
     def notice(self, code: Code, key: str, sheet: str, row: int | None, **values: object) -> None:
         self.notices.append(_problem(key, sheet, row, code, **values))
@@ -461,7 +466,7 @@ class _FormBuilder:
         choice_lists = self.read_choices("choices", language)
         external = self.read_choices("external_choices", language)
         self.lists = {**external, **choice_lists}
-        surveyed = self.sheets["survey"].records(language)
+        surveyed = self.expand_loops(self.sheets["survey"].records(language))
         for _number, row in surveyed:
             kind = " ".join(row.get("type", "").split())
             if kind in _SETTINGS_TYPES and row.get("name"):
@@ -640,17 +645,44 @@ class _FormBuilder:
                         self.problem(Code.FORM_REFERENCE_INTO_REPEAT, "survey", question.row, column=column,
                                      name=question.name, reference=reference, repeat=in_repeat[reference].name)
 
+    def expand_loops(self, records: list[tuple[int, dict[str, str]]]) -> list[tuple[int, dict[str, str]]]:
+        """Each ``begin loop over LIST`` … ``end loop`` as pyxform reads it: a group of the loop holding, for each
+        choice of LIST, a group named by the choice with the loop's rows, ``%(label)s`` in their texts replaced
+        by the choice's label."""
+        expanded, position = [], 0
+        while position < len(records):
+            number, row = records[position]
+            control = _CONTROL.match(" ".join(row.get("type", "").split()))
+            position += 1
+            if not (control and control["end"] == "begin" and control["kind"] == "loop"):
+                expanded.append((number, row))
+                continue
+            end = next((index for index in range(position, len(records))
+                        if " ".join(records[index][1].get("type", "").split()) in ("end loop", "end_loop")), None)
+            choices = self.lists.get(control["list_name"] or "")
+            if end is None or choices is None:
+                if choices is None:
+                    self.problem(Code.FORM_UNKNOWN_CHOICE_LIST, "survey", number, list_name=control["list_name"] or "",
+                                 name=row.get("name", ""))
+                expanded.append((number, row))
+                continue
+            expanded.append((number, {**row, "type": "begin_group"}))
+            for choice in choices.choices:
+                expanded.append((number, {"type": "begin_group", "name": choice.name, "label": choice.label}))
+                expanded.extend((inner, {key: value.replace("%(label)s", choice.label) if key in TRANSLATED else value
+                                         for key, value in cells.items()}) for inner, cells in records[position:end])
+                expanded.append((number, {"type": "end_group"}))
+            expanded.append((records[end][0], {"type": "end_group"}))
+            position = end + 1
+        return expanded
+
     def read_type(self, raw_type: str, row_number: int) -> tuple[str | None, str, bool]:
         """(kind, list name, or_other) of a type cell; ``left_out:<why>`` for a type left out; (None, "",
         False) after a problem is reported."""
         control = _CONTROL.match(raw_type)
         if control:
-            kind = _CONTROLS[control["kind"]]
-            if kind in ("group", "repeat"):
-                return f"{control['end']}_{kind}", "", False
-            self.problem(Code.FORM_UNSUPPORTED_TYPE, "survey", row_number, type=raw_type,
-                         why=text(f"form.unsupported.{kind}"))
-            return None, "", False
+            kind = _CONTROLS[control["kind"]]  # a loop left here lacks its end or list: a group, said so below
+            return f"{control['end']}_{'repeat' if kind == 'repeat' else 'group'}", "", False
         select = _SELECT.match(raw_type)
         if select:
             kind = _SELECTS[select["kind"]]
@@ -719,7 +751,8 @@ class _FormBuilder:
         if prefill and prefill not in PREFILL_FIELDS:
             self.problem(Code.FORM_BAD_PREFILL, "survey", row_number, prefill=prefill,
                          fields=", ".join(PREFILL_FIELDS))
-        if kind == "range":
+        ranged = kind == "range"
+        if ranged:
             kind = self.range_type(row, row_number)
         calculation = self.expression(row, "calculation", row_number)
         if kind == "calculate" and calculation is None:
@@ -733,6 +766,13 @@ class _FormBuilder:
         if required not in _TRUE | _FALSE:
             self.notice(Code.FORM_NOT_RENDERED, "form.required_expression", "survey", row_number, name=name,
                         required=row["required"])
+        read_only = row.get("read_only", "").lower()
+        if read_only not in _TRUE | _FALSE:
+            self.notice(Code.FORM_NOT_RENDERED, "form.read_only_expression", "survey", row_number, name=name,
+                        read_only=row["read_only"])
+        if row.get("parameters") and not ranged:
+            self.notice(Code.FORM_NOT_USED, "form.parameters_not_used", "survey", row_number, name=name,
+                        parameters=row["parameters"])
         default = row.get("default", "")
         if default and ("${" in default or "(" in default):
             self.notice(Code.FORM_NOT_RENDERED, "form.dynamic_default", "survey", row_number, name=name)
@@ -747,7 +787,7 @@ class _FormBuilder:
             choices=choices, group=group, prefill=prefill,
             required_message=row.get("required_message", ""),
             calculation=calculation, default=default,
-            read_only=row.get("read_only", "").lower() in _TRUE or kind == "calculate",
+            read_only=read_only in _TRUE or kind == "calculate",
             choice_filter=self.expression(row, "choice_filter", row_number) if choices is not None else None,
         )
 
@@ -803,8 +843,10 @@ class _FormBuilder:
                         self.notice(Code.FORM_NOT_RENDERED, "form.reference_left_out", "survey",
                                     question.row, column=column, name=question.name, reference=reference)
                     else:
+                        paths = sorted(name for name in answers if name.endswith("/" + reference))
                         self.problem(Code.FORM_UNKNOWN_REFERENCE, "survey", question.row, column=column,
-                                     name=question.name, reference=reference)
+                                     name=question.name, reference=reference, paths=", ".join(paths),
+                                     template="form.ambiguous_reference" if paths else None)
             if "calculation" in dropped:
                 self.left_out[question.name] = question.row
                 elements[index] = None

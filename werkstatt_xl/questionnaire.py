@@ -55,6 +55,24 @@ class _Placed:
         return self.row + (len(choices.choices) if self.question.type == "select_multiple" else 0)
 
 
+_MEMO: dict[int, tuple[Form, dict]] = {}
+_MEMO_FORMS = 4
+
+
+def _memo(form: Form, key: tuple, compute: Callable[[], object]):
+    """What depends only on the form (and ``key``: a question, its place, a group), computed once per form:
+    ``generate`` renders the same form for every Werkzeug."""
+    entry = _MEMO.get(id(form))
+    if entry is None or entry[0] is not form:
+        if len(_MEMO) >= _MEMO_FORMS:
+            _MEMO.clear()
+        entry = _MEMO[id(form)] = (form, {})
+    store = entry[1]
+    if key not in store:
+        store[key] = compute()
+    return store[key]
+
+
 def file_name(werkzeug: Werkzeug, position: int) -> str:
     """An e-mail-safe name: ASCII, no spaces, Handlungsfeld number, position and Werkzeug."""
     slug = ascii_text(werkzeug.werkzeug).strip("_")
@@ -79,6 +97,11 @@ def file_names(catalogue: Catalogue) -> dict[str, str]:
 
 def _question_height(question: Question, werkzeug: Werkzeug, below: list[tuple[str, str]], form: Form) -> float:
     """The row height of a question or note: its label and the lines ``below`` it, prefilled value, answer space."""
+    return _memo(form, ("height", question.name, _prefill_value(question, werkzeug), tuple(below)),
+                 lambda: _measured_height(question, werkzeug, below, form))
+
+
+def _measured_height(question: Question, werkzeug: Werkzeug, below: list[tuple[str, str]], form: Form) -> float:
     shown = _readable(question.label, form) or question.name
     if not question.is_answer:
         return text_height(sum(_WIDTHS[1 if question.number else 0:]), (shown, _TEXT))
@@ -330,6 +353,10 @@ def _write_instance(rows: Rows, styles: _Styles, row: int, instance: int) -> Non
 
 def _group_scale(form: Form, group: Group | None) -> str:
     """The answer scale shared by the group's dropdowns, shown in its header like the seed ("" outside a group)."""
+    return _memo(form, ("scale", (group.name, group.row) if group else None), lambda: _shared_scale(form, group))
+
+
+def _shared_scale(form: Form, group: Group | None) -> str:
     lists = {question.choices.name: question.choices for question in form.elements
              if group is not None and question.group == group and question.type == "select_one"}
     return _scale(next(iter(lists.values())).labels) if len(lists) == 1 else ""
@@ -368,7 +395,8 @@ def _write_question(rows: Rows, styles: _Styles, place: _Placed, form: Form, wer
     rows.set(row, _question_height(question, werkzeug, below, form))
     if question.type == "calculate" and not question.label:
         sheet.set_row(row, None, None, {"hidden": True})  # a value other formulas read, unseen as in ODK
-    label = _label_formula(question.label, [line for _kind, line in below], form, cell_of)
+    label = _memo(form, ("label", place.key(), place.row, tuple(below)),
+                  lambda: _label_formula(question.label, [line for _kind, line in below], form, cell_of))
     shown = _readable(question.label, form) or question.name
     if not question.is_answer:
         if question.number:
@@ -386,7 +414,7 @@ def _write_question(rows: Rows, styles: _Styles, place: _Placed, form: Form, wer
         _merged_formula(sheet, row, first, 1, label, label_format)
     else:
         if not question.number:
-            sheet.merge_range(row, 0, row, 1, shown, label_format)
+            sheet.merge_range(row, 0, row, 1, None if below else shown, label_format)
         if below:
             # each line starts its run: a run of only whitespace would lose its line break in openpyxl
             runs = [part for kind, line in below for part in (getattr(styles, kind), "\n" + line)]
@@ -400,9 +428,8 @@ def _write_question(rows: Rows, styles: _Styles, place: _Placed, form: Form, wer
         _write_answer(sheet, styles, place, form, werkzeug, cell_of, list_ranges)
         sheet.write_string(row, MARKER_COLUMN, answer_marker(place.key()))
     if question.relevant is not None:
-        try:
-            formula = question.relevant.to_excel(cell_of, _choice_label(form))
-        except UnsupportedExpression:
+        formula = _memo(form, ("relevant", place.key(), place.row), lambda: _formula(question.relevant, cell_of, form))
+        if formula is None:
             return  # Excel cannot grey it out; the skip note says when to answer, and merge checks it
         first = row + (question.type == "select_multiple")
         sheet.conditional_format(first, ANSWER_COLUMN, place.last_row, ANSWER_COLUMN, {
@@ -418,11 +445,12 @@ def _write_answer(sheet, styles: _Styles, place: _Placed, form: Form, werkzeug: 
     if prefilled:
         sheet.write_string(row, ANSWER_COLUMN, prefilled, styles.prefilled)
     elif kind == "calculate":
-        try:
-            formula = question.calculation.to_excel(cell_of, _choice_label(form))
-            sheet.write_formula(row, ANSWER_COLUMN, f"=IFERROR({formula},\"\")", styles.prefilled, "")
-        except UnsupportedExpression:
+        formula = _memo(form, ("calculation", place.key(), place.row),
+                        lambda: _formula(question.calculation, cell_of, form))
+        if formula is None:
             sheet.write_string(row, ANSWER_COLUMN, text("questionnaire.computed_on_merge"), styles.prefilled)
+        else:
+            sheet.write_formula(row, ANSWER_COLUMN, f"=IFERROR({formula},\"\")", styles.prefilled, "")
     elif question.read_only:
         _write_default(sheet, row, question, {"date": styles.prefilled_date, "time": styles.prefilled_time,
                                               "dateTime": styles.prefilled_datetime}.get(kind, styles.prefilled))
@@ -431,8 +459,38 @@ def _write_answer(sheet, styles: _Styles, place: _Placed, form: Form, werkzeug: 
                          "dateTime": styles.answer_datetime}.get(kind, styles.answer)
         _write_default(sheet, row, question, answer_format)
         source = list_ranges.get(place.key()) if place.instance is None else None
-        sheet.data_validation(row, ANSWER_COLUMN, row, ANSWER_COLUMN,
-                              _validation(question, list_ranges, _readable_in(form), source))
+        sheet.data_validation(row, ANSWER_COLUMN, row, ANSWER_COLUMN, _memo(
+            form, ("validation", place.key(), place.row), lambda: _rule(question, form, cell_of, list_ranges, source)))
+
+
+def _rule(question: Question, form: Form, cell_of: Callable[[str | None], str | None], list_ranges: dict[str, str],
+          source: str | None) -> dict:
+    """The answer cell's validation: its type's, and where Excel can compute the question's ``constraint``
+    (not for a dropdown, whose cell has the list as its one rule) a custom formula checking both."""
+    rule = _validation(question, list_ranges, _readable_in(form), source)
+    formula = _formula(question.constraint, cell_of, form) if question.constraint is not None else None
+    if formula is None or question.choices is not None:
+        return rule
+    cell = cell_of(None)
+    checks = {"integer": f"ISNUMBER({cell}),{cell}=INT({cell}),ABS({cell})<={_LARGEST}",
+              "decimal": f"ISNUMBER({cell}),ABS({cell})<={_LARGEST}",
+              "date": f"ISNUMBER({cell}),{cell}>=1,{cell}<{_LAST_DAY}",
+              "dateTime": f"ISNUMBER({cell}),{cell}>=1,{cell}<{_LAST_DAY}",
+              "time": f"ISNUMBER({cell}),{cell}>=0,{cell}<1"}.get(question.type)
+    said = question.constraint_message or text("questionnaire.constraint", condition=question.constraint.describe(
+        _question_name(form), _choice_label(form)))
+    box = {key: value for key, value in rule.items() if key.startswith("input")}
+    return {"validate": "custom", "value": f"=AND({checks + ',' if checks else ''}{formula})", **box,
+            "error_title": text("questionnaire.not_allowed"), "error_type": "stop",
+            "error_message": _shortened(" ".join(filter(None, [rule.get("error_message"), said])), _INPUT_MESSAGE)}
+
+
+def _formula(expression, cell_of: Callable[[str | None], str | None], form: Form) -> str | None:
+    """The Excel formula of ``expression`` (without ``=``), None where Excel cannot compute it."""
+    try:
+        return expression.to_excel(cell_of, _choice_label(form))
+    except UnsupportedExpression:
+        return None
 
 
 def _write_default(sheet, row: int, question: Question, cell_format) -> None:
@@ -466,6 +524,9 @@ def default_value(question: Question) -> object:
 
 
 _REFERENCE = re.compile(r"\$\{([^\W\d][\w.-]*)\}")
+_LARGEST = f"{LARGEST_NUMBER:.0E}"
+_LAST_DAY = (dt.date(2200, 1, 1) - dt.date(1899, 12, 30)).days
+"""Excel's serial of 2200-01-01: dates up to 2199-12-31 are accepted, as by a date cell's own rule."""
 _FORMULA_TEXT = 255
 """The most characters of one string literal in an Excel formula."""
 _FORMULA_LENGTH = 8000
@@ -575,8 +636,8 @@ def _skip_note(question: Question, form: Form) -> str:
     """``Nur ausfüllen, wenn Frage 1 mit „Nein“ beantwortet ist.`` for a question with ``relevant``."""
     if question.relevant is None:
         return ""
-    return text("questionnaire.skip_note", condition=question.relevant.describe(_question_name(form),
-                                                                                _choice_label(form)))
+    return _memo(form, ("skip", question.name), lambda: text(
+        "questionnaire.skip_note", condition=question.relevant.describe(_question_name(form), _choice_label(form))))
 
 
 def _question_name(form: Form) -> Callable[[str], str]:
@@ -643,23 +704,29 @@ def _write_lists(sheet, form: Form, cells: dict[str, str]) -> dict[str, str]:
             sheet.write_string(row, column, label)
         ranges[choice_list.name] = _range(1, len(choice_list.choices), column)
         column += 1
+    written: dict[tuple, int] = {}  # the same dependent lists, written once for every question that uses them
     for question in form.questions:
-        blocks = dependent_choices(question, form)
-        if blocks and question.name in cells and blocks[0] in cells and ":" not in cells[blocks[0]]:
-            parent, choices_by_label = blocks
-            first = column
-            for label, labels in choices_by_label.items():
+        blocks = _memo(form, ("dependent", question.name),
+                       lambda question=question: dependent_choices(question, form))
+        if not (blocks and question.name in cells and blocks[0] in cells and ":" not in cells[blocks[0]]):
+            continue
+        parent, choices_by_label = blocks
+        content = tuple((label, tuple(labels)) for label, labels in choices_by_label.items())
+        if content not in written:
+            written[content] = column
+            for label, labels in content:
                 sheet.write_string(0, column, label)
                 sheet.write_number(1, column, len(labels))
                 for row, shown in enumerate(labels, start=2):
                     sheet.write_string(row, column, shown)
                 column += 1
-            header = f"{LISTS_SHEET}!{cell_name(0, first, True)}:{cell_name(0, column - 1, True)}"
-            counts = f"{LISTS_SHEET}!{cell_name(1, first, True)}:{cell_name(1, column - 1, True)}"
-            match = f"MATCH({cells[parent]},{header},0)"
-            ranges[question.name] = (f"=IF(ISNA({match}),{ranges[question.choices.name][1:]},"
-                                     f"OFFSET({LISTS_SHEET}!{cell_name(2, first, True)},0,{match}-1,"
-                                     f"MAX(1,INDEX({counts},{match})),1))")
+        first, last = written[content], written[content] + len(content) - 1
+        header = f"{LISTS_SHEET}!{cell_name(0, first, True)}:{cell_name(0, last, True)}"
+        counts = f"{LISTS_SHEET}!{cell_name(1, first, True)}:{cell_name(1, last, True)}"
+        match = f"MATCH({cells[parent]},{header},0)"
+        ranges[question.name] = (f"=IF(ISNA({match}),{ranges[question.choices.name][1:]},"
+                                 f"OFFSET({LISTS_SHEET}!{cell_name(2, first, True)},0,{match}-1,"
+                                 f"MAX(1,INDEX({counts},{match})),1))")
     return ranges
 
 

@@ -186,10 +186,14 @@ class _Checker:
             elif value is not None and question.choice_filter is not None and \
                     question.choice_filter.references.isdisjoint(unusable):
                 allowed = _allowed_choices(question, names)
-                if not any(choice.label.casefold() == str(value).casefold() for choice in allowed.choices):
-                    self.report(question, row, value, Code.ANSWER_NOT_IN_FILTER, text(
-                        Code.ANSWER_NOT_IN_FILTER, value=quote(_as_text(value))), text(
-                        "remedy.choice", allowed=allowed.allowed) if allowed.choices else text("remedy.no_choice_fits"))
+                chosen = ([question.choices.by_name(name).label for name in value] if isinstance(value, list)
+                          else [value])
+                for label in chosen:
+                    if not any(choice.label.casefold() == str(label).casefold() for choice in allowed.choices):
+                        self.report(question, row, label, Code.ANSWER_NOT_IN_FILTER, text(
+                            Code.ANSWER_NOT_IN_FILTER, value=quote(_as_text(label))), text(
+                            "remedy.choice", allowed=allowed.allowed) if allowed.choices else
+                            text("remedy.no_choice_fits"))
         return values, names
 
     def ticked(self, question: Question, row: int | None, cells: dict[str, object]) -> list[str] | None | object:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import traceback
 import zipfile
 from pathlib import Path
@@ -83,6 +84,14 @@ class TextTooLong(ValueError):
     """A text longer than a cell holds reached a writer: callers check :func:`text_length` first."""
 
 
+_FUNCTION = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\(")
+_CLASSIC_FUNCTIONS = frozenset({
+    "ABS", "AND", "CHAR", "COUNTA", "FALSE", "FIND", "IF", "IFERROR", "INDEX", "INT", "ISNA", "ISNUMBER", "LEFT",
+    "LEN", "MATCH", "MAX", "MID", "MIN", "MOD", "NOT", "NOW", "OFFSET", "OR", "POWER", "RIGHT", "ROUND", "TEXT",
+    "TODAY", "TRUE", "TRUNC", "VALUE"})
+"""Functions of Excel 2007 our formulas use: XlsxWriter need not look for newer ones to prefix them."""
+
+
 class TextSafeWorksheet(Worksheet):
     """A worksheet that writes every string as the text it is, never as markup, never cut.
 
@@ -101,6 +110,15 @@ class TextSafeWorksheet(Worksheet):
             return self.write_rich_string(row, col, *runs, *([cell_format] if cell_format else []))
         return super()._write_string(row, col, string, cell_format)
 
+
+    def _prepare_formula(self, formula, expand_future_functions=False):
+        """XlsxWriter's preparation, whose hundred searches for newer functions (to prefix them) run only where
+        a formula calls another function than :data:`_CLASSIC_FUNCTIONS`, those our formulas use."""
+        if not set(_FUNCTION.findall(formula)) <= _CLASSIC_FUNCTIONS:
+            return super()._prepare_formula(formula, expand_future_functions)
+        formula = formula[1:] if formula.startswith("{") else formula
+        formula = formula[1:] if formula.startswith("=") else formula
+        return formula[:-1] if formula.endswith("}") else formula
 
     def _get_range_data(self, row_start, col_start, row_end, col_end):
         """The cells a chart caches; XlsxWriter leaves out rich strings, which would shift every later

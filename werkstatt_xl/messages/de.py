@@ -259,6 +259,7 @@ TEXTS: dict[str, str] = {
     "expression.length_of_answer": "die Länge der Antwort auf {subject}",
     "expression.length_of": "die Länge von {operand}",
     "expression.count_of_answer": "die Zahl der angekreuzten Antworten bei {subject}",
+    "expression.count_of_own_answer": "die Zahl der angekreuzten Antworten bei dieser Frage",
     "expression.answered": "{subject} beantwortet ist",
     "expression.unanswered": "{subject} nicht beantwortet ist",
     "expression.answered_with": "{subject} mit {value} beantwortet ist",

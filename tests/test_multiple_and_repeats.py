@@ -1,7 +1,8 @@
 """select_multiple and repeats end to end, and merge with a form the report definition was not written for.
 
 The questionnaire of :data:`FORM` is compared with ``tests/golden/mehrfach_wiederholung.xlsx``
-(``tests/golden.py`` says how to rewrite it after an intended change).
+and the summary workbook of fixed answers with ``tests/golden/auswertung.xlsx`` (``tests/golden.py``
+says how to rewrite them after an intended change).
 """
 
 import datetime as dt
@@ -11,7 +12,7 @@ from pathlib import Path
 import pandas
 import pytest
 from click.testing import CliRunner
-from golden import assert_matches_golden
+from golden import assert_matches_golden, dump
 from openpyxl import load_workbook
 
 from werkstatt_xl.anchors import parse_marker, split_answer_key
@@ -25,10 +26,12 @@ from werkstatt_xl.master import REGISTER_SHEET, REPEATS_SHEET
 from werkstatt_xl.messages import Code
 from werkstatt_xl.questionnaire import SHEET, render_questionnaire
 from werkstatt_xl.register import from_readable, readable
+from werkstatt_xl.report import summarize, write_summary
 from werkstatt_xl.round import Project, generate, load_project, merge, read_register, read_repeats, report
 from werkstatt_xl.validate import RepeatRow, check_answers
 
 GOLDEN = Path(__file__).parent / "golden" / "mehrfach_wiederholung.xlsx"
+SUMMARY_GOLDEN = Path(__file__).parent / "golden" / "auswertung.xlsx"
 FORM = """
 | survey   |
 |          | type                               | name        | label                                        | relevant                  | required | repeat_count | constraint            | constraint_message        |
@@ -345,6 +348,28 @@ def test_labels_holding_the_separator_read_back_as_their_choices(xlsform):
     assert list(from_readable(shown, form.questions)["q"]) == list(frame["q"])
     edited = pandas.DataFrame({"q": ["von Hand", "B; B"]}, dtype=object)  # typed into master.xlsx: kept
     assert list(from_readable(edited, form.questions)["q"]) == ["von Hand", "B; B"]
+
+
+def summary_dump(path: Path) -> list[str]:
+    """The golden dump of the cells and the XML of each chart."""
+    with zipfile.ZipFile(path) as archive:
+        charts = [archive.read(name).decode() for name in sorted(archive.namelist()) if name.startswith("xl/charts/")]
+    return [*dump(path), *charts]
+
+
+def test_the_summary_matches_the_golden_file(form, tmp_path):
+    register = pandas.DataFrame({
+        "werkzeug_id": ["W1", "W2", "W3", "W4"], "werkzeug": ["Radweg", "Bus & Bahn", "=Formel?", "Offen"],
+        "status": ["eingegangen", "mit Problemen", "eingegangen", "offen"],
+        "titel": ["Radweg Nord", None, "=1+1", None], "modes": ["rad oepnv", "oepnv auto", None, None],
+        "rad_details": ["Abstellanlagen", None, None, None]}, dtype=object)
+    repeats = pandas.DataFrame({
+        "werkzeug_id": ["W1", "W1", "W2"], "werkzeug": ["Radweg", "Radweg", "Bus & Bahn"],
+        "repeat": ["massnahmen"] * 3, "repeat_row": [1, 3, 1], "massnahme": ["Brücke", "Schilder", None],
+        "betroffen": ["rad fuss", None, "auto"], "kosten": [120000, 0, 2.5],
+        "beginn": [dt.date(2026, 3, 1), None, None]}, dtype=object)
+    path = write_summary(tmp_path / "auswertung.xlsx", summarize(form, register, repeats), "Zwischenbilanz 2026")
+    assert_matches_golden(path, SUMMARY_GOLDEN, summary_dump)
 
 
 def test_the_summary_and_master_are_written_all_or_none(merged, monkeypatch):

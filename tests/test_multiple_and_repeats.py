@@ -7,6 +7,7 @@ says how to rewrite them after an intended change).
 
 import datetime as dt
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pandas
@@ -18,7 +19,7 @@ from openpyxl import load_workbook
 from werkstatt_xl.anchors import parse_marker, split_answer_key
 from werkstatt_xl.catalogue import Werkzeug
 from werkstatt_xl.cli import main
-from werkstatt_xl.errors import FormError, ProjectError
+from werkstatt_xl.errors import FormError, ProjectError, ReportDefinitionError
 from werkstatt_xl.fill import fill_questionnaire
 from werkstatt_xl.form import load_form
 from werkstatt_xl.ingest import read_return
@@ -26,7 +27,8 @@ from werkstatt_xl.master import REGISTER_SHEET, REPEATS_SHEET
 from werkstatt_xl.messages import Code
 from werkstatt_xl.questionnaire import SHEET, render_questionnaire
 from werkstatt_xl.register import from_readable, readable
-from werkstatt_xl.report import summarize, write_summary
+from werkstatt_xl.report import FORM_MISMATCH, load_report_definition, summarize, write_summary
+from werkstatt_xl.resources import template_path
 from werkstatt_xl.round import Project, generate, load_project, merge, read_register, read_repeats, report
 from werkstatt_xl.validate import RepeatRow, check_answers
 
@@ -385,6 +387,18 @@ def test_the_summary_and_master_are_written_all_or_none(merged, monkeypatch):
     with pytest.raises(OSError):
         merge(project)
     assert project.master_path.read_bytes() == before
+
+
+def test_a_report_definition_naming_a_question_of_a_repeat_does_not_fit(form):
+    definition = template_path("tabelle1.toml").read_text(encoding="utf-8")
+    with pytest.raises(ReportDefinitionError) as caught:
+        load_report_definition(template_path("tabelle1.toml"), replace(form, elements=tuple(
+            replace(question, name="umsetzung") if question.name == "massnahme" else question
+            for question in form.elements)))
+    codes = {problem.code for problem in caught.value.problems}
+    assert Code.REPORT_QUESTION_IN_REPEAT in codes and codes <= FORM_MISMATCH
+    line = next(problem.line for problem in caught.value.problems if problem.code == Code.REPORT_QUESTION_IN_REPEAT)
+    assert 'question = "umsetzung"' in definition.splitlines()[line - 1]
 
 
 def test_the_warning_is_german_on_a_german_terminal(merged, german):

@@ -173,8 +173,8 @@ def test_each_choice_has_its_own_tick_cell_and_each_entry_of_the_repeat_its_cell
 
 def test_a_filled_questionnaire_reads_back_exactly_after_libreoffice_and_gnumeric(form, tmp_path, soffice, ssconvert):
     filled = fill_questionnaire(render(form, tmp_path / "q.xlsx"), ANSWERS, tmp_path / "ausgefuellt.xlsx")
-    copies = [filled, soffice(filled, "ods", tmp_path / "lo"), soffice(filled, "xlsx", tmp_path / "lo"),
-              ssconvert(filled, tmp_path / "gnumeric.xlsx"), ssconvert(filled, tmp_path / "gnumeric.ods")]
+    copies = [filled, *(soffice(filled, target, tmp_path / "lo") for target in ("ods", "xlsx", "xls")),
+              *(ssconvert(filled, tmp_path / f"gnumeric.{target}") for target in ("ods", "xlsx", "xls"))]
     for copy in copies:
         result = checked(copy, form)
         assert (result.values, result.rows, result.problems) == (VALUES, ROWS, []), copy.name

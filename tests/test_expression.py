@@ -55,6 +55,15 @@ def test_count_selected_counts_the_choices_of_a_select_multiple():
         "die Zahl der angekreuzten Antworten bei Frage 3 mindestens 2 ist")
 
 
+def test_a_constraint_on_the_ticks_of_the_question_itself():
+    expression = parse_expression("not(selected(., 'keine') and count-selected(.) > 1)")
+    assert [expression.evaluate(evaluate_with({}, own=answer)) for answer in ("keine", "keine rad", "rad fuss")] == [
+        True, False, True]
+    assert expression.describe(lambda name: "Frage 3", lambda name, value: value) == (
+        "diese Frage nicht mit „keine“ beantwortet ist oder die Zahl der angekreuzten Antworten bei dieser Frage "
+        "höchstens 1 ist")
+
+
 def test_a_select_multiple_in_excel_reads_the_cell_of_the_choice_and_counts_the_ticks():
     cells = {"a": "$C$3:$C$5", "a#rad": "$C$3", "b": "$C$9"}
     expression = parse_expression("selected(${a}, 'rad') and count-selected(${a}) < 3 and selected(${b}, 'ja')")

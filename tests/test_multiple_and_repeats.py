@@ -1,23 +1,25 @@
 """select_multiple and repeats end to end, and merge with a form the report definition was not written for.
 
 The questionnaire of :data:`FORM` is compared with ``tests/golden/mehrfach_wiederholung.xlsx``
-(``tests/golden.py`` says how to rewrite it after an intended change).
+and the summary workbook of fixed answers with ``tests/golden/auswertung.xlsx`` (``tests/golden.py``
+says how to rewrite them after an intended change).
 """
 
 import datetime as dt
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pandas
 import pytest
 from click.testing import CliRunner
-from golden import assert_matches_golden
+from golden import assert_matches_golden, dump
 from openpyxl import load_workbook
 
 from werkstatt_xl.anchors import parse_marker, split_answer_key
 from werkstatt_xl.catalogue import Werkzeug
 from werkstatt_xl.cli import main
-from werkstatt_xl.errors import FormError, ProjectError
+from werkstatt_xl.errors import FormError, ProjectError, ReportDefinitionError
 from werkstatt_xl.fill import fill_questionnaire
 from werkstatt_xl.form import load_form
 from werkstatt_xl.ingest import read_return
@@ -25,10 +27,13 @@ from werkstatt_xl.master import REGISTER_SHEET, REPEATS_SHEET
 from werkstatt_xl.messages import Code
 from werkstatt_xl.questionnaire import SHEET, render_questionnaire
 from werkstatt_xl.register import from_readable, readable
+from werkstatt_xl.report import FORM_MISMATCH, load_report_definition, summarize, write_summary
+from werkstatt_xl.resources import template_path
 from werkstatt_xl.round import Project, generate, load_project, merge, read_register, read_repeats, report
 from werkstatt_xl.validate import RepeatRow, check_answers
 
 GOLDEN = Path(__file__).parent / "golden" / "mehrfach_wiederholung.xlsx"
+SUMMARY_GOLDEN = Path(__file__).parent / "golden" / "auswertung.xlsx"
 FORM = """
 | survey   |
 |          | type                               | name        | label                                        | relevant                  | required | repeat_count | constraint            | constraint_message        |
@@ -168,8 +173,8 @@ def test_each_choice_has_its_own_tick_cell_and_each_entry_of_the_repeat_its_cell
 
 def test_a_filled_questionnaire_reads_back_exactly_after_libreoffice_and_gnumeric(form, tmp_path, soffice, ssconvert):
     filled = fill_questionnaire(render(form, tmp_path / "q.xlsx"), ANSWERS, tmp_path / "ausgefuellt.xlsx")
-    copies = [filled, soffice(filled, "ods", tmp_path / "lo"), soffice(filled, "xlsx", tmp_path / "lo"),
-              ssconvert(filled, tmp_path / "gnumeric.xlsx"), ssconvert(filled, tmp_path / "gnumeric.ods")]
+    copies = [filled, *(soffice(filled, target, tmp_path / "lo") for target in ("ods", "xlsx", "xls")),
+              *(ssconvert(filled, tmp_path / f"gnumeric.{target}") for target in ("ods", "xlsx", "xls"))]
     for copy in copies:
         result = checked(copy, form)
         assert (result.values, result.rows, result.problems) == (VALUES, ROWS, []), copy.name
@@ -249,6 +254,8 @@ def merged(example_project, xlsform):
     fill_questionnaire(files[1], {"titel": "Bus", "modes#oepnv": "x", "modes#auto": "x", "massnahme@2": "Takt",
                                   "kosten@2": 80000}, project.inbox / files[1].name)
     fill_questionnaire(files[2], {"titel": "Leer"}, project.inbox / files[2].name)
+    fill_questionnaire(files[3], {"modes#fuss": "x"}, project.inbox / files[3].name)  # only a tick
+    fill_questionnaire(files[4], {"kosten@2": 5}, project.inbox / files[4].name)  # only an entry
     return project, merge(project)
 
 
@@ -263,8 +270,16 @@ def test_merge_keeps_select_multiple_as_names_and_repeats_as_rows_keyed_by_werkz
          "massnahme": "Beschilderung", "betroffen": None, "kosten": 0, "beginn": None},
         {"werkzeug_id": "W02", "werkzeug": register.loc["W02", "werkzeug"], "repeat": "massnahmen", "repeat_row": 2,
          "massnahme": "Takt", "betroffen": None, "kosten": 80000, "beginn": None},
+        {"werkzeug_id": "W05", "werkzeug": register.loc["W05", "werkzeug"], "repeat": "massnahmen", "repeat_row": 2,
+         "massnahme": None, "betroffen": None, "kosten": 5, "beginn": None},
     ]
-    assert [problem.code for problem in result.problems] == [Code.ANSWER_REQUIRED]  # W03: modes
+    # a return with only a tick, or only an entry of a repeat, is a return
+    assert list(register.loc[["W01", "W02", "W03", "W04", "W05"], "status"]) == [
+        "eingegangen", "eingegangen", "mit Problemen", "eingegangen", "mit Problemen"]
+    assert [(problem.werkzeug_id, problem.code, problem.question) for problem in result.problems] == [
+        ("W03", Code.ANSWER_REQUIRED, "Welche Verkehrsarten betrifft das Werkzeug?"),
+        ("W05", Code.ANSWER_REQUIRED, "Welche Verkehrsarten betrifft das Werkzeug?"),
+        ("W05", Code.ANSWER_REQUIRED, "Bezeichnung der Maßnahme (Eintrag 2)")]
     # master.xlsx shows the labels, and the repeats on a sheet of their own ...
     workbook = load_workbook(project.master_path, read_only=True)
     assert workbook.sheetnames[0] == REGISTER_SHEET and REPEATS_SHEET in workbook.sheetnames
@@ -277,8 +292,8 @@ def test_merge_keeps_select_multiple_as_names_and_repeats_as_rows_keyed_by_werkz
     # ... and both read back by key as the register holds them
     assert list(read_register(project)["modes"][:3].fillna("")) == ["rad oepnv", "oepnv auto", ""]
     again = read_repeats(project)
-    assert list(again["werkzeug_id"]) == ["W01", "W01", "W02"] and list(again["repeat_row"]) == [1, 3, 2]
-    assert list(again["betroffen"].fillna("")) == ["rad fuss", "", ""]
+    assert list(again["werkzeug_id"]) == ["W01", "W01", "W02", "W05"] and list(again["repeat_row"]) == [1, 3, 2, 2]
+    assert list(again["betroffen"].fillna("")) == ["rad fuss", "", "", ""]
 
 
 def test_merge_with_a_form_tabelle1_does_not_fit_writes_the_summary_and_says_why(merged):
@@ -290,12 +305,12 @@ def test_merge_with_a_form_tabelle1_does_not_fit_writes_the_summary_and_says_why
     sheet = load_workbook(result.report_path)["Auswertung"]
     cells = [[value for value in row if value is not None] for row in sheet.iter_rows(values_only=True)]
     at = cells.index(["Welche Verkehrsarten betrifft das Werkzeug?"])
-    assert cells[at + 1:at + 7] == [["Antwort", "Anzahl", "Anteil"], ["Radverkehr", 1, 1 / 3], ["Fußverkehr", 0, 0],
-                                    ["Öffentlicher Nahverkehr", 2, 2 / 3], ["Autoverkehr", 1, 1 / 3],
-                                    ["ohne Antwort", 1, 1 / 3]]
+    assert cells[at + 1:at + 7] == [["Antwort", "Anzahl", "Anteil"], ["Radverkehr", 1, 0.2], ["Fußverkehr", 1, 0.2],
+                                    ["Öffentlicher Nahverkehr", 2, 0.4], ["Autoverkehr", 1, 0.2],
+                                    ["ohne Antwort", 2, 0.4]]
     at = cells.index(["Kosten in Euro (Wiederholung „Maßnahmen“, alle Einträge)"])
-    assert cells[at + 1:at + 6] == [["Anzahl", 3], ["Kleinster Wert", 0], ["Größter Wert", 120000],
-                                    ["Mittelwert", pytest.approx(200000 / 3)], ["Median", 80000]]
+    assert cells[at + 1:at + 6] == [["Anzahl", 4], ["Kleinster Wert", 0], ["Größter Wert", 120000],
+                                    ["Mittelwert", 200005 / 4], ["Median", 40002.5]]
     at = cells.index(["Bezeichnung der Maßnahme (Wiederholung „Maßnahmen“, alle Einträge)"])
     werkzeug = result.register.set_index("werkzeug_id").loc["W01", "werkzeug"]
     assert cells[at + 2] == [f"{werkzeug} (Eintrag 1)", "Brücke über die Rur"]
@@ -311,7 +326,7 @@ def test_report_also_writes_the_summary_where_tabelle1_does_not_fit(merged):
     project.summary_path.unlink()
     result = report(project)
     assert result.workbook == project.summary_path and result.warnings == merged_result.warnings
-    assert (result.werkzeuge, len(result.without_return)) == (55, 52)
+    assert (result.werkzeuge, len(result.without_return)) == (55, 50)
     sheet = lambda path: [row for row in load_workbook(path)["Auswertung"].iter_rows(values_only=True)]  # noqa: E731
     (project.results / "vorher.xlsx").write_bytes(written)
     assert sheet(result.workbook) == sheet(project.results / "vorher.xlsx")
@@ -337,6 +352,28 @@ def test_labels_holding_the_separator_read_back_as_their_choices(xlsform):
     assert list(from_readable(edited, form.questions)["q"]) == ["von Hand", "B; B"]
 
 
+def summary_dump(path: Path) -> list[str]:
+    """The golden dump of the cells and the XML of each chart."""
+    with zipfile.ZipFile(path) as archive:
+        charts = [archive.read(name).decode() for name in sorted(archive.namelist()) if name.startswith("xl/charts/")]
+    return [*dump(path), *charts]
+
+
+def test_the_summary_matches_the_golden_file(form, tmp_path):
+    register = pandas.DataFrame({
+        "werkzeug_id": ["W1", "W2", "W3", "W4"], "werkzeug": ["Radweg", "Bus & Bahn", "=Formel?", "Offen"],
+        "status": ["eingegangen", "mit Problemen", "eingegangen", "offen"],
+        "titel": ["Radweg Nord", None, "=1+1", None], "modes": ["rad oepnv", "oepnv auto", None, None],
+        "rad_details": ["Abstellanlagen", None, None, None]}, dtype=object)
+    repeats = pandas.DataFrame({
+        "werkzeug_id": ["W1", "W1", "W2"], "werkzeug": ["Radweg", "Radweg", "Bus & Bahn"],
+        "repeat": ["massnahmen"] * 3, "repeat_row": [1, 3, 1], "massnahme": ["Brücke", "Schilder", None],
+        "betroffen": ["rad fuss", None, "auto"], "kosten": [120000, 0, 2.5],
+        "beginn": [dt.date(2026, 3, 1), None, None]}, dtype=object)
+    path = write_summary(tmp_path / "auswertung.xlsx", summarize(form, register, repeats), "Zwischenbilanz 2026")
+    assert_matches_golden(path, SUMMARY_GOLDEN, summary_dump)
+
+
 def test_the_summary_and_master_are_written_all_or_none(merged, monkeypatch):
     project, _ = merged
     before = project.master_path.read_bytes()
@@ -350,6 +387,18 @@ def test_the_summary_and_master_are_written_all_or_none(merged, monkeypatch):
     with pytest.raises(OSError):
         merge(project)
     assert project.master_path.read_bytes() == before
+
+
+def test_a_report_definition_naming_a_question_of_a_repeat_does_not_fit(form):
+    definition = template_path("tabelle1.toml").read_text(encoding="utf-8")
+    with pytest.raises(ReportDefinitionError) as caught:
+        load_report_definition(template_path("tabelle1.toml"), replace(form, elements=tuple(
+            replace(question, name="umsetzung") if question.name == "massnahme" else question
+            for question in form.elements)))
+    codes = {problem.code for problem in caught.value.problems}
+    assert Code.REPORT_QUESTION_IN_REPEAT in codes and codes <= FORM_MISMATCH
+    line = next(problem.line for problem in caught.value.problems if problem.code == Code.REPORT_QUESTION_IN_REPEAT)
+    assert 'question = "umsetzung"' in definition.splitlines()[line - 1]
 
 
 def test_the_warning_is_german_on_a_german_terminal(merged, german):

@@ -675,6 +675,8 @@ def _noun(node: Node, other: Node, label_of, literal) -> str:
     if node.kind == "length":
         return text("expression.length_of", operand=_noun(node.args[0], other, label_of, literal))
     if node.kind == "count":
+        if node.args[0].kind == "self":
+            return text("expression.count_of_own_answer")
         return text("expression.count_of_answer", subject=_name(node.args[0], label_of))
     if node.kind in _LITERALS:
         return _value(node, other, literal)

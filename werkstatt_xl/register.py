@@ -25,13 +25,14 @@ from dataclasses import dataclass, replace
 from enum import Enum
 from typing import TYPE_CHECKING, Iterable
 
+from .anchors import split_answer_key
 from .catalogue import COLUMNS, Catalogue, Werkzeug, fold
 from .errors import IngestError
 from .form import Form
 from .ingest import RawReturn
 from .issue_log import IssuedQuestionnaire
 from .messages import Code, text
-from .validate import ERROR, NOTICE, Problem, RepeatRow, check_answers
+from .validate import ERROR, NOTICE, Problem, RepeatRow, check_answers, filled_in
 
 if TYPE_CHECKING:
     import pandas
@@ -222,9 +223,14 @@ def match_by_title(raw: RawReturn, form: Form, by_title: dict[str, Werkzeug]) ->
 
 
 def _unanswered(raw: RawReturn, form: Form) -> bool:
-    """True when no question was answered (prefilled cells do not count)."""
-    cells = (raw.answers.get(question.name) for question in form.questions if not question.prefill)
-    return not any(cell is not None and str(cell.value or "").strip() for cell in cells)
+    """True when a person filled in no answer cell (see :func:`~werkstatt_xl.validate.filled_in`): a tick of a
+    select_multiple and an entry of a repeat count, prefilled cells and calculations do not."""
+    questions = {question.name: question for question in form.elements if question.is_answer}
+    for key, cell in raw.answers.items():
+        question = questions.get(split_answer_key(key)[0])
+        if question is not None and filled_in(question, cell.value):
+            return False
+    return True
 
 
 def _resolve_duplicates(candidates: list[_Candidate], records: list[ReturnRecord], problems: list[Problem],

@@ -108,18 +108,12 @@ class _Checker:
                                      **self.context))
 
     def filled_rows(self, questions: tuple[Question, ...]) -> list[int]:
-        """The rows of a repeat in which a person filled in any cell, in order: what the questionnaire
-        wrote itself (a calculation, a read-only value, a default left as it is) does not count."""
-        typed = {question.name: question for question in questions
-                 if question.type != "calculate" and not question.read_only}
+        """The rows of a repeat in which a person filled in any cell (see :func:`filled_in`), in order."""
+        by_name = {question.name: question for question in questions}
         rows = set()
         for key, value in self.raw.items():
             name, row, _ = split_answer_key(key)
-            if row is None or name not in typed or _is_empty(value):
-                continue
-            question = typed[name]
-            if (question.type == "select_multiple" or not question.default
-                    or convert_answer(question, value) != convert_answer(question, question.default)):
+            if row is not None and name in by_name and filled_in(by_name[name], value):
                 rows.add(row)
         return sorted(rows)
 
@@ -226,6 +220,15 @@ class _Checker:
 
 _UNUSABLE = object()
 """A select_multiple answer that could not be read (its problem is reported)."""
+
+
+def filled_in(question: Question, value: object) -> bool:
+    """Whether ``value``, read from a cell of ``question``, is what a person filled in: not empty, and not what
+    the questionnaire wrote itself (a prefilled field, a calculation, a read-only value, a default left as it is)."""
+    if _is_empty(value) or question.prefill or question.type == "calculate" or question.read_only:
+        return False
+    return (question.type == "select_multiple" or not question.default
+            or convert_answer(question, value) != convert_answer(question, question.default))
 
 
 def _is_empty(value: object) -> bool:

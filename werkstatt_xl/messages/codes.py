@@ -170,3 +170,4 @@ class Code(StrEnum):
     FORM_CHOICE_NAME_WITH_SPACE = "form.choice_name_with_space"
     ANSWER_NOT_A_MARK = "answer.not_a_mark"
     SETTINGS_BAD_REPEAT_ROWS = "settings.bad_repeat_rows"
+    REPORT_QUESTION_IN_REPEAT = "report_definition.question_in_repeat"

@@ -228,3 +228,19 @@ def test_range_defaults_external_choices_and_loops_read_back_after_libreoffice(x
     result = checked(form, saved)
     assert result.problems == []
     assert result.values == {**answers, "faktor": 1.5}
+
+
+def test_a_note_that_does_not_apply_is_greyed_and_a_choice_filter_without_choices_is_said(xlsform, tmp_path):
+    form = load_form(xlsform("""
+        | survey |
+        |        | type | name | label        | relevant   | choice_filter |
+        |        | text | a    | A            |            | x=${a}        |
+        |        | note | n    | Nur für ja   | ${a} = 'j' |               |
+    """))
+    assert [(notice.code, notice.line) for notice in form.notices] == [(Code.FORM_NOT_USED, 2)]
+    path = tmp_path / "f.xlsx"
+    render_questionnaire(path, form, WERKZEUG, "0123456789abcdef", Project(root=tmp_path, title="R"))
+    sheet = load_workbook(path)[SHEET]
+    note_row = next(cell.row for row in sheet.iter_rows() for cell in row if cell.value == "Nur für ja")
+    (rule,) = [(str(ranges.sqref), rules[0].formula) for ranges, rules in sheet.conditional_formatting._cf_rules.items()]
+    assert rule == (f"A{note_row}:C{note_row}", [f'NOT($C${note_row - 1}="j")'])

@@ -806,6 +806,8 @@ class _FormBuilder:
         if read_only not in _TRUE | _FALSE:
             self.notice(Code.FORM_NOT_RENDERED, "form.read_only_expression", "survey", row_number, name=name,
                         read_only=row["read_only"])
+        if row.get("choice_filter") and choices is None:
+            self.notice(Code.FORM_NOT_USED, "form.choice_filter_not_used", "survey", row_number, name=name)
         if row.get("parameters") and not ranged:
             self.notice(Code.FORM_NOT_USED, "form.parameters_not_used", "survey", row_number, name=name,
                         parameters=row["parameters"])

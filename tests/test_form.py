@@ -527,3 +527,25 @@ def test_a_reference_to_a_name_used_in_several_groups_is_refused_naming_them(xls
     assert form_errors(path) == expected_errors(
         path, "[row 8] On the 'survey' sheet, the relevant of 'y' refers to ${x}, a name used in several groups "
               "(g1/x, g2/x): XLSForm cannot tell which is meant; give the questions different names.")
+
+
+def test_choices_from_a_csv_file_beside_the_form_and_a_file_that_is_not_there(xlsform, tmp_path):
+    (tmp_path / "orte.csv").write_text("name,label,kreis\nb,Berlin,x\nk,Köln,y\n", encoding="utf-8")
+    form = load_form(xlsform("""
+        | survey |
+        |        | type                          | name | label |
+        |        | select_one_from_file orte.csv | ort  | Ort   |
+        |        | select_multiple_from_file orte.csv | orte | Orte |
+    """))
+    assert form.question("ort").choices.labels == ["Berlin", "Köln"] and form.question("ort").type == "select_one"
+    assert form.question("orte").type == "select_multiple"
+    assert form.question("ort").choices.by_name("k").column("kreis") == "y"
+    missing = xlsform("""
+        | survey |
+        |        | type                            | name | label |
+        |        | select_one_from_file fehlt.csv  | ort  | Ort   |
+    """, "fehlt.xlsx")
+    assert form_errors(missing) == expected_errors(
+        missing, "[row 2] On the 'survey' sheet, the type 'select_one_from_file fehlt.csv' cannot be rendered in a "
+                 "workbook: its choices are to come from fehlt.csv, which is not a CSV file beside the form with "
+                 "columns name and label; put the file there, or the choices on the choices sheet.")

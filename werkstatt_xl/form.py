@@ -23,6 +23,7 @@ from pathlib import Path
 from .catalogue import COLUMNS
 from .errors import FileProblem, FormError
 from .expression import Expression, ExpressionError, parse_expression
+from .files import read_csv_rows
 from .messages import Code, text
 from .resources import template_path
 from .settings import MAX_REPEAT_ROWS
@@ -443,6 +444,8 @@ class _FormBuilder:
         self.left_out: dict[str, int] = {}  # names of rows left out -> their row
         self.metadata: dict[str, str] = {}
         self.lists: dict[str, ChoiceList] = {}  # every choice list a question uses, by name
+        self.language = ""
+        self.file_lists: dict[str, ChoiceList] = {}  # choices read from CSV files beside the form
 
     def problem(self, code: Code, sheet: str, row: int | None, template: str | None = None, **values: object) -> None:
         """Report ``code`` at ``row`` of ``sheet``, worded by its own text or by ``template``."""
@@ -463,6 +466,7 @@ class _FormBuilder:
             self.problem(Code.FORM_UNKNOWN_LANGUAGE, "", None, language=self.wanted_language,
                          languages=", ".join(name or text("form.unnamed_language") for name in languages))
             raise FormError(self.path, self.problems)
+        self.language = language
         choice_lists = self.read_choices("choices", language)
         external = self.read_choices("external_choices", language)
         self.lists = {**external, **choice_lists}
@@ -676,6 +680,32 @@ class _FormBuilder:
             position = end + 1
         return expanded
 
+    def choices_from_file(self, file_name: str, raw_type: str, row_number: int) -> ChoiceList | None:
+        """The choices of ``select_one_from_file FILE.csv`` from the CSV file beside the form (columns name and
+        label, as on the choices sheet); None after reporting a file that is missing, no CSV or unreadable."""
+        path = self.path.parent / file_name
+        try:
+            columns, rows = read_csv_rows(path) if path.suffix.lower() == ".csv" and path.is_file() else ([], [])
+        except (OSError, ValueError) as error:
+            self.problem(Code.FORM_UNSUPPORTED_TYPE, "survey", row_number, type=raw_type,
+                         why=text("form.unsupported.unreadable_file", file=file_name, error=error))
+            return None
+        if not rows:
+            self.problem(Code.FORM_UNSUPPORTED_TYPE, "survey", row_number, type=raw_type,
+                         why=text("form.unsupported.from_file", file=file_name))
+            return None
+        sheet = _Sheet("choices", [columns, *([row.get(column, "") for column in columns] for row in rows)])
+        choices = [Choice(row["name"], row.get("label") or row["name"],
+                          tuple((key, value) for key, value in row.items() if key not in ("name", "label")))
+                   for _number, row in sheet.records(self.language) if row.get("name")]
+        if not choices:
+            self.problem(Code.FORM_UNSUPPORTED_TYPE, "survey", row_number, type=raw_type,
+                         why=text("form.unsupported.from_file", file=file_name))
+            return None
+        found = self.own_list(file_name, _distinct_labels(choices))
+        self.file_lists[found.name] = found
+        return found
+
     def read_type(self, raw_type: str, row_number: int) -> tuple[str | None, str, bool]:
         """(kind, list name, or_other) of a type cell; ``left_out:<why>`` for a type left out; (None, "",
         False) after a problem is reported."""
@@ -686,6 +716,11 @@ class _FormBuilder:
         select = _SELECT.match(raw_type)
         if select:
             kind = _SELECTS[select["kind"]]
+            if kind.endswith("_from_file"):
+                choices = self.choices_from_file(select["list_name"], raw_type, row_number)
+                if choices is None:
+                    return None, "", False
+                return kind.removesuffix("_from_file"), choices.name, bool(select["other"])
             if kind not in ALL_TYPES and kind != "select_one_external":
                 self.problem(Code.FORM_UNSUPPORTED_TYPE, "survey", row_number, type=raw_type,
                              why=text(f"form.unsupported.{kind}"))
@@ -732,7 +767,8 @@ class _FormBuilder:
     def read_question(self, row, row_number, kind, list_name, name, choice_lists, external, group) -> Question | None:
         choices = None
         if kind in ("select_one", "select_one_external", "select_multiple"):
-            choices = (external if kind == "select_one_external" else choice_lists).get(list_name)
+            lists = external if kind == "select_one_external" else {**self.file_lists, **choice_lists}
+            choices = lists.get(list_name)
             if choices is None:
                 self.problem(Code.FORM_UNKNOWN_CHOICE_LIST, "survey", row_number, list_name=list_name, name=name)
             elif row.get("_or_other") and not choices.by_name(OTHER_CHOICE):

@@ -251,7 +251,7 @@ def merged(example_project, xlsform):
     files = sorted(project.outbox.glob("*.xlsx"))
     project.inbox.mkdir(exist_ok=True)
     fill_questionnaire(files[0], ANSWERS, project.inbox / files[0].name)
-    fill_questionnaire(files[1], {"titel": "Bus", "modes#oepnv": "x", "modes#auto": "x", "massnahme@2": "Takt",
+    fill_questionnaire(files[1], {"titel": "Bus", "modes": ["oepnv", "auto"], "massnahme@2": "Takt",
                                   "kosten@2": 80000}, project.inbox / files[1].name)
     fill_questionnaire(files[2], {"titel": "Leer"}, project.inbox / files[2].name)
     fill_questionnaire(files[3], {"modes#fuss": "x"}, project.inbox / files[3].name)  # only a tick

@@ -160,8 +160,8 @@ def test_each_choice_has_its_own_tick_cell_and_each_entry_of_the_repeat_its_cell
         (tick,) = [rule for rule in sheet.data_validations.dataValidation if cell.coordinate in rule.sqref]
         assert (tick.type, tick.formula1) == ("list", '"x"')
         assert sheet.cell(cell.row, cell.column - 1).value in ("Radverkehr", "Autoverkehr")
-    headings = [cell.value for row in sheet.iter_rows() for cell in row if str(cell.value).startswith("Eintrag ")]
-    assert headings == ["Eintrag 1", "Eintrag 2", "Eintrag 3"]
+    headings = [cell.value for row in sheet.iter_rows() for cell in row if " – Eintrag " in str(cell.value)]
+    assert headings == ["Maßnahmen – Eintrag 1 von 3", "Maßnahmen – Eintrag 2 von 3", "Maßnahmen – Eintrag 3 von 3"]
     rules = {str(rule.sqref): rule.rules[0].formula[0] for rule in sheet.conditional_formatting}
     assert rules[found["rad_details"]] == f'NOT({found["modes#rad"].replace("C", "$C$")}<>"")'
     # in each entry the date greys out by the costs of the same entry

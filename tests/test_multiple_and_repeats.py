@@ -28,6 +28,7 @@ from werkstatt_xl.messages import Code
 from werkstatt_xl.questionnaire import SHEET, render_questionnaire
 from werkstatt_xl.register import from_readable, readable
 from werkstatt_xl.report import FORM_MISMATCH, load_report_definition, summarize, write_summary
+from werkstatt_xl.report.summary import NumberSummary
 from werkstatt_xl.resources import template_path
 from werkstatt_xl.round import Project, generate, load_project, merge, read_register, read_repeats, report
 from werkstatt_xl.validate import RepeatRow, check_answers
@@ -372,6 +373,26 @@ def test_the_summary_matches_the_golden_file(form, tmp_path):
         "beginn": [dt.date(2026, 3, 1), None, None]}, dtype=object)
     path = write_summary(tmp_path / "auswertung.xlsx", summarize(form, register, repeats), "Zwischenbilanz 2026")
     assert_matches_golden(path, SUMMARY_GOLDEN, summary_dump)
+
+
+def test_the_summary_counts_select_one_by_label_and_only_returns_that_count(xlsform):
+    form = load_form(xlsform("""
+        | survey  |
+        |         | type              | name   | label   |
+        |         | select_one ja_nein | umsetzung | Umgesetzt? |
+        |         | decimal           | anteil | Anteil  |
+        | choices |
+        |         | list_name | name | label |
+        |         | ja_nein   | ja   | Ja    |
+        |         | ja_nein   | nein | Nein  |
+    """))
+    register = pandas.DataFrame({
+        "werkzeug_id": ["W1", "W2", "W3", "W4"], "werkzeug": ["A", "B", "C", "D"],
+        "status": ["eingegangen", "mit Problemen", "unbestätigt", "abgelehnt"],
+        "umsetzung": ["Ja", "Ja", "Nein", "Nein"], "anteil": [None, None, 3.5, 1.0]}, dtype=object)
+    choices, numbers = summarize(form, register).sections
+    assert (choices.counts, choices.unanswered, choices.answered) == ((("Ja", 2), ("Nein", 0)), 0, 2)
+    assert numbers == NumberSummary("Anteil", 0, None, None, None, None)
 
 
 def test_the_summary_and_master_are_written_all_or_none(merged, monkeypatch):

@@ -28,6 +28,7 @@ from werkstatt_xl.messages import Code
 from werkstatt_xl.questionnaire import SHEET, render_questionnaire
 from werkstatt_xl.register import from_readable, readable
 from werkstatt_xl.report import FORM_MISMATCH, load_report_definition, summarize, write_summary
+from werkstatt_xl.report.summary import NumberSummary
 from werkstatt_xl.resources import template_path
 from werkstatt_xl.round import Project, generate, load_project, merge, read_register, read_repeats, report
 from werkstatt_xl.validate import RepeatRow, check_answers
@@ -160,8 +161,8 @@ def test_each_choice_has_its_own_tick_cell_and_each_entry_of_the_repeat_its_cell
         (tick,) = [rule for rule in sheet.data_validations.dataValidation if cell.coordinate in rule.sqref]
         assert (tick.type, tick.formula1) == ("list", '"x"')
         assert sheet.cell(cell.row, cell.column - 1).value in ("Radverkehr", "Autoverkehr")
-    headings = [cell.value for row in sheet.iter_rows() for cell in row if str(cell.value).startswith("Eintrag ")]
-    assert headings == ["Eintrag 1", "Eintrag 2", "Eintrag 3"]
+    headings = [cell.value for row in sheet.iter_rows() for cell in row if " – Eintrag " in str(cell.value)]
+    assert headings == ["Maßnahmen – Eintrag 1 von 3", "Maßnahmen – Eintrag 2 von 3", "Maßnahmen – Eintrag 3 von 3"]
     rules = {str(rule.sqref): rule.rules[0].formula[0] for rule in sheet.conditional_formatting}
     assert rules[found["rad_details"]] == f'NOT({found["modes#rad"].replace("C", "$C$")}<>"")'
     # in each entry the date greys out by the costs of the same entry
@@ -251,7 +252,7 @@ def merged(example_project, xlsform):
     files = sorted(project.outbox.glob("*.xlsx"))
     project.inbox.mkdir(exist_ok=True)
     fill_questionnaire(files[0], ANSWERS, project.inbox / files[0].name)
-    fill_questionnaire(files[1], {"titel": "Bus", "modes#oepnv": "x", "modes#auto": "x", "massnahme@2": "Takt",
+    fill_questionnaire(files[1], {"titel": "Bus", "modes": ["oepnv", "auto"], "massnahme@2": "Takt",
                                   "kosten@2": 80000}, project.inbox / files[1].name)
     fill_questionnaire(files[2], {"titel": "Leer"}, project.inbox / files[2].name)
     fill_questionnaire(files[3], {"modes#fuss": "x"}, project.inbox / files[3].name)  # only a tick
@@ -372,6 +373,26 @@ def test_the_summary_matches_the_golden_file(form, tmp_path):
         "beginn": [dt.date(2026, 3, 1), None, None]}, dtype=object)
     path = write_summary(tmp_path / "auswertung.xlsx", summarize(form, register, repeats), "Zwischenbilanz 2026")
     assert_matches_golden(path, SUMMARY_GOLDEN, summary_dump)
+
+
+def test_the_summary_counts_select_one_by_label_and_only_returns_that_count(xlsform):
+    form = load_form(xlsform("""
+        | survey  |
+        |         | type              | name   | label   |
+        |         | select_one ja_nein | umsetzung | Umgesetzt? |
+        |         | decimal           | anteil | Anteil  |
+        | choices |
+        |         | list_name | name | label |
+        |         | ja_nein   | ja   | Ja    |
+        |         | ja_nein   | nein | Nein  |
+    """))
+    register = pandas.DataFrame({
+        "werkzeug_id": ["W1", "W2", "W3", "W4"], "werkzeug": ["A", "B", "C", "D"],
+        "status": ["eingegangen", "mit Problemen", "unbestätigt", "abgelehnt"],
+        "umsetzung": ["Ja", "Ja", "Nein", "Nein"], "anteil": [None, None, 3.5, 1.0]}, dtype=object)
+    choices, numbers = summarize(form, register).sections
+    assert (choices.counts, choices.unanswered, choices.answered) == ((("Ja", 2), ("Nein", 0)), 0, 2)
+    assert numbers == NumberSummary("Anteil", 0, None, None, None, None)
 
 
 def test_the_summary_and_master_are_written_all_or_none(merged, monkeypatch):

@@ -198,7 +198,8 @@ def render_questionnaire(path: Path, form: Form, werkzeug: Werkzeug, token: str,
             _write_group(heights, styles, place.row - 1 - (place.instance is not None), form, question.group,
                          _repeat_rows(question.group, settings.repeat_rows))
         if place.instance is not None and (question.group, place.instance) != (group, instance):
-            _write_instance(heights, styles, place.row - 1, place.instance)
+            _write_instance(heights, styles, place.row - 1, _readable(question.group.label, form), place.instance,
+                            _repeat_rows(question.group, settings.repeat_rows))
         group, instance = question.group, place.instance
         _write_question(heights, styles, place, form, werkzeug, _cell_finder(cells, place, form), list_ranges)
         last = place.last_row
@@ -344,11 +345,12 @@ def _repeat_scale(form: Form, group: Group, repeat_rows: int) -> str:
     return scale
 
 
-def _write_instance(rows: Rows, styles: _Styles, row: int, instance: int) -> None:
-    """The heading of one row of a repeat: ``Eintrag 2``."""
-    rows.sheet.merge_range(row, 0, row, ANSWER_COLUMN, text("questionnaire.repeat_instance", number=instance),
-                           styles.instance)
-    rows.set(row, _GROUP_HEIGHT)
+def _write_instance(rows: Rows, styles: _Styles, row: int, repeat: str, instance: int, count: int) -> None:
+    """The heading of one entry of the repeat labelled ``repeat``, which also says on a later page whose entry
+    it is: ``Maßnahmen – Eintrag 2 von 5``."""
+    heading = text("questionnaire.repeat_instance", repeat=repeat, number=instance, count=count).strip(" –")
+    rows.sheet.merge_range(row, 0, row, ANSWER_COLUMN, heading, styles.instance)
+    rows.set(row, max(_GROUP_HEIGHT, text_height(sum(_WIDTHS), (heading, _BOLD))))
 
 
 def _group_scale(form: Form, group: Group | None) -> str:

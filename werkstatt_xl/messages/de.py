@@ -170,7 +170,7 @@ TEXTS: dict[str, str] = {
     "questionnaire.not_a_tick": "Nur „x“ oder leer",
     "questionnaire.repeat_scale": "Bis zu {count} Einträge; nicht benötigte ganz leer lassen",
     "questionnaire.repeat_required": "Pflichtangaben gelten nur in genutzten Einträgen.",
-    "questionnaire.repeat_instance": "Eintrag {number}",
+    "questionnaire.repeat_instance": "{repeat} – Eintrag {number} von {count}",
 
     # the master register (master.xlsx)
     "summary.title": "Auswertung aller Fragen",

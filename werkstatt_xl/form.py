@@ -485,6 +485,8 @@ class _FormBuilder:
             raise FormError(self.path, sorted(self.problems, key=lambda problem: (
                 order.get(problem.sheet, len(order)), problem.line or 0)))
         form_id = self.settings.get("form_id") or re.sub(r"\W+", "_", self.path.stem).strip("_") or "form"
+        if not any(element.is_answer for element in elements):
+            self.notice(Code.FORM_LEFT_OUT, "form.nothing_to_ask", "survey", None)
         return Form(self.path, form_id, self.settings.get("version") or _content_version(self.path),
                     self.settings.get("form_title") or form_id, tuple(elements), self.lists,
                     tuple(self.notices), language, dict(self.metadata))

@@ -549,3 +549,17 @@ def test_choices_from_a_csv_file_beside_the_form_and_a_file_that_is_not_there(xl
         missing, "[row 2] On the 'survey' sheet, the type 'select_one_from_file fehlt.csv' cannot be rendered in a "
                  "workbook: its choices are to come from fehlt.csv, which is not a CSV file beside the form with "
                  "columns name and label; put the file there, or the choices on the choices sheet.")
+
+
+def test_html_formatting_of_labels_is_shown_as_plain_text_and_said(xlsform):
+    form = load_form(xlsform("""
+        | survey |
+        |        | type | name | label                                          | hint           |
+        |        | text | a    | <span style="color:red">Wichtig</span>: Name?   | Zeile 1<br/>2 |
+        |        | text | b    | 3 < 4 und <b>fett</b>                           |                |
+    """))
+    assert (form.question("a").label, form.question("a").hint) == ("Wichtig: Name?", "Zeile 1\n2")
+    assert form.question("b").label == "3 < 4 und fett"
+    assert [(notice.code, notice.line, notice.message) for notice in form.notices] == [
+        (Code.FORM_NOT_RENDERED, 2, "[row 2] On the 'survey' sheet, the HTML formatting of texts (rows 2, 3) is not "
+                                    "rendered: a workbook shows them as plain text.")]

@@ -359,6 +359,8 @@ class _Sheet:
         cells = [[_cell(value) for value in row[:len(header)]] for row in rows[1:]]
         kept = _until_empty_run(cells, _EMPTY_ROWS, lambda row: any(row))
         self.rows = list(enumerate(kept, start=2))
+        self.markup_rows: set[int] = set()
+        """Rows whose texts had HTML formatting, shown as plain text."""
         self.ignored_from = next((number for number, row in enumerate(cells[len(kept):], start=2 + len(kept))
                                   if any(row)), None)
         """The first row with content after a run of empty rows, where pyxform stops reading, else None."""
@@ -388,9 +390,21 @@ class _Sheet:
                 else:
                     record.setdefault(column.name, value)
             for name, by_language in translations.items():
-                record[name] = by_language.get(language) or by_language.get("") or next(iter(by_language.values()))
+                chosen = by_language.get(language) or by_language.get("") or next(iter(by_language.values()))
+                record[name] = _without_markup(chosen)
+                if record[name] != chosen:
+                    self.markup_rows.add(number)
             records.append((number, record))
         return records
+
+
+_MARKUP = re.compile(r"</?(?:span|font|b|i|u|strong|em|p|div|h[1-6])(?:\s[^<>]*)?>|(<br\s*/?>)", re.IGNORECASE)
+"""The HTML formatting ODK shows in labels and hints; a line break stays one."""
+
+
+def _without_markup(words: str) -> str:
+    """``words`` without HTML formatting tags (``<span style=…>``), ``<br>`` as a line break."""
+    return _MARKUP.sub(lambda match: "\n" if match.group(1) else "", words) if "<" in words else words
 
 
 def _until_empty_run(items: list, most: int, filled=lambda item: bool(_cell(item))) -> list:
@@ -504,7 +518,11 @@ class _FormBuilder:
                 self.notice(Code.FORM_NOT_USED, "form.setting_not_used", "settings", number, setting=key)
 
     def unused_columns(self, sheet: _Sheet) -> None:
-        """A notice for each column with values that the workbook does not use, naming its rows."""
+        """A notice for each column with values that the workbook does not use, naming its rows; and for the
+        rows whose HTML formatting is shown as plain text."""
+        if sheet.markup_rows:
+            rows = sorted(sheet.markup_rows)
+            self.notice(Code.FORM_NOT_RENDERED, "form.markup", sheet.name, rows[0], rows=_rows_text(rows))
         if sheet.ignored_from is not None:
             self.notice(Code.FORM_NOT_USED, "form.rows_after_gap", sheet.name, sheet.ignored_from,
                         first=sheet.ignored_from, empty=_EMPTY_ROWS)

@@ -200,6 +200,26 @@ def test_generate_says_what_the_form_leaves_out_and_reads_the_language_asked_for
     assert "Warum?" in text and "Why?" not in text and "Wo?" not in text
 
 
+def test_generate_says_a_default_that_is_no_answer_of_its_type(project, xlsform):
+    form = xlsform("""
+        | survey |
+        |        | type          | name | label | default |
+        |        | integer       | a    | A     | viele   |
+        |        | select_one yn | b    | B     | y       |
+        |        | select_one yn | c    | C     | vielleicht |
+        | choices |
+        |         | list_name | name | label |
+        |         | yn        | y    | Ja    |
+    """, "vorgaben.xlsx")
+    result = run("generate", "-p", project, "--form", form)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[:2] == [
+        "Warning: [row 2] On the 'survey' sheet, the default 'viele' of 'a' is no answer of its type: its cell "
+        "starts empty.",
+        "Warning: [row 4] On the 'survey' sheet, the default 'vielleicht' of 'c' is no answer of its type: its cell "
+        "starts empty."]
+
+
 def test_generate_write_ids_stores_them_in_the_catalogue(project):
     result = run("generate", "-p", project, "--write-ids")
     assert result.exit_code == 0, result.output

@@ -519,6 +519,12 @@ def _write_default(sheet, row: int, question: Question, cell_format) -> None:
         sheet.write_number(row, ANSWER_COLUMN, value, cell_format)
 
 
+def unfit_defaults(form: Form) -> list[Question]:
+    """The questions whose ``default`` is no value of their type (no choice of theirs): their cell starts empty."""
+    return [question for question in form.questions if question.default and question.type != "select_multiple"
+            and not question.prefill and default_value(question) is None]
+
+
 def default_value(question: Question) -> object:
     """The question's ``default`` as the value its answer cell holds: a choice's label, a number, a date, a
     time; None without a default or where it does not fit the type (the cell then stays empty)."""

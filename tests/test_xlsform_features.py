@@ -196,3 +196,51 @@ def test_a_constraint_excel_can_compute_is_checked_as_it_is_typed(questionnaire)
     datum = next(rule for formula, rule in rules.items() if "TODAY()" in formula)
     assert datum.errorStyle in (None, "stop") and datum.errorTitle == "Nicht erlaubt"
     assert not any("regex" in formula.lower() for formula in rules)  # Excel cannot: merge checks it
+
+
+MORE = """
+| survey |
+|        | type                       | name   | label            | default | parameters          |
+|        | range                      | stufe  | Stufe            |         | start=1 end=5 step=1 |
+|        | decimal                    | faktor | Faktor           | 1.5     |                     |
+|        | select_one_external kreise | kreis  | Kreis            |         |                     |
+|        | begin loop over raeume     | zimmer | Zimmer           |         |                     |
+|        | integer                    | fenster | Fenster: %(label)s |       |                     |
+|        | end loop                   |        |                  |         |                     |
+| choices |
+|         | list_name | name  | label |
+|         | raeume    | kueche | Küche |
+|         | raeume    | bad   | Bad   |
+| external_choices |
+|                  | list_name | name | label |
+|                  | kreise    | dn   | Düren |
+|                  | kreise    | ac   | Aachen |
+"""
+
+
+def test_range_defaults_external_choices_and_loops_read_back_after_libreoffice(xlsform, tmp_path, soffice):
+    form = load_form(xlsform(MORE))
+    path = tmp_path / "f.xlsx"
+    render_questionnaire(path, form, WERKZEUG, "0123456789abcdef", Project(root=tmp_path, title="R"))
+    answers = {"stufe": 3, "kreis": "Aachen", "zimmer/kueche/fenster": 2, "zimmer/bad/fenster": 1}
+    filled = fill_questionnaire(path, answers, tmp_path / "ausgefuellt.xlsx")
+    saved = soffice(filled, "xlsx:Calc MS Excel 2007 XML", tmp_path / "libreoffice")
+    result = checked(form, saved)
+    assert result.problems == []
+    assert result.values == {**answers, "faktor": 1.5}
+
+
+def test_a_note_that_does_not_apply_is_greyed_and_a_choice_filter_without_choices_is_said(xlsform, tmp_path):
+    form = load_form(xlsform("""
+        | survey |
+        |        | type | name | label        | relevant   | choice_filter |
+        |        | text | a    | A            |            | x=${a}        |
+        |        | note | n    | Nur für ja   | ${a} = 'j' |               |
+    """))
+    assert [(notice.code, notice.line) for notice in form.notices] == [(Code.FORM_NOT_USED, 2)]
+    path = tmp_path / "f.xlsx"
+    render_questionnaire(path, form, WERKZEUG, "0123456789abcdef", Project(root=tmp_path, title="R"))
+    sheet = load_workbook(path)[SHEET]
+    note_row = next(cell.row for row in sheet.iter_rows() for cell in row if cell.value == "Nur für ja")
+    (rule,) = [(str(ranges.sqref), rules[0].formula) for ranges, rules in sheet.conditional_formatting._cf_rules.items()]
+    assert rule == (f"A{note_row}:C{note_row}", [f'NOT($C${note_row - 1}="j")'])

@@ -374,12 +374,13 @@ def status_command(project_dir: Path, output_format: str):
 @main.command("report", help="help.report")
 @_project_option
 @_option("--pdf", is_flag=True, help="help.report.pdf")
+@_option("--language", "form_language", help="help.form_language")
 @_user_errors
-def report_command(project_dir: Path, pdf: bool):
+def report_command(project_dir: Path, pdf: bool, form_language: str | None):
     """Write Tabelle 1 (and its PDF) and say what it holds."""
     from .round import report
 
-    result = report(_load(project_dir), pdf=pdf)
+    result = report(_load(project_dir, form_language=form_language), pdf=pdf)
     for warning in result.warnings:
         click.echo(text("cli.warning", warning=warning), err=True)
     click.echo(text("report.wrote", workbook=result.workbook,

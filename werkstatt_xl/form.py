@@ -445,6 +445,7 @@ class _FormBuilder:
         self.metadata: dict[str, str] = {}
         self.lists: dict[str, ChoiceList] = {}  # every choice list a question uses, by name
         self.language = ""
+        self.refused: set[str] = set()  # names of rows whose type is refused
         self.file_lists: dict[str, ChoiceList] = {}  # choices read from CSV files beside the form
 
     def problem(self, code: Code, sheet: str, row: int | None, template: str | None = None, **values: object) -> None:
@@ -563,6 +564,7 @@ class _FormBuilder:
                 continue
             kind, list_name, other = self.read_type(raw_type, row_number)
             if kind is None:
+                self.refused.add(name)  # reported: a reference to it is no second problem
                 continue
             if kind in ("end_group", "end_repeat"):
                 if kind == "end_repeat" and (not opened or opened[-1] != "begin_repeat"):
@@ -806,6 +808,8 @@ class _FormBuilder:
         if read_only not in _TRUE | _FALSE:
             self.notice(Code.FORM_NOT_RENDERED, "form.read_only_expression", "survey", row_number, name=name,
                         read_only=row["read_only"])
+        if row.get("choice_filter") and choices is None:
+            self.notice(Code.FORM_NOT_USED, "form.choice_filter_not_used", "survey", row_number, name=name)
         if row.get("parameters") and not ranged:
             self.notice(Code.FORM_NOT_USED, "form.parameters_not_used", "survey", row_number, name=name,
                         parameters=row["parameters"])
@@ -874,6 +878,8 @@ class _FormBuilder:
                 expression = getattr(question, column)
                 missing = sorted((expression.references if expression else set()) - answers)
                 for reference in missing:
+                    if reference in self.refused:
+                        continue
                     if reference in self.left_out:
                         dropped[column] = None
                         self.notice(Code.FORM_NOT_RENDERED, "form.reference_left_out", "survey",

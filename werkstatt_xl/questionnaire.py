@@ -407,6 +407,11 @@ def _write_question(rows: Rows, styles: _Styles, place: _Placed, form: Form, wer
             _merged_formula(sheet, row, 1 if question.number else 0, 2, label, styles.note)
         else:
             sheet.merge_range(row, 1 if question.number else 0, row, 2, shown, styles.note)
+        formula = question.relevant and _memo(form, ("relevant", place.key(), place.row),
+                                              lambda: _formula(question.relevant, cell_of, form))
+        if formula:  # a note that does not apply is greyed, as a skipped answer is
+            sheet.conditional_format(row, 0, row, ANSWER_COLUMN, {
+                "type": "formula", "criteria": f"=NOT({formula})", "format": styles.not_relevant})
         return
     label_format = styles.label if question.number else styles.header_label
     first = 1 if question.number else 0

@@ -121,10 +121,10 @@ TEXTS: dict[str, str] = {
     "mail.wrong.answer.too_long": "Die Antwort ist länger, als eine Excel-Zelle fasst (32.767 Zeichen); bitte "
                                   "kürzen Sie sie.",
     "mail.wrong.answer.error_value": "Die Zelle enthält einen Fehlerwert (etwa #WERT!) statt einer Antwort.",
-    "mail.wrong.answer.not_a_time": "Die Antwort ist keine Uhrzeit.",
-    "mail.wrong.answer.not_in_filter": "Die Antwort passt nicht zu Ihren übrigen Antworten.",
     "mail.wrong.answer.not_a_mark": "Bei einer Mehrfachauswahl steht etwas anderes als ein „x“; bitte kreuzen Sie "
                                     "mit „x“ an oder lassen Sie das Feld leer.",
+    "mail.wrong.answer.not_a_time": "Die Antwort ist keine Uhrzeit.",
+    "mail.wrong.answer.not_in_filter": "Die Antwort passt nicht zu Ihrer Antwort auf eine vorherige Frage.",
     "mail.wrong.general": "Die Angabe kann so nicht übernommen werden.",
     "mail.allowed_integer": "Erlaubt ist eine ganze Zahl.",
     "mail.allowed_decimal": "Erlaubt ist eine Zahl.",

@@ -146,6 +146,7 @@ def test_the_dependent_dropdown_offers_the_choices_of_the_answer_it_depends_on(q
     columns = {column[0].value: [cell.value for cell in column[1:] if cell.value is not None]
                for column in lists.iter_cols()}
     assert columns["Deutschland"] == [2, "Berlin", "Köln"] and columns["Österreich"] == [1, "Wien"]
+    assert "Ort\nAuswahl je nach Antwort auf „Land“" in [cell.value for row in sheet.iter_rows() for cell in row]
 
 
 def test_a_label_formula_is_built_from_escaped_literals_never_from_the_label_as_formula(xlsform, tmp_path):

@@ -298,7 +298,8 @@ def load_form(path: Path, language: str = "") -> Form:
 
 def _problem(code: Code | str, sheet: str = "", row: int | None = None, problem_code: Code | None = None,
              **values: object) -> FileProblem:
-    """A form problem, its message starting with row and sheet where there are ones."""
+    """A form problem, its message (the text of ``code``, a :class:`Code` or another message key) starting
+    with row and sheet where there are ones; its code ``problem_code`` where ``code`` is no :class:`Code`."""
     message = text(code, **values)
     if sheet:
         message = text("form.on_sheet", sheet=sheet, problem=message)

@@ -375,6 +375,9 @@ def _lines_below(question: Question, form: Form, werkzeug: Werkzeug) -> list[tup
     lines = []
     if question.type == "select_multiple":
         lines.append(("choices", text("questionnaire.tick_intro", tick=TICK)))
+    elif question.choice_filter is not None and question.choice_filter.references:
+        names = ", ".join(map(_question_name(form), sorted(question.choice_filter.references)))
+        lines.append(("choices", text("questionnaire.filtered", questions=names)))
     elif question.choices and not _group_scale(form, question.group):
         lines.append(("choices", _scale(question.choices.labels)))
     if _required_mark(question, werkzeug):

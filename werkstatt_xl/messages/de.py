@@ -158,6 +158,7 @@ TEXTS: dict[str, str] = {
     "questionnaire.time": "Bitte eine Uhrzeit eingeben, z. B. 14:30.",
     "questionnaire.not_a_time": "Keine Uhrzeit",
     "questionnaire.not_allowed": "Nicht erlaubt",
+    "questionnaire.filtered": "Auswahl je nach Antwort auf {questions}",
     "questionnaire.constraint": "Erlaubt ist eine Antwort nur, wenn {condition}.",
     "questionnaire.computed_on_merge": "(wird bei der Auswertung berechnet)",
     "questionnaire.metadata.today": "heutiges Datum",

@@ -16,6 +16,7 @@ question number, e.g. ``1.2``) and ``prefill`` (a catalogue field written into t
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -495,15 +496,13 @@ class _FormBuilder:
         for sheet in self.sheets.values():
             self.unused_columns(sheet)
         if self.problems:
-            order = {name: index for index, name in enumerate(("", "settings", "choices", "external_choices"))}
-            raise FormError(self.path, sorted(self.problems, key=lambda problem: (
-                order.get(problem.sheet, len(order)), problem.line or 0)))
+            raise FormError(self.path, _in_order(self.problems))
         form_id = self.settings.get("form_id") or re.sub(r"\W+", "_", self.path.stem).strip("_") or "form"
         if not any(element.is_answer for element in elements):
             self.notice(Code.FORM_LEFT_OUT, "form.nothing_to_ask", "survey", None)
         return Form(self.path, form_id, self.settings.get("version") or _content_version(self.path),
                     self.settings.get("form_title") or form_id, tuple(elements), self.lists,
-                    tuple(self.notices), language, dict(self.metadata))
+                    tuple(_in_order(self.notices)), language, dict(self.metadata))
 
     def read_settings(self) -> None:
         sheet = self.sheets.get("settings")
@@ -915,6 +914,14 @@ class _FormBuilder:
                 elements[index] = None
             elif dropped:
                 elements[index] = replace(question, **dropped)
+
+
+def _in_order(problems: list[FileProblem]) -> list[FileProblem]:
+    """Problems by sheet (settings, choices, external_choices, survey, others) and row, those about a whole
+    sheet after its rows; the form's own first."""
+    order = {name: index for index, name in enumerate(("", "settings", "choices", "external_choices", "survey"))}
+    return sorted(problems, key=lambda problem: (order.get(problem.sheet, len(order)),
+                                                 math.inf if problem.line is None else problem.line))
 
 
 def _all_of(conditions: list[str]) -> str:

@@ -6,8 +6,9 @@ import warnings
 import pytest
 
 from werkstatt_xl.errors import FormError
-from werkstatt_xl.form import ALL_TYPES, Choice, ChoiceList, default_form_path, load_form
+from werkstatt_xl.form import ALL_TYPES, RESERVED_NAMES, Choice, ChoiceList, default_form_path, load_form
 from werkstatt_xl.messages import Code
+from werkstatt_xl.register import PROVENANCE_COLUMNS
 
 SETTINGS = """
 | settings |
@@ -301,6 +302,20 @@ def test_each_kind_of_form_problem_has_its_own_code(xlsform):
         (Code.FORM_GROUP_WITHOUT_END, "survey", 11),
         (Code.FORM_UNSUPPORTED_TYPE, "survey", 12),
     ]
+
+
+@pytest.mark.parametrize("name", ["status", "file", "received_at", "sha256", "form_version", "werkzeug_id"])
+def test_a_question_may_not_take_the_name_of_a_register_column(xlsform, name):
+    path = xlsform(f"""
+        | survey |
+        |        | type | name   | label |
+        |        | text | {name} | A     |
+    """)
+    assert form_problems(path) == [(Code.FORM_RESERVED_NAME, "survey", 2)]
+
+
+def test_the_register_columns_are_reserved_in_the_form():
+    assert set(PROVENANCE_COLUMNS) <= RESERVED_NAMES
 
 
 def test_a_missing_sheet_and_an_unusable_file_have_their_own_codes(xlsform, tmp_path):

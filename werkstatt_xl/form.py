@@ -34,7 +34,7 @@ ANSWER_TYPES = ("select_one", "select_multiple", "text", "integer", "decimal", "
                 "acknowledge", "calculate")
 ALL_TYPES = ANSWER_TYPES + ("note", "begin_group", "end_group", "begin_repeat", "end_repeat")
 PREFILL_FIELDS = ("werkzeug", "seite", "ansprechpartner", "fachamt", "handlungsfeld")
-RESERVED_NAMES = frozenset(COLUMNS) | {"status", "datei", "eingegangen_am", "sha256", "form_version", "repeat",
+RESERVED_NAMES = frozenset(COLUMNS) | {"status", "file", "received_at", "sha256", "form_version", "repeat",
                                        "repeat_row"}
 """Register columns of the catalogue, of provenance and of repeats' rows: a question name must differ from them."""
 LARGEST_NUMBER = 1e15

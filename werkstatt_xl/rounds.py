@@ -13,7 +13,7 @@ import re
 
 from .form import Form, Question
 from .messages import text
-from .register import STATUS_PROBLEMS, STATUS_RECEIVED, answer_headers
+from .register import STATUS_PROBLEMS, STATUS_RECEIVED, answer_headers, from_readable
 
 CHANGED, UNCHANGED, WITHOUT_PREVIOUS = (text(f"changes.{kind}") for kind in ("changed", "unchanged", "new"))
 """What :func:`compare_rounds` says of a Werkzeug's return, as the sheet "Veränderungen" shows it."""
@@ -27,11 +27,13 @@ RETURNED = (STATUS_RECEIVED, STATUS_PROBLEMS)
 def previous_answers(previous, form: Form) -> dict[str, dict[str, object]]:
     """Werkzeug-ID -> question name -> last round's answer, for the questionnaires of ``form``.
 
-    Only answers ``form`` can still hold: questions it asks under the same name and of a type the value
-    fits, choices it still offers; prefilled questions (Werkzeugtitel, ...) come from the catalogue.
+    Only answers ``form`` can still hold: questions it asks under the same name (outside repeats) and of a
+    type the value fits (select_one, text, integer, decimal, date), choices it still offers; prefilled
+    questions (Werkzeugtitel, ...) come from the catalogue, read-only and computed ones from the form.
     """
     answers: dict[str, dict[str, object]] = {}
-    questions = [question for question in form.questions if not question.prefill and question.name in previous]
+    questions = [question for question in form.questions
+                 if not (question.prefill or question.read_only) and question.name in previous]
     for row in previous.to_dict("records"):
         if row.get("status") not in RETURNED:
             continue
@@ -84,19 +86,21 @@ def comparable(value: object) -> object:
 
 
 def compare_rounds(previous, current, form: Form):
-    """What changed since the previous round, as a DataFrame keyed as :data:`CHANGE_COLUMNS`.
+    """What changed since the previous round, as a DataFrame keyed as :data:`CHANGE_COLUMNS`; ``previous`` as
+    read back from its master.xlsx, ``current`` as the register holds it.
 
     For each Werkzeug with a return in ``current``: a row per question whose answer differs from last
     round's (:data:`CHANGED`, in form order), or one row saying that last round has no answers of it
     (:data:`WITHOUT_PREVIOUS`) or that it returned last round's answers unchanged (:data:`UNCHANGED`);
-    in this order of kinds, each in catalogue order. Prefilled questions are not compared: they come
-    from the catalogue.
+    in this order of kinds, each in catalogue order. Prefilled, read-only and computed questions are not
+    compared: they come from the catalogue or the form.
     """
     import pandas as pd
 
-    questions = [question for question in form.questions if not question.prefill]
+    questions = [question for question in form.questions if not (question.prefill or question.read_only)]
     headers = answer_headers(form)
-    before = {str(row["werkzeug_id"]): row for row in previous.to_dict("records") if row.get("status") in RETURNED}
+    before = {str(row["werkzeug_id"]): row for row in from_readable(previous, form.questions).to_dict("records")
+              if row.get("status") in RETURNED}
     rows = []
     for row in current.to_dict("records"):
         if row.get("status") not in RETURNED:

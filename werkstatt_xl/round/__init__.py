@@ -4,7 +4,7 @@ Everything below this package is a pure step that touches no project folder; eve
 above it (the command line) only parses, calls these functions and prints what they return.
 """
 
-from .inbox import MergeResult, confirm, merge, read_problems, read_register, returned_files
+from .inbox import MergeResult, confirm, merge, read_problems, read_register, read_repeats, returned_files
 from .mailing import check_smtp_settings, plan_mail, send_mail, sent_log_path, write_mail_drafts
 from .nextround import NextRound, PreviousRound, init_next_round, load_source_round, previous_round
 from .outbox import GenerateResult, generate
@@ -16,6 +16,6 @@ __all__ = [
     "GenerateResult", "MASTER_NAME", "MergeResult", "NextRound", "PreviousRound", "Progress", "Project",
     "REPORT_NAME", "ReportResult", "check_smtp_settings", "confirm", "generate", "init_next_round", "init_project",
     "load_project", "load_source_round", "merge", "plan_mail", "previous_round", "read_problems", "read_register",
-    "register_statuses", "render", "report", "returned_files", "round_changes", "send_mail", "sent_log_path", "status",
-    "unmerged_files", "write_mail_drafts",
+    "read_repeats", "register_statuses", "render", "report", "returned_files", "round_changes", "send_mail",
+    "sent_log_path", "status", "unmerged_files", "write_mail_drafts",
 ]

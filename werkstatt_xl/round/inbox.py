@@ -16,16 +16,34 @@ from typing import TYPE_CHECKING, Callable, Iterator
 
 from ..catalogue import Werkzeug, load_catalogue
 from ..confirmations import Confirmation, read_confirmations, write_confirmations
-from ..errors import IngestError, ProjectError
+from ..errors import IngestError, ProjectError, ReportDefinitionError
 from ..files import atomic_paths
 from ..form import load_form
 from ..ingest import RawReturn, is_ignored, read_return
 from ..issue_log import write_issue_log
-from ..master import PROBLEMS_SHEET, REGISTER_SHEET, read_sheet, write_master_workbook
+from ..master import PROBLEMS_SHEET, REGISTER_SHEET, REPEATS_SHEET, read_sheet, write_master_workbook
 from ..messages import text
 from ..overrides import OVERRIDES, Overrides, read_overrides, write_overrides
-from ..register import ReturnRecord, Unreadable, build_register, count_outcomes, match_by_title, register_headers
-from ..report import load_report_definition, printed_remarks, write_report
+from ..register import (
+    ReturnRecord,
+    Unreadable,
+    build_register,
+    count_outcomes,
+    from_readable,
+    match_by_title,
+    readable,
+    register_headers,
+    repeat_headers,
+)
+from ..report import (
+    FORM_MISMATCH,
+    ReportDefinition,
+    load_report_definition,
+    printed_remarks,
+    summarize,
+    write_report,
+    write_summary,
+)
 from ..rounds import changed_werkzeuge, compare_rounds, count_changes
 from ..validate import Problem
 from .nextround import previous_round
@@ -50,6 +68,8 @@ class MergeResult:
     warnings: tuple[str, ...] = ()
     overrides_path: Path | None = None
     """``redaktion.xlsx``: the office's texts for Tabelle 1, refreshed."""
+    repeats: "pandas.DataFrame | None" = None
+    """The filled-in rows of the form's repeats (see :mod:`werkstatt_xl.register`); None without repeats."""
     changes: "pandas.DataFrame | None" = None
     """What changed since the previous round (see :func:`~werkstatt_xl.rounds.compare_rounds`); None where the
     project knows no previous round."""
@@ -70,12 +90,11 @@ def merge(project: Project, on_progress: Progress | None = None) -> MergeResult:
     previous round, returns of that round are rejected as such and master.xlsx gets the sheet
     "Veränderungen" (Tabelle 1 marks the changed rows where its definition says so).
     """
-    form = load_form(project.form_path, values=project.round_values)
+    form = load_form(project.form_path, project.form_language, values=project.round_values)
     catalogue = load_catalogue(project.catalogue_path)
-    # a broken definition stops here, before reading
-    definition = load_report_definition(project.report_path, form, values=project.round_values)
+    definition, mismatch = fitting_definition(project, form)  # a broken one stops before reading
     previous = previous_round(project)
-    overrides = read_overrides(project.root / OVERRIDES)  # so does a broken redaktion.xlsx
+    overrides = read_overrides(project.root / OVERRIDES) if definition else None  # so does a broken redaktion.xlsx
     issued, notice = issued_questionnaires(project, catalogue)
     if not issued:
         raise ProjectError(text("merge.nothing_issued", path=project.issue_log, outbox=project.outbox))
@@ -87,16 +106,42 @@ def merge(project: Project, on_progress: Progress | None = None) -> MergeResult:
     register = build_register(catalogue, form, issued, reads, confirmed,
                               previous.tokens if previous else frozenset())
     frame = register.frame
+    repeats = register.repeats if form.repeats else None
     changes = compare_rounds(previous.register, frame, form) if previous else None
-    changed = changed_werkzeuge(changes) if previous else None
+    write_master = partial(write_master_workbook, register=readable(frame, form.questions), problems=register.problems,
+                           headers=register_headers(form), repeat_headers=repeat_headers(form),
+                           repeats=None if repeats is None else readable(repeats, form.repeat_questions),
+                           changes=changes)
+    warnings = tuple(warning for warning in (notice, mismatch) if warning)
+    if definition is None:
+        with atomic_paths([project.master_path, project.summary_path]) as (master, summary):
+            _both(partial(write_master, master),
+                  partial(write_summary, summary, summarize(form, frame, repeats), project.title),
+                  parallel=len(frame) >= PARALLEL_FROM)
+        return MergeResult(frame, register.problems, register.returns, project.master_path, project.summary_path,
+                           count_outcomes(register), warnings, None, repeats, changes)
     with atomic_paths([project.master_path, project.report_workbook_path, overrides.path]) as (master, report, edits):
-        _both(partial(write_master_workbook, master, frame, register.problems, register_headers(form), changes),
-              partial(_write_tabelle1, frame, definition, report, edits, overrides, project.title, changed),
+        _both(partial(write_master, master),
+              partial(_write_tabelle1, frame, definition, report, edits, overrides, project.title,
+                      changed_werkzeuge(changes) if previous else None),
               parallel=len(frame) >= PARALLEL_FROM)
         overrides.check_unchanged()
     return MergeResult(frame, register.problems, register.returns, project.master_path,
-                       project.report_workbook_path, count_outcomes(register), (notice,) if notice else (),
-                       overrides.path, changes)
+                       project.report_workbook_path, count_outcomes(register), warnings, overrides.path, repeats,
+                       changes)
+
+
+def fitting_definition(project: Project, form) -> tuple[ReportDefinition | None, str]:
+    """The project's report definition and "", or where it was written for another form (names questions
+    this form lacks) None and the warning saying that the summary of every question takes its place.
+    Any other problem of the definition stops (:class:`ReportDefinitionError`)."""
+    try:
+        return load_report_definition(project.report_path, form, values=project.round_values), ""
+    except ReportDefinitionError as error:
+        if not all(problem.code in FORM_MISMATCH for problem in error.problems):
+            raise
+        return None, text("merge.definition_does_not_fit", definition=project.report_path.name,
+                          form=form.path.name, summary=project.summary_path, problem=error.problems[0])
 
 
 def confirm(project: Project, names: list[str]) -> list[tuple[str, Werkzeug]]:
@@ -105,7 +150,7 @@ def confirm(project: Project, names: list[str]) -> list[tuple[str, Werkzeug]]:
     Each must be a readable return without its identity whose title names a Werkzeug of the
     catalogue; returns (file, Werkzeug) for each. Nothing is recorded unless all can be.
     """
-    form = load_form(project.form_path, values=project.round_values)
+    form = load_form(project.form_path, project.form_language, values=project.round_values)
     by_title = load_catalogue(project.catalogue_path).by_title()
     confirmations = read_confirmations(project.confirmations)
     now = dt.datetime.now().astimezone().isoformat(timespec="seconds")
@@ -153,7 +198,17 @@ def read_register(project: Project):
     """The register as last written by merge (a DataFrame keyed as the register), or None before any merge."""
     if not project.master_path.is_file():
         return None
-    return read_sheet(project.master_path, REGISTER_SHEET)
+    form = load_form(project.form_path, project.form_language)
+    return from_readable(read_sheet(project.master_path, REGISTER_SHEET), form.questions)
+
+
+def read_repeats(project: Project):
+    """The rows of the form's repeats as last written by merge (a DataFrame keyed as
+    :attr:`~werkstatt_xl.register.Register.repeats`), or None before any merge or for a form without repeats."""
+    form = load_form(project.form_path, project.form_language)
+    if not project.master_path.is_file() or not form.repeats:
+        return None
+    return from_readable(read_sheet(project.master_path, REPEATS_SHEET), form.repeat_questions)
 
 
 def read_problems(project: Project) -> list[dict]:

@@ -11,10 +11,12 @@ from ..catalogue import load_catalogue, write_catalogue_ids
 from ..errors import ProjectError
 from ..files import atomic_directory
 from ..form import load_form
+from ..ingest import DEFAULT_LIMITS
 from ..issue_log import ISSUE_LOG, IssuedQuestionnaire, write_issue_log
 from ..messages import text
-from ..questionnaire import file_names, render_questionnaire
+from ..questionnaire import file_names, render_questionnaire, sheet_rows, unfit_defaults
 from ..rounds import previous_answers
+from ..settings import CONFIG_NAME
 from .inbox import returned_files
 from .nextround import previous_round
 from .project import Progress, Project, issued_questionnaires
@@ -44,7 +46,11 @@ def generate(project: Project, reissue: bool = False, write_ids: bool = False,
     a form version or title unchanged since then is warned of, and with ``[round] prefill`` each
     questionnaire carries its Werkzeug's answers of that round.
     """
-    form = load_form(project.form_path, values=project.round_values)
+    form = load_form(project.form_path, project.form_language, values=project.round_values)
+    rows = sheet_rows(form, project.repeat_rows)
+    if rows > DEFAULT_LIMITS.max_rows:  # merge would refuse every return as too large
+        raise ProjectError(text("generate.too_many_rows", form=project.form_path, rows=rows,
+                                most=DEFAULT_LIMITS.max_rows, config=project.root / CONFIG_NAME))
     last_round = previous_round(project)
     answers = previous_answers(last_round.register, form) if last_round and project.prefill else {}
     catalogue = load_catalogue(project.catalogue_path)
@@ -76,7 +82,10 @@ def generate(project: Project, reissue: bool = False, write_ids: bool = False,
             if on_progress:
                 on_progress(len(issued), len(catalogue.werkzeuge))
         write_issue_log(folder / ISSUE_LOG, issued)
-    warnings = [notice] if notice else []
+    warnings = [problem.message for problem in form.notices]
+    warnings += [text("form.at_row", row=question.row, problem=text("form.on_sheet", sheet="survey", problem=text(
+        "generate.default_unfit", name=question.name, default=question.default))) for question in unfit_defaults(form)]
+    warnings += [notice] if notice else []
     if catalogue.derived_ids:
         warnings.append(text("generate.derived_ids", catalogue=catalogue.path.name))
     if last_round and (form.form_id, form.version) == (last_round.form_id, last_round.form_version):

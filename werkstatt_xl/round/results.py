@@ -10,9 +10,20 @@ from ..files import atomic_path
 from ..form import Form, load_form
 from ..messages import text
 from ..overrides import OVERRIDES, read_overrides
-from ..report import RUECKLAUF, load_report_definition, office_program, printed_remarks, tabelle1, to_pdf, write_report
+from ..report import (
+    RUECKLAUF,
+    load_report_definition,
+    office_program,
+    printed_remarks,
+    summarize,
+    tabelle1,
+    to_pdf,
+    write_report,
+    write_summary,
+)
+from ..report.summary import COUNTED
 from ..rounds import changed_werkzeuge, compare_rounds
-from .inbox import read_register
+from .inbox import fitting_definition, read_register, read_repeats
 from .nextround import previous_round
 from .project import Project
 
@@ -26,17 +37,31 @@ class ReportResult:
     """The Werkzeuge marked as without return, in table order."""
     edited: tuple[str, ...] = ()
     """The Werkzeuge whose remarks are the office's text from ``redaktion.xlsx``, in table order."""
+    warnings: tuple[str, ...] = ()
+    """Why the summary of every question (``auswertung.xlsx``) was written instead of Tabelle 1."""
 
 
 def report(project: Project, pdf: bool = False) -> ReportResult:
     """Write ``ergebnis/tabelle1.xlsx`` (and with ``pdf`` ``tabelle1.pdf``) from the last merge's register
-    and the office's texts in ``redaktion.xlsx`` (read only: it may be open in Excel)."""
+    and the office's texts in ``redaktion.xlsx`` (read only: it may be open in Excel). Where the shipped
+    definition does not fit the project's form, ``ergebnis/auswertung.xlsx`` (and its PDF) instead, as merge
+    writes it; a definition of the project's own that does not fit stops with its problems, each at its line."""
     office = office_program() if pdf else None
-    form = load_form(project.form_path, values=project.round_values)
-    definition = load_report_definition(project.report_path, form, values=project.round_values)
+    form = load_form(project.form_path, project.form_language, values=project.round_values)
+    if project.report:
+        definition, mismatch = load_report_definition(project.report_path, form, values=project.round_values), ""
+    else:
+        definition, mismatch = fitting_definition(project, form)
     register = read_register(project)
     if register is None:
         raise ReportError(text("report.no_register", path=project.master_path))
+    if definition is None:
+        with atomic_path(project.summary_path) as temporary:
+            write_summary(temporary, summarize(form, register, read_repeats(project)), project.title)
+        summary = project.summary_path
+        returned = register["status"].isin(COUNTED)
+        return ReportResult(summary, to_pdf(office, summary) if office else None, len(register),
+                            tuple(register[~returned]["werkzeug"]), (), (mismatch,))
     texts = read_overrides(project.root / OVERRIDES).texts
     changes = round_changes(project, form, register)
     changed = changed_werkzeuge(changes) if changes is not None else None
@@ -58,5 +83,5 @@ def round_changes(project: Project, form: Form | None = None, register=None):
     register = read_register(project) if register is None else register
     if previous is None or register is None:
         return None
-    form = form or load_form(project.form_path, values=project.round_values)
+    form = form or load_form(project.form_path, project.form_language, values=project.round_values)
     return compare_rounds(previous.register, register, form)

@@ -18,7 +18,6 @@ from ..catalogue import Werkzeug, load_catalogue
 from ..confirmations import Confirmation, read_confirmations, write_confirmations
 from ..errors import IngestError, ProjectError, ReportDefinitionError
 from ..files import atomic_paths
-from ..form import load_form
 from ..ingest import RawReturn, is_ignored, read_return
 from ..issue_log import write_issue_log
 from ..master import PROBLEMS_SHEET, REGISTER_SHEET, REPEATS_SHEET, read_sheet, write_master_workbook
@@ -90,7 +89,7 @@ def merge(project: Project, on_progress: Progress | None = None) -> MergeResult:
     previous round, returns of that round are rejected as such and master.xlsx gets the sheet
     "Veränderungen" (Tabelle 1 marks the changed rows where its definition says so).
     """
-    form = load_form(project.form_path, project.form_language, values=project.round_values)
+    form = project.read_form()
     catalogue = load_catalogue(project.catalogue_path)
     definition, mismatch = fitting_definition(project, form)  # a broken one stops before reading
     previous = previous_round(project)
@@ -150,7 +149,7 @@ def confirm(project: Project, names: list[str]) -> list[tuple[str, Werkzeug]]:
     Each must be a readable return without its identity whose title names a Werkzeug of the
     catalogue; returns (file, Werkzeug) for each. Nothing is recorded unless all can be.
     """
-    form = load_form(project.form_path, project.form_language, values=project.round_values)
+    form = project.read_form()
     by_title = load_catalogue(project.catalogue_path).by_title()
     confirmations = read_confirmations(project.confirmations)
     now = dt.datetime.now().astimezone().isoformat(timespec="seconds")
@@ -198,14 +197,14 @@ def read_register(project: Project):
     """The register as last written by merge (a DataFrame keyed as the register), or None before any merge."""
     if not project.master_path.is_file():
         return None
-    form = load_form(project.form_path, project.form_language)
+    form = project.read_form()
     return from_readable(read_sheet(project.master_path, REGISTER_SHEET), form.questions)
 
 
 def read_repeats(project: Project):
     """The rows of the form's repeats as last written by merge (a DataFrame keyed as
     :attr:`~werkstatt_xl.register.Register.repeats`), or None before any merge or for a form without repeats."""
-    form = load_form(project.form_path, project.form_language)
+    form = project.read_form()
     if not project.master_path.is_file() or not form.repeats:
         return None
     return from_readable(read_sheet(project.master_path, REPEATS_SHEET), form.repeat_questions)

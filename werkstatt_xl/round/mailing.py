@@ -12,7 +12,6 @@ from typing import Callable, Iterable
 from ..catalogue import Werkzeug, load_catalogue
 from ..errors import IngestError, ProjectError
 from ..files import ascii_text
-from ..form import load_form
 from ..ingest import read_return
 from ..issue_log import IssuedQuestionnaire
 from ..mail import (
@@ -196,7 +195,7 @@ def _corrections(project: Project, entries: list, read: Callable[[str], bytes]):
     issued questionnaire, which ``read`` reads) and warnings."""
     taken = _taken_returns(project, (STATUS_PROBLEMS,))
     errors = _errors_by_werkzeug(project, taken)
-    form = load_form(project.form_path, project.form_language)
+    form = project.read_form()
     chosen = [entry for entry in entries if entry.werkzeug_id in taken]
     warnings = [text("mail.problems_not_listed", werkzeug_id=entry.werkzeug_id, path=project.master_path)
                 for entry in chosen if entry.werkzeug_id not in errors]

@@ -109,7 +109,7 @@ def init_next_round(root: Path | str, source: Path | str, title: str, horizon: i
         raise ProjectError(text("next_round.target_not_empty", path=root))
     if not old.master_path.is_file():
         raise ProjectError(text("next_round.no_register", path=old.master_path, project=old.root))
-    old_form = load_form(old.form_path, old.form_language, values=old.round_values)
+    old_form = old.read_form()
     register = read_sheet(old.master_path, REGISTER_SHEET)
     issued, _ = issued_questionnaires(old, load_catalogue(old.catalogue_path))  # rebuilt where the log is lost
     missing = [name for name in old_form.answer_names() if name not in register.columns]

@@ -10,7 +10,6 @@ from pathlib import Path
 from ..catalogue import load_catalogue, write_catalogue_ids
 from ..errors import ProjectError
 from ..files import atomic_directory
-from ..form import load_form
 from ..ingest import DEFAULT_LIMITS
 from ..issue_log import ISSUE_LOG, IssuedQuestionnaire, write_issue_log
 from ..messages import text
@@ -46,7 +45,7 @@ def generate(project: Project, reissue: bool = False, write_ids: bool = False,
     a form version or title unchanged since then is warned of, and with ``[round] prefill`` each
     questionnaire carries its Werkzeug's answers of that round.
     """
-    form = load_form(project.form_path, project.form_language, values=project.round_values)
+    form = project.read_form()
     rows = sheet_rows(form, project.repeat_rows)
     if rows > DEFAULT_LIMITS.max_rows:  # merge would refuse every return as too large
         raise ProjectError(text("generate.too_many_rows", form=project.form_path, rows=rows,

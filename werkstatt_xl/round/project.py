@@ -13,7 +13,7 @@ from ..catalogue import Catalogue, write_empty_catalogue
 from ..confirmations import CONFIRMATIONS
 from ..errors import OutputError, ProjectError
 from ..files import atomic_path
-from ..form import default_form_path
+from ..form import Form, default_form_path, load_form
 from ..ingest import is_ignored
 from ..issue_log import ISSUE_LOG, IssuedQuestionnaire, read_issue_log, rebuild_issue_log
 from ..mail import CORRECTION, INVITATION, RECEIPT, REMINDER, TEMPLATES
@@ -64,6 +64,10 @@ class Project(Settings):
             return self.root / getattr(self, setting)
         own = self.root / TEMPLATE_NAMES[setting]
         return own if own.is_file() else template_path(TEMPLATE_NAMES[setting])
+
+    def read_form(self) -> Form:
+        """The round's form (:attr:`form_path`) in its language, the round placeholders filled."""
+        return load_form(self.form_path, self.form_language, values=self.round_values)
 
     @property
     def round_values(self) -> dict[str, str | None]:

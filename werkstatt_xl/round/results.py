@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..errors import ReportError
 from ..files import atomic_path
-from ..form import Form, load_form
+from ..form import Form
 from ..messages import text
 from ..overrides import OVERRIDES, read_overrides
 from ..report import (
@@ -49,7 +49,7 @@ def report(project: Project, pdf: bool = False) -> ReportResult:
     writes it; a definition of the project's own (edited, see :func:`_own_definition`) that does not fit
     stops with its problems, each at its line."""
     office = office_program() if pdf else None
-    form = load_form(project.form_path, project.form_language, values=project.round_values)
+    form = project.read_form()
     if _own_definition(project):
         definition, mismatch = load_report_definition(project.report_path, form, values=project.round_values), ""
     else:
@@ -96,5 +96,5 @@ def round_changes(project: Project, form: Form | None = None, register=None):
     register = read_register(project) if register is None else register
     if previous is None or register is None:
         return None
-    form = form or load_form(project.form_path, project.form_language, values=project.round_values)
+    form = form or project.read_form()
     return compare_rounds(previous.register, register, form)

@@ -30,10 +30,10 @@ def form_errors(path) -> str:
     return str(caught.value)
 
 
-def expected_errors(path, *problems: str) -> str:
+def expected_errors(path, *problems: str,
+                    remedy: str = "Correct the form in a spreadsheet program and run the command again.") -> str:
     lines = "".join(f"  {problem}\n" for problem in problems)
-    return (f"{path}: the questionnaire form has errors:\n{lines}"
-            "Correct the form in a spreadsheet program and run the command again.")
+    return f"{path}: the questionnaire form has errors:\n{lines}{remedy}"
 
 
 def test_a_small_form_is_read_with_types_numbers_groups_relevant_and_choices(xlsform):
@@ -441,7 +441,9 @@ def test_one_language_is_read_the_default_or_the_first_or_the_one_asked_for(xlsf
 def test_a_language_the_form_lacks_is_refused_naming_those_it_has(xlsform):
     path = xlsform(LANGUAGES)
     assert form_errors_with(path, "fr") == expected_errors(
-        path, "the form has no language 'fr'; it has: Swahili (sw), English (en).")
+        path, "the form has no language 'fr'; it has: Swahili (sw), English (en).",
+        remedy="Choose one of the form's languages with --language (or form_language in werkstatt.toml) and run the "
+               "command again.")
 
 
 def form_errors_with(path, language: str) -> str:

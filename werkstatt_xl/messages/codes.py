@@ -171,3 +171,6 @@ class Code(StrEnum):
     ANSWER_NOT_A_MARK = "answer.not_a_mark"
     SETTINGS_BAD_REPEAT_ROWS = "settings.bad_repeat_rows"
     REPORT_QUESTION_IN_REPEAT = "report_definition.question_in_repeat"
+
+    # the questionnaire form, continued
+    FORM_REFERENCE_CYCLE = "form.reference_cycle"

@@ -471,11 +471,11 @@ def test_what_a_workbook_does_not_render_is_said_with_sheet_and_row(xlsform):
                                             "it has no meaning for a workbook."),
         (Code.FORM_NOT_USED, "survey", 2, "[row 2] On the 'survey' sheet, the column 'appearance' (rows 2, 5) is "
                                           "not used: a workbook has its own layout."),
-        (Code.FORM_NOT_USED, "survey", 2, "[row 2] On the 'survey' sheet, the column 'my notes' (rows 2) is not "
+        (Code.FORM_NOT_USED, "survey", 2, "[row 2] On the 'survey' sheet, the column 'my notes' (row 2) is not "
                                           "used: werkstatt-xl does not render it."),
         (Code.FORM_LEFT_OUT, "survey", 3, "[row 3] On the 'survey' sheet, 'foto' (image) is left out: a workbook "
                                           "cannot take photos, sound, video, files or barcodes."),
-        (Code.FORM_NOT_USED, "survey", 3, "[row 3] On the 'survey' sheet, the column 'media::image' (rows 3) is "
+        (Code.FORM_NOT_USED, "survey", 3, "[row 3] On the 'survey' sheet, the column 'media::image' (row 3) is "
                                           "not used: a workbook shows no media."),
         (Code.FORM_LEFT_OUT, "survey", 4, "[row 4] On the 'survey' sheet, 'gerät' (deviceid) is left out: device "
                                           "metadata has no meaning in a workbook."),

@@ -27,7 +27,7 @@ from .catalogue import COLUMNS
 from .errors import FileProblem, FormError, FormLanguageError
 from .expression import Expression, ExpressionError, TooDeepExpression, parse_expression
 from .files import read_csv_rows
-from .messages import Code, text
+from .messages import Code, plural, text
 from .resources import template_path
 from .settings import MAX_REPEAT_ROWS
 from .xlsx import read_workbook_rows
@@ -454,8 +454,11 @@ def _content_version(sheets: dict[str, "_Sheet"], files: dict[str, tuple[list[st
 
 
 def _rows_text(rows: list[int]) -> str:
+    """``row 2``, ``rows 2, 5``, ``rows 2, 3, … and 4 more``."""
     shown = ", ".join(map(str, rows[:_ROWS_LISTED]))
-    return shown if len(rows) <= _ROWS_LISTED else text("form.rows_more", rows=shown, more=len(rows) - _ROWS_LISTED)
+    if len(rows) > _ROWS_LISTED:
+        shown = text("form.rows_more", rows=shown, more=len(rows) - _ROWS_LISTED)
+    return plural(len(rows), "form.row_list", "form.rows_list", rows=shown)
 
 
 class _FormBuilder:

@@ -223,6 +223,20 @@ def test_a_rule_longer_than_excel_keeps_is_left_to_merge_with_a_notice(example_p
     assert all(len(formula) <= EXCEL_TEXT for formula in formulas(questionnaire))
 
 
+def test_a_calculation_longer_than_excel_keeps_is_computed_on_merge(xlsform, tmp_path):
+    words = ", ".join(f"'{number:03} {'Wort ' * 49}', ${{a}}" for number in range(40))
+    form = load_form(xlsform(f"""
+        | survey |
+        |        | type      | name | label | calculation       |
+        |        | integer   | a    | A     |                   |
+        |        | calculate | c    | C     | concat({words})   |
+    """))
+    path = render(form, tmp_path)
+    assert all(len(formula) < 8192 for formula in formulas(path))
+    shown = [cell.value for row in load_workbook(path)[SHEET].iter_rows() for cell in row]
+    assert "(wird bei der Auswertung berechnet)" in shown
+
+
 # --- 12, 13: circles and references in texts -------------------------------------------------------------------
 
 def test_calculations_and_relevants_in_a_circle_are_refused(xlsform):
@@ -280,12 +294,13 @@ def test_an_expression_nested_too_deep_is_a_form_problem(xlsform, column):
     assert f"more than {MAX_DEPTH} levels" in problems[0][3]
 
 
-@pytest.mark.parametrize("file_name", ["../orte.csv", "/etc/orte.csv", "sub\\..\\..\\orte.csv"])
+@pytest.mark.parametrize("file_name", ["../orte.csv", "/etc/orte.csv", "sub\\..\\..\\orte.csv", "link.csv"])
 def test_choices_from_a_file_outside_the_forms_folder_are_refused(tmp_path, file_name):
     from conftest import write_xlsform
 
     (tmp_path / "orte.csv").write_text("name,label\nb,Berlin\n", encoding="utf-8")
     (tmp_path / "form").mkdir()
+    (tmp_path / "form" / "link.csv").symlink_to(tmp_path / "orte.csv")
     path = write_xlsform(tmp_path / "form" / "form.xlsx", f"""
         | survey |
         |        | type                             | name | label |

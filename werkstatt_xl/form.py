@@ -719,7 +719,8 @@ class _FormBuilder:
         """The choices of ``select_one_from_file FILE.csv`` from the CSV file beside the form (columns name and
         label, as on the choices sheet); None after reporting a file that is missing, no CSV or unreadable."""
         path = self.path.parent / file_name
-        if Path(file_name).is_absolute() or ".." in Path(file_name).parts or "\\" in file_name:
+        if (Path(file_name).is_absolute() or ".." in Path(file_name).parts or "\\" in file_name
+                or not path.resolve().is_relative_to(self.path.parent.resolve())):  # a link out of the folder
             self.problem(Code.FORM_UNSUPPORTED_TYPE, "survey", row_number, type=raw_type,
                          why=text("form.unsupported.outside_folder", file=file_name))
             return None

@@ -456,7 +456,7 @@ def _write_answer(sheet, styles: _Styles, place: _Placed, form: Form, werkzeug: 
     elif kind == "calculate":
         formula = _memo(form, ("calculation", place.key(), place.row),
                         lambda: _formula(question.calculation, cell_of, form))
-        if formula is None:
+        if formula is None or len(formula) > _FORMULA_LENGTH:  # longer than Excel's formulas: merge computes it
             sheet.write_string(row, ANSWER_COLUMN, text("questionnaire.computed_on_merge"), styles.prefilled)
         else:
             sheet.write_formula(row, ANSWER_COLUMN, f"=IFERROR({formula},\"\")", styles.prefilled, "")

@@ -4,13 +4,13 @@ Every spelling pyxform accepts is read: column aliases (``list name``, ``relevan
 ``constraint message``, ``bind::jr:constraintMsg``, ...), type aliases (``begin group``, ``select one
 from``, ``string``, ``q int``, ...), translated columns (``label::English (en)``, ``label:English``) of
 which one language is chosen, settings on their sheet, on the survey sheet or not at all (the form id
-then comes from the file name, the version from its contents). What a workbook cannot show (positions,
-media, device metadata) is left out and what is not rendered is said: :attr:`Form.notices`, each naming
-sheet and row. select_multiple is shown as one tick cell per choice, a repeat as a fixed number of
-numbered entries (``repeat_count`` where it is a number, else the round's ``repeat_rows``). Two extra
-survey columns, ignored by other XLSForm tools: ``number`` (the printed
-question number, e.g. ``1.2``) and ``prefill`` (a catalogue field written into the answer cell, e.g.
-``werkzeug``).
+then comes from the file name, the version from the cells read and the choice files, so that saving the
+form again unchanged keeps it). What a workbook cannot show (positions, media, device metadata) is left
+out and what is not rendered is said: :attr:`Form.notices`, each naming sheet and row. select_multiple is
+shown as one tick cell per choice, a repeat as a fixed number of numbered entries (``repeat_count`` where it
+is a number, else the round's ``repeat_rows``). Two extra survey columns, ignored by other XLSForm tools:
+``number`` (the printed question number, e.g. ``1.2``) and ``prefill`` (a catalogue field written into the
+answer cell, e.g. ``werkzeug``).
 """
 
 from __future__ import annotations

@@ -172,6 +172,9 @@ class Code(StrEnum):
     SETTINGS_BAD_REPEAT_ROWS = "settings.bad_repeat_rows"
     REPORT_QUESTION_IN_REPEAT = "report_definition.question_in_repeat"
 
+    # the questionnaire form, continued
+    FORM_REFERENCE_CYCLE = "form.reference_cycle"
+
     # the next round: round values in templates, the previous round
     SETTINGS_BAD_YEAR = "settings.bad_year"
     TEMPLATE_UNKNOWN_PLACEHOLDER = "template.unknown_placeholder"

@@ -32,6 +32,7 @@ from .form import Form
 from .ingest import RawReturn
 from .issue_log import IssuedQuestionnaire
 from .messages import Code, text
+from . import wording
 from .validate import ERROR, NOTICE, Problem, RepeatRow, check_answers, filled_in
 
 if TYPE_CHECKING:
@@ -377,11 +378,6 @@ def _chosen_names(shown: str, choices) -> str:
     return shown if found is None else " ".join(found)
 
 
-def repeat_headers(form: Form) -> dict[str, str]:
-    """Every key of :attr:`Register.repeats` -> its header in master.xlsx, in column order."""
-    return {**REPEAT_COLUMNS, **answer_headers(form, form.repeat_questions)}
-
-
 def _local(moment: dt.datetime) -> dt.datetime:
     """A naive local time for the spreadsheet (Excel has no time zones)."""
     return moment.astimezone().replace(tzinfo=None, microsecond=0)
@@ -402,23 +398,30 @@ def count_outcomes(register: Register) -> dict[str, int]:
 
 def answer_headers(form: Form, questions=None) -> dict[str, str]:
     """Question name -> register header with number and short text (``1 Mit der Umsetzung …``), of the
-    questions outside repeats or of ``questions``."""
+    questions outside repeats or of ``questions``; a question without label by its name, references readable."""
     headers = {}
     for question in form.questions if questions is None else questions:
-        label = question.label.rstrip(":")
+        label = wording.label(question, form).rstrip(":")
         short = label if len(label) <= 45 else label[:45].rsplit(" ", 1)[0] + " …"
         headers[question.name] = f"{question.number} {short}".strip()
     return headers
 
 
 def register_headers(form: Form) -> dict[str, str]:
-    """Every register key -> its header in master.xlsx, in column order.
+    """Every register key -> its header in master.xlsx, in column order (see :func:`_unique`)."""
+    return _unique(COLUMNS, answer_headers(form), PROVENANCE_COLUMNS)
 
-    Headers are unique ignoring case, as Excel tables need: an answer header that repeats
-    another gets " (Antwort)" (and a number if that is taken too).
-    """
-    answers = answer_headers(form)
-    taken = {header.casefold() for header in (*COLUMNS.values(), *PROVENANCE_COLUMNS.values())}
+
+def repeat_headers(form: Form) -> dict[str, str]:
+    """Every key of :attr:`Register.repeats` -> its header in master.xlsx, in column order (see :func:`_unique`)."""
+    return _unique(REPEAT_COLUMNS, answer_headers(form, form.repeat_questions))
+
+
+def _unique(fixed: dict[str, str], answers: dict[str, str], after: dict[str, str] | None = None) -> dict[str, str]:
+    """``fixed``, ``answers`` and ``after`` as one header row, unique ignoring case as Excel tables need: an
+    answer header that repeats another gets " (Antwort)" (and a number if that is taken too)."""
+    taken = {header.casefold() for header in (*fixed.values(), *(after or {}).values())}
+    unique_answers = {}
     for key, header in answers.items():
         unique, number = header, 1
         while unique.casefold() in taken:
@@ -426,7 +429,5 @@ def register_headers(form: Form) -> dict[str, str]:
                       else text("master.answer_header_numbered", header=header, number=number))
             number += 1
         taken.add(unique.casefold())
-        answers[key] = unique
-    return {**COLUMNS, **answers, **PROVENANCE_COLUMNS}
-
-
+        unique_answers[key] = unique
+    return {**fixed, **unique_answers, **(after or {})}

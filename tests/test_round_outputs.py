@@ -10,8 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from werkstatt_xl.fill import fill_questionnaire
-from werkstatt_xl.master import PROBLEMS_SHEET, REGISTER_SHEET, REPEATS_SHEET
-from werkstatt_xl.messages import Code
+from werkstatt_xl.master import REGISTER_SHEET, REPEATS_SHEET
 from werkstatt_xl.round import generate, load_project, merge
 
 CHOICES = """

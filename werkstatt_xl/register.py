@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from enum import Enum
 from typing import TYPE_CHECKING, Iterable
 
+from . import wording
 from .anchors import split_answer_key
 from .catalogue import COLUMNS, Catalogue, Werkzeug, fold
 from .errors import IngestError
@@ -32,7 +33,6 @@ from .form import Form
 from .ingest import RawReturn
 from .issue_log import IssuedQuestionnaire
 from .messages import Code, text
-from . import wording
 from .validate import ERROR, NOTICE, Problem, RepeatRow, check_answers, filled_in
 
 if TYPE_CHECKING:

@@ -68,3 +68,24 @@ def test_repeat_headers_are_unique_and_a_question_without_label_is_headed_by_its
     headers = [cell.value for cell in workbook[REPEATS_SHEET][2]]
     assert headers[4:] == ["Angabe", "Angabe (Antwort)", "ohne"]
     assert list(workbook[REPEATS_SHEET].tables) and list(workbook[REGISTER_SHEET].tables)
+
+
+# --- 11: no stale Tabelle 1 or summary beside this run's ------------------------------------------------
+
+def test_switching_the_form_removes_the_other_output_of_an_earlier_merge_and_says_so(example_project, round_with):
+    shipped = load_project(example_project.root)
+    generate(shipped)
+    first = merge(shipped)
+    assert shipped.report_workbook_path.is_file() and not shipped.summary_path.is_file()
+    assert not any("tabelle1" in warning for warning in first.warnings)
+    project = round_with("""
+| survey |
+|        | type    | name  | label |
+|        | integer | menge | Menge |
+""")
+    second = merge(project)
+    assert project.summary_path.is_file() and not project.report_workbook_path.is_file()
+    assert any(str(project.report_workbook_path) in warning for warning in second.warnings)
+    back = merge(shipped)  # the shipped form again: Tabelle 1, and the summary goes
+    assert shipped.report_workbook_path.is_file() and not shipped.summary_path.is_file()
+    assert any(str(shipped.summary_path) in warning for warning in back.warnings)

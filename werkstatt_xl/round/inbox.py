@@ -102,6 +102,7 @@ def merge(project: Project, on_progress: Progress | None = None) -> MergeResult:
             _both(partial(write_master, master),
                   partial(write_summary, summary, summarize(form, frame, repeats), project.title),
                   parallel=len(frame) >= PARALLEL_FROM)
+        warnings += remove_stale(project.report_workbook_path, project.summary_path)
         return MergeResult(frame, register.problems, register.returns, project.master_path, project.summary_path,
                            count_outcomes(register), warnings, None, repeats)
     with atomic_paths([project.master_path, project.report_workbook_path, overrides.path]) as (master, report, edits):
@@ -109,8 +110,24 @@ def merge(project: Project, on_progress: Progress | None = None) -> MergeResult:
               partial(_write_tabelle1, frame, definition, report, edits, overrides, project.title),
               parallel=len(frame) >= PARALLEL_FROM)
         overrides.check_unchanged()
+    warnings += remove_stale(project.summary_path, project.report_workbook_path)
     return MergeResult(frame, register.problems, register.returns, project.master_path,
                        project.report_workbook_path, count_outcomes(register), warnings, overrides.path, repeats)
+
+
+def remove_stale(stale: Path, written: Path) -> tuple[str, ...]:
+    """Remove ``stale`` (and its PDF), what an earlier run wrote in place of ``written`` (Tabelle 1 or the
+    summary of every question), so ``ergebnis/`` never shows last round's results beside this round's:
+    the warning that says so, or that it could not be removed (open in another program)."""
+    found = [path for path in (stale, stale.with_suffix(".pdf")) if path.is_file()]
+    if not found:
+        return ()
+    try:
+        for path in found:
+            path.unlink()
+    except OSError as error:
+        return (text("merge.stale_kept", path=path, written=written, reason=error.strerror or error),)
+    return (text("merge.stale_removed", paths=", ".join(map(str, found)), written=written),)
 
 
 def fitting_definition(project: Project, form) -> tuple[ReportDefinition | None, str]:

@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from werkstatt_xl.anchors import answer_marker
 from werkstatt_xl.fill import fill_questionnaire
-from werkstatt_xl.master import REGISTER_SHEET, REPEATS_SHEET
+from werkstatt_xl.master import PROBLEMS_SHEET, REGISTER_SHEET, REPEATS_SHEET
+from werkstatt_xl.messages import Code
 from werkstatt_xl.round import generate, load_project, merge
 
 CHOICES = """
@@ -89,3 +91,48 @@ def test_switching_the_form_removes_the_other_output_of_an_earlier_merge_and_say
     back = merge(shipped)  # the shipped form again: Tabelle 1, and the summary goes
     assert shipped.report_workbook_path.is_file() and not shipped.summary_path.is_file()
     assert any(str(shipped.summary_path) in warning for warning in back.warnings)
+
+
+# --- 10: a copied entry --------------------------------------------------------------------------------
+
+REPEAT_FORM = """
+| survey |
+|        | type         | name   | label                    |
+|        | text         | titel  | Titel                    |
+|        | begin repeat | posten | Posten                   |
+|        | text         | was    | Bezeichnung der Maßnahme |
+|        | end repeat   |        |                          |
+"""
+
+
+def copied_row(path: Path, key: str, value: object) -> Path:
+    """``path`` with the row of the answer ``key`` copied below the last row, holding ``value``: what a person
+    does who copies an entry to add another."""
+    workbook = load_workbook(path)
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.value == answer_marker(key):
+                    target = sheet.max_row + 2
+                    sheet.cell(target, cell.column, cell.value)
+                    sheet.cell(target, cell.column - 1, value)
+                    workbook.save(path)
+                    return path
+    raise AssertionError(f"no marker for {key}")
+
+
+def test_a_copied_entry_with_another_value_is_a_problem_naming_question_entry_and_value(round_with, german):
+    project = round_with(REPEAT_FORM)
+    copied_row(returned(project, 0, {"titel": "A", "was@1": "Brücke"}), "was@1", "Radweg am Kanal")
+    copied_row(returned(project, 1, {"titel": "B", "was@1": "Steg"}), "was@1", "Steg")
+    result = merge(project)
+    [copy] = [problem for problem in result.problems if problem.code is Code.ANSWER_COPY_NOT_TAKEN]
+    assert copy.kind == "Fehler" and copy.werkzeug_id == "W01"
+    assert copy.question == "Bezeichnung der Maßnahme (Eintrag 1)" and copy.value == "Radweg am Kanal"
+    assert "Radweg am Kanal" in copy.problem and "Bezeichnung der Maßnahme (Eintrag 1)" in copy.problem
+    [same] = [problem for problem in result.problems if problem.code is Code.MARKER_TWICE]
+    assert same.werkzeug_id == "W02" and "was@1" not in same.problem and "Eintrag 1" in same.problem
+    assert list(result.register["status"][:2]) == ["mit Problemen", "eingegangen"]
+    shown = load_workbook(project.master_path)[PROBLEMS_SHEET]
+    assert not any("@" in str(cell.value) for row in shown.iter_rows(min_row=3) for cell in row
+                   if cell.column_letter in "DFG")

@@ -30,10 +30,10 @@ from .anchors import split_answer_key
 from .catalogue import COLUMNS, Catalogue, Werkzeug, fold
 from .errors import IngestError
 from .form import Form
-from .ingest import RawReturn
+from .ingest import CellValue, RawReturn
 from .issue_log import IssuedQuestionnaire
 from .messages import Code, text
-from .validate import ERROR, NOTICE, Problem, RepeatRow, check_answers, filled_in
+from .validate import ERROR, NOTICE, Problem, RepeatRow, check_answers, filled_in, quote
 
 if TYPE_CHECKING:
     import pandas
@@ -183,8 +183,30 @@ def _candidate(raw: RawReturn, name: str, werkzeug: Werkzeug, notes: list[tuple[
                             name, **context)
     notices = [Problem(name, code, message, text("remedy.none"), kind=NOTICE, **context)
                for code, message in raw.notices + notes]
+    copies = [_copied(name, form, key, copy, raw.answers[key], context) for key, copy in raw.copies]
     return _Candidate(werkzeug, name, raw.sha256, raw.meta.get("form_version", ""), checked.values,
-                      notices + checked.problems, checked.rows, raw.modified, raw.file_mtime, verified)
+                      notices + copies + checked.problems, checked.rows, raw.modified, raw.file_mtime, verified)
+
+
+def _copied(file: str, form: Form, key: str, copy: CellValue, taken: CellValue, context: dict) -> Problem:
+    """An answer cell marked a second time (a department copied a row or an entry): a notice where it holds
+    what the answer holds or nothing, else an error naming the question, its entry and the value not taken."""
+    name, row, choice = split_answer_key(key)
+    question = next((question for question in form.elements if question.name == name), None)
+    shown = wording.title(question, form) if question else name
+    if question is not None and choice and question.choices and question.choices.by_name(choice):
+        shown = f"{shown}: {question.choices.by_name(choice).label}"
+    if row is not None:
+        shown = text("validate.repeat_row", question=shown, row=row)
+    used = f"{taken.sheet}!{taken.cell}"
+    if copy.value is None or str(copy.value).strip() == str(taken.value).strip():
+        return Problem(file, Code.MARKER_TWICE, text(Code.MARKER_TWICE, name=shown, cell=used), text("remedy.none"),
+                       question=shown, cell=f"{copy.sheet}!{copy.cell}", kind=NOTICE, **context)
+    value = quote(str(copy.value))
+    return Problem(file, Code.ANSWER_COPY_NOT_TAKEN, text(Code.ANSWER_COPY_NOT_TAKEN, question=shown, value=value,
+                                                          cell=f"{copy.sheet}!{copy.cell}", used=used),
+                   text("remedy.copied_entry"), question=shown, cell=f"{copy.sheet}!{copy.cell}", value=value,
+                   **context)
 
 
 def _identify(raw: RawReturn, form: Form, tokens: dict[str, IssuedQuestionnaire], by_id: dict[str, Werkzeug],

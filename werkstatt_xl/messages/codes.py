@@ -171,3 +171,6 @@ class Code(StrEnum):
     ANSWER_NOT_A_MARK = "answer.not_a_mark"
     SETTINGS_BAD_REPEAT_ROWS = "settings.bad_repeat_rows"
     REPORT_QUESTION_IN_REPEAT = "report_definition.question_in_repeat"
+
+    # answers a department copied (a row or an entry of a repeat with its markers)
+    ANSWER_COPY_NOT_TAKEN = "answer.copy_not_taken"

@@ -89,6 +89,10 @@ TEXTS: dict[str, str] = {
     Code.MARKER_IN_FIRST_COLUMN: "Die Markierung der Frage „{name}“ in {sheet} steht in Spalte A; links davon gibt "
                                  "es keine Antwortzelle.",
     Code.MARKER_TWICE: "Die Frage „{name}“ ist mehrfach markiert; verwendet wird die Antwort in {cell}.",
+    Code.ANSWER_COPY_NOT_TAKEN: "Die Frage „{question}“ steht ein zweites Mal in {cell} (eine kopierte Zeile) mit "
+                                "„{value}“; übernommen ist nur die Antwort in {used}, „{value}“ nicht.",
+    "remedy.copied_entry": "Bitte keine Zeilen kopieren: weitere Einträge in die freien Zeilen des Fragebogens "
+                           "eintragen lassen (fehlen welche, mehr Zeilen vorsehen) und erneut einsenden lassen.",
     Code.META_TWICE: "Der Metadaten-Eintrag „{key}“ kommt mehrfach vor; verwendet wird der erste.",
     "remedy.resend_xlsx": "Bitte den ausgefüllten Fragebogen als .xlsx erneut senden lassen.",
     "remedy.resend_without_password": "Bitte die Datei ohne Passwortschutz erneut senden lassen.",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import subprocess
+from dataclasses import replace
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -439,6 +440,32 @@ def test_status_in_german_says_am(tmp_path, smtp_server, german):
     day = f"{today[8:10]}.{today[5:7]}.{today[:4]}"
 
     assert f"Schule meets Demografie  (eingeladen am {day})\n" in run("status", "-p", project.root).stdout
+
+
+def test_a_receipt_after_a_correction_request_neither_hides_it_nor_promises_it_again(tmp_path, smtp_server):
+    inbox = smtp_server()
+    project = merged_round(tmp_path, smtp_port=inbox.port, receipts=True)
+    assert run("mail", "-p", project.root, "--send", "--corrections").exit_code == 0
+    assert run("mail", "-p", project.root, "--send", "--receipts", "--only", "W2").exit_code == 0
+
+    assert status(project).set_index("werkzeug_id").loc["W2", "letzte_mail"] == "Korrektur erbeten"
+    receipt = body(inbox.messages[-1])
+    assert "3 Probleme, um Korrektur haben wir bereits gebeten." in receipt and "folgt" not in receipt
+
+    send_corrected_return(project)  # the corrected return gets its own receipt, which is the last event now
+    assert run("mail", "-p", project.root, "--send", "--receipts", "--only", "W2").exit_code == 0
+    assert status(project).set_index("werkzeug_id").loc["W2", "letzte_mail"] == "Eingang bestätigt"
+
+
+def test_status_and_reminders_read_the_statuses_without_the_form(tmp_path):
+    project = merged_round(tmp_path)
+    broken = project.root / "kaputt.xlsx"
+    broken.write_bytes(b"no workbook")  # the form, broken after the merge
+    project = replace(project, form=broken.name)
+
+    assert status(project).set_index("werkzeug_id").loc["W2", "status"] == "mit Problemen"
+    reminders = plan_mail(project, reminder=True)
+    assert [message.werkzeug_ids for message in reminders.messages] == [["W3"]]  # W4 has no address
 
 
 # --- Tabelle 1 ----------------------------------------------------------------------------------

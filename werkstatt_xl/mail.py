@@ -272,11 +272,13 @@ def _allowed(question: Question | None, constraint_failed: bool) -> str:
     return allowed
 
 
-def receipt_note(received: dt.date | None, problems: int) -> str:
-    """The receipt's line for one return: when it came in and whether a correction request follows."""
+def receipt_note(received: dt.date | None, problems: int, requested: bool = False) -> str:
+    """The receipt's line for one return: when it came in and whether a correction request follows (or,
+    where it was ``requested`` already, that it went out)."""
     day = received.strftime("%d.%m.%Y") if received else ""
-    outcome = (text("mail.receipt_fine") if not problems else
-               text("mail.receipt_one_problem") if problems == 1 else text("mail.receipt_problems", count=problems))
+    ending = "_requested" if requested else ""
+    outcome = (text("mail.receipt_fine") if not problems else text(f"mail.receipt_one_problem{ending}")
+               if problems == 1 else text(f"mail.receipt_problems{ending}", count=problems))
     return text("mail.receipt", date=day, outcome=outcome) if day else text("mail.receipt_undated", outcome=outcome)
 
 
@@ -393,14 +395,25 @@ def _logged_key(row: Mapping[str, str]) -> tuple[str, str, tuple[str, ...]]:
 
 def last_events(log: Iterable[Mapping[str, str]]) -> dict[str, tuple[str, str]]:
     """Werkzeug-ID -> (event, ISO date) of the last e-mail in the sent-log that went to it (see :data:`EVENTS`);
-    the log lists e-mails in the order they were sent."""
-    events = {}
+    the log lists e-mails in the order they were sent. A receipt for the return a correction request
+    was sent about does not hide that request: the correction is still awaited."""
+    events: dict[str, tuple[str, str]] = {}
+    corrected = correction_requests(log)
     for row in log:
         event = EVENTS.get(row["art"])
         if event:
             for werkzeug_id in row["werkzeug_ids"].split():
+                if row["art"] == RECEIPT and events.get(werkzeug_id, ("",))[0] == EVENTS[CORRECTION] and any(
+                        (werkzeug_id, sha256) in corrected for sha256 in row["rueckgaben_sha256"].split()):
+                    continue
                 events[werkzeug_id] = (event, row["gesendet_am"][:10])
     return events
+
+
+def correction_requests(log: Iterable[Mapping[str, str]]) -> set[tuple[str, str]]:
+    """(Werkzeug-ID, SHA-256 of the return) of every correction request in the sent-log."""
+    return {(werkzeug_id, sha256) for row in log if row["art"] == CORRECTION
+            for werkzeug_id in row["werkzeug_ids"].split() for sha256 in row["rueckgaben_sha256"].split()}
 
 
 def check_smtp_settings(settings: MailSettings) -> str:

@@ -129,6 +129,9 @@ TEXTS: dict[str, str] = {
                                     "mit „x“ an oder lassen Sie das Feld leer.",
     "mail.wrong.answer.not_a_time": "Die Antwort ist keine Uhrzeit.",
     "mail.wrong.answer.not_in_filter": "Die Antwort passt nicht zu Ihrer Antwort auf eine vorherige Frage.",
+    "mail.wrong.answer.copy_not_taken": "Eine Zeile des Fragebogens wurde kopiert; übernommen ist nur die Antwort "
+                                        "in der ursprünglichen Zeile. Bitte tragen Sie weitere Einträge in die freien "
+                                        "Zeilen ein.",
     "mail.wrong.general": "Die Angabe kann so nicht übernommen werden.",
     "mail.allowed_integer": "Erlaubt ist eine ganze Zahl.",
     "mail.allowed_decimal": "Erlaubt ist eine Zahl.",
@@ -142,6 +145,8 @@ TEXTS: dict[str, str] = {
     "mail.receipt_fine": "keine Probleme.",
     "mail.receipt_one_problem": "1 Problem, eine Bitte um Korrektur folgt.",
     "mail.receipt_problems": "{count} Probleme, eine Bitte um Korrektur folgt.",
+    "mail.receipt_one_problem_requested": "1 Problem, um Korrektur haben wir bereits gebeten.",
+    "mail.receipt_problems_requested": "{count} Probleme, um Korrektur haben wir bereits gebeten.",
 
     # the questionnaire workbook
     "questionnaire.sheet": "Fragebogen",

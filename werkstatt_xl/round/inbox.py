@@ -193,12 +193,17 @@ def display_name(name: Path) -> str:
         return raw.decode("cp1252", "replace")
 
 
-def read_register(project: Project):
-    """The register as last written by merge (a DataFrame keyed as the register), or None before any merge."""
+def read_register(project: Project, answers: bool = True):
+    """The register as last written by merge (a DataFrame keyed as the register), or None before any merge.
+    Without ``answers`` the form is not read: the catalogue and provenance columns (status, file, ...) are
+    exact, the answers as master.xlsx shows them."""
     if not project.master_path.is_file():
         return None
+    frame = read_sheet(project.master_path, REGISTER_SHEET)
+    if not answers:
+        return frame
     form = load_form(project.form_path, project.form_language)
-    return from_readable(read_sheet(project.master_path, REGISTER_SHEET), form.questions)
+    return from_readable(frame, form.questions)
 
 
 def read_repeats(project: Project):

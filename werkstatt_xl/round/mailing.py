@@ -20,7 +20,6 @@ from ..mail import (
     INVITATION,
     RECEIPT,
     REMINDER,
-    SENT_LOG,
     SPREADSHEET_TYPES,
     TEMPLATES,
     Enclosure,
@@ -30,6 +29,7 @@ from ..mail import (
     check_smtp_settings,
     compose_messages,
     correction_notes,
+    correction_requests,
     group_by_recipient,
     load_template,
     read_sent_log,
@@ -44,9 +44,10 @@ from ..resources import template_path
 from ..validate import NOTICE
 from .inbox import read_problems, read_register
 from .project import Project, issued_questionnaires
-from .tracking import register_statuses
+from .tracking import register_statuses, sent_log_path
 
-__all__ = ["check_smtp_settings", "plan_mail", "send_mail", "sent_log_path", "write_mail_drafts"]
+__all__ = ["CORRECTION", "INVITATION", "RECEIPT", "REMINDER", "check_smtp_settings", "plan_mail", "send_mail",
+           "write_mail_drafts"]
 
 
 def plan_mail(project: Project, reminder: bool = False, only: Iterable[str] | None = None,
@@ -104,10 +105,6 @@ def write_mail_drafts(project: Project, plan: MailPlan) -> tuple[Path, list[Path
     """The plan's messages as ``.eml`` drafts in ``post/<kind>/``: (the folder, the drafts)."""
     folder = project.drafts / plan.kind
     return folder, write_drafts(plan, folder)
-
-
-def sent_log_path(project: Project) -> Path:
-    return project.drafts / SENT_LOG
 
 
 def send_mail(project: Project, plan: MailPlan, password: str | None, on_sent: Callable[[Mail], None] | None = None,
@@ -176,7 +173,7 @@ def _still_missing(project: Project, entries: list) -> tuple[list, dict[str, lis
 def _taken_returns(project: Project, statuses: tuple[str, ...]) -> dict[str, dict]:
     """Werkzeug-ID -> its register row, for the Werkzeuge whose return the last merge took with one of
     ``statuses``; raises :class:`ProjectError` before any merge."""
-    register = read_register(project)
+    register = read_register(project, answers=False)  # statuses, files and checksums only
     if register is None:
         raise ProjectError(text("mail.needs_merge"))
     return {str(row["werkzeug_id"]): row for row in register.to_dict("records")
@@ -243,11 +240,14 @@ def _receipts(project: Project, entries: list):
     """The entries whose return the last merge took, the receipt line of each and the SHA-256 of each return."""
     taken = _taken_returns(project, (STATUS_RECEIVED, STATUS_PROBLEMS))
     errors = _errors_by_werkzeug(project, taken)
+    requested = correction_requests(read_sent_log(sent_log_path(project)))
     chosen = [entry for entry in entries if entry.werkzeug_id in taken]
+    returns = {entry.werkzeug_id: str(taken[entry.werkzeug_id]["sha256"]) for entry in chosen}
     notes = {entry.werkzeug_id: [receipt_note(_day(taken[entry.werkzeug_id].get("received_at")),
-                                              len(errors.get(entry.werkzeug_id, [])))]
+                                              len(errors.get(entry.werkzeug_id, [])),
+                                              (entry.werkzeug_id, returns[entry.werkzeug_id]) in requested)]
              for entry in chosen}
-    return chosen, notes, {entry.werkzeug_id: str(taken[entry.werkzeug_id]["sha256"]) for entry in chosen}
+    return chosen, notes, returns
 
 
 def _day(value: object) -> dt.date | None:

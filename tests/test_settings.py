@@ -91,7 +91,7 @@ def test_a_wrong_mail_setting_stops_only_what_uses_mail(project):
     assert caught.value.codes == [Code.SETTINGS_WRONG_TYPE, Code.SETTINGS_UNKNOWN_KEY]
     assert [str(problem) for problem in caught.value.problems] == [
         "line 17: [mail] smtp_port = '587' must be a whole number.",
-        "line 17: unknown setting 'usr' in [mail]. Did you mean 'user'? Known settings: sender, smtp_host, "
+        "line 19: unknown setting 'usr' in [mail]. Did you mean 'user'? Known settings: sender, smtp_host, "
         "smtp_port, security, user, password_env, receipts."]
     result = CliRunner().invoke(main, ["mail", "-p", str(project.root)])
     assert result.exit_code == 1 and "line 17: [mail] smtp_port = '587' must be a whole number." in result.output

@@ -33,7 +33,7 @@ from werkstatt_xl.form import load_form
 from werkstatt_xl.issue_log import read_issue_log
 from werkstatt_xl.messages import Code, fixed_text
 from werkstatt_xl.resources import template_path
-from werkstatt_xl.round import merge, plan_mail, status
+from werkstatt_xl.round import generate, load_project, merge, plan_mail, status
 
 smtp_server = test_mail.smtp_server
 """``start() -> Inbox``: a real SMTP server on 127.0.0.1."""
@@ -340,6 +340,63 @@ def test_one_kind_of_e_mail_at_a_time(tmp_path):
     assert result.exit_code == 2
     assert result.output.endswith("Error: --reminder, --corrections and --receipts exclude each other: choose one "
                                   "kind of e-mail.\n")
+
+
+FILTERED_FORM = """
+| survey   |
+|          | type             | name  | label                | constraint | choice_filter  | required |
+|          | text             | titel | Titel                |            |                |          |
+|          | select_one land  | land  | Land                 |            |                |          |
+|          | select_one ort   | ort   | Ort in ${land}       |            | land = ${land} |          |
+|          | integer          | zahl  | Anzahl               | . < 100    |                |          |
+|          | begin repeat     | posten| Posten               |            |                |          |
+|          | integer          | menge | Menge                | . < 10     |                |          |
+|          | end repeat       |       |                      |            |                |          |
+|          | text             | b1    | Bemerkung            |            |                | yes      |
+|          | text             | b2    | Bemerkung            |            |                | yes      |
+| choices  |
+|          | list_name | name   | label      | land |
+|          | land      | de     | Deutschland|      |
+|          | land      | at     | Österreich |      |
+|          | ort       | berlin | Berlin     | de   |
+|          | ort       | koeln  | Köln       | de   |
+|          | ort       | wien   | Wien       | at   |
+"""
+
+
+def test_a_correction_request_names_each_question_and_entry_with_what_fits(tmp_path, xlsform, smtp_server):
+    inbox = smtp_server()
+    root = tmp_path / "runde"
+    make_project(tmp_path, smtp_port=inbox.port)
+    xlsform(FILTERED_FORM, name="form.xlsx").replace(root / "form.xlsx")
+    with (root / "werkstatt.toml").open("a", encoding="utf-8") as config:
+        config.write('\n[files]\nform = "form.xlsx"\n')
+    shutil.rmtree(root / "ausgang")
+    project = load_project(root)
+    generate(project)
+    fill_questionnaire(questionnaire(project, "W3"), {
+        "titel": "Bus", "land": "Deutschland", "ort": "Wien", "zahl": 500, "menge@1": 3, "menge@2": 50},
+        project.inbox / "medibus.xlsx")
+    merge(project)
+
+    assert run("mail", "-p", project.root, "--corrections", "--send").exit_code == 0
+
+    [message] = inbox.messages
+    assert body(message).split("\n\n")[2].splitlines()[1:] == [
+        "  Frage „Ort in [„Land“]“",
+        "    Die Antwort passt nicht zu Ihrer Antwort auf eine vorherige Frage.",
+        "    Erlaubt sind: Berlin, Köln.",
+        "  Frage „Anzahl“",
+        "    Die Antwort erfüllt die Vorgabe der Frage nicht.",
+        "    Erlaubt ist eine ganze Zahl. Vorgabe: Erlaubt ist eine Antwort nur, wenn die Antwort auf diese Frage "
+        "kleiner als 100 ist.",
+        "  Frage „Menge (Eintrag 2)“",
+        "    Die Antwort erfüllt die Vorgabe der Frage nicht.",
+        "    Erlaubt ist eine ganze Zahl. Vorgabe: Erlaubt ist eine Antwort nur, wenn die Antwort auf diese Frage "
+        "kleiner als 10 ist.",
+        *["  Frage „Bemerkung“", "    Die Antwort fehlt; diese Frage muss beantwortet werden.",
+          "    Erlaubt ist ein Text."] * 2,  # two questions of the same title, each in its place
+    ]
 
 
 # --- receipts -----------------------------------------------------------------------------------

@@ -136,3 +136,50 @@ def test_a_copied_entry_with_another_value_is_a_problem_naming_question_entry_an
     shown = load_workbook(project.master_path)[PROBLEMS_SHEET]
     assert not any("@" in str(cell.value) for row in shown.iter_rows(min_row=3) for cell in row
                    if cell.column_letter in "DFG")
+
+
+# --- references shown readably, the Prüfung sheet in words, calculations summarised as numbers -------------
+
+REFERENCES_FORM = """
+| survey |
+|        | type               | name    | label                | constraint            | calculation    | required |
+|        | text               | name    | Name der Einrichtung |                       |                |          |
+|        | integer            | plaetze | Plätze in ${name}    | . < 100               |                |          |
+|        | select_multiple yn | wahl    | Auswahl für ${name}  | count-selected(.) < 2 |                |          |
+|        | calculate          | doppelt |                      |                       | ${plaetze} * 2 |          |
+|        | text               | warum   | Warum ${name}?       |                       |                | yes      |
+"""
+
+
+def test_references_are_readable_and_the_pruefung_sheet_says_the_rule_in_words(round_with, german):
+    from werkstatt_xl.form import load_form
+    from werkstatt_xl.report import summarize
+    from werkstatt_xl.report.summary import NumberSummary
+    from werkstatt_xl.round import read_register
+
+    project = round_with(REFERENCES_FORM + CHOICES)
+    returned(project, 0, {"name": "Kita", "plaetze": 120, "wahl": ["ja", "nein"]})
+    returned(project, 1, {"name": "Hort", "plaetze": 20, "warum": "weil"})
+    result = merge(project)
+
+    headers = [cell.value for cell in load_workbook(project.master_path)[REGISTER_SHEET][2]]
+    assert "Plätze in [„Name der Einrichtung“]" in headers and not any("${" in str(cell) for cell in headers)
+    problems = {problem.question: problem for problem in result.problems}
+    assert set(problems) == {"Plätze in [„Name der Einrichtung“]", "Auswahl für [„Name der Einrichtung“]",
+                             "Warum [„Name der Einrichtung“]?"}
+    places = problems["Plätze in [„Name der Einrichtung“]"]
+    assert places.problem == ("Die Antwort erfüllt die Vorgabe der Frage nicht: Erlaubt ist eine Antwort nur, "
+                              "wenn die Antwort auf diese Frage kleiner als 100 ist.")
+    assert places.remedy == ("Bitte eine Antwort eintragen lassen, die die Vorgabe erfüllt: Erlaubt ist eine "
+                             "Antwort nur, wenn die Antwort auf diese Frage kleiner als 100 ist.")
+    choices = problems["Auswahl für [„Name der Einrichtung“]"]
+    assert choices.value == "Ja; Nein" and "Erlaubt sind" not in choices.remedy
+    assert "angekreuzten Antworten" in choices.remedy
+    sheet = load_workbook(project.master_path)[PROBLEMS_SHEET]
+    assert not any("${" in str(cell.value) or ". < 100" in str(cell.value) for row in sheet.iter_rows()
+                   for cell in row)
+
+    summary = summarize(load_form(project.form_path), read_register(project))
+    assert "Warum [„Name der Einrichtung“]?" in [section.title for section in summary.sections]
+    [doubled] = [section for section in summary.sections if section.title == "doppelt"]
+    assert isinstance(doubled, NumberSummary) and (doubled.count, doubled.minimum, doubled.maximum) == (2, 40, 240)

@@ -59,7 +59,7 @@ PROBLEM_COLUMNS = {
     "file": text("master.file"), "werkzeug_id": COLUMNS["werkzeug_id"], "werkzeug": COLUMNS["werkzeug"],
     "question": text("master.question"), "cell": text("master.cell"), "value": text("master.value"),
     "problem": text("master.problem"), "remedy": text("master.remedy"), "kind": text("master.kind"),
-    "code": text("master.code"),
+    "code": text("master.code"), "answer_key": text("master.answer_key"),
 }
 """Problem field -> header on the "Prüfung" sheet; the file and the Werkzeug have the register's headers."""
 
@@ -369,6 +369,21 @@ def from_readable(frame, questions) -> "pandas.DataFrame":
             names[question.name] = _column(names, [_chosen_names(value, question.choices) if isinstance(value, str)
                                                    else value for value in names[question.name]])
     return names
+
+
+def compared_values(row: dict, questions) -> dict[str, object]:
+    """A register row's answers to ``questions`` as expressions compare them: a select_one's choice name (the
+    register holds its label), a select_multiple's names separated by spaces, no answer None."""
+    values = {}
+    for question in questions:
+        value = row.get(question.name)
+        if value is None or isinstance(value, float) and value != value:  # NaN: no value
+            value = None
+        elif question.type == "select_one" and isinstance(value, str):
+            choice = question.choices.match(value)
+            value = choice.name if choice else value
+        values[question.name] = value
+    return values
 
 
 def _column(frame, values: list):

@@ -61,8 +61,8 @@ def describe(condition: Expression, form: Form) -> str:
 
 
 def title(question: Question, form: Form) -> str:
-    """Number and label as printed (``1.2 Falls nein, Gründe:``), references readable."""
-    return f"{question.number} {readable(question.label, form)}".strip()
+    """Number and label as printed (``1.2 Falls nein, Gründe:``), references readable; without label its name."""
+    return f"{question.number} {label(question, form)}".strip()
 
 
 def label(question: Question, form: Form) -> str:

@@ -13,7 +13,10 @@ TEXTS: dict[str, str] = {
     Code.ANSWER_NOT_A_DATE: "„{value}“ ist kein Datum.",
     Code.ANSWER_SKIPPED: "Antwort auf eine Frage, die nach den übrigen Antworten übersprungen wird.",
     Code.ANSWER_REQUIRED: "Pflichtangabe fehlt.",
-    Code.ANSWER_CONSTRAINT: "Die Antwort erfüllt die Bedingung {constraint} nicht.",
+    Code.ANSWER_CONSTRAINT: "Die Antwort erfüllt die Vorgabe der Frage nicht: Erlaubt ist eine Antwort nur, wenn "
+                            "{condition}.",
+    "remedy.constraint": "Bitte eine Antwort eintragen lassen, die die Vorgabe erfüllt: Erlaubt ist eine Antwort "
+                         "nur, wenn {condition}.",
     Code.ANSWER_TOO_LONG: "Die Antwort hat {length} Zeichen, eine Excel-Zelle fasst {most}: im Register steht nur "
                           "der Anfang.",
     "remedy.shorten": "Die Antwort kürzen lassen oder den vollständigen Text gesondert anfordern.",
@@ -114,6 +117,8 @@ TEXTS: dict[str, str] = {
     "mail.question": "Frage {number}: {label}",
     "mail.question_unnumbered": "Frage „{label}“",
     "mail.question_unknown": "Eine weitere Angabe im Fragebogen:",
+    "mail.no_choice_fits": "Zu Ihren übrigen Antworten passt keine der vorgegebenen Antworten; bitte prüfen Sie "
+                           "diese.",
     "mail.wrong.answer.cell_missing": "Das Antwortfeld fehlt in Ihrer Datei; bitte tragen Sie die Antwort in den "
                                       "unveränderten Fragebogen ein.",
     "mail.wrong.answer.not_a_choice": "Die Antwort ist keine der vorgegebenen Antworten.",
@@ -240,6 +245,7 @@ TEXTS: dict[str, str] = {
     "master.answer_header": "{header} (Antwort)",
     "master.answer_header_numbered": "{header} (Antwort {number})",
     "master.question": "Frage",
+    "master.answer_key": "Antwortfeld (intern)",
     "master.cell": "Zelle",
     "master.value": "Gefundener Wert",
     "master.problem": "Problem",

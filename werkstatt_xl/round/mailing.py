@@ -39,10 +39,10 @@ from ..mail import (
     write_drafts,
 )
 from ..messages import Code, text
-from ..register import STATUS_MISSING, STATUS_PROBLEMS, STATUS_RECEIVED, STATUS_REJECTED
+from ..register import STATUS_MISSING, STATUS_PROBLEMS, STATUS_RECEIVED, STATUS_REJECTED, compared_values
 from ..resources import template_path
 from ..validate import NOTICE
-from .inbox import read_problems, read_register
+from .inbox import read_problems, read_register, read_repeats
 from .project import Project, issued_questionnaires
 from .tracking import register_statuses, sent_log_path
 
@@ -170,10 +170,11 @@ def _still_missing(project: Project, entries: list) -> tuple[list, dict[str, lis
     return missing, notes, [text("mail.correct_instead", ids=", ".join(to_correct))] if to_correct else []
 
 
-def _taken_returns(project: Project, statuses: tuple[str, ...]) -> dict[str, dict]:
+def _taken_returns(project: Project, statuses: tuple[str, ...], answers: bool = False) -> dict[str, dict]:
     """Werkzeug-ID -> its register row, for the Werkzeuge whose return the last merge took with one of
-    ``statuses``; raises :class:`ProjectError` before any merge."""
-    register = read_register(project, answers=False)  # statuses, files and checksums only
+    ``statuses``; raises :class:`ProjectError` before any merge. Without ``answers`` the form is not read
+    (see :func:`read_register`)."""
+    register = read_register(project, answers=answers)
     if register is None:
         raise ProjectError(text("mail.needs_merge"))
     return {str(row["werkzeug_id"]): row for row in register.to_dict("records")
@@ -195,14 +196,27 @@ def _corrections(project: Project, entries: list, read: Callable[[str], bytes]):
     """The entries of Werkzeuge "mit Problemen", the correction lines of each, the SHA-256 of each
     return, ``enclose`` (the department's returned file under an ASCII name; where it holds macros, the
     issued questionnaire, which ``read`` reads) and warnings."""
-    taken = _taken_returns(project, (STATUS_PROBLEMS,))
+    taken = _taken_returns(project, (STATUS_PROBLEMS,), answers=True)
     errors = _errors_by_werkzeug(project, taken)
     form = load_form(project.form_path, project.form_language)
     chosen = [entry for entry in entries if entry.werkzeug_id in taken]
     warnings = [text("mail.problems_not_listed", werkzeug_id=entry.werkzeug_id, path=project.master_path)
                 for entry in chosen if entry.werkzeug_id not in errors]
     chosen = [entry for entry in chosen if entry.werkzeug_id in errors]
-    notes = {entry.werkzeug_id: correction_notes(errors[entry.werkzeug_id], form) for entry in chosen}
+    repeats = read_repeats(project)
+    entries_of = {} if repeats is None else {
+        (str(row["werkzeug_id"]), int(row["repeat_row"]), row["repeat"]): row for row in repeats.to_dict("records")}
+
+    def answers(werkzeug_id: str) -> Callable[[int | None], dict[str, object]]:
+        outside = compared_values(taken[werkzeug_id], form.questions)
+
+        def of_entry(entry: int | None) -> dict[str, object]:
+            rows = [row for (wid, number, _), row in entries_of.items() if (wid, number) == (werkzeug_id, entry)]
+            return {**outside, **(compared_values(rows[0], form.repeat_questions) if rows else {})}
+        return of_entry
+
+    notes = {entry.werkzeug_id: correction_notes(errors[entry.werkzeug_id], form, answers(entry.werkzeug_id))
+             for entry in chosen}
     returns = {entry.werkzeug_id: str(taken[entry.werkzeug_id]["sha256"]) for entry in chosen}
 
     enclosures = {}

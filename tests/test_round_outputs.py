@@ -183,3 +183,56 @@ def test_references_are_readable_and_the_pruefung_sheet_says_the_rule_in_words(r
     assert "Warum [„Name der Einrichtung“]?" in [section.title for section in summary.sections]
     [doubled] = [section for section in summary.sections if section.title == "doppelt"]
     assert isinstance(doubled, NumberSummary) and (doubled.count, doubled.minimum, doubled.maximum) == (2, 40, 240)
+
+
+# --- 5: the form's language ------------------------------------------------------------------------------
+
+LANGUAGES_FORM = """
+| survey  |
+|         | type          | name  | label::Deutsch (de) | label::English (en) |
+|         | text          | titel | Titel               | Title               |
+|         | select_one yn | gut   | Gut?                | Good?               |
+| choices |
+|         | list_name | name | label::Deutsch (de) | label::English (en) |
+|         | yn        | ja   | Ja                  | Yes                 |
+|         | yn        | nein | Nein                | No                  |
+"""
+
+
+def test_returns_are_read_in_the_language_they_were_generated_in(round_with):
+    from werkstatt_xl.master import read_form_language
+    from werkstatt_xl.round import read_register
+
+    german = round_with(LANGUAGES_FORM, generate_now=False)
+    english = german.with_overrides(form_language="en")
+    generate(english)  # generate --language en ...
+    returned(german, 0, {"titel": "A", "gut": "Yes"})
+    returned(german, 1, {"titel": "B", "gut": "No"})
+
+    result = merge(german)  # ... then a plain merge
+
+    assert [problem.code for problem in result.problems] == []
+    assert list(result.register["gut"][:3]) == ["Ja", "Nein", None]
+    assert read_form_language(german.master_path) == "Deutsch (de)"
+    assert list(read_register(english)["gut"][:2]) == ["Yes", "No"]  # report --language en reads it in English
+
+
+def test_a_register_merged_in_another_language_is_read_in_the_projects(round_with):
+    from werkstatt_xl.form import load_form
+    from werkstatt_xl.report import summarize
+    from werkstatt_xl.report.summary import ChoiceCounts
+    from werkstatt_xl.round import read_register, report, status
+
+    german = round_with(LANGUAGES_FORM)
+    english = german.with_overrides(form_language="en")
+    returned(german, 0, {"titel": "A", "gut": "Ja"})
+    returned(german, 1, {"titel": "B", "gut": "Nein"})
+    merge(english)  # merge --language en ...
+
+    register = read_register(german)  # ... then a plain report or status
+    assert list(register["gut"][:2]) == ["Ja", "Nein"]
+    assert list(status(german)["status"][:3]) == ["eingegangen", "eingegangen", "offen"]
+    [counts] = [section for section in summarize(load_form(german.form_path), register).sections
+                if isinstance(section, ChoiceCounts)]
+    assert counts.counts == (("Ja", 1), ("Nein", 1))
+    assert report(german).workbook == german.summary_path

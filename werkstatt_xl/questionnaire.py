@@ -769,7 +769,8 @@ def dependent_choices(question: Question, form: Form) -> tuple[str, dict[str, li
 
 def _write_meta(sheet, form: Form, werkzeug: Werkzeug, token: str, settings: Settings) -> None:
     values = {"form_id": form.form_id, "form_version": form.version, "werkzeug_id": werkzeug.werkzeug_id,
-              "token": token, "werkzeug": werkzeug.werkzeug, "round": settings.title}
+              "token": token, "werkzeug": werkzeug.werkzeug, "round": settings.title,
+              **({"form_language": form.language} if form.language else {})}  # merge reads a return in it
     for row, (key, value) in enumerate(values.items()):
         sheet.write_string(row, 0, meta_key(key))
         sheet.write_string(row, 1, value)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 from enum import Enum
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from . import wording
 from .anchors import split_answer_key
@@ -134,7 +134,8 @@ REPEAT_COLUMNS = {"werkzeug_id": COLUMNS["werkzeug_id"], "werkzeug": COLUMNS["we
 
 def build_register(catalogue: Catalogue, form: Form, issued: Iterable[IssuedQuestionnaire],
                    reads: Iterable[tuple[str, RawReturn | Unreadable]],
-                   confirmed: frozenset[tuple[str, str]] = frozenset()) -> Register:
+                   confirmed: frozenset[tuple[str, str]] = frozenset(),
+                   form_in: Callable[[str], Form] | None = None) -> Register:
     """The register from the returns read, each given as (name in ``eingang/``, what was read).
 
     Every return is identified by its token or, failing that, its title, checked against the
@@ -143,6 +144,9 @@ def build_register(catalogue: Catalogue, form: Form, issued: Iterable[IssuedQues
     office has confirmed it for that Werkzeug ((SHA-256, Werkzeug-ID) is in ``confirmed``); until
     then its answers stay out of the register and the Werkzeug is "unbestätigt". Nothing is
     dropped: every file gets a :class:`ReturnRecord`, and every reason a :class:`Problem`.
+
+    A questionnaire generated in another language of the form (its metadata say which) is read with
+    ``form_in(language)``, the form in that language, and its choices are held in ``form``'s labels.
     """
     tokens = {entry.token: entry for entry in issued}
     by_id, by_title = catalogue.by_id(), catalogue.by_title()
@@ -168,15 +172,18 @@ def build_register(catalogue: Catalogue, form: Form, issued: Iterable[IssuedQues
             if known:
                 rejected_ids.add(known.werkzeug_id)
             continue
-        candidates.append(_candidate(raw, name, werkzeug, notes, form, verified))
+        language = raw.meta.get("form_language")
+        read_with = form_in(language) if form_in and language is not None and language != form.language else form
+        candidates.append(_candidate(raw, name, werkzeug, notes, read_with, verified, form))
     winners = _resolve_duplicates(candidates, records, problems, confirmed)
     return Register(_build_frame(catalogue, form, winners, rejected_ids), problems, records,
                     _build_repeats(catalogue, form, winners))
 
 
 def _candidate(raw: RawReturn, name: str, werkzeug: Werkzeug, notes: list[tuple[Code, str]],
-               form: Form, verified: bool) -> _Candidate:
-    """A readable return of ``werkzeug`` with its answers checked against the form."""
+               form: Form, verified: bool, register_form: Form) -> _Candidate:
+    """A readable return of ``werkzeug`` with its answers checked against ``form`` (in the language it was
+    generated in), its choices in the labels of ``register_form``."""
     context = dict(werkzeug_id=werkzeug.werkzeug_id, werkzeug=werkzeug.werkzeug)
     checked = check_answers(form, {key: cell.value for key, cell in raw.answers.items()},
                             {key: f"{cell.sheet}!{cell.cell}" for key, cell in raw.answers.items()},
@@ -184,8 +191,26 @@ def _candidate(raw: RawReturn, name: str, werkzeug: Werkzeug, notes: list[tuple[
     notices = [Problem(name, code, message, text("remedy.none"), kind=NOTICE, **context)
                for code, message in raw.notices + notes]
     copies = [_copied(name, form, key, copy, raw.answers[key], context) for key, copy in raw.copies]
-    return _Candidate(werkzeug, name, raw.sha256, raw.meta.get("form_version", ""), checked.values,
-                      notices + copies + checked.problems, checked.rows, raw.modified, raw.file_mtime, verified)
+    rows = [replace(row, values=relabelled(row.values, form.repeat_questions, register_form))
+            for row in checked.rows]
+    return _Candidate(werkzeug, name, raw.sha256, raw.meta.get("form_version", ""),
+                      relabelled(checked.values, form.questions, register_form), notices + copies + checked.problems,
+                      rows, raw.modified, raw.file_mtime, verified)
+
+
+def relabelled(values: dict, questions, target: Form) -> dict:
+    """Answers to ``questions`` with each select_one's label (of the language ``questions`` were read in)
+    replaced by the label of the same choice in ``target``; where ``questions`` are ``target``'s, as they are."""
+    if all(target.question(question.name) is question for question in questions if question.type == "select_one"):
+        return values
+    converted = dict(values)
+    for question in questions:
+        value = values.get(question.name)
+        if question.type == "select_one" and isinstance(value, str):
+            choice = question.choices.match(value)
+            same = target.question(question.name).choices.by_name(choice.name) if choice else None
+            converted[question.name] = same.label if same else value
+    return converted
 
 
 def _copied(file: str, form: Form, key: str, copy: CellValue, taken: CellValue, context: dict) -> Problem:
@@ -360,14 +385,20 @@ def readable(frame, questions) -> "pandas.DataFrame":
     return shown
 
 
-def from_readable(frame, questions) -> "pandas.DataFrame":
+def from_readable(frame, questions, target: Form | None = None) -> "pandas.DataFrame":
     """``frame`` as read from master.xlsx with each select_multiple of ``questions`` as the register holds it
-    (the chosen names separated by spaces); a cell that is no list of the question's labels stays as it is."""
+    (the chosen names separated by spaces); a cell that is no list of the question's labels stays as it is.
+    With ``target`` (the form in another language than ``questions``), each select_one's label in its."""
     names = frame.copy()
     for question in questions:
         if question.type == "select_multiple" and question.name in names:
             names[question.name] = _column(names, [_chosen_names(value, question.choices) if isinstance(value, str)
                                                    else value for value in names[question.name]])
+    if target is not None:
+        shown = [question for question in questions if question.type == "select_one" and question.name in names]
+        for question in shown:
+            names[question.name] = _column(names, [relabelled({question.name: value}, [question], target)[question.name]
+                                                   for value in names[question.name]])
     return names
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import datetime as dt
+import functools
 import multiprocessing
 import os
 import signal
@@ -16,12 +17,19 @@ from typing import TYPE_CHECKING, Callable, Iterator
 
 from ..catalogue import Werkzeug, load_catalogue
 from ..confirmations import Confirmation, read_confirmations, write_confirmations
-from ..errors import IngestError, ProjectError, ReportDefinitionError
+from ..errors import FormError, IngestError, ProjectError, ReportDefinitionError
 from ..files import atomic_paths
-from ..form import load_form
+from ..form import Form, load_form
 from ..ingest import RawReturn, is_ignored, read_return
 from ..issue_log import write_issue_log
-from ..master import PROBLEMS_SHEET, REGISTER_SHEET, REPEATS_SHEET, read_sheet, write_master_workbook
+from ..master import (
+    PROBLEMS_SHEET,
+    REGISTER_SHEET,
+    REPEATS_SHEET,
+    read_form_language,
+    read_sheet,
+    write_master_workbook,
+)
 from ..messages import text
 from ..overrides import OVERRIDES, Overrides, read_overrides, write_overrides
 from ..register import (
@@ -90,12 +98,13 @@ def merge(project: Project, on_progress: Progress | None = None) -> MergeResult:
     files = returned_files(project)
     reads = ((display_name(path.relative_to(project.inbox)), raw) for path, raw in _read_all(files, on_progress))
     confirmed = frozenset((entry.sha256, entry.werkzeug_id) for entry in read_confirmations(project.confirmations))
-    register = build_register(catalogue, form, issued, reads, confirmed)
+    register = build_register(catalogue, form, issued, reads, confirmed, form_in=_languages_of(project, form))
     frame = register.frame
     repeats = register.repeats if form.repeats else None
     write_master = partial(write_master_workbook, register=readable(frame, form.questions), problems=register.problems,
                            headers=register_headers(form), repeat_headers=repeat_headers(form),
-                           repeats=None if repeats is None else readable(repeats, form.repeat_questions))
+                           repeats=None if repeats is None else readable(repeats, form.repeat_questions),
+                           form_language=form.language)
     warnings = tuple(warning for warning in (notice, mismatch) if warning)
     if definition is None:
         with atomic_paths([project.master_path, project.summary_path]) as (master, summary):
@@ -194,7 +203,8 @@ def display_name(name: Path) -> str:
 
 
 def read_register(project: Project, answers: bool = True):
-    """The register as last written by merge (a DataFrame keyed as the register), or None before any merge.
+    """The register as last written by merge (a DataFrame keyed as the register), or None before any merge;
+    its choices in the labels of the project's form language, whichever language merge wrote them in.
     Without ``answers`` the form is not read: the catalogue and provenance columns (status, file, ...) are
     exact, the answers as master.xlsx shows them."""
     if not project.master_path.is_file():
@@ -202,8 +212,8 @@ def read_register(project: Project, answers: bool = True):
     frame = read_sheet(project.master_path, REGISTER_SHEET)
     if not answers:
         return frame
-    form = load_form(project.form_path, project.form_language)
-    return from_readable(frame, form.questions)
+    form, written = _forms_of_master(project)
+    return from_readable(frame, written.questions, None if written is form else form)
 
 
 def read_repeats(project: Project):
@@ -212,7 +222,32 @@ def read_repeats(project: Project):
     form = load_form(project.form_path, project.form_language)
     if not project.master_path.is_file() or not form.repeats:
         return None
-    return from_readable(read_sheet(project.master_path, REPEATS_SHEET), form.repeat_questions)
+    form, written = _forms_of_master(project, form)
+    return from_readable(read_sheet(project.master_path, REPEATS_SHEET), written.repeat_questions,
+                         None if written is form else form)
+
+
+def _forms_of_master(project: Project, form: Form | None = None) -> tuple[Form, Form]:
+    """The project's form (``form`` where loaded already) and the form in the language master.xlsx was
+    written in (the same where they agree, or master.xlsx does not say)."""
+    form = form or load_form(project.form_path, project.form_language)
+    language = read_form_language(project.master_path)
+    if language is None or language == form.language:
+        return form, form
+    return form, load_form(project.form_path, language)
+
+
+def _languages_of(project: Project, form: Form) -> Callable[[str], Form]:
+    """``form_in(language)``: the project's form in another of its languages, each read once; ``form`` for a
+    language it does not have (the return's metadata were changed: its answers are checked as they are)."""
+    @functools.cache
+    def form_in(language: str) -> Form:
+        try:
+            return load_form(project.form_path, language)
+        except FormError:
+            return form
+
+    return form_in
 
 
 def read_problems(project: Project) -> list[dict]:

@@ -129,6 +129,7 @@ def test_a_copied_entry_with_another_value_is_a_problem_naming_question_entry_an
     [copy] = [problem for problem in result.problems if problem.code is Code.ANSWER_COPY_NOT_TAKEN]
     assert copy.kind == "Fehler" and copy.werkzeug_id == "W01"
     assert copy.question == "Bezeichnung der Maßnahme (Eintrag 1)" and copy.value == "Radweg am Kanal"
+    assert copy.answer_key == "was@1"  # for the correction e-mail, which names the question and entry
     assert "Radweg am Kanal" in copy.problem and "Bezeichnung der Maßnahme (Eintrag 1)" in copy.problem
     [same] = [problem for problem in result.problems if problem.code is Code.MARKER_TWICE]
     assert same.werkzeug_id == "W02" and "was@1" not in same.problem and "Eintrag 1" in same.problem

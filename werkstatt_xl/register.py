@@ -26,7 +26,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from . import wording
-from .anchors import split_answer_key
+from .anchors import answer_key, split_answer_key
 from .catalogue import COLUMNS, Catalogue, Werkzeug, fold
 from .errors import IngestError
 from .form import Form
@@ -223,7 +223,7 @@ def _copied(file: str, form: Form, key: str, copy: CellValue, taken: CellValue, 
         shown = f"{shown}: {question.choices.by_name(choice).label}"
     if row is not None:
         shown = text("validate.repeat_row", question=shown, row=row)
-    used = f"{taken.sheet}!{taken.cell}"
+    used, context = f"{taken.sheet}!{taken.cell}", {**context, "answer_key": answer_key(name, row)}
     if copy.value is None or str(copy.value).strip() == str(taken.value).strip():
         return Problem(file, Code.MARKER_TWICE, text(Code.MARKER_TWICE, name=shown, cell=used), text("remedy.none"),
                        question=shown, cell=f"{copy.sheet}!{copy.cell}", kind=NOTICE, **context)

@@ -183,7 +183,8 @@ class _Checker:
                             text("remedy.answer_skipped"), NOTICE)
             elif relevant and value is None and question.required and not undecided and question.name not in unusable:
                 self.report(question, row, None, Code.ANSWER_REQUIRED,
-                            question.required_message or text(Code.ANSWER_REQUIRED), text("remedy.answer_required"))
+                            wording.readable(question.required_message, self.form) or text(Code.ANSWER_REQUIRED),
+                            text("remedy.answer_required"))
             elif value is not None and question.constraint is not None and not question.constraint.evaluate(
                     evaluate_with(names, own=names[question.name])):
                 condition = wording.describe(question.constraint, self.form)

@@ -375,9 +375,15 @@ def _as_date(value: object) -> dt.date | None:
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool) and 1 < value < 110000:
         return dt.date(1899, 12, 30) + dt.timedelta(days=int(value))
-    for pattern in ("%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y"):
+    parsed = _parsed(value, ("%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y"))
+    return parsed.date() if parsed else None
+
+
+def _parsed(value: object, patterns: tuple[str, ...]) -> dt.datetime | None:
+    """``value`` written as text, read by the first of the ``strptime`` patterns that fits; else None."""
+    for pattern in patterns:
         try:
-            return dt.datetime.strptime(str(value).strip(), pattern).date()
+            return dt.datetime.strptime(str(value).strip(), pattern)
         except ValueError:
             continue
     return None
@@ -392,11 +398,9 @@ def _as_datetime(value: object) -> dt.datetime | None:
         moment = dt.datetime(1899, 12, 30) + dt.timedelta(days=float(value))
         return (moment + dt.timedelta(seconds=0.5)).replace(microsecond=0)
     written = " ".join(str(value).replace("T", " ").split())
-    for pattern in ("%d.%m.%Y %H:%M", "%d.%m.%Y %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"):
-        try:
-            return dt.datetime.strptime(written, pattern)
-        except ValueError:
-            continue
+    parsed = _parsed(written, ("%d.%m.%Y %H:%M", "%d.%m.%Y %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"))
+    if parsed:
+        return parsed
     date = _as_date(value)
     return dt.datetime.combine(date, dt.time()) if date else None
 
@@ -411,9 +415,5 @@ def _as_time(value: object) -> dt.time | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value < 1:
         seconds = round(value * 86400)
         return dt.time(seconds // 3600 % 24, seconds // 60 % 60, seconds % 60)
-    for pattern in ("%H:%M", "%H:%M:%S", "%H.%M"):
-        try:
-            return dt.datetime.strptime(str(value).strip(), pattern).time()
-        except ValueError:
-            continue
-    return None
+    parsed = _parsed(value, ("%H:%M", "%H:%M:%S", "%H.%M"))
+    return parsed.time() if parsed else None

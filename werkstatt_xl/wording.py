@@ -1,19 +1,15 @@
-"""How a form's words read outside the questionnaire (master.xlsx, the sheet "Prüfung", the summary, e-mails):
-each ``${name}`` as the question it names (``[Frage 2]``), a condition in German words (``Frage 1 mit „Nein“
-beantwortet ist``), a question's title with its references readable."""
+"""How a form's words read for a person, in the questionnaire and outside it (master.xlsx, the sheet
+"Prüfung", the summary, e-mails): each ``${name}`` as the question it names (``[Frage 2]``), a condition in
+German words (``Frage 1 mit „Nein“ beantwortet ist``), a question's title with its references readable."""
 
 from __future__ import annotations
 
-import re
 from typing import Callable
 
 from .anchors import split_answer_key
 from .expression import Expression
-from .form import Form, Question
+from .form import REFERENCE, Form, Question
 from .messages import text
-
-REFERENCE = re.compile(r"\$\{([^\W\d][\w.-]*)\}")
-"""``${name}`` in a label, hint or message."""
 
 
 def readable(words: str, form: Form) -> str:
@@ -26,19 +22,20 @@ def placeholder(name: str, form: Form) -> str:
     if name in form.metadata:
         return "[" + text(f"questionnaire.metadata.{form.metadata[name]}") + "]"
     try:
-        return "[" + question_name(form)(name) + "]"
+        return "[" + question_name(form, nested=True)(name) + "]"
     except KeyError:
         return "[" + name + "]"
 
 
-def question_name(form: Form) -> Callable[[str], str]:
-    """How a sentence names a question: ``Frage 6``, or its label in quotes where it has no number (the
-    label's own references as ``[name]``, so labels that refer to each other end)."""
+def question_name(form: Form, nested: bool = False) -> Callable[[str], str]:
+    """How a sentence names a question: ``Frage 6``, or its label in quotes where it has no number. A name
+    ``nested`` in another label shows the references of its own label as "…", not resolved again: labels
+    may refer to each other."""
     def name(question_name: str) -> str:
         question = form.question(question_name)
         if question.number:
             return text("questionnaire.question", number=question.number)
-        label = REFERENCE.sub(lambda match: f"[{match.group(1)}]", question.label)
+        label = REFERENCE.sub("…", question.label) if nested else readable(question.label, form)
         return text("expression.quoted", value=(label or question.name).rstrip(" :"))
     return name
 
@@ -46,10 +43,7 @@ def question_name(form: Form) -> Callable[[str], str]:
 def choice_label(form: Form) -> Callable[[str | None, str], str]:
     """Maps a choice name compared in an expression to the label a person sees."""
     def label(name: str | None, literal: str) -> str:
-        try:
-            choices = form.question(split_answer_key(name)[0]).choices if name else None
-        except KeyError:
-            choices = None
+        choices = form.question(split_answer_key(name)[0]).choices if name else None
         choice = choices.by_name(literal) if choices else None
         return choice.label if choice else literal
     return label

@@ -351,6 +351,7 @@ FILTERED_FORM = """
 |          | integer          | zahl  | Anzahl               | . < 100    |                |          |
 |          | begin repeat     | posten| Posten               |            |                |          |
 |          | integer          | menge | Menge                | . < 10     |                |          |
+|          | select_one ort   | wo    | Wo?                  |            | land = ${land} |          |
 |          | end repeat       |       |                      |            |                |          |
 |          | text             | b1    | Bemerkung            |            |                | yes      |
 |          | text             | b2    | Bemerkung            |            |                | yes      |
@@ -375,7 +376,8 @@ def test_a_correction_request_names_each_question_and_entry_with_what_fits(tmp_p
     project = load_project(root)
     generate(project)
     fill_questionnaire(questionnaire(project, "W3"), {
-        "titel": "Bus", "land": "Deutschland", "ort": "Wien", "zahl": 500, "menge@1": 3, "menge@2": 50},
+        "titel": "Bus", "land": "Deutschland", "ort": "Wien", "zahl": 500, "menge@1": 3, "menge@2": 50,
+        "wo@2": "Wien"},
         project.inbox / "medibus.xlsx")
     merge(project)
 
@@ -394,6 +396,9 @@ def test_a_correction_request_names_each_question_and_entry_with_what_fits(tmp_p
         "    Die Antwort erfüllt die Vorgabe der Frage nicht.",
         "    Erlaubt ist eine ganze Zahl. Vorgabe: Erlaubt ist eine Antwort nur, wenn die Antwort auf diese Frage "
         "kleiner als 10 ist.",
+        "  Frage „Wo? (Eintrag 2)“",
+        "    Die Antwort passt nicht zu Ihrer Antwort auf eine vorherige Frage.",
+        "    Erlaubt sind: Berlin, Köln.",
         *["  Frage „Bemerkung“", "    Die Antwort fehlt; diese Frage muss beantwortet werden.",
           "    Erlaubt ist ein Text."] * 2,  # two questions of the same title, each in its place
     ]

@@ -232,14 +232,14 @@ def rejection_note(code: str) -> str:
 
 
 def correction_notes(problems: Iterable[Mapping[str, object]], form: Form,
-                     answers: Callable[[int | None], Mapping[str, object]] | None = None) -> list[str]:
+                     answers: Callable[[Question, int | None], Mapping[str, object]] | None = None) -> list[str]:
     """The lines of a correction request for one return: question by question and entry by entry (in form
     order) its number and label from ``form``, what is wrong and what is allowed, in fixed words chosen by
     each problem's code. Of a problem (a row of the sheet "Prüfung") only ``code`` and ``answer_key`` (the
     question's name and entry; from a master.xlsx without it ``question``, the form's title) are read: its
-    quoted value and sentences are never used. ``answers(entry)`` gives the register's answers as expressions
-    compare them (None: outside repeats), so a question whose choices depend on other answers lists the
-    choices that fit them."""
+    quoted value and sentences are never used. ``answers(question, entry)`` gives the register's answers as
+    expressions compare them where ``question`` stands (in ``entry`` of its repeat, or None), so a question
+    whose choices depend on other answers lists the choices that fit them."""
     by_name = {question.name: question for question in form.elements}
     by_title = {question.title: question for question in form.elements}
     order = {question.name: position for position, question in enumerate(form.elements)}
@@ -256,7 +256,7 @@ def correction_notes(problems: Iterable[Mapping[str, object]], form: Form,
             found.items(), key=lambda item: (order.get(item[0][0], len(order)), item[0][1])):
         lines.append(_question_heading(question, entry, form))
         lines += [f"  {sentence}" for sentence in dict.fromkeys(wrong.values())]
-        names = answers(entry) if answers and Code.ANSWER_NOT_IN_FILTER in wrong else None
+        names = answers(question, entry) if answers and question and Code.ANSWER_NOT_IN_FILTER in wrong else None
         lines.append(f"  {_allowed(question, form, Code.ANSWER_CONSTRAINT in wrong, names)}")
     return lines
 

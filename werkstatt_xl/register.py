@@ -224,7 +224,7 @@ def _copied(file: str, form: Form, key: str, copy: CellValue, taken: CellValue, 
     if row is not None:
         shown = text("validate.repeat_row", question=shown, row=row)
     used, context = f"{taken.sheet}!{taken.cell}", {**context, "answer_key": answer_key(name, row)}
-    if copy.value is None or str(copy.value).strip() == str(taken.value).strip():
+    if copy.value is None or str(copy.value).strip().casefold() == str(taken.value).strip().casefold():
         return Problem(file, Code.MARKER_TWICE, text(Code.MARKER_TWICE, name=shown, cell=used), text("remedy.none"),
                        question=shown, cell=f"{copy.sheet}!{copy.cell}", kind=NOTICE, **context)
     value = quote(str(copy.value))

@@ -12,7 +12,7 @@ from typing import Callable, Iterable
 from ..catalogue import Werkzeug, load_catalogue
 from ..errors import IngestError, ProjectError
 from ..files import ascii_text
-from ..form import load_form
+from ..form import Question, load_form
 from ..ingest import read_return
 from ..issue_log import IssuedQuestionnaire
 from ..mail import (
@@ -204,15 +204,15 @@ def _corrections(project: Project, entries: list, read: Callable[[str], bytes]):
                 for entry in chosen if entry.werkzeug_id not in errors]
     chosen = [entry for entry in chosen if entry.werkzeug_id in errors]
     repeats = read_repeats(project)
-    entries_of = {} if repeats is None else {
-        (str(row["werkzeug_id"]), int(row["repeat_row"]), row["repeat"]): row for row in repeats.to_dict("records")}
+    entries_of = {} if repeats is None else {(str(row["werkzeug_id"]), row["repeat"], int(row["repeat_row"])): row
+                                             for row in repeats.to_dict("records")}
 
-    def answers(werkzeug_id: str) -> Callable[[int | None], dict[str, object]]:
+    def answers(werkzeug_id: str) -> Callable[[Question, int | None], dict[str, object]]:
         outside = compared_values(taken[werkzeug_id], form.questions)
 
-        def of_entry(entry: int | None) -> dict[str, object]:
-            rows = [row for (wid, number, _), row in entries_of.items() if (wid, number) == (werkzeug_id, entry)]
-            return {**outside, **(compared_values(rows[0], form.repeat_questions) if rows else {})}
+        def of_entry(question: Question, entry: int | None) -> dict[str, object]:
+            row = entries_of.get((werkzeug_id, question.group.name, entry)) if question.in_repeat else None
+            return {**outside, **(compared_values(row, form.repeat_questions) if row else {})}
         return of_entry
 
     notes = {entry.werkzeug_id: correction_notes(errors[entry.werkzeug_id], form, answers(entry.werkzeug_id))

@@ -237,3 +237,18 @@ def test_a_register_merged_in_another_language_is_read_in_the_projects(round_wit
                 if isinstance(section, ChoiceCounts)]
     assert counts.counts == (("Ja", 1), ("Nein", 1))
     assert report(german).workbook == german.summary_path
+
+
+def test_a_register_in_a_language_the_form_no_longer_has_asks_for_a_new_merge(round_with, xlsform):
+    from werkstatt_xl.errors import ProjectError
+    from werkstatt_xl.round import read_register
+
+    german = round_with(LANGUAGES_FORM)
+    returned(german, 0, {"titel": "A", "gut": "Ja"})
+    merge(german.with_overrides(form_language="en"))
+    german_only = "\n".join(line.rsplit("|", 2)[0] + "|" if line.count("|") > 3 else line
+                            for line in LANGUAGES_FORM.strip().splitlines())  # the English column dropped
+    xlsform(german_only, name="form.xlsx").replace(german.form_path)
+
+    with pytest.raises(ProjectError, match="English \\(en\\).*merge"):
+        read_register(german)

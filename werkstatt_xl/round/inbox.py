@@ -234,7 +234,11 @@ def _forms_of_master(project: Project, form: Form | None = None) -> tuple[Form, 
     language = read_form_language(project.master_path)
     if language is None or language == form.language:
         return form, form
-    return form, load_form(project.form_path, language)
+    try:
+        return form, load_form(project.form_path, language)
+    except FormError:
+        raise ProjectError(text("master.language_gone", path=project.master_path, language=language or "-",
+                                form=project.form_path)) from None
 
 
 def _languages_of(project: Project, form: Form) -> Callable[[str], Form]:

@@ -252,3 +252,14 @@ def test_a_register_in_a_language_the_form_no_longer_has_asks_for_a_new_merge(ro
 
     with pytest.raises(ProjectError, match="English \\(en\\).*merge"):
         read_register(german)
+
+
+def test_a_questionnaire_in_the_unnamed_language_is_read_in_it_by_a_merge_in_another(round_with):
+    unnamed = LANGUAGES_FORM.replace("label::Deutsch (de)", "label").replace("| ja   |", "| j    |")
+    project = round_with(unnamed)  # generated in the unnamed language, the form's default
+    returned(project, 0, {"titel": "A", "gut": "Ja"})
+
+    result = merge(project.with_overrides(form_language="en"))
+
+    assert [problem.code for problem in result.problems] == []
+    assert result.register["gut"][0] == "Yes"

@@ -145,8 +145,9 @@ def build_register(catalogue: Catalogue, form: Form, issued: Iterable[IssuedQues
     then its answers stay out of the register and the Werkzeug is "unbestätigt". Nothing is
     dropped: every file gets a :class:`ReturnRecord`, and every reason a :class:`Problem`.
 
-    A questionnaire generated in another language of the form (its metadata say which) is read with
-    ``form_in(language)``, the form in that language, and its choices are held in ``form``'s labels.
+    A questionnaire generated in another language of the form (its metadata say which; none: the language
+    the form reads in without one) is read with ``form_in(language)``, the form in that language, and its
+    choices are held in ``form``'s labels.
     """
     tokens = {entry.token: entry for entry in issued}
     by_id, by_title = catalogue.by_id(), catalogue.by_title()
@@ -172,8 +173,8 @@ def build_register(catalogue: Catalogue, form: Form, issued: Iterable[IssuedQues
             if known:
                 rejected_ids.add(known.werkzeug_id)
             continue
-        language = raw.meta.get("form_language")
-        read_with = form_in(language) if form_in and language is not None and language != form.language else form
+        language = raw.meta.get("form_language", "")  # none: generated without one (the form's default)
+        read_with = form_in(language) if form_in and language != form.language else form
         candidates.append(_candidate(raw, name, werkzeug, notes, read_with, verified, form))
     winners = _resolve_duplicates(candidates, records, problems, confirmed)
     return Register(_build_frame(catalogue, form, winners, rejected_ids), problems, records,

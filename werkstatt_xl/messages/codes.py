@@ -175,6 +175,9 @@ class Code(StrEnum):
     # the questionnaire form, continued
     FORM_REFERENCE_CYCLE = "form.reference_cycle"
 
+    # answers a department copied (a row or an entry of a repeat with its markers)
+    ANSWER_COPY_NOT_TAKEN = "answer.copy_not_taken"
+
     # the next round: round values in templates, the previous round
     SETTINGS_BAD_YEAR = "settings.bad_year"
     TEMPLATE_UNKNOWN_PLACEHOLDER = "template.unknown_placeholder"

@@ -65,9 +65,11 @@ class Project(Settings):
         own = self.root / TEMPLATE_NAMES[setting]
         return own if own.is_file() else template_path(TEMPLATE_NAMES[setting])
 
-    def read_form(self) -> Form:
-        """The round's form (:attr:`form_path`) in its language, the round placeholders filled."""
-        return load_form(self.form_path, self.form_language, values=self.round_values)
+    def read_form(self, language: str | None = None) -> Form:
+        """The round's form (:attr:`form_path`) in its language (or ``language``), the round placeholders
+        filled."""
+        return load_form(self.form_path, self.form_language if language is None else language,
+                         values=self.round_values)
 
     @property
     def round_values(self) -> dict[str, str | None]:

@@ -24,7 +24,7 @@ from ..report import (
 from ..report.summary import COUNTED
 from ..resources import template_path
 from ..rounds import changed_werkzeuge, compare_rounds
-from .inbox import fitting_definition, read_register, read_repeats
+from .inbox import fitting_definition, read_register, read_repeats, remove_stale
 from .nextround import previous_round
 from .project import Project
 
@@ -39,7 +39,8 @@ class ReportResult:
     edited: tuple[str, ...] = ()
     """The Werkzeuge whose remarks are the office's text from ``redaktion.xlsx``, in table order."""
     warnings: tuple[str, ...] = ()
-    """Why the summary of every question (``auswertung.xlsx``) was written instead of Tabelle 1."""
+    """Why the summary of every question (``auswertung.xlsx``) was written instead of Tabelle 1; which output
+    of an earlier run, written in place of this one, was removed."""
 
 
 def report(project: Project, pdf: bool = False) -> ReportResult:
@@ -62,8 +63,9 @@ def report(project: Project, pdf: bool = False) -> ReportResult:
             write_summary(temporary, summarize(form, register, read_repeats(project)), project.title)
         summary = project.summary_path
         returned = register["status"].isin(COUNTED)
+        stale = remove_stale(project.report_workbook_path, summary)
         return ReportResult(summary, to_pdf(office, summary) if office else None, len(register),
-                            tuple(register[~returned]["werkzeug"]), (), (mismatch,))
+                            tuple(register[~returned]["werkzeug"]), (), (mismatch, *stale))
     texts = read_overrides(project.root / OVERRIDES).texts
     changes = round_changes(project, form, register)
     changed = changed_werkzeuge(changes) if changes is not None else None
@@ -74,7 +76,7 @@ def report(project: Project, pdf: bool = False) -> ReportResult:
     without = table[table[RUECKLAUF].isin(definition.no_return_statuses)][definition.werkzeug_header]
     edited = [werkzeug for werkzeug_id, werkzeug, _ in printed_remarks(register, definition) if werkzeug_id in texts]
     return ReportResult(workbook, to_pdf(office, workbook) if office else None, len(table), tuple(without),
-                        tuple(edited))
+                        tuple(edited), remove_stale(project.summary_path, workbook))
 
 
 def _own_definition(project: Project) -> bool:

@@ -9,6 +9,7 @@ prints on A4 landscape, one page wide, with its header row on every page.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from pathlib import Path
 
 from .errors import ProjectError
@@ -93,13 +94,14 @@ def _write_table(workbook, formats: _Formats, name: str, frame, headers: dict[st
     sheet.set_row(0, None, None, {"hidden": True})
     records = list(frame.itertuples(index=False))
     shown = [[_shown(value) for value in record] for record in records]
-    widths = [_column_width(headers[key], [cells[column] for cells in shown]) for column, key in enumerate(keys)]
+    widths = [_column_width(headers[key], {cells[column] for cells in shown}) for column, key in enumerate(keys)]
     rows.set(1, max(text_height(width, (headers[key], _BOLD)) for width, key in zip(widths, keys)))
+    height = functools.cache(text_height)  # choices, Fachämter, Handlungsfelder repeat in every column
     status_column = keys.index("status") if "status" in keys else -1
     for row, (record, cells) in enumerate(zip(records, shown), start=2):
         for column, value in enumerate(record):
             _write_value(sheet, formats, row, column, value, column == status_column)
-        rows.set(row, max((text_height(width, (cell, _TEXT)) for width, cell in zip(widths, cells) if cell),
+        rows.set(row, max((height(width, (cell, _TEXT)) for width, cell in zip(widths, cells) if cell),
                           default=row_height((1, _TEXT))))
     last_row = max(2, len(frame) + 1)
     sheet.add_table(1, 0, last_row, len(keys) - 1, {
@@ -113,7 +115,7 @@ def _write_table(workbook, formats: _Formats, name: str, frame, headers: dict[st
     _print_landscape(rows, last_row, widths, name, repeated=2)
 
 
-def _column_width(header: str, cells: list[str]) -> float:
+def _column_width(header: str, cells: set[str]) -> float:
     """As wide as the longest cell, but at most :data:`_MAX_WIDTH` (longer text wraps); the bold header
     fits in :data:`_HEADER_LINES` lines and none of its words breaks."""
     content = max((column_width(cell, _TEXT) + _SPACING for cell in cells if cell), default=0)

@@ -45,7 +45,8 @@ from .ole2 import _inspect_compound_file
 from .zip import _inspect_zip
 
 __all__ = ["CellError", "CellValue", "DEFAULT_LIMITS", "IngestError", "Limits", "MACRO_NOTICE", "PASSWORD_REASON",
-           "RawReturn", "XLS_NOTICE", "is_ignored", "read_return"]
+           "RawReturn", "XLS_NOTICE", "is_ignored", "is_ignored_name",
+           "read_return"]
 
 IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 
@@ -70,8 +71,12 @@ class RawReturn:
 def is_ignored(path: Path) -> bool:
     """True for what is no return: directories, hidden files, Office (``~$…``) and LibreOffice
     (``.~lock.…#``) lock files, and system files such as Thumbs.db."""
-    name = path.name
-    return name in IGNORED_NAMES or name.startswith(("~$", ".")) or path.is_dir()
+    return is_ignored_name(path.name) or path.is_dir()
+
+
+def is_ignored_name(name: str) -> bool:
+    """True for the name of a hidden, lock or system file (see :func:`is_ignored`)."""
+    return name in IGNORED_NAMES or name.startswith(("~$", "."))
 
 
 def read_return(path: Path, limits: Limits = DEFAULT_LIMITS) -> RawReturn:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import datetime as dt
+import gc
 import multiprocessing
 import os
 import signal
@@ -19,7 +20,7 @@ from ..confirmations import Confirmation, read_confirmations, write_confirmation
 from ..errors import IngestError, ProjectError
 from ..files import atomic_paths
 from ..form import load_form
-from ..ingest import RawReturn, is_ignored, read_return
+from ..ingest import RawReturn, is_ignored_name, read_return
 from ..issue_log import write_issue_log
 from ..master import PROBLEMS_SHEET, REGISTER_SHEET, read_sheet, write_master_workbook
 from ..messages import text
@@ -58,6 +59,11 @@ def merge(project: Project, on_progress: Progress | None = None) -> MergeResult:
     which it uses) are replaced all or none. A lost ``ausgabe.csv`` is rebuilt from the
     questionnaires in ``ausgang/`` first (see :func:`issued_questionnaires`).
     """
+    with _without_cycle_collection():
+        return _merge(project, on_progress)
+
+
+def _merge(project: Project, on_progress: Progress | None) -> MergeResult:
     form = load_form(project.form_path)
     catalogue = load_catalogue(project.catalogue_path)
     definition = load_report_definition(project.report_path, form)  # a broken one stops before reading
@@ -80,6 +86,23 @@ def merge(project: Project, on_progress: Progress | None = None) -> MergeResult:
     return MergeResult(frame, register.problems, register.returns, project.master_path,
                        project.report_workbook_path, count_outcomes(register), (notice,) if notice else (),
                        overrides.path)
+
+
+@contextlib.contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector for the block.
+
+    A merge builds millions of small objects that live until it ends (the returns read, the
+    register, the cells of the workbooks); the collector would walk them again and again as
+    they grow, a third of the merge's time. Reference counting still frees everything else.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def confirm(project: Project, names: list[str]) -> list[tuple[str, Werkzeug]]:
@@ -118,8 +141,22 @@ def returned_files(project: Project) -> list[Path]:
     """
     if not project.inbox.is_dir():
         raise ProjectError(text("merge.no_inbox", path=project.inbox))
-    return sorted((path for path in project.inbox.rglob("*") if not is_ignored(path) and path.is_file()),
-                  key=lambda path: str(path.relative_to(project.inbox)).casefold())
+    found: list[tuple[str, Path]] = []
+    folders = [project.inbox]
+    start = len(str(project.inbox)) + 1
+    while folders:
+        folder = folders.pop()
+        try:
+            with os.scandir(folder) as entries:  # the types come with the names: no stat per file
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append(Path(entry.path))
+                    elif not is_ignored_name(entry.name) and entry.is_file():
+                        found.append((entry.path[start:].casefold(), Path(entry.path)))
+        except PermissionError:  # a folder no one may read holds no returns
+            continue
+    found.sort(key=lambda item: item[0])
+    return [path for _, path in found]
 
 
 def display_name(name: Path) -> str:

@@ -199,6 +199,8 @@ def _read_all(paths: list[Path], on_progress: Progress | None) -> Iterator[tuple
         executor = _forked_pool(workers)
         results = executor.map(_read_one, paths, chunksize=64)
     try:
+        if executor:
+            import pandas  # noqa: F401  (while the readers work: the register needs it once they are done)
         for done, (path, result) in enumerate(zip(paths, results), start=1):
             if on_progress:
                 on_progress(done, len(paths))

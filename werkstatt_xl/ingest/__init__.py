@@ -96,7 +96,12 @@ def _read_file(path: Path, limits: Limits) -> tuple[bytes, datetime]:
     try:
         with path.open("rb") as handle:
             status = os.fstat(handle.fileno())
-            data = handle.read(limits.max_bytes + 1) if status.st_size <= limits.max_bytes else b""
+            data = b""
+            if status.st_size <= limits.max_bytes:
+                # the size it has, not the most it may have: read(n) first allocates n bytes
+                data = handle.read(status.st_size + 1)
+                if len(data) > status.st_size:  # it grew since: read on to the limit
+                    data += handle.read(limits.max_bytes + 1 - len(data))
     except OSError as error:
         raise _Rejected(Code.FILE_UNOPENABLE, text("remedy.check_present")) from error
     if status.st_size > limits.max_bytes or len(data) > limits.max_bytes:

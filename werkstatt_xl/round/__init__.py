@@ -4,7 +4,7 @@ Everything below this package is a pure step that touches no project folder; eve
 above it (the command line) only parses, calls these functions and prints what they return.
 """
 
-from .inbox import MergeResult, confirm, merge, read_problems, read_register, returned_files
+from .inbox import MergeResult, confirm, merge, read_problems, read_register, read_repeats, returned_files
 from .mailing import check_smtp_settings, plan_mail, send_mail, sent_log_path, write_mail_drafts
 from .outbox import GenerateResult, generate
 from .project import MASTER_NAME, REPORT_NAME, Progress, Project, init_project, load_project
@@ -14,6 +14,6 @@ from .tracking import register_statuses, render, status, unmerged_files
 __all__ = [
     "GenerateResult", "MASTER_NAME", "MergeResult", "Progress", "Project", "REPORT_NAME", "ReportResult",
     "check_smtp_settings", "confirm", "generate", "init_project", "load_project", "merge", "plan_mail", "read_problems",
-    "read_register", "register_statuses", "render", "report", "returned_files", "send_mail", "sent_log_path",
-    "status", "unmerged_files", "write_mail_drafts",
+    "read_register", "read_repeats", "register_statuses", "render", "report", "returned_files", "send_mail",
+    "sent_log_path", "status", "unmerged_files", "write_mail_drafts",
 ]

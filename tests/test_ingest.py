@@ -130,15 +130,15 @@ def test_addresses_an_answer_left_of_the_data_and_notes_a_marker_in_column_a(tmp
                             "Spalte A; links davon gibt es keine Antwortzelle.")]
 
 
-def test_keeps_the_first_of_a_duplicated_marker_with_a_notice(tmp_path, questionnaire):
+def test_keeps_the_first_of_a_duplicated_marker_and_the_copy_for_merge_to_report(tmp_path, questionnaire):
     target = with_cells(questionnaire, tmp_path / "twice.xlsx",
                         b'<row r="60"><c r="C60"><v>7</v></c><c r="D60" t="inlineStr"><is><t>wxl:anzahl_nutzer</t>'
                         b"</is></c></row>")
     raw = read_return(target)
 
     assert raw.answers["anzahl_nutzer"].value == 42
-    assert raw.notices == [(Code.MARKER_TWICE, "Die Frage „anzahl_nutzer“ ist mehrfach markiert; "
-                            "verwendet wird die Antwort in Fragebogen!C7.")]
+    assert raw.notices == []
+    assert raw.copies == [("anzahl_nutzer", CellValue(7, "Fragebogen", "C60"))]
 
 
 def test_file_type_is_decided_by_content_not_by_name(tmp_path, questionnaire):

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
+from . import wording
 from .anchors import TICK, answer_key, answer_marker, meta_key, split_answer_key
 from .catalogue import Catalogue, Werkzeug
 from .expression import EXCEL_TEXT, UnsupportedExpression, excel_literals
@@ -102,7 +104,7 @@ def _question_height(question: Question, werkzeug: Werkzeug, below: list[tuple[s
 
 
 def _measured_height(question: Question, werkzeug: Werkzeug, below: list[tuple[str, str]], form: Form) -> float:
-    shown = _readable(question.label, form) or question.name
+    shown = wording.readable(question.label, form) or question.name
     if not question.is_answer:
         return text_height(sum(_WIDTHS[1 if question.number else 0:]), (shown, _TEXT))
     label_width = _WIDTHS[1] if question.number else _WIDTHS[0] + _WIDTHS[1]
@@ -198,8 +200,8 @@ def render_questionnaire(path: Path, form: Form, werkzeug: Werkzeug, token: str,
             _write_group(heights, styles, place.row - 1 - (place.instance is not None), form, question.group,
                          _repeat_rows(question.group, settings.repeat_rows))
         if place.instance is not None and (question.group, place.instance) != (group, instance):
-            _write_instance(heights, styles, place.row - 1, _readable(question.group.label, form), place.instance,
-                            _repeat_rows(question.group, settings.repeat_rows))
+            _write_instance(heights, styles, place.row - 1, wording.readable(question.group.label, form),
+                            place.instance, _repeat_rows(question.group, settings.repeat_rows))
         group, instance = question.group, place.instance
         _write_question(heights, styles, place, form, werkzeug, _cell_finder(cells, place, form), list_ranges)
         last = place.last_row
@@ -330,7 +332,7 @@ def _write_heading(rows: Rows, styles: _Styles, heading: list[tuple[str, str]]) 
 
 
 def _write_group(rows: Rows, styles: _Styles, row: int, form: Form, group: Group, repeat_rows: int) -> None:
-    rows.sheet.merge_range(row, 0, row, 1, _readable(group.label, form), styles.group)
+    rows.sheet.merge_range(row, 0, row, 1, wording.readable(group.label, form), styles.group)
     scale = _repeat_scale(form, group, repeat_rows) if group.repeat else _group_scale(form, group)
     rows.sheet.write(row, ANSWER_COLUMN, scale or None, styles.scale)
     rows.set(row, max(_group_height(form, group), text_height(_WIDTHS[2], (scale, _SCALE))))
@@ -376,7 +378,7 @@ def _lines_below(question: Question, form: Form, werkzeug: Werkzeug) -> list[tup
     if question.type == "select_multiple":
         lines.append(("choices", text("questionnaire.tick_intro", tick=TICK)))
     elif question.choice_filter is not None and question.choice_filter.references:
-        names = ", ".join(map(_question_name(form), sorted(question.choice_filter.references)))
+        names = ", ".join(map(wording.question_name(form), sorted(question.choice_filter.references)))
         lines.append(("choices", text("questionnaire.filtered", questions=names)))
     elif question.choices and not _group_scale(form, question.group):
         lines.append(("choices", _scale(question.choices.labels)))
@@ -402,7 +404,7 @@ def _write_question(rows: Rows, styles: _Styles, place: _Placed, form: Form, wer
         sheet.set_row(row, None, None, {"hidden": True})  # a value other formulas read, unseen as in ODK
     label = _memo(form, ("label", place.key(), place.row, tuple(below)),
                   lambda: _label_formula(question.label, [line for _kind, line in below], form, cell_of))
-    shown = _readable(question.label, form) or question.name
+    shown = wording.readable(question.label, form) or question.name
     if not question.is_answer:
         if question.number:
             sheet.write_string(row, 0, question.number, styles.number)
@@ -476,7 +478,7 @@ def _rule(question: Question, form: Form, cell_of: Callable[[str | None], str | 
           source: str | None) -> dict:
     """The answer cell's validation: its type's, and where Excel can compute the question's ``constraint``
     (not for a dropdown, whose cell has the list as its one rule) a custom formula checking both."""
-    rule = _validation(question, list_ranges, _readable_in(form), source)
+    rule = _validation(question, list_ranges, partial(wording.readable, form=form), source)
     formula = _formula(question.constraint, cell_of, form) if question.constraint is not None else None
     if formula is None or question.choices is not None:
         return rule
@@ -486,8 +488,8 @@ def _rule(question: Question, form: Form, cell_of: Callable[[str | None], str | 
               "date": f"ISNUMBER({cell}),{cell}>=1,{cell}<{_LAST_DAY}",
               "dateTime": f"ISNUMBER({cell}),{cell}>=1,{cell}<{_LAST_DAY}",
               "time": f"ISNUMBER({cell}),{cell}>=0,{cell}<1"}.get(question.type)
-    said = question.constraint_message or text("questionnaire.constraint", condition=question.constraint.describe(
-        _question_name(form), _choice_label(form)))
+    said = question.constraint_message or text("questionnaire.constraint",
+                                               condition=wording.describe(question.constraint, form))
     value = f"=AND({checks + ',' if checks else ''}{formula})"
     if len(value) > _RULE_FORMULA:
         _too_long(form, question, "constraint")
@@ -523,7 +525,7 @@ def too_long_rules(form: Form) -> list[tuple[Question, str]]:
 def _formula(expression, cell_of: Callable[[str | None], str | None], form: Form) -> str | None:
     """The Excel formula of ``expression`` (without ``=``), None where Excel cannot compute it."""
     try:
-        return expression.to_excel(cell_of, _choice_label(form))
+        return expression.to_excel(cell_of, wording.choice_label(form))
     except UnsupportedExpression:
         return None
 
@@ -611,7 +613,7 @@ def _shown_answer(name: str, form: Form, cell_of: Callable[[str | None], str | N
     except KeyError:
         cell, kind = None, ""
     if cell is None or ":" in cell or kind == "note" or not cell.startswith("$"):
-        return '"' + _placeholder(name, form).replace('"', '""') + '"'
+        return '"' + wording.placeholder(name, form).replace('"', '""') + '"'
     day = f'TEXT(DAY({cell}),"00")&"."&TEXT(MONTH({cell}),"00")&"."&YEAR({cell})'
     time = f'TEXT(HOUR({cell}),"00")&":"&TEXT(MINUTE({cell}),"00")'
     # from numbers only: a date's format codes (DD.MM.YYYY) are read in the language of the program that opens it
@@ -625,23 +627,7 @@ def _merged_formula(sheet, row: int, first: int, last: int, formula: str, cell_f
     sheet.write_formula(row, first, formula, cell_format, "")
 
 
-def _placeholder(name: str, form: Form) -> str:
-    """A reference shown where Excel cannot show the answer: ``[Frage 2]``, ``[heute]``."""
-    if name in form.metadata:
-        return "[" + text(f"questionnaire.metadata.{form.metadata[name]}") + "]"
-    try:
-        return "[" + _question_name(form, nested=True)(name) + "]"
-    except KeyError:
-        return "[" + name + "]"
 
-
-def _readable(words: str, form: Form) -> str:
-    """``words`` with each ``${name}`` shown as ``[Frage 2]``: for texts Excel cannot compute (input boxes)."""
-    return REFERENCE.sub(lambda match: _placeholder(match.group(1), form), words)
-
-
-def _readable_in(form: Form) -> Callable[[str], str]:
-    return lambda words: _readable(words, form)
 
 
 def _write_choice_rows(rows: Rows, styles: _Styles, place: _Placed) -> None:
@@ -665,34 +651,14 @@ def _prefill_value(question: Question, werkzeug: Werkzeug) -> str:
     return getattr(werkzeug, question.prefill) if question.prefill else ""
 
 
-def _choice_label(form: Form) -> Callable[[str | None, str], str]:
-    """Maps a choice name compared in an expression to the label a person sees."""
-    def label(name: str | None, literal: str) -> str:
-        choices = form.question(split_answer_key(name)[0]).choices if name else None
-        choice = choices.by_name(literal) if choices else None
-        return choice.label if choice else literal
-    return label
-
 
 def _skip_note(question: Question, form: Form) -> str:
     """``Nur ausfüllen, wenn Frage 1 mit „Nein“ beantwortet ist.`` for a question with ``relevant``."""
     if question.relevant is None:
         return ""
     return _memo(form, ("skip", question.name), lambda: text(
-        "questionnaire.skip_note", condition=question.relevant.describe(_question_name(form), _choice_label(form))))
+        "questionnaire.skip_note", condition=wording.describe(question.relevant, form)))
 
-
-def _question_name(form: Form, nested: bool = False) -> Callable[[str], str]:
-    """How a sentence names a question: ``Frage 6``, or its label in quotes where it has no number. A name
-    ``nested`` in another label shows the references of its own label as "…", not resolved again: labels
-    may refer to each other."""
-    def name(question_name: str) -> str:
-        question = form.question(question_name)
-        if question.number:
-            return text("questionnaire.question", number=question.number)
-        label = REFERENCE.sub("…", question.label) if nested else _readable(question.label, form)
-        return text("expression.quoted", value=(label or question.name).rstrip(" :"))
-    return name
 
 
 def _shortened(words: str, most: int) -> str:
@@ -804,7 +770,8 @@ def dependent_choices(question: Question, form: Form) -> tuple[str, dict[str, li
 
 def _write_meta(sheet, form: Form, werkzeug: Werkzeug, token: str, settings: Settings) -> None:
     values = {"form_id": form.form_id, "form_version": form.version, "werkzeug_id": werkzeug.werkzeug_id,
-              "token": token, "werkzeug": werkzeug.werkzeug, "round": settings.title}
+              "token": token, "werkzeug": werkzeug.werkzeug, "round": settings.title,
+              **({"form_language": form.language} if form.language else {})}  # merge reads a return in it
     for row, (key, value) in enumerate(values.items()):
         sheet.write_string(row, 0, meta_key(key))
         sheet.write_string(row, 1, value)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -66,6 +66,9 @@ class RawReturn:
     answers: dict[str, CellValue]
     notices: list[tuple[Code, str]]
     """German notes that do not reject the file, with their codes."""
+    copies: list[tuple[str, CellValue]] = field(default_factory=list)
+    """Answer markers found a second time (a copied row or entry): (answer key, the cell not taken); the
+    first cell found for a key is the answer."""
 
 
 def is_ignored(path: Path) -> bool:
@@ -89,7 +92,8 @@ def read_return(path: Path, limits: Limits = DEFAULT_LIMITS) -> RawReturn:
         raise IngestError(path, rejected.code, rejected.reason, rejected.hint) from rejected.__cause__
     return RawReturn(path=path, sha256=hashlib.sha256(data).hexdigest(), file_format=container.file_format,
                      modified=container.modified, file_mtime=file_mtime, meta=markers.meta,
-                     answers=markers.answers, notices=container.notices + markers.notices)
+                     answers=markers.answers, notices=container.notices + markers.notices,
+                     copies=markers.copies)
 
 
 def _read_file(path: Path, limits: Limits) -> tuple[bytes, datetime]:

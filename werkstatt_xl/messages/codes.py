@@ -174,3 +174,6 @@ class Code(StrEnum):
 
     # the questionnaire form, continued
     FORM_REFERENCE_CYCLE = "form.reference_cycle"
+
+    # answers a department copied (a row or an entry of a repeat with its markers)
+    ANSWER_COPY_NOT_TAKEN = "answer.copy_not_taken"

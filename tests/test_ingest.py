@@ -12,6 +12,7 @@ import sys
 import time
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import xlsxwriter
@@ -750,3 +751,13 @@ def test_ignores_directories(tmp_path):
     folder.mkdir()
 
     assert is_ignored(folder)
+
+
+def test_a_file_that_grew_after_its_size_was_taken_is_read_whole(questionnaire, monkeypatch):
+    real_fstat = os.fstat
+    monkeypatch.setattr(os, "fstat", lambda fd: SimpleNamespace(st_size=100, st_mtime=real_fstat(fd).st_mtime))
+
+    raw = read_return(questionnaire)
+
+    assert answer_values(raw) == ANSWERS
+    assert raw.sha256 == hashlib.sha256(questionnaire.read_bytes()).hexdigest()

@@ -108,14 +108,16 @@ def _write_table(workbook, formats: _Formats, name: str, frame, headers: dict[st
         sheet.write_string(0, column, key)
     sheet.set_row(0, None, None, {"hidden": True})
     records = list(frame.itertuples(index=False))
-    shown = [[_shown(value) for value in record] for record in records]
-    widths = [_column_width(headers[key], [cells[column] for cells in shown]) for column, key in enumerate(keys)]
+    shown = [[value if type(value) is str else _shown(value) for value in record] for record in records]
+    widths = [_column_width(headers[key], {cells[column] for cells in shown}) for column, key in enumerate(keys)]
     rows.set(1, max(text_height(width, (headers[key], _BOLD)) for width, key in zip(widths, keys)))
+    measured: list[dict[str, float]] = [{} for _ in keys]  # per column, the height of each text: most repeat
     status_column = keys.index("status") if "status" in keys else -1
     for row, (record, cells) in enumerate(zip(records, shown), start=2):
         for column, value in enumerate(record):
             _write_value(sheet, formats, row, column, value, column == status_column)
-        rows.set(row, max((text_height(width, (cell, _TEXT)) for width, cell in zip(widths, cells) if cell),
+        rows.set(row, max((known.get(cell) or _measure(known, cell, width)
+                           for width, known, cell in zip(widths, measured, cells) if cell),
                           default=row_height((1, _TEXT))))
     last_row = max(2, len(frame) + 1)
     sheet.add_table(1, 0, last_row, len(keys) - 1, {
@@ -129,7 +131,13 @@ def _write_table(workbook, formats: _Formats, name: str, frame, headers: dict[st
     _print_landscape(rows, last_row, widths, name, repeated=2)
 
 
-def _column_width(header: str, cells: list[str]) -> float:
+def _measure(known: dict[str, float], cell: str, width: float) -> float:
+    """The height of a row showing ``cell`` in a column ``width`` wide, remembered in ``known``."""
+    known[cell] = text_height(width, (cell, _TEXT))
+    return known[cell]
+
+
+def _column_width(header: str, cells: set[str]) -> float:
     """As wide as the longest cell, but at most :data:`_MAX_WIDTH` (longer text wraps); the bold header
     fits in :data:`_HEADER_LINES` lines and none of its words breaks."""
     content = max((column_width(cell, _TEXT) + _SPACING for cell in cells if cell), default=0)

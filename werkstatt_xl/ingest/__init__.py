@@ -45,7 +45,8 @@ from .ole2 import _inspect_compound_file
 from .zip import _inspect_zip
 
 __all__ = ["CellError", "CellValue", "DEFAULT_LIMITS", "IngestError", "Limits", "MACRO_NOTICE", "PASSWORD_REASON",
-           "RawReturn", "XLS_NOTICE", "is_ignored", "read_return"]
+           "RawReturn", "XLS_NOTICE", "is_ignored", "is_ignored_name",
+           "read_return"]
 
 IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 
@@ -73,8 +74,12 @@ class RawReturn:
 def is_ignored(path: Path) -> bool:
     """True for what is no return: directories, hidden files, Office (``~$…``) and LibreOffice
     (``.~lock.…#``) lock files, and system files such as Thumbs.db."""
-    name = path.name
-    return name in IGNORED_NAMES or name.startswith(("~$", ".")) or path.is_dir()
+    return is_ignored_name(path.name) or path.is_dir()
+
+
+def is_ignored_name(name: str) -> bool:
+    """True for the name of a hidden, lock or system file (see :func:`is_ignored`)."""
+    return name in IGNORED_NAMES or name.startswith(("~$", "."))
 
 
 def read_return(path: Path, limits: Limits = DEFAULT_LIMITS) -> RawReturn:
@@ -95,7 +100,12 @@ def _read_file(path: Path, limits: Limits) -> tuple[bytes, datetime]:
     try:
         with path.open("rb") as handle:
             status = os.fstat(handle.fileno())
-            data = handle.read(limits.max_bytes + 1) if status.st_size <= limits.max_bytes else b""
+            data = b""
+            if status.st_size <= limits.max_bytes:
+                # the size it has, not the most it may have: read(n) first allocates n bytes
+                data = handle.read(status.st_size + 1)
+                if len(data) > status.st_size:  # it grew since: read on to the limit
+                    data += handle.read(limits.max_bytes + 1 - len(data))
     except OSError as error:
         raise _Rejected(Code.FILE_UNOPENABLE, text("remedy.check_present")) from error
     if status.st_size > limits.max_bytes or len(data) > limits.max_bytes:

@@ -39,6 +39,10 @@ class CellValue:
     cell: str
     """A1 address of the answer cell, the one left of the marker."""
 
+    def __reduce__(self):
+        """Pickled as its three fields, compactly: readers send thousands of them to the merging process."""
+        return CellValue, (self.value, self.sheet, self.cell)
+
 
 @dataclass
 class _Markers:

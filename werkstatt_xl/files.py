@@ -83,6 +83,35 @@ def write_csv(path: Path, columns: Iterable[str], rows: Iterable[Iterable[str]])
         writer.writerows([csv_cell(str(value)) for value in row] for row in rows)
 
 
+def create_file(path: Path, data: bytes) -> bool:
+    """Write ``data`` to a new file at ``path``, whole or not at all; False, and nothing written, when
+    ``path`` exists: an existing file is never replaced."""
+    path = Path(path)
+    try:
+        handle, name = tempfile.mkstemp(prefix=f".{path.stem}-{os.getpid()}-", suffix=path.suffix, dir=path.parent)
+    except OSError as error:
+        raise _explain(path, error) from None
+    temporary = Path(name)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.chmod(temporary, _permissions(path, 0o666))
+        try:
+            os.link(temporary, path)  # fails when the name is taken, however short ago
+        except FileExistsError:
+            return False
+        except OSError:  # a file system without hard links (a network share): claim the name, then fill it
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+            os.replace(temporary, path)
+        return True
+    except FileExistsError:
+        return False
+    except OSError as error:
+        raise _explain(path, error) from None
+    finally:
+        _remove([temporary])
+
+
 def _explain(path: Path, error: OSError) -> OutputError:
     if isinstance(error, PermissionError):
         return OutputError(text("error.output_permission", path=path))

@@ -20,7 +20,9 @@ share, :mod:`.cells` the reading with calamine.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
+import zipfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -38,14 +40,15 @@ from .common import (
     Limits,
     _Container,
     _not_a_spreadsheet,
+    _part_name,
     _Rejected,
     _size_text,
 )
-from .ole2 import _inspect_compound_file
-from .zip import _inspect_zip
+from .ole2 import _WORKBOOK_STREAMS, _CompoundFile, _inspect_compound_file
+from .zip import _ODS_MIMETYPE, _ZIP_ERRORS, _inspect_zip
 
 __all__ = ["CellError", "CellValue", "DEFAULT_LIMITS", "IngestError", "Limits", "MACRO_NOTICE", "PASSWORD_REASON",
-           "RawReturn", "XLS_NOTICE", "is_ignored", "read_return"]
+           "RawReturn", "XLS_NOTICE", "is_ignored", "read_return", "spreadsheet_format"]
 
 IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 
@@ -110,6 +113,29 @@ def _inspect(data: bytes, limits: Limits) -> _Container:
     if data[:4] in _OLD_EXCEL_STARTS:
         raise _Rejected(Code.FILE_OLD_EXCEL, text("remedy.save_as_xlsx"))
     raise _not_a_spreadsheet(_describe_foreign(data))
+
+
+def spreadsheet_format(data: bytes) -> str | None:
+    """"xlsx", "ods", "xls" or "encrypted" (an Office file saved with a password) when ``data`` looks like a
+    spreadsheet by its first bytes and its table of contents, else None; nothing is unpacked, so a
+    zip bomb costs no more than a workbook. Whether it can be read is :func:`read_return`'s to decide."""
+    if data.startswith(b"PK\x03\x04"):
+        if data[30:38] == b"mimetype" and data[38:38 + len(_ODS_MIMETYPE)] == _ODS_MIMETYPE:
+            return "ods"
+        try:
+            names = {_part_name(name) for name in zipfile.ZipFile(io.BytesIO(data)).namelist()}
+        except _ZIP_ERRORS:
+            return None
+        return "xlsx" if "xl/workbook.xml" in names else None
+    if data.startswith(OLE2_MAGIC):
+        try:
+            streams = _CompoundFile(data).streams
+        except _Rejected:
+            return None
+        if "EncryptionInfo" in streams:
+            return "encrypted"
+        return "xls" if any(name in streams for name in _WORKBOOK_STREAMS) else None
+    return None
 
 
 _OLD_EXCEL_STARTS = {bytes.fromhex(start) for start in ("09000400", "09020600", "09040600", "09080800", "09081000")}

@@ -149,3 +149,9 @@ class Code(StrEnum):
     OVERRIDES_MISSING_COLUMNS = "overrides.missing_columns"
     OVERRIDES_NO_ID = "overrides.no_id"
     OVERRIDES_ID_TWICE = "overrides.id_twice"
+
+    # e-mails with returns (collect)
+    MESSAGE_NOT_OUTLOOK = "message.not_outlook"
+    MESSAGE_DAMAGED = "message.damaged"
+    RETURN_OTHER_SENDER = "return.other_sender"
+    COLLECT_LOG_MISSING_COLUMNS = "collect_log.missing_columns"

@@ -4,6 +4,7 @@ Everything below this package is a pure step that touches no project folder; eve
 above it (the command line) only parses, calls these functions and prints what they return.
 """
 
+from .collect import CollectResult, check_imap_settings, collect, collect_from_folder, collect_log_path
 from .inbox import MergeResult, confirm, merge, read_problems, read_register, returned_files
 from .mailing import check_smtp_settings, plan_mail, send_mail, sent_log_path, write_mail_drafts
 from .outbox import GenerateResult, generate
@@ -12,8 +13,9 @@ from .results import ReportResult, report
 from .tracking import register_statuses, render, status, unmerged_files
 
 __all__ = [
-    "GenerateResult", "MASTER_NAME", "MergeResult", "Progress", "Project", "REPORT_NAME", "ReportResult",
-    "check_smtp_settings", "confirm", "generate", "init_project", "load_project", "merge", "plan_mail", "read_problems",
-    "read_register", "register_statuses", "render", "report", "returned_files", "send_mail", "sent_log_path",
-    "status", "unmerged_files", "write_mail_drafts",
+    "CollectResult", "GenerateResult", "MASTER_NAME", "MergeResult", "Progress", "Project", "REPORT_NAME",
+    "ReportResult", "check_imap_settings", "check_smtp_settings", "collect", "collect_from_folder", "collect_log_path",
+    "confirm", "generate", "init_project", "load_project", "merge", "plan_mail", "read_problems", "read_register",
+    "register_statuses", "render", "report", "returned_files", "send_mail", "sent_log_path", "status",
+    "unmerged_files", "write_mail_drafts",
 ]

@@ -19,14 +19,24 @@ from ..confirmations import Confirmation, read_confirmations, write_confirmation
 from ..errors import IngestError, ProjectError
 from ..files import atomic_paths
 from ..form import load_form
+from ..inbox_mail import read_collect_log, sender_notices
 from ..ingest import RawReturn, is_ignored, read_return
 from ..issue_log import write_issue_log
 from ..master import PROBLEMS_SHEET, REGISTER_SHEET, read_sheet, write_master_workbook
 from ..messages import text
 from ..overrides import OVERRIDES, Overrides, read_overrides, write_overrides
-from ..register import ReturnRecord, Unreadable, build_register, count_outcomes, match_by_title, register_headers
+from ..register import (
+    Outcome,
+    ReturnRecord,
+    Unreadable,
+    build_register,
+    count_outcomes,
+    match_by_title,
+    register_headers,
+)
 from ..report import load_report_definition, printed_remarks, write_report
 from ..validate import Problem
+from .collect import collect_log_path
 from .project import Progress, Project, issued_questionnaires
 
 if TYPE_CHECKING:
@@ -71,6 +81,7 @@ def merge(project: Project, on_progress: Progress | None = None) -> MergeResult:
     reads = ((display_name(path.relative_to(project.inbox)), raw) for path, raw in _read_all(files, on_progress))
     confirmed = frozenset((entry.sha256, entry.werkzeug_id) for entry in read_confirmations(project.confirmations))
     register = build_register(catalogue, form, issued, reads, confirmed)
+    register.problems.extend(_sender_notices(project, register.returns, catalogue))
     frame = register.frame
     with atomic_paths([project.master_path, project.report_workbook_path, overrides.path]) as (master, report, edits):
         _both(partial(write_master_workbook, master, frame, register.problems, register_headers(form)),
@@ -80,6 +91,15 @@ def merge(project: Project, on_progress: Progress | None = None) -> MergeResult:
     return MergeResult(frame, register.problems, register.returns, project.master_path,
                        project.report_workbook_path, count_outcomes(register), (notice,) if notice else (),
                        overrides.path)
+
+
+def _sender_notices(project: Project, returns: list[ReturnRecord], catalogue) -> list[Problem]:
+    """A notice for each return taken that ``collect`` fetched from an address other than its Werkzeug's."""
+    senders = {row.saved_as: (row.sender, row.forwarded_from)
+               for row in read_collect_log(collect_log_path(project)) if row.saved_as}
+    by_id = catalogue.by_id()
+    return sender_notices([(record.file, by_id[record.werkzeug_id]) for record in returns
+                           if record.outcome is Outcome.ACCEPTED and record.werkzeug_id in by_id], senders)
 
 
 def confirm(project: Project, names: list[str]) -> list[tuple[str, Werkzeug]]:

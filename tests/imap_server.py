@@ -7,6 +7,7 @@ import imaplib
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -107,6 +108,19 @@ class Dovecot:
                 self.process.wait()
         self.process = None
 
+    def drop_connections(self) -> int:
+        """Kill the server's processes that serve logged-in clients: their connections break off mid-way,
+        as when the server crashes; the server itself goes on. How many were killed."""
+        killed = 0
+        for pid in _descendants(self.process.pid):
+            try:
+                if Path(f"/proc/{pid}/comm").read_text().strip() == "imap":
+                    os.kill(pid, signal.SIGKILL)
+                    killed += 1
+            except OSError:  # ended meanwhile
+                pass
+        return killed
+
     def remove(self) -> None:
         self.stop()
         shutil.rmtree(self.root, ignore_errors=True)
@@ -137,6 +151,16 @@ class Dovecot:
             return int(response[0]) if status == "OK" else 0
         finally:
             connection.logout()
+
+
+def _descendants(pid: int) -> list[int]:
+    """The processes below ``pid`` (Linux)."""
+    try:
+        children = [int(child) for task in Path(f"/proc/{pid}/task").iterdir()
+                    for child in (task / "children").read_text().split()]
+    except OSError:
+        return []
+    return children + [grandchild for child in children for grandchild in _descendants(child)]
 
 
 def _user_exists(name: str) -> bool:

@@ -60,8 +60,8 @@ def tiny_workbook(number: int) -> bytes:
     """A zip that names itself a workbook, different for each ``number``: enough for collect to save it."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("xl/workbook.xml", f"<workbook n='{number}'/>")
+        for name, content in (("[Content_Types].xml", "<Types/>"), ("xl/workbook.xml", f"<workbook n='{number}'/>")):
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 11, 29, 0, 0, 0)), content)
     return buffer.getvalue()
 
 
@@ -158,3 +158,210 @@ def test_collect_saves_every_return_once_lists_the_rest_and_merge_takes_them(pro
         ("x_[31m.xlsx", "W01"): "Per E-Mail von fremd@example.org eingegangen, nicht von der Adresse im Katalog "
                                 "(fachkraefte@example.org); übernommen.",
     }
+
+
+# --- bad input ----------------------------------------------------------------------------------
+
+
+def test_a_refused_login_says_what_to_check_and_writes_nothing(project, dovecot, monkeypatch):
+    dovecot.append(mail("planung@example.org", "Rücklauf", ("a.xlsx", returned("7-01"))).as_bytes())
+    monkeypatch.setenv(PASSWORD_ENV, "falsch")
+    before = everything_under(project.root)
+
+    result = run("collect", "-p", project.root)
+
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: The mail server 127.0.0.1:{dovecot.port} refused the login of {USER}: ")
+    assert result.output.endswith(f"Check imap_user and the password (environment variable {PASSWORD_ENV}).\n")
+    assert everything_under(project.root) == before
+
+
+def test_without_a_password_and_without_a_terminal_it_says_which_variable_to_set(project, monkeypatch):
+    monkeypatch.delenv(PASSWORD_ENV)
+
+    result = run("collect", "-p", project.root)
+
+    assert (result.exit_code, result.output.splitlines()[-1]) == (
+        1, f"Error: a password is needed for [mail] user '{USER}', and there is no terminal to ask for it: set the "
+           f"environment variable {PASSWORD_ENV}.")
+
+
+def test_the_password_can_be_typed(project, dovecot, monkeypatch):
+    monkeypatch.delenv(PASSWORD_ENV)
+    dovecot.append(mail("planung@example.org", "Rücklauf", ("a.xlsx", returned("7-01"))).as_bytes())
+
+    result = run("collect", "-p", project.root, input=PASSWORD + "\n")
+
+    assert result.exit_code == 0, result.output
+    assert f"Password for {USER} at 127.0.0.1 (or set {PASSWORD_ENV}): " in result.output
+    assert files_in(project.inbox) == {"a.xlsx": returned("7-01")}
+
+
+def test_a_dropped_connection_stops_and_a_rerun_fetches_the_rest_exactly_once(project, dovecot):
+    dovecot.append(*(mail("planung@example.org", f"Nr. {number}", (f"Fragebogen {number}.xlsx", tiny_workbook(number)))
+                     .as_bytes() for number in range(250)))
+    stopped_at = []
+
+    def drop(done: int, total: int) -> None:
+        if done == 120:
+            stopped_at.append(dovecot.drop_connections())
+
+    with pytest.raises(CollectError) as stopped:
+        collect(project, PASSWORD, on_progress=drop)
+
+    assert stopped_at == [1]
+    message = str(stopped.value)
+    assert message.startswith(f"Collecting stopped: The connection to the mail server 127.0.0.1:{dovecot.port} broke off")
+    assert "Run the command again to collect the rest: nothing is fetched twice." in message
+    log = collect_log_path(project)
+    first = read_collect_log(log)
+    assert 120 <= len(first) < 250
+    assert sorted(path.name for path in project.inbox.iterdir()) == sorted(row.saved_as for row in first)
+
+    result = collect(project, PASSWORD)
+
+    rows = read_collect_log(log)
+    assert (result.known, result.messages, len(rows)) == (len(first), 250 - len(first), 250)
+    assert sorted(row.subject for row in rows) == sorted(f"Nr. {number}" for number in range(250))
+    assert {row.outcome for row in rows} == {Outcome.SAVED}
+    assert files_in(project.inbox) == {f"Fragebogen {number}.xlsx": tiny_workbook(number) for number in range(250)}
+
+
+def test_two_thousand_messages_are_collected_with_a_progress_bar_and_a_rerun_fetches_none(project, dovecot):
+    messages = []
+    for number in range(2000):
+        attachments = [(f"R{number}.xlsx", tiny_workbook(number))] if number % 2 else []
+        messages.append(mail(f"amt{number % 7}@example.org", f"Nr. {number}", *attachments).as_bytes())
+    dovecot.append(*messages)
+    progress = []
+
+    result = collect(project, PASSWORD, on_progress=lambda done, total: progress.append((done, total)))
+
+    assert progress[0] == (1, 2000) and progress[-1] == (2000, 2000) and len(progress) == 2000
+    assert (result.messages, len(result.saved), len(result.listed)) == (2000, 1000, 1000)
+    assert {row.outcome for row in result.listed} == {Outcome.NO_ATTACHMENT}
+    assert len(list(project.inbox.iterdir())) == 1000
+    again = collect(project, PASSWORD)
+    assert (again.messages, again.known, again.rows) == (0, 2000, [])
+
+
+def test_an_attachment_of_200_mb_is_listed_not_fetched_and_memory_stays_bounded(project, dovecot):
+    big = mail("planung@example.org", "Riesig", ("Fragebogen.xlsx", returned("7-01")))
+    big.add_attachment(bytes(200 * 2**20), *XLSX, filename="Riesig.xlsx")
+    dovecot.append(big.as_bytes())
+    del big
+    probe = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True); "
+             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+
+    finished = subprocess.run([sys.executable, "-c", probe, sys.executable, "-m", "werkstatt_xl", "collect", "-p",
+                               str(project.root)], capture_output=True, text=True, env={**os.environ, "LANG": "C"})
+
+    assert finished.returncode == 0, finished.stderr
+    peak_megabytes = int(finished.stdout.splitlines()[-1]) / 1024
+    print(f'peak memory of collect: {peak_megabytes:.0f} MB')
+    assert peak_megabytes < 160, peak_megabytes
+    assert files_in(project.inbox) == {"Fragebogen.xlsx": returned("7-01")}
+    [saved, large] = read_collect_log(collect_log_path(project))
+    assert (saved.outcome, large.outcome, large.attachment, large.sha256) == (
+        Outcome.SAVED, Outcome.TOO_LARGE, "Riesig.xlsx", "")
+    assert 199 * 2**20 <= int(large.size) <= 201 * 2**20  # told by the size as sent
+    assert "Riesig.xlsx: zu groß. Anhang von 200 MB, größer als ein Rücklauf sein darf" in finished.stdout
+
+
+def test_a_zip_bomb_is_saved_untouched_and_merge_refuses_it_on_pruefung(project, dovecot, tmp_path):
+    bomb = write_compressed_parts(tmp_path / "bomb.xlsx", {
+        "[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>",
+        "xl/worksheets/sheet1.xml": b"<worksheet>" + b" " * (90 * 2**20) + b"</worksheet>"}).read_bytes()
+    dovecot.append(mail("planung@example.org", "Rücklauf", ("Fragebogen.xlsx", bomb),
+                        ("7-01.xlsx", returned("7-01"))).as_bytes())
+
+    assert run("collect", "-p", project.root).exit_code == 0
+    merge(project)
+
+    assert files_in(project.inbox) == {"Fragebogen.xlsx": bomb, "7-01.xlsx": returned("7-01")}
+    [problem] = [problem for problem in read_problems(project) if problem["file"] == "Fragebogen.xlsx"]
+    assert problem["code"] == Code.FILE_ZIP_BOMB
+
+
+def test_invalid_bytes_in_a_name_are_replaced_and_a_taken_name_gets_a_number(project, dovecot):
+    raw = mail("planung@example.org", "Rücklauf", ("PLACEHOLDER.xlsx", returned("7-01"))).as_bytes()
+    raw = raw.replace(b'filename="PLACEHOLDER.xlsx"', b'filename="R\xfcck\xff.xlsx"')
+    (project.inbox / "R_ck_.xlsx").write_bytes(b"the office's own file")
+    dovecot.append(raw, mail("planung@example.org", "Nochmal", ("R\u00fcck.xlsx", returned("7-01"))).as_bytes())
+
+    assert run("collect", "-p", project.root).exit_code == 0
+
+    assert files_in(project.inbox) == {"R_ck_.xlsx": b"the office's own file", "R_ck__2.xlsx": returned("7-01"),
+                                       "Rück.xlsx": returned("7-01")}
+
+
+@pytest.mark.parametrize("name, file_format, safe", [
+    ("../../etc/passwd.xlsx", "xlsx", "passwd.xlsx"),
+    ("..\\..\\Windows\\win.ini", "", "win.ini"),
+    ("C:\\Temp\\x.xls", "xls", "x.xls"),
+    ("~$Fragebogen.xlsx", "xlsx", "Fragebogen.xlsx"),
+    (".versteckt.xlsx", "xlsx", "versteckt.xlsx"),
+    ("..", "xlsx", "anhang.xlsx"),
+    ("", "ods", "anhang.ods"),
+    ("CON.xlsx", "xlsx", "anhang_CON.xlsx"),
+    ("nul", "", "anhang_nul"),
+    ("Antwort", "xlsx", "Antwort.xlsx"),
+    ("bericht.pdf", "encrypted", "bericht.pdf.xlsx"),
+    ("a\x00b\x1b[2Jc\u202egpj.xlsx", "xlsx", "a_b_[2Jc_gpj.xlsx"),
+    ('x<>:"|?*.xlsx', "xlsx", "x_______.xlsx"),
+    ("Fragebogen. . .", "xlsx", "Fragebogen.xlsx"),
+    (" ~$.x.xlsx", "xlsx", "x.xlsx"),
+    ("A" * 300 + ".xlsx", "xlsx", "A" * 115 + ".xlsx"),
+])
+def test_safe_file_names(name, file_format, safe):
+    assert safe_file_name(name, file_format) == safe
+
+
+# --- saved messages -----------------------------------------------------------------------------
+
+
+def test_from_folder_reads_eml_files_and_skips_them_the_second_time(tmp_path):
+    project = init_project(tmp_path / "runde", example=True)
+    folder = tmp_path / "Rückläufe"
+    (folder / "alt").mkdir(parents=True)
+    (folder / "7-01.eml").write_bytes(mail("planung@example.org", "Rücklauf", ("7-01.xlsx", returned("7-01"))).as_bytes())
+    (folder / "alt" / "1-05.EML").write_bytes(
+        mail("x@example.org", "FW", inner=mail("fachkraefte@example.org", "R", ("1-05.xlsx", returned("1-05"))))
+        .as_bytes())
+    (folder / "notiz.txt").write_text("keine Nachricht")
+
+    result = run("collect", "-p", project.root, "--from-folder", folder)
+
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"Warning: 1 file in {folder} is no saved message (.eml, .msg) and was not read.\n"
+    assert files_in(project.inbox) == {"7-01.xlsx": returned("7-01"), "1-05.xlsx": returned("1-05")}
+    rows = read_collect_log(collect_log_path(project))
+    assert [(Path(row.source).name, row.forwarded_from) for row in rows] == [
+        ("7-01.eml", ""), ("1-05.EML", "fachkraefte@example.org")]
+    again = run("collect", "-p", project.root, "--from-folder", folder)
+    assert again.stdout == (f"Saved 0 files into {project.inbox} from 0 new messages; 2 collected before were not "
+                            "fetched again.\n")
+    assert len(read_collect_log(collect_log_path(project))) == 2
+
+
+def test_a_collect_log_without_its_columns_is_an_error(tmp_path):
+    project = init_project(tmp_path / "runde", example=True)
+    project.drafts.mkdir()
+    collect_log_path(project).write_text("abgeholt_am,quelle\n", encoding="utf-8")
+    (tmp_path / "leer").mkdir()
+
+    result = run("collect", "-p", project.root, "--from-folder", tmp_path / "leer")
+
+    assert result.exit_code == 1
+    assert "the collect log lacks the columns uidvalidity, uid, " in result.output
+    assert ",".join(COLLECT_LOG_FIELDS) in result.output
+
+
+def test_parse_message_keeps_a_forwarded_senders_address_and_every_attachment():
+    inner = mail("fachkraefte@example.org", "R", ("a.xlsx", returned("1-05")), ("b.pdf", b"%PDF-1.4"))
+    message = parse_message(mail("Chef <chef@example.org>", "FW: R", ("c.xlsx", returned("1-07")), inner=inner)
+                            .as_bytes())
+
+    assert message.sender == "chef@example.org" and message.subject == "FW: R"
+    assert [(item.name, item.spreadsheet, item.forwarded_from) for item in message.attachments] == [
+        ("c.xlsx", "xlsx", ""), ("a.xlsx", "xlsx", "fachkraefte@example.org"), ("b.pdf", "", "fachkraefte@example.org")]

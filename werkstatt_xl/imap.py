@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Iterator
 
 from .errors import CollectError, ProjectError
-from .inbox_mail import MAX_ATTACHMENT_BYTES, MailMessage, message_from_parts, parse_message
+from .inbox_mail import MAX_ATTACHMENT_BYTES, MailMessage, decoded_size, message_from_parts, parse_message
 from .messages import text
 from .settings import MailSettings
 
@@ -176,7 +176,7 @@ class Mailbox:
         header = self._item(uid, "BODY.PEEK[HEADER]") or b""
         parts = []
         for leaf in _leaves(structure if isinstance(structure, list) else []):
-            decoded = leaf.size * 3 // 4 if leaf.encoding == b"BASE64" else leaf.size
+            decoded = decoded_size(leaf.encoding.decode("ascii", "replace"), leaf.size)
             mime = self._item(uid, f"BODY.PEEK[{leaf.mime}]") or b""
             content = None if decoded > MAX_ATTACHMENT_BYTES else self._item(uid, f"BODY.PEEK[{leaf.section}]") or b""
             forwarded = self._item(uid, f"BODY.PEEK[{leaf.forwarded}.HEADER]") or b"" if leaf.forwarded else b""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import unicodedata
 from dataclasses import astuple, dataclass
 from email import message_from_bytes, policy
@@ -37,6 +38,8 @@ MAX_NAME_LENGTH = 120
 """Characters of a saved file's name: folder and name stay well within Windows' 260."""
 _UNSAFE_CHARACTERS = set('<>:"/\\|?*')
 _WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(10)), *(f"LPT{n}" for n in range(10))}
+_HIDDEN_START = re.compile(r"^(?:~\$|[.\s])+")
+"""What makes merge skip a file: a lock file's ``~$``, a hidden file's dot (and spaces before them)."""
 _SUFFIX_OF_FORMAT = {"xlsx": ".xlsx", "encrypted": ".xlsx", "xls": ".xls", "ods": ".ods"}
 
 
@@ -97,10 +100,10 @@ def message_from_parts(header: bytes, parts: Iterable[tuple[bytes, bytes | None,
     for mime, content, size, forwarded in parts:
         part = message_from_bytes(mime + (content or b""), policy=policy.default)
         forwarded_from = _address(message_from_bytes(forwarded, policy=policy.default).get("From")) if forwarded else ""
-        decoded_size = _decoded_size(part, size)
-        if content is None or decoded_size > MAX_ATTACHMENT_BYTES:
+        decoded = decoded_size(str(part.get("Content-Transfer-Encoding", "")), size)
+        if content is None or decoded > MAX_ATTACHMENT_BYTES:
             if _is_attachment(part):
-                attachments.append(_large(part, decoded_size, forwarded_from))
+                attachments.append(_large(part, decoded, forwarded_from))
             continue
         attachment = _attachment(part, forwarded_from)
         if attachment is not None:
@@ -200,9 +203,10 @@ def _large(part: EmailMessage, size: int, forwarded_from: str) -> Attachment:
     return Attachment(name, size, None, "name" if name.lower().endswith(SPREADSHEET_SUFFIXES) else "", forwarded_from)
 
 
-def _decoded_size(part: EmailMessage, size: int) -> int:
-    """About the size of a part's content from its size as sent."""
-    return size * 3 // 4 if part.get("Content-Transfer-Encoding", "").strip().lower() == "base64" else size
+def decoded_size(encoding: str, size: int) -> int:
+    """About the size of a part's content from its size as sent: base64 carries 57 bytes in each line of 76
+    characters and a line break."""
+    return size * 57 // 78 if encoding.strip().lower() == "base64" else size
 
 
 def _file_name(part: EmailMessage) -> str:
@@ -245,9 +249,7 @@ def safe_file_name(name: str, file_format: str = "") -> str:
     name = unicodedata.normalize("NFC", _clean_text(name)).replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join("_" if character in _UNSAFE_CHARACTERS or not character.isprintable() else character
                    for character in name.replace("\ufffd", "_"))
-    while name.startswith(("~$", ".", " ", "~")):
-        name = name[1:]
-    name = name.rstrip(". ")
+    name = _HIDDEN_START.sub("", name).rstrip(". ")
     stem, dot, suffix = name.rpartition(".")
     if not dot:
         stem, suffix = name, ""

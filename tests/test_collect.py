@@ -20,13 +20,7 @@ from ingest_files import write_compressed_parts
 
 from werkstatt_xl.cli import main
 from werkstatt_xl.errors import CollectError
-from werkstatt_xl.inbox_mail import (
-    COLLECT_LOG_FIELDS,
-    Outcome,
-    parse_message,
-    read_collect_log,
-    safe_file_name,
-)
+from werkstatt_xl.inbox_mail import COLLECT_LOG_FIELDS, Outcome, parse_message, read_collect_log, safe_file_name
 from werkstatt_xl.messages import Code
 from werkstatt_xl.resources import example_path
 from werkstatt_xl.round import collect, collect_log_path, generate, init_project, load_project, merge, read_problems
@@ -132,8 +126,8 @@ def test_collect_saves_every_return_once_lists_the_rest_and_merge_takes_them(pro
     assert all(row.uid and row.uidvalidity and row.message_id for row in rows)
     assert [row.sha256 for row in rows[:2]] == [hashlib.sha256(returned(name)).hexdigest() for name in ("7-01", "1-05")]
     assert "bildung@example.org, „Bericht.pdf“" not in result.output
-    assert "bildung@example.org, „Unser Bericht“: Bericht.pdf: kein Fragebogen." in result.output
-    assert "leer@example.org, „Ohne Anhang“: -: ohne Anhang." in result.output
+    assert "bildung@example.org, \"Unser Bericht\": Bericht.pdf: kein Fragebogen." in result.output
+    assert "leer@example.org, \"Ohne Anhang\": -: ohne Anhang." in result.output
     assert result.output.endswith(f"Saved 5 files into {project.inbox} from 6 new messages; 0 collected before "
                                   f"were not fetched again.\nNext: werkstatt-xl merge -p {project.root}\n")
 
@@ -365,3 +359,51 @@ def test_parse_message_keeps_a_forwarded_senders_address_and_every_attachment():
     assert message.sender == "chef@example.org" and message.subject == "FW: R"
     assert [(item.name, item.spreadsheet, item.forwarded_from) for item in message.attachments] == [
         ("c.xlsx", "xlsx", ""), ("a.xlsx", "xlsx", "fachkraefte@example.org"), ("b.pdf", "", "fachkraefte@example.org")]
+
+
+def outlook_message(sender: str, subject: str, attachments: list[tuple[str, bytes]], inner=None) -> "object":
+    """An Outlook message (.msg) written by a second library, aspose-email-foss (tests only)."""
+    from aspose.email_foss import msg
+
+    message = msg.MapiMessage.create(subject, "Anbei unser Fragebogen.")
+    message.set_property(msg.PropertyId.SENDER_NAME, "Fachamt")
+    message.set_property(msg.PropertyId.SENDER_EMAIL_ADDRESS, sender)
+    message.set_property(msg.PropertyId.INTERNET_MESSAGE_ID, make_msgid(domain="example.org"))
+    message.add_recipient(OFFICE)
+    for name, data in attachments:
+        message.add_attachment(name, data, mime_type="/".join(XLSX))
+    if inner is not None:
+        message.add_embedded_message_attachment(inner, filename="Weitergeleitet.msg")
+    return message
+
+
+def test_from_folder_reads_outlook_messages_as_a_second_reader_sees_them(tmp_path):
+    import olefile
+
+    project = init_project(tmp_path / "runde", example=True)
+    folder = tmp_path / "outlook"
+    folder.mkdir()
+    outlook_message("planung@example.org", "Rücklauf Familienbefragung", [("Familienbefragung ä.xlsx", returned("7-01"))]
+                    ).save(folder / "7-01.msg")
+    inner = outlook_message("fachkraefte@example.org", "Rücklauf", [("aim.xlsx", returned("1-05"))])
+    outlook_message("chef@example.org", "WG: Rücklauf", [], inner=inner).save(folder / "weiter.msg")
+    (folder / "kaputt.msg").write_bytes(b"Dies ist keine Outlook-Nachricht.")
+
+    result = run("collect", "-p", project.root, "--from-folder", folder)
+
+    assert result.exit_code == 0, result.output
+    assert files_in(project.inbox) == {"Familienbefragung ä.xlsx": returned("7-01"), "aim.xlsx": returned("1-05")}
+    with olefile.OleFileIO(str(folder / "7-01.msg")) as second:  # the container's own streams
+        stored = second.openstream("__attach_version1.0_#00000000/__substg1.0_37010102").read()
+        name = second.openstream("__attach_version1.0_#00000000/__substg1.0_3707001F").read().decode("utf-16-le")
+    assert (project.inbox / name.rstrip("\0")).read_bytes() == stored
+    rows = {Path(row.source).name: row for row in read_collect_log(collect_log_path(project))}
+    assert (rows["7-01.msg"].sender, rows["7-01.msg"].subject, rows["7-01.msg"].outcome) == (
+        "planung@example.org", "Rücklauf Familienbefragung", Outcome.SAVED)
+    assert (rows["weiter.msg"].sender, rows["weiter.msg"].forwarded_from) == ("chef@example.org",
+                                                                             "fachkraefte@example.org")
+    assert (rows["kaputt.msg"].outcome, rows["kaputt.msg"].reason) == (
+        Outcome.UNREADABLE, "Die Datei ist keine Outlook-Nachricht (.msg). Bitte die E-Mail in Outlook erneut "
+                            "speichern (Datei > Speichern unter > Outlook-Nachrichtenformat) oder ihren Anhang von "
+                            "Hand in eingang/ ablegen.")
+    assert "?, \"\": -: nicht lesbar. Die Datei ist keine Outlook-Nachricht (.msg)." in result.output

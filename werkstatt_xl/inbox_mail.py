@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import re
 import unicodedata
 from dataclasses import astuple, dataclass
@@ -116,6 +117,8 @@ def parse_outlook_message(data: bytes, name: str) -> MailMessage:
     """A message Outlook saved (``.msg``), read with extract-msg; :class:`MessageError` when it is none."""
     import extract_msg  # a second's import; only saved messages need it
 
+    logging.getLogger("extract_msg").setLevel(logging.ERROR)  # its notes on unusual properties are no user's concern
+
     try:
         message = extract_msg.openMsg(data, delayAttachments=False)
     except Exception as error:  # the reader's errors on hostile or damaged input are of many kinds
@@ -133,18 +136,23 @@ def parse_outlook_message(data: bytes, name: str) -> MailMessage:
 def _outlook_message(message, digest: str) -> MailMessage:
     if not hasattr(message, "attachments"):  # a contact, task or appointment, not a message
         raise ValueError(type(message).__name__)
-    sender = _address(message.sender) or _address(message.getStringStream("__substg1.0_0C1F"))
+    sender = _outlook_sender(message)
     date = message.date.isoformat() if isinstance(message.date, dt.datetime) else str(message.date or "")
     message_id = (message.messageId or "").strip()
     return MailMessage(sender, date, _clean_text(message.subject or ""), message_id,
                        tuple(_outlook_attachments(message, "")), digest)
 
 
+def _outlook_sender(message) -> str:
+    """The sender's address: from the headers Outlook kept, else its SMTP or plain sender address property."""
+    return _address(message.sender) or _address(message.getStringStream("__substg1.0_0C1F"))
+
+
 def _outlook_attachments(message, forwarded_from: str) -> Iterator[Attachment]:
     for attachment in message.attachments:
         data = attachment.data
         if hasattr(data, "attachments"):  # a message forwarded as an attachment
-            yield from _outlook_attachments(data, _address(data.sender))
+            yield from _outlook_attachments(data, _outlook_sender(data))
             continue
         if not isinstance(data, bytes):  # a link or OLE object: nothing to save
             data = b""
@@ -273,12 +281,12 @@ def numbered_name(name: str, number: int) -> str:
 
 COLLECT_LOG = "abgeholt.csv"
 COLLECT_LOG_FIELDS = ("abgeholt_am", "quelle", "uidvalidity", "uid", "nachricht_sha256", "message_id", "absender",
-                      "weitergeleitet_von", "gesendet_am", "betreff", "anhang", "bytes", "sha256", "ergebnis",
+                      "weitergeleitet_von", "gesendet_am", "betreff", "anhang", "bytes", "sha256", "verbleib",
                       "gespeichert_als", "grund")
 
 
 class Outcome(StrEnum):
-    """What collect did with an attachment (or a message without one): the column "ergebnis" of the log."""
+    """What collect did with an attachment (or a message without one): the column "verbleib" of the log."""
 
     SAVED = "gespeichert"
     KNOWN = "schon abgeholt"
@@ -327,7 +335,7 @@ def read_collect_log(path: Path) -> list[Collected]:
                                 fields=",".join(COLLECT_LOG_FIELDS)))
     outcomes = {outcome.value: outcome for outcome in Outcome}
     return [Collected(*(row[name] for name in COLLECT_LOG_FIELDS[:13]),
-                      outcomes.get(row["ergebnis"], Outcome.UNREADABLE), row["gespeichert_als"], row["grund"])
+                      outcomes.get(row["verbleib"], Outcome.UNREADABLE), row["gespeichert_als"], row["grund"])
             for row in rows]
 
 

@@ -147,7 +147,7 @@ class Dovecot:
     def count(self, folder: str = "INBOX") -> int:
         connection = self.connect()
         try:
-            status, response = connection.select(folder, readonly=True)
+            status, response = connection.select(f'"{folder}"', readonly=True)
             return int(response[0]) if status == "OK" else 0
         finally:
             connection.logout()

@@ -407,3 +407,38 @@ def test_from_folder_reads_outlook_messages_as_a_second_reader_sees_them(tmp_pat
                             "speichern (Datei > Speichern unter > Outlook-Nachrichtenformat) oder ihren Anhang von "
                             "Hand in eingang/ ablegen.")
     assert "?, \"\": -: nicht lesbar. Die Datei ist keine Outlook-Nachricht (.msg)." in result.output
+
+
+def test_collected_messages_are_moved_into_the_folder_set_and_not_fetched_again(project, dovecot):
+    write_settings(project.root, dovecot.port, imap_move_to="Rückläufe 2019")
+    dovecot.append(*(mail("planung@example.org", f"Nr. {number}", (f"R{number}.xlsx", tiny_workbook(number)))
+                     .as_bytes() for number in range(3)))
+
+    result = run("collect", "-p", project.root)
+
+    assert result.exit_code == 0, result.output
+    assert "Moved 3 messages into the folder 'Rückläufe 2019'." in result.output
+    assert (dovecot.count("INBOX"), dovecot.count("R&APw-ckl&AOQ-ufe 2019")) == (0, 3)
+    dovecot.append(mail("planung@example.org", "Nr. 3", ("R3.xlsx", tiny_workbook(3))).as_bytes())
+    assert run("collect", "-p", project.root).exit_code == 0
+    assert len(list(project.inbox.iterdir())) == 4 and dovecot.count("R&APw-ckl&AOQ-ufe 2019") == 4
+
+
+def test_xoauth2_needs_its_token_variable(project, monkeypatch):
+    write_settings(project.root, 143, imap_token_env="WXL_TEST_IMAP_TOKEN")
+    monkeypatch.delenv("WXL_TEST_IMAP_TOKEN", raising=False)
+
+    result = run("collect", "-p", project.root)
+
+    assert (result.exit_code, result.output) == (
+        1, "Error: [mail] imap_token_env names the environment variable WXL_TEST_IMAP_TOKEN, which is not set: set "
+           "it to an OAuth 2.0 access token for the mailbox, or empty imap_token_env to log in with a password.\n")
+
+
+def test_a_missing_folder_is_a_clear_error(project, dovecot):
+    write_settings(project.root, dovecot.port, imap_folder="Rückläufe")
+
+    result = run("collect", "-p", project.root)
+
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: The mail server 127.0.0.1:{dovecot.port} has no folder 'Rückläufe' (")

@@ -110,11 +110,16 @@ class Mailbox:
         name = _mailbox_argument(folder)
         with self._explained():
             self._connection.create(name)  # refused when it exists: that is fine
-            command = "MOVE" if "MOVE" in self._connection.capabilities else "COPY"
+            command = "MOVE" if "MOVE" in self._capabilities() else "COPY"
             status, response = self._connection.uid(command, ",".join(map(str, uids)), name)
         if status != "OK":
             raise CollectError(text("collect.move_failed", folder=folder, server=self.server,
                                     response=_decoded(response)))
+
+    def _capabilities(self) -> set[str]:
+        """What the server offers once logged in (imaplib keeps only what it offered before)."""
+        status, response = self._connection.capability()
+        return set(_decoded(response).upper().split()) if status == "OK" else set()
 
     # --- connecting ---
 

@@ -3,7 +3,9 @@ user and maildir. Messages are delivered with IMAP APPEND, as any mail client fi
 
 from __future__ import annotations
 
+import http.server
 import imaplib
+import json
 import os
 import pwd
 import shutil
@@ -11,6 +13,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -24,13 +27,18 @@ listen = 127.0.0.1
 base_dir = {root}/run
 state_dir = {root}/state
 log_path = {root}/dovecot.log
-ssl = no
+{tls}
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login xoauth2 oauthbearer
 default_login_user = {login_user}
 default_internal_user = {login_user}
 first_valid_uid = 1
 mail_location = maildir:{root}/mail
+passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {root}/oauth2.conf.ext
+}}
 passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {root}/users
@@ -46,13 +54,38 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {tls_port}
   }}
 }}
 service anvil {{
   chroot =
 }}
 """
+OAUTH2 = """\
+tokeninfo_url = http://127.0.0.1:{port}/tokeninfo?access_token=
+username_attribute = username
+active_attribute = active
+active_value = true
+"""
+TOKEN = "ya29.test-token"
+"""The one OAuth 2.0 access token the server's token service accepts (for USER)."""
+
+
+class _TokenInfo(http.server.BaseHTTPRequestHandler):
+    """An OAuth 2.0 token service as Dovecot asks it: valid for :data:`TOKEN` only."""
+
+    def do_GET(self):
+        valid = self.path.endswith(f"access_token={TOKEN}")
+        body = json.dumps({"username": USER, "active": "true"} if valid else {"error": "invalid_token"}).encode()
+        self.send_response(200 if valid else 401)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
 
 
 def free_port() -> int:
@@ -64,11 +97,14 @@ def free_port() -> int:
 class Dovecot:
     """One Dovecot: ``start()``, ``stop()`` (its connections end with it), ``append()`` messages."""
 
-    def __init__(self):
+    def __init__(self, certificate: tuple[Path, Path] | None = None):
+        """``certificate`` (certificate and key, PEM files): offer STARTTLS on :attr:`port` and TLS on :attr:`tls_port`."""
         # outside pytest's private temporary folders: Dovecot's mail user must reach the maildir
         self.root = Path(tempfile.mkdtemp(prefix="wxl-dovecot-"))
-        self.port = free_port()
+        self.port, self.tls_port = free_port(), (free_port() if certificate else 0)
         self.process: subprocess.Popen | None = None
+        self.tokens = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _TokenInfo)
+        threading.Thread(target=self.tokens.serve_forever, daemon=True).start()
         if os.getuid() == 0:  # Dovecot refuses to deliver mail as root
             mail_user = pwd.getpwnam("dovecot" if _user_exists("dovecot") else "nobody")
             login_user = "dovenull" if _user_exists("dovenull") else mail_user.pw_name
@@ -80,9 +116,11 @@ class Dovecot:
             (self.root / folder).mkdir()
             os.chown(self.root / folder, mail_user.pw_uid, mail_user.pw_gid)
         (self.root / "users").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n", encoding="utf-8")
+        tls = f"ssl = yes\nssl_cert = <{certificate[0]}\nssl_key = <{certificate[1]}" if certificate else "ssl = no"
         (self.root / "dovecot.conf").write_text(CONFIG.format(
-            root=self.root, port=self.port, uid=mail_user.pw_uid, gid=mail_user.pw_gid, login_user=login_user),
-            encoding="utf-8")
+            root=self.root, port=self.port, tls_port=self.tls_port, tls=tls, uid=mail_user.pw_uid,
+            gid=mail_user.pw_gid, login_user=login_user), encoding="utf-8")
+        (self.root / "oauth2.conf.ext").write_text(OAUTH2.format(port=self.tokens.server_address[1]), encoding="utf-8")
 
     def start(self) -> "Dovecot":
         self.process = subprocess.Popen([DOVECOT, "-F", "-c", str(self.root / "dovecot.conf")],
@@ -123,6 +161,8 @@ class Dovecot:
 
     def remove(self) -> None:
         self.stop()
+        self.tokens.shutdown()
+        self.tokens.server_close()
         shutil.rmtree(self.root, ignore_errors=True)
 
     def log(self) -> str:

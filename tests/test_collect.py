@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from imap_server import PASSWORD, USER
+from imap_server import PASSWORD, TOKEN, USER
 from ingest_files import write_compressed_parts
 
 from werkstatt_xl.cli import main
@@ -424,15 +424,53 @@ def test_collected_messages_are_moved_into_the_folder_set_and_not_fetched_again(
     assert len(list(project.inbox.iterdir())) == 4 and dovecot.count("R&APw-ckl&AOQ-ufe 2019") == 4
 
 
-def test_xoauth2_needs_its_token_variable(project, monkeypatch):
-    write_settings(project.root, 143, imap_token_env="WXL_TEST_IMAP_TOKEN")
+def test_xoauth2_logs_in_with_the_token_from_the_environment(project, dovecot, monkeypatch):
+    write_settings(project.root, dovecot.port, imap_token_env="WXL_TEST_IMAP_TOKEN")
+    dovecot.append(mail("planung@example.org", "Rücklauf", ("7-01.xlsx", returned("7-01"))).as_bytes())
+    monkeypatch.delenv(PASSWORD_ENV)
     monkeypatch.delenv("WXL_TEST_IMAP_TOKEN", raising=False)
 
-    result = run("collect", "-p", project.root)
+    missing = run("collect", "-p", project.root)
+    monkeypatch.setenv("WXL_TEST_IMAP_TOKEN", "abgelaufen")
+    refused = run("collect", "-p", project.root)
+    monkeypatch.setenv("WXL_TEST_IMAP_TOKEN", TOKEN)
+    accepted = run("collect", "-p", project.root)
 
-    assert (result.exit_code, result.output) == (
+    assert (missing.exit_code, missing.output) == (
         1, "Error: [mail] imap_token_env names the environment variable WXL_TEST_IMAP_TOKEN, which is not set: set "
            "it to an OAuth 2.0 access token for the mailbox, or empty imap_token_env to log in with a password.\n")
+    assert refused.exit_code == 1 and refused.output.startswith(
+        f"Error: The mail server 127.0.0.1:{dovecot.port} refused the login of {USER}: ")
+    assert "(environment variable WXL_TEST_IMAP_TOKEN)" in refused.output
+    assert accepted.exit_code == 0, accepted.output
+    assert files_in(project.inbox) == {"7-01.xlsx": returned("7-01")}
+
+
+@pytest.mark.parametrize("security", ["ssl", "starttls"])
+def test_tls_connections_are_verified(project, tmp_path, monkeypatch, security):
+    pytest.importorskip("cryptography", reason="the cryptography package makes the test certificate")
+    from imap_server import DOVECOT, Dovecot
+    from test_mail import self_signed_certificate
+
+    if DOVECOT is None:
+        pytest.skip("Dovecot is not installed: apt-get install dovecot-imapd")
+    certificate, key = self_signed_certificate(tmp_path)
+    server = Dovecot(certificate=(certificate, key)).start()
+    try:
+        port = server.tls_port if security == "ssl" else server.port
+        write_settings(project.root, port, imap_security=security)
+        server.append(mail("planung@example.org", "Rücklauf", ("7-01.xlsx", returned("7-01"))).as_bytes())
+
+        untrusted = run("collect", "-p", project.root)
+        monkeypatch.setenv("SSL_CERT_FILE", str(certificate))
+        trusted = run("collect", "-p", project.root)
+    finally:
+        server.remove()
+
+    assert untrusted.exit_code == 1 and untrusted.output.startswith(
+        f"Error: No secure connection to 127.0.0.1:{port}: [SSL: CERTIFICATE_VERIFY_FAILED]")
+    assert trusted.exit_code == 0, trusted.output
+    assert files_in(project.inbox) == {"7-01.xlsx": returned("7-01")}
 
 
 def test_a_missing_folder_is_a_clear_error(project, dovecot):

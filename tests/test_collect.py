@@ -480,3 +480,41 @@ def test_a_missing_folder_is_a_clear_error(project, dovecot):
 
     assert result.exit_code == 1
     assert result.output.startswith(f"Error: The mail server 127.0.0.1:{dovecot.port} has no folder 'Rückläufe' (")
+
+
+def test_returns_saved_as_xls_and_ods_by_libreoffice_are_collected_and_merged(project, dovecot, soffice, tmp_path):
+    source = tmp_path / "quelle"
+    source.mkdir()
+    for name in ("7-01", "1-05"):
+        (source / f"{name}.xlsx").write_bytes(returned(name))
+    xls = soffice(source / "7-01.xlsx", "xls", tmp_path / "xls").read_bytes()
+    ods = soffice(source / "1-05.xlsx", "ods", tmp_path / "ods").read_bytes()
+    dovecot.append(mail("planung@example.org", "Rücklauf", ("Familienbefragung.xls", xls)).as_bytes(),
+                   mail("fachkraefte@example.org", "Rücklauf", ("aim", ods)).as_bytes())
+
+    assert run("collect", "-p", project.root).exit_code == 0
+    merged = merge(project)
+
+    assert files_in(project.inbox) == {"Familienbefragung.xls": xls, "aim.ods": ods}
+    statuses = merged.register.set_index("werkzeug_id")["status"]
+    assert set(statuses[statuses != "offen"].index) == {"W05", "W49"}
+    assert not [problem for problem in read_problems(project) if problem["code"] == Code.RETURN_OTHER_SENDER]
+
+
+def test_a_mailbox_rebuilt_with_new_uids_fetches_nothing_twice(project, dovecot):
+    dovecot.append(*(mail("planung@example.org", f"Nr. {number}", (f"R{number}.xlsx", tiny_workbook(number)))
+                     .as_bytes() for number in range(3)))
+    first = collect(project, PASSWORD)
+    dovecot.stop()
+    for index in (dovecot.root / "mail").rglob("dovecot*"):
+        index.unlink()  # Dovecot's UID list and indexes: as after a server move, new UIDVALIDITY and UIDs
+    dovecot.start()
+
+    again = collect(project, PASSWORD)
+
+    rows = read_collect_log(collect_log_path(project))
+    assert len({row.uidvalidity for row in rows}) == 2
+    assert (len(first.saved), again.messages, again.saved) == (3, 3, [])
+    assert {row.outcome for row in again.rows} == {Outcome.KNOWN}
+    assert len(list(project.inbox.iterdir())) == 3
+    assert (collect(project, PASSWORD).messages, len(read_collect_log(collect_log_path(project)))) == (0, 6)

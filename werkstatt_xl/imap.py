@@ -13,6 +13,7 @@ import base64
 import imaplib
 import re
 import ssl
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Iterator
 
@@ -90,16 +91,16 @@ class Mailbox:
     def fetch(self, sizes: dict[int, int]) -> Iterator[Fetched]:
         """The messages of these UIDs (UID -> size from :meth:`sizes`), in this order, a batch per FETCH."""
         batch: list[int] = []
+        batch_bytes = 0
         for uid, size in sizes.items():
-            if size > LARGE_MESSAGE:
+            if batch and (size > LARGE_MESSAGE or batch_bytes + size > BATCH_BYTES or len(batch) >= BATCH_MESSAGES):
                 yield from self._fetch_batch(batch)
-                batch = []
+                batch, batch_bytes = [], 0
+            if size > LARGE_MESSAGE:
                 yield Fetched(uid, self._fetch_large(uid))
                 continue
-            if batch and (sum(sizes[queued] for queued in batch) + size > BATCH_BYTES or len(batch) >= BATCH_MESSAGES):
-                yield from self._fetch_batch(batch)
-                batch = []
             batch.append(uid)
+            batch_bytes += size
         yield from self._fetch_batch(batch)
 
     def move(self, uids: list[int], folder: str) -> None:
@@ -184,7 +185,7 @@ class Mailbox:
             decoded = decoded_size(leaf.encoding.decode("ascii", "replace"), leaf.size)
             mime = self._item(uid, f"BODY.PEEK[{leaf.mime}]") or b""
             content = None if decoded > MAX_ATTACHMENT_BYTES else self._item(uid, f"BODY.PEEK[{leaf.section}]") or b""
-            forwarded = self._item(uid, f"BODY.PEEK[{leaf.forwarded}.HEADER]") or b"" if leaf.forwarded else b""
+            forwarded = (self._item(uid, f"BODY.PEEK[{leaf.forwarded}.HEADER]") or b"") if leaf.forwarded else b""
             parts.append((mime, content, leaf.size, forwarded))
         return message_from_parts(header, parts)
 
@@ -201,24 +202,15 @@ class Mailbox:
             raise CollectError(text("collect.fetch_failed", server=self.server, response=_decoded(response)))
         return [dict(zip(values[::2], values[1::2])) for values in _fetch_responses(response)]
 
-    def _explained(self):
-        return _Explained(self.server)
-
-
-class _Explained:
-    """Turns a dropped connection or a refused command into a :class:`CollectError`."""
-
-    def __init__(self, server: str):
-        self.server = server
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, kind, error, traceback):
-        if isinstance(error, (imaplib.IMAP4.error, OSError)):
-            key = "collect.connection_broke" if isinstance(error, (imaplib.IMAP4.abort, OSError)) else "collect.refused"
-            raise CollectError(text(key, server=self.server, error=_reason(error))) from None
-        return False
+    @contextmanager
+    def _explained(self) -> Iterator[None]:
+        """Turn a dropped connection or a refused command into a :class:`CollectError`."""
+        try:
+            yield
+        except (imaplib.IMAP4.abort, OSError) as error:
+            raise CollectError(text("collect.connection_broke", server=self.server, error=_reason(error))) from None
+        except imaplib.IMAP4.error as error:
+            raise CollectError(text("collect.refused", server=self.server, error=_reason(error))) from None
 
 
 def _reason(error: Exception) -> str:

@@ -100,9 +100,10 @@ def collect(project: Project, password: str | None = None, token: str | None = N
             collector.write_log()
             moved += _move(mailbox, done, settings.imap_move_to)
         except CollectError as error:
-            collector.write_log()
             raise CollectError(text("collect.stopped", reason=error, messages=collector.messages,
                                     saved=len(collector.saved), log=collector.log_path)) from None
+        finally:  # whatever stopped it, the log holds what was saved
+            collector.write_log()
     return collector.result(len(sizes) - len(pending), moved)
 
 
@@ -116,13 +117,15 @@ def collect_from_folder(project: Project, folder: Path, on_progress: Progress | 
     messages = [path for path in files if path.suffix.lower() in MESSAGE_SUFFIXES]
     collector = _Collector(project)
     known = 0
-    for number, path in enumerate(messages, start=1):
-        known += not collector.take_file(path)
-        if number % LOG_EVERY == 0:
-            collector.write_log()
-        if on_progress:
-            on_progress(number, len(messages))
-    collector.write_log()
+    try:
+        for number, path in enumerate(messages, start=1):
+            known += not collector.take_file(path)
+            if number % LOG_EVERY == 0:
+                collector.write_log()
+            if on_progress:
+                on_progress(number, len(messages))
+    finally:  # whatever stopped it, the log holds what was saved
+        collector.write_log()
     result = collector.result(known)
     result.other_files = [path for path in files if path not in messages]
     return result
@@ -146,7 +149,7 @@ class _Collector:
         if not self.inbox.is_dir():
             raise ProjectError(text("merge.no_inbox", path=self.inbox))
         self.rows = read_collect_log(self.log_path)
-        self.first_new = len(self.rows)
+        self.first_new = self.written = len(self.rows)
         self.uids = {(row.source, row.uidvalidity, row.uid) for row in self.rows if row.uid}
         self.message_hashes = {row.message_sha256 for row in self.rows if row.message_sha256}
         self.contents = {(row.message_id, row.sha256): row.saved_as for row in self.rows if row.saved_as}
@@ -163,8 +166,10 @@ class _Collector:
         return CollectResult(self.rows[self.first_new:], self.messages, known, self.log_path, moved)
 
     def write_log(self) -> None:
-        if len(self.rows) > self.first_new or not self.log_path.exists():
+        """Write the log when it lacks rows (or is not there yet)."""
+        if len(self.rows) != self.written or not self.log_path.exists():
             write_collect_log(self.log_path, self.rows)
+            self.written = len(self.rows)
 
     def take_file(self, path: Path) -> bool:
         """Collect a saved message; False when it was collected before."""

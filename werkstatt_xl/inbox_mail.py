@@ -16,7 +16,7 @@ import hashlib
 import logging
 import re
 import unicodedata
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
@@ -341,7 +341,7 @@ def read_collect_log(path: Path) -> list[Collected]:
 
 def write_collect_log(path: Path, rows: Iterable[Collected]) -> None:
     """The whole log, atomically (see :func:`~werkstatt_xl.files.write_csv`)."""
-    write_csv(path, COLLECT_LOG_FIELDS, (astuple(row) for row in rows))
+    write_csv(path, COLLECT_LOG_FIELDS, (vars(row).values() for row in rows))
 
 
 # --- who sent a return ---------------------------------------------------------------------------

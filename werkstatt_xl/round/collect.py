@@ -37,8 +37,10 @@ from .project import Progress, Project
 
 __all__ = ["CollectResult", "check_imap_settings", "collect", "collect_from_folder", "collect_log_path"]
 
-LOG_EVERY = 50
-"""Messages between two writes of the log (and moves of the messages collected)."""
+LOG_EVERY = 200
+"""Messages between two writes of the log (and moves of the messages collected); the log is written
+however a run ends, so this matters only for a run killed outright, whose saved files the next
+run finds in eingang/ with the same content and does not write again."""
 MESSAGE_SUFFIXES = (".eml", ".msg")
 LISTED = (Outcome.NOT_A_SPREADSHEET, Outcome.TOO_LARGE, Outcome.NO_ATTACHMENT, Outcome.UNREADABLE)
 """What collect did not save and names on the terminal."""

@@ -95,16 +95,16 @@ def parse_message(data: bytes) -> MailMessage:
 
 def message_from_parts(header: bytes, parts: Iterable[tuple[bytes, bytes | None, int, bytes]]) -> MailMessage:
     """A message fetched part by part because it is large: its header and, per leaf part, (MIME header,
-    content as sent or None when too large, size as sent, header of the forwarded message it is in or b"")."""
+    content as sent or None when too large to fetch, size as sent, header of the forwarded message it is in or b"")."""
     message = message_from_bytes(header, policy=policy.default)
     attachments = []
     for mime, content, size, forwarded in parts:
         part = message_from_bytes(mime + (content or b""), policy=policy.default)
         forwarded_from = _address(message_from_bytes(forwarded, policy=policy.default).get("From")) if forwarded else ""
-        decoded = decoded_size(str(part.get("Content-Transfer-Encoding", "")), size)
-        if content is None or decoded > MAX_ATTACHMENT_BYTES:
+        if content is None:
             if _is_attachment(part):
-                attachments.append(_large(part, decoded, forwarded_from))
+                encoding = str(part.get("Content-Transfer-Encoding", ""))
+                attachments.append(_too_large(_file_name(part), decoded_size(encoding, size), forwarded_from))
             continue
         attachment = _attachment(part, forwarded_from)
         if attachment is not None:
@@ -115,7 +115,7 @@ def message_from_parts(header: bytes, parts: Iterable[tuple[bytes, bytes | None,
 
 def parse_outlook_message(data: bytes, name: str) -> MailMessage:
     """A message Outlook saved (``.msg``), read with extract-msg; :class:`MessageError` when it is none."""
-    import extract_msg  # a second's import; only saved messages need it
+    import extract_msg  # slow to import, and only saved messages need it
 
     logging.getLogger("extract_msg").setLevel(logging.ERROR)  # its notes on unusual properties are no user's concern
 
@@ -193,22 +193,21 @@ def _is_attachment(part: EmailMessage) -> bool:
 def _attachment(part: EmailMessage, forwarded_from: str) -> Attachment | None:
     if not _is_attachment(part):
         return None
-    data = part.get_payload(decode=True) or b""
-    if len(data) > MAX_ATTACHMENT_BYTES:
-        return _large(part, len(data), forwarded_from)
-    return _described(_file_name(part), data, forwarded_from)
+    return _described(_file_name(part), part.get_payload(decode=True) or b"", forwarded_from)
 
 
 def _described(name: str, data: bytes, forwarded_from: str) -> Attachment:
     if len(data) > MAX_ATTACHMENT_BYTES:
-        return Attachment(name, len(data), None, "", forwarded_from)
-    found = spreadsheet_format(data) or ("name" if name.lower().endswith(SPREADSHEET_SUFFIXES) else "")
-    return Attachment(name, len(data), data, found, forwarded_from)
+        return _too_large(name, len(data), forwarded_from)
+    return Attachment(name, len(data), data, spreadsheet_format(data) or _named_spreadsheet(name), forwarded_from)
 
 
-def _large(part: EmailMessage, size: int, forwarded_from: str) -> Attachment:
-    name = _file_name(part)
-    return Attachment(name, size, None, "name" if name.lower().endswith(SPREADSHEET_SUFFIXES) else "", forwarded_from)
+def _too_large(name: str, size: int, forwarded_from: str) -> Attachment:
+    return Attachment(name, size, None, _named_spreadsheet(name), forwarded_from)
+
+
+def _named_spreadsheet(name: str) -> str:
+    return "name" if name.lower().endswith(SPREADSHEET_SUFFIXES) else ""
 
 
 def decoded_size(encoding: str, size: int) -> int:

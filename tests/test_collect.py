@@ -127,7 +127,8 @@ def test_collect_saves_every_return_once_lists_the_rest_and_merge_takes_them(pro
     assert [row.sha256 for row in rows[:2]] == [hashlib.sha256(returned(name)).hexdigest() for name in ("7-01", "1-05")]
     assert "bildung@example.org, „Bericht.pdf“" not in result.output
     assert "bildung@example.org, \"Unser Bericht\": Bericht.pdf: kein Fragebogen." in result.output
-    assert "leer@example.org, \"Ohne Anhang\": -: ohne Anhang." in result.output
+    assert ("leer@example.org, \"Ohne Anhang\": -: ohne Anhang. Die E-Mail hat keinen Anhang; sie bleibt im "
+            "Postfach.\n") in result.output
     assert result.output.endswith(f"Saved 5 files into {project.inbox} from 6 new messages; 0 collected before "
                                   f"were not fetched again.\nNext: werkstatt-xl merge -p {project.root}\n")
 
@@ -406,7 +407,8 @@ def test_from_folder_reads_outlook_messages_as_a_second_reader_sees_them(tmp_pat
         Outcome.UNREADABLE, "Die Datei ist keine Outlook-Nachricht (.msg). Bitte die E-Mail in Outlook erneut "
                             "speichern (Datei > Speichern unter > Outlook-Nachrichtenformat) oder ihren Anhang von "
                             "Hand in eingang/ ablegen.")
-    assert "?, \"\": -: nicht lesbar. Die Datei ist keine Outlook-Nachricht (.msg)." in result.output
+    assert f"{folder / 'kaputt.msg'}, \"\": -: nicht lesbar. Die Datei ist keine Outlook-Nachricht (.msg)." in (
+        result.output)
 
 
 def test_collected_messages_are_moved_into_the_folder_set_and_not_fetched_again(project, dovecot):

@@ -366,7 +366,7 @@ def collect_command(project_dir: Path, from_folder: Path | None):
     if result.listed:
         click.echo(text("collect.listed", log=result.log_path))
         for row in result.listed[:LISTED_SHOWN]:
-            click.echo("  " + text("collect.listed_row", sender=row.sender or "?", subject=row.subject,
+            click.echo("  " + text("collect.listed_row", sender=row.sender or row.source, subject=row.subject,
                                    attachment=row.attachment or "-", outcome=row.outcome.value, reason=row.reason))
         if len(result.listed) > LISTED_SHOWN:
             click.echo("  " + text("input_file.more", count=len(result.listed) - LISTED_SHOWN))

@@ -209,7 +209,7 @@ class _Collector:
             self._add(base)
             return
         if not message.attachments:
-            self._add(replace(base, outcome=Outcome.NO_ATTACHMENT))
+            self._add(replace(base, outcome=Outcome.NO_ATTACHMENT, reason=text("collect_log.no_attachment")))
         for attachment in message.attachments:
             row = replace(base, attachment=attachment.name, size=str(attachment.size), sha256=attachment.sha256,
                           forwarded_from=attachment.forwarded_from)

@@ -102,7 +102,7 @@ def test_collect_saves_every_return_once_lists_the_rest_and_merge_takes_them(pro
         mail("fremd@example.org", "Böser Name", ("../../../ausgang/x\x1b[31m.xlsx", returned("1-01"))),
         mail("leer@example.org", "Ohne Anhang"),
     ]))
-    before = everything_under(project.root)
+    before = everything_under(project.root.parent)
 
     result = run("collect", "-p", project.root)
 
@@ -111,7 +111,7 @@ def test_collect_saves_every_return_once_lists_the_rest_and_merge_takes_them(pro
     assert inbox == {"7-01 Familienbefragung.xlsx": returned("7-01"), "aim.xlsx": returned("1-05"),
                      "4-03.xlsx": returned("4-03"), "1-07.xlsx": returned("1-07"), "x_[31m.xlsx": returned("1-01")}
     log = collect_log_path(project)
-    assert everything_under(project.root) - before == {project.inbox / name for name in inbox} | {log}
+    assert everything_under(project.root.parent) - before == {project.inbox / name for name in inbox} | {log}
     rows = read_collect_log(log)
     assert [(row.sender, row.attachment, row.outcome, row.saved_as) for row in rows] == [
         ("planung@example.org", "7-01 Familienbefragung.xlsx", Outcome.SAVED, "7-01 Familienbefragung.xlsx"),
@@ -520,3 +520,11 @@ def test_a_mailbox_rebuilt_with_new_uids_fetches_nothing_twice(project, dovecot)
     assert {row.outcome for row in again.rows} == {Outcome.KNOWN}
     assert len(list(project.inbox.iterdir())) == 3
     assert (collect(project, PASSWORD).messages, len(read_collect_log(collect_log_path(project)))) == (0, 6)
+
+
+def test_an_empty_mailbox_collects_nothing_and_says_so(project):
+    result = run("collect", "-p", project.root)
+
+    assert (result.exit_code, result.output) == (
+        0, f"Saved 0 files into {project.inbox} from 0 new messages; 0 collected before were not fetched again.\n")
+    assert read_collect_log(collect_log_path(project)) == []

@@ -528,3 +528,16 @@ def test_an_empty_mailbox_collects_nothing_and_says_so(project):
     assert (result.exit_code, result.output) == (
         0, f"Saved 0 files into {project.inbox} from 0 new messages; 0 collected before were not fetched again.\n")
     assert read_collect_log(collect_log_path(project)) == []
+
+
+def test_a_log_saved_again_by_a_german_excel_still_counts(project, dovecot):
+    dovecot.append(mail("planung@example.org", "Rücklauf Größe", ("Rück.xlsx", returned("7-01"))).as_bytes())
+    assert run("collect", "-p", project.root).exit_code == 0
+    log = collect_log_path(project)
+    text = log.read_text(encoding="utf-8-sig")
+    log.write_bytes(text.replace(",", ";").encode("cp1252"))
+
+    again = run("collect", "-p", project.root)
+
+    assert again.exit_code == 0 and "0 files" in again.output and "1 collected before" in again.output
+    assert [row.subject for row in read_collect_log(log)] == ["Rücklauf Größe"]

@@ -24,6 +24,7 @@ from werkstatt_xl.inbox_mail import COLLECT_LOG_FIELDS, Outcome, parse_message, 
 from werkstatt_xl.messages import Code
 from werkstatt_xl.resources import example_path
 from werkstatt_xl.round import collect, collect_log_path, generate, init_project, load_project, merge, read_problems
+from werkstatt_xl.validate import NOTICE
 
 PASSWORD_ENV = "WXL_TEST_IMAP_PASSWORD"
 OFFICE = "demografie@example.org"
@@ -541,3 +542,16 @@ def test_a_log_saved_again_by_a_german_excel_still_counts(project, dovecot):
 
     assert again.exit_code == 0 and "0 files" in again.output and "1 collected before" in again.output
     assert [row.subject for row in read_collect_log(log)] == ["Rücklauf Größe"]
+
+
+def test_the_sender_notice_follows_a_return_the_office_renamed(project, dovecot):
+    dovecot.append(mail("praktikant@example.org", "Rücklauf", ("7-01.xlsx", returned("7-01"))).as_bytes(),
+                   mail("fachkraefte@example.org", "Rücklauf", ("1-05.xlsx", returned("1-05"))).as_bytes())
+    assert run("collect", "-p", project.root).exit_code == 0
+    (project.inbox / "7-01.xlsx").rename(project.inbox / "Familienbefragung.xlsx")
+
+    merge(project)
+
+    notices = [(problem["file"], problem["werkzeug_id"], problem["kind"]) for problem in read_problems(project)
+               if problem["code"] == Code.RETURN_OTHER_SENDER]
+    assert notices == [("Familienbefragung.xlsx", "W49", NOTICE)]

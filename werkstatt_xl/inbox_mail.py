@@ -345,16 +345,21 @@ def write_collect_log(path: Path, rows: Iterable[Collected]) -> None:
 
 # --- who sent a return ---------------------------------------------------------------------------
 
-def sender_notices(returns: Iterable[tuple[str, Werkzeug]], senders: dict[str, tuple[str, str]]) -> list[Problem]:
-    """A notice for each return (file, its Werkzeug) that came by e-mail from an address that is not
-    the Werkzeug's in the catalogue: accepted all the same (departments forward), but said.
-    ``senders``: file -> (sender, sender of the forwarded message it came in or "")."""
+def sender_notices(returns: Iterable[tuple[str, Werkzeug, str]], rows: Iterable[Collected]) -> list[Problem]:
+    """A notice for each return (file, its Werkzeug, its SHA-256) that came only by e-mail from addresses
+    that are not the Werkzeug's in the catalogue: accepted all the same (departments forward), but said.
+    ``rows``: the collect log, which tells who sent each content saved (also after the file was renamed)."""
+    senders: dict[str, list[tuple[str, str]]] = {}
+    for row in rows:
+        if row.saved_as and row.sender:
+            senders.setdefault(row.sha256, []).append((row.sender, row.forwarded_from))
     notices = []
-    for file, werkzeug in returns:
-        sender, forwarded_from = senders.get(file, ("", ""))
+    for file, werkzeug, sha256 in returns:
         known = {address.casefold() for address in werkzeug.addresses}
-        if not sender or sender.casefold() in known or (forwarded_from and forwarded_from.casefold() in known):
+        came = senders.get(sha256, [])
+        if not came or any(address.casefold() in known for pair in came for address in pair if address):
             continue
+        sender, forwarded_from = came[0]
         catalogue = ", ".join(werkzeug.addresses) or text("sender.no_address")
         via = text("sender.forwarded_from", sender=forwarded_from) if forwarded_from else ""
         notices.append(Problem(file, Code.RETURN_OTHER_SENDER,

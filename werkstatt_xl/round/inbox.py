@@ -25,15 +25,7 @@ from ..issue_log import write_issue_log
 from ..master import PROBLEMS_SHEET, REGISTER_SHEET, read_sheet, write_master_workbook
 from ..messages import text
 from ..overrides import OVERRIDES, Overrides, read_overrides, write_overrides
-from ..register import (
-    Outcome,
-    ReturnRecord,
-    Unreadable,
-    build_register,
-    count_outcomes,
-    match_by_title,
-    register_headers,
-)
+from ..register import ReturnRecord, Unreadable, build_register, count_outcomes, match_by_title, register_headers
 from ..report import load_report_definition, printed_remarks, write_report
 from ..validate import Problem
 from .collect import collect_log_path
@@ -81,7 +73,7 @@ def merge(project: Project, on_progress: Progress | None = None) -> MergeResult:
     reads = ((display_name(path.relative_to(project.inbox)), raw) for path, raw in _read_all(files, on_progress))
     confirmed = frozenset((entry.sha256, entry.werkzeug_id) for entry in read_confirmations(project.confirmations))
     register = build_register(catalogue, form, issued, reads, confirmed)
-    register.problems.extend(_sender_notices(project, register.returns, catalogue))
+    register.problems.extend(_sender_notices(project, register.frame, catalogue))
     frame = register.frame
     with atomic_paths([project.master_path, project.report_workbook_path, overrides.path]) as (master, report, edits):
         _both(partial(write_master_workbook, master, frame, register.problems, register_headers(form)),
@@ -93,13 +85,13 @@ def merge(project: Project, on_progress: Progress | None = None) -> MergeResult:
                        overrides.path)
 
 
-def _sender_notices(project: Project, returns: list[ReturnRecord], catalogue) -> list[Problem]:
-    """A notice for each return taken that ``collect`` fetched from an address other than its Werkzeug's."""
-    senders = {row.saved_as: (row.sender, row.forwarded_from)
-               for row in read_collect_log(collect_log_path(project)) if row.saved_as}
+def _sender_notices(project: Project, frame, catalogue) -> list[Problem]:
+    """A notice for each Werkzeug's return that ``collect`` fetched only from addresses other than its own."""
     by_id = catalogue.by_id()
-    return sender_notices([(record.file, by_id[record.werkzeug_id]) for record in returns
-                           if record.outcome is Outcome.ACCEPTED and record.werkzeug_id in by_id], senders)
+    returns = [(file, by_id[werkzeug_id], sha256) for werkzeug_id, file, sha256
+               in frame[["werkzeug_id", "file", "sha256"]].itertuples(index=False, name=None)
+               if sha256 and werkzeug_id in by_id]
+    return sender_notices(returns, read_collect_log(collect_log_path(project)))
 
 
 def confirm(project: Project, names: list[str]) -> list[tuple[str, Werkzeug]]:

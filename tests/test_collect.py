@@ -555,3 +555,24 @@ def test_the_sender_notice_follows_a_return_the_office_renamed(project, dovecot)
     notices = [(problem["file"], problem["werkzeug_id"], problem["kind"]) for problem in read_problems(project)
                if problem["code"] == Code.RETURN_OTHER_SENDER]
     assert notices == [("Familienbefragung.xlsx", "W49", NOTICE)]
+
+
+def test_a_large_message_is_read_part_by_part_also_inside_a_forwarded_message(project, dovecot):
+    inner = mail("fachkraefte@example.org", "Rücklauf", ("aim.xlsx", returned("1-05")))
+    inner.add_attachment(bytes(25 * 2**20), "application", "octet-stream", filename="Film.mp4")
+    single = EmailMessage()  # a message of one part, itself too large
+    single["From"], single["Subject"] = "planung@example.org", "Nur Anhang"
+    single.set_content(bytes(31 * 2**20), "application", "vnd.ms-excel", filename="Riesig.xls")
+    dovecot.append(mail("chef@example.org", "WG: Rücklauf", ("Notiz.pdf", b"%PDF-1.4"), inner=inner).as_bytes(),
+                   single.as_bytes())
+
+    result = collect(project, PASSWORD)
+
+    assert [(row.attachment, row.outcome, row.forwarded_from) for row in result.rows] == [
+        ("Notiz.pdf", Outcome.NOT_A_SPREADSHEET, ""),
+        ("aim.xlsx", Outcome.SAVED, "fachkraefte@example.org"),
+        ("Film.mp4", Outcome.TOO_LARGE, "fachkraefte@example.org"),
+        ("Riesig.xls", Outcome.TOO_LARGE, ""),
+    ]
+    assert files_in(project.inbox) == {"aim.xlsx": returned("1-05")}
+    assert result.rows[1].sha256 == hashlib.sha256(returned("1-05")).hexdigest()

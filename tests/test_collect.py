@@ -271,9 +271,15 @@ def test_a_zip_bomb_is_saved_untouched_and_merge_refuses_it_on_pruefung(project,
     dovecot.append(mail("planung@example.org", "Rücklauf", ("Fragebogen.xlsx", bomb),
                         ("7-01.xlsx", returned("7-01"))).as_bytes())
 
-    assert run("collect", "-p", project.root).exit_code == 0
+    result = run("collect", "-p", project.root)
     merge(project)
 
+    assert result.exit_code == 0, result.output
+    refused = ("Abgelegt, wird beim Zusammenführen aber abgelehnt: Die Datei ist ungewöhnlich stark komprimiert "
+               "(möglicherweise eine ZIP-Bombe).")
+    assert (f"Saved into eingang/, but merge will refuse them and say why on the sheet \"Prüfung\":\n"
+            f"  Fragebogen.xlsx (planung@example.org): {refused}") in result.output
+    assert [row.reason for row in read_collect_log(collect_log_path(project))][0].startswith(refused)
     assert files_in(project.inbox) == {"Fragebogen.xlsx": bomb, "7-01.xlsx": returned("7-01")}
     [problem] = [problem for problem in read_problems(project) if problem["file"] == "Fragebogen.xlsx"]
     assert problem["code"] == Code.FILE_ZIP_BOMB

@@ -370,6 +370,12 @@ def collect_command(project_dir: Path, from_folder: Path | None):
                                    attachment=row.attachment or "-", outcome=row.outcome.value, reason=row.reason))
         if len(result.listed) > LISTED_SHOWN:
             click.echo("  " + text("input_file.more", count=len(result.listed) - LISTED_SHOWN))
+    if result.refused:
+        click.echo(text("collect.refused_listed"))
+        for row in result.refused[:LISTED_SHOWN]:
+            click.echo(f"  {row.saved_as} ({row.sender}): {row.reason}")
+        if len(result.refused) > LISTED_SHOWN:
+            click.echo("  " + text("input_file.more", count=len(result.refused) - LISTED_SHOWN))
     click.echo(text("collect.summary", files=plural(len(result.saved), "count.file", "count.files"),
                     inbox=project.inbox, messages=plural(result.messages, "collect.message", "collect.messages"),
                     known=result.known))

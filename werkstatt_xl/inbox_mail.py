@@ -27,7 +27,7 @@ from typing import Iterable, Iterator
 from .catalogue import Werkzeug
 from .errors import IngestError, ProjectError
 from .files import read_csv_rows, write_csv
-from .ingest import DEFAULT_LIMITS, spreadsheet_format
+from .ingest import DEFAULT_LIMITS, refusal, spreadsheet_format
 from .messages import Code, text
 from .validate import NOTICE, Problem
 
@@ -66,6 +66,11 @@ class Attachment:
     @property
     def too_large(self) -> bool:
         return self.data is None
+
+    @property
+    def refusal(self) -> str:
+        """Why merge will refuse it (see :func:`~werkstatt_xl.ingest.refusal`); "" when it is no spreadsheet."""
+        return refusal(self.data) if self.spreadsheet and self.data is not None else ""
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ from .ole2 import _WORKBOOK_STREAMS, _CompoundFile, _inspect_compound_file
 from .zip import _ODS_MIMETYPE, _ZIP_ERRORS, _inspect_zip
 
 __all__ = ["CellError", "CellValue", "DEFAULT_LIMITS", "IngestError", "Limits", "MACRO_NOTICE", "PASSWORD_REASON",
-           "RawReturn", "XLS_NOTICE", "is_ignored", "read_return", "spreadsheet_format"]
+           "RawReturn", "XLS_NOTICE", "is_ignored", "read_return", "refusal", "spreadsheet_format"]
 
 IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 
@@ -88,6 +88,18 @@ def read_return(path: Path, limits: Limits = DEFAULT_LIMITS) -> RawReturn:
     return RawReturn(path=path, sha256=hashlib.sha256(data).hexdigest(), file_format=container.file_format,
                      modified=container.modified, file_mtime=file_mtime, meta=markers.meta,
                      answers=markers.answers, notices=container.notices + markers.notices)
+
+
+def refusal(data: bytes, limits: Limits = DEFAULT_LIMITS) -> str:
+    """Why :func:`read_return` will refuse a file of these bytes before reading it (a German sentence and
+    what to do), "" when its guards let it pass: for telling early, not instead of reading."""
+    try:
+        if not data:
+            raise _Rejected(Code.FILE_EMPTY)
+        _inspect(data, limits)
+    except _Rejected as rejected:
+        return f"{rejected.reason} {rejected.hint}"
+    return ""
 
 
 def _read_file(path: Path, limits: Limits) -> tuple[bytes, datetime]:

@@ -67,6 +67,11 @@ class CollectResult:
     def listed(self) -> list[Collected]:
         return [row for row in self.rows if row.outcome in LISTED]
 
+    @property
+    def refused(self) -> list[Collected]:
+        """Saved, but merge will refuse them (a zip bomb, a password, not a spreadsheet after all)."""
+        return [row for row in self.saved if row.reason]
+
 
 def collect_log_path(project: Project) -> Path:
     """``post/abgeholt.csv``: what collect fetched, from whom, and what became of it."""
@@ -223,7 +228,9 @@ class _Collector:
                                                                                      attachment.sha256]))
             else:
                 name, written = self._save(safe_file_name(attachment.name, attachment.spreadsheet), attachment.data)
-                self._add(replace(row, outcome=Outcome.SAVED if written else Outcome.KNOWN, saved_as=name))
+                refusal = attachment.refusal
+                self._add(replace(row, outcome=Outcome.SAVED if written else Outcome.KNOWN, saved_as=name,
+                                  reason=text("collect_log.will_be_refused", reason=refusal) if refusal else ""))
 
     def _add(self, row: Collected) -> None:
         self.rows.append(row)

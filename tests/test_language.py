@@ -291,7 +291,9 @@ def test_a_round_in_german(german, tmp_path):
         [f"W{number}", "offen"] for number in range(41, 41 + SHOWN)]
     assert merged[missing + 1 + SHOWN] == "  ... und 10 weitere"
     assert results["confirm"].output.startswith(f"{files_of(root)['W03']} ist als Rücklauf von W03 (")
-    assert results["mail"].output.startswith("3 Erinnerungsentwürfe für 15 Werkzeuge nach ")
+    assert results["mail"].stderr == ("Warnung: W02: zurückgekommen, aber mit Problemen, daher keine Erinnerung. Um "
+                                      "Korrektur bitten Sie mit „werkstatt-xl mail --corrections“.\n")
+    assert results["mail"].stdout.startswith("3 Erinnerungsentwürfe für 15 Werkzeuge nach ")
     assert results["strict"].output.endswith("Fehler: In zurückgesendeten Dateien wurden Probleme gefunden (siehe "
                                              "Blatt „Prüfung“); --strict macht daraus einen Fehler.\n")
 

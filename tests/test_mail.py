@@ -263,7 +263,8 @@ def test_only_restricts_to_the_given_werkzeuge_and_rejects_unknown_ids(tmp_path)
         "Error: unknown Werkzeug-ID W9. Issued ones: W1, W2, W3, W4.\n")
     without_address = run("mail", "-p", project.root, "--only", "W4")
     assert (without_address.exit_code, without_address.stdout, without_address.stderr) == (
-        0, "No e-mails: no Werkzeug selected has an e-mail address.\n", NO_ADDRESS_WARNING)
+        1, "", NO_ADDRESS_WARNING + "Error: no e-mail written: the one Werkzeug to write to has no e-mail address "
+                                    "(listed above).\n")
 
 
 @pytest.mark.parametrize("recipient, name", [
@@ -406,7 +407,8 @@ def test_reminders_after_a_partial_merge_go_to_exactly_the_missing_and_rejected(
         0, f"Wrote 1 reminder draft for 1 Werkzeug to {project.drafts / 'erinnerung'}\n"
            "Open them in Outlook or Thunderbird to check and send them, or send all with --send.\n")
     result = run("mail", "-p", project.root, "--reminder", "--only", "W01")
-    assert (result.exit_code, result.output) == (0, "No reminders needed: every Werkzeug selected has come back.\n")
+    assert (result.exit_code, result.output) == (
+        0, "No reminders needed: no Werkzeug selected is missing or rejected at the last merge.\n")
 
 
 def test_reminders_before_any_merge_go_to_every_issued_werkzeug(tmp_path):
@@ -501,7 +503,7 @@ def test_a_sent_log_without_its_key_columns_is_an_error_before_sending(tmp_path,
     assert (result.exit_code, result.stdout, result.stderr) == (1, "", (
         f"{NO_ADDRESS_WARNING}Error: {log}: the sent-log lacks the columns empfaenger, anhaenge_sha256, so it "
         "cannot tell which e-mails were sent. Restore its first line (gesendet_am,empfaenger,betreff,art,"
-        "werkzeug_ids,anhaenge_sha256,message_id), or move the file away to count every e-mail as not sent yet, "
+        "werkzeug_ids,anhaenge_sha256,message_id,rueckgaben_sha256), or move the file away to count every e-mail as not sent yet, "
         "then run the command again.\n"))
     assert inbox.envelopes == []
 

@@ -30,6 +30,12 @@ NOT_RETURNED = ("offen", "abgelehnt")
 """Register statuses of the Werkzeuge without a usable return, which merge names too."""
 LISTED_SHOWN = 20
 """How many of the attachments and messages it did not save collect names."""
+MAIL_KINDS = {"einladung": "mail.invitation", "erinnerung": "mail.reminder", "korrektur": "mail.correction",
+              "bestaetigung": "mail.receipt_kind"}
+"""Kind of e-mail (:mod:`werkstatt_xl.mail`) -> the key of its name in the terminal's sentences."""
+NOTHING_TO_SEND = {"einladung": "mail.no_recipients", "erinnerung": "mail.no_reminders",
+                   "korrektur": "mail.no_corrections", "bestaetigung": "mail.no_receipts"}
+"""Kind of e-mail -> what the command says when there is none to write."""
 
 
 class _Translated:
@@ -277,21 +283,27 @@ def confirm_command(project_dir: Path, files: tuple[str, ...]):
 @main.command("mail", help="help.mail")
 @_project_option
 @_option("--reminder", is_flag=True, help="help.mail.reminder")
+@_option("--corrections", is_flag=True, help="help.mail.corrections")
+@_option("--receipts", is_flag=True, help="help.mail.receipts")
 @_option("--send", is_flag=True, help="help.mail.send")
 @_option("--only", multiple=True, metavar="metavar.werkzeug_id", help="help.mail.only")
 @_option("--again", is_flag=True, help="help.mail.again")
 @_user_errors
-def mail_command(project_dir: Path, reminder: bool, send: bool, only: tuple[str, ...], again: bool):
-    """Write the e-mails as drafts, or send them, and say how many."""
+def mail_command(project_dir: Path, reminder: bool, corrections: bool, receipts: bool, send: bool,
+                 only: tuple[str, ...], again: bool):
+    """Write the e-mails as drafts, or send them, and say how many, warning first of the Werkzeuge without an
+    address; exit 1 when none of those to write to has one."""
     from .round import check_smtp_settings, plan_mail, send_mail, sent_log_path, write_mail_drafts
 
     if again and not send:
         raise click.UsageError(text("mail.again_without_send"))
+    if reminder + corrections + receipts > 1:
+        raise click.UsageError(text("mail.one_kind"))
     project = _load(project_dir)
     if send:
         check_smtp_settings(project.mail)
     ids = [part for value in only for part in value.replace(",", " ").split()]
-    plan = plan_mail(project, reminder=reminder, only=ids or None)
+    plan = plan_mail(project, reminder=reminder, only=ids or None, corrections=corrections, receipts=receipts)
     for warning in plan.warnings:
         click.echo(text("cli.warning", warning=warning), err=True)
     if plan.without_address:
@@ -300,9 +312,15 @@ def mail_command(project_dir: Path, reminder: bool, send: bool, only: tuple[str,
         for werkzeug in plan.without_address:
             click.echo(text("mail.no_address_row", werkzeug_id=werkzeug.werkzeug_id, row=werkzeug.row,
                             werkzeug=werkzeug.werkzeug), err=True)
-    kind = text("mail.reminder" if reminder else "mail.invitation")
+    if plan.confirmed_before:
+        click.echo(plural(plan.confirmed_before, "mail.confirmed_before_one", "mail.confirmed_before_other",
+                          log=sent_log_path(project)))
+    kind = text(MAIL_KINDS[plan.kind])
     if not plan.messages:
-        click.echo(text("mail.no_reminders" if reminder else "mail.no_recipients"))
+        if plan.without_address:
+            raise click.ClickException(plural(len(plan.without_address), "mail.nobody_reachable_one",
+                                              "mail.nobody_reachable_other"))
+        click.echo(text(NOTHING_TO_SEND[plan.kind]))
         return
     if not send:
         folder, paths = write_mail_drafts(project, plan)

@@ -1,8 +1,11 @@
 """E-mails to the departments: drafts (.eml) with their questionnaires, SMTP sending, the sent-log.
 
-One e-mail per recipient address carries the questionnaires of all its Werkzeuge. The text
-comes from a template file (``mail_einladung.txt`` / ``mail_erinnerung.txt``): first line
-``Betreff: ...``, then the body, with ``string.Template`` placeholders (see :data:`PLACEHOLDERS`).
+An invitation or reminder goes once per recipient address and carries the questionnaires of all
+its Werkzeuge; a correction request and a receipt go once per Werkzeug and address (the first
+with the department's returned file). The text comes from a template file (:data:`TEMPLATES`):
+first line ``Betreff: ...``, then the body, with ``string.Template`` placeholders (see
+:data:`PLACEHOLDERS`). What is said about a return is fixed wording chosen by its problems'
+codes and the form's own labels: nothing read from a returned file goes into an e-mail.
 """
 
 from __future__ import annotations
@@ -20,31 +23,49 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 from string import Template
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Mapping
 
 from .catalogue import Werkzeug
 from .errors import MailError, ProjectError
 from .files import ascii_text, atomic_directory, read_csv_rows, write_csv
+from .form import Form, Question
 from .issue_log import IssuedQuestionnaire
 from .messages import Code, fixed_text, plural, text
 from .settings import MailSettings, Settings
 
-INVITATION, REMINDER = "einladung", "erinnerung"
-TEMPLATES = {INVITATION: "mail_einladung.txt", REMINDER: "mail_erinnerung.txt"}
+INVITATION, REMINDER, CORRECTION, RECEIPT = "einladung", "erinnerung", "korrektur", "bestaetigung"
+"""The kinds of e-mail: the column ``art`` of the sent-log and the drafts' folder in ``post/``."""
+TEMPLATES = {INVITATION: "mail_einladung.txt", REMINDER: "mail_erinnerung.txt", CORRECTION: "mail_korrektur.txt",
+             RECEIPT: "mail_bestaetigung.txt"}
+PER_WERKZEUG = (CORRECTION, RECEIPT)
+"""Kinds of e-mail that answer one Werkzeug's return: one e-mail per Werkzeug and address."""
+EVENTS = {INVITATION: "eingeladen", REMINDER: "erinnert", CORRECTION: "Korrektur erbeten",
+          RECEIPT: "Eingang bestätigt"}
+"""Kind of e-mail -> the mail event ``status`` shows for a Werkzeug it went to."""
 PLACEHOLDERS = {
     "title": "the round's title ([round] title)",
     "deadline": "the return date as dd.mm.yyyy ([round] deadline)",
     "greeting": "'Guten Tag <Ansprechpartner/-in>,' or 'Guten Tag,'",
-    "werkzeuge": "the recipient's Werkzeuge as a bulleted list with their files",
+    "werkzeuge": "the recipient's Werkzeuge as a bulleted list with their files (and what is to correct, or the "
+                 "receipt)",
     "sender": "the sender's name, else the address ([mail] sender)",
 }
 """Placeholder name -> what it is replaced with."""
 SUBJECT_PREFIX = "Betreff:"
 SENT_LOG = "gesendet.csv"
-SENT_LOG_FIELDS = ("gesendet_am", "empfaenger", "betreff", "art", "werkzeug_ids", "anhaenge_sha256", "message_id")
+SENT_LOG_FIELDS = ("gesendet_am", "empfaenger", "betreff", "art", "werkzeug_ids", "anhaenge_sha256", "message_id",
+                   "rueckgaben_sha256")
 SENT_LOG_KEY_FIELDS = ("empfaenger", "art", "anhaenge_sha256")
 """The columns of the sent-log that tell whether a message went out already."""
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+SPREADSHEET_TYPES = {"xlsx": XLSX_TYPE, "xlsm": ("application", "vnd.ms-excel.sheet.macroEnabled.12"),
+                     "xls": ("application", "vnd.ms-excel"),
+                     "ods": ("application", "vnd.oasis.opendocument.spreadsheet")}
+"""Format of a returned file (:attr:`~werkstatt_xl.ingest.RawReturn.file_format`) -> its MIME type."""
+ALLOWED_BY_TYPE = {"integer": "mail.allowed_integer", "decimal": "mail.allowed_decimal", "date": "mail.allowed_date",
+                   "text": "mail.allowed_text"}
+"""Question type -> the sentence of a correction request saying what answer it takes (select_one: the form's
+choices)."""
 SMTP_TIMEOUT = 60
 WIRE_POLICY = policy.SMTP.clone(max_line_length=998)
 """How drafts are written and e-mails sent: CRLF line ends, and header lines up to the 998
@@ -58,15 +79,26 @@ class Attachment:
     sha256: str
 
 
+@dataclass(frozen=True)
+class Enclosure:
+    """A file to attach: its name in the e-mail, its bytes, its MIME type."""
+
+    name: str
+    data: bytes
+    mime: tuple[str, str] = XLSX_TYPE
+
+
 @dataclass(frozen=True, eq=False)
 class Mail:
-    """One e-mail to one address, with the questionnaires of its Werkzeuge attached."""
+    """One e-mail to one address, with the questionnaires of its Werkzeuge (or a returned file) attached."""
 
     recipient: str
     kind: str
     werkzeuge: tuple[Werkzeug, ...]
     attachments: tuple[Attachment, ...]
     message: EmailMessage
+    returns: tuple[str, ...] = ()
+    """SHA-256 of the returned files the e-mail answers (correction requests, receipts)."""
 
     @property
     def werkzeug_ids(self) -> list[str]:
@@ -74,8 +106,16 @@ class Mail:
 
     @property
     def key(self) -> tuple[str, str, tuple[str, ...]]:
-        """What identifies a message in the sent-log: recipient, kind and attached file contents."""
-        return _log_key(self.recipient, self.kind, [attachment.sha256 for attachment in self.attachments])
+        """What identifies a message in the sent-log: recipient, kind, attached and answered file contents."""
+        return _log_key(self.recipient, self.kind,
+                        [attachment.sha256 for attachment in self.attachments] + list(self.returns))
+
+    @property
+    def draft_name(self) -> str:
+        """The draft's file name: the recipient's, led by the Werkzeug-ID for an e-mail about one Werkzeug."""
+        if self.kind in PER_WERKZEUG:
+            return draft_name(f"{self.werkzeug_ids[0]}_{self.recipient}")
+        return draft_name(self.recipient)
 
     def describe(self) -> str:
         return f"{self.recipient} ({', '.join(self.werkzeug_ids)})"
@@ -88,6 +128,8 @@ class MailPlan:
     without_address: tuple[Werkzeug, ...]
     """Werkzeuge to write to whose catalogue row has no e-mail address: in no message."""
     warnings: tuple[str, ...]
+    confirmed_before: int = 0
+    """Receipts: returns left out because a receipt for them went out already."""
 
     @property
     def werkzeug_ids(self) -> list[str]:
@@ -155,20 +197,25 @@ def group_by_recipient(entries: list[IssuedQuestionnaire], by_id: dict[str, Werk
 
 
 def compose_messages(kind: str, template: MailTemplate, settings: Settings, recipients: list,
-                     notes: dict[str, list[str]], attachment: Callable[[str], bytes]) -> tuple[Mail, ...]:
-    """One :class:`Mail` per (address, items) of ``recipients``; ``attachment(file)`` gives a questionnaire's bytes."""
+                     notes: Mapping[str, list[str]], enclose: Callable[[Werkzeug, IssuedQuestionnaire], tuple],
+                     returns: Mapping[str, str] | None = None) -> tuple[Mail, ...]:
+    """One :class:`Mail` per (address, items) of ``recipients`` (for a kind in :data:`PER_WERKZEUG`: per
+    address and Werkzeug). ``enclose(werkzeug, entry)`` gives the :class:`Enclosure` s of one Werkzeug,
+    ``notes`` the lines below its entry, ``returns`` the SHA-256 of the return an e-mail answers by Werkzeug-ID."""
     sender_name, sender_address = sender(settings.mail)
     check_round_settings(settings, template)
     signature = {"title": settings.title, "deadline": settings.deadline_text, "sender": sender_name or sender_address}
-    files: dict[str, bytes] = {}
+    if kind in PER_WERKZEUG:
+        recipients = [(address, [item]) for address, items in recipients for item in items]
+    enclosures: dict[str, tuple[Enclosure, ...]] = {}
 
-    def content(file: str) -> bytes:
-        if file not in files:
-            files[file] = attachment(file)
-        return files[file]
+    def files(werkzeug: Werkzeug, entry: IssuedQuestionnaire) -> tuple[Enclosure, ...]:
+        if werkzeug.werkzeug_id not in enclosures:  # a Werkzeug with two addresses is read once
+            enclosures[werkzeug.werkzeug_id] = tuple(enclose(werkzeug, entry))
+        return enclosures[werkzeug.werkzeug_id]
 
     return tuple(_compose(settings.mail.sender, template, kind, address, items,
-                          {**signature, **_recipient_values(items, notes)}, content)
+                          {**signature, **_recipient_values(items, notes, files)}, files, returns or {})
                  for address, items in recipients)
 
 
@@ -181,20 +228,74 @@ def rejection_note(code: str) -> str:
     return text("mail.rejected_return", reason=fixed_text(code) or text("mail.rejected_reason_general"))
 
 
-def _recipient_values(items: list, notes: dict[str, list[str]]) -> dict[str, str]:
+def correction_notes(problems: Iterable[Mapping[str, object]], form: Form) -> list[str]:
+    """The lines of a correction request for one return: question by question (in form order) its number
+    and label from ``form``, what is wrong and what is allowed, in fixed words chosen by each problem's
+    code. Of a problem (a row of the sheet "Prüfung") only ``code`` and ``question`` (the form's title of
+    the question, matched against ``form``) are read: its quoted value and sentences are never used."""
+    by_title = {question.title: question for question in form.questions}
+    order = {question.name: position for position, question in enumerate(form.questions)}
+    found: dict[str, tuple[Question | None, dict[str, str]]] = {}
+    for problem in problems:
+        question = by_title.get(str(problem.get("question") or ""))
+        code = str(problem.get("code") or "")
+        wrong = found.setdefault(question.name if question else "", (question, {}))[1]
+        wrong.setdefault(code, fixed_text(f"mail.wrong.{code}") or text("mail.wrong.general"))
+    lines = []
+    for _, (question, wrong) in sorted(found.items(), key=lambda item: order.get(item[0], len(order))):
+        lines.append(_question_heading(question))
+        lines += [f"  {sentence}" for sentence in dict.fromkeys(wrong.values())]
+        lines.append(f"  {_allowed(question, Code.ANSWER_CONSTRAINT in wrong)}")
+    return lines
+
+
+def _question_heading(question: Question | None) -> str:
+    """``Frage 1: Mit der Umsetzung des Projekts wurde begonnen.`` (the form's words), or a general heading."""
+    if question is None:
+        return text("mail.question_unknown")
+    if question.number:
+        return text("mail.question", number=question.number, label=question.label)
+    return text("mail.question_unnumbered", label=question.label)
+
+
+def _allowed(question: Question | None, constraint_failed: bool) -> str:
+    """What the question takes: the form's choices, a number, a date, a text; with the form's message of a
+    constraint the answer failed."""
+    if question is None:
+        return text("mail.allowed_general")
+    if question.choices is not None:
+        allowed = question.choices.allowed
+    else:
+        allowed = text(ALLOWED_BY_TYPE.get(question.type, "mail.allowed_general"))
+    if constraint_failed and question.constraint_message:
+        allowed = f"{allowed} {text('mail.constraint', message=question.constraint_message)}"
+    return allowed
+
+
+def receipt_note(received: dt.date | None, problems: int) -> str:
+    """The receipt's line for one return: when it came in and whether a correction request follows."""
+    day = received.strftime("%d.%m.%Y") if received else ""
+    outcome = (text("mail.receipt_fine") if not problems else
+               text("mail.receipt_one_problem") if problems == 1 else text("mail.receipt_problems", count=problems))
+    return text("mail.receipt", date=day, outcome=outcome) if day else text("mail.receipt_undated", outcome=outcome)
+
+
+def _recipient_values(items: list, notes: Mapping[str, list[str]], files: Callable) -> dict[str, str]:
     """$greeting and $werkzeuge for the (Werkzeug, issue entry) pairs of one recipient."""
     names = {werkzeug.ansprechpartner for werkzeug, _ in items if werkzeug.ansprechpartner}
     lines = []
     for werkzeug, entry in items:
-        lines.append(text("mail.werkzeug_line", werkzeug=werkzeug.werkzeug, file=entry.file))
+        enclosures = files(werkzeug, entry)
+        shown = enclosures[0].name if enclosures else entry.file
+        lines.append(text("mail.werkzeug_line", werkzeug=werkzeug.werkzeug, file=shown))
         lines += [f"  {note}" for note in notes.get(werkzeug.werkzeug_id, [])]
     greeting = text("mail.greeting_to", name=names.pop()) if len(names) == 1 else text("mail.greeting")
     return {"greeting": greeting, "werkzeuge": "\n".join(lines)}
 
 
 def _compose(sender_header: str, template: MailTemplate, kind: str, address: str, items: list,
-             values: dict[str, str], content: Callable[[str], bytes]) -> Mail:
-    """The e-mail to ``address`` with the questionnaire of each (Werkzeug, issue entry) in ``items``."""
+             values: dict[str, str], files: Callable, returns: Mapping[str, str]) -> Mail:
+    """The e-mail to ``address`` with the files of each (Werkzeug, issue entry) in ``items``."""
     message = EmailMessage()
     message["From"] = sender_header
     message["To"] = address
@@ -202,11 +303,13 @@ def _compose(sender_header: str, template: MailTemplate, kind: str, address: str
     message["X-Unsent"] = "1"
     message.set_content(template.body.substitute(values), cte="quoted-printable")
     attachments = []
-    for _, entry in items:
-        data = content(entry.file)
-        message.add_attachment(data, *XLSX_TYPE, filename=entry.file)
-        attachments.append(Attachment(entry.file, hashlib.sha256(data).hexdigest()))
-    return Mail(address, kind, tuple(werkzeug for werkzeug, _ in items), tuple(attachments), message)
+    for werkzeug, entry in items:
+        for enclosure in files(werkzeug, entry):
+            message.add_attachment(enclosure.data, *enclosure.mime, filename=enclosure.name)
+            attachments.append(Attachment(enclosure.name, hashlib.sha256(enclosure.data).hexdigest()))
+    werkzeuge = tuple(werkzeug for werkzeug, _ in items)
+    answered = tuple(returns[werkzeug.werkzeug_id] for werkzeug in werkzeuge if werkzeug.werkzeug_id in returns)
+    return Mail(address, kind, werkzeuge, tuple(attachments), message, answered)
 
 
 def sender(settings: MailSettings) -> tuple[str, str]:
@@ -252,7 +355,7 @@ def write_drafts(plan: MailPlan, folder: Path) -> list[Path]:
     names: list[str] = []
     with atomic_directory(folder) as temporary:
         for mail in plan.messages:
-            name = draft_name(mail.recipient)
+            name = mail.draft_name
             stem, number = name[:-4], 2
             while name.lower() in (used.lower() for used in names):
                 name, number = f"{stem}-{number}.eml", number + 1
@@ -283,6 +386,23 @@ def _log_key(recipient: str, kind: str, hashes: Iterable[str]) -> tuple[str, str
     return recipient.casefold(), kind, tuple(sorted(hashes))
 
 
+def _logged_key(row: Mapping[str, str]) -> tuple[str, str, tuple[str, ...]]:
+    """The :attr:`Mail.key` of a row of the sent-log."""
+    return _log_key(row["empfaenger"], row["art"], row["anhaenge_sha256"].split() + row["rueckgaben_sha256"].split())
+
+
+def last_events(log: Iterable[Mapping[str, str]]) -> dict[str, tuple[str, str]]:
+    """Werkzeug-ID -> (event, ISO date) of the last e-mail in the sent-log that went to it (see :data:`EVENTS`);
+    the log lists e-mails in the order they were sent."""
+    events = {}
+    for row in log:
+        event = EVENTS.get(row["art"])
+        if event:
+            for werkzeug_id in row["werkzeug_ids"].split():
+                events[werkzeug_id] = (event, row["gesendet_am"][:10])
+    return events
+
+
 def check_smtp_settings(settings: MailSettings) -> str:
     """Raise :class:`ProjectError` unless ``settings`` can send; returns the sender's address."""
     _, sender_address = sender(settings)
@@ -305,8 +425,7 @@ def send(plan: MailPlan, settings: MailSettings, password: str | None, log_path:
     if settings.user and password is None:
         raise ProjectError(text("mail.password_needed", user=settings.user, variable=settings.password_env))
     log = read_sent_log(log_path)
-    done = set() if again else {_log_key(row["empfaenger"], row["art"], row["anhaenge_sha256"].split())
-                                for row in log}
+    done = set() if again else {_logged_key(row) for row in log}
     pending = [mail for mail in plan.messages if mail.key not in done]
     skipped = tuple(mail for mail in plan.messages if mail.key in done)
     if not pending:
@@ -332,7 +451,7 @@ def send(plan: MailPlan, settings: MailSettings, password: str | None, log_path:
                         "empfaenger": mail.recipient, "betreff": str(outgoing["Subject"]), "art": mail.kind,
                         "werkzeug_ids": " ".join(mail.werkzeug_ids),
                         "anhaenge_sha256": " ".join(attachment.sha256 for attachment in mail.attachments),
-                        "message_id": str(outgoing["Message-ID"])})
+                        "message_id": str(outgoing["Message-ID"]), "rueckgaben_sha256": " ".join(mail.returns)})
             _write_sent_log(log_path, log)
             sent.append(mail)
             if on_sent:

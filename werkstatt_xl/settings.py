@@ -28,6 +28,8 @@ class MailSettings:
     security: str = "starttls"  # starttls | ssl | none
     user: str = ""
     password_env: str = "WERKSTATT_XL_SMTP_PASSWORD"
+    receipts: bool = False
+    """Whether this round confirms returns (``mail --receipts``)."""
     # collect: the mailbox returns arrive in
     imap_host: str = ""
     imap_port: int = 993
@@ -146,6 +148,11 @@ class _Reader:
                              known=", ".join(kinds))
             elif kinds[key] is dt.date:
                 usable[key] = self.date(name, key, value)
+            elif kinds[key] is bool and not isinstance(value, bool):
+                self.problem(Code.SETTINGS_WRONG_TYPE, name, key, section=name, name=key, value=value,
+                             expected=text("settings.kind_yes_no"))
+            elif kinds[key] is bool:
+                usable[key] = value
             elif isinstance(value, kinds[key]) and not isinstance(value, bool):
                 usable[key] = value
             else:

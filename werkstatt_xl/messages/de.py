@@ -114,6 +114,37 @@ TEXTS: dict[str, str] = {
     # e-mails the office sends: fixed words only, nothing quoted from a returned file
     "mail.rejected_return": "Ihre Rücksendung konnte nicht übernommen werden: {reason}",
     "mail.rejected_reason_general": "Sie passt nicht zu dem Fragebogen, der Ihnen zugeschickt wurde.",
+    # the correction request: the form's number and label of each question, then fixed words by problem code
+    "mail.correction_file": "Korrektur_{stem}",
+    "mail.macros_not_returned": "Ihre Datei enthält Makros; wir senden keine Dateien mit Makros weiter. Beigefügt "
+                                "ist deshalb der leere Fragebogen: Bitte tragen Sie Ihre Antworten dort ein.",
+    "mail.question": "Frage {number}: {label}",
+    "mail.question_unnumbered": "Frage „{label}“",
+    "mail.question_unknown": "Eine weitere Angabe im Fragebogen:",
+    "mail.wrong.answer.cell_missing": "Das Antwortfeld fehlt in Ihrer Datei; bitte tragen Sie die Antwort in den "
+                                      "unveränderten Fragebogen ein.",
+    "mail.wrong.answer.not_a_choice": "Die Antwort ist keine der vorgegebenen Antworten.",
+    "mail.wrong.answer.not_a_number": "Die Antwort ist keine Zahl.",
+    "mail.wrong.answer.not_whole": "Die Antwort ist keine ganze Zahl.",
+    "mail.wrong.answer.not_a_date": "Die Antwort ist kein Datum.",
+    "mail.wrong.answer.required": "Die Antwort fehlt; diese Frage muss beantwortet werden.",
+    "mail.wrong.answer.constraint": "Die Antwort erfüllt die Vorgabe der Frage nicht.",
+    "mail.wrong.answer.too_long": "Die Antwort ist länger, als eine Excel-Zelle fasst (32.767 Zeichen); bitte "
+                                  "kürzen Sie sie.",
+    "mail.wrong.answer.error_value": "Die Zelle enthält einen Fehlerwert (etwa #WERT!) statt einer Antwort.",
+    "mail.wrong.general": "Die Angabe kann so nicht übernommen werden.",
+    "mail.allowed_integer": "Erlaubt ist eine ganze Zahl.",
+    "mail.allowed_decimal": "Erlaubt ist eine Zahl.",
+    "mail.allowed_date": "Erlaubt ist ein Datum wie 15.12.2026.",
+    "mail.allowed_text": "Erlaubt ist ein Text.",
+    "mail.allowed_general": "Bitte prüfen Sie die Angaben im Fragebogen.",
+    "mail.constraint": "Vorgabe: {message}",
+    # the receipt
+    "mail.receipt": "Eingegangen am {date}: {outcome}",
+    "mail.receipt_undated": "Eingegangen: {outcome}",
+    "mail.receipt_fine": "keine Probleme.",
+    "mail.receipt_one_problem": "1 Problem, eine Bitte um Korrektur folgt.",
+    "mail.receipt_problems": "{count} Probleme, eine Bitte um Korrektur folgt.",
 
     # the questionnaire workbook
     "questionnaire.sheet": "Fragebogen",

@@ -17,6 +17,8 @@ from ..toml_lines import TomlLines
 
 HANDLUNGSFELD, KATEGORIE, RUECKLAUF = "Handlungsfeld", "Kategorie", "Rücklauf"
 """Columns of :func:`~werkstatt_xl.report.table.tabelle1` besides those named by the definition."""
+OPEN_QUERY = "(Rückfrage offen)"
+"""The remarks' marker of a Werkzeug "mit Problemen" where ``[remarks] open_query`` is not set."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,8 @@ class ReportDefinition:
     no_return_statuses: tuple[str, ...]
     no_return_text: str
     charts: ChartTexts
+    open_query: str = OPEN_QUERY
+    """Added to the remarks of a Werkzeug "mit Problemen": a question to the department is still open."""
 
     @property
     def columns(self) -> list[str]:
@@ -97,12 +101,14 @@ class ReportDefinition:
 _TOP_SCHEMA = {"table": dict, "legend": dict, "yes_no": list, "remarks": dict, "no_return": dict, "charts": dict}
 _TABLE_SCHEMAS = {
     "table": {"title": str, "sheet": str, "werkzeug_header": str, "yes": str, "no": str, "page": str},
-    "remarks": {"header": str, "questions": tuple, "separator": str},
+    "remarks": {"header": str, "questions": tuple, "separator": str, "open_query": str},
     "no_return": {"statuses": tuple, "text": str},
     "charts": {"sheet": str, "title": str, "handlungsfeld": str, "by_handlungsfeld": str, "ratings_title": str,
                "axis": str, "total": str, "blank": str, "unanswered": str, "no_return": str, "neutral": tuple,
                "ratings": dict},
 }
+_OPTIONAL = {("remarks", "open_query"): OPEN_QUERY}
+"""(table, key) -> the value of a setting that definitions written before it may lack."""
 _YES_NO_SCHEMA = {"header": str, "question": str, "yes": tuple, "no": tuple}
 _LEGEND_SCHEMA = {"color": str, "text": str}
 _KIND_NAMES = {str: "report_definition.kind_text", tuple: "report_definition.kind_texts",
@@ -182,6 +188,7 @@ class _DefinitionReader:
             werkzeug_header=table["werkzeug_header"],
             yes=table["yes"], no=table["no"], kategorien=kategorien, yes_no=yes_no,
             remarks_header=remarks["header"], remarks_questions=remarks["questions"], separator=remarks["separator"],
+            open_query=remarks["open_query"],
             no_return_statuses=no_return["statuses"], no_return_text=no_return["text"],
             charts=ChartTexts(**{**charts, "ratings": ratings}),
         )
@@ -198,7 +205,9 @@ class _DefinitionReader:
                              known=", ".join(schema))
         for key, kind in schema.items():
             if key not in data:
-                if kind is not list:  # no [[...]] block at all is an empty list
+                if (table, key) in _OPTIONAL:
+                    result[key] = _OPTIONAL[table, key]
+                elif kind is not list:  # no [[...]] block at all is an empty list
                     self.problem(Code.REPORT_MISSING_KEY, table, occurrence=occurrence, name=key, where=where)
                 continue
             value = data[key]

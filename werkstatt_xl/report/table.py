@@ -7,6 +7,7 @@ from typing import Mapping
 from ..catalogue import fold
 from ..errors import ReportError
 from ..messages import text
+from ..register import STATUS_PROBLEMS
 from ..xlsx import fit_cell
 from .definition import ReportDefinition
 
@@ -17,7 +18,8 @@ def tabelle1(register, definition: ReportDefinition, texts: Mapping[str, str] | 
     Grouped by Handlungsfeld in catalogue order; X columns hold the definition's yes/no
     text or ""; the remarks column what Tabelle 1 prints there: the office's text from
     ``texts`` (Werkzeug-ID -> text) where it has one, else the text answers joined, or the
-    no-return text; Rücklauf is the register status. Pure: no I/O.
+    no-return text; for a Werkzeug "mit Problemen" followed by the open-query marker (its answers
+    are still to be corrected); Rücklauf is the register status. Pure: no I/O.
     """
     import pandas as pd
 
@@ -29,11 +31,12 @@ def printed_remarks(register, definition: ReportDefinition) -> list[tuple[str, s
     """(Werkzeug-ID, Werkzeug, text) in table order: what Tabelle 1 prints in its remarks column from the
     answers alone."""
     position = 1 + definition.columns.index(definition.remarks_header)
-    return [(row[0], row[2], row[position]) for row in _rows(register, definition, {})]
+    return [(row[0], row[2], row[position]) for row in _rows(register, definition, {}, marked=False)]
 
 
-def _rows(register, definition: ReportDefinition, texts: Mapping[str, str]) -> list[list[str]]:
-    """The Werkzeug-ID and the cells of each row of Tabelle 1, in table order."""
+def _rows(register, definition: ReportDefinition, texts: Mapping[str, str], marked: bool = True) -> list[list[str]]:
+    """The Werkzeug-ID and the cells of each row of Tabelle 1, in table order; ``marked``: with the open-query
+    marker of the Werkzeuge "mit Problemen"."""
     values = register_columns(register, definition)
     order = {name: position for position, name in enumerate(dict.fromkeys(values["handlungsfeld"]))}
     rows = []
@@ -44,13 +47,12 @@ def _rows(register, definition: ReportDefinition, texts: Mapping[str, str]) -> l
         for column in definition.yes_no:
             outcome = column.outcome(cell_text(values[column.question][index]))
             row.append("" if outcome is None else definition.yes if outcome else definition.no)
-        if werkzeug_id in texts:
-            row.append(texts[werkzeug_id])
-        elif status in definition.no_return_statuses:
+        if status in definition.no_return_statuses and werkzeug_id not in texts:
             row.append(definition.no_return_text)
         else:
-            row.append(_join_unique([cell_text(values[name][index]) for name in definition.remarks_questions],
-                                    definition.separator))
+            remarks = texts[werkzeug_id] if werkzeug_id in texts else _join_unique(
+                [cell_text(values[name][index]) for name in definition.remarks_questions], definition.separator)
+            row.append(_open_query(remarks, definition) if marked and status == STATUS_PROBLEMS else remarks)
         row.append(status)
         rows.append(row)
     return rows
@@ -77,6 +79,14 @@ def _join_unique(texts: list[str], separator: str) -> str:
         if value:
             unique.setdefault(fold(value), value)
     return fit_cell(separator.join(unique.values()), " […]")
+
+
+def _open_query(remarks: str, definition: ReportDefinition) -> str:
+    """``remarks`` with the open-query marker after them (alone where they are empty), cut where the
+    remarks are too long for both in one cell."""
+    if not remarks:
+        return definition.open_query
+    return fit_cell(f"{remarks} {definition.open_query}", f" […] {definition.open_query}")
 
 
 def cell_text(value: object) -> str:

@@ -89,7 +89,8 @@ def _write_table_row(sheet, rows: Rows, styles: Styles, row: int, record: dict, 
             else:
                 sheet.write_blank(row, 1 + 2 * position + offset, None, styles.mark)
     remarks = record[definition.remarks_header]
-    if record[RUECKLAUF] in definition.no_return_statuses and remarks == definition.no_return_text:
+    if (record[RUECKLAUF] in definition.no_return_statuses and remarks == definition.no_return_text
+            or remarks == definition.open_query):
         sheet.write_string(row, len(widths) - 1, remarks, styles.no_return)
     elif remarks:
         sheet.write_string(row, len(widths) - 1, remarks, styles.text)

@@ -1,10 +1,12 @@
-"""``status``: where each Werkzeug of the round stands, from the catalogue, the issue log and the last merge."""
+"""``status``: where each Werkzeug of the round stands, from the catalogue, the issue log, the last merge and the
+sent-log."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from ..catalogue import load_catalogue
+from ..mail import SENT_LOG, last_events, read_sent_log
 from ..status import render, status_table
 from .inbox import read_register, returned_files
 from .project import Project, issued_questionnaires
@@ -13,10 +15,12 @@ __all__ = ["register_statuses", "render", "status", "unmerged_files"]
 
 
 def status(project: Project):
-    """One row per catalogue Werkzeug (see :func:`werkstatt_xl.status.status_table`)."""
+    """One row per catalogue Werkzeug with the last e-mail sent to it (see
+    :func:`werkstatt_xl.status.status_table`)."""
     catalogue = load_catalogue(project.catalogue_path)
     issued, _ = issued_questionnaires(project, catalogue)
-    return status_table(catalogue, {entry.werkzeug_id for entry in issued}, register_statuses(project))
+    events = last_events(read_sent_log(project.drafts / SENT_LOG))
+    return status_table(catalogue, {entry.werkzeug_id for entry in issued}, register_statuses(project), events)
 
 
 def unmerged_files(project: Project) -> list[Path]:

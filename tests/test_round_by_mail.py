@@ -131,5 +131,6 @@ def test_a_round_by_mail_needs_no_hand_work(tmp_path, smtp_server, dovecot, monk
 
     assert reminded.exit_code == 0, reminded.output
     assert smtp.recipients[sent:] == [["gesundheit@example.org"]]
-    assert "W4" in reminded.output  # cannot be reminded: no address
+    assert "have no e-mail address and are in no e-mail" in reminded.output
+    assert "  W4 (row 5): Telenotarzt\n" in reminded.output
     assert dovecot.count() == 3  # nothing deleted from the mailbox

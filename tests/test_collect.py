@@ -582,3 +582,16 @@ def test_a_large_message_is_read_part_by_part_also_inside_a_forwarded_message(pr
     ]
     assert files_in(project.inbox) == {"aim.xlsx": returned("1-05")}
     assert result.rows[1].sha256 == hashlib.sha256(returned("1-05")).hexdigest()
+
+
+def test_what_a_killed_run_left_half_written_is_cleared_and_nothing_else(project, dovecot):
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    abandoned = project.inbox / f".Fragebogen-{ended.stdout.strip()}-ab12cd34.xlsx"
+    running = project.inbox / f".Fragebogen-{os.getpid()}-ab12cd34.xlsx"
+    office = project.inbox / ".notiz-1-des-buero.xlsx"
+    for path in (abandoned, running, office):
+        path.write_bytes(b"PK")
+
+    assert run("collect", "-p", project.root).exit_code == 0
+
+    assert sorted(path.name for path in project.inbox.iterdir()) == sorted([running.name, office.name])

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import CollectError, IngestError, ProjectError
-from ..files import create_file
+from ..files import create_file, remove_abandoned_files
 from ..imap import LARGE_MESSAGE, Mailbox, check_imap_settings
 from ..inbox_mail import (
     COLLECT_LOG,
@@ -155,6 +155,7 @@ class _Collector:
         self.inbox, self.log_path = project.inbox, collect_log_path(project)
         if not self.inbox.is_dir():
             raise ProjectError(text("merge.no_inbox", path=self.inbox))
+        remove_abandoned_files(self.inbox)
         self.rows = read_collect_log(self.log_path)
         self.first_new = self.written = len(self.rows)
         self.uids = {(row.source, row.uidvalidity, row.uid) for row in self.rows if row.uid}

@@ -595,3 +595,27 @@ def test_what_a_killed_run_left_half_written_is_cleared_and_nothing_else(project
     assert run("collect", "-p", project.root).exit_code == 0
 
     assert sorted(path.name for path in project.inbox.iterdir()) == sorted([running.name, office.name])
+
+
+def test_without_a_mailbox_in_the_settings_it_says_what_to_set(tmp_path):
+    project = init_project(tmp_path / "runde", example=True)
+
+    result = run("collect", "-p", project.root)
+
+    assert (result.exit_code, result.output) == (
+        1, "Error: No mailbox to collect from: set imap_host (and imap_user) under [mail] in werkstatt.toml, or use "
+           "--from-folder with saved messages.\n")
+
+
+def test_the_terminal_speaks_german(project, dovecot, german):
+    dovecot.append(mail("planung@example.org", "Rücklauf", ("7-01.xlsx", returned("7-01"))).as_bytes(),
+                   mail("leer@example.org", "Frage").as_bytes())
+
+    result = run("collect", "-p", project.root)
+
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        f"Nicht als Rücklauf abgelegt (alles steht in {collect_log_path(project)}):\n"
+        "  leer@example.org, „Frage“: -: ohne Anhang. Die E-Mail hat keinen Anhang; sie bleibt im Postfach.\n"
+        f"1 Datei aus 2 neuen Nachrichten in {project.inbox} abgelegt; 0 schon früher abgeholte nicht erneut "
+        f"abgeholt.\nAls Nächstes: werkstatt-xl merge -p {project.root}\n")

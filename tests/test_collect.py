@@ -60,6 +60,12 @@ def tiny_workbook(number: int) -> bytes:
     return buffer.getvalue()
 
 
+def numbered(numbers: range) -> list[bytes]:
+    """One message per number, each with its own tiny workbook ``R<number>.xlsx``."""
+    return [mail("planung@example.org", f"Nr. {number}", (f"R{number}.xlsx", tiny_workbook(number))).as_bytes()
+            for number in numbers]
+
+
 def write_settings(root: Path, port: int, **extra) -> None:
     settings = {"sender": f"Demografiewerkstatt <{OFFICE}>", "imap_host": "127.0.0.1", "imap_port": port,
                 "imap_security": "none", "imap_user": USER, "imap_password_env": PASSWORD_ENV, **extra}
@@ -194,8 +200,7 @@ def test_the_password_can_be_typed(project, dovecot, monkeypatch):
 
 
 def test_a_dropped_connection_stops_and_a_rerun_fetches_the_rest_exactly_once(project, dovecot):
-    dovecot.append(*(mail("planung@example.org", f"Nr. {number}", (f"Fragebogen {number}.xlsx", tiny_workbook(number)))
-                     .as_bytes() for number in range(250)))
+    dovecot.append(*numbered(range(250)))
     stopped_at = []
 
     def drop(done: int, total: int) -> None:
@@ -220,7 +225,7 @@ def test_a_dropped_connection_stops_and_a_rerun_fetches_the_rest_exactly_once(pr
     assert (result.known, result.messages, len(rows)) == (len(first), 250 - len(first), 250)
     assert sorted(row.subject for row in rows) == sorted(f"Nr. {number}" for number in range(250))
     assert {row.outcome for row in rows} == {Outcome.SAVED}
-    assert files_in(project.inbox) == {f"Fragebogen {number}.xlsx": tiny_workbook(number) for number in range(250)}
+    assert files_in(project.inbox) == {f"R{number}.xlsx": tiny_workbook(number) for number in range(250)}
 
 
 def test_two_thousand_messages_are_collected_with_a_progress_bar_and_a_rerun_fetches_none(project, dovecot):
@@ -420,15 +425,14 @@ def test_from_folder_reads_outlook_messages_as_a_second_reader_sees_them(tmp_pat
 
 def test_collected_messages_are_moved_into_the_folder_set_and_not_fetched_again(project, dovecot):
     write_settings(project.root, dovecot.port, imap_move_to="Rückläufe 2019")
-    dovecot.append(*(mail("planung@example.org", f"Nr. {number}", (f"R{number}.xlsx", tiny_workbook(number)))
-                     .as_bytes() for number in range(3)))
+    dovecot.append(*numbered(range(3)))
 
     result = run("collect", "-p", project.root)
 
     assert result.exit_code == 0, result.output
     assert "Moved 3 messages into the folder 'Rückläufe 2019'." in result.output
     assert (dovecot.count("INBOX"), dovecot.count("R&APw-ckl&AOQ-ufe 2019")) == (0, 3)
-    dovecot.append(mail("planung@example.org", "Nr. 3", ("R3.xlsx", tiny_workbook(3))).as_bytes())
+    dovecot.append(*numbered(range(3, 4)))
     assert run("collect", "-p", project.root).exit_code == 0
     assert len(list(project.inbox.iterdir())) == 4 and dovecot.count("R&APw-ckl&AOQ-ufe 2019") == 4
 
@@ -511,8 +515,7 @@ def test_returns_saved_as_xls_and_ods_by_libreoffice_are_collected_and_merged(pr
 
 
 def test_a_mailbox_rebuilt_with_new_uids_fetches_nothing_twice(project, dovecot):
-    dovecot.append(*(mail("planung@example.org", f"Nr. {number}", (f"R{number}.xlsx", tiny_workbook(number)))
-                     .as_bytes() for number in range(3)))
+    dovecot.append(*numbered(range(3)))
     first = collect(project, PASSWORD)
     dovecot.stop()
     for index in (dovecot.root / "mail").rglob("dovecot*"):

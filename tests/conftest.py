@@ -1,4 +1,4 @@
-"""Shared fixtures: the terminal's language, projects in real folders and LibreOffice as the second client."""
+"""Shared fixtures: the terminal's language, projects in real folders, LibreOffice and Gnumeric as other clients."""
 
 from __future__ import annotations
 
@@ -56,6 +56,21 @@ def soffice(tmp_path_factory):
         result = out_dir / f"{Path(path).stem}.{extension}"
         assert result.is_file(), f"LibreOffice wrote no {result.name}"
         return result
+
+    return convert
+
+
+@pytest.fixture(scope="session")
+def ssconvert():
+    """``convert(source, target) -> target`` through Gnumeric's ssconvert; skips without it."""
+    binary = shutil.which("ssconvert")
+    if binary is None:
+        pytest.skip("Gnumeric (ssconvert) is not installed: apt-get install gnumeric")
+
+    def convert(source: Path, target: Path) -> Path:
+        subprocess.run([binary, str(source), str(target)], check=True, capture_output=True, timeout=180)
+        assert target.is_file(), f"ssconvert wrote no {target.name}"
+        return target
 
     return convert
 

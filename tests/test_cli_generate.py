@@ -14,6 +14,7 @@ from python_calamine import CalamineWorkbook
 from werkstatt_xl import __version__
 from werkstatt_xl.catalogue import derived_id
 from werkstatt_xl.cli import main
+from werkstatt_xl.form import ALL_TYPES
 from werkstatt_xl.issue_log import read_issue_log
 from werkstatt_xl.questionnaire import SHEET
 
@@ -177,6 +178,48 @@ def test_generate_with_overrides_and_the_derived_ids_warning(project, tmp_path, 
     assert "\nProjekt\nwxl:projekt\n1\nStand\nwxl:stand" in text
 
 
+def test_generate_says_what_the_form_leaves_out_and_reads_the_language_asked_for(project, xlsform, german):
+    form = xlsform("""
+        | survey |
+        |        | type     | name  | label::English (en) | label::Deutsch (de) | appearance |
+        |        | text     | a     | Name?               | Name?               |            |
+        |        | geopoint | ort   | Where?              | Wo?                 | maps       |
+        |        | text     | b     | Why?                | Warum?              |            |
+    """, "sprachen.xlsx")
+
+    result = run("generate", "-p", project, "--form", form, "--language", "de")
+
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[:2] == [
+        "Warnung: [Zeile 3] Blatt „survey“: „ort“ (geopoint) wird weggelassen: Eine Arbeitsmappe kann keinen "
+        "Standort erfassen.",
+        "Warnung: [Zeile 3] Blatt „survey“: Die Spalte „appearance“ (Zeilen 3) wird nicht verwendet: Eine "
+        "Arbeitsmappe hat ihr eigenes Layout."]
+    (entry, *_) = read_issue_log(project / "ausgang" / "ausgabe.csv")
+    text = sheet_text(project / "ausgang" / entry.file)
+    assert "Warum?" in text and "Why?" not in text and "Wo?" not in text
+
+
+def test_generate_says_a_default_that_is_no_answer_of_its_type(project, xlsform):
+    form = xlsform("""
+        | survey |
+        |        | type          | name | label | default |
+        |        | integer       | a    | A     | viele   |
+        |        | select_one yn | b    | B     | y       |
+        |        | select_one yn | c    | C     | vielleicht |
+        | choices |
+        |         | list_name | name | label |
+        |         | yn        | y    | Ja    |
+    """, "vorgaben.xlsx")
+    result = run("generate", "-p", project, "--form", form)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[:2] == [
+        "Warning: [row 2] On the 'survey' sheet, the default 'viele' of 'a' is no answer of its type: its cell "
+        "starts empty.",
+        "Warning: [row 4] On the 'survey' sheet, the default 'vielleicht' of 'c' is no answer of its type: its cell "
+        "starts empty."]
+
+
 def test_generate_write_ids_stores_them_in_the_catalogue(project):
     result = run("generate", "-p", project, "--write-ids")
     assert result.exit_code == 0, result.output
@@ -221,7 +264,7 @@ def test_generate_with_a_broken_form(project, xlsform):
     """)
     assert_fails(run("generate", "-p", project, "--form", form), (
         f"{form}: the questionnaire form has errors:\n  [row 2] On the 'survey' sheet, unknown type 'txt'. "
-        "Supported: select_one, text, integer, decimal, date, note, begin_group, end_group.\n"
+        f"Supported: {', '.join(ALL_TYPES)}.\n"
         "Correct the form in a spreadsheet program and run the command again."))
 
 

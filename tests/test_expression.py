@@ -1,8 +1,10 @@
 """The expression subset of ``relevant`` and ``constraint``: parse, evaluate, Excel, German."""
 
+import datetime as dt
+
 import pytest
 
-from werkstatt_xl.expression import ExpressionError, Node, evaluate_with, parse_expression
+from werkstatt_xl.expression import ExpressionError, Node, UnsupportedExpression, evaluate_with, parse_expression
 
 CELLS = {"a": "$C$5", "b": "$C$6", None: "$C$9"}
 NAMES = {"a": "Frage 1", "b": "Frage 2"}
@@ -36,8 +38,37 @@ def test_parse_builds_the_tree_with_precedence_and_references():
     assert expression.text == "${a} = 'ja' or not(${b} >= 2.5) and string-length(.) < 4"
 
 
-def test_selected_is_a_comparison_with_the_choice():
-    assert parse_expression("selected(${a}, 'ja')").tree == parse_expression("${a} = 'ja'").tree
+def test_selected_holds_for_a_select_one_answer_and_for_a_choice_among_several():
+    selected = parse_expression("selected(${a}, 'ja')")
+    assert selected.tree == Node("selected", args=(Node("ref", "a"), Node("string", "ja")))
+    assert [selected.evaluate(evaluate_with({"a": answer})) for answer in ("ja", "nein", "vielleicht ja", "")] == [
+        True, False, True, False]
+    assert selected.describe(lambda name: "Frage 1", lambda name, value: value.title()) == (
+        parse_expression("${a} = 'ja'").describe(lambda name: "Frage 1", lambda name, value: value.title()))
+
+
+def test_count_selected_counts_the_choices_of_a_select_multiple():
+    expression = parse_expression("count-selected(${a}) >= 2")
+    assert [expression.evaluate(evaluate_with({"a": answer})) for answer in ("rad bus", "rad", None)] == [
+        True, False, False]
+    assert expression.describe(lambda name: "Frage 3", lambda name, value: value) == (
+        "die Zahl der angekreuzten Antworten bei Frage 3 mindestens 2 ist")
+
+
+def test_a_constraint_on_the_ticks_of_the_question_itself():
+    expression = parse_expression("not(selected(., 'keine') and count-selected(.) > 1)")
+    assert [expression.evaluate(evaluate_with({}, own=answer)) for answer in ("keine", "keine rad", "rad fuss")] == [
+        True, False, True]
+    assert expression.describe(lambda name: "Frage 3", lambda name, value: value) == (
+        "diese Frage nicht mit „keine“ beantwortet ist oder die Zahl der angekreuzten Antworten bei dieser Frage "
+        "höchstens 1 ist")
+
+
+def test_a_select_multiple_in_excel_reads_the_cell_of_the_choice_and_counts_the_ticks():
+    cells = {"a": "$C$3:$C$5", "a#rad": "$C$3", "b": "$C$9"}
+    expression = parse_expression("selected(${a}, 'rad') and count-selected(${a}) < 3 and selected(${b}, 'ja')")
+    assert expression.to_excel(cells.get, lambda name, value: value.title()) == (
+        'AND(AND($C$3<>"",COUNTA($C$3:$C$5)<3),$C$9="Ja")')
 
 
 def test_double_quoted_strings_and_names_with_dots_and_dashes():
@@ -136,14 +167,89 @@ def test_describe_keeps_the_grouping_of_or_inside_and():
     ("${a} = = 'x'", "unexpected '=' in \"${a} = = 'x'\""),
     ("${a} = 'x')", "unexpected ')' in \"${a} = 'x')\""),
     ("(${a} = 'x'", "expected ) but found the end in \"(${a} = 'x'\""),
-    ("foo(${a})", "cannot read 'foo(${a})' in 'foo(${a})'"),
+    ("foo(${a})", "foo() is not supported, in 'foo(${a})'"),
     ("${a", "cannot read '${a' in '${a'"),
-    ("${a} = -1", "cannot read '-1' in '${a} = -1'"),
-    ("not ${a}", "cannot read 'not ${a}' in 'not ${a}'"),
+    ("not ${a}", "unexpected 'a' in 'not ${a}'"),
     ("selected(${a}, ${b})", "selected() takes ${name} and a 'choice' in 'selected(${a}, ${b})'"),
-    ("selected(${a} 'x')", "expected , but found \"'x'\" in \"selected(${a} 'x')\""),
+    ("selected(${a} 'x')", "expected ) but found \"'x'\" in \"selected(${a} 'x')\""),
 ])
 def test_errors_say_what_is_wrong(text, message):
     with pytest.raises(ExpressionError) as caught:
         parse_expression(text)
     assert str(caught.value) == message
+
+
+@pytest.mark.parametrize("text, answers, expected", [
+    ("${a} + ${b} * 2", {"a": 1, "b": 3}, 7.0),
+    ("(${a} + ${b}) div 4", {"a": 1, "b": 3}, 1.0),
+    ("${a} mod 3", {"a": 7}, 1.0),
+    ("-${a} + 1", {"a": 2}, -1.0),
+    ("if(${a} > 1, 'viel', 'wenig')", {"a": 2}, "viel"),
+    ("concat(${a}, '-', ${b})", {"a": "x", "b": 2}, "x-2"),
+    ("int(${a} div 2)", {"a": 7}, 3.0),
+    ("round(${a}, 1)", {"a": 2.25}, 2.3),
+    ("round(-2.5)", {}, -3.0),
+    ("coalesce(${a}, 'leer')", {"a": ""}, "leer"),
+    ("string-length(concat(${a}, ${a}))", {"a": "ab"}, 4.0),
+    ("${a} + 1", {"a": ""}, ""),  # a missing number makes no number, as in ODK
+    ("${d} + 1", {"d": dt.date(2024, 2, 28)}, dt.date(2024, 2, 29)),
+    ("today()", {}, dt.date.today()),
+    ("count-selected(${a})", {"a": "x y z"}, 3.0),
+    ("substr('abcdef', 1, 3)", {}, "bc"),
+    ("true() and not(false())", {}, True),
+])
+def test_calculations_compute_as_xpath_does(text, answers, expected):
+    assert parse_expression(text).value(evaluate_with(answers)) == expected
+
+
+@pytest.mark.parametrize("text, answers, expected", [
+    ("regex(., '^[0-9]{5}$')", {None: "12345"}, True),
+    ("regex(., '^[0-9]{5}$')", {None: "1234"}, False),
+    (". <= today()", {None: dt.date(2000, 1, 1)}, True),
+    (". > ${a} + 1", {None: 5, "a": 3}, True),
+    ("contains(., 'x') or starts-with(., 'a')", {None: "abc"}, True),
+])
+def test_constraints_with_functions_and_arithmetic(text, answers, expected):
+    own = answers.pop(None)
+    assert parse_expression(text).evaluate(evaluate_with(answers, own=own)) is expected
+
+
+def test_a_choice_filter_reads_the_columns_of_a_choice_by_bare_name():
+    expression = parse_expression("state=${state} and label::English != ''")
+    assert expression.columns == {"state", "label::English"} and expression.references == {"state"}
+    columns = {"state": "wa", "label::English": "King"}
+    assert expression.evaluate(evaluate_with({"state": "wa"}), columns.get)
+    assert not expression.evaluate(evaluate_with({"state": "tx"}), columns.get)
+
+
+@pytest.mark.parametrize("text, formula", [
+    ("${a} + ${b} * 2", "($A$1+($B$1*2))"),
+    ("${a} div 2 - ${b} mod 3", "(($A$1/2)-MOD($B$1,3))"),
+    ("if(${a} = 'x', concat(${b}, '!'), 'nein')", 'IF($A$1="X",($B$1&"!"),"nein")'),
+    ("round(${a}, 2) > int(${b})", "ROUND($A$1,2)>TRUNC($B$1)"),
+    (". <= today()", "$C$3<=TODAY()"),
+    ("coalesce(${a}, ${b})", 'IF($A$1="",$B$1,$A$1)'),
+])
+def test_excel_formulas_of_arithmetic_and_functions(text, formula):
+    cells = {"a": "$A$1", "b": "$B$1", None: "$C$3"}
+    assert parse_expression(text).to_excel(cells.get, lambda name, value: value.upper()) == formula
+
+
+def test_what_excel_cannot_compute_and_functions_outside_the_subset_are_said_apart():
+    with pytest.raises(UnsupportedExpression, match="Excel cannot compute regex"):
+        parse_expression("regex(., 'a')").to_excel(lambda name: "$A$1", lambda name, value: value)
+    with pytest.raises(UnsupportedExpression, match=r"pulldata\(\) is not supported"):
+        parse_expression("pulldata('f', 'a', 'b', ${x})")
+    with pytest.raises(UnsupportedExpression):
+        parse_expression("count(../item)")
+    with pytest.raises(ExpressionError) as caught:
+        parse_expression("${a} = = 1")
+    assert not caught.value.unsupported
+
+
+def test_a_regex_constraint_and_a_computed_comparison_are_described_in_words():
+    literal = lambda name, value: value  # noqa: E731
+    assert parse_expression("regex(., '^[0-9]{5}$')").describe(str, literal) == (
+        "die Antwort auf diese Frage dem Muster „^[0-9]{5}$“ entspricht")
+    assert parse_expression("${a} > ${b} + 1").describe(lambda name: f"Frage {name}", literal) == (
+        "die Antwort auf Frage a größer als (die Antwort auf Frage b + 1) ist")

@@ -6,8 +6,9 @@ import warnings
 import pytest
 
 from werkstatt_xl.errors import FormError
-from werkstatt_xl.form import Choice, ChoiceList, default_form_path, load_form
+from werkstatt_xl.form import ALL_TYPES, RESERVED_NAMES, Choice, ChoiceList, default_form_path, load_form
 from werkstatt_xl.messages import Code
+from werkstatt_xl.register import PROVENANCE_COLUMNS
 
 SETTINGS = """
 | settings |
@@ -104,8 +105,7 @@ def test_unknown_type(xlsform):
         |        | texte  | a    | A     |
     """ + CHOICES + SETTINGS)
     assert form_errors(path) == expected_errors(
-        path, "[row 2] On the 'survey' sheet, unknown type 'texte'. Supported: select_one, text, integer, "
-              "decimal, date, note, begin_group, end_group.")
+        path, f"[row 2] On the 'survey' sheet, unknown type 'texte'. Supported: {', '.join(ALL_TYPES)}.")
 
 
 def test_missing_choice_list(xlsform):
@@ -131,7 +131,7 @@ def test_duplicate_name(xlsform):
         path, "[row 4] On the 'survey' sheet, the name 'a' is already used in row 2.")
 
 
-@pytest.mark.parametrize("reference", ["nope", "hinweis", "gruppe"])
+@pytest.mark.parametrize("reference", ["nope", "gruppe"])
 def test_relevant_must_refer_to_an_answerable_question(xlsform, reference):
     path = xlsform(f"""
         | survey |
@@ -180,28 +180,36 @@ def test_unparseable_expression(xlsform):
               "\"${a} = = 'x'\".")
 
 
-@pytest.mark.parametrize("missing", ["survey", "choices", "settings"])
-def test_missing_sheet(xlsform, missing):
-    sheets = {"survey": "| survey |\n| | type | name | label |\n| | text | a | A |", "choices": CHOICES,
-              "settings": SETTINGS}
-    path = xlsform("\n".join(text for name, text in sheets.items() if name != missing))
+def test_a_form_needs_a_survey_sheet(xlsform):
+    path = xlsform(CHOICES + SETTINGS)
     assert form_errors(path) == expected_errors(
-        path, f"On the '{missing}' sheet, the sheet is missing: an XLSForm needs survey, choices and settings.")
+        path, "On the 'survey' sheet, the sheet is missing: an XLSForm needs a survey sheet.")
 
 
-def test_missing_settings_form_id_and_version(xlsform):
-    path = xlsform("""
+def test_without_settings_the_id_comes_from_the_file_name_and_the_version_from_its_contents(xlsform):
+    survey = "| survey |\n| | type | name | label |\n| | text | a | A |"
+    form = load_form(xlsform(survey, name="Umfrage 2026.xlsx"))
+    copy = load_form(xlsform(survey, name="copy.xlsx"))
+    assert (form.form_id, form.title) == ("Umfrage_2026", "Umfrage_2026")
+    assert re.fullmatch(r"[0-9a-f]{12}", form.version)
+    assert load_form(xlsform(survey + "\n| | text | b | B |")).version != form.version
+    assert copy.version == form.version and copy.form_id == "copy"
+    assert form.notices == ()
+
+
+def test_settings_take_pyxforms_spellings_and_may_stand_on_the_survey_sheet(xlsform):
+    form = load_form(xlsform("""
         | survey |
-        |        | type | name | label |
-        |        | text | a    | A     |
+        |        | type       | name      | label |
+        |        | text       | a         | A     |
+        |        | form_title | Mein Bogen |      |
         | settings |
-        |        | form_title | form_id | version |
-        |        | Testbogen  |         |         |
-    """ + CHOICES)
-    assert form_errors(path) == expected_errors(
-        path,
-        "[row 2] On the 'settings' sheet, 'form_id' is empty: it identifies the questionnaire of this round.",
-        "[row 2] On the 'settings' sheet, 'version' is empty: it identifies the questionnaire of this round.")
+        |        | ID_STRING | Version | submission_url |
+        |        | bogen     | 7       | https://example.org |
+    """))
+    assert (form.form_id, form.version, form.title) == ("bogen", "7", "Mein Bogen")
+    assert [(notice.code, notice.sheet, notice.line) for notice in form.notices] == [
+        (Code.FORM_NOT_USED, "settings", 2)]
 
 
 def test_every_problem_is_listed_at_once(xlsform):
@@ -220,7 +228,7 @@ def test_every_problem_is_listed_at_once(xlsform):
         |         | list_name | name | label |
         |         | ja_nein   | ja   | Ja    |
         |         | ja_nein   | ja   | Jawohl |
-        |         | ja_nein   | nein |       |
+        |         | ja_nein   |      | Nein  |
     """ + SETTINGS)
     assert form_errors(path) == expected_errors(
         path,
@@ -229,7 +237,6 @@ def test_every_problem_is_listed_at_once(xlsform):
         "[row 3] On the 'survey' sheet, the name '1a' is not valid: use letters, digits and _ and start with "
         "a letter.",
         "[row 4] On the 'survey' sheet, the type 'text' takes no choice list.",
-        "[row 5] On the 'survey' sheet, 'c' has no label.",
         "[row 5] On the 'survey' sheet, prefill 'telefon' is not a catalogue field (werkzeug, seite, "
         "ansprechpartner, fachamt, handlungsfeld).",
         "[row 6] On the 'survey' sheet, the type is empty.",
@@ -263,46 +270,59 @@ def test_each_kind_of_form_problem_has_its_own_code(xlsform):
         |        | text             | b      | B     | . = 'x'    | . < ${zz}  | telefon |
         |        | text             | b      | B     |            |            |         |
         |        | text             | status | S     |            |            |         |
-        |        | select_one skala | c      | C     |            |            |         |
-        |        | integer ja_nein  | d      |       | ${b} = = 1 |            |         |
+        |        | select_one skala | c      | C     | ${b} = = 1 |            |         |
+        |        | integer ja_nein  | d      |       |            |            |         |
         |        |                  | e      | E     |            |            |         |
         |        | begin_group      | g      | G     |            |            |         |
+        |        | rank ja_nein     | h      | H     |            |            |         |
         | choices |
         |         | list_name | name | label  |
         |         | ja_nein   | ja   | Ja     |
         |         | ja_nein   | ja   | Jawohl |
-        |         | ja_nein   | nein |        |
+        |         | ja_nein   |      | Nein   |
         | settings |
         |          | form_title | form_id | version |
-        |          | Testbogen  | test    |         |
+        |          | Testbogen  | test    | 1       |
     """)
     assert form_problems(path) == [
-        (Code.FORM_MISSING_SETTING, "settings", 2),
         (Code.FORM_DUPLICATE_CHOICE, "choices", 3),
         (Code.FORM_INCOMPLETE_CHOICE, "choices", 4),
         (Code.FORM_UNKNOWN_TYPE, "survey", 2),
         (Code.FORM_END_GROUP_WITHOUT_BEGIN, "survey", 3),
         (Code.FORM_BAD_NAME, "survey", 4),
         (Code.FORM_BAD_PREFILL, "survey", 5),
+        (Code.FORM_RELEVANT_READS_OWN_ANSWER, "survey", 5),
+        (Code.FORM_UNKNOWN_REFERENCE, "survey", 5),
         (Code.FORM_DUPLICATE_NAME, "survey", 6),
         (Code.FORM_RESERVED_NAME, "survey", 7),
         (Code.FORM_UNKNOWN_CHOICE_LIST, "survey", 8),
+        (Code.FORM_BAD_EXPRESSION, "survey", 8),
         (Code.FORM_UNEXPECTED_CHOICE_LIST, "survey", 9),
-        (Code.FORM_NO_LABEL, "survey", 9),
-        (Code.FORM_BAD_EXPRESSION, "survey", 9),
         (Code.FORM_NO_TYPE, "survey", 10),
         (Code.FORM_GROUP_WITHOUT_END, "survey", 11),
-        (Code.FORM_RELEVANT_READS_OWN_ANSWER, "survey", 5),
-        (Code.FORM_UNKNOWN_REFERENCE, "survey", 5),
+        (Code.FORM_UNSUPPORTED_TYPE, "survey", 12),
     ]
+
+
+@pytest.mark.parametrize("name", ["status", "file", "received_at", "sha256", "form_version", "werkzeug_id"])
+def test_a_question_may_not_take_the_name_of_a_register_column(xlsform, name):
+    path = xlsform(f"""
+        | survey |
+        |        | type | name   | label |
+        |        | text | {name} | A     |
+    """)
+    assert form_problems(path) == [(Code.FORM_RESERVED_NAME, "survey", 2)]
+
+
+def test_the_register_columns_are_reserved_in_the_form():
+    assert set(PROVENANCE_COLUMNS) <= RESERVED_NAMES
 
 
 def test_a_missing_sheet_and_an_unusable_file_have_their_own_codes(xlsform, tmp_path):
     broken = tmp_path / "kaputt.xlsx"
     broken.write_bytes(b"not a zip file")
 
-    assert form_problems(xlsform(SETTINGS)) == [(Code.FORM_MISSING_SHEET, "survey", None),
-                                                (Code.FORM_MISSING_SHEET, "choices", None)]
+    assert form_problems(xlsform(SETTINGS)) == [(Code.FORM_MISSING_SHEET, "survey", None)]
     assert form_problems(tmp_path / "fehlt.xlsx") == [(Code.FORM_MISSING_FILE, "", None)]
     assert form_problems(broken) == [(Code.FORM_UNREADABLE, "", None)]
 
@@ -371,3 +391,190 @@ def test_the_shipped_form_has_the_seeds_numbers_groups_and_scales():
 def test_the_shipped_form_reproduces_the_seeds_fragebogen_verbatim(seed_dir):
     seed = (seed_dir / "000_8bfb2d5125293fab.txt").read_text(encoding="utf-8")
     assert form_outline(load_form(default_form_path())) == seed_outline(seed)
+
+
+def test_pyxforms_other_spellings_of_columns_and_types_are_read(xlsform):
+    form = load_form(xlsform("""
+        | survey |
+        |        | TYPE               | NAME | caption:English | relevance   | constraint message | bind:required | calculate  |
+        |        | string             | a    | A               |             |                    | yes           |            |
+        |        | begin group        | g    | G               |             |                    |               |            |
+        |        | select one from yn | b    | B               | ${a} != ''  |                    |               |            |
+        |        | q int              | c    | C               |             | zu groß            |               |            |
+        |        | end group          |      |                 |             |                    |               |            |
+        |        | add calculate prompt | d  |                 |             |                    |               | ${c} + 1   |
+        | choices |
+        |         | list name | value | caption:English |
+        |         | yn        | y     | Yes             |
+        |         | yn        | n     | No              |
+    """))
+    assert [(question.name, question.type, question.label) for question in form.elements] == [
+        ("a", "text", "A"), ("b", "select_one", "B"), ("c", "integer", "C"), ("d", "calculate", "")]
+    assert form.question("a").required and form.question("b").relevant.text == "${a} != ''"
+    assert form.question("c").constraint_message == "zu groß" and form.question("b").group.name == "g"
+    assert form.question("b").choices.labels == ["Yes", "No"] and form.language == "English"
+
+
+LANGUAGES = """
+    | survey |
+    |        | type          | name | label::Swahili (sw) | label::English (en) | hint::English (en) |
+    |        | select_one yn | a    | Ndiyo?              | Yes?                | Say it             |
+    | choices |
+    |         | list_name | name | label::Swahili (sw) | label::English (en) |
+    |         | yn        | y    | Ndiyo               | Yes                 |
+"""
+
+
+@pytest.mark.parametrize("settings, wanted, label, choice", [
+    ("", "", "Ndiyo?", "Ndiyo"),  # no default_language: the first language, never the right-most
+    ("| settings |\n| | default_language |\n| | English (en) |", "", "Yes?", "Yes"),
+    ("", "en", "Yes?", "Yes"),
+    ("", "english", "Yes?", "Yes"),
+    ("| settings |\n| | default_language |\n| | English (en) |", "Swahili", "Ndiyo?", "Ndiyo"),
+])
+def test_one_language_is_read_the_default_or_the_first_or_the_one_asked_for(xlsform, settings, wanted, label, choice):
+    form = load_form(xlsform(LANGUAGES + settings), language=wanted)
+    question = form.question("a")
+    assert (question.label, question.choices.labels, question.hint) == (label, [choice], "Say it")
+
+
+def test_a_language_the_form_lacks_is_refused_naming_those_it_has(xlsform):
+    path = xlsform(LANGUAGES)
+    assert form_errors_with(path, "fr") == expected_errors(
+        path, "the form has no language 'fr'; it has: Swahili (sw), English (en).")
+
+
+def form_errors_with(path, language: str) -> str:
+    with pytest.raises(FormError) as caught:
+        load_form(path, language=language)
+    return str(caught.value)
+
+
+def test_what_a_workbook_does_not_render_is_said_with_sheet_and_row(xlsform):
+    form = load_form(xlsform("""
+        | survey |
+        |        | type     | name  | label | appearance | media::image | my notes |
+        |        | text     | a     | A     | multiline  |              | x        |
+        |        | image    | foto  | Foto  |            | a.png        |          |
+        |        | deviceid | gerät |       |            |              |          |
+        |        | integer  | b     | B     | numbers    |              |          |
+        | settings |
+        |          | form_id | public_key |
+        |          | f       | abc        |
+        | extra |
+        |       | x |
+    """))
+    assert [(notice.code, notice.sheet, notice.line, notice.message) for notice in form.notices] == [
+        (Code.FORM_NOT_USED, "settings", 2, "[row 2] On the 'settings' sheet, the setting 'public_key' is not used: "
+                                            "it has no meaning for a workbook."),
+        (Code.FORM_NOT_USED, "survey", 2, "[row 2] On the 'survey' sheet, the column 'appearance' (rows 2, 5) is "
+                                          "not used: a workbook has its own layout."),
+        (Code.FORM_NOT_USED, "survey", 2, "[row 2] On the 'survey' sheet, the column 'my notes' (rows 2) is not "
+                                          "used: werkstatt-xl does not render it."),
+        (Code.FORM_LEFT_OUT, "survey", 3, "[row 3] On the 'survey' sheet, 'foto' (image) is left out: a workbook "
+                                          "cannot take photos, sound, video, files or barcodes."),
+        (Code.FORM_NOT_USED, "survey", 3, "[row 3] On the 'survey' sheet, the column 'media::image' (rows 3) is "
+                                          "not used: a workbook shows no media."),
+        (Code.FORM_LEFT_OUT, "survey", 4, "[row 4] On the 'survey' sheet, 'gerät' (deviceid) is left out: device "
+                                          "metadata has no meaning in a workbook."),
+        (Code.FORM_NOT_USED, "extra", None, "On the 'extra' sheet, the sheet is not used: werkstatt-xl reads "
+                                            "survey, choices, external_choices and settings."),
+    ]
+
+
+def test_a_group_relevant_applies_to_its_questions(xlsform):
+    form = load_form(xlsform("""
+        | survey |
+        |        | type        | name | label | relevant    |
+        |        | integer     | a    | A     |             |
+        |        | begin_group | g    | G     | ${a} > 1    |
+        |        | text        | b    | B     | ${a} < 10   |
+        |        | text        | c    | C     |             |
+        |        | end_group   |      |       |             |
+    """))
+    assert form.question("b").relevant.text == "(${a} > 1) and (${a} < 10)"
+    assert form.question("c").relevant.text == "${a} > 1"
+
+
+def test_the_same_name_in_two_groups_is_two_questions_named_by_their_groups(xlsform):
+    form = load_form(xlsform("""
+        | survey |
+        |        | type        | name | label |
+        |        | begin_group | g1   | G1    |
+        |        | text        | x    | X1    |
+        |        | end_group   |      |       |
+        |        | begin_group | g2   | G2    |
+        |        | text        | x    | X2    |
+        |        | text        | y    | Y     |
+        |        | end_group   |      |       |
+    """))
+    assert form.answer_names() == ["g1/x", "g2/x", "y"]
+
+
+def test_a_loop_over_a_choice_list_is_a_group_per_choice_with_the_choice_in_its_labels(xlsform):
+    form = load_form(xlsform("""
+        | survey |
+        |        | type                   | name   | label                      |
+        |        | begin loop over raeume | zimmer | Zimmer                     |
+        |        | integer                | fenster | Fenster im %(label)s?     |
+        |        | end loop               |        |                            |
+        | choices |
+        |         | list_name | name  | label        |
+        |         | raeume    | kueche | Küche       |
+        |         | raeume    | bad    | Bad         |
+    """))
+    assert [(question.name, question.label, question.group.label) for question in form.questions] == [
+        ("zimmer/kueche/fenster", "Fenster im Küche?", "Küche"), ("zimmer/bad/fenster", "Fenster im Bad?", "Bad")]
+
+
+def test_a_reference_to_a_name_used_in_several_groups_is_refused_naming_them(xlsform):
+    path = xlsform("""
+        | survey |
+        |        | type        | name | label | relevant     |
+        |        | begin_group | g1   | G1    |              |
+        |        | text        | x    | X1    |              |
+        |        | end_group   |      |       |              |
+        |        | begin_group | g2   | G2    |              |
+        |        | text        | x    | X2    |              |
+        |        | end_group   |      |       |              |
+        |        | text        | y    | Y     | ${x} = 'a'   |
+    """)
+    assert form_errors(path) == expected_errors(
+        path, "[row 8] On the 'survey' sheet, the relevant of 'y' refers to ${x}, a name used in several groups "
+              "(g1/x, g2/x): XLSForm cannot tell which is meant; give the questions different names.")
+
+
+def test_choices_from_a_csv_file_beside_the_form_and_a_file_that_is_not_there(xlsform, tmp_path):
+    (tmp_path / "orte.csv").write_text("name,label,kreis\nb,Berlin,x\nk,Köln,y\n", encoding="utf-8")
+    form = load_form(xlsform("""
+        | survey |
+        |        | type                          | name | label |
+        |        | select_one_from_file orte.csv | ort  | Ort   |
+        |        | select_multiple_from_file orte.csv | orte | Orte |
+    """))
+    assert form.question("ort").choices.labels == ["Berlin", "Köln"] and form.question("ort").type == "select_one"
+    assert form.question("orte").type == "select_multiple"
+    assert form.question("ort").choices.by_name("k").column("kreis") == "y"
+    missing = xlsform("""
+        | survey |
+        |        | type                            | name | label |
+        |        | select_one_from_file fehlt.csv  | ort  | Ort   |
+    """, "fehlt.xlsx")
+    assert form_errors(missing) == expected_errors(
+        missing, "[row 2] On the 'survey' sheet, the type 'select_one_from_file fehlt.csv' cannot be rendered in a "
+                 "workbook: its choices are to come from fehlt.csv, which is not a CSV file beside the form with "
+                 "columns name and label; put the file there, or the choices on the choices sheet.")
+
+
+def test_html_formatting_of_labels_is_shown_as_plain_text_and_said(xlsform):
+    form = load_form(xlsform("""
+        | survey |
+        |        | type | name | label                                          | hint           |
+        |        | text | a    | <span style="color:red">Wichtig</span>: Name?   | Zeile 1<br/>2 |
+        |        | text | b    | 3 < 4 und <b>fett</b>                           |                |
+    """))
+    assert (form.question("a").label, form.question("a").hint) == ("Wichtig: Name?", "Zeile 1\n2")
+    assert form.question("b").label == "3 < 4 und fett"
+    assert [(notice.code, notice.line, notice.message) for notice in form.notices] == [
+        (Code.FORM_NOT_RENDERED, 2, "[row 2] On the 'survey' sheet, the HTML formatting of texts (rows 2, 3) is not "
+                                    "rendered: a workbook shows them as plain text.")]

@@ -7,7 +7,6 @@ import datetime as dt
 import hashlib
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -698,22 +697,7 @@ def test_reads_an_xls_whose_workbook_stream_calamine_finds(libreoffice, tmp_path
     assert answer_values(raw) == ANSWERS
 
 
-# --- files written by Gnumeric ------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def ssconvert():
-    """``convert(source, target) -> target`` through Gnumeric's ssconvert; skips without it."""
-    binary = shutil.which("ssconvert")
-    if binary is None:
-        pytest.skip("Gnumeric (ssconvert) is not installed: apt-get install gnumeric")
-
-    def convert(source: Path, target: Path) -> Path:
-        subprocess.run([binary, str(source), str(target)], check=True, capture_output=True, timeout=180)
-        assert target.is_file(), f"ssconvert wrote no {target.name}"
-        return target
-
-    return convert
-
+# --- files written by Gnumeric (fixture ssconvert in conftest.py) ----------------------------------------
 
 def test_reads_a_questionnaire_gnumeric_saved_as_ods(ssconvert, tmp_path):
     """Gnumeric indents content.xml; calamine 0.37 refuses white space between the cells of a row,

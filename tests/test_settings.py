@@ -45,7 +45,7 @@ def test_a_misspelt_key_names_the_nearest_known_one(project):
     error = settings_error(project)
     assert error.codes == [Code.SETTINGS_UNKNOWN_KEY]
     assert str(error.problems[0]) == ("line 5: unknown setting 'dedline' in [round]. Did you mean 'deadline'? "
-                                      "Known settings: title, deadline.")
+                                      "Known settings: title, deadline, repeat_rows.")
 
 
 def test_a_setting_above_every_section_says_where_it_belongs(project):

@@ -206,15 +206,17 @@ def init_command(directory: Path, example: bool, force: bool):
 @_option("--deadline", type=click.DateTime(["%Y-%m-%d"]), help="help.generate.deadline")
 @_option("--reissue", is_flag=True, help="help.generate.reissue")
 @_option("--write-ids", is_flag=True, help="help.generate.write_ids")
+@_option("--language", "form_language", help="help.form_language")
 @_user_errors
-def generate_command(project_dir: Path, catalogue, form, title, deadline, reissue: bool, write_ids: bool):
+def generate_command(project_dir: Path, catalogue, form, title, deadline, reissue: bool, write_ids: bool,
+                     form_language: str | None):
     """Write the questionnaires and say how many, and which tokens are new."""
     from .round import generate
 
     # paths given here are relative to the current folder, those in werkstatt.toml to the project
     project = _load(project_dir, catalogue=str(catalogue.resolve()) if catalogue else None,
                     form=str(form.resolve()) if form else None, title=title,
-                    deadline=deadline.date() if deadline else None)
+                    deadline=deadline.date() if deadline else None, form_language=form_language)
     with _Progress(text("generate.progress")) as progress:
         result = generate(project, reissue=reissue, write_ids=write_ids, on_progress=progress)
     if result.stored_ids:
@@ -229,13 +231,14 @@ def generate_command(project_dir: Path, catalogue, form, title, deadline, reissu
 @main.command("merge", help="help.merge")
 @_project_option
 @_option("--strict", is_flag=True, help="help.merge.strict")
+@_option("--language", "form_language", help="help.form_language")
 @_user_errors
-def merge_command(project_dir: Path, strict: bool):
+def merge_command(project_dir: Path, strict: bool, form_language: str | None):
     """Merge the returns, then say what came back and which Werkzeuge need attention."""
     from .round import merge
 
     with _Progress(text("merge.progress")) as progress:
-        result = merge(_load(project_dir), on_progress=progress)
+        result = merge(_load(project_dir, form_language=form_language), on_progress=progress)
     for warning in result.warnings:
         click.echo(text("cli.warning", warning=warning), err=True)
     counts, register = result.counts, result.register
@@ -423,12 +426,15 @@ def status_command(project_dir: Path, output_format: str):
 @main.command("report", help="help.report")
 @_project_option
 @_option("--pdf", is_flag=True, help="help.report.pdf")
+@_option("--language", "form_language", help="help.form_language")
 @_user_errors
-def report_command(project_dir: Path, pdf: bool):
+def report_command(project_dir: Path, pdf: bool, form_language: str | None):
     """Write Tabelle 1 (and its PDF) and say what it holds."""
     from .round import report
 
-    result = report(_load(project_dir), pdf=pdf)
+    result = report(_load(project_dir, form_language=form_language), pdf=pdf)
+    for warning in result.warnings:
+        click.echo(text("cli.warning", warning=warning), err=True)
     click.echo(text("report.wrote", workbook=result.workbook,
                     werkzeuge=plural(result.werkzeuge, "count.werkzeug", "count.werkzeuge"),
                     without=len(result.without_return)))

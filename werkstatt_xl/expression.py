@@ -1,45 +1,63 @@
-"""The XLSForm expression subset used in ``relevant`` and ``constraint``.
+"""The XLSForm expressions of ``relevant``, ``constraint``, ``calculation`` and ``choice_filter``.
 
-Supported: ``${name}``, ``.`` (the answer itself), 'strings', numbers, ``= != < <= > >=``,
-``and``, ``or``, parentheses, ``not(x)``, ``selected(${name}, 'choice')`` and
-``string-length(x)``. An expression is parsed once into a tree that can be evaluated
-against answers, written as an Excel formula and described in German words.
+Supported: ``${name}``, ``.`` (the answer itself), bare names (a choice's column, in ``choice_filter``),
+'strings', numbers, ``= != < <= > >=``, ``and``, ``or``, ``+ - * div mod``, parentheses and the
+functions of :data:`FUNCTIONS` (``not``, ``selected``, ``string-length``, ``if``, ``concat``, ``regex``,
+``today``, ``int``, ``round``, ...). An expression is parsed once into a tree that can be evaluated
+against answers, written as an Excel formula and described in German words. A function outside the
+subset raises :class:`UnsupportedExpression`, a syntax error :class:`ExpressionError`. A
+select_multiple's answer is, as in XLSForm, its chosen names separated by spaces.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
+from .anchors import answer_key
 from .messages import text
 
 _TOKEN = re.compile(
     r"""\s*(?:
-        (?P<ref>\$\{(?P<name>[A-Za-z_][\w.-]*)\})
+        (?P<ref>\$\{(?P<name>[^\W\d][\w.-]*)\})
       | (?P<string>'[^']*'|"[^"]*")
-      | (?P<number>\d+(?:\.\d+)?)
-      | (?P<op>!=|<=|>=|=|<|>)
-      | (?P<func>not|selected|string-length)\s*\(
-      | (?P<word>and|or)\b
+      | (?P<number>\d+(?:\.\d+)?|\.\d+)
+      | (?P<op>!=|<=|>=|=|<|>|\+|-|\*)
+      | (?P<word>and|or|div|mod)(?![\w.:-])
+      | (?P<func>[^\W\d][\w.:-]*)\s*\(
+      | (?P<column>[^\W\d][\w.-]*(?:::?[^\W\d][\w.-]*)*)
       | (?P<punct>[(),])
-      | (?P<self>\.)
+      | (?P<self>\.(?!\.))
     )""",
     re.VERBOSE,
 )
 
 _EXCEL_OPS = {"=": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+_ARITHMETIC = {"+": "+", "-": "-", "*": "*", "div": "/", "mod": "mod"}
+_EPOCH = dt.date(1970, 1, 1)
 
 
 class ExpressionError(ValueError):
-    """An expression outside the supported subset."""
+    """An expression that cannot be read."""
+
+    unsupported = False
+
+
+class UnsupportedExpression(ExpressionError):
+    """A well-formed expression outside the supported subset (a function a workbook cannot compute)."""
+
+    unsupported = True
 
 
 @dataclass(frozen=True)
 class Node:
     """One node of a parsed expression: ``kind`` with its ``value`` and ``args``."""
 
-    kind: str  # ref, self, string, number, compare, and, or, not, selected, length
+    kind: str  # ref, self, column, string, number, compare, and, or, not, selected, count, length, arithmetic,
+    # negate, call
     value: object = None
     args: tuple["Node", ...] = ()
 
@@ -54,19 +72,32 @@ class Expression:
     @property
     def references(self) -> set[str]:
         """Names of the questions the expression reads."""
-        return _collect_refs(self.tree)
+        return _collect(self.tree, "ref")
+
+    @property
+    def columns(self) -> set[str]:
+        """Bare names: the columns of a choice that a ``choice_filter`` reads."""
+        return _collect(self.tree, "column")
 
     @property
     def reads_own_answer(self) -> bool:
         """True when the expression uses ``.``, the answer of the question it belongs to."""
         return _uses_self(self.tree)
 
-    def evaluate(self, value_of: Callable[[str | None], object]) -> bool:
-        """Evaluate with ``value_of(name)`` (``None`` for ``.``) giving comparable values."""
-        return bool(_evaluate(self.tree, value_of))
+    def evaluate(self, value_of: Callable[[str | None], object], column_of: Callable[[str], object] | None = None
+                 ) -> bool:
+        """Evaluate with ``value_of(name)`` (``None`` for ``.``) giving comparable values and ``column_of(name)``
+        a choice's column, as a truth value."""
+        return _truth(_evaluate(self.tree, _Scope(value_of, column_of)))
+
+    def value(self, value_of: Callable[[str | None], object]) -> object:
+        """The expression's value (a ``calculation``): text, a number, a date, a truth value; "" for none."""
+        result = _evaluate(self.tree, _Scope(value_of, None))
+        return "" if isinstance(result, float) and not math.isfinite(result) else result
 
     def to_excel(self, cell_of: Callable[[str | None], str], literal: Callable[[str | None, str], str]) -> str:
-        """An Excel formula (without ``=``); ``literal(name, text)`` maps a compared string."""
+        """An Excel formula (without ``=``); ``literal(name, text)`` maps a compared string. Raises
+        :class:`UnsupportedExpression` for what Excel cannot compute (``regex``)."""
         return _excel(self.tree, cell_of, literal)
 
     def describe(self, label_of: Callable[[str], str], literal: Callable[[str | None, str], str]) -> str:
@@ -87,17 +118,141 @@ def parse_expression(source: str) -> Expression:
 
 def _tokenize(source: str) -> list[tuple[str, str]]:
     tokens, position = [], 0
+    source = source.replace("\u2018", "'").replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"')
     while position < len(source.rstrip()):
         match = _TOKEN.match(source, position)
         if not match or match.end() == position:
-            raise ExpressionError(text("expression.unreadable", rest=source[position:].strip(), expression=source))
-        kind = match.lastgroup if match.lastgroup != "name" else "ref"
+            rest = source[position:].strip()
+            error = UnsupportedExpression if rest[:1] in ("/", "|", "[", ".", "@") else ExpressionError
+            raise error(text("expression.unreadable", rest=rest, expression=source))
         if match.group("ref"):
             tokens.append(("ref", match.group("name")))
         else:
-            tokens.append((kind, match.group(kind)))
+            tokens.append((match.lastgroup, match.group(match.lastgroup)))
         position = match.end()
     return tokens
+
+
+@dataclass(frozen=True)
+class _Function:
+    least: int
+    most: int
+    compute: Callable
+    excel: Callable[[list[str]], str] | None
+    """The Excel formula from the arguments' formulas; None where Excel cannot compute it."""
+
+
+def _text(value: object) -> str:
+    """A value as XPath's string(): integral numbers without a fraction, dates ISO."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return "" if not math.isfinite(value) else str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return " ".join(map(_text, value))
+    return "" if value is None else str(value)
+
+
+def _number(value: object) -> float:
+    """A value as XPath's number(): NaN for what is no number; dates count days since 1970-01-01."""
+    if isinstance(value, bool):
+        return 1.0 if value else 0.0
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, dt.datetime):
+        return (value - dt.datetime(1970, 1, 1, tzinfo=value.tzinfo)).total_seconds() / 86400
+    if isinstance(value, dt.date):
+        return float((value - _EPOCH).days)
+    if isinstance(value, dt.time):
+        return (value.hour * 3600 + value.minute * 60 + value.second) / 86400
+    try:
+        return float(str(value).strip())
+    except ValueError:
+        date = _iso_date(str(value))
+        return float((date - _EPOCH).days) if date else math.nan
+
+
+def _iso_date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        return None
+
+
+def _truth(value: object) -> bool:
+    if isinstance(value, float):
+        return value != 0 and not math.isnan(value)
+    if isinstance(value, (list, tuple)):
+        return bool(value)
+    return bool(value) if not isinstance(value, str) else value != ""
+
+
+def _round(value: object, digits: object = 0.0) -> float:
+    number, places = _number(value), int(_number(digits))
+    if not math.isfinite(number):
+        return number
+    scaled = abs(number) * 10 ** places
+    return math.copysign(math.floor(scaled + 0.5) / 10 ** places, number)
+
+
+def _selected(value: object, choice: object) -> bool:
+    if isinstance(value, (list, tuple)):
+        return _text(choice) in map(_text, value)
+    answer, choice = _text(value), _text(choice)
+    return answer == choice or choice in answer.split()
+
+
+def _count_selected(value: object) -> float:
+    return float(len(value) if isinstance(value, (list, tuple)) else len(_text(value).split()))
+
+
+def _substr(value: object, start: object, end: object = None) -> str:
+    whole = _text(value)
+    first = int(_number(start))
+    return whole[first:] if end is None else whole[first:int(_number(end))]
+
+
+def _joined(args: list[str]) -> str:
+    return "(" + "&".join(args) + ")" if args else '""'
+
+
+FUNCTIONS: dict[str, _Function] = {
+    "not": _Function(1, 1, lambda a: not _truth(a), lambda a: f"NOT({a[0]})"),
+    "string-length": _Function(1, 1, lambda a: float(len(_text(a))), lambda a: f"LEN({a[0]})"),
+    "if": _Function(3, 3, None, lambda a: f"IF({a[0]},{a[1]},{a[2]})"),
+    "concat": _Function(0, 99, lambda *a: "".join(map(_text, a)), _joined),
+    "regex": _Function(2, 2, lambda a, b: re.search(_text(b), _text(a)) is not None, None),
+    "today": _Function(0, 0, lambda: dt.date.today(), lambda a: "TODAY()"),
+    "now": _Function(0, 0, lambda: dt.datetime.now().replace(microsecond=0), lambda a: "NOW()"),
+    "int": _Function(1, 1, lambda a: float(math.trunc(_number(a))) if math.isfinite(_number(a)) else math.nan,
+                     lambda a: f"TRUNC({a[0]})"),
+    "round": _Function(1, 2, _round, lambda a: f"ROUND({a[0]},{a[1] if len(a) > 1 else 0})"),
+    "number": _Function(1, 1, _number, lambda a: f"VALUE({a[0]}&\"\")"),
+    "string": _Function(1, 1, _text, lambda a: f"({a[0]}&\"\")"),
+    "coalesce": _Function(2, 2, lambda a, b: a if _text(a) != "" else b, lambda a: f"IF({a[0]}=\"\",{a[1]},{a[0]})"),
+    "contains": _Function(2, 2, lambda a, b: _text(b) in _text(a), lambda a: f"ISNUMBER(FIND({a[1]},{a[0]}))"),
+    "starts-with": _Function(2, 2, lambda a, b: _text(a).startswith(_text(b)),
+                             lambda a: f"(LEFT({a[0]},LEN({a[1]}))={a[1]})"),
+    "ends-with": _Function(2, 2, lambda a, b: _text(a).endswith(_text(b)),
+                           lambda a: f"(RIGHT({a[0]},LEN({a[1]}))={a[1]})"),
+    "substr": _Function(2, 3, _substr, lambda a: f"MID({a[0]},{a[1]}+1,{a[2] + '-' + a[1] if len(a) > 2 else 32767})"),
+    "floor": _Function(1, 1, lambda a: float(math.floor(_number(a))) if math.isfinite(_number(a)) else math.nan,
+                       lambda a: f"INT({a[0]})"),
+    "ceiling": _Function(1, 1, lambda a: float(math.ceil(_number(a))) if math.isfinite(_number(a)) else math.nan,
+                         lambda a: f"-INT(-{a[0]})"),
+    "abs": _Function(1, 1, lambda a: abs(_number(a)), lambda a: f"ABS({a[0]})"),
+    "min": _Function(1, 99, lambda *a: min(map(_number, a)), lambda a: f"MIN({','.join(a)})"),
+    "max": _Function(1, 99, lambda *a: max(map(_number, a)), lambda a: f"MAX({','.join(a)})"),
+    "pow": _Function(2, 2, lambda a, b: _number(a) ** _number(b), lambda a: f"POWER({a[0]},{a[1]})"),
+    "true": _Function(0, 0, lambda: True, lambda a: "TRUE"),
+    "false": _Function(0, 0, lambda: False, lambda a: "FALSE"),
+    "boolean": _Function(1, 1, _truth, lambda a: f"AND({a[0]}<>\"\",{a[0]}<>0)"),
+    "count-selected": _Function(1, 1, _count_selected, None),
+    "selected": _Function(2, 2, _selected, None),
+}
+"""The functions an expression may call: how many arguments, the value, the Excel formula."""
 
 
 class _Parser:
@@ -131,12 +286,34 @@ class _Parser:
         return node
 
     def parse_compare(self) -> Node:
-        node = self.parse_atom()
+        node = self.parse_sum()
         token = self.peek()
-        if token and token[0] == "op":
+        if token and token[0] == "op" and token[1] in _EXCEL_OPS:
             self.position += 1
-            node = Node("compare", token[1], (node, self.parse_atom()))
+            node = Node("compare", token[1], (node, self.parse_sum()))
         return node
+
+    def parse_sum(self) -> Node:
+        node = self.parse_product()
+        while self.peek() in (("op", "+"), ("op", "-")):
+            operator = self.tokens[self.position][1]
+            self.position += 1
+            node = Node("arithmetic", operator, (node, self.parse_product()))
+        return node
+
+    def parse_product(self) -> Node:
+        node = self.parse_unary()
+        while self.peek() in (("op", "*"), ("word", "div"), ("word", "mod")):
+            operator = self.tokens[self.position][1]
+            self.position += 1
+            node = Node("arithmetic", operator, (node, self.parse_unary()))
+        return node
+
+    def parse_unary(self) -> Node:
+        if self.peek() == ("op", "-"):
+            self.position += 1
+            return Node("negate", args=(self.parse_unary(),))
+        return self.parse_atom()
 
     def parse_atom(self) -> Node:
         token = self.peek()
@@ -148,6 +325,8 @@ class _Parser:
             return Node("ref", value)
         if kind == "self":
             return Node("self")
+        if kind == "column":
+            return Node("column", value)
         if kind == "string":
             return Node("string", value[1:-1])
         if kind == "number":
@@ -161,22 +340,36 @@ class _Parser:
         raise ExpressionError(text("expression.unexpected", token=value, expression=self.source))
 
     def parse_call(self, function: str) -> Node:
-        first = self.parse_or()
-        if function == "selected":
-            self.take("punct", ",")
-            choice = self.parse_atom()
-            self.take("punct", ")")
-            if first.kind != "ref" or choice.kind != "string":
-                raise ExpressionError(text("expression.selected_arguments", expression=self.source))
-            return Node("compare", "=", (first, choice))
+        args: list[Node] = []
+        if self.peek() != ("punct", ")"):
+            args.append(self.parse_or())
+            while self.peek() == ("punct", ","):
+                self.position += 1
+                args.append(self.parse_or())
         self.take("punct", ")")
-        return Node("not" if function == "not" else "length", args=(first,))
+        known = FUNCTIONS.get(function)
+        if known is None:
+            raise UnsupportedExpression(text("expression.unknown_function", function=function,
+                                             expression=self.source))
+        if not known.least <= len(args) <= known.most:
+            raise ExpressionError(text("expression.arguments", function=function, expression=self.source))
+        if function == "selected":
+            if args[0].kind not in ("ref", "self") or args[1].kind != "string":
+                raise ExpressionError(text("expression.selected_arguments", expression=self.source))
+            return Node("selected", args=tuple(args))
+        if function == "count-selected":
+            if args[0].kind not in ("ref", "self"):
+                raise ExpressionError(text("expression.count_selected_argument", expression=self.source))
+            return Node("count", args=tuple(args))
+        if function in ("not", "string-length"):
+            return Node("not" if function == "not" else "length", args=tuple(args))
+        return Node("call", function, tuple(args))
 
 
-def _collect_refs(node: Node) -> set[str]:
-    found = {node.value} if node.kind == "ref" else set()
+def _collect(node: Node, kind: str) -> set[str]:
+    found = {node.value} if node.kind == kind else set()
     for arg in node.args:
-        found |= _collect_refs(arg)
+        found |= _collect(arg, kind)
     return found
 
 
@@ -184,34 +377,75 @@ def _uses_self(node: Node) -> bool:
     return node.kind == "self" or any(_uses_self(arg) for arg in node.args)
 
 
-def _evaluate(node: Node, value_of: Callable[[str | None], object]) -> object:
+@dataclass(frozen=True)
+class _Scope:
+    value_of: Callable[[str | None], object]
+    column_of: Callable[[str], object] | None
+
+
+def _evaluate(node: Node, scope: _Scope) -> object:
     kind = node.kind
     if kind in ("ref", "self"):
-        value = value_of(node.value if kind == "ref" else None)
+        value = scope.value_of(node.value if kind == "ref" else None)
         return "" if value is None else value
+    if kind == "column":
+        return "" if scope.column_of is None else scope.column_of(node.value)
     if kind in ("string", "number"):
         return node.value
     if kind == "and":
-        return all(_evaluate(arg, value_of) for arg in node.args)
+        return all(_truth(_evaluate(arg, scope)) for arg in node.args)
     if kind == "or":
-        return any(_evaluate(arg, value_of) for arg in node.args)
+        return any(_truth(_evaluate(arg, scope)) for arg in node.args)
     if kind == "not":
-        return not _evaluate(node.args[0], value_of)
+        return not _truth(_evaluate(node.args[0], scope))
     if kind == "length":
-        return float(len(str(_evaluate(node.args[0], value_of))))
-    left, right = (_evaluate(arg, value_of) for arg in node.args)
-    return _compare(node.value, left, right)
+        return float(len(_text(_evaluate(node.args[0], scope))))
+    if kind == "selected":
+        return _selected(*(_evaluate(arg, scope) for arg in node.args))
+    if kind == "count":
+        return _count_selected(_evaluate(node.args[0], scope))
+    if kind == "negate":
+        return -_number(_evaluate(node.args[0], scope))
+    if kind == "call" and node.value == "if":
+        condition, then, otherwise = node.args
+        return _evaluate(then if _truth(_evaluate(condition, scope)) else otherwise, scope)
+    values = [_evaluate(arg, scope) for arg in node.args]
+    if kind == "call":
+        return FUNCTIONS[node.value].compute(*values)
+    if kind == "arithmetic":
+        return _arithmetic(node.value, *values)
+    return _compare(node.value, *values)
+
+
+def _arithmetic(operator: str, left: object, right: object) -> object:
+    """XPath arithmetic; a date plus days is a date again, as in a form that computes a deadline."""
+    a, b = _number(left), _number(right)
+    if operator == "+":
+        result = a + b
+    elif operator == "-":
+        result = a - b
+    elif operator == "*":
+        result = a * b
+    elif operator == "div":
+        result = a / b if b else (math.nan if a == 0 or math.isnan(a) else math.copysign(math.inf, a))
+    else:
+        result = math.fmod(a, b) if b and math.isfinite(a) else math.nan
+    if operator in "+-" and isinstance(left, dt.date) and not isinstance(left, dt.datetime) and \
+            not isinstance(right, dt.date) and math.isfinite(result):
+        return _EPOCH + dt.timedelta(days=math.floor(result))
+    return result
 
 
 def _compare(operator: str, left: object, right: object) -> bool:
-    """XPath-like comparison: numbers when either side is a number, else text."""
-    if isinstance(left, (int, float)) or isinstance(right, (int, float)):
-        try:
-            left, right = float(left), float(right)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
+    """XPath-like comparison: numbers when either side is a number, a truth value or a date, else text."""
+    if isinstance(left, bool) or isinstance(right, bool):
+        left, right = _truth(left), _truth(right)
+    elif any(isinstance(side, (int, float, dt.date, dt.time)) for side in (left, right)):
+        left, right = _number(left), _number(right)
+        if math.isnan(left) or math.isnan(right):
             return operator == "!="
     else:
-        left, right = str(left), str(right)
+        left, right = _text(left), _text(right)
     return {
         "=": left == right, "!=": left != right, "<": left < right,
         "<=": left <= right, ">": left > right, ">=": left >= right,
@@ -238,13 +472,35 @@ def _excel(node: Node, cell_of, literal) -> str:
         return f"NOT({_excel(node.args[0], cell_of, literal)})"
     if kind == "length":
         return f"LEN({_excel(node.args[0], cell_of, literal)})"
+    if kind == "negate":
+        return f"(-{_excel(node.args[0], cell_of, literal)})"
+    if kind == "arithmetic":
+        left, right = (_excel(arg, cell_of, literal) for arg in node.args)
+        if node.value == "mod":
+            return f"MOD({left},{right})"
+        return f"({left}{_ARITHMETIC[node.value]}{right})"
+    if kind == "call":
+        excel = FUNCTIONS[node.value].excel
+        if excel is None:
+            raise UnsupportedExpression(text("expression.not_in_excel", function=node.value))
+        return excel([_excel(arg, cell_of, literal) for arg in node.args])
+    if kind == "column":
+        raise UnsupportedExpression(text("expression.not_in_excel", function=node.value))
+    if kind == "count":
+        return f"COUNTA({_excel(node.args[0], cell_of, literal)})"
+    if kind == "selected":
+        question, choice = node.args
+        box = cell_of(answer_key(question.value, choice=choice.value))  # a select_multiple's cell of the choice
+        if box is not None:
+            return f'{box}<>""'
+        node = Node("compare", "=", node.args)
     name = _compared_name(node)
     left, right = (
         '"' + literal(name, arg.value).replace('"', '""') + '"' if arg.kind == "string"
         else _excel(arg, cell_of, literal)
         for arg in node.args
     )
-    return f"{left}{_EXCEL_OPS[node.value]}{right}"
+    return f"{left}{_EXCEL_OPS.get(node.value, '=')}{right}"
 
 
 _LITERALS = ("string", "number")
@@ -267,6 +523,8 @@ def _normal(node: Node, negated: bool = False) -> Node:
     a != b, not(a and b) is not(a) or not(b)), nested and/or of one kind flattened, each comparison
     read from its question's side (2 < x is x > 2), and a bare answer a comparison with ''."""
     kind = node.kind
+    if kind == "selected":  # selected(${a}, 'x') reads as "a is answered with x"
+        return _normal(Node("compare", "=", node.args), negated)
     if kind == "not":
         return _normal(node.args[0], not negated)
     if kind in ("and", "or"):
@@ -286,7 +544,8 @@ def _normal(node: Node, negated: bool = False) -> Node:
         return Node("compare", _NEGATED[operator] if negated else operator, (left, right))
     # a bare value holds when it is not empty (a length or a number: not 0)
     subject = node.args[0] if kind == "length" else node
-    return Node("compare", "=" if negated else "!=", (subject, Node("number", 0.0) if kind == "number" else _EMPTY))
+    zero = Node("number", 0.0) if kind in ("number", "count") else _EMPTY
+    return Node("compare", "=" if negated else "!=", (subject, zero))
 
 
 def _answer_compared(node: Node, operator: str) -> Node | None:
@@ -378,6 +637,10 @@ def _clauses(node: Node, label_of, literal) -> list[tuple[str | None, str]]:
         if right.kind in (*_LITERALS, "values"):
             return [(None, text("expression.answered_with" if operator == "=" else "expression.not_answered_with",
                                 subject=name, value=_value(right, subject, literal)))]
+    if subject.kind == "call" and subject.value == "regex" and right == _EMPTY and operator in ("=", "!="):
+        return [(None, text("expression.matches" if operator == "!=" else "expression.not_matches",
+                            operand=_noun(subject.args[0], right, label_of, literal),
+                            pattern=text("expression.quoted", value=_text(subject.args[1].value))))]
     if right == _EMPTY and operator in ("=", "!="):
         return [(None, text("expression.empty" if operator == "=" else "expression.not_empty",
                             operand=_noun(subject, right, label_of, literal)))]
@@ -411,7 +674,39 @@ def _noun(node: Node, other: Node, label_of, literal) -> str:
         return text("expression.length_of_answer", subject=_name(node.args[0], label_of))
     if node.kind == "length":
         return text("expression.length_of", operand=_noun(node.args[0], other, label_of, literal))
-    return _value(node, other, literal)
+    if node.kind == "count":
+        if node.args[0].kind == "self":
+            return text("expression.count_of_own_answer")
+        return text("expression.count_of_answer", subject=_name(node.args[0], label_of))
+    if node.kind in _LITERALS:
+        return _value(node, other, literal)
+    return _formula(node, label_of, literal)
+
+
+_SYMBOLS = {"+": "+", "-": "−", "*": "×", "div": "÷", "mod": "mod"}
+
+
+def _formula(node: Node, label_of, literal) -> str:
+    """A computed value as a person reads it: ``(die Antwort auf Frage 2 + 1)``, ``heute``."""
+    kind = node.kind
+    if kind in ("ref", "self"):
+        return text("expression.answer_of", subject=_name(node, label_of))
+    if kind == "number":
+        return f"{node.value:g}".replace(".", ",")
+    if kind == "string":
+        return text("expression.quoted", value=node.value)
+    if kind == "column":
+        return text("expression.column", name=node.value)
+    if kind == "negate":
+        return "−" + _formula(node.args[0], label_of, literal)
+    if kind == "arithmetic":
+        left, right = (_formula(arg, label_of, literal) for arg in node.args)
+        return f"({left} {_SYMBOLS[node.value]} {right})"
+    if kind == "call" and node.value in ("today", "now"):
+        return text(f"expression.{node.value}")
+    if kind == "call":
+        return f"{node.value}({', '.join(_formula(arg, label_of, literal) for arg in node.args)})"
+    return _describe(node, label_of, literal)
 
 
 def evaluate_with(answers: Mapping[str, object], own: object = None) -> Callable[[str | None], object]:

@@ -1,4 +1,5 @@
-"""The master register workbook: sheets Register, Prüfung and Rücklauf, and reading it back.
+"""The master register workbook: sheets Register, Prüfung, Rücklauf and, for a form with repeats,
+Wiederholungen; and reading it back.
 
 Each table sheet carries the register keys in a hidden first row above the German
 headers, so the data reads back by key even after a person renamed or reordered headers.
@@ -26,8 +27,8 @@ from .register import (
 from .validate import ERROR
 from .xlsx import new_workbook, read_workbook_rows
 
-REGISTER_SHEET, PROBLEMS_SHEET, RETURNS_SHEET = (text(f"master.{sheet}_sheet")
-                                                  for sheet in ("register", "problems", "returns"))
+REGISTER_SHEET, PROBLEMS_SHEET, RETURNS_SHEET, REPEATS_SHEET = (
+    text(f"master.{sheet}_sheet") for sheet in ("register", "problems", "returns", "repeats"))
 STATUS_KEYS = {STATUS_RECEIVED: "received", STATUS_PROBLEMS: "problems", STATUS_UNCONFIRMED: "unconfirmed",
                STATUS_MISSING: "missing", STATUS_REJECTED: "rejected"}
 """Each status -> the key of its explanation in the legend."""
@@ -43,9 +44,11 @@ _GROUP_WIDTH, _COUNT_WIDTH = 40, 14
 """Column widths on the sheet Rücklauf: the Fachamt or Handlungsfeld, and the counts."""
 
 
-def write_master_workbook(path: Path, register, problems: list, headers: dict[str, str]) -> Path:
+def write_master_workbook(path: Path, register, problems: list, headers: dict[str, str], repeats=None,
+                          repeat_headers: dict[str, str] | None = None) -> Path:
     """Write ``master.xlsx`` to ``path``, a new file (the caller writes it atomically, see
-    :func:`~werkstatt_xl.files.atomic_path`)."""
+    :func:`~werkstatt_xl.files.atomic_path`); the sheet of ``repeats`` (the rows of the form's repeats,
+    with ``repeat_headers``) where they are given."""
     import pandas as pd
 
     problem_frame = pd.DataFrame([{key: str(getattr(problem, key)) for key in PROBLEM_COLUMNS}
@@ -56,6 +59,8 @@ def write_master_workbook(path: Path, register, problems: list, headers: dict[st
     _write_table(workbook, formats, REGISTER_SHEET, register, headers, freeze_columns=3)
     _write_table(workbook, formats, PROBLEMS_SHEET, problem_frame, PROBLEM_COLUMNS, freeze_columns=1)
     _write_return_rates(workbook, formats, register)
+    if repeats is not None:
+        _write_table(workbook, formats, REPEATS_SHEET, repeats, repeat_headers, freeze_columns=2)
     workbook.close()
     return path
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .anchors import answer_marker, meta_key
+from .anchors import TICK, answer_key, answer_marker, meta_key, split_answer_key
 from .catalogue import Catalogue, Werkzeug
+from .expression import UnsupportedExpression
 from .files import ascii_text
-from .form import LARGEST_NUMBER, Form, Group, Question
+from .form import FILLED_ON_MERGE, LARGEST_NUMBER, Form, Group, Question
 from .layout import FONT, Font, Page, Rows, column_pixels, page_setup, row_height, text_height
 from .messages import text
 from .settings import Settings
@@ -35,6 +37,42 @@ _INPUT_TITLE, _INPUT_MESSAGE = 32, 255
 """The most characters Excel shows in the title and the message of an answer cell's input box."""
 
 
+@dataclass(frozen=True)
+class _Placed:
+    """Where an element of the form stands: its row, and for a question in a repeat the row of the repeat
+    (1, 2, ...) it belongs to. A select_multiple's choices take the rows below it, one each."""
+
+    question: Question
+    row: int
+    instance: int | None = None
+
+    def key(self, choice: str | None = None) -> str:
+        return answer_key(self.question.name, self.instance, choice)
+
+    @property
+    def last_row(self) -> int:
+        choices = self.question.choices
+        return self.row + (len(choices.choices) if self.question.type == "select_multiple" else 0)
+
+
+_MEMO: dict[int, tuple[Form, dict]] = {}
+_MEMO_FORMS = 4
+
+
+def _memo(form: Form, key: tuple, compute: Callable[[], object]):
+    """What depends only on the form (and ``key``: a question, its place, a group), computed once per form:
+    ``generate`` renders the same form for every Werkzeug."""
+    entry = _MEMO.get(id(form))
+    if entry is None or entry[0] is not form:
+        if len(_MEMO) >= _MEMO_FORMS:
+            _MEMO.clear()
+        entry = _MEMO[id(form)] = (form, {})
+    store = entry[1]
+    if key not in store:
+        store[key] = compute()
+    return store[key]
+
+
 def file_name(werkzeug: Werkzeug, position: int) -> str:
     """An e-mail-safe name: ASCII, no spaces, Handlungsfeld number, position and Werkzeug."""
     slug = ascii_text(werkzeug.werkzeug).strip("_")
@@ -57,12 +95,18 @@ def file_names(catalogue: Catalogue) -> dict[str, str]:
     return names
 
 
-def _question_height(question: Question, werkzeug: Werkzeug, below: list[tuple[str, str]]) -> float:
+def _question_height(question: Question, werkzeug: Werkzeug, below: list[tuple[str, str]], form: Form) -> float:
     """The row height of a question or note: its label and the lines ``below`` it, prefilled value, answer space."""
+    return _memo(form, ("height", question.name, _prefill_value(question, werkzeug), tuple(below)),
+                 lambda: _measured_height(question, werkzeug, below, form))
+
+
+def _measured_height(question: Question, werkzeug: Werkzeug, below: list[tuple[str, str]], form: Form) -> float:
+    shown = _readable(question.label, form) or question.name
     if not question.is_answer:
-        return text_height(sum(_WIDTHS[1 if question.number else 0:]), (question.label, _TEXT))
+        return text_height(sum(_WIDTHS[1 if question.number else 0:]), (shown, _TEXT))
     label_width = _WIDTHS[1] if question.number else _WIDTHS[0] + _WIDTHS[1]
-    label = (question.label, _TEXT if question.number else _BOLD)
+    label = (shown, _TEXT if question.number else _BOLD)
     answer_lines = _TEXT_ANSWER_LINES if question.type == "text" and not question.prefill else 1
     return max(text_height(label_width, label, *((line, _LINE_FONTS[kind]) for kind, line in below)),
                text_height(_WIDTHS[2], (_prefill_value(question, werkzeug), _TEXT)),
@@ -74,15 +118,19 @@ def _group_height(form: Form, group: Group) -> float:
                text_height(_WIDTHS[2], (_group_scale(form, group), _SCALE)))
 
 
-def _blocks(rows: dict[Question, int]) -> list[tuple[int, int]]:
-    """First and last row of what a page break must not split: a group with its header row, or one element."""
-    blocks, group = [], None
-    for question, row in rows.items():
-        if question.group is not None and question.group == group:
-            blocks[-1] = (blocks[-1][0], row)
+def _blocks(placed: list[_Placed]) -> list[tuple[int, int]]:
+    """First and last row of what a page break must not split: a group with its header row, a row of a
+    repeat with its heading (the first also with the repeat's header), or one element."""
+    blocks, seen = [], None
+    for place in placed:
+        question = place.question
+        if question.group is not None and (question.group, place.instance) == seen:
+            blocks[-1] = (blocks[-1][0], place.last_row)
         else:
-            blocks.append((row - 1 if question.group is not None else row, row))
-        group = question.group
+            starts = question.group is not None
+            above = (2 if place.instance == 1 else 1) if question.in_repeat else 1 if starts else 0
+            blocks.append((place.row - above, place.last_row))
+        seen = (question.group, place.instance)
     return blocks
 
 
@@ -108,9 +156,19 @@ class _Styles:
         answer = {**base, "border": 1, "border_color": "#7F7F7F", "bg_color": "#FFF8DC"}
         self.answer = add({**answer, "locked": False})
         self.answer_date = add({**answer, "locked": False, "num_format": "dd.mm.yyyy"})
+        self.answer_tick = add({**answer, "locked": False, "align": "center", "bold": True})
+        self.choice_label = add({**base, "border": 1, "border_color": "#A6A6A6", "indent": 1})
+        self.tick_hint = add({**base, "font_size": _SCALE.size, "font_color": "#404040", "border": 1,
+                              "border_color": "#A6A6A6"})
+        self.instance = add({**base, "bold": True, "bg_color": "#D6DCE4", "valign": "vcenter"})
         # text answers stay as typed: no "1.2" turned into a date, no leading zeros lost
         self.answer_text = add({**answer, "locked": False, "num_format": "@"})
+        self.answer_time = add({**answer, "locked": False, "num_format": "hh:mm"})
+        self.answer_datetime = add({**answer, "locked": False, "num_format": "dd.mm.yyyy hh:mm"})
         self.prefilled = add({**answer, "bg_color": "#EAF1FB"})
+        self.prefilled_date = add({**answer, "bg_color": "#EAF1FB", "num_format": "dd.mm.yyyy"})
+        self.prefilled_time = add({**answer, "bg_color": "#EAF1FB", "num_format": "hh:mm"})
+        self.prefilled_datetime = add({**answer, "bg_color": "#EAF1FB", "num_format": "dd.mm.yyyy hh:mm"})
         self.not_relevant = add({"bg_color": "#D9D9D9", "font_color": "#7F7F7F"})
         self.hidden = add({"font_size": 8, "font_color": "#808080"})
 
@@ -124,50 +182,122 @@ def render_questionnaire(path: Path, form: Form, werkzeug: Werkzeug, token: str,
     sheet = workbook.add_worksheet(SHEET)
     lists = workbook.add_worksheet(LISTS_SHEET)
     meta = workbook.add_worksheet(META_SHEET)
-    list_ranges = _write_lists(lists, form)
     heading = _heading(form, werkzeug, settings)
-    rows = _layout(form, len(heading))
-    cells = {question.name: cell_name(row, ANSWER_COLUMN, absolute=True)
-             for question, row in rows.items() if question.is_answer}
+    placed = _layout(form, len(heading), settings.repeat_rows)
+    cells = _answer_cells(placed)
+    list_ranges = _write_lists(lists, form, cells)
     for column, width in enumerate(_WIDTHS):
         sheet.set_column(column, column, width)
     sheet.set_column(MARKER_COLUMN, MARKER_COLUMN, 12, styles.hidden, {"hidden": True})
     heights = Rows(sheet)
     last = _write_heading(heights, styles, heading)
-    group = None
-    for question, row in rows.items():
-        if question.group != group and question.group is not None:
-            _write_group(heights, styles, row - 1, form, question.group)
-        group = question.group
-        _write_question(heights, styles, row, question, form, werkzeug, cells, list_ranges)
-        last = row
+    group, instance = None, None
+    for place in placed:
+        question = place.question
+        if question.group is not None and question.group != group:
+            _write_group(heights, styles, place.row - 1 - (place.instance is not None), form, question.group,
+                         _repeat_rows(question.group, settings.repeat_rows))
+        if place.instance is not None and (question.group, place.instance) != (group, instance):
+            _write_instance(heights, styles, place.row - 1, _readable(question.group.label, form), place.instance,
+                            _repeat_rows(question.group, settings.repeat_rows))
+        group, instance = question.group, place.instance
+        _write_question(heights, styles, place, form, werkzeug, _cell_finder(cells, place, form), list_ranges)
+        last = place.last_row
     _write_meta(meta, form, werkzeug, token, settings)
     page_setup(heights, _PAGE, last, ANSWER_COLUMN, sum(map(column_pixels, _WIDTHS)), werkzeug.werkzeug,
-               text("questionnaire.page_numbers", page="{page}", pages="{pages}"), _blocks(rows))
+               text("questionnaire.page_numbers", page="{page}", pages="{pages}"), _blocks(placed))
     protection = {"format_rows": True, "format_columns": True}
     sheet.protect("", protection)
     lists.protect("", protection)
     meta.protect("", protection)
     lists.hide()
     meta.very_hidden()
-    first_open = next((row for question, row in rows.items() if question.is_answer and not
-                       _prefill_value(question, werkzeug)), 0)
+    first_open = next((place.row + (place.question.type == "select_multiple") for place in placed
+                       if place.question.is_answer and not _prefill_value(place.question, werkzeug)), 0)
     sheet.activate()
     sheet.set_selection(first_open, ANSWER_COLUMN, first_open, ANSWER_COLUMN)
     workbook.close()
 
 
-def _layout(form: Form, heading_rows: int) -> dict[Question, int]:
-    """The row of every element, below the heading and a free row; a row is left free above each new group
-    for its header."""
-    rows, row, group = {}, heading_rows + 1, None
-    for question in form.elements:
-        if question.group != group and question.group is not None:
-            row += 1
+HEADING_ROWS = 3
+"""The most rows the heading above the questions takes (titles and how to fill in)."""
+
+
+def sheet_rows(form: Form, repeat_rows: int) -> int:
+    """How many rows the questionnaire of ``form`` takes at most, with ``repeat_rows`` entries per repeat
+    whose ``repeat_count`` is no number."""
+    placed = _layout(form, HEADING_ROWS, repeat_rows)
+    return placed[-1].last_row + 1 if placed else HEADING_ROWS
+
+
+def _repeat_rows(group: Group, default: int) -> int:
+    """How many rows a repeat has: its ``repeat_count`` where that is a number, else ``default``."""
+    return group.count or default
+
+
+def _layout(form: Form, heading_rows: int, repeat_rows: int) -> list[_Placed]:
+    """Where every element goes, below the heading and a free row; a row is left free above each new group
+    for its header, and above each row of a repeat for its heading (``Eintrag 2 von 5``). A repeat's
+    elements are placed once per row of the repeat."""
+    placed, row = [], heading_rows + 1
+    elements = list(form.elements)
+    position = 0
+    while position < len(elements):
+        question = elements[position]
         group = question.group
-        rows[question] = row
-        row += 1
-    return rows
+        if group is None:
+            placed.append(_Placed(question, row))
+            row = placed[-1].last_row + 1
+            position += 1
+            continue
+        members = []
+        while position < len(elements) and elements[position].group == group:
+            members.append(elements[position])
+            position += 1
+        row += 1  # the group's header
+        for instance in range(1, _repeat_rows(group, repeat_rows) + 1) if group.repeat else (None,):
+            row += instance is not None  # the heading of this row of the repeat
+            for member in members:
+                placed.append(_Placed(member, row, instance))
+                row = placed[-1].last_row + 1
+    return placed
+
+
+def _answer_cells(placed: list[_Placed]) -> dict[str, str]:
+    """Answer key -> the absolute address of its cell; a select_multiple's key -> the range of its choices' cells,
+    each choice's key -> its cell."""
+    cells = {}
+    for place in placed:
+        if not place.question.is_answer:
+            continue
+        if place.question.type == "select_multiple":
+            for offset, choice in enumerate(place.question.choices.choices, start=1):
+                cells[place.key(choice.name)] = cell_name(place.row + offset, ANSWER_COLUMN, absolute=True)
+            cells[place.key()] = (f"{cell_name(place.row + 1, ANSWER_COLUMN, absolute=True)}:"
+                                  f"{cell_name(place.last_row, ANSWER_COLUMN, absolute=True)}")
+        else:
+            cells[place.key()] = cell_name(place.row, ANSWER_COLUMN, absolute=True)
+    return cells
+
+
+def _cell_finder(cells: dict[str, str], place: _Placed, form: Form) -> Callable[[str | None], str | None]:
+    """The cells an expression of ``place``'s question reads (see :meth:`Expression.to_excel`): a question of
+    the same repeat in the same row of it; a select_multiple's choice, or None where the question has none;
+    TODAY()/NOW() for the day or time merge fills in, "" for a note (which has no value)."""
+    def cell_of(key: str | None) -> str | None:
+        if key is None:
+            return cells[place.key()]
+        if key in form.metadata:
+            return "TODAY()" if FILLED_ON_MERGE[form.metadata[key]] == "date" else "NOW()"
+        if any(element.name == key and not element.is_answer for element in form.elements):
+            return '""'
+        name, _, choice = split_answer_key(key)
+        same_repeat = place.instance is not None and answer_key(name, place.instance) in cells
+        found = cells.get(answer_key(name, place.instance if same_repeat else None, choice))
+        if found is None and choice is None:
+            raise KeyError(name)
+        return found
+    return cell_of
 
 
 def _heading(form: Form, werkzeug: Werkzeug, settings: Settings) -> list[tuple[str, str]]:
@@ -199,17 +329,38 @@ def _write_heading(rows: Rows, styles: _Styles, heading: list[tuple[str, str]]) 
     return len(heading) - 1
 
 
-def _write_group(rows: Rows, styles: _Styles, row: int, form: Form, group: Group) -> None:
-    rows.sheet.merge_range(row, 0, row, 1, group.label, styles.group)
-    scale = _group_scale(form, group)
+def _write_group(rows: Rows, styles: _Styles, row: int, form: Form, group: Group, repeat_rows: int) -> None:
+    rows.sheet.merge_range(row, 0, row, 1, _readable(group.label, form), styles.group)
+    scale = _repeat_scale(form, group, repeat_rows) if group.repeat else _group_scale(form, group)
     rows.sheet.write(row, ANSWER_COLUMN, scale or None, styles.scale)
-    rows.set(row, _group_height(form, group))
+    rows.set(row, max(_group_height(form, group), text_height(_WIDTHS[2], (scale, _SCALE))))
+
+
+def _repeat_scale(form: Form, group: Group, repeat_rows: int) -> str:
+    """What a repeat's header says: how many entries there are, and that its required questions bind only
+    the entries used."""
+    scale = text("questionnaire.repeat_scale", count=repeat_rows)
+    if any(question.required for question in form.repeats.get(group, ())):
+        scale += "\n" + text("questionnaire.repeat_required")
+    return scale
+
+
+def _write_instance(rows: Rows, styles: _Styles, row: int, repeat: str, instance: int, count: int) -> None:
+    """The heading of one entry of the repeat labelled ``repeat``, which also says on a later page whose entry
+    it is: ``Maßnahmen – Eintrag 2 von 5``."""
+    heading = text("questionnaire.repeat_instance", repeat=repeat, number=instance, count=count).strip(" –")
+    rows.sheet.merge_range(row, 0, row, ANSWER_COLUMN, heading, styles.instance)
+    rows.set(row, max(_GROUP_HEIGHT, text_height(sum(_WIDTHS), (heading, _BOLD))))
 
 
 def _group_scale(form: Form, group: Group | None) -> str:
     """The answer scale shared by the group's dropdowns, shown in its header like the seed ("" outside a group)."""
+    return _memo(form, ("scale", (group.name, group.row) if group else None), lambda: _shared_scale(form, group))
+
+
+def _shared_scale(form: Form, group: Group | None) -> str:
     lists = {question.choices.name: question.choices for question in form.elements
-             if group is not None and question.group == group and question.choices}
+             if group is not None and question.group == group and question.type == "select_one"}
     return _scale(next(iter(lists.values())).labels) if len(lists) == 1 else ""
 
 
@@ -222,7 +373,12 @@ def _lines_below(question: Question, form: Form, werkzeug: Werkzeug) -> list[tup
     """What is printed below a question's label, as (kind, text): its choices where no group header shows
     them, as the seed does beside question 1 (``Ja · Nein``), the required mark, the skip note."""
     lines = []
-    if question.choices and not _group_scale(form, question.group):
+    if question.type == "select_multiple":
+        lines.append(("choices", text("questionnaire.tick_intro", tick=TICK)))
+    elif question.choice_filter is not None and question.choice_filter.references:
+        names = ", ".join(map(_question_name(form), sorted(question.choice_filter.references)))
+        lines.append(("choices", text("questionnaire.filtered", questions=names)))
+    elif question.choices and not _group_scale(form, question.group):
         lines.append(("choices", _scale(question.choices.labels)))
     if _required_mark(question, werkzeug):
         lines.append(("required", text("questionnaire.required")))
@@ -237,42 +393,246 @@ def _required_mark(question: Question, werkzeug: Werkzeug) -> bool:
     return question.required and not _prefill_value(question, werkzeug)
 
 
-def _write_question(rows: Rows, styles: _Styles, row: int, question: Question, form: Form, werkzeug: Werkzeug,
-                    cells: dict[str, str], list_ranges: dict[str, str]) -> None:
-    sheet = rows.sheet
+def _write_question(rows: Rows, styles: _Styles, place: _Placed, form: Form, werkzeug: Werkzeug,
+                    cell_of: Callable[[str | None], str | None], list_ranges: dict[str, str]) -> None:
+    sheet, question, row = rows.sheet, place.question, place.row
     below = _lines_below(question, form, werkzeug) if question.is_answer else []
-    rows.set(row, _question_height(question, werkzeug, below))
+    rows.set(row, _question_height(question, werkzeug, below, form))
+    if question.type == "calculate" and not question.label:
+        sheet.set_row(row, None, None, {"hidden": True})  # a value other formulas read, unseen as in ODK
+    label = _memo(form, ("label", place.key(), place.row, tuple(below)),
+                  lambda: _label_formula(question.label, [line for _kind, line in below], form, cell_of))
+    shown = _readable(question.label, form) or question.name
     if not question.is_answer:
         if question.number:
             sheet.write_string(row, 0, question.number, styles.number)
-            sheet.merge_range(row, 1, row, 2, question.label, styles.note)
+        if label:
+            _merged_formula(sheet, row, 1 if question.number else 0, 2, label, styles.note)
         else:
-            sheet.merge_range(row, 0, row, 2, question.label, styles.note)
+            sheet.merge_range(row, 1 if question.number else 0, row, 2, shown, styles.note)
+        formula = question.relevant and _memo(form, ("relevant", place.key(), place.row),
+                                              lambda: _formula(question.relevant, cell_of, form))
+        if formula:  # a note that does not apply is greyed, as a skipped answer is
+            sheet.conditional_format(row, 0, row, ANSWER_COLUMN, {
+                "type": "formula", "criteria": f"=NOT({formula})", "format": styles.not_relevant})
         return
     label_format = styles.label if question.number else styles.header_label
     first = 1 if question.number else 0
     if question.number:
         sheet.write_string(row, 0, question.number, styles.number)
+    if label:
+        _merged_formula(sheet, row, first, 1, label, label_format)
     else:
-        sheet.merge_range(row, 0, row, 1, question.label, label_format)
-    if below:
-        # each line starts its run: a run of only whitespace would lose its line break in openpyxl
-        runs = [part for kind, line in below for part in (getattr(styles, kind), "\n" + line)]
-        sheet.write_rich_string(row, first, question.label, *runs, label_format)
-    elif question.number:
-        sheet.write_string(row, 1, question.label, label_format)
+        if not question.number:
+            sheet.merge_range(row, 0, row, 1, None if below else shown, label_format)
+        if below:
+            # each line starts its run: a run of only whitespace would lose its line break in openpyxl
+            runs = [part for kind, line in below for part in (getattr(styles, kind), "\n" + line)]
+            sheet.write_rich_string(row, first, shown, *runs, label_format)
+        elif question.number:
+            sheet.write_string(row, 1, shown, label_format)
+    if question.type == "select_multiple":
+        sheet.write_string(row, ANSWER_COLUMN, text("questionnaire.tick_below"), styles.tick_hint)
+        _write_choice_rows(rows, styles, place)
+    else:
+        _write_answer(sheet, styles, place, form, werkzeug, cell_of, list_ranges)
+        sheet.write_string(row, MARKER_COLUMN, answer_marker(place.key()))
+    if question.relevant is not None:
+        formula = _memo(form, ("relevant", place.key(), place.row), lambda: _formula(question.relevant, cell_of, form))
+        if formula is None:
+            return  # Excel cannot grey it out; the skip note says when to answer, and merge checks it
+        first = row + (question.type == "select_multiple")
+        sheet.conditional_format(first, ANSWER_COLUMN, place.last_row, ANSWER_COLUMN, {
+            "type": "formula", "criteria": f"=NOT({formula})", "format": styles.not_relevant})
+
+
+def _write_answer(sheet, styles: _Styles, place: _Placed, form: Form, werkzeug: Werkzeug,
+                  cell_of: Callable[[str | None], str | None], list_ranges: dict[str, str]) -> None:
+    """The answer cell: prefilled, computed (calculate), fixed (read_only) or open with its default and rule."""
+    question, row = place.question, place.row
+    kind = question.type
     prefilled = _prefill_value(question, werkzeug)
     if prefilled:
         sheet.write_string(row, ANSWER_COLUMN, prefilled, styles.prefilled)
+    elif kind == "calculate":
+        formula = _memo(form, ("calculation", place.key(), place.row),
+                        lambda: _formula(question.calculation, cell_of, form))
+        if formula is None:
+            sheet.write_string(row, ANSWER_COLUMN, text("questionnaire.computed_on_merge"), styles.prefilled)
+        else:
+            sheet.write_formula(row, ANSWER_COLUMN, f"=IFERROR({formula},\"\")", styles.prefilled, "")
+    elif question.read_only:
+        _write_default(sheet, row, question, {"date": styles.prefilled_date, "time": styles.prefilled_time,
+                                              "dateTime": styles.prefilled_datetime}.get(kind, styles.prefilled))
     else:
-        answer_format = {"date": styles.answer_date, "text": styles.answer_text}.get(question.type, styles.answer)
-        sheet.write_blank(row, ANSWER_COLUMN, None, answer_format)
-        sheet.data_validation(row, ANSWER_COLUMN, row, ANSWER_COLUMN, _validation(question, list_ranges))
-    sheet.write_string(row, MARKER_COLUMN, answer_marker(question.name))
-    if question.relevant is not None:
-        formula = question.relevant.to_excel(lambda name: cells[name], _choice_label(form))
-        sheet.conditional_format(row, ANSWER_COLUMN, row, ANSWER_COLUMN, {
-            "type": "formula", "criteria": f"=NOT({formula})", "format": styles.not_relevant})
+        answer_format = {"date": styles.answer_date, "text": styles.answer_text, "time": styles.answer_time,
+                         "dateTime": styles.answer_datetime}.get(kind, styles.answer)
+        _write_default(sheet, row, question, answer_format)
+        source = list_ranges.get(place.key()) if place.instance is None else None
+        sheet.data_validation(row, ANSWER_COLUMN, row, ANSWER_COLUMN, _memo(
+            form, ("validation", place.key(), place.row), lambda: _rule(question, form, cell_of, list_ranges, source)))
+
+
+def _rule(question: Question, form: Form, cell_of: Callable[[str | None], str | None], list_ranges: dict[str, str],
+          source: str | None) -> dict:
+    """The answer cell's validation: its type's, and where Excel can compute the question's ``constraint``
+    (not for a dropdown, whose cell has the list as its one rule) a custom formula checking both."""
+    rule = _validation(question, list_ranges, _readable_in(form), source)
+    formula = _formula(question.constraint, cell_of, form) if question.constraint is not None else None
+    if formula is None or question.choices is not None:
+        return rule
+    cell = cell_of(None)
+    checks = {"integer": f"ISNUMBER({cell}),{cell}=INT({cell}),ABS({cell})<={_LARGEST}",
+              "decimal": f"ISNUMBER({cell}),ABS({cell})<={_LARGEST}",
+              "date": f"ISNUMBER({cell}),{cell}>=1,{cell}<{_LAST_DAY}",
+              "dateTime": f"ISNUMBER({cell}),{cell}>=1,{cell}<{_LAST_DAY}",
+              "time": f"ISNUMBER({cell}),{cell}>=0,{cell}<1"}.get(question.type)
+    said = question.constraint_message or text("questionnaire.constraint", condition=question.constraint.describe(
+        _question_name(form), _choice_label(form)))
+    box = {key: value for key, value in rule.items() if key.startswith("input")}
+    return {"validate": "custom", "value": f"=AND({checks + ',' if checks else ''}{formula})", **box,
+            "error_title": text("questionnaire.not_allowed"), "error_type": "stop",
+            "error_message": _shortened(" ".join(filter(None, [rule.get("error_message"), said])), _INPUT_MESSAGE)}
+
+
+def _formula(expression, cell_of: Callable[[str | None], str | None], form: Form) -> str | None:
+    """The Excel formula of ``expression`` (without ``=``), None where Excel cannot compute it."""
+    try:
+        return expression.to_excel(cell_of, _choice_label(form))
+    except UnsupportedExpression:
+        return None
+
+
+def _write_default(sheet, row: int, question: Question, cell_format) -> None:
+    """The answer cell with the question's default as a value of its type (a choice by its label), or blank."""
+    value = default_value(question)
+    if value is None:
+        sheet.write_blank(row, ANSWER_COLUMN, None, cell_format)
+    elif isinstance(value, str):
+        sheet.write_string(row, ANSWER_COLUMN, value, cell_format)
+    elif isinstance(value, dt.time):
+        sheet.write_number(row, ANSWER_COLUMN, (value.hour * 60 + value.minute) / 1440, cell_format)
+    elif isinstance(value, dt.date):
+        sheet.write_datetime(row, ANSWER_COLUMN, value if isinstance(value, dt.datetime) else
+                             dt.datetime.combine(value, dt.time()), cell_format)
+    else:
+        sheet.write_number(row, ANSWER_COLUMN, value, cell_format)
+
+
+def unfit_defaults(form: Form) -> list[Question]:
+    """The questions whose ``default`` is no value of their type (no choice of theirs): their cell starts empty."""
+    return [question for question in form.questions if question.default and question.type != "select_multiple"
+            and not question.prefill and default_value(question) is None]
+
+
+def default_value(question: Question) -> object:
+    """The question's ``default`` as the value its answer cell holds: a choice's label, a number, a date, a
+    time; None without a default or where it does not fit the type (the cell then stays empty)."""
+    from .validate import convert_answer  # the one reading of a value for a question, shared with merge
+
+    if not question.default:
+        return None
+    if question.choices is not None:
+        choice = question.choices.by_name(question.default) or question.choices.match(question.default)
+        return choice.label if choice else None
+    value, error = convert_answer(question, question.default)
+    return None if error else value
+
+
+_REFERENCE = re.compile(r"\$\{([^\W\d][\w.-]*)\}")
+_LARGEST = f"{LARGEST_NUMBER:.0E}"
+_LAST_DAY = (dt.date(2200, 1, 1) - dt.date(1899, 12, 30)).days
+"""Excel's serial of 2200-01-01: dates up to 2199-12-31 are accepted, as by a date cell's own rule."""
+_FORMULA_TEXT = 255
+"""The most characters of one string literal in an Excel formula."""
+_FORMULA_LENGTH = 8000
+"""Labels whose formula would be longer than Excel's 8192 characters are shown readably instead."""
+
+
+def _label_formula(label: str, below: list[str], form: Form, cell_of: Callable[[str | None], str | None]
+                   ) -> str | None:
+    """For a label with ``${name}`` references: a formula that shows it with the answers referred to,
+    built from escaped string literals and answer cells only (never from the label's text as formula
+    source); None for a label without references or where the formula would be too long."""
+    if not _REFERENCE.search(label):
+        return None
+    parts: list[str] = []
+    position = 0
+    for match in _REFERENCE.finditer(label):
+        parts.extend(_literals(label[position:match.start()]))
+        parts.append(_shown_answer(match.group(1), form, cell_of))
+        position = match.end()
+    parts.extend(_literals(label[position:] + "".join("\n" + line for line in below)))
+    formula = "=" + "&".join(parts)
+    return formula if len(formula) <= _FORMULA_LENGTH else None
+
+
+def _literals(words: str) -> list[str]:
+    """``words`` as Excel string literals of at most 255 characters, line breaks as CHAR(10)."""
+    found: list[str] = []
+    for number, line in enumerate(words.split("\n")):
+        if number:
+            found.append("CHAR(10)")
+        found.extend('"' + line[start:start + _FORMULA_TEXT].replace('"', '""') + '"'
+                     for start in range(0, len(line), _FORMULA_TEXT))
+    return found
+
+
+def _shown_answer(name: str, form: Form, cell_of: Callable[[str | None], str | None]) -> str:
+    """How a label shows the answer to ``name``: the cell as text (a date as a date), "…" while empty; a
+    placeholder (``[Frage 2]``) where the answer is no one cell."""
+    try:
+        cell = cell_of(name)
+        kind = form.question(name).type
+    except KeyError:
+        cell, kind = None, ""
+    if cell is None or ":" in cell or kind == "note" or not cell.startswith("$"):
+        return '"' + _placeholder(name, form).replace('"', '""') + '"'
+    shown = {"date": f'TEXT({cell},"DD.MM.YYYY")', "time": f'TEXT({cell},"hh:mm")',
+             "dateTime": f'TEXT({cell},"DD.MM.YYYY hh:mm")'}.get(kind, cell)
+    return f'IF({cell}="","…",{shown})'
+
+
+def _merged_formula(sheet, row: int, first: int, last: int, formula: str, cell_format) -> None:
+    if last > first:
+        sheet.merge_range(row, first, row, last, None, cell_format)
+    sheet.write_formula(row, first, formula, cell_format, "")
+
+
+def _placeholder(name: str, form: Form) -> str:
+    """A reference shown where Excel cannot show the answer: ``[Frage 2]``, ``[heute]``."""
+    if name in form.metadata:
+        return "[" + text(f"questionnaire.metadata.{form.metadata[name]}") + "]"
+    try:
+        return "[" + _question_name(form)(name) + "]"
+    except KeyError:
+        return "[" + name + "]"
+
+
+def _readable(words: str, form: Form) -> str:
+    """``words`` with each ``${name}`` shown as ``[Frage 2]``: for texts Excel cannot compute (input boxes)."""
+    return _REFERENCE.sub(lambda match: _placeholder(match.group(1), form), words)
+
+
+def _readable_in(form: Form) -> Callable[[str], str]:
+    return lambda words: _readable(words, form)
+
+
+def _write_choice_rows(rows: Rows, styles: _Styles, place: _Placed) -> None:
+    """One row per choice of a select_multiple question below it: the choice's label and a cell to tick."""
+    sheet, question = rows.sheet, place.question
+    title = text("questionnaire.question", number=question.number) if question.number else question.label
+    for row, choice in enumerate(question.choices.choices, start=place.row + 1):
+        sheet.write_blank(row, 0, None, styles.label)
+        sheet.write_string(row, 1, choice.label, styles.choice_label)
+        sheet.write_blank(row, ANSWER_COLUMN, None, styles.answer_tick)
+        how = text("questionnaire.tick_how", tick=TICK)
+        sheet.data_validation(row, ANSWER_COLUMN, row, ANSWER_COLUMN, {
+            "validate": "list", "source": [TICK], "input_title": _shortened(title, _INPUT_TITLE),
+            "input_message": _shortened(f"{choice.label}\n{how}", _INPUT_MESSAGE),
+            "error_title": text("questionnaire.not_a_tick"), "error_type": "stop", "error_message": how})
+        sheet.write_string(row, MARKER_COLUMN, answer_marker(place.key(choice.name)))
+        rows.set(row, text_height(_WIDTHS[1] - 1, (choice.label, _TEXT)))
 
 
 def _prefill_value(question: Question, werkzeug: Werkzeug) -> str:
@@ -282,7 +642,7 @@ def _prefill_value(question: Question, werkzeug: Werkzeug) -> str:
 def _choice_label(form: Form) -> Callable[[str | None, str], str]:
     """Maps a choice name compared in an expression to the label a person sees."""
     def label(name: str | None, literal: str) -> str:
-        choices = form.question(name).choices if name else None
+        choices = form.question(split_answer_key(name)[0]).choices if name else None
         choice = choices.by_name(literal) if choices else None
         return choice.label if choice else literal
     return label
@@ -292,8 +652,8 @@ def _skip_note(question: Question, form: Form) -> str:
     """``Nur ausfüllen, wenn Frage 1 mit „Nein“ beantwortet ist.`` for a question with ``relevant``."""
     if question.relevant is None:
         return ""
-    return text("questionnaire.skip_note", condition=question.relevant.describe(_question_name(form),
-                                                                                _choice_label(form)))
+    return _memo(form, ("skip", question.name), lambda: text(
+        "questionnaire.skip_note", condition=question.relevant.describe(_question_name(form), _choice_label(form))))
 
 
 def _question_name(form: Form) -> Callable[[str], str]:
@@ -302,7 +662,7 @@ def _question_name(form: Form) -> Callable[[str], str]:
         question = form.question(question_name)
         if question.number:
             return text("questionnaire.question", number=question.number)
-        return text("expression.quoted", value=question.label.rstrip(" :"))
+        return text("expression.quoted", value=(_readable(question.label, form) or question.name).rstrip(" :"))
     return name
 
 
@@ -314,44 +674,97 @@ def _shortened(words: str, most: int) -> str:
     return (start.rsplit(None, 1)[0] if " " in start.strip() else start).rstrip(" ,;:") + "…"
 
 
-def _validation(question: Question, list_ranges: dict[str, str]) -> dict:
+def _validation(question: Question, list_ranges: dict[str, str], readable: Callable[[str], str],
+                source: str | None = None) -> dict:
     """The answer cell's rule and the box Excel shows beside it: a short title (``Frage 8``), the whole
     question with its hint or how to answer as the message, and the alert for a wrong entry."""
-    title = text("questionnaire.question", number=question.number) if question.number else question.label
+    label = readable(question.label) or question.name
+    title = text("questionnaire.question", number=question.number) if question.number else label
     box = {"input_title": _shortened(title, _INPUT_TITLE)}
 
     def message(how: str) -> str:
-        said = [question.label] if box["input_title"] != question.label else []
-        return _shortened("\n".join([*said, question.hint or how]), _INPUT_MESSAGE)
+        said = [label] if box["input_title"] != label else []
+        return _shortened("\n".join([*said, readable(question.hint) or how]), _INPUT_MESSAGE)
 
-    if question.type == "select_one":
+    if question.choices is not None:
         choose = text("questionnaire.choose", choices=", ".join(question.choices.labels))
-        return {"validate": "list", "source": list_ranges[question.choices.name], **box,
-                "input_message": message(choose), "error_title": text("questionnaire.not_a_choice"),
+        return {"validate": "list", "source": source or list_ranges[question.choices.name],
+                **box, "input_message": message(choose), "error_title": text("questionnaire.not_a_choice"),
                 "error_type": "stop", "error_message": _shortened(question.choices.allowed, _INPUT_MESSAGE)}
     if question.type in ("integer", "decimal"):
         how = text(f"questionnaire.{question.type}")
         return {"validate": question.type, "criteria": "between", "minimum": -LARGEST_NUMBER,
                 "maximum": LARGEST_NUMBER, **box, "input_message": message(how),
                 "error_title": text("questionnaire.not_a_number"), "error_type": "stop", "error_message": how}
-    if question.type == "date":
-        how = text("questionnaire.date")
+    if question.type in ("date", "dateTime"):
+        how = text(f"questionnaire.{question.type}")
         return {"validate": "date", "criteria": "between", "minimum": dt.date(1900, 1, 1),
                 "maximum": dt.date(2199, 12, 31), **box, "input_message": message(how),
                 "error_title": text("questionnaire.not_a_date"), "error_type": "stop", "error_message": how}
+    if question.type == "time":
+        how = text("questionnaire.time")
+        return {"validate": "time", "criteria": "between", "minimum": dt.time(0, 0), "maximum": dt.time(23, 59, 59),
+                **box, "input_message": message(how), "error_title": text("questionnaire.not_a_time"),
+                "error_type": "stop", "error_message": how}
     return {"validate": "any", **box, "input_message": message("")} if question.hint else {"validate": "any"}
 
 
-def _write_lists(sheet, form: Form) -> dict[str, str]:
-    """Each choice list in a column of the hidden sheet; returns list name -> range formula."""
+def _write_lists(sheet, form: Form, cells: dict[str, str]) -> dict[str, str]:
+    """Each choice list in a column of the hidden sheet, then the dependent lists of each ``choice_filter``
+    Excel can follow; returns list name (or question name, for a dependent list) -> range formula."""
     ranges = {}
-    for column, choice_list in enumerate(form.choice_lists.values()):
+    column = 0
+    for choice_list in form.choice_lists.values():
         sheet.write_string(0, column, choice_list.name)
         for row, label in enumerate(choice_list.labels, start=1):
             sheet.write_string(row, column, label)
-        ranges[choice_list.name] = (f"={LISTS_SHEET}!{cell_name(1, column, True)}:"
-                                    f"{cell_name(len(choice_list.choices), column, True)}")
+        ranges[choice_list.name] = _range(1, len(choice_list.choices), column)
+        column += 1
+    written: dict[tuple, int] = {}  # the same dependent lists, written once for every question that uses them
+    for question in form.questions:
+        blocks = _memo(form, ("dependent", question.name),
+                       lambda question=question: dependent_choices(question, form))
+        if not (blocks and question.name in cells and blocks[0] in cells and ":" not in cells[blocks[0]]):
+            continue
+        parent, choices_by_label = blocks
+        content = tuple((label, tuple(labels)) for label, labels in choices_by_label.items())
+        if content not in written:
+            written[content] = column
+            for label, labels in content:
+                sheet.write_string(0, column, label)
+                sheet.write_number(1, column, len(labels))
+                for row, shown in enumerate(labels, start=2):
+                    sheet.write_string(row, column, shown)
+                column += 1
+        first, last = written[content], written[content] + len(content) - 1
+        header = f"{LISTS_SHEET}!{cell_name(0, first, True)}:{cell_name(0, last, True)}"
+        counts = f"{LISTS_SHEET}!{cell_name(1, first, True)}:{cell_name(1, last, True)}"
+        match = f"MATCH({cells[parent]},{header},0)"
+        ranges[question.name] = (f"=IF(ISNA({match}),{ranges[question.choices.name][1:]},"
+                                 f"OFFSET({LISTS_SHEET}!{cell_name(2, first, True)},0,{match}-1,"
+                                 f"MAX(1,INDEX({counts},{match})),1))")
     return ranges
+
+
+def _range(first_row: int, last_row: int, column: int) -> str:
+    return f"={LISTS_SHEET}!{cell_name(first_row, column, True)}:{cell_name(max(first_row, last_row), column, True)}"
+
+
+def dependent_choices(question: Question, form: Form) -> tuple[str, dict[str, list[str]]] | None:
+    """Where a ``choice_filter`` reads one select_one question and the choices' columns only: that question's
+    name and, for each of its choices (by label), the labels of the choices the filter lets through;
+    else None (the dropdown offers every choice, merge still checks the filter)."""
+    condition = question.choice_filter
+    if condition is None or len(condition.references) != 1 or condition.reads_own_answer:
+        return None
+    parent = form.question(next(iter(condition.references)))
+    if parent.choices is None or parent.type != "select_one":
+        return None
+    lists = {}
+    for chosen in parent.choices.choices:
+        lists[chosen.label] = [choice.label for choice in question.choices.choices if condition.evaluate(
+            lambda name, chosen=chosen: chosen.name, lambda column, choice=choice: choice.column(column))]
+    return parent.name, lists
 
 
 def _write_meta(sheet, form: Form, werkzeug: Werkzeug, token: str, settings: Settings) -> None:

@@ -2,12 +2,20 @@
 
 Column keys of the register DataFrame (in this order):
   catalogue: werkzeug_id, handlungsfeld, werkzeug, kategorie, seite, fachamt, ansprechpartner, email
-  answers:   one column per answerable question name of the form, in form order; select_one
-             answers hold the choice LABEL ("Ja", "Trifft eher zu"), text as typed (trimmed),
-             integer -> int, decimal -> float, date -> datetime.date; no answer -> None
+  answers:   one column per answerable question name of the form outside repeats, in form order;
+             select_one answers hold the choice LABEL ("Ja", "Trifft eher zu"), select_multiple the
+             chosen choices' NAMES separated by spaces in the form's order (XLSForm's convention),
+             text as typed (trimmed), integer -> int, decimal -> float, date -> datetime.date;
+             no answer -> None
   provenance: status, file, received_at, sha256, form_version
 Status values: see STATUSES. ``master.xlsx`` is the register's spreadsheet view; its hidden
 first row holds these keys, so :func:`read_register` reads it back whatever the headers say.
+There a select_multiple shows the chosen LABELS (:func:`readable`); :func:`from_readable` turns
+them back into names when the sheet is read.
+
+The filled-in rows of repeats are a second DataFrame, :attr:`Register.repeats`: werkzeug_id,
+werkzeug, repeat (the repeat's name), repeat_row (1, 2, ...), then one column per question of any
+repeat, valued as above; a question of another repeat than the row's is None.
 """
 
 from __future__ import annotations
@@ -17,13 +25,14 @@ from dataclasses import dataclass, replace
 from enum import Enum
 from typing import TYPE_CHECKING, Iterable
 
+from .anchors import split_answer_key
 from .catalogue import COLUMNS, Catalogue, Werkzeug, fold
 from .errors import IngestError
 from .form import Form
 from .ingest import RawReturn
 from .issue_log import IssuedQuestionnaire
 from .messages import Code, text
-from .validate import ERROR, NOTICE, Problem, check_answers
+from .validate import ERROR, NOTICE, Problem, RepeatRow, check_answers, filled_in
 
 if TYPE_CHECKING:
     import pandas
@@ -96,6 +105,7 @@ class _Candidate:
     form_version: str
     values: dict
     problems: list[Problem]
+    rows: list[RepeatRow]
     modified: dt.datetime | None
     received: dt.datetime
     verified: bool
@@ -112,6 +122,13 @@ class Register:
     """One row per catalogue Werkzeug, keyed as described in this module's docstring."""
     problems: list[Problem]
     returns: list[ReturnRecord]
+    repeats: "pandas.DataFrame | None" = None
+    """The filled-in rows of the form's repeats, keyed as described in this module's docstring."""
+
+
+REPEAT_COLUMNS = {"werkzeug_id": COLUMNS["werkzeug_id"], "werkzeug": COLUMNS["werkzeug"],
+                  "repeat": text("master.repeat"), "repeat_row": text("master.repeat_row")}
+"""The keys of :attr:`Register.repeats` before its answers, with their headers in master.xlsx."""
 
 
 def build_register(catalogue: Catalogue, form: Form, issued: Iterable[IssuedQuestionnaire],
@@ -152,7 +169,8 @@ def build_register(catalogue: Catalogue, form: Form, issued: Iterable[IssuedQues
             continue
         candidates.append(_candidate(raw, name, werkzeug, notes, form, verified))
     winners = _resolve_duplicates(candidates, records, problems, confirmed)
-    return Register(_build_frame(catalogue, form, winners, rejected_ids), problems, records)
+    return Register(_build_frame(catalogue, form, winners, rejected_ids), problems, records,
+                    _build_repeats(catalogue, form, winners))
 
 
 def _candidate(raw: RawReturn, name: str, werkzeug: Werkzeug, notes: list[tuple[Code, str]],
@@ -165,7 +183,7 @@ def _candidate(raw: RawReturn, name: str, werkzeug: Werkzeug, notes: list[tuple[
     notices = [Problem(name, code, message, text("remedy.none"), kind=NOTICE, **context)
                for code, message in raw.notices + notes]
     return _Candidate(werkzeug, name, raw.sha256, raw.meta.get("form_version", ""), checked.values,
-                      notices + checked.problems, raw.modified, raw.file_mtime, verified)
+                      notices + checked.problems, checked.rows, raw.modified, raw.file_mtime, verified)
 
 
 def _identify(raw: RawReturn, form: Form, tokens: dict[str, IssuedQuestionnaire], by_id: dict[str, Werkzeug],
@@ -205,9 +223,14 @@ def match_by_title(raw: RawReturn, form: Form, by_title: dict[str, Werkzeug]) ->
 
 
 def _unanswered(raw: RawReturn, form: Form) -> bool:
-    """True when no question was answered (prefilled cells do not count)."""
-    cells = (raw.answers.get(question.name) for question in form.questions if not question.prefill)
-    return not any(cell is not None and str(cell.value or "").strip() for cell in cells)
+    """True when a person filled in no answer cell (see :func:`~werkstatt_xl.validate.filled_in`): a tick of a
+    select_multiple and an entry of a repeat count, prefilled cells and calculations do not."""
+    questions = {question.name: question for question in form.elements if question.is_answer}
+    for key, cell in raw.answers.items():
+        question = questions.get(split_answer_key(key)[0])
+        if question is not None and filled_in(question, cell.value):
+            return False
+    return True
 
 
 def _resolve_duplicates(candidates: list[_Candidate], records: list[ReturnRecord], problems: list[Problem],
@@ -235,14 +258,14 @@ def _resolve_duplicates(candidates: list[_Candidate], records: list[ReturnRecord
         if not (winner.verified or winner.confirmed):
             unconfirmed = Problem(winner.file, Code.RETURN_UNCONFIRMED, text(Code.RETURN_UNCONFIRMED),
                                   text("remedy.confirm"), **{**context, "kind": ERROR})
-            winner = replace(winner, values={}, problems=[unconfirmed, *winner.problems])
+            winner = replace(winner, values={}, rows=[], problems=[unconfirmed, *winner.problems])
         problems.extend(winner.problems)
         winners[werkzeug_id] = winner
         if len(pool) > 1 and not saved:
             problems.append(Problem(winner.file, Code.RETURN_VERSIONS_WITHOUT_TIME,
                                     text(Code.RETURN_VERSIONS_WITHOUT_TIME), text("remedy.check_newest"), **context))
         for other in pool[1:]:
-            same = other.sha256 == winner.sha256 or other.values == winner.values
+            same = other.sha256 == winner.sha256 or (other.values, other.rows) == (winner.values, winner.rows)
             outcome, code, remedy = ((Outcome.DUPLICATE, Code.RETURN_DUPLICATE, "remedy.none") if same else
                                      (Outcome.SUPERSEDED, Code.RETURN_SUPERSEDED, "remedy.if_newer_applies"))
             reason = text(code, winner=winner.file)
@@ -264,7 +287,7 @@ def _build_frame(catalogue: Catalogue, form: Form, winners: dict[str, _Candidate
     for werkzeug in catalogue.werkzeuge:
         row = {key: getattr(werkzeug, key) for key in COLUMNS}
         winner = winners.get(werkzeug.werkzeug_id)
-        row.update({name: (winner.values.get(name) if winner else None) for name in answer_names})
+        row.update({name: _register_value(winner.values.get(name)) if winner else None for name in answer_names})
         if winner:
             has_errors = any(problem.kind == ERROR for problem in winner.problems)
             status = (STATUS_UNCONFIRMED if not (winner.verified or winner.confirmed) else
@@ -278,6 +301,85 @@ def _build_frame(catalogue: Catalogue, form: Form, winners: dict[str, _Candidate
         rows.append(row)
     columns = list(COLUMNS) + answer_names + list(PROVENANCE_COLUMNS)
     return pd.DataFrame(rows, columns=columns, dtype=object)
+
+
+def _register_value(value: object) -> object:
+    """A clean answer as the register holds it: a select_multiple's chosen names separated by spaces."""
+    return " ".join(value) if isinstance(value, list) else value
+
+
+def _build_repeats(catalogue: Catalogue, form: Form, winners: dict[str, _Candidate]):
+    """The filled-in rows of every repeat of the counted returns, in catalogue order."""
+    import pandas as pd
+
+    names = [question.name for question in form.repeat_questions]
+    rows = []
+    for werkzeug in catalogue.werkzeuge:
+        winner = winners.get(werkzeug.werkzeug_id)
+        for row in winner.rows if winner else ():
+            rows.append({"werkzeug_id": werkzeug.werkzeug_id, "werkzeug": werkzeug.werkzeug, "repeat": row.repeat,
+                         "repeat_row": row.number,
+                         **{name: _register_value(row.values.get(name)) for name in names}})
+    return pd.DataFrame(rows, columns=[*REPEAT_COLUMNS, *names], dtype=object)
+
+
+def readable(frame, questions) -> "pandas.DataFrame":
+    """``frame`` as master.xlsx shows it: each select_multiple of ``questions`` as its chosen labels
+    (``Radverkehr; Fußverkehr``) instead of their names."""
+    shown = frame.copy()
+    for question in questions:
+        if question.type == "select_multiple" and question.name in shown:
+            labels = {choice.name: choice.label for choice in question.choices.choices}
+            separator = text("master.choices_separator")
+            shown[question.name] = _column(shown, [
+                separator.join(labels.get(name, name) for name in value.split()) if isinstance(value, str) else value
+                for value in shown[question.name]])
+    return shown
+
+
+def from_readable(frame, questions) -> "pandas.DataFrame":
+    """``frame`` as read from master.xlsx with each select_multiple of ``questions`` as the register holds it
+    (the chosen names separated by spaces); a cell that is no list of the question's labels stays as it is."""
+    names = frame.copy()
+    for question in questions:
+        if question.type == "select_multiple" and question.name in names:
+            names[question.name] = _column(names, [_chosen_names(value, question.choices) if isinstance(value, str)
+                                                   else value for value in names[question.name]])
+    return names
+
+
+def _column(frame, values: list):
+    """``values`` as a column of ``frame`` that keeps None (a plain list would turn it into NaN)."""
+    import pandas as pd
+
+    return pd.Series(values, index=frame.index, dtype=object)
+
+
+def _chosen_names(shown: str, choices) -> str:
+    """``Radverkehr; Fußverkehr`` -> ``rad fuss``: labels in choice order, each once, joined as
+    :func:`readable` joins them (a label may itself hold the separator)."""
+    separator, labels = text("master.choices_separator"), [(choice.label, choice.name) for choice in choices.choices]
+
+    def parse(start: int, first: int) -> list[str] | None:
+        for index in range(first, len(labels)):
+            label, name = labels[index]
+            end = start + len(label)
+            if not shown.startswith(label, start):
+                continue
+            if end == len(shown):
+                return [name]
+            rest = parse(end + len(separator), index + 1) if shown.startswith(separator, end) else None
+            if rest is not None:
+                return [name, *rest]
+        return None
+
+    found = parse(0, 0)
+    return shown if found is None else " ".join(found)
+
+
+def repeat_headers(form: Form) -> dict[str, str]:
+    """Every key of :attr:`Register.repeats` -> its header in master.xlsx, in column order."""
+    return {**REPEAT_COLUMNS, **answer_headers(form, form.repeat_questions)}
 
 
 def _local(moment: dt.datetime) -> dt.datetime:
@@ -298,10 +400,11 @@ def count_outcomes(register: Register) -> dict[str, int]:
     }
 
 
-def answer_headers(form: Form) -> dict[str, str]:
-    """Question name -> register header with number and short text (``1 Mit der Umsetzung …``)."""
+def answer_headers(form: Form, questions=None) -> dict[str, str]:
+    """Question name -> register header with number and short text (``1 Mit der Umsetzung …``), of the
+    questions outside repeats or of ``questions``."""
     headers = {}
-    for question in form.questions:
+    for question in form.questions if questions is None else questions:
         label = question.label.rstrip(":")
         short = label if len(label) <= 45 else label[:45].rsplit(" ", 1)[0] + " …"
         headers[question.name] = f"{question.number} {short}".strip()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import traceback
 import zipfile
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.format import Format
-from xlsxwriter.worksheet import Worksheet
+from xlsxwriter.worksheet import CellRichStringTuple, Worksheet
 
 from .messages import text
 
@@ -83,6 +84,21 @@ class TextTooLong(ValueError):
     """A text longer than a cell holds reached a writer: callers check :func:`text_length` first."""
 
 
+_FUNCTION = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\(")
+_CLASSIC_FUNCTIONS = frozenset({
+    "ABS", "AND", "CHAR", "COUNTA", "FALSE", "FIND", "IF", "IFERROR", "INDEX", "INT", "ISNA", "ISNUMBER", "LEFT",
+    "LEN", "MATCH", "MAX", "MID", "MIN", "MOD", "NOT", "NOW", "OFFSET", "OR", "POWER", "RIGHT", "ROUND", "TEXT",
+    "TODAY", "TRUE", "TRUNC", "VALUE"})
+"""Functions of Excel 2007 our formulas use: XlsxWriter need not look for newer ones to prefix them."""
+
+
+_RICH_STRINGS: dict[tuple, tuple[str, str]] = {}
+"""Rich strings written: (text and font of each run) -> (their XML, the plain text)."""
+_RICH_STRINGS_KEPT = 20000
+_VALIDATIONS: dict[int, tuple[dict, dict]] = {}
+"""Data validations checked: id of the options given -> (those options, the validation as XlsxWriter keeps it)."""
+
+
 class TextSafeWorksheet(Worksheet):
     """A worksheet that writes every string as the text it is, never as markup, never cut.
 
@@ -101,6 +117,53 @@ class TextSafeWorksheet(Worksheet):
             return self.write_rich_string(row, col, *runs, *([cell_format] if cell_format else []))
         return super()._write_string(row, col, string, cell_format)
 
+
+    def _write_rich_string(self, row, col, *args):
+        """XlsxWriter's rich string, its XML built once per text and fonts: a questionnaire's rich labels are
+        the same in every Werkzeug's workbook."""
+        tokens, cell_format = (args[:-1], args[-1]) if args and isinstance(args[-1], Format) else (args, None)
+        key = tuple((token._get_font_key(), token.font_scheme, token.hyperlink) if isinstance(token, Format)
+                    else token for token in tokens)
+        cached = _RICH_STRINGS.get(key)
+        if cached is None or self.constant_memory:
+            result = super()._write_rich_string(row, col, *args)
+            if result == 0 and not self.constant_memory:
+                if len(_RICH_STRINGS) >= _RICH_STRINGS_KEPT:
+                    _RICH_STRINGS.clear()
+                _RICH_STRINGS[key] = (self.rstring.fh.getvalue(), self.table[row][col].raw_string)
+            return result
+        if self._check_dimensions(row, col):
+            return -1
+        string, raw_string = cached
+        self.table[row][col] = CellRichStringTuple(self.str_table._get_shared_string_index(string), cell_format,
+                                                   raw_string)
+        return 0
+
+    def data_validation(self, first_row, first_col, last_row=None, last_col=None, options=None):
+        """XlsxWriter's data validation, the checks and defaults of one ``options`` dict (a questionnaire
+        passes the same dict for a question in every Werkzeug's workbook) worked out once."""
+        cached = _VALIDATIONS.get(id(options))
+        if cached is None or cached[0] is not options or not isinstance(first_row, int) or \
+                self._check_dimensions(first_row, first_col) or self._check_dimensions(last_row, last_col):
+            count = len(self.validations)
+            result = super().data_validation(first_row, first_col, last_row, last_col, options)
+            if result == 0 and isinstance(options, dict) and len(self.validations) == count + 1:
+                if len(_VALIDATIONS) >= _RICH_STRINGS_KEPT:
+                    _VALIDATIONS.clear()
+                _VALIDATIONS[id(options)] = (options, {key: value for key, value in self.validations[-1].items()
+                                                       if key != "cells"})
+            return result
+        self.validations.append({**cached[1], "cells": [[first_row, first_col, last_row, last_col]]})
+        return 0
+
+    def _prepare_formula(self, formula, expand_future_functions=False):
+        """XlsxWriter's preparation, whose hundred searches for newer functions (to prefix them) run only where
+        a formula calls another function than :data:`_CLASSIC_FUNCTIONS`, those our formulas use."""
+        if not set(_FUNCTION.findall(formula)) <= _CLASSIC_FUNCTIONS:
+            return super()._prepare_formula(formula, expand_future_functions)
+        formula = formula[1:] if formula.startswith("{") else formula
+        formula = formula[1:] if formula.startswith("=") else formula
+        return formula[:-1] if formula.endswith("}") else formula
 
     def _get_range_data(self, row_start, col_start, row_end, col_end):
         """The cells a chart caches; XlsxWriter leaves out rich strings, which would shift every later

@@ -150,6 +150,28 @@ class Code(StrEnum):
     OVERRIDES_NO_ID = "overrides.no_id"
     OVERRIDES_ID_TWICE = "overrides.id_twice"
 
+    # the questionnaire form (XLSForm), continued: refusals and what is left out or not rendered
+    FORM_UNKNOWN_LANGUAGE = "form.unknown_language"
+    FORM_UNSUPPORTED_TYPE = "form.unsupported_type"
+    FORM_LEFT_OUT = "form.left_out"
+    FORM_NOT_USED = "form.not_used"
+    FORM_NOT_RENDERED = "form.not_rendered"
+
+    # answers in a returned questionnaire (sheet "Prüfung"), continued
+    ANSWER_NOT_A_TIME = "answer.not_a_time"
+    ANSWER_NOT_IN_FILTER = "answer.not_in_filter"
+
+    # select_multiple and repeats in the form, their answers in a return
+    FORM_END_REPEAT_WITHOUT_BEGIN = "form.end_repeat_without_begin"
+    FORM_REPEAT_WITHOUT_END = "form.repeat_without_end"
+    FORM_NESTED_REPEAT = "form.nested_repeat"
+    FORM_BAD_REPEAT_COUNT = "form.bad_repeat_count"
+    FORM_REFERENCE_INTO_REPEAT = "form.reference_into_repeat"
+    FORM_CHOICE_NAME_WITH_SPACE = "form.choice_name_with_space"
+    ANSWER_NOT_A_MARK = "answer.not_a_mark"
+    SETTINGS_BAD_REPEAT_ROWS = "settings.bad_repeat_rows"
+    REPORT_QUESTION_IN_REPEAT = "report_definition.question_in_repeat"
+
     # e-mails with returns (collect)
     MESSAGE_NOT_OUTLOOK = "message.not_outlook"
     MESSAGE_DAMAGED = "message.damaged"

@@ -15,6 +15,9 @@ from ..messages import Code, text
 from ..register import STATUSES
 from ..toml_lines import TomlLines
 
+FORM_MISMATCH = frozenset({Code.REPORT_UNKNOWN_QUESTION, Code.REPORT_NOT_SELECT_ONE, Code.REPORT_NOT_A_CHOICE,
+                           Code.REPORT_NEUTRAL_NOT_A_CHOICE, Code.REPORT_QUESTION_IN_REPEAT})
+"""The problems of a definition written for another form: merge then writes the summary of any form instead."""
 HANDLUNGSFELD, KATEGORIE, RUECKLAUF = "Handlungsfeld", "Kategorie", "Rücklauf"
 """Columns of :func:`~werkstatt_xl.report.table.tabelle1` besides those named by the definition."""
 OPEN_QUERY = "(Rückfrage offen)"
@@ -230,6 +233,10 @@ class _DefinitionReader:
         if question is None or not question.is_answer:
             self.problem(Code.REPORT_UNKNOWN_QUESTION, table, key, value, occurrence, name=name,
                          form=self.form.path.name, questions=", ".join(self.form.answer_names()))
+            return None
+        if question.in_repeat:
+            self.problem(Code.REPORT_QUESTION_IN_REPEAT, table, key, value, occurrence, name=name,
+                         repeat=question.group.name)
             return None
         if select_one and question.type != "select_one":
             self.problem(Code.REPORT_NOT_SELECT_ONE, table, key, value, occurrence, name=name, type=question.type)

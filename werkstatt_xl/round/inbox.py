@@ -16,17 +16,35 @@ from typing import TYPE_CHECKING, Callable, Iterator
 
 from ..catalogue import Werkzeug, load_catalogue
 from ..confirmations import Confirmation, read_confirmations, write_confirmations
-from ..errors import IngestError, ProjectError
+from ..errors import IngestError, ProjectError, ReportDefinitionError
 from ..files import atomic_paths
 from ..form import load_form
 from ..inbox_mail import read_collect_log, sender_notices
 from ..ingest import RawReturn, is_ignored, read_return
 from ..issue_log import write_issue_log
-from ..master import PROBLEMS_SHEET, REGISTER_SHEET, read_sheet, write_master_workbook
+from ..master import PROBLEMS_SHEET, REGISTER_SHEET, REPEATS_SHEET, read_sheet, write_master_workbook
 from ..messages import text
 from ..overrides import OVERRIDES, Overrides, read_overrides, write_overrides
-from ..register import ReturnRecord, Unreadable, build_register, count_outcomes, match_by_title, register_headers
-from ..report import load_report_definition, printed_remarks, write_report
+from ..register import (
+    ReturnRecord,
+    Unreadable,
+    build_register,
+    count_outcomes,
+    from_readable,
+    match_by_title,
+    readable,
+    register_headers,
+    repeat_headers,
+)
+from ..report import (
+    FORM_MISMATCH,
+    ReportDefinition,
+    load_report_definition,
+    printed_remarks,
+    summarize,
+    write_report,
+    write_summary,
+)
 from ..validate import Problem
 from .collect import collect_log_path
 from .project import Progress, Project, issued_questionnaires
@@ -50,6 +68,8 @@ class MergeResult:
     warnings: tuple[str, ...] = ()
     overrides_path: Path | None = None
     """``redaktion.xlsx``: the office's texts for Tabelle 1, refreshed."""
+    repeats: "pandas.DataFrame | None" = None
+    """The filled-in rows of the form's repeats (see :mod:`werkstatt_xl.register`); None without repeats."""
 
 
 def merge(project: Project, on_progress: Progress | None = None) -> MergeResult:
@@ -60,10 +80,10 @@ def merge(project: Project, on_progress: Progress | None = None) -> MergeResult:
     which it uses) are replaced all or none. A lost ``ausgabe.csv`` is rebuilt from the
     questionnaires in ``ausgang/`` first (see :func:`issued_questionnaires`).
     """
-    form = load_form(project.form_path)
+    form = load_form(project.form_path, project.form_language)
     catalogue = load_catalogue(project.catalogue_path)
-    definition = load_report_definition(project.report_path, form)  # a broken one stops before reading
-    overrides = read_overrides(project.root / OVERRIDES)  # so does a broken redaktion.xlsx
+    definition, mismatch = fitting_definition(project, form)  # a broken one stops before reading
+    overrides = read_overrides(project.root / OVERRIDES) if definition else None  # so does a broken redaktion.xlsx
     issued, notice = issued_questionnaires(project, catalogue)
     if not issued:
         raise ProjectError(text("merge.nothing_issued", path=project.issue_log, outbox=project.outbox))
@@ -75,14 +95,38 @@ def merge(project: Project, on_progress: Progress | None = None) -> MergeResult:
     register = build_register(catalogue, form, issued, reads, confirmed)
     register.problems.extend(_sender_notices(project, register.frame, catalogue))
     frame = register.frame
+    repeats = register.repeats if form.repeats else None
+    write_master = partial(write_master_workbook, register=readable(frame, form.questions), problems=register.problems,
+                           headers=register_headers(form), repeat_headers=repeat_headers(form),
+                           repeats=None if repeats is None else readable(repeats, form.repeat_questions))
+    warnings = tuple(warning for warning in (notice, mismatch) if warning)
+    if definition is None:
+        with atomic_paths([project.master_path, project.summary_path]) as (master, summary):
+            _both(partial(write_master, master),
+                  partial(write_summary, summary, summarize(form, frame, repeats), project.title),
+                  parallel=len(frame) >= PARALLEL_FROM)
+        return MergeResult(frame, register.problems, register.returns, project.master_path, project.summary_path,
+                           count_outcomes(register), warnings, None, repeats)
     with atomic_paths([project.master_path, project.report_workbook_path, overrides.path]) as (master, report, edits):
-        _both(partial(write_master_workbook, master, frame, register.problems, register_headers(form)),
+        _both(partial(write_master, master),
               partial(_write_tabelle1, frame, definition, report, edits, overrides, project.title),
               parallel=len(frame) >= PARALLEL_FROM)
         overrides.check_unchanged()
     return MergeResult(frame, register.problems, register.returns, project.master_path,
-                       project.report_workbook_path, count_outcomes(register), (notice,) if notice else (),
-                       overrides.path)
+                       project.report_workbook_path, count_outcomes(register), warnings, overrides.path, repeats)
+
+
+def fitting_definition(project: Project, form) -> tuple[ReportDefinition | None, str]:
+    """The project's report definition and "", or where it was written for another form (names questions
+    this form lacks) None and the warning saying that the summary of every question takes its place.
+    Any other problem of the definition stops (:class:`ReportDefinitionError`)."""
+    try:
+        return load_report_definition(project.report_path, form), ""
+    except ReportDefinitionError as error:
+        if not all(problem.code in FORM_MISMATCH for problem in error.problems):
+            raise
+        return None, text("merge.definition_does_not_fit", definition=project.report_path.name,
+                          form=form.path.name, summary=project.summary_path, problem=error.problems[0])
 
 
 def _sender_notices(project: Project, frame, catalogue) -> list[Problem]:
@@ -100,7 +144,7 @@ def confirm(project: Project, names: list[str]) -> list[tuple[str, Werkzeug]]:
     Each must be a readable return without its identity whose title names a Werkzeug of the
     catalogue; returns (file, Werkzeug) for each. Nothing is recorded unless all can be.
     """
-    form = load_form(project.form_path)
+    form = load_form(project.form_path, project.form_language)
     by_title = load_catalogue(project.catalogue_path).by_title()
     confirmations = read_confirmations(project.confirmations)
     now = dt.datetime.now().astimezone().isoformat(timespec="seconds")
@@ -148,7 +192,17 @@ def read_register(project: Project):
     """The register as last written by merge (a DataFrame keyed as the register), or None before any merge."""
     if not project.master_path.is_file():
         return None
-    return read_sheet(project.master_path, REGISTER_SHEET)
+    form = load_form(project.form_path, project.form_language)
+    return from_readable(read_sheet(project.master_path, REGISTER_SHEET), form.questions)
+
+
+def read_repeats(project: Project):
+    """The rows of the form's repeats as last written by merge (a DataFrame keyed as
+    :attr:`~werkstatt_xl.register.Register.repeats`), or None before any merge or for a form without repeats."""
+    form = load_form(project.form_path, project.form_language)
+    if not project.master_path.is_file() or not form.repeats:
+        return None
+    return from_readable(read_sheet(project.master_path, REPEATS_SHEET), form.repeat_questions)
 
 
 def read_problems(project: Project) -> list[dict]:

@@ -200,7 +200,7 @@ def _corrections(project: Project, entries: list, read: Callable[[str], bytes]):
     issued questionnaire, which ``read`` reads) and warnings."""
     taken = _taken_returns(project, (STATUS_PROBLEMS,))
     errors = _errors_by_werkzeug(project, taken)
-    form = load_form(project.form_path)
+    form = load_form(project.form_path, project.form_language)
     chosen = [entry for entry in entries if entry.werkzeug_id in taken]
     warnings = [text("mail.problems_not_listed", werkzeug_id=entry.werkzeug_id, path=project.master_path)
                 for entry in chosen if entry.werkzeug_id not in errors]

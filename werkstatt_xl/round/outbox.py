@@ -11,9 +11,11 @@ from ..catalogue import load_catalogue, write_catalogue_ids
 from ..errors import ProjectError
 from ..files import atomic_directory
 from ..form import load_form
+from ..ingest import DEFAULT_LIMITS
 from ..issue_log import ISSUE_LOG, IssuedQuestionnaire, write_issue_log
 from ..messages import text
-from ..questionnaire import file_names, render_questionnaire
+from ..questionnaire import file_names, render_questionnaire, sheet_rows, unfit_defaults
+from ..settings import CONFIG_NAME
 from .inbox import returned_files
 from .project import Progress, Project, issued_questionnaires
 
@@ -38,7 +40,11 @@ def generate(project: Project, reissue: bool = False, write_ids: bool = False,
     returns in ``eingang/`` only ``reissue`` issues new ones. With ``write_ids``, Werkzeug-IDs
     derived from names are first stored in the catalogue.
     """
-    form = load_form(project.form_path)
+    form = load_form(project.form_path, project.form_language)
+    rows = sheet_rows(form, project.repeat_rows)
+    if rows > DEFAULT_LIMITS.max_rows:  # merge would refuse every return as too large
+        raise ProjectError(text("generate.too_many_rows", form=project.form_path, rows=rows,
+                                most=DEFAULT_LIMITS.max_rows, config=project.root / CONFIG_NAME))
     catalogue = load_catalogue(project.catalogue_path)
     stored_ids = write_ids and catalogue.derived_ids
     if stored_ids:
@@ -67,7 +73,10 @@ def generate(project: Project, reissue: bool = False, write_ids: bool = False,
             if on_progress:
                 on_progress(len(issued), len(catalogue.werkzeuge))
         write_issue_log(folder / ISSUE_LOG, issued)
-    warnings = [notice] if notice else []
+    warnings = [problem.message for problem in form.notices]
+    warnings += [text("form.at_row", row=question.row, problem=text("form.on_sheet", sheet="survey", problem=text(
+        "generate.default_unfit", name=question.name, default=question.default))) for question in unfit_defaults(form)]
+    warnings += [notice] if notice else []
     if catalogue.derived_ids:
         warnings.append(text("generate.derived_ids", catalogue=catalogue.path.name))
     return GenerateResult(project.outbox, tuple(issued), reused, tuple(warnings), stored_ids)

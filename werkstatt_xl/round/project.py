@@ -24,6 +24,7 @@ Progress = Callable[[int, int], None]
 
 MASTER_NAME = "master.xlsx"
 REPORT_NAME = "tabelle1.xlsx"
+SUMMARY_NAME = "auswertung.xlsx"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -78,6 +79,12 @@ class Project(Settings):
     def report_workbook_path(self) -> Path:
         """``ergebnis/tabelle1.xlsx``: Tabelle 1 and its charts."""
         return self.results / REPORT_NAME
+
+    @property
+    def summary_path(self) -> Path:
+        """``ergebnis/auswertung.xlsx``: every question summarised, where the report definition does not fit
+        the form."""
+        return self.results / SUMMARY_NAME
 
     @property
     def drafts(self) -> Path:

@@ -10,8 +10,19 @@ from ..files import atomic_path
 from ..form import load_form
 from ..messages import text
 from ..overrides import OVERRIDES, read_overrides
-from ..report import RUECKLAUF, load_report_definition, office_program, printed_remarks, tabelle1, to_pdf, write_report
-from .inbox import read_register
+from ..report import (
+    RUECKLAUF,
+    load_report_definition,
+    office_program,
+    printed_remarks,
+    summarize,
+    tabelle1,
+    to_pdf,
+    write_report,
+    write_summary,
+)
+from ..report.summary import COUNTED
+from .inbox import fitting_definition, read_register, read_repeats
 from .project import Project
 
 
@@ -24,16 +35,31 @@ class ReportResult:
     """The Werkzeuge marked as without return, in table order."""
     edited: tuple[str, ...] = ()
     """The Werkzeuge whose remarks are the office's text from ``redaktion.xlsx``, in table order."""
+    warnings: tuple[str, ...] = ()
+    """Why the summary of every question (``auswertung.xlsx``) was written instead of Tabelle 1."""
 
 
 def report(project: Project, pdf: bool = False) -> ReportResult:
     """Write ``ergebnis/tabelle1.xlsx`` (and with ``pdf`` ``tabelle1.pdf``) from the last merge's register
-    and the office's texts in ``redaktion.xlsx`` (read only: it may be open in Excel)."""
+    and the office's texts in ``redaktion.xlsx`` (read only: it may be open in Excel). Where the shipped
+    definition does not fit the project's form, ``ergebnis/auswertung.xlsx`` (and its PDF) instead, as merge
+    writes it; a definition of the project's own that does not fit stops with its problems, each at its line."""
     office = office_program() if pdf else None
-    definition = load_report_definition(project.report_path, load_form(project.form_path))
+    form = load_form(project.form_path, project.form_language)
+    if project.report:
+        definition, mismatch = load_report_definition(project.report_path, form), ""
+    else:
+        definition, mismatch = fitting_definition(project, form)
     register = read_register(project)
     if register is None:
         raise ReportError(text("report.no_register", path=project.master_path))
+    if definition is None:
+        with atomic_path(project.summary_path) as temporary:
+            write_summary(temporary, summarize(form, register, read_repeats(project)), project.title)
+        summary = project.summary_path
+        returned = register["status"].isin(COUNTED)
+        return ReportResult(summary, to_pdf(office, summary) if office else None, len(register),
+                            tuple(register[~returned]["werkzeug"]), (), (mismatch,))
     texts = read_overrides(project.root / OVERRIDES).texts
     with atomic_path(project.report_workbook_path) as temporary:
         write_report(register, definition, temporary, title=project.title, texts=texts)

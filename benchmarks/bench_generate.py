@@ -70,6 +70,12 @@ def time_generate(root: Path, count: int, profile: bool) -> tuple[float, float]:
     return first, second
 
 
+def on_one_core() -> None:
+    """Run this process on one core: generate is single-threaded, so it is measured on one."""
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+
+
 def median_run(command: list[str], runs: int) -> float:
     times = []
     for _ in range(runs):
@@ -87,8 +93,7 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     options = parser.parse_args()
 
-    if hasattr(os, "sched_setaffinity"):  # generate is single-threaded: measure it on one core
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    on_one_core()
     folder = Path(tempfile.mkdtemp(prefix="bench-generate-"))
     try:
         first, second = time_generate(folder / "runde", options.count, options.profile)

@@ -193,7 +193,7 @@ def test_generate_says_what_the_form_leaves_out_and_reads_the_language_asked_for
     assert result.stderr.splitlines()[:2] == [
         "Warnung: [Zeile 3] Blatt „survey“: „ort“ (geopoint) wird weggelassen: Eine Arbeitsmappe kann keinen "
         "Standort erfassen.",
-        "Warnung: [Zeile 3] Blatt „survey“: Die Spalte „appearance“ (Zeilen 3) wird nicht verwendet: Eine "
+        "Warnung: [Zeile 3] Blatt „survey“: Die Spalte „appearance“ (Zeile 3) wird nicht verwendet: Eine "
         "Arbeitsmappe hat ihr eigenes Layout."]
     (entry, *_) = read_issue_log(project / "ausgang" / "ausgabe.csv")
     text = sheet_text(project / "ausgang" / entry.file)

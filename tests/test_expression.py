@@ -203,6 +203,30 @@ def test_calculations_compute_as_xpath_does(text, answers, expected):
 
 
 @pytest.mark.parametrize("text, answers, expected", [
+    ("substr(${t}, 0, ${n})", {"t": "Wort", "n": ""}, ""),
+    ("substr(${t}, ${n})", {"t": "Wort", "n": "x"}, ""),
+    ("round(${x}, ${n})", {"x": 2.25, "n": ""}, ""),
+    ("round(${x}, 400)", {"x": 2.25}, 2.25),
+    ("round(${x}, -400)", {"x": 2.25}, ""),
+    ("pow(10, ${n})", {"n": 400}, ""),
+    ("pow(0, -1)", {}, ""),
+    ("pow(-8, 0.5)", {}, ""),
+    ("${d} + ${n}", {"d": dt.date(2024, 1, 1), "n": 1e9}, ""),  # beyond the last date: no value
+    ("regex(${t}, ${p})", {"t": "a", "p": "[0-9"}, False),  # a pattern from an answer that is none
+])
+def test_what_no_number_can_be_made_of_gives_no_value_and_never_fails(text, answers, expected):
+    assert parse_expression(text).value(evaluate_with(answers)) == expected
+
+
+def test_regex_reads_odks_letter_classes_and_refuses_a_broken_pattern_when_parsed():
+    letters = parse_expression(r"regex(., '^\p{L}+$')")
+    assert [letters.evaluate(evaluate_with({}, own=word)) for word in ("Ärger", "a1")] == [True, False]
+    with pytest.raises(ExpressionError, match="cannot be read") as caught:
+        parse_expression("regex(., '[0-9')")
+    assert not caught.value.unsupported
+
+
+@pytest.mark.parametrize("text, answers, expected", [
     ("regex(., '^[0-9]{5}$')", {None: "12345"}, True),
     ("regex(., '^[0-9]{5}$')", {None: "1234"}, False),
     (". <= today()", {None: dt.date(2000, 1, 1)}, True),

@@ -169,7 +169,7 @@ def test_a_file_setting_that_names_a_folder_is_a_message(tmp_path, setting):
     lines = [setting if line.startswith(f"{key} =") else line for line in settings.read_text("utf-8").splitlines()]
     settings.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = run("generate" if key == "catalogue" else "merge", "-p", project.root)
-    line = 8 if key == "catalogue" else 10
+    line = lines.index(setting) + 1
     assert result.exit_code == 1 and f"the settings file has errors:\n  line {line}: [files] {key} " in result.output
     assert "Traceback" not in result.output
 

@@ -30,10 +30,10 @@ def form_errors(path) -> str:
     return str(caught.value)
 
 
-def expected_errors(path, *problems: str) -> str:
+def expected_errors(path, *problems: str,
+                    remedy: str = "Correct the form in a spreadsheet program and run the command again.") -> str:
     lines = "".join(f"  {problem}\n" for problem in problems)
-    return (f"{path}: the questionnaire form has errors:\n{lines}"
-            "Correct the form in a spreadsheet program and run the command again.")
+    return f"{path}: the questionnaire form has errors:\n{lines}{remedy}"
 
 
 def test_a_small_form_is_read_with_types_numbers_groups_relevant_and_choices(xlsform):
@@ -441,7 +441,9 @@ def test_one_language_is_read_the_default_or_the_first_or_the_one_asked_for(xlsf
 def test_a_language_the_form_lacks_is_refused_naming_those_it_has(xlsform):
     path = xlsform(LANGUAGES)
     assert form_errors_with(path, "fr") == expected_errors(
-        path, "the form has no language 'fr'; it has: Swahili (sw), English (en).")
+        path, "the form has no language 'fr'; it has: Swahili (sw), English (en).",
+        remedy="Choose one of the form's languages with --language (or form_language in werkstatt.toml) and run the "
+               "command again.")
 
 
 def form_errors_with(path, language: str) -> str:
@@ -469,11 +471,11 @@ def test_what_a_workbook_does_not_render_is_said_with_sheet_and_row(xlsform):
                                             "it has no meaning for a workbook."),
         (Code.FORM_NOT_USED, "survey", 2, "[row 2] On the 'survey' sheet, the column 'appearance' (rows 2, 5) is "
                                           "not used: a workbook has its own layout."),
-        (Code.FORM_NOT_USED, "survey", 2, "[row 2] On the 'survey' sheet, the column 'my notes' (rows 2) is not "
+        (Code.FORM_NOT_USED, "survey", 2, "[row 2] On the 'survey' sheet, the column 'my notes' (row 2) is not "
                                           "used: werkstatt-xl does not render it."),
         (Code.FORM_LEFT_OUT, "survey", 3, "[row 3] On the 'survey' sheet, 'foto' (image) is left out: a workbook "
                                           "cannot take photos, sound, video, files or barcodes."),
-        (Code.FORM_NOT_USED, "survey", 3, "[row 3] On the 'survey' sheet, the column 'media::image' (rows 3) is "
+        (Code.FORM_NOT_USED, "survey", 3, "[row 3] On the 'survey' sheet, the column 'media::image' (row 3) is "
                                           "not used: a workbook shows no media."),
         (Code.FORM_LEFT_OUT, "survey", 4, "[row 4] On the 'survey' sheet, 'gerät' (deviceid) is left out: device "
                                           "metadata has no meaning in a workbook."),

@@ -12,6 +12,7 @@ import sys
 import time
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import xlsxwriter
@@ -129,15 +130,15 @@ def test_addresses_an_answer_left_of_the_data_and_notes_a_marker_in_column_a(tmp
                             "Spalte A; links davon gibt es keine Antwortzelle.")]
 
 
-def test_keeps_the_first_of_a_duplicated_marker_with_a_notice(tmp_path, questionnaire):
+def test_keeps_the_first_of_a_duplicated_marker_and_the_copy_for_merge_to_report(tmp_path, questionnaire):
     target = with_cells(questionnaire, tmp_path / "twice.xlsx",
                         b'<row r="60"><c r="C60"><v>7</v></c><c r="D60" t="inlineStr"><is><t>wxl:anzahl_nutzer</t>'
                         b"</is></c></row>")
     raw = read_return(target)
 
     assert raw.answers["anzahl_nutzer"].value == 42
-    assert raw.notices == [(Code.MARKER_TWICE, "Die Frage „anzahl_nutzer“ ist mehrfach markiert; "
-                            "verwendet wird die Antwort in Fragebogen!C7.")]
+    assert raw.notices == []
+    assert raw.copies == [("anzahl_nutzer", CellValue(7, "Fragebogen", "C60"))]
 
 
 def test_file_type_is_decided_by_content_not_by_name(tmp_path, questionnaire):
@@ -750,3 +751,13 @@ def test_ignores_directories(tmp_path):
     folder.mkdir()
 
     assert is_ignored(folder)
+
+
+def test_a_file_that_grew_after_its_size_was_taken_is_read_whole(questionnaire, monkeypatch):
+    real_fstat = os.fstat
+    monkeypatch.setattr(os, "fstat", lambda fd: SimpleNamespace(st_size=100, st_mtime=real_fstat(fd).st_mtime))
+
+    raw = read_return(questionnaire)
+
+    assert answer_values(raw) == ANSWERS
+    assert raw.sha256 == hashlib.sha256(questionnaire.read_bytes()).hexdigest()

@@ -132,3 +132,11 @@ def test_a_footer_text_starting_with_digits_keeps_them(tmp_path):
     footer = load_workbook(path)["Blatt"].oddFooter
     assert (footer.left.text, footer.left.size, footer.right.text, footer.right.size) == (
         "2026 Zwischenbilanz", 8, "1 von &N", 8)
+
+
+def test_a_line_of_the_widest_letters_is_one_line_while_it_fits_and_narrow_letters_fit_more():
+    room = column_pixels(20) - 7
+    fitting = max(count for count in range(1, 100) if text_pixels("@" * count, TEXT) <= room)
+    assert wrapped_lines("@" * fitting, 20, TEXT) == 1
+    assert wrapped_lines("@" * (fitting + 1), 20, TEXT) == 2
+    assert wrapped_lines("i" * 4 * fitting, 20, TEXT) == 1  # four times as many, measured: still one line

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import subprocess
+from dataclasses import replace
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -32,7 +33,7 @@ from werkstatt_xl.form import load_form
 from werkstatt_xl.issue_log import read_issue_log
 from werkstatt_xl.messages import Code, fixed_text
 from werkstatt_xl.resources import template_path
-from werkstatt_xl.round import merge, plan_mail, status
+from werkstatt_xl.round import generate, load_project, merge, plan_mail, status
 
 smtp_server = test_mail.smtp_server
 """``start() -> Inbox``: a real SMTP server on 127.0.0.1."""
@@ -341,6 +342,68 @@ def test_one_kind_of_e_mail_at_a_time(tmp_path):
                                   "kind of e-mail.\n")
 
 
+FILTERED_FORM = """
+| survey   |
+|          | type             | name  | label                | constraint | choice_filter  | required |
+|          | text             | titel | Titel                |            |                |          |
+|          | select_one land  | land  | Land                 |            |                |          |
+|          | select_one ort   | ort   | Ort in ${land}       |            | land = ${land} |          |
+|          | integer          | zahl  | Anzahl               | . < 100    |                |          |
+|          | begin repeat     | posten| Posten               |            |                |          |
+|          | integer          | menge | Menge                | . < 10     |                |          |
+|          | select_one ort   | wo    | Wo?                  |            | land = ${land} |          |
+|          | end repeat       |       |                      |            |                |          |
+|          | text             | b1    | Bemerkung            |            |                | yes      |
+|          | text             | b2    | Bemerkung            |            |                | yes      |
+| choices  |
+|          | list_name | name   | label      | land |
+|          | land      | de     | Deutschland|      |
+|          | land      | at     | Österreich |      |
+|          | ort       | berlin | Berlin     | de   |
+|          | ort       | koeln  | Köln       | de   |
+|          | ort       | wien   | Wien       | at   |
+"""
+
+
+def test_a_correction_request_names_each_question_and_entry_with_what_fits(tmp_path, xlsform, smtp_server):
+    inbox = smtp_server()
+    root = tmp_path / "runde"
+    make_project(tmp_path, smtp_port=inbox.port)
+    xlsform(FILTERED_FORM, name="form.xlsx").replace(root / "form.xlsx")
+    with (root / "werkstatt.toml").open("a", encoding="utf-8") as config:
+        config.write('\n[files]\nform = "form.xlsx"\n')
+    shutil.rmtree(root / "ausgang")
+    project = load_project(root)
+    generate(project)
+    fill_questionnaire(questionnaire(project, "W3"), {
+        "titel": "Bus", "land": "Deutschland", "ort": "Wien", "zahl": 500, "menge@1": 3, "menge@2": 50,
+        "wo@2": "Wien"},
+        project.inbox / "medibus.xlsx")
+    merge(project)
+
+    assert run("mail", "-p", project.root, "--corrections", "--send").exit_code == 0
+
+    [message] = inbox.messages
+    assert body(message).split("\n\n")[2].splitlines()[1:] == [
+        "  Frage „Ort in [„Land“]“",
+        "    Die Antwort passt nicht zu Ihrer Antwort auf eine vorherige Frage.",
+        "    Erlaubt sind: Berlin, Köln.",
+        "  Frage „Anzahl“",
+        "    Die Antwort erfüllt die Vorgabe der Frage nicht.",
+        "    Erlaubt ist eine ganze Zahl. Vorgabe: Erlaubt ist eine Antwort nur, wenn die Antwort auf diese Frage "
+        "kleiner als 100 ist.",
+        "  Frage „Menge (Eintrag 2)“",
+        "    Die Antwort erfüllt die Vorgabe der Frage nicht.",
+        "    Erlaubt ist eine ganze Zahl. Vorgabe: Erlaubt ist eine Antwort nur, wenn die Antwort auf diese Frage "
+        "kleiner als 10 ist.",
+        "  Frage „Wo? (Eintrag 2)“",
+        "    Die Antwort passt nicht zu Ihrer Antwort auf eine vorherige Frage.",
+        "    Erlaubt sind: Berlin, Köln.",
+        *["  Frage „Bemerkung“", "    Die Antwort fehlt; diese Frage muss beantwortet werden.",
+          "    Erlaubt ist ein Text."] * 2,  # two questions of the same title, each in its place
+    ]
+
+
 # --- receipts -----------------------------------------------------------------------------------
 
 
@@ -439,6 +502,32 @@ def test_status_in_german_says_am(tmp_path, smtp_server, german):
     day = f"{today[8:10]}.{today[5:7]}.{today[:4]}"
 
     assert f"Schule meets Demografie  (eingeladen am {day})\n" in run("status", "-p", project.root).stdout
+
+
+def test_a_receipt_after_a_correction_request_neither_hides_it_nor_promises_it_again(tmp_path, smtp_server):
+    inbox = smtp_server()
+    project = merged_round(tmp_path, smtp_port=inbox.port, receipts=True)
+    assert run("mail", "-p", project.root, "--send", "--corrections").exit_code == 0
+    assert run("mail", "-p", project.root, "--send", "--receipts", "--only", "W2").exit_code == 0
+
+    assert status(project).set_index("werkzeug_id").loc["W2", "letzte_mail"] == "Korrektur erbeten"
+    receipt = body(inbox.messages[-1])
+    assert "3 Probleme, um Korrektur haben wir bereits gebeten." in receipt and "folgt" not in receipt
+
+    send_corrected_return(project)  # the corrected return gets its own receipt, which is the last event now
+    assert run("mail", "-p", project.root, "--send", "--receipts", "--only", "W2").exit_code == 0
+    assert status(project).set_index("werkzeug_id").loc["W2", "letzte_mail"] == "Eingang bestätigt"
+
+
+def test_status_and_reminders_read_the_statuses_without_the_form(tmp_path):
+    project = merged_round(tmp_path)
+    broken = project.root / "kaputt.xlsx"
+    broken.write_bytes(b"no workbook")  # the form, broken after the merge
+    project = replace(project, form=broken.name)
+
+    assert status(project).set_index("werkzeug_id").loc["W2", "status"] == "mit Problemen"
+    reminders = plan_mail(project, reminder=True)
+    assert [message.werkzeug_ids for message in reminders.messages] == [["W3"]]  # W4 has no address
 
 
 # --- Tabelle 1 ----------------------------------------------------------------------------------

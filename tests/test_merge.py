@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 import hashlib
 import os
 import shutil
@@ -22,7 +23,16 @@ from werkstatt_xl.issue_log import read_issue_log
 from werkstatt_xl.messages import Code
 from werkstatt_xl.register import Outcome
 from werkstatt_xl.resources import example_path
-from werkstatt_xl.round import MASTER_NAME, confirm, generate, load_project, merge, read_problems, read_register
+from werkstatt_xl.round import (
+    MASTER_NAME,
+    confirm,
+    generate,
+    load_project,
+    merge,
+    read_problems,
+    read_register,
+    returned_files,
+)
 
 
 @pytest.fixture
@@ -618,3 +628,27 @@ def test_a_confirmation_holds_only_for_the_werkzeug_it_was_given_for(issued):
     victim = row_of(result, "W04")["werkzeug"]
     [row] = [row for row in sheet.iter_rows(values_only=True) if row[0] == victim]
     assert row[-1] == "(kein Rücklauf)"
+
+
+def test_returns_are_found_in_subfolders_in_name_order_without_hidden_and_lock_files(example_project):
+    inbox = example_project.inbox
+    for name in ("b.xlsx", "A/c.xlsx", "a/B.xlsx", "~$b.xlsx", ".versteckt.xlsx", "Thumbs.db"):
+        (inbox / name).parent.mkdir(parents=True, exist_ok=True)
+        (inbox / name).write_bytes(b"PK")
+    (inbox / "leer").mkdir()
+    (inbox / "verweis").symlink_to(inbox / "A")
+
+    found = [path.relative_to(inbox).as_posix() for path in returned_files(example_project)]
+
+    assert found == ["a/B.xlsx", "A/c.xlsx", "b.xlsx"]  # by path, ignoring case; a link to a folder is no return
+
+
+@pytest.mark.parametrize("collecting", [True, False])
+def test_merge_leaves_the_cycle_collector_as_it_found_it(issued, collecting):
+    copy_example_returns(issued)
+    (gc.enable if collecting else gc.disable)()
+    try:
+        merge(issued)
+        assert gc.isenabled() is collecting
+    finally:
+        gc.enable()

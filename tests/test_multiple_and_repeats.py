@@ -188,7 +188,8 @@ def test_ticks_are_checked_like_any_answer(form, tmp_path):
     result = checked(fill_questionnaire(questionnaire, answers, tmp_path / "f.xlsx"), form)
     found = [(problem.code, problem.question, problem.value) for problem in result.problems]
     assert found == [
-        (Code.ANSWER_CONSTRAINT, "Welche Verkehrsarten betrifft das Werkzeug?", "rad fuss oepnv auto"),
+        (Code.ANSWER_CONSTRAINT, "Welche Verkehrsarten betrifft das Werkzeug?",
+         "Radverkehr; Fußverkehr; Öffentlicher Nahverkehr; Autoverkehr"),  # labels, as master.xlsx shows them
         (Code.ANSWER_NOT_A_MARK, "Betroffene Verkehrsarten (Eintrag 1)", "vielleicht"),
         (Code.ANSWER_REQUIRED, "Bezeichnung der Maßnahme (Eintrag 1)", ""),
         (Code.ANSWER_NOT_A_NUMBER, "Kosten in Euro (Eintrag 2)", "viel"),

@@ -62,15 +62,15 @@ def test_every_problem_is_reported_at_once_in_line_order(project):
     edit_settings(project, "smtp_port = 587", 'smtp_port = "587"')
     error = settings_error(project)
     assert error.codes == [Code.SETTINGS_UNKNOWN_KEY, Code.SETTINGS_EMPTY_FILE, Code.SETTINGS_WRONG_TYPE]
-    assert [problem.line for problem in error.problems] == [4, 8, 15]
+    assert [problem.line for problem in error.problems] == [4, 9, 17]
     assert str(error).startswith(f"{project.root / 'werkstatt.toml'}: the settings file has errors:\n  line 4: ")
 
 
 @pytest.mark.parametrize("setting, line, code", [
-    ('catalogue = ""', 8, Code.SETTINGS_EMPTY_FILE),
-    ('catalogue = "  "', 8, Code.SETTINGS_EMPTY_FILE),
-    ('catalogue = "eingang"', 8, Code.SETTINGS_FOLDER),
-    ('form = "ergebnis"', 9, Code.SETTINGS_FOLDER),
+    ('catalogue = ""', 9, Code.SETTINGS_EMPTY_FILE),
+    ('catalogue = "  "', 9, Code.SETTINGS_EMPTY_FILE),
+    ('catalogue = "eingang"', 9, Code.SETTINGS_FOLDER),
+    ('form = "ergebnis"', 10, Code.SETTINGS_FOLDER),
 ])
 def test_an_empty_or_folder_file_setting_is_a_settings_problem(project, setting, line, code):
     key = setting.split(" = ")[0]
@@ -90,12 +90,12 @@ def test_a_wrong_mail_setting_stops_only_what_uses_mail(project):
         plan_mail(loaded)
     assert caught.value.codes == [Code.SETTINGS_WRONG_TYPE, Code.SETTINGS_UNKNOWN_KEY]
     assert [str(problem) for problem in caught.value.problems] == [
-        "line 15: [mail] smtp_port = '587' must be a whole number.",
-        "line 17: unknown setting 'usr' in [mail]. Did you mean 'user'? Known settings: sender, smtp_host, "
+        "line 17: [mail] smtp_port = '587' must be a whole number.",
+        "line 19: unknown setting 'usr' in [mail]. Did you mean 'user'? Known settings: sender, smtp_host, "
         "smtp_port, security, user, password_env, receipts, imap_host, imap_port, imap_security, imap_user, "
         "imap_folder, imap_password_env, imap_token_env, imap_move_to."]
     result = CliRunner().invoke(main, ["mail", "-p", str(project.root)])
-    assert result.exit_code == 1 and "line 15: [mail] smtp_port = '587' must be a whole number." in result.output
+    assert result.exit_code == 1 and "line 17: [mail] smtp_port = '587' must be a whole number." in result.output
 
 
 def test_settings_as_written_are_read(project):
@@ -105,3 +105,16 @@ def test_settings_as_written_are_read(project):
     loaded = load_project(project.root)
     assert (loaded.title, loaded.deadline, loaded.mail.smtp_port) == ("Zwischenbilanz 2026", dt.date(2026, 12, 15),
                                                                       465)
+
+
+@pytest.mark.parametrize("example", [False, True], ids=["template", "example"])
+def test_the_shipped_settings_files_name_every_setting(tmp_path, example):
+    import tomllib
+
+    from werkstatt_xl.settings import SECTIONS
+
+    root = init_project(tmp_path / "runde", example=example).root
+    written = tomllib.loads((root / "werkstatt.toml").read_text(encoding="utf-8"))
+    assert {section: sorted(written.get(section, {})) for section in SECTIONS} == {
+        section: sorted(settings) for section, settings in SECTIONS.items()}
+    load_project(root)  # and the values as shipped are valid

@@ -56,7 +56,8 @@ def test_type_constraint_and_required_problems(form):
     _, problems = check(form, anzahl=2.5, kosten=None, start=None, weiter="Nein", warum="x" * 25)
     assert problems == [
         ("Anzahl Teilnehmende", "„2.5“ ist keine ganze Zahl.", "Fehler"),
-        ("Warum nicht?", "Die Antwort erfüllt die Bedingung string-length(.) < 20 nicht.", "Fehler"),
+        ("Warum nicht?", "Die Antwort erfüllt die Vorgabe der Frage nicht: Erlaubt ist eine Antwort nur, wenn die "
+                         "Antwort auf diese Frage kürzer als 20 Zeichen ist.", "Fehler"),
     ]
     _, problems = check(form, anzahl=-3, kosten=None, start=None, weiter="Ja", warum="Trotzdem")
     assert problems == [

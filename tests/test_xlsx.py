@@ -69,3 +69,32 @@ def test_a_chart_caches_a_category_written_as_rich_text_in_its_place(tmp_path):
         xml = package.read("xl/charts/chart1.xml").decode()
     assert re.findall(r"<c:pt idx=\"(\d)\"><c:v>([^<]*)</c:v>", xml)[:3] == [
         ("0", "Bildung"), ("1", "&lt;r&gt;Mobilität&lt;/r&gt;"), ("2", "Wohnen")]
+
+
+def test_the_xlsxwriter_internals_xlsx_relies_on_are_as_it_expects(tmp_path):
+    """xlsx.py overrides and reads private parts of XlsxWriter (setup.cfg pins it below 4 for this reason): a
+    version that renames or reshapes one of them fails here, not in an office's workbook."""
+    import inspect
+
+    from xlsxwriter.sharedstrings import SharedStringTable
+    from xlsxwriter.worksheet import CellRichStringTuple, Worksheet
+
+    from werkstatt_xl.xlsx import new_workbook
+
+    expected = {"_write_string": ["self", "row", "col", "string", "cell_format"],
+                "_write_rich_string": ["self", "row", "col", "args"],
+                "_prepare_formula": ["self", "formula", "expand_future_functions"],
+                "_get_range_data": ["self", "row_start", "col_start", "row_end", "col_end"],
+                "_check_dimensions": ["self", "row", "col", "ignore_row", "ignore_col"],
+                "data_validation": ["self", "first_row", "first_col", "last_row", "last_col", "options"]}
+    assert {name: list(inspect.signature(getattr(Worksheet, name)).parameters) for name in expected} == expected
+    assert list(inspect.signature(SharedStringTable._get_shared_string_index).parameters) == ["self", "string"]
+    assert CellRichStringTuple._fields == ("string", "format", "raw_string")
+    workbook = new_workbook(tmp_path / "internals.xlsx")
+    sheet = workbook.add_worksheet()
+    bold = workbook.add_format({"bold": True})
+    assert sheet.write_rich_string(0, 0, "a ", bold, "b") == 0
+    assert "<r>" in sheet.rstring.fh.getvalue() and isinstance(sheet.table[0][0], CellRichStringTuple)
+    assert sheet.data_validation(0, 1, 0, 1, {"validate": "list", "source": ["x"]}) == 0
+    assert sheet.validations[-1]["cells"] == [[0, 1, 0, 1]]
+    workbook.close()

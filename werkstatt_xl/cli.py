@@ -30,12 +30,6 @@ NOT_RETURNED = ("offen", "abgelehnt")
 """Register statuses of the Werkzeuge without a usable return, which merge names too."""
 LISTED_SHOWN = 20
 """How many of the attachments and messages it did not save collect names."""
-MAIL_KINDS = {"einladung": "mail.invitation", "erinnerung": "mail.reminder", "korrektur": "mail.correction",
-              "bestaetigung": "mail.receipt_kind"}
-"""Kind of e-mail (:mod:`werkstatt_xl.mail`) -> the key of its name in the terminal's sentences."""
-NOTHING_TO_SEND = {"einladung": "mail.no_recipients", "erinnerung": "mail.no_reminders",
-                   "korrektur": "mail.no_corrections", "bestaetigung": "mail.no_receipts"}
-"""Kind of e-mail -> what the command says when there is none to write."""
 
 
 class _Translated:
@@ -296,7 +290,17 @@ def mail_command(project_dir: Path, reminder: bool, corrections: bool, receipts:
                  only: tuple[str, ...], again: bool):
     """Write the e-mails as drafts, or send them, and say how many, warning first of the Werkzeuge without an
     address; exit 1 when none of those to write to has one."""
-    from .round import check_smtp_settings, plan_mail, send_mail, sent_log_path, write_mail_drafts
+    from .round import (
+        CORRECTION,
+        INVITATION,
+        RECEIPT,
+        REMINDER,
+        check_smtp_settings,
+        plan_mail,
+        send_mail,
+        sent_log_path,
+        write_mail_drafts,
+    )
 
     if again and not send:
         raise click.UsageError(text("mail.again_without_send"))
@@ -318,12 +322,16 @@ def mail_command(project_dir: Path, reminder: bool, corrections: bool, receipts:
     if plan.confirmed_before:
         click.echo(plural(plan.confirmed_before, "mail.confirmed_before_one", "mail.confirmed_before_other",
                           log=sent_log_path(project)))
-    kind = text(MAIL_KINDS[plan.kind])
+    kind_name, nothing_to_send = {INVITATION: ("mail.invitation", "mail.no_recipients"),
+                                  REMINDER: ("mail.reminder", "mail.no_reminders"),
+                                  CORRECTION: ("mail.correction", "mail.no_corrections"),
+                                  RECEIPT: ("mail.receipt_kind", "mail.no_receipts")}[plan.kind]
+    kind = text(kind_name)
     if not plan.messages:
         if plan.without_address:
             raise click.ClickException(plural(len(plan.without_address), "mail.nobody_reachable_one",
                                               "mail.nobody_reachable_other"))
-        click.echo(text(NOTHING_TO_SEND[plan.kind]))
+        click.echo(text(nothing_to_send))
         return
     if not send:
         folder, paths = write_mail_drafts(project, plan)

@@ -82,6 +82,12 @@ class FormError(InputFileError):
     most_shown = 1000
 
 
+class FormLanguageError(FormError):
+    """A form language asked for that the XLSForm does not have: the mistake is the option, not the form."""
+
+    remedy = "input_file.form_language_remedy"
+
+
 class SettingsError(InputFileError, ProjectError):
     """A ``werkstatt.toml`` that cannot be used; each problem names its line."""
 

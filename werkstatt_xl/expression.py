@@ -15,7 +15,10 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable, Mapping
+
+import regex
 
 from .anchors import answer_key
 from .messages import text
@@ -44,6 +47,10 @@ class ExpressionError(ValueError):
     """An expression that cannot be read."""
 
     unsupported = False
+
+
+class TooDeepExpression(ExpressionError):
+    """An expression nested deeper than :data:`MAX_DEPTH`."""
 
 
 class UnsupportedExpression(ExpressionError):
@@ -87,12 +94,12 @@ class Expression:
     def evaluate(self, value_of: Callable[[str | None], object], column_of: Callable[[str], object] | None = None
                  ) -> bool:
         """Evaluate with ``value_of(name)`` (``None`` for ``.``) giving comparable values and ``column_of(name)``
-        a choice's column, as a truth value."""
-        return _truth(_evaluate(self.tree, _Scope(value_of, column_of)))
+        a choice's column, as a truth value (false where it has none)."""
+        return _truth(_evaluated(self.tree, _Scope(value_of, column_of)))
 
     def value(self, value_of: Callable[[str | None], object]) -> object:
         """The expression's value (a ``calculation``): text, a number, a date, a truth value; "" for none."""
-        result = _evaluate(self.tree, _Scope(value_of, None))
+        result = _evaluated(self.tree, _Scope(value_of, None))
         return "" if isinstance(result, float) and not math.isfinite(result) else result
 
     def to_excel(self, cell_of: Callable[[str | None], str], literal: Callable[[str | None, str], str]) -> str:
@@ -106,14 +113,39 @@ class Expression:
         return _describe(self.tree, label_of, literal)
 
 
+MAX_DEPTH = 200
+"""The deepest expression read (terms in a row, parentheses in parentheses): deeper ones are refused, so
+writing, describing and evaluating it stays within Python's recursion limit."""
+
+
 def parse_expression(source: str) -> Expression:
     """Parse ``source`` or raise :class:`ExpressionError` saying what is wrong."""
     tokens = _tokenize(source)
     parser = _Parser(tokens, source)
-    tree = parser.parse_or()
+    try:
+        tree = parser.parse_or()
+    except RecursionError:
+        tree = None
+    if tree is None or _depth(tree) > MAX_DEPTH:
+        raise TooDeepExpression(text("expression.too_deep", most=MAX_DEPTH, expression=_start(source)))
     if parser.position != len(tokens):
         raise ExpressionError(text("expression.unexpected", token=tokens[parser.position][1], expression=source))
     return Expression(source, tree)
+
+
+def _depth(tree: Node) -> int:
+    """How deep ``tree`` nests, counted without recursion."""
+    deepest, pending = 0, [(tree, 1)]
+    while pending:
+        node, depth = pending.pop()
+        deepest = max(deepest, depth)
+        pending.extend((arg, depth + 1) for arg in node.args)
+    return deepest
+
+
+def _start(source: str) -> str:
+    """The start of a long expression, for a message."""
+    return source if len(source) <= 80 else source[:79] + "…"
 
 
 def _tokenize(source: str) -> list[tuple[str, str]]:
@@ -189,12 +221,29 @@ def _truth(value: object) -> bool:
     return bool(value) if not isinstance(value, str) else value != ""
 
 
+def _whole(value: object) -> int | None:
+    """A value as a whole number (truncated), None where it is none (NaN, infinite)."""
+    number = _number(value)
+    return int(number) if math.isfinite(number) else None
+
+
 def _round(value: object, digits: object = 0.0) -> float:
-    number, places = _number(value), int(_number(digits))
-    if not math.isfinite(number):
-        return number
-    scaled = abs(number) * 10 ** places
-    return math.copysign(math.floor(scaled + 0.5) / 10 ** places, number)
+    number, places = _number(value), _whole(digits)
+    if not math.isfinite(number) or places is None:
+        return math.nan
+    try:
+        return math.copysign(math.floor(abs(number) * 10 ** places + 0.5) / 10 ** places, number)
+    except (OverflowError, ZeroDivisionError):
+        return number if places > 0 else math.nan  # so many places that nothing is rounded; or none left
+
+
+def _power(base: object, exponent: object) -> float:
+    """XPath's pow(): NaN where the result is no real number (0 to a negative power, too large, complex)."""
+    try:
+        result = math.pow(_number(base), _number(exponent))
+    except (OverflowError, ValueError, ZeroDivisionError):
+        return math.nan
+    return result if math.isfinite(result) else math.nan
 
 
 def _selected(value: object, choice: object) -> bool:
@@ -209,9 +258,31 @@ def _count_selected(value: object) -> float:
 
 
 def _substr(value: object, start: object, end: object = None) -> str:
-    whole = _text(value)
-    first = int(_number(start))
-    return whole[first:] if end is None else whole[first:int(_number(end))]
+    whole, first, last = _text(value), _whole(start), None if end is None else _whole(end)
+    if first is None or (end is not None and last is None):
+        return ""
+    return whole[first:last]
+
+
+_REGEX_SECONDS = 1.0
+"""The longest one regex() may take on one answer: a longer search counts as no match."""
+
+
+def regex_pattern(pattern: str) -> regex.Pattern:
+    """The compiled pattern of ``regex()``, read as ODK (Java) reads it (``\\p{L}``); raises regex.error."""
+    return _compiled(pattern)
+
+
+@lru_cache(maxsize=256)
+def _compiled(pattern: str) -> regex.Pattern:
+    return regex.compile(pattern, regex.VERSION1)
+
+
+def _regex(value: object, pattern: object) -> bool:
+    try:
+        return _compiled(_text(pattern)).search(_text(value), timeout=_REGEX_SECONDS) is not None
+    except (regex.error, TimeoutError):
+        return False  # a pattern computed from answers that is none, or too slow on this answer: no match
 
 
 def _joined(args: list[str]) -> str:
@@ -223,7 +294,7 @@ FUNCTIONS: dict[str, _Function] = {
     "string-length": _Function(1, 1, lambda a: float(len(_text(a))), lambda a: f"LEN({a[0]})"),
     "if": _Function(3, 3, None, lambda a: f"IF({a[0]},{a[1]},{a[2]})"),
     "concat": _Function(0, 99, lambda *a: "".join(map(_text, a)), _joined),
-    "regex": _Function(2, 2, lambda a, b: re.search(_text(b), _text(a)) is not None, None),
+    "regex": _Function(2, 2, _regex, None),
     "today": _Function(0, 0, lambda: dt.date.today(), lambda a: "TODAY()"),
     "now": _Function(0, 0, lambda: dt.datetime.now().replace(microsecond=0), lambda a: "NOW()"),
     "int": _Function(1, 1, lambda a: float(math.trunc(_number(a))) if math.isfinite(_number(a)) else math.nan,
@@ -245,7 +316,7 @@ FUNCTIONS: dict[str, _Function] = {
     "abs": _Function(1, 1, lambda a: abs(_number(a)), lambda a: f"ABS({a[0]})"),
     "min": _Function(1, 99, lambda *a: min(map(_number, a)), lambda a: f"MIN({','.join(a)})"),
     "max": _Function(1, 99, lambda *a: max(map(_number, a)), lambda a: f"MAX({','.join(a)})"),
-    "pow": _Function(2, 2, lambda a, b: _number(a) ** _number(b), lambda a: f"POWER({a[0]},{a[1]})"),
+    "pow": _Function(2, 2, _power, lambda a: f"POWER({a[0]},{a[1]})"),
     "true": _Function(0, 0, lambda: True, lambda a: "TRUE"),
     "false": _Function(0, 0, lambda: False, lambda a: "FALSE"),
     "boolean": _Function(1, 1, _truth, lambda a: f"AND({a[0]}<>\"\",{a[0]}<>0)"),
@@ -361,6 +432,12 @@ class _Parser:
             if args[0].kind not in ("ref", "self"):
                 raise ExpressionError(text("expression.count_selected_argument", expression=self.source))
             return Node("count", args=tuple(args))
+        if function == "regex" and args[1].kind == "string":
+            try:
+                regex_pattern(args[1].value)
+            except regex.error as error:
+                raise ExpressionError(text("expression.bad_pattern", pattern=args[1].value, error=error,
+                                           expression=self.source)) from None
         if function in ("not", "string-length"):
             return Node("not" if function == "not" else "length", args=tuple(args))
         return Node("call", function, tuple(args))
@@ -381,6 +458,15 @@ def _uses_self(node: Node) -> bool:
 class _Scope:
     value_of: Callable[[str | None], object]
     column_of: Callable[[str], object] | None
+
+
+def _evaluated(node: Node, scope: _Scope) -> object:
+    """The value of ``node``; no value (NaN) where computing it fails on these answers (a date out of range,
+    a number too large), so no answer can stop a merge."""
+    try:
+        return _evaluate(node, scope)
+    except (ArithmeticError, ValueError, TypeError, regex.error):
+        return math.nan
 
 
 def _evaluate(node: Node, scope: _Scope) -> object:
@@ -465,7 +551,7 @@ def _excel(node: Node, cell_of, literal) -> str:
     if kind == "number":
         return f"{node.value:g}"
     if kind == "string":
-        return '"' + node.value.replace('"', '""') + '"'
+        return excel_text(node.value)
     if kind in ("and", "or"):
         return f"{kind.upper()}({','.join(_excel(arg, cell_of, literal) for arg in node.args)})"
     if kind == "not":
@@ -496,11 +582,26 @@ def _excel(node: Node, cell_of, literal) -> str:
         node = Node("compare", "=", node.args)
     name = _compared_name(node)
     left, right = (
-        '"' + literal(name, arg.value).replace('"', '""') + '"' if arg.kind == "string"
-        else _excel(arg, cell_of, literal)
+        excel_text(literal(name, arg.value)) if arg.kind == "string" else _excel(arg, cell_of, literal)
         for arg in node.args
     )
     return f"{left}{_EXCEL_OPS.get(node.value, '=')}{right}"
+
+
+EXCEL_TEXT = 255
+"""The most characters of one string literal in an Excel formula."""
+
+
+def excel_literals(words: str) -> list[str]:
+    """``words`` as Excel string literals of at most :data:`EXCEL_TEXT` characters each (at least one)."""
+    return ['"' + words[start:start + EXCEL_TEXT].replace('"', '""') + '"'
+            for start in range(0, len(words), EXCEL_TEXT)] or ['""']
+
+
+def excel_text(words: str) -> str:
+    """``words`` as an Excel text: one string literal, or longer ones joined by ``&``."""
+    literals = excel_literals(words)
+    return literals[0] if len(literals) == 1 else "(" + "&".join(literals) + ")"
 
 
 _LITERALS = ("string", "number")

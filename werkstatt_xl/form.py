@@ -4,28 +4,30 @@ Every spelling pyxform accepts is read: column aliases (``list name``, ``relevan
 ``constraint message``, ``bind::jr:constraintMsg``, ...), type aliases (``begin group``, ``select one
 from``, ``string``, ``q int``, ...), translated columns (``label::English (en)``, ``label:English``) of
 which one language is chosen, settings on their sheet, on the survey sheet or not at all (the form id
-then comes from the file name, the version from its contents). What a workbook cannot show (positions,
-media, device metadata) is left out and what is not rendered is said: :attr:`Form.notices`, each naming
-sheet and row. select_multiple is shown as one tick cell per choice, a repeat as a fixed number of
-numbered entries (``repeat_count`` where it is a number, else the round's ``repeat_rows``). Two extra
-survey columns, ignored by other XLSForm tools: ``number`` (the printed
-question number, e.g. ``1.2``) and ``prefill`` (a catalogue field written into the answer cell, e.g.
-``werkzeug``).
+then comes from the file name, the version from the cells read and the choice files, so that saving the
+form again unchanged keeps it). What a workbook cannot show (positions, media, device metadata) is left
+out and what is not rendered is said: :attr:`Form.notices`, each naming sheet and row. select_multiple is
+shown as one tick cell per choice, a repeat as a fixed number of numbered entries (``repeat_count`` where it
+is a number, else the round's ``repeat_rows``). Two extra survey columns, ignored by other XLSForm tools:
+``number`` (the printed question number, e.g. ``1.2``) and ``prefill`` (a catalogue field written into the
+answer cell, e.g. ``werkzeug``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import re
 from dataclasses import dataclass, field, replace
+from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 
 from .catalogue import COLUMNS
-from .errors import FileProblem, FormError
-from .expression import Expression, ExpressionError, parse_expression
+from .errors import FileProblem, FormError, FormLanguageError
+from .expression import Expression, ExpressionError, TooDeepExpression, parse_expression
 from .files import read_csv_rows
-from .messages import Code, text
+from .messages import Code, plural, text
 from .resources import template_path
 from .settings import MAX_REPEAT_ROWS
 from .xlsx import read_workbook_rows
@@ -440,14 +442,23 @@ def _choose_language(languages: list[str], wanted: str, default: str) -> str | N
     return find(default) or ("" if "" in languages or not languages else languages[0])
 
 
-def _content_version(path: Path) -> str:
-    """A version for a form without one: the start of its contents' SHA-256, the same for every copy."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+def _content_version(sheets: dict[str, "_Sheet"], files: dict[str, tuple[list[str], list[dict[str, str]]]]) -> str:
+    """A version for a form without one: the start of the SHA-256 of what is read from it (each sheet's
+    header and cells as text, the CSV files of its choices), the same for every copy and after saving it
+    again unchanged; new when the form changes."""
+    content = {"sheets": {name: [[column.header if column else "" for column in sheet.columns],
+                                 *(cells for _number, cells in sheet.rows)] for name, sheet in sorted(sheets.items())},
+               "files": {name: [columns, *([row.get(column, "") for column in columns] for row in rows)]
+                         for name, (columns, rows) in sorted(files.items())}}
+    return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()[:12]
 
 
 def _rows_text(rows: list[int]) -> str:
+    """``row 2``, ``rows 2, 5``, ``rows 2, 3, … and 4 more``."""
     shown = ", ".join(map(str, rows[:_ROWS_LISTED]))
-    return shown if len(rows) <= _ROWS_LISTED else text("form.rows_more", rows=shown, more=len(rows) - _ROWS_LISTED)
+    if len(rows) > _ROWS_LISTED:
+        shown = text("form.rows_more", rows=shown, more=len(rows) - _ROWS_LISTED)
+    return plural(len(rows), "form.row_list", "form.rows_list", rows=shown)
 
 
 class _FormBuilder:
@@ -463,6 +474,7 @@ class _FormBuilder:
         self.language = ""
         self.refused: set[str] = set()  # names of rows whose type is refused
         self.file_lists: dict[str, ChoiceList] = {}  # choices read from CSV files beside the form
+        self.file_contents: dict[str, tuple[list[str], list[dict[str, str]]]] = {}  # those files as read
 
     def problem(self, code: Code, sheet: str, row: int | None, template: str | None = None, **values: object) -> None:
         """Report ``code`` at ``row`` of ``sheet``, worded by its own text or by ``template``."""
@@ -482,7 +494,7 @@ class _FormBuilder:
         if language is None:
             self.problem(Code.FORM_UNKNOWN_LANGUAGE, "", None, language=self.wanted_language,
                          languages=", ".join(name or text("form.unnamed_language") for name in languages))
-            raise FormError(self.path, self.problems)
+            raise FormLanguageError(self.path, self.problems)
         self.language = language
         choice_lists = self.read_choices("choices", language)
         external = self.read_choices("external_choices", language)
@@ -500,7 +512,8 @@ class _FormBuilder:
         form_id = self.settings.get("form_id") or re.sub(r"\W+", "_", self.path.stem).strip("_") or "form"
         if not any(element.is_answer for element in elements):
             self.notice(Code.FORM_LEFT_OUT, "form.nothing_to_ask", "survey", None)
-        return Form(self.path, form_id, self.settings.get("version") or _content_version(self.path),
+        version = self.settings.get("version") or _content_version(self.sheets, self.file_contents)
+        return Form(self.path, form_id, version,
                     self.settings.get("form_title") or form_id, tuple(elements), self.lists,
                     tuple(_in_order(self.notices)), language, dict(self.metadata))
 
@@ -641,6 +654,7 @@ class _FormBuilder:
         self.check_references(elements, keys)
         elements = [element for element in elements if element is not None]
         self.check_repeat_references(elements)
+        self.check_cycles(elements)
         return elements
 
     def repeat_count(self, row: dict[str, str], row_number: int) -> int | None:
@@ -664,9 +678,8 @@ class _FormBuilder:
         """A question outside a repeat cannot depend on an answer inside it: a repeat has one per entry."""
         in_repeat = {question.name: question.group for question in elements if question.in_repeat}
         for question in elements:
-            for column in ("relevant", "constraint", "calculation", "choice_filter"):
-                expression = getattr(question, column)
-                for reference in sorted(expression.references if expression else ()):
+            for column in _EXPRESSIONS:
+                for reference in sorted(_references(question, column)):
                     if reference in in_repeat and in_repeat[reference] != question.group:
                         self.problem(Code.FORM_REFERENCE_INTO_REPEAT, "survey", question.row, column=column,
                                      name=question.name, reference=reference, repeat=in_repeat[reference].name)
@@ -706,8 +719,14 @@ class _FormBuilder:
         """The choices of ``select_one_from_file FILE.csv`` from the CSV file beside the form (columns name and
         label, as on the choices sheet); None after reporting a file that is missing, no CSV or unreadable."""
         path = self.path.parent / file_name
+        if (Path(file_name).is_absolute() or ".." in Path(file_name).parts or "\\" in file_name
+                or not path.resolve().is_relative_to(self.path.parent.resolve())):  # a link out of the folder
+            self.problem(Code.FORM_UNSUPPORTED_TYPE, "survey", row_number, type=raw_type,
+                         why=text("form.unsupported.outside_folder", file=file_name))
+            return None
         try:
             columns, rows = read_csv_rows(path) if path.suffix.lower() == ".csv" and path.is_file() else ([], [])
+            self.file_contents[file_name] = (columns, rows)
         except (OSError, ValueError) as error:
             self.problem(Code.FORM_UNSUPPORTED_TYPE, "survey", row_number, type=raw_type,
                          why=text("form.unsupported.unreadable_file", file=file_name, error=error))
@@ -876,7 +895,8 @@ class _FormBuilder:
         try:
             return parse_expression(source)
         except ExpressionError as error:
-            if error.unsupported or column in ("calculation", "choice_filter"):
+            if error.unsupported or (column in ("calculation", "choice_filter")
+                                     and not isinstance(error, TooDeepExpression)):
                 self.notice(Code.FORM_NOT_RENDERED, f"form.expression_left_out.{column}", "survey", row_number,
                             name=row.get("name", ""), error=error)
             else:
@@ -884,8 +904,9 @@ class _FormBuilder:
             return None
 
     def check_references(self, elements: list[Question | None], keys: dict) -> None:
-        """Every ``${name}`` names a question: one left out drops the expression with a notice, one that
-        is no question is a problem."""
+        """Every ``${name}`` names a question: in an expression, one left out drops the expression with a
+        notice; in a text (label, hint, message) it is shown as a placeholder; one that is no question, or a
+        name several groups use, is a problem."""
         answers = {question.name for question in elements if question is not None}  # a note's value is empty
         answers |= set(self.metadata)
         for index, question in enumerate(elements):
@@ -894,11 +915,10 @@ class _FormBuilder:
             if question.relevant is not None and question.relevant.reads_own_answer:
                 self.problem(Code.FORM_RELEVANT_READS_OWN_ANSWER, "survey", question.row, name=question.name)
             dropped = {}
-            for column in ("relevant", "constraint", "calculation", "choice_filter"):
-                expression = getattr(question, column)
-                missing = sorted((expression.references if expression else set()) - answers)
+            for column in (*_EXPRESSIONS, *_TEXTS):
+                missing = sorted(_references(question, column) - answers)
                 for reference in missing:
-                    if reference in self.refused:
+                    if reference in self.refused or (reference in self.left_out and column in _TEXTS):
                         continue
                     if reference in self.left_out:
                         dropped[column] = None
@@ -914,6 +934,40 @@ class _FormBuilder:
                 elements[index] = None
             elif dropped:
                 elements[index] = replace(question, **dropped)
+
+    def check_cycles(self, elements: list[Question]) -> None:
+        """No question may depend on itself through calculations, relevants and labels: Excel would warn of
+        a circular reference in every questionnaire, and merge could not compute it. A label showing its own
+        question's answer is no circle."""
+        graph = {question.name: {reference for column in ("calculation", "relevant", "label")
+                                 for reference in _references(question, column)
+                                 if column != "label" or reference != question.name}
+                 for question in elements}
+        rows = {question.name: question.row for question in elements}
+        while True:
+            try:
+                TopologicalSorter(graph).prepare()
+                return
+            except CycleError as error:
+                circle = error.args[1][:-1][::-1]  # graphlib lists each before what depends on it: turned round
+            start = min(range(len(circle)), key=lambda at: rows.get(circle[at], 0))
+            circle = circle[start:] + circle[:start]  # from the first row: a → b → a, each depends on the next
+            self.problem(Code.FORM_REFERENCE_CYCLE, "survey", rows.get(circle[0]), name=circle[0],
+                         circle=" → ".join([*circle, circle[0]]))
+            graph[circle[0]].discard(circle[1 % len(circle)])
+
+
+_EXPRESSIONS = ("relevant", "constraint", "calculation", "choice_filter")
+_TEXTS = ("label", "hint", "constraint_message", "required_message")
+REFERENCE = re.compile(r"\$\{([^\W\d][\w.-]*)\}")
+
+
+def _references(question: Question, column: str) -> set[str]:
+    """The names ``${name}`` refers to in a question's expression or text ``column``."""
+    if column in _TEXTS:
+        return set(REFERENCE.findall(getattr(question, column)))
+    expression = getattr(question, column)
+    return expression.references if expression is not None else set()
 
 
 def _in_order(problems: list[FileProblem]) -> list[FileProblem]:

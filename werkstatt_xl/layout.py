@@ -25,6 +25,7 @@ ARIAL_WIDTHS = {
     ) for character in characters
 }
 """Advance widths of Arial (= Helvetica, Liberation Sans) in 1/1000 em; any other character: 556."""
+_WIDEST = max(ARIAL_WIDTHS.values())
 
 
 @dataclass(frozen=True)
@@ -42,8 +43,11 @@ class Font:
 
 def text_pixels(text: str, font: Font) -> float:
     """Width of ``text`` in ``font`` at 96 dpi (bold is about 8 % wider)."""
-    em = sum(map(ARIAL_WIDTHS.get, text, repeat(556))) / 1000
-    return em * font.size * 96 / 72 * (1.08 if font.bold else 1.0)
+    return _pixels(sum(map(ARIAL_WIDTHS.get, text, repeat(556))), font)
+
+
+def _pixels(thousandths: int, font: Font) -> float:
+    return thousandths / 1000 * font.size * 96 / 72 * (1.08 if font.bold else 1.0)
 
 
 _AFTER_HYPHEN = re.compile(r"[^-]*-+|[^-]+")
@@ -58,6 +62,8 @@ def wrapped_lines(text: str, width: float, font: Font) -> int:
     height, and both programs cut off a line that does not fit.
     """
     room = column_pixels(width) - 7
+    if _pixels(len(text) * _WIDEST, font) <= room and "\n" not in text:  # one line, however wide its letters
+        return 1
     space = text_pixels(" ", font)
     lines = 0
     for paragraph in text.split("\n"):

@@ -25,6 +25,8 @@ from pathlib import Path
 from string import Template
 from typing import Callable, Iterable, Mapping
 
+from . import wording
+from .anchors import split_answer_key
 from .catalogue import Werkzeug
 from .errors import MailError, ProjectError
 from .files import ascii_text, atomic_directory, read_csv_rows, write_csv
@@ -32,6 +34,7 @@ from .form import Form, Question
 from .issue_log import IssuedQuestionnaire
 from .messages import Code, fixed_text, plural, text
 from .settings import MailSettings, Settings
+from .validate import allowed_choices
 
 INVITATION, REMINDER, CORRECTION, RECEIPT = "einladung", "erinnerung", "korrektur", "bestaetigung"
 """The kinds of e-mail: the column ``art`` of the sent-log and the drafts' folder in ``post/``."""
@@ -228,55 +231,77 @@ def rejection_note(code: str) -> str:
     return text("mail.rejected_return", reason=fixed_text(code) or text("mail.rejected_reason_general"))
 
 
-def correction_notes(problems: Iterable[Mapping[str, object]], form: Form) -> list[str]:
-    """The lines of a correction request for one return: question by question (in form order) its number
-    and label from ``form``, what is wrong and what is allowed, in fixed words chosen by each problem's
-    code. Of a problem (a row of the sheet "Prüfung") only ``code`` and ``question`` (the form's title of
-    the question, matched against ``form``) are read: its quoted value and sentences are never used."""
-    by_title = {question.title: question for question in form.questions}
-    order = {question.name: position for position, question in enumerate(form.questions)}
-    found: dict[str, tuple[Question | None, dict[str, str]]] = {}
+def correction_notes(problems: Iterable[Mapping[str, object]], form: Form,
+                     answers: Callable[[Question, int | None], Mapping[str, object]] | None = None) -> list[str]:
+    """The lines of a correction request for one return: question by question and entry by entry (in form
+    order) its number and label from ``form``, what is wrong and what is allowed, in fixed words chosen by
+    each problem's code. Of a problem (a row of the sheet "Prüfung") only ``code`` and ``answer_key`` (the
+    question's name and entry; from a master.xlsx without it ``question``, the form's title) are read: its
+    quoted value and sentences are never used. ``answers(question, entry)`` gives the register's answers as
+    expressions compare them where ``question`` stands (in ``entry`` of its repeat, or None), so a question
+    whose choices depend on other answers lists the choices that fit them."""
+    by_name = {question.name: question for question in form.elements}
+    by_title = {question.title: question for question in form.elements}
+    order = {question.name: position for position, question in enumerate(form.elements)}
+    found: dict[tuple[str, int], tuple[Question | None, int | None, dict[str, str]]] = {}
     for problem in problems:
-        question = by_title.get(str(problem.get("question") or ""))
+        name, row, _ = split_answer_key(str(problem.get("answer_key") or ""))
+        question = by_name.get(name) if name else by_title.get(str(problem.get("question") or ""))
         code = str(problem.get("code") or "")
-        wrong = found.setdefault(question.name if question else "", (question, {}))[1]
+        key = (question.name if question else "", row or 0)
+        wrong = found.setdefault(key, (question, row, {}))[2]
         wrong.setdefault(code, fixed_text(f"mail.wrong.{code}") or text("mail.wrong.general"))
     lines = []
-    for _, (question, wrong) in sorted(found.items(), key=lambda item: order.get(item[0], len(order))):
-        lines.append(_question_heading(question))
+    for _, (question, entry, wrong) in sorted(
+            found.items(), key=lambda item: (order.get(item[0][0], len(order)), item[0][1])):
+        lines.append(_question_heading(question, entry, form))
         lines += [f"  {sentence}" for sentence in dict.fromkeys(wrong.values())]
-        lines.append(f"  {_allowed(question, Code.ANSWER_CONSTRAINT in wrong)}")
+        names = answers(question, entry) if answers and question and Code.ANSWER_NOT_IN_FILTER in wrong else None
+        lines.append(f"  {_allowed(question, form, Code.ANSWER_CONSTRAINT in wrong, names)}")
     return lines
 
 
-def _question_heading(question: Question | None) -> str:
-    """``Frage 1: Mit der Umsetzung des Projekts wurde begonnen.`` (the form's words), or a general heading."""
+def _question_heading(question: Question | None, entry: int | None, form: Form) -> str:
+    """``Frage 1: Mit der Umsetzung des Projekts wurde begonnen.`` (the form's words, ``(Eintrag 2)`` for an
+    entry of a repeat), or a general heading."""
     if question is None:
         return text("mail.question_unknown")
+    label = wording.label(question, form)
+    if entry is not None:
+        label = text("validate.repeat_row", question=label, row=entry)
     if question.number:
-        return text("mail.question", number=question.number, label=question.label)
-    return text("mail.question_unnumbered", label=question.label)
+        return text("mail.question", number=question.number, label=label)
+    return text("mail.question_unnumbered", label=label)
 
 
-def _allowed(question: Question | None, constraint_failed: bool) -> str:
-    """What the question takes: the form's choices, a number, a date, a text; with the form's message of a
-    constraint the answer failed."""
+def _allowed(question: Question | None, form: Form, constraint_failed: bool,
+             names: Mapping[str, object] | None = None) -> str:
+    """What the question takes: the form's choices (those that fit the other answers ``names`` where its
+    choices depend on them), a number, a date, a text; with the condition of a constraint the answer failed,
+    in the form's message or in words."""
     if question is None:
         return text("mail.allowed_general")
-    if question.choices is not None:
+    if question.choices is not None and question.choice_filter is not None and names is not None:
+        fitting = allowed_choices(question, names)
+        allowed = fitting.allowed if fitting.choices else text("mail.no_choice_fits")
+    elif question.choices is not None:
         allowed = question.choices.allowed
     else:
         allowed = text(ALLOWED_BY_TYPE.get(question.type, "mail.allowed_general"))
-    if constraint_failed and question.constraint_message:
-        allowed = f"{allowed} {text('mail.constraint', message=question.constraint_message)}"
+    if constraint_failed:
+        message = (wording.readable(question.constraint_message, form) or text(
+            "questionnaire.constraint", condition=wording.describe(question.constraint, form)))
+        allowed = f"{allowed} {text('mail.constraint', message=message)}"
     return allowed
 
 
-def receipt_note(received: dt.date | None, problems: int) -> str:
-    """The receipt's line for one return: when it came in and whether a correction request follows."""
+def receipt_note(received: dt.date | None, problems: int, requested: bool = False) -> str:
+    """The receipt's line for one return: when it came in and whether a correction request follows (or,
+    where it was ``requested`` already, that it went out)."""
     day = received.strftime("%d.%m.%Y") if received else ""
-    outcome = (text("mail.receipt_fine") if not problems else
-               text("mail.receipt_one_problem") if problems == 1 else text("mail.receipt_problems", count=problems))
+    ending = "_requested" if requested else ""
+    outcome = (text("mail.receipt_fine") if not problems else text(f"mail.receipt_one_problem{ending}")
+               if problems == 1 else text(f"mail.receipt_problems{ending}", count=problems))
     return text("mail.receipt", date=day, outcome=outcome) if day else text("mail.receipt_undated", outcome=outcome)
 
 
@@ -393,14 +418,25 @@ def _logged_key(row: Mapping[str, str]) -> tuple[str, str, tuple[str, ...]]:
 
 def last_events(log: Iterable[Mapping[str, str]]) -> dict[str, tuple[str, str]]:
     """Werkzeug-ID -> (event, ISO date) of the last e-mail in the sent-log that went to it (see :data:`EVENTS`);
-    the log lists e-mails in the order they were sent."""
-    events = {}
+    the log lists e-mails in the order they were sent. A receipt for the return a correction request
+    was sent about does not hide that request: the correction is still awaited."""
+    events: dict[str, tuple[str, str]] = {}
+    corrected = correction_requests(log)
     for row in log:
         event = EVENTS.get(row["art"])
         if event:
             for werkzeug_id in row["werkzeug_ids"].split():
+                if row["art"] == RECEIPT and events.get(werkzeug_id, ("",))[0] == EVENTS[CORRECTION] and any(
+                        (werkzeug_id, sha256) in corrected for sha256 in row["rueckgaben_sha256"].split()):
+                    continue
                 events[werkzeug_id] = (event, row["gesendet_am"][:10])
     return events
+
+
+def correction_requests(log: Iterable[Mapping[str, str]]) -> set[tuple[str, str]]:
+    """(Werkzeug-ID, SHA-256 of the return) of every correction request in the sent-log."""
+    return {(werkzeug_id, sha256) for row in log if row["art"] == CORRECTION
+            for werkzeug_id in row["werkzeug_ids"].split() for sha256 in row["rueckgaben_sha256"].split()}
 
 
 def check_smtp_settings(settings: MailSettings) -> str:

@@ -34,6 +34,10 @@ STATUS_KEYS = {STATUS_RECEIVED: "received", STATUS_PROBLEMS: "problems", STATUS_
 """Each status -> the key of its explanation in the legend."""
 STATUS_FILLS = {STATUS_RECEIVED: "#E2EFDA", STATUS_PROBLEMS: "#FFF2CC", STATUS_UNCONFIRMED: "#FCE4D6",
                 STATUS_MISSING: "#EDEDED", STATUS_REJECTED: "#F8CBAD"}
+LANGUAGE_PROPERTY = "werkstatt-xl form language"
+"""The custom document property of master.xlsx naming the form's language its labels are in."""
+NO_LANGUAGE = "-"
+"""Its value for a form without named languages (a property cannot be empty)."""
 _TEXT, _BOLD, _TITLE = Font(10), Font(10, bold=True), Font(13, bold=True)
 _MIN_WIDTH, _MAX_WIDTH, _SPACING = 8, 40, 1
 """Column widths in characters: a longer text wraps; a cell's text gets a character of room beside it, so
@@ -45,16 +49,18 @@ _GROUP_WIDTH, _COUNT_WIDTH = 40, 14
 
 
 def write_master_workbook(path: Path, register, problems: list, headers: dict[str, str], repeats=None,
-                          repeat_headers: dict[str, str] | None = None) -> Path:
+                          repeat_headers: dict[str, str] | None = None, form_language: str = "") -> Path:
     """Write ``master.xlsx`` to ``path``, a new file (the caller writes it atomically, see
     :func:`~werkstatt_xl.files.atomic_path`); the sheet of ``repeats`` (the rows of the form's repeats,
-    with ``repeat_headers``) where they are given."""
+    with ``repeat_headers``) where they are given. ``form_language``, the language of the choice labels it
+    shows, is kept as a document property (:func:`read_form_language`)."""
     import pandas as pd
 
     problem_frame = pd.DataFrame([{key: str(getattr(problem, key)) for key in PROBLEM_COLUMNS}
                                   for problem in _most_important_first(problems, list(register["werkzeug_id"]))],
                                  columns=list(PROBLEM_COLUMNS))
     workbook = new_workbook(path)
+    workbook.set_custom_property(LANGUAGE_PROPERTY, form_language or NO_LANGUAGE)
     formats = _Formats(workbook)
     _write_table(workbook, formats, REGISTER_SHEET, register, headers, freeze_columns=3)
     _write_table(workbook, formats, PROBLEMS_SHEET, problem_frame, PROBLEM_COLUMNS, freeze_columns=1)
@@ -97,14 +103,16 @@ def _write_table(workbook, formats: _Formats, name: str, frame, headers: dict[st
         sheet.write_string(0, column, key)
     sheet.set_row(0, None, None, {"hidden": True})
     records = list(frame.itertuples(index=False))
-    shown = [[_shown(value) for value in record] for record in records]
-    widths = [_column_width(headers[key], [cells[column] for cells in shown]) for column, key in enumerate(keys)]
+    shown = [[value if type(value) is str else _shown(value) for value in record] for record in records]
+    widths = [_column_width(headers[key], {cells[column] for cells in shown}) for column, key in enumerate(keys)]
     rows.set(1, max(text_height(width, (headers[key], _BOLD)) for width, key in zip(widths, keys)))
+    measured: list[dict[str, float]] = [{} for _ in keys]  # per column, the height of each text: most repeat
     status_column = keys.index("status") if "status" in keys else -1
     for row, (record, cells) in enumerate(zip(records, shown), start=2):
         for column, value in enumerate(record):
             _write_value(sheet, formats, row, column, value, column == status_column)
-        rows.set(row, max((text_height(width, (cell, _TEXT)) for width, cell in zip(widths, cells) if cell),
+        rows.set(row, max((known.get(cell) or _measure(known, cell, width)
+                           for width, known, cell in zip(widths, measured, cells) if cell),
                           default=row_height((1, _TEXT))))
     last_row = max(2, len(frame) + 1)
     sheet.add_table(1, 0, last_row, len(keys) - 1, {
@@ -118,7 +126,13 @@ def _write_table(workbook, formats: _Formats, name: str, frame, headers: dict[st
     _print_landscape(rows, last_row, widths, name, repeated=2)
 
 
-def _column_width(header: str, cells: list[str]) -> float:
+def _measure(known: dict[str, float], cell: str, width: float) -> float:
+    """The height of a row showing ``cell`` in a column ``width`` wide, remembered in ``known``."""
+    known[cell] = text_height(width, (cell, _TEXT))
+    return known[cell]
+
+
+def _column_width(header: str, cells: set[str]) -> float:
     """As wide as the longest cell, but at most :data:`_MAX_WIDTH` (longer text wraps); the bold header
     fits in :data:`_HEADER_LINES` lines and none of its words breaks."""
     content = max((column_width(cell, _TEXT) + _SPACING for cell in cells if cell), default=0)
@@ -222,3 +236,21 @@ def read_sheet(path: Path, sheet_name: str):
         raise ProjectError(text("master.unreadable", path=path, reason=text("master.no_key_row", sheet=sheet_name)))
     records = [row for row in rows[2:] if any(value is not None for value in row)]
     return pd.DataFrame(records, columns=keys).astype(object)
+
+
+def read_form_language(path: Path) -> str | None:
+    """The form language ``master.xlsx`` at ``path`` shows its choice labels in ("" for a form without named
+    languages), or None where it does not say (written before it did, or the property was removed)."""
+    import zipfile
+
+    from defusedxml import DefusedXmlException, ElementTree
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            root = ElementTree.fromstring(archive.read("docProps/custom.xml"))
+    except (KeyError, OSError, zipfile.BadZipFile, ElementTree.ParseError, DefusedXmlException):
+        return None
+    for prop in root:
+        if prop.get("name") == LANGUAGE_PROPERTY and len(prop) and prop[0].text is not None:
+            return "" if prop[0].text == NO_LANGUAGE else prop[0].text
+    return None

@@ -5,14 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
+from . import wording
 from .anchors import TICK, answer_key, answer_marker, meta_key, split_answer_key
 from .catalogue import Catalogue, Werkzeug
-from .expression import UnsupportedExpression
+from .expression import EXCEL_TEXT, UnsupportedExpression, excel_literals
 from .files import ascii_text
-from .form import FILLED_ON_MERGE, LARGEST_NUMBER, Form, Group, Question
+from .form import FILLED_ON_MERGE, LARGEST_NUMBER, REFERENCE, Form, Group, Question
 from .layout import FONT, Font, Page, Rows, column_pixels, page_setup, row_height, text_height
 from .messages import text
 from .settings import Settings
@@ -102,7 +104,7 @@ def _question_height(question: Question, werkzeug: Werkzeug, below: list[tuple[s
 
 
 def _measured_height(question: Question, werkzeug: Werkzeug, below: list[tuple[str, str]], form: Form) -> float:
-    shown = _readable(question.label, form) or question.name
+    shown = wording.readable(question.label, form) or question.name
     if not question.is_answer:
         return text_height(sum(_WIDTHS[1 if question.number else 0:]), (shown, _TEXT))
     label_width = _WIDTHS[1] if question.number else _WIDTHS[0] + _WIDTHS[1]
@@ -198,8 +200,8 @@ def render_questionnaire(path: Path, form: Form, werkzeug: Werkzeug, token: str,
             _write_group(heights, styles, place.row - 1 - (place.instance is not None), form, question.group,
                          _repeat_rows(question.group, settings.repeat_rows))
         if place.instance is not None and (question.group, place.instance) != (group, instance):
-            _write_instance(heights, styles, place.row - 1, _readable(question.group.label, form), place.instance,
-                            _repeat_rows(question.group, settings.repeat_rows))
+            _write_instance(heights, styles, place.row - 1, wording.readable(question.group.label, form),
+                            place.instance, _repeat_rows(question.group, settings.repeat_rows))
         group, instance = question.group, place.instance
         _write_question(heights, styles, place, form, werkzeug, _cell_finder(cells, place, form), list_ranges)
         last = place.last_row
@@ -330,7 +332,7 @@ def _write_heading(rows: Rows, styles: _Styles, heading: list[tuple[str, str]]) 
 
 
 def _write_group(rows: Rows, styles: _Styles, row: int, form: Form, group: Group, repeat_rows: int) -> None:
-    rows.sheet.merge_range(row, 0, row, 1, _readable(group.label, form), styles.group)
+    rows.sheet.merge_range(row, 0, row, 1, wording.readable(group.label, form), styles.group)
     scale = _repeat_scale(form, group, repeat_rows) if group.repeat else _group_scale(form, group)
     rows.sheet.write(row, ANSWER_COLUMN, scale or None, styles.scale)
     rows.set(row, max(_group_height(form, group), text_height(_WIDTHS[2], (scale, _SCALE))))
@@ -376,7 +378,7 @@ def _lines_below(question: Question, form: Form, werkzeug: Werkzeug) -> list[tup
     if question.type == "select_multiple":
         lines.append(("choices", text("questionnaire.tick_intro", tick=TICK)))
     elif question.choice_filter is not None and question.choice_filter.references:
-        names = ", ".join(map(_question_name(form), sorted(question.choice_filter.references)))
+        names = ", ".join(map(wording.question_name(form), sorted(question.choice_filter.references)))
         lines.append(("choices", text("questionnaire.filtered", questions=names)))
     elif question.choices and not _group_scale(form, question.group):
         lines.append(("choices", _scale(question.choices.labels)))
@@ -402,7 +404,7 @@ def _write_question(rows: Rows, styles: _Styles, place: _Placed, form: Form, wer
         sheet.set_row(row, None, None, {"hidden": True})  # a value other formulas read, unseen as in ODK
     label = _memo(form, ("label", place.key(), place.row, tuple(below)),
                   lambda: _label_formula(question.label, [line for _kind, line in below], form, cell_of))
-    shown = _readable(question.label, form) or question.name
+    shown = wording.readable(question.label, form) or question.name
     if not question.is_answer:
         if question.number:
             sheet.write_string(row, 0, question.number, styles.number)
@@ -410,8 +412,7 @@ def _write_question(rows: Rows, styles: _Styles, place: _Placed, form: Form, wer
             _merged_formula(sheet, row, 1 if question.number else 0, 2, label, styles.note)
         else:
             sheet.merge_range(row, 1 if question.number else 0, row, 2, shown, styles.note)
-        formula = question.relevant and _memo(form, ("relevant", place.key(), place.row),
-                                              lambda: _formula(question.relevant, cell_of, form))
+        formula = question.relevant and _relevant_formula(place, cell_of, form)
         if formula:  # a note that does not apply is greyed, as a skipped answer is
             sheet.conditional_format(row, 0, row, ANSWER_COLUMN, {
                 "type": "formula", "criteria": f"=NOT({formula})", "format": styles.not_relevant})
@@ -438,7 +439,7 @@ def _write_question(rows: Rows, styles: _Styles, place: _Placed, form: Form, wer
         _write_answer(sheet, styles, place, form, werkzeug, cell_of, list_ranges)
         sheet.write_string(row, MARKER_COLUMN, answer_marker(place.key()))
     if question.relevant is not None:
-        formula = _memo(form, ("relevant", place.key(), place.row), lambda: _formula(question.relevant, cell_of, form))
+        formula = _relevant_formula(place, cell_of, form)
         if formula is None:
             return  # Excel cannot grey it out; the skip note says when to answer, and merge checks it
         first = row + (question.type == "select_multiple")
@@ -457,7 +458,7 @@ def _write_answer(sheet, styles: _Styles, place: _Placed, form: Form, werkzeug: 
     elif kind == "calculate":
         formula = _memo(form, ("calculation", place.key(), place.row),
                         lambda: _formula(question.calculation, cell_of, form))
-        if formula is None:
+        if formula is None or len(formula) > _FORMULA_LENGTH:  # longer than Excel's formulas: merge computes it
             sheet.write_string(row, ANSWER_COLUMN, text("questionnaire.computed_on_merge"), styles.prefilled)
         else:
             sheet.write_formula(row, ANSWER_COLUMN, f"=IFERROR({formula},\"\")", styles.prefilled, "")
@@ -477,7 +478,7 @@ def _rule(question: Question, form: Form, cell_of: Callable[[str | None], str | 
           source: str | None) -> dict:
     """The answer cell's validation: its type's, and where Excel can compute the question's ``constraint``
     (not for a dropdown, whose cell has the list as its one rule) a custom formula checking both."""
-    rule = _validation(question, list_ranges, _readable_in(form), source)
+    rule = _validation(question, list_ranges, partial(wording.readable, form=form), source)
     formula = _formula(question.constraint, cell_of, form) if question.constraint is not None else None
     if formula is None or question.choices is not None:
         return rule
@@ -487,18 +488,44 @@ def _rule(question: Question, form: Form, cell_of: Callable[[str | None], str | 
               "date": f"ISNUMBER({cell}),{cell}>=1,{cell}<{_LAST_DAY}",
               "dateTime": f"ISNUMBER({cell}),{cell}>=1,{cell}<{_LAST_DAY}",
               "time": f"ISNUMBER({cell}),{cell}>=0,{cell}<1"}.get(question.type)
-    said = question.constraint_message or text("questionnaire.constraint", condition=question.constraint.describe(
-        _question_name(form), _choice_label(form)))
+    said = question.constraint_message or text("questionnaire.constraint",
+                                               condition=wording.describe(question.constraint, form))
+    value = f"=AND({checks + ',' if checks else ''}{formula})"
+    if len(value) > _RULE_FORMULA:
+        _too_long(form, question, "constraint")
+        return rule
     box = {key: value for key, value in rule.items() if key.startswith("input")}
-    return {"validate": "custom", "value": f"=AND({checks + ',' if checks else ''}{formula})", **box,
+    return {"validate": "custom", "value": value, **box,
             "error_title": text("questionnaire.not_allowed"), "error_type": "stop",
             "error_message": _shortened(" ".join(filter(None, [rule.get("error_message"), said])), _INPUT_MESSAGE)}
+
+
+def _relevant_formula(place: _Placed, cell_of: Callable[[str | None], str | None], form: Form) -> str | None:
+    """The condition formula greying out a question that does not apply; None where Excel cannot compute it
+    or its rule would be longer than Excel keeps (the skip note says when to answer, merge checks it)."""
+    def compute() -> str | None:
+        formula = _formula(place.question.relevant, cell_of, form)
+        if formula is not None and len(f"=NOT({formula})") > _RULE_FORMULA:
+            _too_long(form, place.question, "relevant")
+            return None
+        return formula
+    return _memo(form, ("relevant", place.key(), place.row), compute)
+
+
+def _too_long(form: Form, question: Question, column: str) -> None:
+    _memo(form, ("too_long",), dict).setdefault(question.name, (question, column))
+
+
+def too_long_rules(form: Form) -> list[tuple[Question, str]]:
+    """The (question, column) whose ``constraint`` or ``relevant`` the questionnaires rendered from ``form`` do
+    not check or grey out as typed: Excel keeps at most 255 characters of a cell rule's formula."""
+    return list(_memo(form, ("too_long",), dict).values())
 
 
 def _formula(expression, cell_of: Callable[[str | None], str | None], form: Form) -> str | None:
     """The Excel formula of ``expression`` (without ``=``), None where Excel cannot compute it."""
     try:
-        return expression.to_excel(cell_of, _choice_label(form))
+        return expression.to_excel(cell_of, wording.choice_label(form))
     except UnsupportedExpression:
         return None
 
@@ -539,12 +566,12 @@ def default_value(question: Question) -> object:
     return None if error else value
 
 
-_REFERENCE = re.compile(r"\$\{([^\W\d][\w.-]*)\}")
+
 _LARGEST = f"{LARGEST_NUMBER:.0E}"
 _LAST_DAY = (dt.date(2200, 1, 1) - dt.date(1899, 12, 30)).days
 """Excel's serial of 2200-01-01: dates up to 2199-12-31 are accepted, as by a date cell's own rule."""
-_FORMULA_TEXT = 255
-"""The most characters of one string literal in an Excel formula."""
+_RULE_FORMULA = EXCEL_TEXT
+"""The most characters Excel keeps of a validation's or conditional format's formula."""
 _FORMULA_LENGTH = 8000
 """Labels whose formula would be longer than Excel's 8192 characters are shown readably instead."""
 
@@ -554,11 +581,11 @@ def _label_formula(label: str, below: list[str], form: Form, cell_of: Callable[[
     """For a label with ``${name}`` references: a formula that shows it with the answers referred to,
     built from escaped string literals and answer cells only (never from the label's text as formula
     source); None for a label without references or where the formula would be too long."""
-    if not _REFERENCE.search(label):
+    if not REFERENCE.search(label):
         return None
     parts: list[str] = []
     position = 0
-    for match in _REFERENCE.finditer(label):
+    for match in REFERENCE.finditer(label):
         parts.extend(_literals(label[position:match.start()]))
         parts.append(_shown_answer(match.group(1), form, cell_of))
         position = match.end()
@@ -573,8 +600,7 @@ def _literals(words: str) -> list[str]:
     for number, line in enumerate(words.split("\n")):
         if number:
             found.append("CHAR(10)")
-        found.extend('"' + line[start:start + _FORMULA_TEXT].replace('"', '""') + '"'
-                     for start in range(0, len(line), _FORMULA_TEXT))
+        found.extend(excel_literals(line) if line else [])
     return found
 
 
@@ -587,9 +613,11 @@ def _shown_answer(name: str, form: Form, cell_of: Callable[[str | None], str | N
     except KeyError:
         cell, kind = None, ""
     if cell is None or ":" in cell or kind == "note" or not cell.startswith("$"):
-        return '"' + _placeholder(name, form).replace('"', '""') + '"'
-    shown = {"date": f'TEXT({cell},"DD.MM.YYYY")', "time": f'TEXT({cell},"hh:mm")',
-             "dateTime": f'TEXT({cell},"DD.MM.YYYY hh:mm")'}.get(kind, cell)
+        return '"' + wording.placeholder(name, form).replace('"', '""') + '"'
+    day = f'TEXT(DAY({cell}),"00")&"."&TEXT(MONTH({cell}),"00")&"."&YEAR({cell})'
+    time = f'TEXT(HOUR({cell}),"00")&":"&TEXT(MINUTE({cell}),"00")'
+    # from numbers only: a date's format codes (DD.MM.YYYY) are read in the language of the program that opens it
+    shown = {"date": day, "time": time, "dateTime": f'{day}&" "&{time}'}.get(kind, cell)
     return f'IF({cell}="","…",{shown})'
 
 
@@ -599,23 +627,7 @@ def _merged_formula(sheet, row: int, first: int, last: int, formula: str, cell_f
     sheet.write_formula(row, first, formula, cell_format, "")
 
 
-def _placeholder(name: str, form: Form) -> str:
-    """A reference shown where Excel cannot show the answer: ``[Frage 2]``, ``[heute]``."""
-    if name in form.metadata:
-        return "[" + text(f"questionnaire.metadata.{form.metadata[name]}") + "]"
-    try:
-        return "[" + _question_name(form)(name) + "]"
-    except KeyError:
-        return "[" + name + "]"
 
-
-def _readable(words: str, form: Form) -> str:
-    """``words`` with each ``${name}`` shown as ``[Frage 2]``: for texts Excel cannot compute (input boxes)."""
-    return _REFERENCE.sub(lambda match: _placeholder(match.group(1), form), words)
-
-
-def _readable_in(form: Form) -> Callable[[str], str]:
-    return lambda words: _readable(words, form)
 
 
 def _write_choice_rows(rows: Rows, styles: _Styles, place: _Placed) -> None:
@@ -639,31 +651,14 @@ def _prefill_value(question: Question, werkzeug: Werkzeug) -> str:
     return getattr(werkzeug, question.prefill) if question.prefill else ""
 
 
-def _choice_label(form: Form) -> Callable[[str | None, str], str]:
-    """Maps a choice name compared in an expression to the label a person sees."""
-    def label(name: str | None, literal: str) -> str:
-        choices = form.question(split_answer_key(name)[0]).choices if name else None
-        choice = choices.by_name(literal) if choices else None
-        return choice.label if choice else literal
-    return label
-
 
 def _skip_note(question: Question, form: Form) -> str:
     """``Nur ausfüllen, wenn Frage 1 mit „Nein“ beantwortet ist.`` for a question with ``relevant``."""
     if question.relevant is None:
         return ""
     return _memo(form, ("skip", question.name), lambda: text(
-        "questionnaire.skip_note", condition=question.relevant.describe(_question_name(form), _choice_label(form))))
+        "questionnaire.skip_note", condition=wording.describe(question.relevant, form)))
 
-
-def _question_name(form: Form) -> Callable[[str], str]:
-    """How a sentence names a question: ``Frage 6``, or its label in quotes where it has no number."""
-    def name(question_name: str) -> str:
-        question = form.question(question_name)
-        if question.number:
-            return text("questionnaire.question", number=question.number)
-        return text("expression.quoted", value=(_readable(question.label, form) or question.name).rstrip(" :"))
-    return name
 
 
 def _shortened(words: str, most: int) -> str:
@@ -739,10 +734,16 @@ def _write_lists(sheet, form: Form, cells: dict[str, str]) -> dict[str, str]:
         first, last = written[content], written[content] + len(content) - 1
         header = f"{LISTS_SHEET}!{cell_name(0, first, True)}:{cell_name(0, last, True)}"
         counts = f"{LISTS_SHEET}!{cell_name(1, first, True)}:{cell_name(1, last, True)}"
-        match = f"MATCH({cells[parent]},{header},0)"
-        ranges[question.name] = (f"=IF(ISNA({match}),{ranges[question.choices.name][1:]},"
-                                 f"OFFSET({LISTS_SHEET}!{cell_name(2, first, True)},0,{match}-1,"
-                                 f"MAX(1,INDEX({counts},{match})),1))")
+        labels = [label for label, _labels in content]
+        wanted = cells[parent]
+        for wildcard in sorted({character for label in labels for character in label} & set("~*?"), reverse=True):
+            wanted = f'SUBSTITUTE({wanted},"{wildcard}","~{wildcard}")'  # MATCH reads it as a wildcard
+        match = f"MATCH({wanted},{header},0)"
+        formula = (f"=IF(ISNA({match}),{ranges[question.choices.name][1:]},"
+                   f"OFFSET({LISTS_SHEET}!{cell_name(2, first, True)},0,{match}-1,MAX(1,INDEX({counts},{match})),1))")
+        if len(formula) <= _RULE_FORMULA and all(
+                len(re.sub("[~*?]", "~~", label)) <= EXCEL_TEXT for label in labels):
+            ranges[question.name] = formula  # else MATCH cannot find the label or Excel not keep the rule: all
     return ranges
 
 
@@ -769,7 +770,8 @@ def dependent_choices(question: Question, form: Form) -> tuple[str, dict[str, li
 
 def _write_meta(sheet, form: Form, werkzeug: Werkzeug, token: str, settings: Settings) -> None:
     values = {"form_id": form.form_id, "form_version": form.version, "werkzeug_id": werkzeug.werkzeug_id,
-              "token": token, "werkzeug": werkzeug.werkzeug, "round": settings.title}
+              "token": token, "werkzeug": werkzeug.werkzeug, "round": settings.title,
+              **({"form_language": form.language} if form.language else {})}  # merge reads a return in it
     for row, (key, value) in enumerate(values.items()):
         sheet.write_string(row, 0, meta_key(key))
         sheet.write_string(row, 1, value)

@@ -23,16 +23,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 from enum import Enum
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
-from .anchors import split_answer_key
+from . import wording
+from .anchors import answer_key, split_answer_key
 from .catalogue import COLUMNS, Catalogue, Werkzeug, fold
 from .errors import IngestError
 from .form import Form
-from .ingest import RawReturn
+from .ingest import CellValue, RawReturn
 from .issue_log import IssuedQuestionnaire
 from .messages import Code, text
-from .validate import ERROR, NOTICE, Problem, RepeatRow, check_answers, filled_in
+from .validate import ERROR, NOTICE, Problem, RepeatRow, check_answers, filled_in, quote
 
 if TYPE_CHECKING:
     import pandas
@@ -58,7 +59,7 @@ PROBLEM_COLUMNS = {
     "file": text("master.file"), "werkzeug_id": COLUMNS["werkzeug_id"], "werkzeug": COLUMNS["werkzeug"],
     "question": text("master.question"), "cell": text("master.cell"), "value": text("master.value"),
     "problem": text("master.problem"), "remedy": text("master.remedy"), "kind": text("master.kind"),
-    "code": text("master.code"),
+    "code": text("master.code"), "answer_key": text("master.answer_key"),
 }
 """Problem field -> header on the "Prüfung" sheet; the file and the Werkzeug have the register's headers."""
 
@@ -133,7 +134,8 @@ REPEAT_COLUMNS = {"werkzeug_id": COLUMNS["werkzeug_id"], "werkzeug": COLUMNS["we
 
 def build_register(catalogue: Catalogue, form: Form, issued: Iterable[IssuedQuestionnaire],
                    reads: Iterable[tuple[str, RawReturn | Unreadable]],
-                   confirmed: frozenset[tuple[str, str]] = frozenset()) -> Register:
+                   confirmed: frozenset[tuple[str, str]] = frozenset(),
+                   form_in: Callable[[str], Form] | None = None) -> Register:
     """The register from the returns read, each given as (name in ``eingang/``, what was read).
 
     Every return is identified by its token or, failing that, its title, checked against the
@@ -142,6 +144,10 @@ def build_register(catalogue: Catalogue, form: Form, issued: Iterable[IssuedQues
     office has confirmed it for that Werkzeug ((SHA-256, Werkzeug-ID) is in ``confirmed``); until
     then its answers stay out of the register and the Werkzeug is "unbestätigt". Nothing is
     dropped: every file gets a :class:`ReturnRecord`, and every reason a :class:`Problem`.
+
+    A questionnaire generated in another language of the form (its metadata say which; none: the language
+    the form reads in without one) is read with ``form_in(language)``, the form in that language, and its
+    choices are held in ``form``'s labels.
     """
     tokens = {entry.token: entry for entry in issued}
     by_id, by_title = catalogue.by_id(), catalogue.by_title()
@@ -167,23 +173,66 @@ def build_register(catalogue: Catalogue, form: Form, issued: Iterable[IssuedQues
             if known:
                 rejected_ids.add(known.werkzeug_id)
             continue
-        candidates.append(_candidate(raw, name, werkzeug, notes, form, verified))
+        language = raw.meta.get("form_language", "")  # none: generated without one (the form's default)
+        read_with = form_in(language) if form_in and language != form.language else form
+        candidates.append(_candidate(raw, name, werkzeug, notes, read_with, verified, form))
     winners = _resolve_duplicates(candidates, records, problems, confirmed)
     return Register(_build_frame(catalogue, form, winners, rejected_ids), problems, records,
                     _build_repeats(catalogue, form, winners))
 
 
 def _candidate(raw: RawReturn, name: str, werkzeug: Werkzeug, notes: list[tuple[Code, str]],
-               form: Form, verified: bool) -> _Candidate:
-    """A readable return of ``werkzeug`` with its answers checked against the form."""
+               form: Form, verified: bool, register_form: Form) -> _Candidate:
+    """A readable return of ``werkzeug`` with its answers checked against ``form`` (in the language it was
+    generated in), its choices in the labels of ``register_form``."""
     context = dict(werkzeug_id=werkzeug.werkzeug_id, werkzeug=werkzeug.werkzeug)
     checked = check_answers(form, {key: cell.value for key, cell in raw.answers.items()},
                             {key: f"{cell.sheet}!{cell.cell}" for key, cell in raw.answers.items()},
                             name, **context)
     notices = [Problem(name, code, message, text("remedy.none"), kind=NOTICE, **context)
                for code, message in raw.notices + notes]
-    return _Candidate(werkzeug, name, raw.sha256, raw.meta.get("form_version", ""), checked.values,
-                      notices + checked.problems, checked.rows, raw.modified, raw.file_mtime, verified)
+    copies = [_copied(name, form, key, copy, raw.answers[key], context) for key, copy in raw.copies]
+    rows = [replace(row, values=relabelled(row.values, form.repeat_questions, register_form))
+            for row in checked.rows]
+    return _Candidate(werkzeug, name, raw.sha256, raw.meta.get("form_version", ""),
+                      relabelled(checked.values, form.questions, register_form), notices + copies + checked.problems,
+                      rows, raw.modified, raw.file_mtime, verified)
+
+
+def relabelled(values: dict, questions, target: Form) -> dict:
+    """Answers to ``questions`` with each select_one's label (of the language ``questions`` were read in)
+    replaced by the label of the same choice in ``target``; where ``questions`` are ``target``'s, as they are."""
+    if all(target.question(question.name) is question for question in questions if question.type == "select_one"):
+        return values
+    converted = dict(values)
+    for question in questions:
+        value = values.get(question.name)
+        if question.type == "select_one" and isinstance(value, str):
+            choice = question.choices.match(value)
+            same = target.question(question.name).choices.by_name(choice.name) if choice else None
+            converted[question.name] = same.label if same else value
+    return converted
+
+
+def _copied(file: str, form: Form, key: str, copy: CellValue, taken: CellValue, context: dict) -> Problem:
+    """An answer cell marked a second time (a department copied a row or an entry): a notice where it holds
+    what the answer holds or nothing, else an error naming the question, its entry and the value not taken."""
+    name, row, choice = split_answer_key(key)
+    question = next((question for question in form.elements if question.name == name), None)
+    shown = wording.title(question, form) if question else name
+    if question is not None and choice and question.choices and question.choices.by_name(choice):
+        shown = f"{shown}: {question.choices.by_name(choice).label}"
+    if row is not None:
+        shown = text("validate.repeat_row", question=shown, row=row)
+    used, context = f"{taken.sheet}!{taken.cell}", {**context, "answer_key": answer_key(name, row)}
+    if copy.value is None or str(copy.value).strip().casefold() == str(taken.value).strip().casefold():
+        return Problem(file, Code.MARKER_TWICE, text(Code.MARKER_TWICE, name=shown, cell=used), text("remedy.none"),
+                       question=shown, cell=f"{copy.sheet}!{copy.cell}", kind=NOTICE, **context)
+    value = quote(str(copy.value))
+    return Problem(file, Code.ANSWER_COPY_NOT_TAKEN, text(Code.ANSWER_COPY_NOT_TAKEN, question=shown, value=value,
+                                                          cell=f"{copy.sheet}!{copy.cell}", used=used),
+                   text("remedy.copied_entry"), question=shown, cell=f"{copy.sheet}!{copy.cell}", value=value,
+                   **context)
 
 
 def _identify(raw: RawReturn, form: Form, tokens: dict[str, IssuedQuestionnaire], by_id: dict[str, Werkzeug],
@@ -337,15 +386,36 @@ def readable(frame, questions) -> "pandas.DataFrame":
     return shown
 
 
-def from_readable(frame, questions) -> "pandas.DataFrame":
+def from_readable(frame, questions, target: Form | None = None) -> "pandas.DataFrame":
     """``frame`` as read from master.xlsx with each select_multiple of ``questions`` as the register holds it
-    (the chosen names separated by spaces); a cell that is no list of the question's labels stays as it is."""
+    (the chosen names separated by spaces); a cell that is no list of the question's labels stays as it is.
+    With ``target`` (the form in another language than ``questions``), each select_one's label in its."""
     names = frame.copy()
     for question in questions:
         if question.type == "select_multiple" and question.name in names:
             names[question.name] = _column(names, [_chosen_names(value, question.choices) if isinstance(value, str)
                                                    else value for value in names[question.name]])
+    if target is not None:
+        shown = [question for question in questions if question.type == "select_one" and question.name in names]
+        for question in shown:
+            names[question.name] = _column(names, [relabelled({question.name: value}, [question], target)[question.name]
+                                                   for value in names[question.name]])
     return names
+
+
+def compared_values(row: dict, questions) -> dict[str, object]:
+    """A register row's answers to ``questions`` as expressions compare them: a select_one's choice name (the
+    register holds its label), a select_multiple's names separated by spaces, no answer None."""
+    values = {}
+    for question in questions:
+        value = row.get(question.name)
+        if value is None or isinstance(value, float) and value != value:  # NaN: no value
+            value = None
+        elif question.type == "select_one" and isinstance(value, str):
+            choice = question.choices.match(value)
+            value = choice.name if choice else value
+        values[question.name] = value
+    return values
 
 
 def _column(frame, values: list):
@@ -377,11 +447,6 @@ def _chosen_names(shown: str, choices) -> str:
     return shown if found is None else " ".join(found)
 
 
-def repeat_headers(form: Form) -> dict[str, str]:
-    """Every key of :attr:`Register.repeats` -> its header in master.xlsx, in column order."""
-    return {**REPEAT_COLUMNS, **answer_headers(form, form.repeat_questions)}
-
-
 def _local(moment: dt.datetime) -> dt.datetime:
     """A naive local time for the spreadsheet (Excel has no time zones)."""
     return moment.astimezone().replace(tzinfo=None, microsecond=0)
@@ -402,23 +467,30 @@ def count_outcomes(register: Register) -> dict[str, int]:
 
 def answer_headers(form: Form, questions=None) -> dict[str, str]:
     """Question name -> register header with number and short text (``1 Mit der Umsetzung …``), of the
-    questions outside repeats or of ``questions``."""
+    questions outside repeats or of ``questions``; a question without label by its name, references readable."""
     headers = {}
     for question in form.questions if questions is None else questions:
-        label = question.label.rstrip(":")
+        label = wording.label(question, form).rstrip(":")
         short = label if len(label) <= 45 else label[:45].rsplit(" ", 1)[0] + " …"
         headers[question.name] = f"{question.number} {short}".strip()
     return headers
 
 
 def register_headers(form: Form) -> dict[str, str]:
-    """Every register key -> its header in master.xlsx, in column order.
+    """Every register key -> its header in master.xlsx, in column order (see :func:`_unique`)."""
+    return _unique(COLUMNS, answer_headers(form), PROVENANCE_COLUMNS)
 
-    Headers are unique ignoring case, as Excel tables need: an answer header that repeats
-    another gets " (Antwort)" (and a number if that is taken too).
-    """
-    answers = answer_headers(form)
-    taken = {header.casefold() for header in (*COLUMNS.values(), *PROVENANCE_COLUMNS.values())}
+
+def repeat_headers(form: Form) -> dict[str, str]:
+    """Every key of :attr:`Register.repeats` -> its header in master.xlsx, in column order (see :func:`_unique`)."""
+    return _unique(REPEAT_COLUMNS, answer_headers(form, form.repeat_questions))
+
+
+def _unique(fixed: dict[str, str], answers: dict[str, str], after: dict[str, str] | None = None) -> dict[str, str]:
+    """``fixed``, ``answers`` and ``after`` as one header row, unique ignoring case as Excel tables need: an
+    answer header that repeats another gets " (Antwort)" (and a number if that is taken too)."""
+    taken = {header.casefold() for header in (*fixed.values(), *(after or {}).values())}
+    unique_answers = {}
     for key, header in answers.items():
         unique, number = header, 1
         while unique.casefold() in taken:
@@ -426,7 +498,5 @@ def register_headers(form: Form) -> dict[str, str]:
                       else text("master.answer_header_numbered", header=header, number=number))
             number += 1
         taken.add(unique.casefold())
-        answers[key] = unique
-    return {**COLUMNS, **answers, **PROVENANCE_COLUMNS}
-
-
+        unique_answers[key] = unique
+    return {**fixed, **unique_answers, **(after or {})}

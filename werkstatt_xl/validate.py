@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Mapping
 
+from . import wording
 from .anchors import TICK, TICKS, answer_key, split_answer_key
 from .expression import evaluate_with
 from .form import FILLED_ON_MERGE, LARGEST_NUMBER, ChoiceList, Form, Question
@@ -43,6 +44,9 @@ class Problem:
     value: str = ""
     kind: str = ERROR
     """:data:`ERROR` (the answer cannot be used as it is) or :data:`NOTICE` (for information)."""
+    answer_key: str = ""
+    """The answer's key (:func:`~werkstatt_xl.anchors.answer_key`: question name and entry), for correction
+    e-mails; empty for a problem of the whole file."""
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,7 @@ def check_answers(form: Form, raw: Mapping[str, object], cells: Mapping[str, str
     ``cells`` gives the address each value was read from, for the problem list. A row of a repeat counts
     where any of its cells holds something; its questions may refer to each other and to questions outside.
     """
-    checker = _Checker(raw, cells, file_name, werkzeug_id, werkzeug)
+    checker = _Checker(form, raw, cells, file_name, werkzeug_id, werkzeug)
     values, names = checker.check(form.questions, outside=_metadata_values(form))
     rows = []
     for repeat, questions in form.repeats.items():
@@ -93,19 +97,20 @@ def check_answers(form: Form, raw: Mapping[str, object], cells: Mapping[str, str
 class _Checker:
     """Checks the answers of one return, collecting the problems."""
 
-    def __init__(self, raw: Mapping[str, object], cells: Mapping[str, str], file_name: str, werkzeug_id: str,
-                 werkzeug: str):
-        self.raw, self.cells, self.file_name = raw, cells, file_name
+    def __init__(self, form: Form, raw: Mapping[str, object], cells: Mapping[str, str], file_name: str,
+                 werkzeug_id: str, werkzeug: str):
+        self.form, self.raw, self.cells, self.file_name = form, raw, cells, file_name
         self.context = dict(werkzeug_id=werkzeug_id, werkzeug=werkzeug)
         self.problems: list[Problem] = []
 
     def report(self, question: Question, row: int | None, value: object, code: Code, problem: str, remedy: str,
                kind: str = ERROR, choice: str | None = None) -> None:
-        title = question.title if row is None else text("validate.repeat_row", question=question.title, row=row)
+        title = wording.title(question, self.form)
+        title = title if row is None else text("validate.repeat_row", question=title, row=row)
         cell = self.cells.get(answer_key(question.name, row, choice)) or self.cells.get(answer_key(question.name, row))
         self.problems.append(Problem(self.file_name, code, problem, remedy, question=title, cell=cell or "",
                                      value="" if value is None else quote(_as_text(value)), kind=kind,
-                                     **self.context))
+                                     answer_key=answer_key(question.name, row), **self.context))
 
     def filled_rows(self, questions: tuple[Question, ...]) -> list[int]:
         """The rows of a repeat in which a person filled in any cell (see :func:`filled_in`), in order."""
@@ -174,18 +179,22 @@ class _Checker:
             undecided = question.relevant is not None and not question.relevant.references.isdisjoint(unusable)
             relevant = question.relevant is None or undecided or question.relevant.evaluate(evaluate_with(names))
             if not relevant and value is not None:
-                self.report(question, row, _shown(value), Code.ANSWER_SKIPPED, text(Code.ANSWER_SKIPPED),
+                self.report(question, row, _shown(value, question), Code.ANSWER_SKIPPED, text(Code.ANSWER_SKIPPED),
                             text("remedy.answer_skipped"), NOTICE)
             elif relevant and value is None and question.required and not undecided and question.name not in unusable:
                 self.report(question, row, None, Code.ANSWER_REQUIRED,
-                            question.required_message or text(Code.ANSWER_REQUIRED), text("remedy.answer_required"))
+                            wording.readable(question.required_message, self.form) or text(Code.ANSWER_REQUIRED),
+                            text("remedy.answer_required"))
             elif value is not None and question.constraint is not None and not question.constraint.evaluate(
                     evaluate_with(names, own=names[question.name])):
-                self.report(question, row, _shown(value), Code.ANSWER_CONSTRAINT, question.constraint_message or
-                            text(Code.ANSWER_CONSTRAINT, constraint=question.constraint.text), _remedy(question))
+                condition = wording.describe(question.constraint, self.form)
+                self.report(question, row, _shown(value, question), Code.ANSWER_CONSTRAINT,
+                            wording.readable(question.constraint_message, self.form) or
+                            text(Code.ANSWER_CONSTRAINT, condition=condition), text("remedy.constraint",
+                                                                                    condition=condition))
             elif value is not None and question.choice_filter is not None and \
                     question.choice_filter.references.isdisjoint(unusable):
-                allowed = _allowed_choices(question, names)
+                allowed = allowed_choices(question, names)
                 chosen = ([question.choices.by_name(name).label for name in value] if isinstance(value, list)
                           else [value])
                 for label in chosen:
@@ -235,9 +244,11 @@ def _is_empty(value: object) -> bool:
     return value is None or isinstance(value, str) and not fold_spaces(value)
 
 
-def _shown(value: object) -> object:
-    """A clean value as the sheet "Prüfung" quotes it: a select_multiple's chosen names separated by spaces."""
-    return " ".join(value) if isinstance(value, list) else value
+def _shown(value: object, question: Question) -> object:
+    """A clean value as the sheet "Prüfung" quotes it: a select_multiple's chosen labels as master.xlsx shows them."""
+    if isinstance(value, list):
+        return text("master.choices_separator").join(question.choices.by_name(name).label for name in value)
+    return value
 
 
 def _metadata_values(form: Form) -> dict[str, object]:
@@ -261,8 +272,9 @@ def _calculate(questions: tuple[Question, ...], values: dict[str, object], names
             values[question.name] = None if value == "" else value
 
 
-def _allowed_choices(question: Question, names: Mapping[str, object]) -> ChoiceList:
-    """The choices of ``question`` its ``choice_filter`` lets through, given the other answers."""
+def allowed_choices(question: Question, names: Mapping[str, object]) -> ChoiceList:
+    """The choices of ``question`` its ``choice_filter`` lets through, given the other answers (by name, as
+    expressions compare them: a select_one's choice name, a select_multiple's names separated by spaces)."""
     condition = question.choice_filter
     return ChoiceList(question.choices.name, tuple(
         choice for choice in question.choices.choices
@@ -363,9 +375,15 @@ def _as_date(value: object) -> dt.date | None:
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool) and 1 < value < 110000:
         return dt.date(1899, 12, 30) + dt.timedelta(days=int(value))
-    for pattern in ("%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y"):
+    parsed = _parsed(value, ("%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y"))
+    return parsed.date() if parsed else None
+
+
+def _parsed(value: object, patterns: tuple[str, ...]) -> dt.datetime | None:
+    """``value`` written as text, read by the first of the ``strptime`` patterns that fits; else None."""
+    for pattern in patterns:
         try:
-            return dt.datetime.strptime(str(value).strip(), pattern).date()
+            return dt.datetime.strptime(str(value).strip(), pattern)
         except ValueError:
             continue
     return None
@@ -380,11 +398,9 @@ def _as_datetime(value: object) -> dt.datetime | None:
         moment = dt.datetime(1899, 12, 30) + dt.timedelta(days=float(value))
         return (moment + dt.timedelta(seconds=0.5)).replace(microsecond=0)
     written = " ".join(str(value).replace("T", " ").split())
-    for pattern in ("%d.%m.%Y %H:%M", "%d.%m.%Y %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"):
-        try:
-            return dt.datetime.strptime(written, pattern)
-        except ValueError:
-            continue
+    parsed = _parsed(written, ("%d.%m.%Y %H:%M", "%d.%m.%Y %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"))
+    if parsed:
+        return parsed
     date = _as_date(value)
     return dt.datetime.combine(date, dt.time()) if date else None
 
@@ -399,9 +415,5 @@ def _as_time(value: object) -> dt.time | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value < 1:
         seconds = round(value * 86400)
         return dt.time(seconds // 3600 % 24, seconds // 60 % 60, seconds % 60)
-    for pattern in ("%H:%M", "%H:%M:%S", "%H.%M"):
-        try:
-            return dt.datetime.strptime(str(value).strip(), pattern).time()
-        except ValueError:
-            continue
-    return None
+    parsed = _parsed(value, ("%H:%M", "%H:%M:%S", "%H.%M"))
+    return parsed.time() if parsed else None

@@ -23,7 +23,7 @@ import hashlib
 import io
 import os
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -48,7 +48,8 @@ from .ole2 import _WORKBOOK_STREAMS, _CompoundFile, _inspect_compound_file
 from .zip import _ODS_MIMETYPE, _ZIP_ERRORS, _inspect_zip
 
 __all__ = ["CellError", "CellValue", "DEFAULT_LIMITS", "IngestError", "Limits", "MACRO_NOTICE", "PASSWORD_REASON",
-           "RawReturn", "XLS_NOTICE", "is_ignored", "read_return", "refusal", "spreadsheet_format"]
+           "RawReturn", "XLS_NOTICE", "is_ignored", "is_ignored_name", "read_return", "refusal",
+           "spreadsheet_format"]
 
 IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 
@@ -68,13 +69,20 @@ class RawReturn:
     answers: dict[str, CellValue]
     notices: list[tuple[Code, str]]
     """German notes that do not reject the file, with their codes."""
+    copies: list[tuple[str, CellValue]] = field(default_factory=list)
+    """Answer markers found a second time (a copied row or entry): (answer key, the cell not taken); the
+    first cell found for a key is the answer."""
 
 
 def is_ignored(path: Path) -> bool:
     """True for what is no return: directories, hidden files, Office (``~$…``) and LibreOffice
     (``.~lock.…#``) lock files, and system files such as Thumbs.db."""
-    name = path.name
-    return name in IGNORED_NAMES or name.startswith(("~$", ".")) or path.is_dir()
+    return is_ignored_name(path.name) or path.is_dir()
+
+
+def is_ignored_name(name: str) -> bool:
+    """True for the name of a hidden, lock or system file (see :func:`is_ignored`)."""
+    return name in IGNORED_NAMES or name.startswith(("~$", "."))
 
 
 def read_return(path: Path, limits: Limits = DEFAULT_LIMITS) -> RawReturn:
@@ -87,7 +95,8 @@ def read_return(path: Path, limits: Limits = DEFAULT_LIMITS) -> RawReturn:
         raise IngestError(path, rejected.code, rejected.reason, rejected.hint) from rejected.__cause__
     return RawReturn(path=path, sha256=hashlib.sha256(data).hexdigest(), file_format=container.file_format,
                      modified=container.modified, file_mtime=file_mtime, meta=markers.meta,
-                     answers=markers.answers, notices=container.notices + markers.notices)
+                     answers=markers.answers, notices=container.notices + markers.notices,
+                     copies=markers.copies)
 
 
 def refusal(data: bytes, limits: Limits = DEFAULT_LIMITS) -> str:
@@ -106,7 +115,12 @@ def _read_file(path: Path, limits: Limits) -> tuple[bytes, datetime]:
     try:
         with path.open("rb") as handle:
             status = os.fstat(handle.fileno())
-            data = handle.read(limits.max_bytes + 1) if status.st_size <= limits.max_bytes else b""
+            data = b""
+            if status.st_size <= limits.max_bytes:
+                # the size it has, not the most it may have: read(n) first allocates n bytes
+                data = handle.read(status.st_size + 1)
+                if len(data) > status.st_size:  # it grew since: read on to the limit
+                    data += handle.read(limits.max_bytes + 1 - len(data))
     except OSError as error:
         raise _Rejected(Code.FILE_UNOPENABLE, text("remedy.check_present")) from error
     if status.st_size > limits.max_bytes or len(data) > limits.max_bytes:

@@ -7,7 +7,7 @@ import os
 import sys
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterator
 
 from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
@@ -39,12 +39,17 @@ class CellValue:
     cell: str
     """A1 address of the answer cell, the one left of the marker."""
 
+    def __reduce__(self):
+        """Pickled as its three fields, compactly: readers send thousands of them to the merging process."""
+        return CellValue, (self.value, self.sheet, self.cell)
+
 
 @dataclass
 class _Markers:
     meta: dict[str, str]
     answers: dict[str, CellValue]
     notices: list[tuple[Code, str]]
+    copies: list[tuple[str, CellValue]] = field(default_factory=list)
 
 
 def _notice(code: Code, **values: object) -> tuple[Code, str]:
@@ -129,8 +134,8 @@ def _add_answer(markers: _Markers, name: str, sheet: str, row: int, col: int, va
     first = markers.answers.get(name)
     if col < 0:
         markers.notices.append(_notice(Code.MARKER_IN_FIRST_COLUMN, name=name, sheet=sheet))
-    elif first is not None:
-        markers.notices.append(_notice(Code.MARKER_TWICE, name=name, cell=f"{first.sheet}!{first.cell}"))
+    elif first is not None:  # a copied entry: the form's words for it are the register's to find
+        markers.copies.append((name, CellValue(None if value == "" else value, sheet, cell_name(row, col))))
     else:
         markers.answers[name] = CellValue(None if value == "" else value, sheet, cell_name(row, col))
 

@@ -6,10 +6,8 @@ import re
 import string
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from xml.etree import ElementTree
 from xml.parsers import expat
-
-from defusedxml import DefusedXmlException
-from defusedxml import ElementTree as SafeElementTree
 
 from ..messages import Code, text
 from ..xlsx import column_letter
@@ -212,13 +210,18 @@ def _attribute(attributes: bytes, name: bytes) -> bytes | None:
 
 
 def _document_time(xml: bytes | None, tag: str) -> datetime | None:
-    """The timestamp in element ``tag`` of a properties part, parsed with defusedxml, in UTC."""
+    """The timestamp in element ``tag`` of a properties part, in UTC.
+
+    The part is parsed only when it declares no DTD (:func:`_refuse_dtd`): without one, no entity
+    can expand or load anything, which is what defusedxml would guard against, at twice the cost.
+    """
     if xml is None:
         return None
     try:
-        element = SafeElementTree.fromstring(xml).find(f".//{tag}")
+        _refuse_dtd(xml)
+        element = ElementTree.fromstring(xml).find(f".//{tag}")
         stamp = datetime.fromisoformat(element.text.strip()) if element is not None and element.text else None
-    except (SafeElementTree.ParseError, DefusedXmlException, LookupError, ValueError):
+    except (_Rejected, ElementTree.ParseError, LookupError, ValueError):
         return None
     if stamp is None:
         return None

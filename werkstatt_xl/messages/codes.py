@@ -172,6 +172,11 @@ class Code(StrEnum):
     SETTINGS_BAD_REPEAT_ROWS = "settings.bad_repeat_rows"
     REPORT_QUESTION_IN_REPEAT = "report_definition.question_in_repeat"
 
+    # the questionnaire form, continued
+    FORM_REFERENCE_CYCLE = "form.reference_cycle"
+
+    # answers a department copied (a row or an entry of a repeat with its markers)
+    ANSWER_COPY_NOT_TAKEN = "answer.copy_not_taken"
     # e-mails with returns (collect)
     MESSAGE_NOT_OUTLOOK = "message.not_outlook"
     MESSAGE_DAMAGED = "message.damaged"

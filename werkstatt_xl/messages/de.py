@@ -13,7 +13,10 @@ TEXTS: dict[str, str] = {
     Code.ANSWER_NOT_A_DATE: "„{value}“ ist kein Datum.",
     Code.ANSWER_SKIPPED: "Antwort auf eine Frage, die nach den übrigen Antworten übersprungen wird.",
     Code.ANSWER_REQUIRED: "Pflichtangabe fehlt.",
-    Code.ANSWER_CONSTRAINT: "Die Antwort erfüllt die Bedingung {constraint} nicht.",
+    Code.ANSWER_CONSTRAINT: "Die Antwort erfüllt die Vorgabe der Frage nicht: Erlaubt ist eine Antwort nur, wenn "
+                            "{condition}.",
+    "remedy.constraint": "Bitte eine Antwort eintragen lassen, die die Vorgabe erfüllt: Erlaubt ist eine Antwort "
+                         "nur, wenn {condition}.",
     Code.ANSWER_TOO_LONG: "Die Antwort hat {length} Zeichen, eine Excel-Zelle fasst {most}: im Register steht nur "
                           "der Anfang.",
     "remedy.shorten": "Die Antwort kürzen lassen oder den vollständigen Text gesondert anfordern.",
@@ -89,6 +92,10 @@ TEXTS: dict[str, str] = {
     Code.MARKER_IN_FIRST_COLUMN: "Die Markierung der Frage „{name}“ in {sheet} steht in Spalte A; links davon gibt "
                                  "es keine Antwortzelle.",
     Code.MARKER_TWICE: "Die Frage „{name}“ ist mehrfach markiert; verwendet wird die Antwort in {cell}.",
+    Code.ANSWER_COPY_NOT_TAKEN: "Die Frage „{question}“ steht ein zweites Mal in {cell} (eine kopierte Zeile) mit "
+                                "„{value}“; übernommen ist nur die Antwort in {used}, „{value}“ nicht.",
+    "remedy.copied_entry": "Bitte keine Zeilen kopieren: weitere Einträge in die freien Zeilen des Fragebogens "
+                           "eintragen lassen (fehlen welche, mehr Zeilen vorsehen) und erneut einsenden lassen.",
     Code.META_TWICE: "Der Metadaten-Eintrag „{key}“ kommt mehrfach vor; verwendet wird der erste.",
     "remedy.resend_xlsx": "Bitte den ausgefüllten Fragebogen als .xlsx erneut senden lassen.",
     "remedy.resend_without_password": "Bitte die Datei ohne Passwortschutz erneut senden lassen.",
@@ -129,6 +136,8 @@ TEXTS: dict[str, str] = {
     "mail.question": "Frage {number}: {label}",
     "mail.question_unnumbered": "Frage „{label}“",
     "mail.question_unknown": "Eine weitere Angabe im Fragebogen:",
+    "mail.no_choice_fits": "Zu Ihren übrigen Antworten passt keine der vorgegebenen Antworten; bitte prüfen Sie "
+                           "diese.",
     "mail.wrong.answer.cell_missing": "Das Antwortfeld fehlt in Ihrer Datei; bitte tragen Sie die Antwort in den "
                                       "unveränderten Fragebogen ein.",
     "mail.wrong.answer.not_a_choice": "Die Antwort ist keine der vorgegebenen Antworten.",
@@ -144,6 +153,9 @@ TEXTS: dict[str, str] = {
                                     "mit „x“ an oder lassen Sie das Feld leer.",
     "mail.wrong.answer.not_a_time": "Die Antwort ist keine Uhrzeit.",
     "mail.wrong.answer.not_in_filter": "Die Antwort passt nicht zu Ihrer Antwort auf eine vorherige Frage.",
+    "mail.wrong.answer.copy_not_taken": "Eine Zeile des Fragebogens wurde kopiert; übernommen ist nur die Antwort "
+                                        "in der ursprünglichen Zeile. Bitte tragen Sie weitere Einträge in die freien "
+                                        "Zeilen ein.",
     "mail.wrong.general": "Die Angabe kann so nicht übernommen werden.",
     "mail.allowed_integer": "Erlaubt ist eine ganze Zahl.",
     "mail.allowed_decimal": "Erlaubt ist eine Zahl.",
@@ -157,6 +169,8 @@ TEXTS: dict[str, str] = {
     "mail.receipt_fine": "keine Probleme.",
     "mail.receipt_one_problem": "1 Problem, eine Bitte um Korrektur folgt.",
     "mail.receipt_problems": "{count} Probleme, eine Bitte um Korrektur folgt.",
+    "mail.receipt_one_problem_requested": "1 Problem, um Korrektur haben wir bereits gebeten.",
+    "mail.receipt_problems_requested": "{count} Probleme, um Korrektur haben wir bereits gebeten.",
 
     # the questionnaire workbook
     "questionnaire.sheet": "Fragebogen",
@@ -250,6 +264,7 @@ TEXTS: dict[str, str] = {
     "master.answer_header": "{header} (Antwort)",
     "master.answer_header_numbered": "{header} (Antwort {number})",
     "master.question": "Frage",
+    "master.answer_key": "Antwortfeld (intern)",
     "master.cell": "Zelle",
     "master.value": "Gefundener Wert",
     "master.problem": "Problem",

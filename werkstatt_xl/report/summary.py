@@ -13,6 +13,7 @@ import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import wording
 from ..form import Form, Question
 from ..layout import LANDSCAPE, Rows, column_pixels, page_setup, row_height, text_height
 from ..messages import text
@@ -78,7 +79,8 @@ def summarize(form: Form, register, repeats=None) -> Summary:
         entries = repeats[repeats["werkzeug_id"].isin(set(counted["werkzeug_id"]))]
     sections = []
     for question in form.questions:
-        sections.append(_section(question, question.title, counted[question.name], counted["werkzeug"], False))
+        sections.append(_section(question, wording.title(question, form), counted[question.name],
+                                 counted["werkzeug"], False))
     for repeat, questions in form.repeats.items():
         if entries is None:
             break
@@ -86,7 +88,8 @@ def summarize(form: Form, register, repeats=None) -> Summary:
         sources = [text("summary.entry", werkzeug=werkzeug, row=row)
                    for werkzeug, row in zip(rows["werkzeug"], rows["repeat_row"])]
         for question in questions:
-            title = text("summary.in_repeat", question=question.title, repeat=repeat.label or repeat.name)
+            title = text("summary.in_repeat", question=wording.title(question, form),
+                         repeat=wording.readable(repeat.label, form) or repeat.name)
             sections.append(_section(question, title, rows[question.name], sources, True))
     return Summary(len(counted), len(register), tuple(sections))
 
@@ -100,7 +103,8 @@ def _section(question: Question, title: str, values, sources, entries: bool) -> 
         keys = [choice.name if multiple else choice.label for choice in question.choices.choices]
         counts = tuple((choice.label, chosen.count(key)) for choice, key in zip(question.choices.choices, keys))
         return ChoiceCounts(title, counts, len(values) - len(given), len(given), multiple, entries)
-    if question.type in ("integer", "decimal"):
+    if question.type in ("integer", "decimal") or question.type == "calculate" and given and all(
+            isinstance(value, (int, float)) and not isinstance(value, bool) for value in given):
         numbers = [float(value) for value in given]
         if not numbers:
             return NumberSummary(title, 0, None, None, None, None)

@@ -6,16 +6,25 @@ above it (the command line) only parses, calls these functions and prints what t
 
 from .collect import CollectResult, check_imap_settings, collect, collect_from_folder, collect_log_path
 from .inbox import MergeResult, confirm, merge, read_problems, read_register, read_repeats, returned_files
-from .mailing import check_smtp_settings, plan_mail, send_mail, sent_log_path, write_mail_drafts
+from .mailing import (
+    CORRECTION,
+    INVITATION,
+    RECEIPT,
+    REMINDER,
+    check_smtp_settings,
+    plan_mail,
+    send_mail,
+    write_mail_drafts,
+)
 from .outbox import GenerateResult, generate
 from .project import MASTER_NAME, REPORT_NAME, Progress, Project, init_project, load_project
 from .results import ReportResult, report
-from .tracking import register_statuses, render, status, unmerged_files
+from .tracking import register_statuses, render, sent_log_path, status, unmerged_files
 
 __all__ = [
-    "CollectResult", "GenerateResult", "MASTER_NAME", "MergeResult", "Progress", "Project", "REPORT_NAME",
-    "ReportResult", "check_imap_settings", "check_smtp_settings", "collect", "collect_from_folder", "collect_log_path",
-    "confirm", "generate", "init_project", "load_project", "merge", "plan_mail", "read_problems", "read_register",
-    "read_repeats", "register_statuses", "render", "report", "returned_files", "send_mail", "sent_log_path", "status",
-    "unmerged_files", "write_mail_drafts",
+    "CORRECTION", "CollectResult", "GenerateResult", "INVITATION", "MASTER_NAME", "MergeResult", "Progress", "Project",
+    "RECEIPT", "REMINDER", "REPORT_NAME", "ReportResult", "check_imap_settings", "check_smtp_settings", "collect",
+    "collect_from_folder", "collect_log_path", "confirm", "generate", "init_project", "load_project", "merge",
+    "plan_mail", "read_problems", "read_register", "read_repeats", "register_statuses", "render", "report",
+    "returned_files", "send_mail", "sent_log_path", "status", "unmerged_files", "write_mail_drafts",
 ]

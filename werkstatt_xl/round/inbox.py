@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import datetime as dt
+import functools
+import gc
 import multiprocessing
 import os
 import signal
@@ -16,13 +18,20 @@ from typing import TYPE_CHECKING, Callable, Iterator
 
 from ..catalogue import Werkzeug, load_catalogue
 from ..confirmations import Confirmation, read_confirmations, write_confirmations
-from ..errors import IngestError, ProjectError, ReportDefinitionError
+from ..errors import FormError, IngestError, ProjectError, ReportDefinitionError
 from ..files import atomic_paths
-from ..form import load_form
+from ..form import Form, load_form
 from ..inbox_mail import read_collect_log, sender_notices
-from ..ingest import RawReturn, is_ignored, read_return
+from ..ingest import RawReturn, is_ignored_name, read_return
 from ..issue_log import write_issue_log
-from ..master import PROBLEMS_SHEET, REGISTER_SHEET, REPEATS_SHEET, read_sheet, write_master_workbook
+from ..master import (
+    PROBLEMS_SHEET,
+    REGISTER_SHEET,
+    REPEATS_SHEET,
+    read_form_language,
+    read_sheet,
+    write_master_workbook,
+)
 from ..messages import text
 from ..overrides import OVERRIDES, Overrides, read_overrides, write_overrides
 from ..register import (
@@ -80,6 +89,11 @@ def merge(project: Project, on_progress: Progress | None = None) -> MergeResult:
     which it uses) are replaced all or none. A lost ``ausgabe.csv`` is rebuilt from the
     questionnaires in ``ausgang/`` first (see :func:`issued_questionnaires`).
     """
+    with _without_cycle_collection():
+        return _merge(project, on_progress)
+
+
+def _merge(project: Project, on_progress: Progress | None) -> MergeResult:
     form = load_form(project.form_path, project.form_language)
     catalogue = load_catalogue(project.catalogue_path)
     definition, mismatch = fitting_definition(project, form)  # a broken one stops before reading
@@ -92,19 +106,21 @@ def merge(project: Project, on_progress: Progress | None = None) -> MergeResult:
     files = returned_files(project)
     reads = ((display_name(path.relative_to(project.inbox)), raw) for path, raw in _read_all(files, on_progress))
     confirmed = frozenset((entry.sha256, entry.werkzeug_id) for entry in read_confirmations(project.confirmations))
-    register = build_register(catalogue, form, issued, reads, confirmed)
+    register = build_register(catalogue, form, issued, reads, confirmed, form_in=_languages_of(project, form))
     register.problems.extend(_sender_notices(project, register.frame, catalogue))
     frame = register.frame
     repeats = register.repeats if form.repeats else None
     write_master = partial(write_master_workbook, register=readable(frame, form.questions), problems=register.problems,
                            headers=register_headers(form), repeat_headers=repeat_headers(form),
-                           repeats=None if repeats is None else readable(repeats, form.repeat_questions))
+                           repeats=None if repeats is None else readable(repeats, form.repeat_questions),
+                           form_language=form.language)
     warnings = tuple(warning for warning in (notice, mismatch) if warning)
     if definition is None:
         with atomic_paths([project.master_path, project.summary_path]) as (master, summary):
             _both(partial(write_master, master),
                   partial(write_summary, summary, summarize(form, frame, repeats), project.title),
                   parallel=len(frame) >= PARALLEL_FROM)
+        warnings += remove_stale(project.report_workbook_path, project.summary_path)
         return MergeResult(frame, register.problems, register.returns, project.master_path, project.summary_path,
                            count_outcomes(register), warnings, None, repeats)
     with atomic_paths([project.master_path, project.report_workbook_path, overrides.path]) as (master, report, edits):
@@ -112,8 +128,24 @@ def merge(project: Project, on_progress: Progress | None = None) -> MergeResult:
               partial(_write_tabelle1, frame, definition, report, edits, overrides, project.title),
               parallel=len(frame) >= PARALLEL_FROM)
         overrides.check_unchanged()
+    warnings += remove_stale(project.summary_path, project.report_workbook_path)
     return MergeResult(frame, register.problems, register.returns, project.master_path,
                        project.report_workbook_path, count_outcomes(register), warnings, overrides.path, repeats)
+
+
+def remove_stale(stale: Path, written: Path) -> tuple[str, ...]:
+    """Remove ``stale`` (and its PDF), what an earlier run wrote in place of ``written`` (Tabelle 1 or the
+    summary of every question), so ``ergebnis/`` never shows last round's results beside this round's:
+    the warning that says so, or that it could not be removed (open in another program)."""
+    found = [path for path in (stale, stale.with_suffix(".pdf")) if path.is_file()]
+    if not found:
+        return ()
+    try:
+        for path in found:
+            path.unlink()
+    except OSError as error:
+        return (text("merge.stale_kept", path=path, written=written, reason=error.strerror or error),)
+    return (text("merge.stale_removed", paths=", ".join(map(str, found)), written=written),)
 
 
 def fitting_definition(project: Project, form) -> tuple[ReportDefinition | None, str]:
@@ -136,6 +168,23 @@ def _sender_notices(project: Project, frame, catalogue) -> list[Problem]:
                in frame[["werkzeug_id", "file", "sha256"]].itertuples(index=False, name=None)
                if sha256 and werkzeug_id in by_id]
     return sender_notices(returns, read_collect_log(collect_log_path(project)))
+
+
+@contextlib.contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector for the block.
+
+    A merge builds millions of small objects that live until it ends (the returns read, the
+    register, the cells of the workbooks); the collector would walk them again and again as
+    they grow, a third of the merge's time. Reference counting still frees everything else.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def confirm(project: Project, names: list[str]) -> list[tuple[str, Werkzeug]]:
@@ -174,8 +223,22 @@ def returned_files(project: Project) -> list[Path]:
     """
     if not project.inbox.is_dir():
         raise ProjectError(text("merge.no_inbox", path=project.inbox))
-    return sorted((path for path in project.inbox.rglob("*") if not is_ignored(path) and path.is_file()),
-                  key=lambda path: str(path.relative_to(project.inbox)).casefold())
+    found: list[tuple[str, Path]] = []
+    folders = [project.inbox]
+    start = len(str(project.inbox)) + 1
+    while folders:
+        folder = folders.pop()
+        try:
+            with os.scandir(folder) as entries:  # the types come with the names: no stat per file
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append(Path(entry.path))
+                    elif not is_ignored_name(entry.name) and entry.is_file():
+                        found.append((entry.path[start:].casefold(), Path(entry.path)))
+        except PermissionError:  # a folder no one may read holds no returns
+            continue
+    found.sort(key=lambda item: item[0])
+    return [path for _, path in found]
 
 
 def display_name(name: Path) -> str:
@@ -188,12 +251,18 @@ def display_name(name: Path) -> str:
         return raw.decode("cp1252", "replace")
 
 
-def read_register(project: Project):
-    """The register as last written by merge (a DataFrame keyed as the register), or None before any merge."""
+def read_register(project: Project, answers: bool = True):
+    """The register as last written by merge (a DataFrame keyed as the register), or None before any merge;
+    its choices in the labels of the project's form language, whichever language merge wrote them in.
+    Without ``answers`` the form is not read: the catalogue and provenance columns (status, file, ...) are
+    exact, the answers as master.xlsx shows them."""
     if not project.master_path.is_file():
         return None
-    form = load_form(project.form_path, project.form_language)
-    return from_readable(read_sheet(project.master_path, REGISTER_SHEET), form.questions)
+    frame = read_sheet(project.master_path, REGISTER_SHEET)
+    if not answers:
+        return frame
+    form, written = _forms_of_master(project)
+    return from_readable(frame, written.questions, None if written is form else form)
 
 
 def read_repeats(project: Project):
@@ -202,7 +271,36 @@ def read_repeats(project: Project):
     form = load_form(project.form_path, project.form_language)
     if not project.master_path.is_file() or not form.repeats:
         return None
-    return from_readable(read_sheet(project.master_path, REPEATS_SHEET), form.repeat_questions)
+    form, written = _forms_of_master(project, form)
+    return from_readable(read_sheet(project.master_path, REPEATS_SHEET), written.repeat_questions,
+                         None if written is form else form)
+
+
+def _forms_of_master(project: Project, form: Form | None = None) -> tuple[Form, Form]:
+    """The project's form (``form`` where loaded already) and the form in the language master.xlsx was
+    written in (the same where they agree, or master.xlsx does not say)."""
+    form = form or load_form(project.form_path, project.form_language)
+    language = read_form_language(project.master_path)
+    if language is None or language == form.language:
+        return form, form
+    try:
+        return form, load_form(project.form_path, language)
+    except FormError:
+        raise ProjectError(text("master.language_gone", path=project.master_path, language=language or "-",
+                                form=project.form_path)) from None
+
+
+def _languages_of(project: Project, form: Form) -> Callable[[str], Form]:
+    """``form_in(language)``: the project's form in another of its languages, each read once; ``form`` for a
+    language it does not have (the return's metadata were changed: its answers are checked as they are)."""
+    @functools.cache
+    def form_in(language: str) -> Form:
+        try:
+            return load_form(project.form_path, language)
+        except FormError:
+            return form
+
+    return form_in
 
 
 def read_problems(project: Project) -> list[dict]:
@@ -228,6 +326,8 @@ def _read_all(paths: list[Path], on_progress: Progress | None) -> Iterator[tuple
         executor = _forked_pool(workers)
         results = executor.map(_read_one, paths, chunksize=64)
     try:
+        if executor:
+            import pandas  # noqa: F401  (while the readers work: the register needs it once they are done)
         for done, (path, result) in enumerate(zip(paths, results), start=1):
             if on_progress:
                 on_progress(done, len(paths))

@@ -12,7 +12,7 @@ from typing import Callable, Iterable
 from ..catalogue import Werkzeug, load_catalogue
 from ..errors import IngestError, ProjectError
 from ..files import ascii_text
-from ..form import load_form
+from ..form import Question, load_form
 from ..ingest import read_return
 from ..issue_log import IssuedQuestionnaire
 from ..mail import (
@@ -20,7 +20,6 @@ from ..mail import (
     INVITATION,
     RECEIPT,
     REMINDER,
-    SENT_LOG,
     SPREADSHEET_TYPES,
     TEMPLATES,
     Enclosure,
@@ -30,6 +29,7 @@ from ..mail import (
     check_smtp_settings,
     compose_messages,
     correction_notes,
+    correction_requests,
     group_by_recipient,
     load_template,
     read_sent_log,
@@ -39,14 +39,15 @@ from ..mail import (
     write_drafts,
 )
 from ..messages import Code, text
-from ..register import STATUS_MISSING, STATUS_PROBLEMS, STATUS_RECEIVED, STATUS_REJECTED
+from ..register import STATUS_MISSING, STATUS_PROBLEMS, STATUS_RECEIVED, STATUS_REJECTED, compared_values
 from ..resources import template_path
 from ..validate import NOTICE
-from .inbox import read_problems, read_register
+from .inbox import read_problems, read_register, read_repeats
 from .project import Project, issued_questionnaires
-from .tracking import register_statuses
+from .tracking import register_statuses, sent_log_path
 
-__all__ = ["check_smtp_settings", "plan_mail", "send_mail", "sent_log_path", "write_mail_drafts"]
+__all__ = ["CORRECTION", "INVITATION", "RECEIPT", "REMINDER", "check_smtp_settings", "plan_mail", "send_mail",
+           "write_mail_drafts"]
 
 
 def plan_mail(project: Project, reminder: bool = False, only: Iterable[str] | None = None,
@@ -104,10 +105,6 @@ def write_mail_drafts(project: Project, plan: MailPlan) -> tuple[Path, list[Path
     """The plan's messages as ``.eml`` drafts in ``post/<kind>/``: (the folder, the drafts)."""
     folder = project.drafts / plan.kind
     return folder, write_drafts(plan, folder)
-
-
-def sent_log_path(project: Project) -> Path:
-    return project.drafts / SENT_LOG
 
 
 def send_mail(project: Project, plan: MailPlan, password: str | None, on_sent: Callable[[Mail], None] | None = None,
@@ -173,10 +170,11 @@ def _still_missing(project: Project, entries: list) -> tuple[list, dict[str, lis
     return missing, notes, [text("mail.correct_instead", ids=", ".join(to_correct))] if to_correct else []
 
 
-def _taken_returns(project: Project, statuses: tuple[str, ...]) -> dict[str, dict]:
+def _taken_returns(project: Project, statuses: tuple[str, ...], answers: bool = False) -> dict[str, dict]:
     """Werkzeug-ID -> its register row, for the Werkzeuge whose return the last merge took with one of
-    ``statuses``; raises :class:`ProjectError` before any merge."""
-    register = read_register(project)
+    ``statuses``; raises :class:`ProjectError` before any merge. Without ``answers`` the form is not read
+    (see :func:`read_register`)."""
+    register = read_register(project, answers=answers)
     if register is None:
         raise ProjectError(text("mail.needs_merge"))
     return {str(row["werkzeug_id"]): row for row in register.to_dict("records")
@@ -198,14 +196,27 @@ def _corrections(project: Project, entries: list, read: Callable[[str], bytes]):
     """The entries of Werkzeuge "mit Problemen", the correction lines of each, the SHA-256 of each
     return, ``enclose`` (the department's returned file under an ASCII name; where it holds macros, the
     issued questionnaire, which ``read`` reads) and warnings."""
-    taken = _taken_returns(project, (STATUS_PROBLEMS,))
+    taken = _taken_returns(project, (STATUS_PROBLEMS,), answers=True)
     errors = _errors_by_werkzeug(project, taken)
     form = load_form(project.form_path, project.form_language)
     chosen = [entry for entry in entries if entry.werkzeug_id in taken]
     warnings = [text("mail.problems_not_listed", werkzeug_id=entry.werkzeug_id, path=project.master_path)
                 for entry in chosen if entry.werkzeug_id not in errors]
     chosen = [entry for entry in chosen if entry.werkzeug_id in errors]
-    notes = {entry.werkzeug_id: correction_notes(errors[entry.werkzeug_id], form) for entry in chosen}
+    repeats = read_repeats(project)
+    entries_of = {} if repeats is None else {(str(row["werkzeug_id"]), row["repeat"], int(row["repeat_row"])): row
+                                             for row in repeats.to_dict("records")}
+
+    def answers(werkzeug_id: str) -> Callable[[Question, int | None], dict[str, object]]:
+        outside = compared_values(taken[werkzeug_id], form.questions)
+
+        def of_entry(question: Question, entry: int | None) -> dict[str, object]:
+            row = entries_of.get((werkzeug_id, question.group.name, entry)) if question.in_repeat else None
+            return {**outside, **(compared_values(row, form.repeat_questions) if row else {})}
+        return of_entry
+
+    notes = {entry.werkzeug_id: correction_notes(errors[entry.werkzeug_id], form, answers(entry.werkzeug_id))
+             for entry in chosen}
     returns = {entry.werkzeug_id: str(taken[entry.werkzeug_id]["sha256"]) for entry in chosen}
 
     enclosures = {}
@@ -243,11 +254,14 @@ def _receipts(project: Project, entries: list):
     """The entries whose return the last merge took, the receipt line of each and the SHA-256 of each return."""
     taken = _taken_returns(project, (STATUS_RECEIVED, STATUS_PROBLEMS))
     errors = _errors_by_werkzeug(project, taken)
+    requested = correction_requests(read_sent_log(sent_log_path(project)))
     chosen = [entry for entry in entries if entry.werkzeug_id in taken]
+    returns = {entry.werkzeug_id: str(taken[entry.werkzeug_id]["sha256"]) for entry in chosen}
     notes = {entry.werkzeug_id: [receipt_note(_day(taken[entry.werkzeug_id].get("received_at")),
-                                              len(errors.get(entry.werkzeug_id, [])))]
+                                              len(errors.get(entry.werkzeug_id, [])),
+                                              (entry.werkzeug_id, returns[entry.werkzeug_id]) in requested)]
              for entry in chosen}
-    return chosen, notes, {entry.werkzeug_id: str(taken[entry.werkzeug_id]["sha256"]) for entry in chosen}
+    return chosen, notes, returns
 
 
 def _day(value: object) -> dt.date | None:

@@ -14,7 +14,7 @@ from ..form import load_form
 from ..ingest import DEFAULT_LIMITS
 from ..issue_log import ISSUE_LOG, IssuedQuestionnaire, write_issue_log
 from ..messages import text
-from ..questionnaire import file_names, render_questionnaire, sheet_rows, unfit_defaults
+from ..questionnaire import file_names, render_questionnaire, sheet_rows, too_long_rules, unfit_defaults
 from ..settings import CONFIG_NAME
 from .inbox import returned_files
 from .project import Progress, Project, issued_questionnaires
@@ -76,6 +76,8 @@ def generate(project: Project, reissue: bool = False, write_ids: bool = False,
     warnings = [problem.message for problem in form.notices]
     warnings += [text("form.at_row", row=question.row, problem=text("form.on_sheet", sheet="survey", problem=text(
         "generate.default_unfit", name=question.name, default=question.default))) for question in unfit_defaults(form)]
+    warnings += [text("form.at_row", row=question.row, problem=text("form.on_sheet", sheet="survey", problem=text(
+        f"generate.too_long.{column}", name=question.name))) for question, column in too_long_rules(form)]
     warnings += [notice] if notice else []
     if catalogue.derived_ids:
         warnings.append(text("generate.derived_ids", catalogue=catalogue.path.name))

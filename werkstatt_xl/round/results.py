@@ -22,7 +22,7 @@ from ..report import (
     write_summary,
 )
 from ..report.summary import COUNTED
-from .inbox import fitting_definition, read_register, read_repeats
+from .inbox import fitting_definition, read_register, read_repeats, remove_stale
 from .project import Project
 
 
@@ -36,7 +36,8 @@ class ReportResult:
     edited: tuple[str, ...] = ()
     """The Werkzeuge whose remarks are the office's text from ``redaktion.xlsx``, in table order."""
     warnings: tuple[str, ...] = ()
-    """Why the summary of every question (``auswertung.xlsx``) was written instead of Tabelle 1."""
+    """Why the summary of every question (``auswertung.xlsx``) was written instead of Tabelle 1; which output
+    of an earlier run, written in place of this one, was removed."""
 
 
 def report(project: Project, pdf: bool = False) -> ReportResult:
@@ -58,8 +59,9 @@ def report(project: Project, pdf: bool = False) -> ReportResult:
             write_summary(temporary, summarize(form, register, read_repeats(project)), project.title)
         summary = project.summary_path
         returned = register["status"].isin(COUNTED)
+        stale = remove_stale(project.report_workbook_path, summary)
         return ReportResult(summary, to_pdf(office, summary) if office else None, len(register),
-                            tuple(register[~returned]["werkzeug"]), (), (mismatch,))
+                            tuple(register[~returned]["werkzeug"]), (), (mismatch, *stale))
     texts = read_overrides(project.root / OVERRIDES).texts
     with atomic_path(project.report_workbook_path) as temporary:
         write_report(register, definition, temporary, title=project.title, texts=texts)
@@ -68,4 +70,4 @@ def report(project: Project, pdf: bool = False) -> ReportResult:
     without = table[table[RUECKLAUF].isin(definition.no_return_statuses)][definition.werkzeug_header]
     edited = [werkzeug for werkzeug_id, werkzeug, _ in printed_remarks(register, definition) if werkzeug_id in texts]
     return ReportResult(workbook, to_pdf(office, workbook) if office else None, len(table), tuple(without),
-                        tuple(edited))
+                        tuple(edited), remove_stale(project.summary_path, workbook))

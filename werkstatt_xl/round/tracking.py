@@ -11,7 +11,7 @@ from ..status import render, status_table
 from .inbox import read_register, returned_files
 from .project import Project, issued_questionnaires
 
-__all__ = ["register_statuses", "render", "status", "unmerged_files"]
+__all__ = ["register_statuses", "render", "sent_log_path", "status", "unmerged_files"]
 
 
 def status(project: Project):
@@ -19,8 +19,13 @@ def status(project: Project):
     :func:`werkstatt_xl.status.status_table`)."""
     catalogue = load_catalogue(project.catalogue_path)
     issued, _ = issued_questionnaires(project, catalogue)
-    events = last_events(read_sent_log(project.drafts / SENT_LOG))
+    events = last_events(read_sent_log(sent_log_path(project)))
     return status_table(catalogue, {entry.werkzeug_id for entry in issued}, register_statuses(project), events)
+
+
+def sent_log_path(project: Project) -> Path:
+    """``post/gesendet.csv``: every e-mail sent, in the order sent."""
+    return project.drafts / SENT_LOG
 
 
 def unmerged_files(project: Project) -> list[Path]:
@@ -34,7 +39,7 @@ def unmerged_files(project: Project) -> list[Path]:
 def register_statuses(project: Project) -> dict[str, str] | None:
     """Werkzeug-ID -> its status in the register of the last merge (eingegangen, mit Problemen,
     abgelehnt or offen); None before any merge."""
-    register = read_register(project)
+    register = read_register(project, answers=False)  # statuses only: a broken form does not matter here
     if register is None:
         return None
     return {str(werkzeug_id): status for werkzeug_id, status in zip(register["werkzeug_id"], register["status"])}

@@ -4,6 +4,7 @@ Everything below this package is a pure step that touches no project folder; eve
 above it (the command line) only parses, calls these functions and prints what they return.
 """
 
+from .collect import CollectResult, check_imap_settings, collect, collect_from_folder, collect_log_path
 from .inbox import MergeResult, confirm, merge, read_problems, read_register, read_repeats, returned_files
 from .mailing import (
     CORRECTION,
@@ -22,9 +23,10 @@ from .results import ReportResult, report, round_changes
 from .tracking import register_statuses, render, sent_log_path, status, unmerged_files
 
 __all__ = [
-    "CORRECTION", "GenerateResult", "INVITATION", "MASTER_NAME", "MergeResult", "NextRound", "PreviousRound",
-    "Progress", "Project", "RECEIPT", "REMINDER", "REPORT_NAME", "ReportResult", "check_smtp_settings", "confirm",
-    "generate", "init_next_round", "init_project", "load_project", "load_source_round", "merge", "plan_mail",
-    "previous_round", "read_problems", "read_register", "read_repeats", "register_statuses", "render", "report",
-    "returned_files", "round_changes", "send_mail", "sent_log_path", "status", "unmerged_files", "write_mail_drafts",
+    "CORRECTION", "CollectResult", "GenerateResult", "INVITATION", "MASTER_NAME", "MergeResult", "NextRound",
+    "PreviousRound", "Progress", "Project", "RECEIPT", "REMINDER", "REPORT_NAME", "ReportResult", "check_imap_settings",
+    "check_smtp_settings", "collect", "collect_from_folder", "collect_log_path", "confirm", "generate",
+    "init_next_round", "init_project", "load_project", "load_source_round", "merge", "plan_mail", "previous_round",
+    "read_problems", "read_register", "read_repeats", "register_statuses", "render", "report", "returned_files",
+    "round_changes", "send_mail", "sent_log_path", "status", "unmerged_files", "write_mail_drafts",
 ]

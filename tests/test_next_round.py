@@ -421,3 +421,87 @@ def test_prefill_without_a_previous_round_is_warned_of(example_project):
     result = run("generate", "-p", example_project.root)
     assert result.exit_code == 0 and "[round] prefill = true, but the project knows no previous round" in result.output
     assert "carried into" not in result.output
+
+
+CARRIED_FORM = """
+    | survey   |
+    |          | type                 | name       | label       |
+    |          | select_one ja        | fortsetzen | Fortsetzen? |
+    |          | select_multiple farbe | farben    | Farben      |
+    |          | time                 | uhrzeit    | Uhrzeit     |
+    |          | integer              | anzahl     | Anzahl      |
+    |          | begin_repeat         | termine    | Termine     |
+    |          | text                 | ort        | Ort         |
+    |          | end_repeat           |            |             |
+    | settings |
+    |          | form_id | version | form_title |
+    |          | eigen   | 2019.1  | Eigen      |
+    | choices  |
+    |          | list_name | name  | label |
+    |          | ja        | ja    | Ja    |
+    |          | ja        | nein  | Nein  |
+    |          | farbe     | rot   | Rot   |
+    |          | farbe     | gruen | Grün  |
+"""
+
+
+@pytest.fixture
+def own_form_round(tmp_path, xlsform):
+    """The example project with a form of its own (and the unedited Tabelle 1 copy), answered and merged."""
+    root = tmp_path / "alt"
+    assert run("init", root, "--example").exit_code == 0
+    shutil.copy2(xlsform(CARRIED_FORM), root / "vorlagen" / "fragebogen.xlsx")
+    assert run("generate", "-p", root).exit_code == 0
+    project = load_project(root)
+    answers = {"fortsetzen": "Ja", "farben": ["rot", "gruen"], "uhrzeit": dt.time(14, 30), "anzahl": 3,
+               "ort@1": "Düren"}
+    for entry in read_issue_log(project.issue_log):
+        fill_questionnaire(project.outbox / entry.file, answers, project.inbox / entry.file)
+    merged = run("merge", "-p", root)
+    assert merged.exit_code == 0, merged.output
+    assert project.summary_path.is_file()  # the shipped Tabelle 1 does not fit: the summary instead
+    return project
+
+
+def test_init_from_a_project_with_its_own_form_and_the_unedited_tabelle1(own_form_round, tmp_path):
+    created = run("init", tmp_path / "neu", "--from", own_form_round.root, "--title", "Runde 2020",
+                  "--horizon", "2025", "--deadline", "2020-12-11")
+    assert created.exit_code == 0, created.output
+    definition = own_form_round.root / "vorlagen" / "tabelle1.toml"
+    definition.write_text(definition.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # edited: its own
+    refused = run("init", tmp_path / "neu2", "--from", own_form_round.root, "--title", "Runde 2020",
+                  "--horizon", "2025", "--deadline", "2020-12-11")
+    assert refused.exit_code == 1 and str(definition) in refused.output and "fortfuehrung" in refused.output
+    assert ".neu2-new" not in refused.output and not (tmp_path / "neu2").exists()
+
+
+def test_untouched_returns_carry_select_multiple_and_time_and_show_no_change(own_form_round, tmp_path):
+    root = tmp_path / "neu"
+    assert run("init", root, "--from", own_form_round.root, "--prefill", "--title", "Runde 2020", "--horizon",
+               "2025", "--deadline", "2020-12-11").exit_code == 0
+    assert run("generate", "-p", root).exit_code == 0
+    project = load_project(root)
+    for entry in read_issue_log(project.issue_log):
+        shutil.copy2(project.outbox / entry.file, project.inbox / entry.file)
+    merged = run("merge", "-p", root)
+    assert merged.exit_code == 0, merged.output
+    old = read_sheet(own_form_round.master_path, REGISTER_SHEET)
+    new = read_sheet(project.master_path, REGISTER_SHEET)
+    for name in ("fortsetzen", "farben", "uhrzeit", "anzahl"):
+        assert list(new[name]) == list(old[name]) and new[name].notna().all(), name
+    changes = round_changes(project)
+    assert len(changes) == len(new) and set(changes["change"]) == {UNCHANGED}  # the repeat is not compared
+
+
+def test_veraenderungen_shows_a_select_multiple_by_its_labels(own_form_round, tmp_path):
+    root = tmp_path / "neu"
+    assert run("init", root, "--from", own_form_round.root, "--prefill", "--title", "Runde 2020", "--horizon",
+               "2025", "--deadline", "2020-12-11").exit_code == 0
+    assert run("generate", "-p", root).exit_code == 0
+    project = load_project(root)
+    entry = read_issue_log(project.issue_log)[0]
+    fill_questionnaire(project.outbox / entry.file, {"farben#gruen": None}, project.inbox / entry.file)
+    assert run("merge", "-p", root).exit_code == 0
+    changes = round_changes(project)
+    changed = changes[changes["change"] == CHANGED]
+    assert list(changed["previous"]) == ["Rot; Grün"] and list(changed["current"]) == ["Rot"]

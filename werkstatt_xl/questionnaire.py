@@ -174,6 +174,8 @@ class _Styles:
         self.previous = add({"font_name": FONT, "font_size": _MARK.size, "bold": True, "font_color": "#9C5700"})
         previous = {**answer, "locked": False, "bg_color": "#FFE7C2"}
         self.previous_answer = {"date": add({**previous, "num_format": "dd.mm.yyyy"}),
+                                "time": add({**previous, "num_format": "hh:mm"}),
+                                "dateTime": add({**previous, "num_format": "dd.mm.yyyy hh:mm"}),
                                 "text": add({**previous, "num_format": "@"}), "": add(previous)}
         """Answer cells holding last round's answer, by question type ("": other types)."""
         self.not_relevant = add({"bg_color": "#D9D9D9", "font_color": "#7F7F7F"})
@@ -665,16 +667,30 @@ def _write_choice_rows(rows: Rows, styles: _Styles, place: _Placed) -> None:
 
 
 def _write_previous_answer(rows: Rows, styles: _Styles, row: int, question: Question, value: object) -> None:
-    """Last round's answer in the answer cell, tinted (the label's mark is written with the question); the cell
-    keeps its validation, so a department overwrites it as any answer."""
+    """Last round's answer in the answer cell (a select_multiple's ticks in its choices' cells), tinted (the
+    label's mark is written with the question); the cell keeps its validation, so a department overwrites it
+    as any answer."""
     sheet, style = rows.sheet, styles.previous_answer.get(question.type, styles.previous_answer[""])
+    if question.type == "select_multiple":
+        chosen = value.split()
+        for choice_row, choice in enumerate(question.choices.choices, start=row + 1):
+            if choice.name in chosen:
+                sheet.write_string(choice_row, ANSWER_COLUMN, TICK, style)
+        return
+    shown = str(value)
     if isinstance(value, str):
         sheet.write_string(row, ANSWER_COLUMN, value, style)
+    elif isinstance(value, dt.datetime):
+        sheet.write_datetime(row, ANSWER_COLUMN, value, style)
+        shown = value.strftime("%d.%m.%Y %H:%M")
     elif isinstance(value, dt.date):
         sheet.write_datetime(row, ANSWER_COLUMN, dt.datetime.combine(value, dt.time()), style)
+        shown = value.strftime("%d.%m.%Y")
+    elif isinstance(value, dt.time):
+        sheet.write_datetime(row, ANSWER_COLUMN, value, style)
+        shown = value.strftime("%H:%M")
     else:
         sheet.write_number(row, ANSWER_COLUMN, value, style)
-    shown = value.strftime("%d.%m.%Y") if isinstance(value, dt.date) else str(value)
     rows.set(row, max(rows.heights.get(row, 0), text_height(_WIDTHS[2], (shown, _TEXT))))
 
 

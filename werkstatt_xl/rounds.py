@@ -13,7 +13,7 @@ import re
 
 from .form import Form, Question
 from .messages import text
-from .register import STATUS_PROBLEMS, STATUS_RECEIVED, answer_headers, from_readable
+from .register import STATUS_PROBLEMS, STATUS_RECEIVED, answer_headers, from_readable, readable
 
 CHANGED, UNCHANGED, WITHOUT_PREVIOUS = (text(f"changes.{kind}") for kind in ("changed", "unchanged", "new"))
 """What :func:`compare_rounds` says of a Werkzeug's return, as the sheet "Veränderungen" shows it."""
@@ -22,19 +22,28 @@ CHANGE_COLUMNS = {key: text(f"changes.column.{key}")
 """Key of each column of :func:`compare_rounds` -> its header on the sheet "Veränderungen"."""
 RETURNED = (STATUS_RECEIVED, STATUS_PROBLEMS)
 """Register statuses of a Werkzeug whose answers count."""
+CARRIED_TYPES = ("select_one", "select_multiple", "text", "integer", "decimal", "date", "time", "dateTime")
+"""Question types whose last answer is carried into the next questionnaire (and compared with it)."""
+
+
+def carried_questions(form: Form) -> list[Question]:
+    """The questions of ``form`` that take last round's answer and are compared with it: answered by the
+    department (not prefilled, read-only or computed), outside repeats (not yet carried), of a
+    :data:`CARRIED_TYPES` type."""
+    return [question for question in form.questions
+            if not (question.prefill or question.read_only or question.in_repeat) and question.type in CARRIED_TYPES]
 
 
 def previous_answers(previous, form: Form) -> dict[str, dict[str, object]]:
     """Werkzeug-ID -> question name -> last round's answer, for the questionnaires of ``form``.
 
-    Only answers ``form`` can still hold: questions it asks under the same name (outside repeats) and of a
-    type the value fits (select_one, text, integer, decimal, date), choices it still offers; prefilled
-    questions (Werkzeugtitel, ...) come from the catalogue, read-only and computed ones from the form.
+    Only answers ``form`` can still hold: :func:`carried_questions` it asks under the same name, of a type
+    the value fits, choices it still offers (a select_multiple's as its chosen names separated by spaces);
+    prefilled questions (Werkzeugtitel, ...) come from the catalogue, read-only and computed ones from the form.
     """
     answers: dict[str, dict[str, object]] = {}
-    questions = [question for question in form.questions
-                 if not (question.prefill or question.read_only) and question.name in previous]
-    for row in previous.to_dict("records"):
+    questions = [question for question in carried_questions(form) if question.name in previous]
+    for row in from_readable(previous, questions).to_dict("records"):
         if row.get("status") not in RETURNED:
             continue
         values = {question.name: value for question in questions
@@ -51,6 +60,9 @@ def _as_answer(question: Question, value: object) -> object:
         return None
     if question.type == "select_one":
         return value if isinstance(value, str) and value in question.choices.labels else None
+    if question.type == "select_multiple":
+        names = {choice.name for choice in question.choices.choices}
+        return value if isinstance(value, str) and set(value.split()) <= names else None
     if question.type == "text":
         return value if isinstance(value, str) else _number_text(value)
     if question.type == "integer":
@@ -58,8 +70,24 @@ def _as_answer(question: Question, value: object) -> object:
     if question.type == "decimal":
         return value if isinstance(value, float) else None
     if question.type == "date":
-        return value if isinstance(value, dt.date) else None
+        return value if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else None
+    if question.type in ("time", "dateTime"):
+        return _moment(question.type, value)
     return None
+
+
+def _moment(kind: str, value: object) -> dt.time | dt.datetime | None:
+    """A time or dateTime answer as the register holds it (a value or its ISO text) for its answer cell."""
+    if isinstance(value, str):
+        try:
+            value = (dt.time if kind == "time" else dt.datetime).fromisoformat(value)
+        except ValueError:
+            return None
+    if kind == "time":
+        return value if isinstance(value, dt.time) else None
+    if isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.combine(value, dt.time()) if isinstance(value, dt.date) else None
 
 
 def _number_text(value: object) -> str:
@@ -92,15 +120,19 @@ def compare_rounds(previous, current, form: Form):
     For each Werkzeug with a return in ``current``: a row per question whose answer differs from last
     round's (:data:`CHANGED`, in form order), or one row saying that last round has no answers of it
     (:data:`WITHOUT_PREVIOUS`) or that it returned last round's answers unchanged (:data:`UNCHANGED`);
-    in this order of kinds, each in catalogue order. Prefilled, read-only and computed questions are not
-    compared: they come from the catalogue or the form.
+    in this order of kinds, each in catalogue order. Only :func:`carried_questions` are compared: prefilled,
+    read-only and computed ones come from the catalogue or the form, and answers that are not carried
+    (repeats) would show as changed where a department kept them. A select_multiple shows its labels.
     """
     import pandas as pd
 
-    questions = [question for question in form.questions if not (question.prefill or question.read_only)]
+    questions = carried_questions(form)
     headers = answer_headers(form)
     before = {str(row["werkzeug_id"]): row for row in from_readable(previous, form.questions).to_dict("records")
               if row.get("status") in RETURNED}
+    previous_shown = readable(from_readable(previous, form.questions), questions).to_dict("records")
+    shown_before = {str(row["werkzeug_id"]): row for row in previous_shown}
+    shown_now = {str(row["werkzeug_id"]): row for row in readable(current, questions).to_dict("records")}
     rows = []
     for row in current.to_dict("records"):
         if row.get("status") not in RETURNED:
@@ -110,8 +142,9 @@ def compare_rounds(previous, current, form: Form):
         if last is None:
             rows.append((werkzeug_id, werkzeug, WITHOUT_PREVIOUS, None, None, None))
             continue
-        changed = [(werkzeug_id, werkzeug, CHANGED, headers[question.name], _shown(last.get(question.name)),
-                    _shown(row.get(question.name)))
+        changed = [(werkzeug_id, werkzeug, CHANGED, headers[question.name],
+                    _shown(shown_before[werkzeug_id].get(question.name)),
+                    _shown(shown_now[werkzeug_id].get(question.name)))
                    for question in questions
                    if comparable(last.get(question.name)) != comparable(row.get(question.name))]
         rows += changed or [(werkzeug_id, werkzeug, UNCHANGED, None, None, None)]

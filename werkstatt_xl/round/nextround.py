@@ -36,6 +36,7 @@ from .project import (
     copy_file,
     issued_questionnaires,
     load_project,
+    own_report_definition,
 )
 
 if TYPE_CHECKING:
@@ -118,7 +119,9 @@ def init_next_round(root: Path | str, source: Path | str, title: str, horizon: i
         raise ProjectError(text("next_round.other_form", path=old.master_path, form=old.form_path,
                                 found=", ".join(missing or other_forms)))
     version = next_version(old_form.version, deadline.year if deadline else None)
-    values = round_values(replace(old, title=title, deadline=deadline, horizon=horizon))
+    new_round = replace(old, title=title, deadline=deadline, horizon=horizon)
+    values = round_values(new_round)
+    _check_templates(new_round, values)
     catalogue_name = Path(old.catalogue).name
     warnings = [text("next_round.same_title", title=title)] if title == old.title else []
     with atomic_directory(root) as folder:
@@ -132,11 +135,6 @@ def init_next_round(root: Path | str, source: Path | str, title: str, horizon: i
         for setting, target in templates.items():
             copy_file(_template(old, setting), target)
         write_form_version(templates["form"], version)
-        # the templates must work with the new round's values
-        new_form = load_form(templates["form"], old.form_language, values=values)
-        load_report_definition(templates["report"], new_form, values=values)
-        for setting in templates.keys() - {"form", "report"}:
-            load_template(templates[setting], values=values)
         copy_file(old.master_path, folder / PREVIOUS_FOLDER / MASTER_NAME)
         write_issue_log(folder / PREVIOUS_FOLDER / ISSUE_LOG, issued)
         record = {"title": old.title, "form_id": old_form.form_id, "form_version": old_form.version,
@@ -151,6 +149,22 @@ def init_next_round(root: Path | str, source: Path | str, title: str, horizon: i
             setting: f"{TEMPLATES_FOLDER}/{name}" for setting, name in TEMPLATE_NAMES.items()}})
         (folder / CONFIG_NAME).write_text(config, encoding="utf-8")
     return NextRound(load_project(root), old_form.version, version, tuple(warnings))
+
+
+def _check_templates(new_round: Project, values: dict[str, str | None]) -> None:
+    """Whether the old round's templates (``new_round``: the old project with the new round's values) work with
+    the new round's values; errors name the old round's files. The Tabelle 1 definition by the rule of
+    ``report``: one of the project's own must fit the form, the shipped one unedited may be replaced by the
+    summary of every question (as merge does)."""
+    from .inbox import fitting_definition  # inbox imports this module
+
+    new_form = load_form(new_round.form_path, new_round.form_language, values=values)
+    if own_report_definition(new_round):
+        load_report_definition(new_round.report_path, new_form, values=values)
+    else:
+        fitting_definition(new_round, new_form)
+    for setting in TEMPLATE_NAMES.keys() - {"form", "report"}:
+        load_template(_template(new_round, setting), values=values)
 
 
 def load_source_round(source: Path | str) -> Project:

@@ -198,3 +198,14 @@ def copy_file(source: Path, target: Path) -> None:
     """Copy ``source`` to ``target`` atomically."""
     with atomic_path(target) as temporary:
         shutil.copyfile(source, temporary)
+
+
+def own_report_definition(project: Project) -> bool:
+    """Whether the project's Tabelle 1 definition is its own: one ``[files] report`` names that is not the shipped
+    one unchanged (as ``init`` copies it into ``vorlagen/``)."""
+    if not project.report:
+        return False
+    try:
+        return project.report_path.read_bytes() != template_path("tabelle1.toml").read_bytes()
+    except OSError:  # missing: loading it says so
+        return True

@@ -22,11 +22,10 @@ from ..report import (
     write_summary,
 )
 from ..report.summary import COUNTED
-from ..resources import template_path
 from ..rounds import changed_werkzeuge, compare_rounds
 from .inbox import fitting_definition, read_register, read_repeats, remove_stale
 from .nextround import previous_round
-from .project import Project
+from .project import Project, own_report_definition
 
 
 @dataclass(frozen=True)
@@ -47,11 +46,11 @@ def report(project: Project, pdf: bool = False) -> ReportResult:
     """Write ``ergebnis/tabelle1.xlsx`` (and with ``pdf`` ``tabelle1.pdf``) from the last merge's register
     and the office's texts in ``redaktion.xlsx`` (read only: it may be open in Excel). Where the shipped
     definition does not fit the project's form, ``ergebnis/auswertung.xlsx`` (and its PDF) instead, as merge
-    writes it; a definition of the project's own (edited, see :func:`_own_definition`) that does not fit
+    writes it; a definition of the project's own (edited, see :func:`~.project.own_report_definition`) that does not fit
     stops with its problems, each at its line."""
     office = office_program() if pdf else None
     form = project.read_form()
-    if _own_definition(project):
+    if own_report_definition(project):
         definition, mismatch = load_report_definition(project.report_path, form, values=project.round_values), ""
     else:
         definition, mismatch = fitting_definition(project, form)
@@ -77,17 +76,6 @@ def report(project: Project, pdf: bool = False) -> ReportResult:
     edited = [werkzeug for werkzeug_id, werkzeug, _ in printed_remarks(register, definition) if werkzeug_id in texts]
     return ReportResult(workbook, to_pdf(office, workbook) if office else None, len(table), tuple(without),
                         tuple(edited), remove_stale(project.summary_path, workbook))
-
-
-def _own_definition(project: Project) -> bool:
-    """Whether the project's Tabelle 1 definition is its own: one ``[files] report`` names that is not the shipped
-    one unchanged (as ``init`` copies it into ``vorlagen/``)."""
-    if not project.report:
-        return False
-    try:
-        return project.report_path.read_bytes() != template_path("tabelle1.toml").read_bytes()
-    except OSError:  # missing: loading it says so
-        return True
 
 
 def round_changes(project: Project, form: Form | None = None, register=None):

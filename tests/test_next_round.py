@@ -505,3 +505,31 @@ def test_veraenderungen_shows_a_select_multiple_by_its_labels(own_form_round, tm
     changes = round_changes(project)
     changed = changes[changes["change"] == CHANGED]
     assert list(changed["previous"]) == ["Rot; Grün"] and list(changed["current"]) == ["Rot"]
+
+
+def test_a_malformed_placeholder_is_refused_at_its_row_or_line(example_project, xlsform):
+    form = xlsform("""
+        | survey   |
+        |          | type | name | label                 |
+        |          | text | a    | Fortführung nach 2020 |
+        |          | text | b    | Was bis {{horizon}?   |
+        | settings |
+        |          | form_id | version | form_title |
+        |          | f       | 1       | F          |
+        | choices  |
+        |          | list_name | name | label |
+    """)
+    values = example_project.round_values
+    with pytest.raises(FormError) as error:
+        load_form(form, values=values)
+    assert error.value.problems[0].code == Code.TEMPLATE_MALFORMED_PLACEHOLDER
+    assert "[row 3] On the 'survey' sheet, malformed placeholder {{horizon}" in str(error.value)
+    definition = example_project.root / "vorlagen" / "tabelle1.toml"
+    content = definition.read_text(encoding="utf-8").replace("nach {{horizon}}", "nach {{{horizon}}}")
+    definition.write_text(content, encoding="utf-8")
+    line = next(number for number, text in enumerate(content.splitlines(), 1) if "{{{horizon}}}" in text)
+    with pytest.raises(ReportDefinitionError) as error:
+        load_report_definition(definition, load_form(example_project.form_path, values=values), values=values)
+    assert error.value.problems[0].code == Code.TEMPLATE_MALFORMED_PLACEHOLDER
+    assert f"line {line}: malformed placeholder {{{{{{horizon}}}}}}" in str(error.value)
+    assert fill_placeholders("nach {{horizon}}, Seite {page}", values) == "nach 2020, Seite {page}"

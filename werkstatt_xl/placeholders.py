@@ -24,21 +24,22 @@ ROUND_PLACEHOLDERS = {
 """The placeholders a template may use -> how ``[round]`` sets the value, for a message."""
 
 
+STRAY_BRACES = re.compile(r"\S*(\{\{|\}\})\S*")
+"""Braces doubled outside a well-formed placeholder (``{{horizon}``), with the word around them."""
+
+
 class PlaceholderError(ValueError):
-    """A placeholder that names no round value, or a round value that ``werkstatt.toml`` leaves unset."""
+    """A placeholder that names no round value, a round value that ``werkstatt.toml`` leaves unset, or a
+    malformed one (``name``: the text around its braces)."""
 
-    def __init__(self, name: str, unset: bool):
+    def __init__(self, name: str, code: Code):
         super().__init__(name)
-        self.name, self.unset = name, unset
-
-    @property
-    def code(self) -> Code:
-        return Code.TEMPLATE_VALUE_UNSET if self.unset else Code.TEMPLATE_UNKNOWN_PLACEHOLDER
+        self.name, self.code = name, code
 
     @property
     def values(self) -> dict[str, str]:
         """The values of the code's text."""
-        if self.unset:
+        if self.code == Code.TEMPLATE_VALUE_UNSET:
             return dict(name=self.name, example=ROUND_PLACEHOLDERS[self.name])
         return dict(name=self.name, known=known_placeholders())
 
@@ -62,18 +63,25 @@ def round_values(settings: Settings) -> dict[str, str | None]:
 def fill_placeholders(text: str, values: Mapping[str, str | None], escape: Callable[[str], str] = str) -> str:
     """``text`` with every ``{{name}}`` replaced by ``escape(values[name])``.
 
-    Raises :class:`PlaceholderError` for the first name that is not in ``values`` or whose value is None;
-    ``escape`` protects a value in the syntax of the file it goes into (e.g. ``$`` in an e-mail template).
+    Raises :class:`PlaceholderError` for the first name that is not in ``values`` or whose value is None, and
+    for braces doubled outside a well-formed placeholder (``{{horizon}``, ``{{{horizon}}}``), which would
+    otherwise go out as they are; ``escape`` protects a value in the syntax of the file it goes into (e.g.
+    ``$`` in an e-mail template).
     """
-    if "{{" not in text:
+    if "{{" not in text and "}}" not in text:
         return text
+    for match in PLACEHOLDER.finditer(text):
+        if text[match.start() - 1:match.start()] == "{" or text[match.end():match.end() + 1] == "}":
+            raise PlaceholderError(text[max(match.start() - 1, 0):match.end() + 1], Code.TEMPLATE_MALFORMED_PLACEHOLDER)
+    if stray := STRAY_BRACES.search(PLACEHOLDER.sub(" ", text)):
+        raise PlaceholderError(stray.group(), Code.TEMPLATE_MALFORMED_PLACEHOLDER)
 
     def value(match: re.Match) -> str:
         name = match.group(1)
         if name not in values:
-            raise PlaceholderError(name, unset=False)
+            raise PlaceholderError(name, Code.TEMPLATE_UNKNOWN_PLACEHOLDER)
         if values[name] is None:
-            raise PlaceholderError(name, unset=True)
+            raise PlaceholderError(name, Code.TEMPLATE_VALUE_UNSET)
         return escape(values[name])
 
     return PLACEHOLDER.sub(value, text)
@@ -91,8 +99,9 @@ def fill_placeholders_in(data: object, values: Mapping[str, str | None]) -> obje
 
 
 def line_of(text: str, name: str) -> int:
-    """The line of the first placeholder ``name`` in ``text`` (1 if none), for a message."""
+    """The line of the first placeholder ``name`` (or of the malformed one ``name``) in ``text`` (1 if none),
+    for a message."""
     for match in PLACEHOLDER.finditer(text):
         if match.group(1) == name:
             return text.count("\n", 0, match.start()) + 1
-    return 1
+    return text.count("\n", 0, text.find(name)) + 1 if name in text else 1

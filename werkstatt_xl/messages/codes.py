@@ -188,3 +188,4 @@ class Code(StrEnum):
     TEMPLATE_UNKNOWN_PLACEHOLDER = "template.unknown_placeholder"
     TEMPLATE_VALUE_UNSET = "template.value_unset"
     RETURN_OTHER_ROUND = "return.other_round"
+    TEMPLATE_MALFORMED_PLACEHOLDER = "template.malformed_placeholder"

@@ -533,3 +533,18 @@ def test_a_malformed_placeholder_is_refused_at_its_row_or_line(example_project, 
     assert error.value.problems[0].code == Code.TEMPLATE_MALFORMED_PLACEHOLDER
     assert f"line {line}: malformed placeholder {{{{{{horizon}}}}}}" in str(error.value)
     assert fill_placeholders("nach {{horizon}}, Seite {page}", values) == "nach 2020, Seite {page}"
+
+
+def test_a_mistyped_date_at_the_prompt_is_asked_again(cycle, tmp_path):
+    root = tmp_path / "runde-2021"
+    result = CliRunner().invoke(main, ["init", str(root), "--from", str(cycle["old"].root), "--title", "T",
+                                       "--horizon", "2026"], input="31.13.2021\n10.12.2021\n")
+    assert result.exit_code == 0, result.output
+    assert result.output.count("Deadline (YYYY-MM-DD or DD.MM.YYYY, empty: none)") == 2
+    assert str(load_project(root).deadline) == "2021-12-10"
+
+
+def test_a_full_target_folder_is_refused_before_asking(cycle):
+    result = CliRunner().invoke(main, ["init", str(cycle["new"].root), "--from", str(cycle["old"].root)], input="")
+    assert result.exit_code == 1 and "Title of the new round" not in result.output
+    assert str(cycle["new"].root) in result.output

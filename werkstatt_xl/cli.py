@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import gettext
 import os
-import re
 import sys
 from pathlib import Path
 
@@ -178,6 +177,10 @@ def main():
     """The command group; each command below is one step of a round."""
 
 
+_DATE = click.DateTime(["%Y-%m-%d", "%d.%m.%Y"])
+"""A date as the round's options take it: 2020-12-11 or 11.12.2020."""
+
+
 @main.command("init", help="help.init")
 @click.argument("directory", cls=_Argument, type=click.Path(path_type=Path), metavar="metavar.directory")
 @_option("--example", is_flag=True, help="help.init.example")
@@ -185,7 +188,7 @@ def main():
 @_option("--from", "source", type=_Path(file_okay=False, path_type=Path), metavar="metavar.old_round",
          help="help.init.from")
 @_option("--title", help="help.init.title")
-@_option("--deadline", type=click.DateTime(["%Y-%m-%d"]), help="help.init.deadline")
+@_option("--deadline", type=_DATE, help="help.init.deadline")
 @_option("--horizon", metavar="metavar.year", help="help.init.horizon")
 @_option("--prefill", is_flag=True, help="help.init.prefill")
 @_user_errors
@@ -204,13 +207,13 @@ def init_command(directory: Path, example: bool, force: bool, source: Path | Non
         return
     if example or force:
         raise click.UsageError(text("init.from_alone"))
-    from .round import init_next_round, load_source_round
+    from .round import check_new_folder, init_next_round, load_source_round, next_title
 
     old = load_source_round(source)
-    title = title or click.prompt(text("init.ask_title"), default=_next_year_text(old.title) or None)
-    if deadline is None:
-        answer = click.prompt(text("init.ask_deadline"), default="", show_default=False)
-        deadline = click.DateTime(["%Y-%m-%d"]).convert(answer, None, None) if answer else None
+    check_new_folder(directory)  # before asking: the answers would be lost
+    title = title or click.prompt(text("init.ask_title"), default=next_title(old.title) or None)
+    if deadline is None:  # asked again until it is a date or empty
+        deadline = click.prompt(text("init.ask_deadline"), default="", show_default=False, value_proc=_optional_date)
     horizon = horizon or click.prompt(text("init.ask_horizon"))
     result = init_next_round(directory, source, title, horizon, deadline.date() if deadline else None, prefill)
     for warning in result.warnings:
@@ -220,9 +223,9 @@ def init_command(directory: Path, example: bool, force: bool, source: Path | Non
     click.echo(text("init.next_round", directory=directory))
 
 
-def _next_year_text(title: str) -> str:
-    """``title`` with each year in it one later: the suggestion for the next round's title."""
-    return re.sub(r"\b(19|20|21)\d{2}\b", lambda year: str(int(year.group()) + 1), title)
+def _optional_date(answer: str):
+    """The date typed at a prompt (as ``--deadline`` takes it), None for none; a typing error is asked again."""
+    return _DATE.convert(answer, None, None) if answer.strip() else None
 
 
 @main.command("generate", help="help.generate")

@@ -182,3 +182,7 @@ def next_version(version: str, year: int | None = None) -> str:
     number = last[-1]
     return f"{version[:number.start()]}{int(number.group()) + 1}{version[number.end():]}"
 
+
+def next_title(title: str) -> str:
+    """``title`` with each year in it one later: the suggestion for the next round's title."""
+    return re.sub(r"\b(19|20|21)\d{2}\b", lambda year: str(int(year.group()) + 1), title)

@@ -4,6 +4,7 @@ Everything below this package is a pure step that touches no project folder; eve
 above it (the command line) only parses, calls these functions and prints what they return.
 """
 
+from ..rounds import next_title
 from .collect import CollectResult, check_imap_settings, collect, collect_from_folder, collect_log_path
 from .inbox import MergeResult, confirm, merge, read_problems, read_register, read_repeats, returned_files
 from .mailing import (
@@ -16,7 +17,7 @@ from .mailing import (
     send_mail,
     write_mail_drafts,
 )
-from .nextround import NextRound, PreviousRound, init_next_round, load_source_round, previous_round
+from .nextround import NextRound, PreviousRound, check_new_folder, init_next_round, load_source_round, previous_round
 from .outbox import GenerateResult, generate
 from .project import MASTER_NAME, REPORT_NAME, Progress, Project, init_project, load_project
 from .results import ReportResult, report, round_changes
@@ -25,6 +26,7 @@ from .tracking import register_statuses, render, sent_log_path, status, unmerged
 __all__ = [
     "CORRECTION", "CollectResult", "GenerateResult", "INVITATION", "MASTER_NAME", "MergeResult", "NextRound",
     "PreviousRound", "Progress", "Project", "RECEIPT", "REMINDER", "REPORT_NAME", "ReportResult", "check_imap_settings",
+    "check_new_folder", "next_title",
     "check_smtp_settings", "collect", "collect_from_folder", "collect_log_path", "confirm", "generate",
     "init_next_round", "init_project", "load_project", "load_source_round", "merge", "plan_mail", "previous_round",
     "read_problems", "read_register", "read_repeats", "register_statuses", "render", "report", "returned_files",

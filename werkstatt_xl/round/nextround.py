@@ -106,8 +106,7 @@ def init_next_round(root: Path | str, source: Path | str, title: str, horizon: i
     if year is None:
         raise ProjectError(text("next_round.bad_horizon", value=horizon))
     horizon = year
-    if root.exists() and (not root.is_dir() or any(root.iterdir())):
-        raise ProjectError(text("next_round.target_not_empty", path=root))
+    check_new_folder(root)
     if not old.master_path.is_file():
         raise ProjectError(text("next_round.no_register", path=old.master_path, project=old.root))
     old_form = old.read_form()
@@ -165,6 +164,13 @@ def _check_templates(new_round: Project, values: dict[str, str | None]) -> None:
         fitting_definition(new_round, new_form)
     for setting in TEMPLATE_NAMES.keys() - {"form", "report"}:
         load_template(_template(new_round, setting), values=values)
+
+
+def check_new_folder(root: Path | str) -> None:
+    """:class:`ProjectError` where ``root`` exists and is no empty folder: the next round needs a new one."""
+    root = Path(root).resolve()
+    if root.exists() and (not root.is_dir() or any(root.iterdir())):
+        raise ProjectError(text("next_round.target_not_empty", path=root))
 
 
 def load_source_round(source: Path | str) -> Project:

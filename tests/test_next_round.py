@@ -548,3 +548,14 @@ def test_a_full_target_folder_is_refused_before_asking(cycle):
     result = CliRunner().invoke(main, ["init", str(cycle["new"].root), "--from", str(cycle["old"].root)], input="")
     assert result.exit_code == 1 and "Title of the new round" not in result.output
     assert str(cycle["new"].root) in result.output
+
+
+def test_a_round_going_backwards_is_warned_of(cycle, tmp_path):
+    result = run("init", tmp_path / "rueckwaerts", "--from", cycle["old"].root, "--title", "T",
+                 "--deadline", "2018-01-01", "--horizon", "2019")
+    assert result.exit_code == 0, result.output
+    assert "the new round's deadline 2018-01-01 is earlier than the old round's (2019-12-13)" in result.output
+    assert "the new round's horizon 2019 is earlier than the old round's (2020)" in result.output
+    forward = run("init", tmp_path / "vorwaerts", "--from", cycle["old"].root, "--title", "T",
+                  "--deadline", "2020-12-11", "--horizon", "2025")
+    assert forward.exit_code == 0 and "earlier than" not in forward.output

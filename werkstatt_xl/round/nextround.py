@@ -123,6 +123,7 @@ def init_next_round(root: Path | str, source: Path | str, title: str, horizon: i
     _check_templates(new_round, values)
     catalogue_name = Path(old.catalogue).name
     warnings = [text("next_round.same_title", title=title)] if title == old.title else []
+    warnings += _earlier(old, deadline, horizon)
     with atomic_directory(root) as folder:
         for name in ("ausgang", "eingang", "ergebnis", TEMPLATES_FOLDER, PREVIOUS_FOLDER):
             (folder / name).mkdir()
@@ -148,6 +149,15 @@ def init_next_round(root: Path | str, source: Path | str, title: str, horizon: i
             setting: f"{TEMPLATES_FOLDER}/{name}" for setting, name in TEMPLATE_NAMES.items()}})
         (folder / CONFIG_NAME).write_text(config, encoding="utf-8")
     return NextRound(load_project(root), old_form.version, version, tuple(warnings))
+
+
+def _earlier(old: Project, deadline: dt.date | None, horizon: int) -> list[str]:
+    """A warning for the new round's deadline and horizon where it is earlier than the old round's (a typing
+    error, most likely: the rounds go forward)."""
+    old_horizon = round_values(old)["horizon"]
+    pairs = [("deadline", deadline, old.deadline), ("horizon", horizon, int(old_horizon) if old_horizon else None)]
+    return [text("next_round.earlier", setting=setting, new=new, old=before)
+            for setting, new, before in pairs if new is not None and before is not None and new < before]
 
 
 def _check_templates(new_round: Project, values: dict[str, str | None]) -> None:

@@ -40,11 +40,13 @@ from werkstatt_xl.rounds import CHANGED, UNCHANGED, comparable, next_version
 from werkstatt_xl.toml_lines import with_values
 
 CHANGES = {  # Werkzeug-ID -> (question, new answer, how the department saved it)
-    "W01": ("fortfuehrung", "Trifft eher nicht zu", None),
+    "W01": ("budget", "k.A.", None),
     "W02": ("erfolg", "Hoch", "xlsx"),
     "W03": ("anmerkungen", "Seit 2020 auch digital.", "ods"),
 }
 UNTOUCHED_BY_LIBREOFFICE = {"W04": "xlsx", "W05": "ods"}
+REWORDED = "fortfuehrung"
+"""Question 8, "nach {{horizon}}": "nach 2020" last round, "nach 2025" in this one."""
 """Returned unchanged, but opened and saved by LibreOffice."""
 OLD_RETURNS = 3
 
@@ -133,10 +135,11 @@ def test_the_questionnaires_carry_last_rounds_answers_visibly_marked(cycle):
     previous = read_sheet(old.master_path, REGISTER_SHEET).set_index("werkzeug_id").loc["W10"]
     sheet = load_workbook(new.outbox / entry_of(new, "W10").file, rich_text=True)["Fragebogen"]
     rows = {str(row[0].value): row for row in sheet.iter_rows() if row[0].value in ("1", "8")}
-    assert rows["1"][2].value == previous["umsetzung"] and rows["8"][2].value == previous["fortfuehrung"]
-    for row in rows.values():
-        assert "Vorjahresangabe – bitte prüfen" in str(row[1].value)
-        assert row[2].fill.fgColor.rgb.endswith("FFE7C2") and not row[2].protection.locked
+    assert rows["1"][2].value == previous["umsetzung"]
+    assert "Vorjahresangabe – bitte prüfen" in str(rows["1"][1].value)
+    assert rows["1"][2].fill.fgColor.rgb.endswith("FFE7C2") and not rows["1"][2].protection.locked
+    # question 8 now asks of another year: last round's answer answered another question
+    assert previous[REWORDED] and rows["8"][2].value is None and "Vorjahresangabe" not in str(rows["8"][1].value)
     intro = next(row[0].value for row in sheet.iter_rows() if str(row[0].value).startswith("Bitte füllen"))
     assert "„Vorjahresangabe – bitte prüfen“" in intro
 
@@ -145,7 +148,8 @@ def test_every_untouched_return_carries_last_years_answers(cycle):
     old, new = cycle["old"], cycle["new"]
     before = read_sheet(old.master_path, REGISTER_SHEET).set_index("werkzeug_id")
     after = read_sheet(new.master_path, REGISTER_SHEET).set_index("werkzeug_id")
-    answers = [name for name in load_form(new.form_path, values=new.round_values).answer_names() if name in before]
+    answers = [name for name in load_form(new.form_path, values=new.round_values).answer_names()
+               if name in before and name != REWORDED]
     untouched = [werkzeug_id for werkzeug_id in before.index if werkzeug_id not in CHANGES]
     assert len(untouched) == 52 and set(UNTOUCHED_BY_LIBREOFFICE) <= set(untouched)
     for werkzeug_id in untouched:
@@ -153,6 +157,7 @@ def test_every_untouched_return_carries_last_years_answers(cycle):
         assert [comparable(after.loc[werkzeug_id, name]) for name in answers] == [
             comparable(before.loc[werkzeug_id, name]) for name in answers], werkzeug_id
     assert sum(comparable(value) is not None for value in after.loc[untouched, "umsetzung"]) == 52
+    assert after.loc[untouched, REWORDED].isna().all()  # not carried, not counted as changed
 
 
 def test_veraenderungen_lists_exactly_the_three_changes(cycle):
@@ -166,7 +171,8 @@ def test_veraenderungen_lists_exactly_the_three_changes(cycle):
     expected = {(werkzeug_id, comparable(before.loc[werkzeug_id, question]), answer)
                 for werkzeug_id, (question, answer, _) in CHANGES.items()}
     assert {(row.werkzeug_id, comparable(row.previous), row.current) for row in changed.itertuples()} == expected
-    assert changed.set_index("werkzeug_id").loc["W01", "question"] == "8 Das Projekt wird auch nach 2025 fortgeführt."
+    assert changed.set_index("werkzeug_id").loc["W01", "question"].startswith("7 Das eingeplante Budget")
+    assert not any("fortgeführt" in question for question in sheet["question"].dropna())  # question 8: reworded
     assert set(sheet.loc[sheet["change"] == UNCHANGED, "werkzeug_id"]) == set(before.index) - set(CHANGES)
     headers = [cell.value for cell in load_workbook(new.master_path)["Veränderungen"][2]]
     assert headers == ["Werkzeug-ID", "Werkzeug", "Veränderung", "Frage", "Vorrunde", "Diese Runde"]

@@ -34,15 +34,17 @@ def carried_questions(form: Form) -> list[Question]:
             if not (question.prefill or question.read_only or question.in_repeat) and question.type in CARRIED_TYPES]
 
 
-def previous_answers(previous, form: Form) -> dict[str, dict[str, object]]:
+def previous_answers(previous, form: Form, reworded: frozenset[str] = frozenset()) -> dict[str, dict[str, object]]:
     """Werkzeug-ID -> question name -> last round's answer, for the questionnaires of ``form``.
 
     Only answers ``form`` can still hold: :func:`carried_questions` it asks under the same name, of a type
     the value fits, choices it still offers (a select_multiple's as its chosen names separated by spaces);
     prefilled questions (Werkzeugtitel, ...) come from the catalogue, read-only and computed ones from the form.
+    Not the ``reworded`` questions, whose label changed with the round values: last year's answer answered another.
     """
     answers: dict[str, dict[str, object]] = {}
-    questions = [question for question in carried_questions(form) if question.name in previous]
+    questions = [question for question in carried_questions(form)
+                 if question.name in previous and question.name not in reworded]
     for row in from_readable(previous, questions).to_dict("records"):
         if row.get("status") not in RETURNED:
             continue
@@ -113,7 +115,7 @@ def comparable(value: object) -> object:
     return value
 
 
-def compare_rounds(previous, current, form: Form):
+def compare_rounds(previous, current, form: Form, reworded: frozenset[str] = frozenset()):
     """What changed since the previous round, as a DataFrame keyed as :data:`CHANGE_COLUMNS`; ``previous`` as
     read back from its master.xlsx, ``current`` as the register holds it.
 
@@ -122,11 +124,12 @@ def compare_rounds(previous, current, form: Form):
     (:data:`WITHOUT_PREVIOUS`) or that it returned last round's answers unchanged (:data:`UNCHANGED`);
     in this order of kinds, each in catalogue order. Only :func:`carried_questions` are compared: prefilled,
     read-only and computed ones come from the catalogue or the form, and answers that are not carried
-    (repeats) would show as changed where a department kept them. A select_multiple shows its labels.
+    (repeats) would show as changed where a department kept them; nor the ``reworded`` questions (see
+    :func:`previous_answers`). A select_multiple shows its labels.
     """
     import pandas as pd
 
-    questions = carried_questions(form)
+    questions = [question for question in carried_questions(form) if question.name not in reworded]
     headers = answer_headers(form)
     before = {str(row["werkzeug_id"]): row for row in from_readable(previous, form.questions).to_dict("records")
               if row.get("status") in RETURNED}

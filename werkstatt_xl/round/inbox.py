@@ -57,7 +57,7 @@ from ..report import (
 from ..rounds import changed_werkzeuge, compare_rounds, count_changes
 from ..validate import Problem
 from .collect import collect_log_path
-from .nextround import previous_round
+from .nextround import previous_round, reworded_questions
 from .project import Progress, Project, issued_questionnaires
 
 if TYPE_CHECKING:
@@ -124,7 +124,8 @@ def _merge(project: Project, on_progress: Progress | None) -> MergeResult:
     register.problems.extend(_sender_notices(project, register.frame, catalogue))
     frame = register.frame
     repeats = register.repeats if form.repeats else None
-    changes = compare_rounds(previous.register, frame, form) if previous else None
+    changes = (compare_rounds(previous.register, frame, form, reworded_questions(project, form, previous))
+               if previous else None)
     write_master = partial(write_master_workbook, register=readable(frame, form.questions), problems=register.problems,
                            headers=register_headers(form), repeat_headers=repeat_headers(form),
                            repeats=None if repeats is None else readable(repeats, form.repeat_questions),

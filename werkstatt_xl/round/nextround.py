@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..catalogue import load_catalogue, write_catalogue_ids
-from ..errors import ProjectError
+from ..errors import FormError, ProjectError
 from ..files import atomic_directory
-from ..form import load_form, write_form_version
+from ..form import Form, load_form, write_form_version
 from ..issue_log import ISSUE_LOG, read_issue_log, write_issue_log
 from ..mail import load_template
 from ..master import REGISTER_SHEET, read_sheet
@@ -46,7 +46,8 @@ PREVIOUS_FOLDER = "vorrunde"
 """The folder of a project made by ``init --from`` that holds what it needs of the previous round."""
 PREVIOUS_RECORD = "runde.toml"
 """In :data:`PREVIOUS_FOLDER`: the previous round's title and form."""
-_RECORD_COMMENT = "# The previous round, as 'werkstatt-xl init --from' found it (read by generate and merge).\n"
+_RECORD_COMMENT = ("# The previous round, as 'werkstatt-xl init --from' found it (read by generate and merge);\n"
+                   "# deadline and horizon as its questionnaires showed them.\n")
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,9 @@ class PreviousRound:
     """The tokens it issued: a return carrying one is of the previous round."""
     register: "pandas.DataFrame"
     """Its register as its last merge wrote it (master.xlsx)."""
+    values: dict[str, str | None] | None = None
+    """Its round values (see :func:`~werkstatt_xl.placeholders.round_values`); None where ``runde.toml`` was
+    written before they were recorded."""
 
 
 @dataclass(frozen=True)
@@ -86,8 +90,10 @@ def previous_round(project: Project) -> PreviousRound | None:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ProjectError(text("previous.unreadable", path=paths[2], error=error)) from None
     tokens = frozenset(entry.token for entry in read_issue_log(paths[1]) if entry.token)
+    values = ({"title": str(record.get("title", "")) or None, "deadline": str(record["deadline"]) or None,
+               "horizon": str(record["horizon"]) or None} if "horizon" in record and "deadline" in record else None)
     return PreviousRound(folder, str(record.get("title", "")), str(record.get("form_id", "")),
-                         str(record.get("form_version", "")), tokens, read_sheet(paths[0], REGISTER_SHEET))
+                         str(record.get("form_version", "")), tokens, read_sheet(paths[0], REGISTER_SHEET), values)
 
 
 def init_next_round(root: Path | str, source: Path | str, title: str, horizon: int | str,
@@ -137,8 +143,10 @@ def init_next_round(root: Path | str, source: Path | str, title: str, horizon: i
         write_form_version(templates["form"], version)
         copy_file(old.master_path, folder / PREVIOUS_FOLDER / MASTER_NAME)
         write_issue_log(folder / PREVIOUS_FOLDER / ISSUE_LOG, issued)
+        old_values = round_values(old)
         record = {"title": old.title, "form_id": old_form.form_id, "form_version": old_form.version,
-                  "source": str(old.root)}
+                  "source": str(old.root), "deadline": old_values["deadline"] or "",
+                  "horizon": old_values["horizon"] or ""}
         (folder / PREVIOUS_FOLDER / PREVIOUS_RECORD).write_text(
             _RECORD_COMMENT + "".join(f"{key} = {toml_value(value)}\n" for key, value in record.items()),
             encoding="utf-8")
@@ -149,6 +157,20 @@ def init_next_round(root: Path | str, source: Path | str, title: str, horizon: i
             setting: f"{TEMPLATES_FOLDER}/{name}" for setting, name in TEMPLATE_NAMES.items()}})
         (folder / CONFIG_NAME).write_text(config, encoding="utf-8")
     return NextRound(load_project(root), old_form.version, version, tuple(warnings))
+
+
+def reworded_questions(project: Project, form: Form, last_round: PreviousRound) -> frozenset[str]:
+    """The questions of ``form`` whose label reads differently with the previous round's values ("nach 2020"
+    then, "nach 2025" now): last round's answer to them answered another question."""
+    if last_round.values is None:
+        return frozenset()
+    try:
+        before = load_form(project.form_path, project.form_language, values=last_round.values)
+    except FormError:  # a value the old round left unset: no label to compare
+        return frozenset()
+    labels = {question.name: question.label for question in before.questions}
+    return frozenset(question.name for question in form.questions
+                     if question.name in labels and labels[question.name] != question.label)
 
 
 def _earlier(old: Project, deadline: dt.date | None, horizon: int) -> list[str]:

@@ -17,7 +17,7 @@ from ..questionnaire import file_names, render_questionnaire, sheet_rows, too_lo
 from ..rounds import previous_answers
 from ..settings import CONFIG_NAME
 from .inbox import returned_files
-from .nextround import previous_round
+from .nextround import previous_round, reworded_questions
 from .project import Progress, Project, issued_questionnaires
 
 
@@ -51,7 +51,8 @@ def generate(project: Project, reissue: bool = False, write_ids: bool = False,
         raise ProjectError(text("generate.too_many_rows", form=project.form_path, rows=rows,
                                 most=DEFAULT_LIMITS.max_rows, config=project.root / CONFIG_NAME))
     last_round = previous_round(project)
-    answers = previous_answers(last_round.register, form) if last_round and project.prefill else {}
+    answers = (previous_answers(last_round.register, form, reworded_questions(project, form, last_round))
+               if last_round and project.prefill else {})
     catalogue = load_catalogue(project.catalogue_path)
     stored_ids = write_ids and catalogue.derived_ids
     if stored_ids:

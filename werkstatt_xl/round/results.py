@@ -24,7 +24,7 @@ from ..report import (
 from ..report.summary import COUNTED
 from ..rounds import changed_werkzeuge, compare_rounds
 from .inbox import fitting_definition, read_register, read_repeats, remove_stale
-from .nextround import previous_round
+from .nextround import previous_round, reworded_questions
 from .project import Project, own_report_definition
 
 
@@ -87,4 +87,4 @@ def round_changes(project: Project, form: Form | None = None, register=None):
     if previous is None or register is None:
         return None
     form = form or project.read_form()
-    return compare_rounds(previous.register, register, form)
+    return compare_rounds(previous.register, register, form, reworded_questions(project, form, previous))

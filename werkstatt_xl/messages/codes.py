@@ -177,3 +177,7 @@ class Code(StrEnum):
 
     # answers a department copied (a row or an entry of a repeat with its markers)
     ANSWER_COPY_NOT_TAKEN = "answer.copy_not_taken"
+
+    # formulas where an answer belongs
+    ANSWER_FORMULA = "answer.formula"
+    ANSWER_FORMULA_VALUE_TAKEN = "answer.formula_value_taken"

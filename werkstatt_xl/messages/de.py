@@ -128,6 +128,8 @@ TEXTS: dict[str, str] = {
     "mail.wrong.answer.cell_missing": "Das Antwortfeld fehlt in Ihrer Datei; bitte tragen Sie die Antwort in den "
                                       "unveränderten Fragebogen ein.",
     "mail.wrong.answer.formula": "Im Antwortfeld steht eine Formel statt eines Werts; bitte tragen Sie den Wert ein.",
+    "mail.wrong.answer.formula_value_taken": "Im Antwortfeld steht eine Formel; übernommen ist der Wert, den sie "
+                                             "berechnet hat. Bitte tragen Sie künftig den Wert ein.",
     "mail.wrong.answer.not_a_choice": "Die Antwort ist keine der vorgegebenen Antworten.",
     "mail.wrong.answer.not_a_number": "Die Antwort ist keine Zahl.",
     "mail.wrong.answer.not_whole": "Die Antwort ist keine ganze Zahl.",

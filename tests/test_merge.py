@@ -700,8 +700,9 @@ def test_a_formula_saved_with_its_value_gives_the_value_with_a_notice(issued, so
 
 
 def test_the_questionnaires_own_formulas_give_no_notice(issued, soffice, tmp_path):
-    """A generated questionnaire computes its calculate questions with formulas; LibreOffice stores
-    their values: they are the form's, not a department's, and no notice."""
+    """A generated questionnaire holds formulas of its own (here labels; calculate questions in
+    test_xlsform_features); LibreOffice stores their values: they are the form's, not a department's,
+    and give no notice."""
     source = returned(issued, "W06", {"umsetzung": "Ja", "fortfuehrung": "Trifft zu"}, name="w06.xlsx")
     converted = soffice(source, "xlsx", tmp_path / "lo")
     source.unlink()

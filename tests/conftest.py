@@ -120,3 +120,15 @@ def seed_dir():
     if not SEED.is_dir():
         pytest.skip(f"the seed documents are not here: {SEED}")
     return SEED
+
+
+@pytest.fixture
+def dovecot():
+    """A real IMAP server (Dovecot) on a free port of 127.0.0.1 with an empty mailbox; skips without Dovecot."""
+    from imap_server import DOVECOT, Dovecot
+
+    if DOVECOT is None:
+        pytest.skip("Dovecot is not installed: apt-get install dovecot-imapd")
+    server = Dovecot().start()
+    yield server
+    server.remove()

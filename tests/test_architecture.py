@@ -22,7 +22,7 @@ LAYERS = {
     "werkstatt_xl.questionnaire": 1, "werkstatt_xl.fill": 1, "werkstatt_xl.ingest": 1,
     "werkstatt_xl.validate": 1, "werkstatt_xl.register": 1, "werkstatt_xl.master": 1,
     "werkstatt_xl.report": 1, "werkstatt_xl.status": 1, "werkstatt_xl.mail": 1, "werkstatt_xl.confirmations": 1,
-    "werkstatt_xl.overrides": 1, "werkstatt_xl.wording": 1,
+    "werkstatt_xl.overrides": 1, "werkstatt_xl.wording": 1, "werkstatt_xl.inbox_mail": 1, "werkstatt_xl.imap": 1,
     # orchestration: the commands over a project folder
     "werkstatt_xl.round": 2,
     # the command line

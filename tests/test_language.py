@@ -36,13 +36,15 @@ ENGLISH = re.compile(
 """English words that no German sentence of the terminal contains."""
 SETTING = re.compile(r"\[\w+\](?: \w+)?")
 """A setting of werkstatt.toml named in a sentence, e.g. ``[files] report``: the same in every language."""
+OPTION = re.compile(r"--[\w-]+")
+"""An option's name (``--from-folder``): the same in every language."""
 
 
 def english_words(output: str, *paths: Path) -> list[str]:
     """The English words in ``output``, apart from ``paths`` and settings of werkstatt.toml."""
     for path in paths:
         output = output.replace(str(path), "")
-    return ENGLISH.findall(SETTING.sub("", output))
+    return ENGLISH.findall(SETTING.sub("", OPTION.sub("", output)))
 
 
 def read(path: Path):

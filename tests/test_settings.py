@@ -92,7 +92,8 @@ def test_a_wrong_mail_setting_stops_only_what_uses_mail(project):
     assert [str(problem) for problem in caught.value.problems] == [
         "line 17: [mail] smtp_port = '587' must be a whole number.",
         "line 19: unknown setting 'usr' in [mail]. Did you mean 'user'? Known settings: sender, smtp_host, "
-        "smtp_port, security, user, password_env, receipts."]
+        "smtp_port, security, user, password_env, receipts, imap_host, imap_port, imap_security, imap_user, "
+        "imap_folder, imap_password_env, imap_token_env, imap_move_to."]
     result = CliRunner().invoke(main, ["mail", "-p", str(project.root)])
     assert result.exit_code == 1 and "line 17: [mail] smtp_port = '587' must be a whole number." in result.output
 

@@ -28,6 +28,8 @@ TO_CHECK = ("mit Problemen", "unbestätigt")
 """Register statuses (:mod:`werkstatt_xl.register`) of the Werkzeuge whose returns merge names to check."""
 NOT_RETURNED = ("offen", "abgelehnt")
 """Register statuses of the Werkzeuge without a usable return, which merge names too."""
+LISTED_SHOWN = 20
+"""How many of the attachments and messages it did not save collect names."""
 
 
 class _Translated:
@@ -340,7 +342,7 @@ def mail_command(project_dir: Path, reminder: bool, corrections: bool, receipts:
     settings = project.mail
     password = os.environ.get(settings.password_env) or None
     if password is None and settings.user:
-        password = _ask_password(settings)
+        password = _ask_password(settings.user, settings.smtp_host, settings.password_env)
     log = sent_log_path(project)
     result = send_mail(project, plan, password, again=again,
                        on_sent=lambda sent: click.echo(text("mail.sent_to", mail=sent.describe())))
@@ -350,16 +352,66 @@ def mail_command(project_dir: Path, reminder: bool, corrections: bool, receipts:
     click.echo(text("mail.sent", emails=plural(len(result.sent), "mail.email", "mail.emails", kind=kind)))
 
 
-def _ask_password(settings) -> str:
-    """The SMTP password, typed hidden; without a terminal (or input) to ask, an error naming the variable."""
+def _ask_password(user: str, host: str, variable: str) -> str:
+    """A server's password, typed hidden; without a terminal (or input) to ask, an error naming the variable."""
     try:
-        return click.prompt(text("mail.password_prompt", user=settings.user, host=settings.smtp_host,
-                                 variable=settings.password_env), hide_input=True, err=True)
+        return click.prompt(text("mail.password_prompt", user=user, host=host, variable=variable), hide_input=True,
+                            err=True)
     except click.Abort:
         if sys.stdin is not None and sys.stdin.isatty():
             raise  # the person pressed Ctrl-C or Ctrl-D
-        raise click.ClickException(text("mail.no_terminal_for_password", user=settings.user,
-                                        variable=settings.password_env)) from None
+        raise click.ClickException(text("mail.no_terminal_for_password", user=user, variable=variable)) from None
+
+
+@main.command("collect", help="help.collect")
+@_project_option
+@_option("--from-folder", "from_folder", type=_Path(exists=True, file_okay=False, path_type=Path),
+         metavar="metavar.folder", help="help.collect.from_folder")
+@_user_errors
+def collect_command(project_dir: Path, from_folder: Path | None):
+    """Save the returns from the mailbox (or saved messages) into eingang/ and say what was not saved."""
+    from .round import check_imap_settings, collect, collect_from_folder
+
+    project = _load(project_dir)
+    with _Progress(text("collect.progress")) as progress:
+        if from_folder is not None:
+            result = collect_from_folder(project, from_folder, on_progress=progress)
+        else:
+            settings = project.mail
+            check_imap_settings(settings)
+            password = token = None
+            if settings.imap_token_env:
+                token = os.environ.get(settings.imap_token_env) or None
+                if token is None:
+                    raise click.ClickException(text("collect.no_token", variable=settings.imap_token_env))
+            else:
+                password = os.environ.get(settings.imap_password_env) or None
+                if password is None:
+                    password = _ask_password(settings.imap_user, settings.imap_host, settings.imap_password_env)
+            result = collect(project, password, token, on_progress=progress)
+    if result.other_files:
+        click.echo(text("cli.warning", warning=plural(len(result.other_files), "collect.other_file",
+                                                      "collect.other_files", folder=from_folder)), err=True)
+    if result.listed:
+        click.echo(text("collect.listed", log=result.log_path))
+        for row in result.listed[:LISTED_SHOWN]:
+            click.echo("  " + text("collect.listed_row", sender=row.sender or row.source, subject=row.subject,
+                                   attachment=row.attachment or "-", outcome=row.outcome.value, reason=row.reason))
+        if len(result.listed) > LISTED_SHOWN:
+            click.echo("  " + text("input_file.more", count=len(result.listed) - LISTED_SHOWN))
+    if result.refused:
+        click.echo(text("collect.refused_listed"))
+        for row in result.refused[:LISTED_SHOWN]:
+            click.echo(f"  {row.saved_as} ({row.sender}): {row.reason}")
+        if len(result.refused) > LISTED_SHOWN:
+            click.echo("  " + text("input_file.more", count=len(result.refused) - LISTED_SHOWN))
+    click.echo(text("collect.summary", files=plural(len(result.saved), "count.file", "count.files"),
+                    inbox=project.inbox, messages=plural(result.messages, "collect.message", "collect.messages"),
+                    known=result.known))
+    if result.moved:
+        click.echo(text("collect.moved", count=result.moved, folder=project.mail.imap_move_to))
+    if result.saved:
+        click.echo(text("collect.next", project=project_dir))
 
 
 @main.command("status", help="help.status")

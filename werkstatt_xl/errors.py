@@ -114,6 +114,10 @@ class MailError(WerkstattError):
         self.sent, self.unsent = tuple(sent), tuple(unsent)
 
 
+class CollectError(WerkstattError):
+    """Collecting returns from the mailbox stopped (login refused, connection dropped, no such folder)."""
+
+
 class IngestError(WerkstattError):
     """A returned file that cannot be read. ``reason`` and ``hint`` are German sentences for a person."""
 

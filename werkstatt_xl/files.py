@@ -83,6 +83,48 @@ def write_csv(path: Path, columns: Iterable[str], rows: Iterable[Iterable[str]])
         writer.writerows([csv_cell(str(value)) for value in row] for row in rows)
 
 
+_NEW_FILE_TEMPORARY = re.compile(r"\..*-(\d+)-[a-z0-9_]{8}(\.[^.]*)?")
+"""The name :func:`create_file` gives a file while it writes it: ``.<stem>-<pid>-<8 random characters><suffix>``."""
+
+
+def create_file(path: Path, data: bytes) -> bool:
+    """Write ``data`` to a new file at ``path``, whole or not at all; False, and nothing written, when
+    ``path`` exists: an existing file is never replaced. What a killed run left half-written is hidden
+    (merge skips it) until :func:`remove_abandoned_files` clears it."""
+    path = Path(path)
+    try:
+        handle, name = tempfile.mkstemp(prefix=f".{path.stem}-{os.getpid()}-", suffix=path.suffix, dir=path.parent)
+    except OSError as error:
+        raise _explain(path, error) from None
+    temporary = Path(name)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.chmod(temporary, _permissions(path, 0o666))
+        try:
+            os.link(temporary, path)  # fails when the name is taken, however short ago
+        except FileExistsError:
+            return False
+        except OSError:  # a file system without hard links (a network share): claim the name, then fill it
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+            os.replace(temporary, path)
+        return True
+    except FileExistsError:
+        return False
+    except OSError as error:
+        raise _explain(path, error) from None
+    finally:
+        _remove([temporary])
+
+
+def remove_abandoned_files(folder: Path) -> None:
+    """Remove the files that :func:`create_file` left in ``folder`` when its process was killed."""
+    for leftover in Path(folder).iterdir():
+        match = _NEW_FILE_TEMPORARY.fullmatch(leftover.name)
+        if match and leftover.is_file() and not _running(int(match.group(1))):
+            _remove([leftover])
+
+
 def _explain(path: Path, error: OSError) -> OutputError:
     if isinstance(error, PermissionError):
         return OutputError(text("error.output_permission", path=path))

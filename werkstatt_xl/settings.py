@@ -32,6 +32,17 @@ class MailSettings:
     password_env: str = "WERKSTATT_XL_SMTP_PASSWORD"
     receipts: bool = False
     """Whether this round confirms returns (``mail --receipts``)."""
+    # collect: the mailbox returns arrive in
+    imap_host: str = ""
+    imap_port: int = 993
+    imap_security: str = "ssl"  # ssl | starttls | none
+    imap_user: str = ""
+    imap_folder: str = "INBOX"
+    imap_password_env: str = "WERKSTATT_XL_IMAP_PASSWORD"
+    imap_token_env: str = ""
+    """Names the variable holding an OAuth 2.0 access token: log in with XOAUTH2 instead of a password."""
+    imap_move_to: str = ""
+    """A folder to move each message into once collected; empty: messages stay where they are."""
 
 
 @dataclass(frozen=True)

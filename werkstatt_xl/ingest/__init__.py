@@ -21,7 +21,9 @@ share, :mod:`.cells` the reading with calamine.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
+import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -39,15 +41,16 @@ from .common import (
     Limits,
     _Container,
     _not_a_spreadsheet,
+    _part_name,
     _Rejected,
     _size_text,
 )
-from .ole2 import _inspect_compound_file
-from .zip import _inspect_zip
+from .ole2 import _WORKBOOK_STREAMS, _CompoundFile, _inspect_compound_file
+from .zip import _ODS_MIMETYPE, _ZIP_ERRORS, _inspect_zip
 
 __all__ = ["CellError", "CellFormula", "CellValue", "DEFAULT_LIMITS", "IngestError", "Limits", "MACRO_NOTICE",
-           "PASSWORD_REASON", "RawReturn", "XLS_NOTICE", "is_ignored", "is_ignored_name",
-           "read_return"]
+           "PASSWORD_REASON", "RawReturn", "XLS_NOTICE", "is_ignored", "is_ignored_name", "read_return", "refusal",
+           "spreadsheet_format"]
 
 IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 
@@ -97,6 +100,18 @@ def read_return(path: Path, limits: Limits = DEFAULT_LIMITS) -> RawReturn:
                      copies=markers.copies)
 
 
+def refusal(data: bytes, limits: Limits = DEFAULT_LIMITS) -> str:
+    """Why :func:`read_return` will refuse a file of these bytes before reading it (a German sentence and
+    what to do), "" when its guards let it pass: for telling early, not instead of reading."""
+    try:
+        if not data:
+            raise _Rejected(Code.FILE_EMPTY)
+        _inspect(data, limits)
+    except _Rejected as rejected:
+        return f"{rejected.reason} {rejected.hint}"
+    return ""
+
+
 def _read_file(path: Path, limits: Limits) -> tuple[bytes, datetime]:
     try:
         with path.open("rb") as handle:
@@ -125,6 +140,29 @@ def _inspect(data: bytes, limits: Limits) -> _Container:
     if data[:4] in _OLD_EXCEL_STARTS:
         raise _Rejected(Code.FILE_OLD_EXCEL, text("remedy.save_as_xlsx"))
     raise _not_a_spreadsheet(_describe_foreign(data))
+
+
+def spreadsheet_format(data: bytes) -> str | None:
+    """"xlsx", "ods", "xls" or "encrypted" (an Office file saved with a password) when ``data`` looks like a
+    spreadsheet by its first bytes and its table of contents, else None; nothing is unpacked, so a
+    zip bomb costs no more than a workbook. Whether it can be read is :func:`read_return`'s to decide."""
+    if data.startswith(b"PK\x03\x04"):
+        if data[30:38] == b"mimetype" and data[38:38 + len(_ODS_MIMETYPE)] == _ODS_MIMETYPE:
+            return "ods"
+        try:
+            names = {_part_name(name) for name in zipfile.ZipFile(io.BytesIO(data)).namelist()}
+        except _ZIP_ERRORS:
+            return None
+        return "xlsx" if "xl/workbook.xml" in names else None
+    if data.startswith(OLE2_MAGIC):
+        try:
+            streams = _CompoundFile(data).streams
+        except _Rejected:
+            return None
+        if "EncryptionInfo" in streams:
+            return "encrypted"
+        return "xls" if any(name in streams for name in _WORKBOOK_STREAMS) else None
+    return None
 
 
 _OLD_EXCEL_STARTS = {bytes.fromhex(start) for start in ("09000400", "09020600", "09040600", "09080800", "09081000")}

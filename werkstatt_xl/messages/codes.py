@@ -177,6 +177,11 @@ class Code(StrEnum):
 
     # answers a department copied (a row or an entry of a repeat with its markers)
     ANSWER_COPY_NOT_TAKEN = "answer.copy_not_taken"
+    # e-mails with returns (collect)
+    MESSAGE_NOT_OUTLOOK = "message.not_outlook"
+    MESSAGE_DAMAGED = "message.damaged"
+    RETURN_OTHER_SENDER = "return.other_sender"
+    COLLECT_LOG_MISSING_COLUMNS = "collect_log.missing_columns"
 
     # formulas where an answer belongs
     ANSWER_FORMULA = "answer.formula"

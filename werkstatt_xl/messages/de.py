@@ -113,6 +113,25 @@ TEXTS: dict[str, str] = {
     "remedy.save_as_xlsx": "Bitte die Datei in Excel oder LibreOffice öffnen, als .xlsx speichern und erneut senden "
                            "lassen.",
 
+    # e-mails with returns (collect: its log post/abgeholt.csv, and the sheet "Prüfung")
+    Code.MESSAGE_NOT_OUTLOOK: "Die Datei ist keine Outlook-Nachricht (.msg).",
+    Code.MESSAGE_DAMAGED: "Die Outlook-Nachricht ist beschädigt und kann nicht gelesen werden.",
+    "remedy.save_message_again": "Bitte die E-Mail in Outlook erneut speichern (Datei > Speichern unter > "
+                                 "Outlook-Nachrichtenformat) oder ihren Anhang von Hand in eingang/ ablegen.",
+    Code.RETURN_OTHER_SENDER: "Per E-Mail von {sender}{via} eingegangen, nicht von der Adresse im Katalog "
+                              "({catalogue}); übernommen.",
+    "sender.forwarded_from": " (in einer weitergeleiteten Nachricht von {sender})",
+    "sender.no_address": "keine",
+    "collect_log.too_large": "Anhang von {size}, größer als ein Rücklauf sein darf: nicht abgelegt. Die E-Mail "
+                             "bleibt im Postfach; bitte beim Absender nachfragen.",
+    "collect_log.will_be_refused": "Abgelegt, wird beim Zusammenführen aber abgelehnt: {reason}",
+    "collect_log.no_attachment": "Die E-Mail hat keinen Anhang; sie bleibt im Postfach.",
+    "collect_log.not_a_spreadsheet": "Keine Tabelle: nicht abgelegt. Die E-Mail bleibt im Postfach.",
+    "collect_log.message_too_large": "Gespeicherte Nachricht größer als {size}: nicht gelesen. Bitte den Anhang von "
+                                     "Hand in eingang/ ablegen.",
+    "remedy.check_sender": "Keine Aktion nötig, wenn das Fachamt die Datei weitergeleitet hat; sonst beim Fachamt "
+                           "nachfragen, ob sie von dort stammt.",
+
     # e-mails the office sends: fixed words only, nothing quoted from a returned file
     "mail.rejected_return": "Ihre Rücksendung konnte nicht übernommen werden: {reason}",
     "mail.rejected_reason_general": "Sie passt nicht zu dem Fragebogen, der Ihnen zugeschickt wurde.",

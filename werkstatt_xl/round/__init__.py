@@ -4,6 +4,7 @@ Everything below this package is a pure step that touches no project folder; eve
 above it (the command line) only parses, calls these functions and prints what they return.
 """
 
+from .collect import CollectResult, check_imap_settings, collect, collect_from_folder, collect_log_path
 from .inbox import MergeResult, confirm, merge, read_problems, read_register, read_repeats, returned_files
 from .mailing import (
     CORRECTION,
@@ -21,9 +22,9 @@ from .results import ReportResult, report
 from .tracking import register_statuses, render, sent_log_path, status, unmerged_files
 
 __all__ = [
-    "CORRECTION", "GenerateResult", "INVITATION", "MASTER_NAME", "MergeResult", "Progress", "Project", "RECEIPT",
-    "REMINDER", "REPORT_NAME", "ReportResult", "check_smtp_settings", "confirm", "generate", "init_project",
-    "load_project", "merge", "plan_mail", "read_problems", "read_register", "read_repeats", "register_statuses",
-    "render", "report", "returned_files", "send_mail", "sent_log_path", "status", "unmerged_files",
-    "write_mail_drafts",
+    "CORRECTION", "CollectResult", "GenerateResult", "INVITATION", "MASTER_NAME", "MergeResult", "Progress", "Project",
+    "RECEIPT", "REMINDER", "REPORT_NAME", "ReportResult", "check_imap_settings", "check_smtp_settings", "collect",
+    "collect_from_folder", "collect_log_path", "confirm", "generate", "init_project", "load_project", "merge",
+    "plan_mail", "read_problems", "read_register", "read_repeats", "register_statuses", "render", "report",
+    "returned_files", "send_mail", "sent_log_path", "status", "unmerged_files", "write_mail_drafts",
 ]

@@ -21,6 +21,7 @@ from ..confirmations import Confirmation, read_confirmations, write_confirmation
 from ..errors import FormError, IngestError, ProjectError, ReportDefinitionError
 from ..files import atomic_paths
 from ..form import Form, load_form
+from ..inbox_mail import read_collect_log, sender_notices
 from ..ingest import RawReturn, is_ignored_name, read_return
 from ..issue_log import write_issue_log
 from ..master import (
@@ -54,6 +55,7 @@ from ..report import (
     write_summary,
 )
 from ..validate import Problem
+from .collect import collect_log_path
 from .project import Progress, Project, issued_questionnaires
 
 if TYPE_CHECKING:
@@ -105,6 +107,7 @@ def _merge(project: Project, on_progress: Progress | None) -> MergeResult:
     reads = ((display_name(path.relative_to(project.inbox)), raw) for path, raw in _read_all(files, on_progress))
     confirmed = frozenset((entry.sha256, entry.werkzeug_id) for entry in read_confirmations(project.confirmations))
     register = build_register(catalogue, form, issued, reads, confirmed, form_in=_languages_of(project, form))
+    register.problems.extend(_sender_notices(project, register.frame, catalogue))
     frame = register.frame
     repeats = register.repeats if form.repeats else None
     write_master = partial(write_master_workbook, register=readable(frame, form.questions), problems=register.problems,
@@ -156,6 +159,15 @@ def fitting_definition(project: Project, form) -> tuple[ReportDefinition | None,
             raise
         return None, text("merge.definition_does_not_fit", definition=project.report_path.name,
                           form=form.path.name, summary=project.summary_path, problem=error.problems[0])
+
+
+def _sender_notices(project: Project, frame, catalogue) -> list[Problem]:
+    """A notice for each Werkzeug's return that ``collect`` fetched only from addresses other than its own."""
+    by_id = catalogue.by_id()
+    returns = [(file, by_id[werkzeug_id], sha256) for werkzeug_id, file, sha256
+               in frame[["werkzeug_id", "file", "sha256"]].itertuples(index=False, name=None)
+               if sha256 and werkzeug_id in by_id]
+    return sender_notices(returns, read_collect_log(collect_log_path(project)))
 
 
 @contextlib.contextmanager

@@ -183,6 +183,10 @@ class Code(StrEnum):
     RETURN_OTHER_SENDER = "return.other_sender"
     COLLECT_LOG_MISSING_COLUMNS = "collect_log.missing_columns"
 
+    # formulas where an answer belongs
+    ANSWER_FORMULA = "answer.formula"
+    ANSWER_FORMULA_VALUE_TAKEN = "answer.formula_value_taken"
+
     # the next round: round values in templates, the previous round
     SETTINGS_BAD_YEAR = "settings.bad_year"
     TEMPLATE_UNKNOWN_PLACEHOLDER = "template.unknown_placeholder"

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Callable, Iterator
 
 from ..catalogue import Werkzeug, load_catalogue
 from ..confirmations import Confirmation, read_confirmations, write_confirmations
-from ..errors import FormError, IngestError, ProjectError, ReportDefinitionError
+from ..errors import FormError, IngestError, ProjectError
 from ..files import atomic_paths
 from ..form import Form
 from ..inbox_mail import read_collect_log, sender_notices
@@ -45,20 +45,12 @@ from ..register import (
     register_headers,
     repeat_headers,
 )
-from ..report import (
-    FORM_MISMATCH,
-    ReportDefinition,
-    load_report_definition,
-    printed_remarks,
-    summarize,
-    write_report,
-    write_summary,
-)
+from ..report import printed_remarks, summarize, write_report, write_summary
 from ..rounds import changed_werkzeuge, compare_rounds, count_changes
 from ..validate import Problem
 from .collect import collect_log_path
 from .nextround import previous_round, reworded_questions
-from .project import Progress, Project, issued_questionnaires
+from .project import Progress, Project, fitting_definition, issued_questionnaires
 
 if TYPE_CHECKING:
     import pandas
@@ -164,19 +156,6 @@ def remove_stale(stale: Path, written: Path) -> tuple[str, ...]:
     except OSError as error:
         return (text("merge.stale_kept", path=path, written=written, reason=error.strerror or error),)
     return (text("merge.stale_removed", paths=", ".join(map(str, found)), written=written),)
-
-
-def fitting_definition(project: Project, form) -> tuple[ReportDefinition | None, str]:
-    """The project's report definition and "", or where it was written for another form (names questions
-    this form lacks) None and the warning saying that the summary of every question takes its place.
-    Any other problem of the definition stops (:class:`ReportDefinitionError`)."""
-    try:
-        return load_report_definition(project.report_path, form, values=project.round_values), ""
-    except ReportDefinitionError as error:
-        if not all(problem.code in FORM_MISMATCH for problem in error.problems):
-            raise
-        return None, text("merge.definition_does_not_fit", definition=project.report_path.name,
-                          form=form.path.name, summary=project.summary_path, problem=error.problems[0])
 
 
 def _sender_notices(project: Project, frame, catalogue) -> list[Problem]:

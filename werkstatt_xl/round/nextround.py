@@ -34,6 +34,7 @@ from .project import (
     TEMPLATES_FOLDER,
     Project,
     copy_file,
+    fitting_definition,
     issued_questionnaires,
     load_project,
     own_report_definition,
@@ -187,8 +188,6 @@ def _check_templates(new_round: Project, values: dict[str, str | None]) -> None:
     the new round's values; errors name the old round's files. The Tabelle 1 definition by the rule of
     ``report``: one of the project's own must fit the form, the shipped one unedited may be replaced by the
     summary of every question (as merge does)."""
-    from .inbox import fitting_definition  # inbox imports this module
-
     new_form = load_form(new_round.form_path, new_round.form_language, values=values)
     if own_report_definition(new_round):
         load_report_definition(new_round.report_path, new_form, values=values)

@@ -11,7 +11,7 @@ from typing import Callable
 
 from ..catalogue import Catalogue, write_empty_catalogue
 from ..confirmations import CONFIRMATIONS
-from ..errors import OutputError, ProjectError
+from ..errors import OutputError, ProjectError, ReportDefinitionError
 from ..files import atomic_path
 from ..form import Form, default_form_path, load_form
 from ..ingest import is_ignored
@@ -19,6 +19,7 @@ from ..issue_log import ISSUE_LOG, IssuedQuestionnaire, read_issue_log, rebuild_
 from ..mail import CORRECTION, INVITATION, RECEIPT, REMINDER, TEMPLATES
 from ..messages import Code, plural, text
 from ..placeholders import round_values
+from ..report import FORM_MISMATCH, ReportDefinition, load_report_definition
 from ..resources import example_path, template_path
 from ..settings import CONFIG_NAME, Settings, read_settings
 from ..toml_lines import with_values
@@ -209,3 +210,16 @@ def own_report_definition(project: Project) -> bool:
         return project.report_path.read_bytes() != template_path("tabelle1.toml").read_bytes()
     except OSError:  # missing: loading it says so
         return True
+
+
+def fitting_definition(project: Project, form) -> tuple[ReportDefinition | None, str]:
+    """The project's report definition and "", or where it was written for another form (names questions
+    this form lacks) None and the warning saying that the summary of every question takes its place.
+    Any other problem of the definition stops (:class:`ReportDefinitionError`)."""
+    try:
+        return load_report_definition(project.report_path, form, values=project.round_values), ""
+    except ReportDefinitionError as error:
+        if not all(problem.code in FORM_MISMATCH for problem in error.problems):
+            raise
+        return None, text("merge.definition_does_not_fit", definition=project.report_path.name,
+                          form=form.path.name, summary=project.summary_path, problem=error.problems[0])

@@ -23,9 +23,9 @@ from ..report import (
 )
 from ..report.summary import COUNTED
 from ..rounds import changed_werkzeuge, compare_rounds
-from .inbox import fitting_definition, read_register, read_repeats, remove_stale
+from .inbox import read_register, read_repeats, remove_stale
 from .nextround import previous_round, reworded_questions
-from .project import Project, own_report_definition
+from .project import Project, fitting_definition, own_report_definition
 
 
 @dataclass(frozen=True)

@@ -565,3 +565,12 @@ def test_a_round_going_backwards_is_warned_of(cycle, tmp_path):
     forward = run("init", tmp_path / "vorwaerts", "--from", cycle["old"].root, "--title", "T",
                   "--deadline", "2020-12-11", "--horizon", "2025")
     assert forward.exit_code == 0 and "earlier than" not in forward.output
+
+
+def test_a_missing_report_definition_names_no_line(example_project):
+    (example_project.root / "vorlagen" / "tabelle1.toml").unlink()
+    with pytest.raises(ReportDefinitionError) as error:
+        values = example_project.round_values
+        load_report_definition(example_project.report_path, load_form(example_project.form_path, values=values),
+                               values=values)
+    assert "the file does not exist" in str(error.value) and "line 1" not in str(error.value)

@@ -147,11 +147,11 @@ def load_report_definition(path: Path, form: Form, *,
     try:
         content = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ReportDefinitionError(path, [_problem(Code.REPORT_MISSING_FILE, 1)]) from None
+        raise ReportDefinitionError(path, [_file_problem(Code.REPORT_MISSING_FILE)]) from None
     except UnicodeDecodeError:
-        raise ReportDefinitionError(path, [_problem(Code.REPORT_NOT_UTF8, 1)]) from None
+        raise ReportDefinitionError(path, [_file_problem(Code.REPORT_NOT_UTF8)]) from None
     except OSError as error:  # a folder, no permission
-        problem = _problem(Code.REPORT_NOT_A_FILE, 1, reason=error.strerror or error)
+        problem = _file_problem(Code.REPORT_NOT_A_FILE, reason=error.strerror or error)
         raise ReportDefinitionError(path, [problem]) from None
     try:
         data = tomllib.loads(content)
@@ -170,6 +170,11 @@ def _problem(code: Code, line: int, template: str | None = None, /, **values: ob
     """A problem at ``line``; its message is the text of ``template``, by default of ``code``."""
     problem = text(template or code, **values)
     return FileProblem(code, text("report_definition.at_line", line=line, problem=problem), line)
+
+
+def _file_problem(code: Code, **values: object) -> FileProblem:
+    """A problem of the file as a whole (missing, unreadable): no line to name."""
+    return FileProblem(code, text(code, **values))
 
 
 def _toml_problem(message: str, content: str) -> FileProblem:

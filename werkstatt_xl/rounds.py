@@ -131,10 +131,9 @@ def compare_rounds(previous, current, form: Form, reworded: frozenset[str] = fro
 
     questions = [question for question in carried_questions(form) if question.name not in reworded]
     headers = answer_headers(form)
-    before = {str(row["werkzeug_id"]): row for row in from_readable(previous, form.questions).to_dict("records")
-              if row.get("status") in RETURNED}
-    previous_shown = readable(from_readable(previous, form.questions), questions).to_dict("records")
-    shown_before = {str(row["werkzeug_id"]): row for row in previous_shown}
+    previous = from_readable(previous, form.questions)
+    before = {str(row["werkzeug_id"]): row for row in previous.to_dict("records") if row.get("status") in RETURNED}
+    shown_before = {str(row["werkzeug_id"]): row for row in readable(previous, questions).to_dict("records")}
     shown_now = {str(row["werkzeug_id"]): row for row in readable(current, questions).to_dict("records")}
     rows = []
     for row in current.to_dict("records"):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import errno
 import hashlib
+import importlib
 import io
 import json
 import os
@@ -622,3 +625,137 @@ def test_the_terminal_speaks_german(project, dovecot, german):
         "  leer@example.org, „Frage“: -: ohne Anhang. Die E-Mail hat keinen Anhang; sie bleibt im Postfach.\n"
         f"1 Datei aus 2 neuen Nachrichten in {project.inbox} abgelegt; 0 schon früher abgeholte nicht erneut "
         f"abgeholt.\nAls Nächstes: werkstatt-xl merge -p {project.root}\n")
+
+
+# --- what the review found ----------------------------------------------------------------------
+
+
+def test_a_long_name_in_a_multibyte_script_is_cut_in_bytes_and_the_next_mail_is_collected(project, dovecot, tmp_path):
+    long_name = "調査票" * 60 + ".xlsx"
+    messages = [mail("planung@example.org", "Lang", (long_name, returned("7-01"))),
+                mail("planung@example.org", "Emoji", ("\U0001f600" * 200 + ".xlsx", returned("1-05"))),
+                mail("planung@example.org", "Normal", ("legit.xlsx", returned("4-03")))]
+    dovecot.append(*(message.as_bytes() for message in messages))
+
+    result = run("collect", "-p", project.root)
+
+    assert result.exit_code == 0, result.output
+    inbox = files_in(project.inbox)
+    assert inbox == {"調査票" * 19 + "調.xlsx": returned("7-01"), "\U0001f600" * 43 + ".xlsx": returned("1-05"),
+                     "legit.xlsx": returned("4-03")}
+    assert max(len(name.encode()) for name in inbox) <= 180
+    folder = tmp_path / "gespeichert"
+    folder.mkdir()
+    (folder / "lang.eml").write_bytes(mail("planung@example.org", "Lang", (long_name, returned("1-07"))).as_bytes())
+    assert run("collect", "-p", project.root, "--from-folder", folder).exit_code == 0
+    assert (project.inbox / ("調査票" * 19 + "調_2.xlsx")).read_bytes() == returned("1-07")
+
+
+@pytest.mark.parametrize("number, listed", [(errno.ENAMETOOLONG, True), (errno.ENOSPC, False)])
+def test_a_name_the_file_system_refuses_is_listed_and_a_full_disk_stops(project, dovecot, monkeypatch, number, listed):
+    from werkstatt_xl.errors import OutputError
+
+    collect_module = importlib.import_module("werkstatt_xl.round.collect")
+
+    real_create_file = collect_module.create_file
+
+    def refusing(path, data):
+        if path.name == "refused.xlsx":
+            error = OutputError(f"{path}: cannot write")
+            error.errno = number
+            raise error
+        return real_create_file(path, data)
+
+    monkeypatch.setattr(collect_module, "create_file", refusing)
+    dovecot.append(mail("planung@example.org", "A", ("refused.xlsx", returned("7-01"))).as_bytes(),
+                   mail("planung@example.org", "B", ("legit.xlsx", returned("4-03"))).as_bytes())
+
+    result = run("collect", "-p", project.root)
+
+    if listed:
+        assert result.exit_code == 0, result.output
+        assert files_in(project.inbox) == {"legit.xlsx": returned("4-03")}
+        [row] = [row for row in read_collect_log(collect_log_path(project)) if row.attachment == "refused.xlsx"]
+        assert (row.outcome, row.reason) == (Outcome.UNREADABLE, f"{project.inbox / 'refused.xlsx'}: cannot write")
+    else:
+        assert result.exit_code == 1 and "cannot write" in result.output and "Traceback" not in result.output
+        assert files_in(project.inbox) == {}
+
+
+def test_a_server_without_move_gets_a_copy_of_each_message_once(project, dovecot, monkeypatch):
+    from werkstatt_xl.imap import Mailbox
+
+    monkeypatch.setattr(Mailbox, "_capabilities", lambda self: {"IMAP4REV1"})
+    write_settings(project.root, dovecot.port, imap_move_to="Erledigt")
+    dovecot.append(*numbered(range(3)))
+
+    first = run("collect", "-p", project.root)
+    assert run("collect", "-p", project.root).exit_code == 0
+    dovecot.append(*numbered(range(3, 4)))
+    assert run("collect", "-p", project.root).exit_code == 0
+
+    assert first.exit_code == 0, first.output
+    assert "Copied 3 messages into the folder 'Erledigt': the server cannot move them" in first.output
+    assert (dovecot.count("INBOX"), dovecot.count("Erledigt")) == (4, 4)
+
+
+def test_with_a_move_folder_only_messages_that_brought_a_spreadsheet_move(project, dovecot):
+    write_settings(project.root, dovecot.port, imap_move_to="Erledigt")
+    dovecot.append(mail("planung@example.org", "Rücklauf", ("R.xlsx", returned("7-01"))).as_bytes(),
+                   mail("planung@example.org", "Nochmal", ("R.xlsx", returned("7-01"))).as_bytes(),
+                   mail("leer@example.org", "Ohne Anhang").as_bytes(),
+                   mail("bildung@example.org", "Bericht", ("Bericht.pdf", b"%PDF-1.4 report")).as_bytes())
+
+    result = run("collect", "-p", project.root)
+
+    assert result.exit_code == 0, result.output
+    assert (dovecot.count("INBOX"), dovecot.count("Erledigt")) == (2, 2)
+    assert run("collect", "-p", project.root).exit_code == 0
+    assert (dovecot.count("INBOX"), dovecot.count("Erledigt")) == (2, 2)
+
+
+@pytest.mark.parametrize("lie, said", [
+    ({"uidvalidity": b"x9"}, "'x9' instead of a number"),
+    ({"size": b"huge"}, "'huge' instead of a number"),
+    ({"size": b"100", "literal": 3_000_000}, "it sent 3000000 bytes in one piece where at most 1048676"),
+    ({"size": b"100", "literal": 300 * 2**20}, "it sent 314572800 bytes in one piece"),
+])
+def test_a_lying_server_is_a_clear_error_not_a_traceback(project, monkeypatch, lie, said):
+    from lying_imap import lying_server
+
+    with lying_server(**lie) as port:
+        write_settings(project.root, port)
+        result = run("collect", "-p", project.root)
+
+    assert result.exit_code == 1
+    assert said in result.output and "Traceback" not in result.output, result.output
+
+
+def test_a_forwarded_message_sent_in_base64_keeps_its_return():
+    inner = mail("fachkraefte@example.org", "R", ("aim.xlsx", returned("1-05"))).as_bytes()
+    encoded = base64.encodebytes(inner).replace(b"\n", b"\r\n")
+    raw = (b"From: chef@example.org\r\nTo: " + OFFICE.encode() + b"\r\nSubject: WG: R\r\nMIME-Version: 1.0\r\n"
+           b'Content-Type: multipart/mixed; boundary="B"\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nsiehe unten\r\n'
+           b"--B\r\nContent-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n" + encoded
+           + b"--B--\r\n")
+
+    message = parse_message(raw)
+
+    assert [(item.name, item.data, item.forwarded_from) for item in message.attachments] == [
+        ("aim.xlsx", returned("1-05"), "fachkraefte@example.org")]
+
+
+def test_outlook_attachment_names_lose_escape_sequences_and_direction_marks(tmp_path):
+    from werkstatt_xl.inbox_mail import parse_outlook_message
+
+    path = tmp_path / "boese.msg"
+    outlook_message("planung@example.org", "R", [("a\x1b]0;pwned\x07b\u202egpj.xlsx", returned("7-01"))]).save(path)
+
+    [attachment] = parse_outlook_message(path.read_bytes(), path.name).attachments
+
+    assert attachment.name == "a\ufffd]0;pwned\ufffdb\ufffdgpj.xlsx"
+
+
+@pytest.mark.parametrize("name", ["COM¹.xlsx", "LPT².xlsx", "CONIN$.xlsx", "conout$.xlsx"])
+def test_more_windows_device_names_are_renamed(name):
+    assert safe_file_name(name, "xlsx") == f"anhang_{name}"

@@ -410,6 +410,8 @@ def collect_command(project_dir: Path, from_folder: Path | None):
                     known=result.known))
     if result.moved:
         click.echo(text("collect.moved", count=result.moved, folder=project.mail.imap_move_to))
+    if result.copied:
+        click.echo(text("collect.copied", count=result.copied, folder=project.mail.imap_move_to))
     if result.saved:
         click.echo(text("collect.next", project=project_dir))
 

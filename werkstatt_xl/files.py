@@ -126,9 +126,13 @@ def remove_abandoned_files(folder: Path) -> None:
 
 
 def _explain(path: Path, error: OSError) -> OutputError:
+    """An :class:`OutputError` that says what went wrong, with the ``errno`` of ``error``."""
     if isinstance(error, PermissionError):
-        return OutputError(text("error.output_permission", path=path))
-    return OutputError(text("error.output_failed", path=path, reason=error.strerror or error))
+        explained = OutputError(text("error.output_permission", path=path))
+    else:
+        explained = OutputError(text("error.output_failed", path=path, reason=error.strerror or error))
+    explained.errno = error.errno
+    return explained
 
 
 def _permissions(target: Path, default: int) -> int:

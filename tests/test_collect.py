@@ -137,7 +137,7 @@ def test_collect_saves_every_return_once_lists_the_rest_and_merge_takes_them(pro
     assert [row.sha256 for row in rows[:2]] == [hashlib.sha256(returned(name)).hexdigest() for name in ("7-01", "1-05")]
     assert "bildung@example.org, „Bericht.pdf“" not in result.output
     assert "bildung@example.org, \"Unser Bericht\": Bericht.pdf: kein Fragebogen." in result.output
-    assert ("leer@example.org, \"Ohne Anhang\": -: ohne Anhang. Die E-Mail hat keinen Anhang; sie bleibt im "
+    assert ("leer@example.org, \"Ohne Anhang\": -: ohne Anhang. Die E-Mail hat keinen Anhang. Die E-Mail bleibt im "
             "Postfach.\n") in result.output
     assert result.output.endswith(f"Saved 5 files into {project.inbox} from 6 new messages; 0 collected before "
                                   f"were not fetched again.\nNext: werkstatt-xl merge -p {project.root}\n")
@@ -187,7 +187,7 @@ def test_without_a_password_and_without_a_terminal_it_says_which_variable_to_set
     result = run("collect", "-p", project.root)
 
     assert (result.exit_code, result.output.splitlines()[-1]) == (
-        1, f"Error: a password is needed for [mail] user '{USER}', and there is no terminal to ask for it: set the "
+        1, f"Error: a password is needed for [mail] imap_user = '{USER}', and there is no terminal to ask for it: set the "
            f"environment variable {PASSWORD_ENV}.")
 
 
@@ -622,7 +622,7 @@ def test_the_terminal_speaks_german(project, dovecot, german):
     assert result.exit_code == 0, result.output
     assert result.output == (
         f"Nicht als Rücklauf abgelegt (alles steht in {collect_log_path(project)}):\n"
-        "  leer@example.org, „Frage“: -: ohne Anhang. Die E-Mail hat keinen Anhang; sie bleibt im Postfach.\n"
+        "  leer@example.org, „Frage“: -: ohne Anhang. Die E-Mail hat keinen Anhang. Die E-Mail bleibt im Postfach.\n"
         f"1 Datei aus 2 neuen Nachrichten in {project.inbox} abgelegt; 0 schon früher abgeholte nicht erneut "
         f"abgeholt.\nAls Nächstes: werkstatt-xl merge -p {project.root}\n")
 
@@ -759,3 +759,29 @@ def test_outlook_attachment_names_lose_escape_sequences_and_direction_marks(tmp_
 @pytest.mark.parametrize("name", ["COM¹.xlsx", "LPT².xlsx", "CONIN$.xlsx", "conout$.xlsx"])
 def test_more_windows_device_names_are_renamed(name):
     assert safe_file_name(name, "xlsx") == f"anhang_{name}"
+
+
+def test_the_log_says_a_message_stays_in_the_mailbox_only_where_it_does(project, dovecot, tmp_path):
+    write_settings(project.root, dovecot.port, imap_move_to="Erledigt")
+    dovecot.append(mail("planung@example.org", "Mit Bericht", ("R.xlsx", returned("7-01")),
+                        ("Bericht.pdf", b"%PDF-1.4 report")).as_bytes(),
+                   mail("leer@example.org", "Ohne Anhang").as_bytes())
+    folder = tmp_path / "gespeichert"
+    folder.mkdir()
+    (folder / "leer.eml").write_bytes(mail("leer@example.org", "Gespeichert").as_bytes())
+
+    assert run("collect", "-p", project.root).exit_code == 0
+    assert run("collect", "-p", project.root, "--from-folder", folder).exit_code == 0
+
+    reasons = {row.subject: row.reason for row in read_collect_log(collect_log_path(project)) if row.reason}
+    assert reasons == {"Mit Bericht": "Keine Tabelle: nicht abgelegt.",
+                       "Ohne Anhang": "Die E-Mail hat keinen Anhang. Die E-Mail bleibt im Postfach.",
+                       "Gespeichert": "Die E-Mail hat keinen Anhang."}
+
+
+def test_without_a_terminal_the_password_error_names_the_imap_setting(project, monkeypatch):
+    monkeypatch.delenv(PASSWORD_ENV)
+
+    result = run("collect", "-p", project.root)
+
+    assert f"[mail] imap_user = '{USER}'" in result.output.splitlines()[-1]

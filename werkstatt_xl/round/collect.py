@@ -181,6 +181,7 @@ class _Collector:
         self.contents = {(row.message_id, row.sha256): row.saved_as for row in self.rows if row.saved_as}
         self.taken = {path.name.casefold(): path for path in self.inbox.iterdir()}
         """The names in eingang/, as Windows compares them."""
+        self.moves = bool(project.mail.imap_move_to)
         self.messages = 0
         self.now = dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
@@ -259,7 +260,12 @@ class _Collector:
                 refusal = attachment.refusal
                 self._add(replace(row, outcome=Outcome.SAVED if written else Outcome.KNOWN, saved_as=name,
                                   reason=text("collect_log.will_be_refused", reason=refusal) if refusal else ""))
-        return any(row.saved_as for row in self.rows[first:])
+        returned = any(row.saved_as for row in self.rows[first:])
+        if uid and not (returned and self.moves):  # in a mailbox, and not moved out of it
+            stays = text("collect_log.stays_in_mailbox")
+            self.rows[first:] = [replace(row, reason=f"{row.reason} {stays}") if row.outcome in LISTED else row
+                                 for row in self.rows[first:]]
+        return returned
 
     def _add(self, row: Collected) -> None:
         self.rows.append(row)

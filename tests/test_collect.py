@@ -590,17 +590,28 @@ def test_a_large_message_is_read_part_by_part_also_inside_a_forwarded_message(pr
     assert result.rows[1].sha256 == hashlib.sha256(returned("1-05")).hexdigest()
 
 
-def test_what_a_killed_run_left_half_written_is_cleared_and_nothing_else(project, dovecot):
+def test_what_a_killed_run_left_half_written_is_cleared_and_nothing_else(project, dovecot, monkeypatch):
+    from werkstatt_xl import files
+
+    made = []
+    mkstemp = files.tempfile.mkstemp
+    with monkeypatch.context() as patched:
+        patched.setattr(files.tempfile, "mkstemp", lambda **named: made.append(mkstemp(**named)) or made[-1])
+        files.create_file(project.inbox / "Fragebogen.xlsx", b"PK")
+    (project.inbox / "Fragebogen.xlsx").unlink()
     ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    abandoned = project.inbox / f".Fragebogen-{ended.stdout.strip()}-ab12cd34.xlsx"
-    running = project.inbox / f".Fragebogen-{os.getpid()}-ab12cd34.xlsx"
-    office = project.inbox / ".notiz-1-des-buero.xlsx"
-    for path in (abandoned, running, office):
+    dead = ended.stdout.strip()
+    abandoned = project.inbox / Path(made[0][1]).name.replace(f"-{os.getpid()}-", f"-{dead}-")
+    running = project.inbox / Path(made[0][1]).name
+    kept = [project.inbox / name for name in (".notiz-1-des-buero.xlsx", f".Fragebogen-{dead}-ab12cd34.xlsx",
+                                              f".wxl-00000000-{dead}-ab12cd34.xlsx")]  # the office's, another PC's
+    for path in (abandoned, running, *kept):
         path.write_bytes(b"PK")
 
-    assert run("collect", "-p", project.root).exit_code == 0
+    result = run("collect", "-p", project.root)
 
-    assert sorted(path.name for path in project.inbox.iterdir()) == sorted([running.name, office.name])
+    assert result.exit_code == 0, result.output
+    assert sorted(path.name for path in project.inbox.iterdir()) == sorted(path.name for path in (running, *kept))
 
 
 def test_without_a_mailbox_in_the_settings_it_says_what_to_set(tmp_path):

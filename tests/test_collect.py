@@ -796,3 +796,22 @@ def test_without_a_terminal_the_password_error_names_the_imap_setting(project, m
     result = run("collect", "-p", project.root)
 
     assert f"[mail] imap_user = '{USER}'" in result.output.splitlines()[-1]
+
+
+def test_a_saved_message_over_30_mb_is_listed_once_with_its_hash(tmp_path):
+    from werkstatt_xl.imap import LARGE_MESSAGE
+    from werkstatt_xl.round import collect_from_folder
+
+    project = init_project(tmp_path / "runde", example=True)
+    folder = tmp_path / "gespeichert"
+    folder.mkdir()
+    large = mail("planung@example.org", "Groß", ("R.xlsx", returned("7-01")), ("film.pdf", os.urandom(LARGE_MESSAGE)))
+    data = large.as_bytes()
+    (folder / "gross.eml").write_bytes(data)
+
+    first = collect_from_folder(project, folder)
+    second = collect_from_folder(project, folder)
+
+    [row] = read_collect_log(collect_log_path(project))
+    assert (row.outcome, row.message_sha256, row.subject) == (Outcome.TOO_LARGE, hashlib.sha256(data).hexdigest(), "Groß")
+    assert (len(first.listed), second.known, second.listed) == (1, 1, [])

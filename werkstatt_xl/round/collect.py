@@ -204,11 +204,16 @@ class _Collector:
                          Outcome.UNREADABLE)
         try:
             size = path.stat().st_size
-            if size > LARGE_MESSAGE:
+            if size > LARGE_MESSAGE:  # its header is read, and it is known by its SHA-256 on the next run
                 with path.open("rb") as handle:
                     head = handle.read(64 * 1024)
+                    handle.seek(0)
+                    digest = hashlib.file_digest(handle, "sha256").hexdigest()
+                if digest in self.message_hashes:
+                    return False
                 message = parse_message(head.partition(b"\r\n\r\n" if b"\r\n\r\n" in head else b"\n\n")[0])
-                self._add(replace(_about(base, message), size=str(size), outcome=Outcome.TOO_LARGE,
+                self._add(replace(_about(base, message), message_sha256=digest, size=str(size),
+                                  outcome=Outcome.TOO_LARGE,
                                   reason=text("collect_log.message_too_large", size=_megabytes(LARGE_MESSAGE))))
                 return True
             data = path.read_bytes()

@@ -742,18 +742,36 @@ def test_a_lying_server_is_a_clear_error_not_a_traceback(project, monkeypatch, l
     assert said in result.output and "Traceback" not in result.output, result.output
 
 
-def test_a_forwarded_message_sent_in_base64_keeps_its_return():
+def forwarded_in_base64(film: int = 0) -> bytes:
+    """A message forwarding another (with the return of 1-05) as a base64 ``message/rfc822`` part, as some mail
+    programs send it; and a film of ``film`` bytes."""
     inner = mail("fachkraefte@example.org", "R", ("aim.xlsx", returned("1-05"))).as_bytes()
-    encoded = base64.encodebytes(inner).replace(b"\n", b"\r\n")
-    raw = (b"From: chef@example.org\r\nTo: " + OFFICE.encode() + b"\r\nSubject: WG: R\r\nMIME-Version: 1.0\r\n"
-           b'Content-Type: multipart/mixed; boundary="B"\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nsiehe unten\r\n'
-           b"--B\r\nContent-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n" + encoded
-           + b"--B--\r\n")
+    parts = [b"Content-Type: text/plain\r\n\r\nsiehe unten\r\n",
+             b"Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n" + base64.encodebytes(inner)]
+    if film:
+        parts.append(b'Content-Type: video/mp4\r\nContent-Disposition: attachment; filename="Film.mp4"\r\n'
+                     b"Content-Transfer-Encoding: base64\r\n\r\n" + base64.encodebytes(bytes(film)))
+    head = (b"From: chef@example.org\r\nTo: " + OFFICE.encode() + b"\r\nSubject: WG: R\r\nMIME-Version: 1.0\r\n"
+            b'Content-Type: multipart/mixed; boundary="B"\r\n\r\n')
+    return (head + b"".join(b"--B\r\n" + part for part in parts) + b"--B--\r\n").replace(b"\r\n", b"\n").replace(
+        b"\n", b"\r\n")
 
-    message = parse_message(raw)
+
+def test_a_forwarded_message_sent_in_base64_keeps_its_return():
+    message = parse_message(forwarded_in_base64())
 
     assert [(item.name, item.data, item.forwarded_from) for item in message.attachments] == [
         ("aim.xlsx", returned("1-05"), "fachkraefte@example.org")]
+
+
+def test_a_forwarded_message_sent_in_base64_in_a_large_message_keeps_its_return(project, dovecot):
+    dovecot.append(forwarded_in_base64(film=31 * 2**20))
+
+    result = collect(project, PASSWORD)
+
+    assert [(row.attachment, row.outcome, row.forwarded_from) for row in result.rows] == [
+        ("aim.xlsx", Outcome.SAVED, "fachkraefte@example.org"), ("Film.mp4", Outcome.TOO_LARGE, "")]
+    assert files_in(project.inbox) == {"aim.xlsx": returned("1-05")}
 
 
 def test_outlook_attachment_names_lose_escape_sequences_and_direction_marks(tmp_path):

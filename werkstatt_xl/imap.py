@@ -356,7 +356,10 @@ def _leaves(body: list, section: str = "", forwarded: str = "") -> Iterator[_Lea
             yield from _leaves(part, f"{section}.{number}" if section else str(number), forwarded)
         return
     kind = b"/".join(value.upper() for value in body[:2] if isinstance(value, bytes))
-    if kind == b"MESSAGE/RFC822" and len(body) > 8 and isinstance(body[8], list) and body[8]:
+    encoding = body[5].upper() if len(body) > 5 and isinstance(body[5], bytes) else b"7BIT"
+    # a forwarded message sent encoded (base64, say) is fetched as one part: the server cannot see inside
+    if (kind == b"MESSAGE/RFC822" and encoding in (b"7BIT", b"8BIT", b"BINARY") and len(body) > 8
+            and isinstance(body[8], list) and body[8]):
         own = section or "1"
         inner = body[8]
         if isinstance(inner[0], list):
@@ -365,5 +368,4 @@ def _leaves(body: list, section: str = "", forwarded: str = "") -> Iterator[_Lea
             yield from (replace(leaf, section=f"{own}.1", mime=f"{own}.HEADER") for leaf in _leaves(inner, "", own))
         return
     size = int(body[6]) if len(body) > 6 and isinstance(body[6], bytes) and body[6].isdigit() else 0
-    encoding = body[5].upper() if len(body) > 5 and isinstance(body[5], bytes) else b"7BIT"
     yield _Leaf(section or "1", f"{section}.MIME" if section else "HEADER", size, encoding, forwarded)

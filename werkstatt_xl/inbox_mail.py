@@ -118,9 +118,7 @@ def message_from_parts(header: bytes, parts: Iterable[tuple[bytes, bytes | None,
                 encoding = str(part.get("Content-Transfer-Encoding", ""))
                 attachments.append(_too_large(_file_name(part), decoded_size(encoding, size), forwarded_from))
             continue
-        attachment = _attachment(part, forwarded_from)
-        if attachment is not None:
-            attachments.append(attachment)
+        attachments.extend(_attachments(part, forwarded_from))  # also a forwarded message sent encoded
     digest = hashlib.sha256(header + b"".join(mime for mime, *_ in parts)).hexdigest()
     return _envelope(message, tuple(attachments), digest)
 

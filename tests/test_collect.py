@@ -833,3 +833,17 @@ def test_a_saved_message_over_30_mb_is_listed_once_with_its_hash(tmp_path):
     [row] = read_collect_log(collect_log_path(project))
     assert (row.outcome, row.message_sha256, row.subject) == (Outcome.TOO_LARGE, hashlib.sha256(data).hexdigest(), "Groß")
     assert (len(first.listed), second.known, second.listed) == (1, 1, [])
+
+
+def test_a_uid_whose_message_changed_size_is_fetched_again(project, dovecot):
+    dovecot.append(*numbered(range(2)))
+    first = collect(project, PASSWORD)
+    log = collect_log_path(project)
+    rows = log.read_text(encoding="utf-8-sig").splitlines()
+    assert rows[0].endswith(",nachricht_bytes") and first.messages == 2
+    log.write_text("\n".join([rows[0], rows[1].rsplit(",", 1)[0] + ",1", *rows[2:]]) + "\n", encoding="utf-8")
+
+    second = collect(project, PASSWORD)
+
+    assert (second.messages, second.known, [row.outcome for row in second.rows]) == (1, 1, [Outcome.KNOWN])
+    assert files_in(project.inbox) == {f"R{number}.xlsx": tiny_workbook(number) for number in range(2)}

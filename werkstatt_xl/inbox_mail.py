@@ -308,7 +308,7 @@ def numbered_name(name: str, number: int) -> str:
 COLLECT_LOG = "abgeholt.csv"
 COLLECT_LOG_FIELDS = ("abgeholt_am", "quelle", "uidvalidity", "uid", "nachricht_sha256", "message_id", "absender",
                       "weitergeleitet_von", "gesendet_am", "betreff", "anhang", "bytes", "sha256", "verbleib",
-                      "gespeichert_als", "grund")
+                      "gespeichert_als", "grund", "nachricht_bytes")
 
 
 class Outcome(StrEnum):
@@ -345,6 +345,9 @@ class Collected:
     saved_as: str = ""
     """The file's name in eingang/."""
     reason: str = ""
+    message_size: str = ""
+    """Of the message in the mailbox, as sent: a UID the server gave to another message (same UIDVALIDITY,
+    which it must not do) is fetched again when the size differs. "" in logs written before this column."""
 
 
 def read_collect_log(path: Path) -> list[Collected]:
@@ -355,13 +358,14 @@ def read_collect_log(path: Path) -> list[Collected]:
     if not path.is_file():
         return []
     columns, rows = read_csv_rows(path)
-    missing = [name for name in COLLECT_LOG_FIELDS if name not in columns]
+    missing = [name for name in COLLECT_LOG_FIELDS[:-1] if name not in columns]
     if missing:
         raise ProjectError(text(Code.COLLECT_LOG_MISSING_COLUMNS, path=path, columns=", ".join(missing),
                                 fields=",".join(COLLECT_LOG_FIELDS)))
     outcomes = {outcome.value: outcome for outcome in Outcome}
     return [Collected(*(row[name] for name in COLLECT_LOG_FIELDS[:13]),
-                      outcomes.get(row["verbleib"], Outcome.UNREADABLE), row["gespeichert_als"], row["grund"])
+                      outcomes.get(row["verbleib"], Outcome.UNREADABLE), row["gespeichert_als"], row["grund"],
+                      row.get("nachricht_bytes", ""))
             for row in rows]
 
 

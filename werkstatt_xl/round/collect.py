@@ -99,7 +99,7 @@ def collect(project: Project, password: str | None = None, token: str | None = N
     with Mailbox(settings, password, token) as mailbox:
         validity = str(mailbox.uidvalidity)
         sizes = mailbox.sizes()
-        pending = {uid: size for uid, size in sizes.items() if (source, validity, str(uid)) not in collector.uids}
+        pending = {uid: size for uid, size in sizes.items() if not collector.knows(source, validity, uid, size)}
         can_move = bool(settings.imap_move_to) and mailbox.can_move()
         # what an earlier run collected but did not move; a mere copy is made of this run's messages only
         done = [uid for uid in sizes if uid not in pending and (source, validity, str(uid)) in collector.returned_uids]
@@ -107,7 +107,7 @@ def collect(project: Project, password: str | None = None, token: str | None = N
         moved = 0
         try:
             for number, fetched in enumerate(mailbox.fetch(pending), start=1):
-                if collector.take(fetched.message, source, validity, str(fetched.uid)):
+                if collector.take(fetched.message, source, validity, str(fetched.uid), str(sizes[fetched.uid])):
                     done.append(fetched.uid)
                 if number % LOG_EVERY == 0:
                     collector.write_log()
@@ -173,7 +173,7 @@ class _Collector:
         remove_abandoned_files(self.inbox)
         self.rows = read_collect_log(self.log_path)
         self.first_new = self.written = len(self.rows)
-        self.uids = {(row.source, row.uidvalidity, row.uid) for row in self.rows if row.uid}
+        self.uids = {(row.source, row.uidvalidity, row.uid): row.message_size for row in self.rows if row.uid}
         self.returned_uids = {(row.source, row.uidvalidity, row.uid) for row in self.rows if row.uid and row.saved_as}
         """The messages that brought a spreadsheet (saved, or the same saved before)."""
         self.message_hashes = {row.message_sha256 for row in self.rows if row.message_sha256}
@@ -230,12 +230,17 @@ class _Collector:
         self.take(message, str(path.resolve()))
         return True
 
-    def take(self, message: MailMessage, source: str, validity: str = "", uid: str = "") -> bool:
+    def knows(self, source: str, validity: str, uid: int, size: int) -> bool:
+        """Whether the message of this UID was collected before (and had this size, where the log knows it)."""
+        logged = self.uids.get((source, validity, str(uid)))
+        return logged is not None and logged in ("", str(size))
+
+    def take(self, message: MailMessage, source: str, validity: str = "", uid: str = "", size: str = "") -> bool:
         """Save the spreadsheets ``message`` carries and log each attachment (or that it has none); whether it
         brought a spreadsheet (saved now or before)."""
         self.messages += 1
-        base = _about(Collected(self.now, source, validity, uid, "", "", "", "", "", "", "", "", "", Outcome.KNOWN),
-                      message)
+        base = _about(Collected(self.now, source, validity, uid, "", "", "", "", "", "", "", "", "", Outcome.KNOWN,
+                                message_size=size), message)
         if message.sha256 and message.sha256 in self.message_hashes:
             self._add(base)
             return message.sha256 in self.returned_hashes
@@ -275,7 +280,7 @@ class _Collector:
     def _add(self, row: Collected) -> None:
         self.rows.append(row)
         if row.uid:
-            self.uids.add((row.source, row.uidvalidity, row.uid))
+            self.uids[row.source, row.uidvalidity, row.uid] = row.message_size
         if row.message_sha256:
             self.message_hashes.add(row.message_sha256)
         if row.saved_as:

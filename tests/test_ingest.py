@@ -47,6 +47,7 @@ from werkstatt_xl.ingest import (
     PASSWORD_REASON,
     XLS_NOTICE,
     CellError,
+    CellFormula,
     CellValue,
     IngestError,
     Limits,
@@ -216,6 +217,24 @@ def test_reads_error_values_as_what_they_are_not_as_empty(tmp_path):
     assert errors_read(raw) == ERRORS_READ
     assert raw.answers["konstant"] == CellValue(CellError("#NUM!"), "Fragebogen", "C60")
     assert raw.answers["cloud"].value is True and raw.answers["leer"].value is None
+
+
+def test_reads_a_formula_as_what_it_is_not_as_empty(questionnaire, tmp_path):
+    """A formula openpyxl wrote has no value (calamine reads an empty cell); one a spreadsheet program
+    computed keeps its value, marked as a formula's. Prefixed tags (``x:f``) count too."""
+    rows = (b'<row r="60"><c r="C60"><f>HYPERLINK(&quot;http://x&quot;,&quot;klick&quot;)</f></c>'
+            b'<c r="D60" t="inlineStr"><is><t>wxl:ohne_wert</t></is></c></row>'
+            b'<row r="61"><c r="C61" t="str"><f>"gut"&amp;""</f><v>gut</v></c>'
+            b'<c r="D61" t="inlineStr"><is><t>wxl:mit_wert</t></is></c></row>'
+            b'<row r="62" xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:c r="C62">'
+            b'<x:f>1+1</x:f><x:v>2</x:v></x:c><c r="D62" t="inlineStr"><is><t>wxl:praefix</t></is></c></row>')
+
+    raw = read_return(with_cells(questionnaire, tmp_path / "formeln.xlsx", rows))
+
+    assert raw.answers["ohne_wert"] == CellValue(CellFormula('HYPERLINK("http://x","klick")'), "Fragebogen", "C60")
+    assert raw.answers["mit_wert"] == CellValue("gut", "Fragebogen", "C61", '"gut"&""')
+    assert raw.answers["praefix"] == CellValue(2.0, "Fragebogen", "C62", "1+1")
+    assert all(cell.formula is None for name, cell in raw.answers.items() if name not in ("mit_wert", "praefix"))
 
 
 @pytest.mark.parametrize("rename", [lambda name: name.replace("/", "\\"), str.upper],

@@ -8,6 +8,7 @@ import gc
 import hashlib
 import os
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -652,3 +653,80 @@ def test_merge_leaves_the_cycle_collector_as_it_found_it(issued, collecting):
         assert gc.isenabled() is collecting
     finally:
         gc.enable()
+
+
+def with_formula(project, werkzeug_id: str, formula: str, name: str) -> Path:
+    """A return of ``werkzeug_id`` whose answer to "erfolgsfaktoren" a department typed as ``formula``:
+    openpyxl writes it without a computed value, as a script or a converter would."""
+    path = returned(project, werkzeug_id, {"umsetzung": "Ja", "fortfuehrung": "Trifft zu"}, name=name)
+    workbook = load_workbook(path)
+    cell = next(cell for row in workbook["Fragebogen"].iter_rows() for cell in row
+                if cell.value == "wxl:erfolgsfaktoren").offset(column=-1)
+    cell.value = formula
+    workbook.save(path)
+    return path
+
+
+def test_a_formula_without_a_value_in_an_answer_cell_is_a_problem_not_an_empty_answer(issued):
+    with_formula(issued, "W01", '=HYPERLINK("http://x","klick")', "w01.xlsx")
+    result = merge(issued)
+    [problem] = problems_of(result, "w01.xlsx")
+    assert (problem.code, problem.question, problem.kind) == (Code.ANSWER_FORMULA, "2.1 Was sind Erfolgsfaktoren?",
+                                                              "Fehler")
+    assert problem.cell.startswith("Fragebogen!C") and problem.value == '=HYPERLINK("http://x","klick")'
+    assert "Formel" in problem.problem and "statt einer Formel" in problem.remedy
+    assert row_of(result, "W01")["erfolgsfaktoren"] is None
+
+
+@pytest.mark.parametrize("target", ["xlsx", "ods", "xls"])
+def test_a_formula_saved_with_its_value_gives_the_value_with_a_notice(issued, soffice, tmp_path, target):
+    """LibreOffice computes the formula and stores the result beside it; that result is the answer the
+    department saw, taken with a notice naming the cell. In .xls the formula's text is not read (BIFF
+    stores tokens), the cell is still found."""
+    source = with_formula(issued, "W01", '=CONCATENATE("gute ","Zusammenarbeit")', "w01.xlsx")
+    converted = soffice(source, target, tmp_path / "lo")
+    source.unlink()
+    shutil.copy2(converted, issued.inbox / f"zurueck.{target}")
+    result = merge(issued)
+    [notice] = [problem for problem in problems_of(result, f"zurueck.{target}")
+                if problem.code != Code.FILE_XLS]
+    assert (notice.code, notice.question, notice.kind) == (Code.ANSWER_FORMULA_VALUE_TAKEN,
+                                                           "2.1 Was sind Erfolgsfaktoren?", "Hinweis")
+    assert notice.cell.startswith("Fragebogen!C") and "statt einer Formel" in notice.remedy
+    taken = row_of(result, "W01")["erfolgsfaktoren"]
+    assert notice.value == taken
+    if target != "xls":  # LibreOffice 7 writes an uncomputed 0 as the result into .xls: the notice shows it
+        assert taken == "gute Zusammenarbeit"
+
+
+def test_the_questionnaires_own_formulas_give_no_notice(issued, soffice, tmp_path):
+    """A generated questionnaire holds formulas of its own (here labels; calculate questions in
+    test_xlsform_features); LibreOffice stores their values: they are the form's, not a department's,
+    and give no notice."""
+    source = returned(issued, "W06", {"umsetzung": "Ja", "fortfuehrung": "Trifft zu"}, name="w06.xlsx")
+    converted = soffice(source, "xlsx", tmp_path / "lo")
+    source.unlink()
+    shutil.copy2(converted, issued.inbox / "zurueck.xlsx")
+    assert problems_of(merge(issued), "zurueck.xlsx") == []
+
+
+def test_a_text_longer_than_a_cell_holds_is_a_problem_and_its_start_kept(issued, tmp_path):
+    """openpyxl cuts a text to 32,767 characters itself (openpyxl/cell/cell.py), so the longer text is
+    written into the sheet's XML as another program would write it."""
+    marker = "LANGER_TEXT"
+    path = returned(issued, "W02", {"umsetzung": "Ja", "fortfuehrung": "Trifft zu", "probleme": marker},
+                    name="w02.xlsx")
+    longer = "Sehr ausführlich." + " Sehr ausführlich." * 2500  # 45,017 characters
+    with zipfile.ZipFile(path) as source:
+        parts = {info: source.read(info) for info in source.infolist()}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info, data in parts.items():
+            target.writestr(info, data.replace(marker.encode(), longer.encode()))
+    result = merge(issued)
+    [problem] = problems_of(result, "w02.xlsx")
+    assert (problem.code, problem.kind) == (Code.ANSWER_TOO_LONG, "Fehler")
+    assert "45017 Zeichen" in problem.problem and "eingang" in problem.remedy
+    assert row_of(result, "W02")["probleme"] == longer[:32767]
+    master = load_workbook(result.master_path)["Register"]
+    header = [cell.value for cell in master[1]]
+    assert any(row[header.index("probleme")] == longer[:32767] for row in master.iter_rows(values_only=True))

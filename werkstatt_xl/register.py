@@ -187,8 +187,8 @@ def _candidate(raw: RawReturn, name: str, werkzeug: Werkzeug, notes: list[tuple[
     generated in), its choices in the labels of ``register_form``."""
     context = dict(werkzeug_id=werkzeug.werkzeug_id, werkzeug=werkzeug.werkzeug)
     checked = check_answers(form, {key: cell.value for key, cell in raw.answers.items()},
-                            {key: f"{cell.sheet}!{cell.cell}" for key, cell in raw.answers.items()},
-                            name, **context)
+                            {key: f"{cell.sheet}!{cell.cell}" for key, cell in raw.answers.items()}, name,
+                            formulas={key for key, cell in raw.answers.items() if cell.formula is not None}, **context)
     notices = [Problem(name, code, message, text("remedy.none"), kind=NOTICE, **context)
                for code, message in raw.notices + notes]
     copies = [_copied(name, form, key, copy, raw.answers[key], context) for key, copy in raw.copies]

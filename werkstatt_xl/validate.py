@@ -12,13 +12,13 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Collection, Mapping
 
 from . import wording
 from .anchors import TICK, TICKS, answer_key, split_answer_key
 from .expression import evaluate_with
 from .form import FILLED_ON_MERGE, LARGEST_NUMBER, ChoiceList, Form, Question
-from .ingest import CellError
+from .ingest import CellError, CellFormula
 from .messages import Code, text
 from .xlsx import MAX_CELL_TEXT, fit_cell, text_length
 
@@ -77,14 +77,15 @@ def fold_spaces(text: str) -> str:
 
 
 def check_answers(form: Form, raw: Mapping[str, object], cells: Mapping[str, str], file_name: str,
-                  werkzeug_id: str = "", werkzeug: str = "") -> CheckedAnswers:
+                  werkzeug_id: str = "", werkzeug: str = "", formulas: Collection[str] = ()) -> CheckedAnswers:
     """Check the raw values (answer key, see :func:`~werkstatt_xl.anchors.answer_key` -> value as read) of one
     return against ``form``.
 
-    ``cells`` gives the address each value was read from, for the problem list. A row of a repeat counts
+    ``cells`` gives the address each value was read from, for the problem list; ``formulas`` the keys whose
+    value a formula computed (taken with a notice). A row of a repeat counts
     where any of its cells holds something; its questions may refer to each other and to questions outside.
     """
-    checker = _Checker(form, raw, cells, file_name, werkzeug_id, werkzeug)
+    checker = _Checker(form, raw, cells, formulas, file_name, werkzeug_id, werkzeug)
     values, names = checker.check(form.questions, outside=_metadata_values(form))
     rows = []
     for repeat, questions in form.repeats.items():
@@ -97,9 +98,9 @@ def check_answers(form: Form, raw: Mapping[str, object], cells: Mapping[str, str
 class _Checker:
     """Checks the answers of one return, collecting the problems."""
 
-    def __init__(self, form: Form, raw: Mapping[str, object], cells: Mapping[str, str], file_name: str,
-                 werkzeug_id: str, werkzeug: str):
-        self.form, self.raw, self.cells, self.file_name = form, raw, cells, file_name
+    def __init__(self, form: Form, raw: Mapping[str, object], cells: Mapping[str, str], formulas: Collection[str],
+                 file_name: str, werkzeug_id: str, werkzeug: str):
+        self.form, self.raw, self.cells, self.formulas, self.file_name = form, raw, cells, formulas, file_name
         self.context = dict(werkzeug_id=werkzeug_id, werkzeug=werkzeug)
         self.problems: list[Problem] = []
 
@@ -165,6 +166,9 @@ class _Checker:
                 self.report(question, row, value, Code.ANSWER_TOO_LONG, text(Code.ANSWER_TOO_LONG,
                             length=text_length(value), most=MAX_CELL_TEXT), text("remedy.shorten"))
                 value = fit_cell(value)
+            elif value is not None and answer_key(question.name, row) in self.formulas and not question.read_only:
+                self.report(question, row, raw, Code.ANSWER_FORMULA_VALUE_TAKEN,
+                            text(Code.ANSWER_FORMULA_VALUE_TAKEN), text("remedy.formula_value_taken"), NOTICE)
             values[question.name] = value
             if value is not None and question.choices is not None:
                 names[question.name] = question.choices.match(value).name
@@ -210,9 +214,9 @@ class _Checker:
         reporting a cell that holds something else than a tick."""
         chosen, usable = [], True
         for name, value in cells.items():
-            if isinstance(value, CellError):
-                self.report(question, row, value, Code.ANSWER_ERROR_VALUE, _reason(Code.ANSWER_ERROR_VALUE, value),
-                            text("remedy.error_value"), choice=name)
+            if isinstance(value, (CellError, CellFormula)):
+                code = _unusable_cell(value)
+                self.report(question, row, value, code, _reason(code, value), _remedy(question, code), choice=name)
                 usable = False
             elif _is_empty(value) or value is False:
                 continue
@@ -284,6 +288,8 @@ def allowed_choices(question: Question, names: Mapping[str, object]) -> ChoiceLi
 def _remedy(question: Question, error: Code | None = None) -> str:
     if error is Code.ANSWER_ERROR_VALUE:
         return text("remedy.error_value")
+    if error is Code.ANSWER_FORMULA:
+        return text("remedy.formula")
     if question.choices is not None:
         return text("remedy.choice", allowed=question.choices.allowed)
     return text(f"remedy.{question.type}" if question.type in ("integer", "decimal", "date", "time", "dateTime")
@@ -302,10 +308,14 @@ def quote(found: str) -> str:
     return text("quote.shortened", start=found[:QUOTE_LENGTH], length=len(found))
 
 
+def _unusable_cell(value: CellError | CellFormula) -> Code:
+    return Code.ANSWER_ERROR_VALUE if isinstance(value, CellError) else Code.ANSWER_FORMULA
+
+
 def convert_answer(question: Question, value: object) -> tuple[object, Code | None]:
     """(clean value, None) or (None, the code of why not) for one raw value of ``question``."""
-    if isinstance(value, CellError):
-        return None, Code.ANSWER_ERROR_VALUE
+    if isinstance(value, (CellError, CellFormula)):
+        return None, _unusable_cell(value)
     if isinstance(value, str):
         value = fold_spaces(value)
         if not value:

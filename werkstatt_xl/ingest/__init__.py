@@ -9,8 +9,9 @@ allocate, and refuses anything beyond the ``Limits``; only then does calamine re
 Values are kept as calamine returns them: an empty cell becomes ``None``; numbers may come
 back as ``float`` even when integral (xlsx, ods) or as ``int`` (xls), and a LibreOffice
 boolean in an .ods as ``1.0``. An error value (``#REF!``), which calamine reads as an empty
-cell, becomes the :class:`CellError` the guards found there. Validation, not reading, decides
-what a value means.
+cell, becomes the :class:`CellError` the guards found there; a formula without a cached value,
+also read as empty, the :class:`CellFormula`, and a cached value is taken with a notice. Validation,
+not reading, decides what a value means.
 
 The guards live in one module per container: :mod:`.zip` (unpacking) with :mod:`.ooxml` and
 :mod:`.ods`, and :mod:`.ole2` (.xls and password-protected OOXML); :mod:`.common` holds what they
@@ -30,7 +31,7 @@ from pathlib import Path
 from ..errors import IngestError
 from ..files import OLE2_MAGIC
 from ..messages import Code, text
-from .cells import CellError, CellValue, _read_markers
+from .cells import CellError, CellFormula, CellValue, _read_markers
 from .common import (
     CONTENT_HINT,
     DEFAULT_LIMITS,
@@ -47,8 +48,8 @@ from .common import (
 from .ole2 import _WORKBOOK_STREAMS, _CompoundFile, _inspect_compound_file
 from .zip import _ODS_MIMETYPE, _ZIP_ERRORS, _inspect_zip
 
-__all__ = ["CellError", "CellValue", "DEFAULT_LIMITS", "IngestError", "Limits", "MACRO_NOTICE", "PASSWORD_REASON",
-           "RawReturn", "XLS_NOTICE", "is_ignored", "is_ignored_name", "read_return", "refusal",
+__all__ = ["CellError", "CellFormula", "CellValue", "DEFAULT_LIMITS", "IngestError", "Limits", "MACRO_NOTICE",
+           "PASSWORD_REASON", "RawReturn", "XLS_NOTICE", "is_ignored", "is_ignored_name", "read_return", "refusal",
            "spreadsheet_format"]
 
 IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
@@ -90,7 +91,7 @@ def read_return(path: Path, limits: Limits = DEFAULT_LIMITS) -> RawReturn:
     try:
         data, file_mtime = _read_file(path, limits)
         container = _inspect(data, limits)
-        markers = _read_markers(container.readable or data, container.errors)
+        markers = _read_markers(container.readable or data, container.errors, container.formulas)
     except _Rejected as rejected:
         raise IngestError(path, rejected.code, rejected.reason, rejected.hint) from rejected.__cause__
     return RawReturn(path=path, sha256=hashlib.sha256(data).hexdigest(), file_format=container.file_format,

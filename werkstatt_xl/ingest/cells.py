@@ -29,19 +29,34 @@ class CellError:
 
 
 @dataclass(frozen=True)
+class CellFormula:
+    """A formula without a value where an answer belongs (as openpyxl writes one: calamine reads it as
+    empty), with its text as the file writes it, without the leading ``=`` ("" where the format stores
+    no text: .xls)."""
+
+    formula: str
+
+    def __str__(self) -> str:
+        return "=" + self.formula if self.formula else "(Formel)"
+
+
+@dataclass(frozen=True)
 class CellValue:
     """One answer and where it was found."""
 
     value: object
     """As calamine returns it (str, int, float, bool, date, datetime, time, timedelta); empty -> None;
-    an error value, which calamine reads as empty, -> :class:`CellError`."""
+    an error value, which calamine reads as empty, -> :class:`CellError`; a formula without a value
+    -> :class:`CellFormula`."""
     sheet: str
     cell: str
     """A1 address of the answer cell, the one left of the marker."""
+    formula: str | None = None
+    """The cell's formula (as :attr:`CellFormula.formula`) when ``value`` is the result it last computed."""
 
     def __reduce__(self):
-        """Pickled as its three fields, compactly: readers send thousands of them to the merging process."""
-        return CellValue, (self.value, self.sheet, self.cell)
+        """Pickled as its fields, compactly: readers send thousands of them to the merging process."""
+        return CellValue, (self.value, self.sheet, self.cell, self.formula)
 
 
 @dataclass
@@ -56,10 +71,12 @@ def _notice(code: Code, **values: object) -> tuple[Code, str]:
     return code, text(code, **values)
 
 
-def _read_markers(data: bytes, errors: dict[int, dict[tuple[int, int], str]]) -> _Markers:
+def _read_markers(data: bytes, errors: dict[int, dict[tuple[int, int], str]],
+                  formulas: dict[int, dict[tuple[int, int], str]]) -> _Markers:
     """Scan every worksheet, hidden ones included, for answer and metadata markers.
 
-    ``errors`` are the error values the guards found, by sheet index and 0-based (row, column).
+    ``errors`` are the error values and ``formulas`` the formula cells the guards found, by sheet index
+    and 0-based (row, column).
     """
     markers = _Markers({}, {}, [])
     try:
@@ -67,7 +84,8 @@ def _read_markers(data: bytes, errors: dict[int, dict[tuple[int, int], str]]) ->
             for index, sheet_info in enumerate(workbook.sheets_metadata):
                 if sheet_info.typ == SheetTypeEnum.WorkSheet:
                     sheet = workbook.get_sheet_by_name(sheet_info.name)
-                    _collect(markers, sheet.name, sheet.start or (0, 0), sheet.to_python(), errors.get(index, {}))
+                    _collect(markers, sheet.name, sheet.start or (0, 0), sheet.to_python(), errors.get(index, {}),
+                             formulas.get(index, {}))
     except CalamineError as error:
         raise _Rejected(Code.FILE_UNREADABLE_TABLE) from error
     except BaseException as error:  # a Rust panic surfaces as pyo3's PanicException, a BaseException
@@ -112,7 +130,7 @@ _MARKER_STEM = os.path.commonprefix([ANSWER_MARKER, META_PREFIX])
 
 
 def _collect(markers: _Markers, sheet: str, origin: tuple[int, int], rows: list[list],
-             errors: dict[tuple[int, int], str]) -> None:
+             errors: dict[tuple[int, int], str], formulas: dict[tuple[int, int], str]) -> None:
     top, left = origin
     for row_offset, row in enumerate(rows):
         for col_offset, cell in enumerate(row):
@@ -126,18 +144,24 @@ def _collect(markers: _Markers, sheet: str, origin: tuple[int, int], rows: list[
             else:
                 value = row[col_offset - 1] if col_offset else None
                 position = (top + row_offset, left + col_offset - 1)
-                error = errors.get(position)
-                _add_answer(markers, name, sheet, *position, value if error is None else CellError(error))
+                error, formula = errors.get(position), formulas.get(position)
+                if error is not None:
+                    value = CellError(error)
+                elif formula is not None and (value is None or value == ""):
+                    value, formula = CellFormula(formula), None
+                _add_answer(markers, name, sheet, *position, value, formula)
 
 
-def _add_answer(markers: _Markers, name: str, sheet: str, row: int, col: int, value: object) -> None:
+def _add_answer(markers: _Markers, name: str, sheet: str, row: int, col: int, value: object,
+                formula: str | None) -> None:
+    """``formula``: the cell's formula, when ``value`` is the result it computed."""
     first = markers.answers.get(name)
     if col < 0:
         markers.notices.append(_notice(Code.MARKER_IN_FIRST_COLUMN, name=name, sheet=sheet))
     elif first is not None:  # a copied entry: the form's words for it are the register's to find
-        markers.copies.append((name, CellValue(None if value == "" else value, sheet, cell_name(row, col))))
+        markers.copies.append((name, CellValue(None if value == "" else value, sheet, cell_name(row, col), formula)))
     else:
-        markers.answers[name] = CellValue(None if value == "" else value, sheet, cell_name(row, col))
+        markers.answers[name] = CellValue(None if value == "" else value, sheet, cell_name(row, col), formula)
 
 
 def _add_meta(markers: _Markers, key: str, value: object) -> None:

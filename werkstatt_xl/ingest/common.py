@@ -63,6 +63,9 @@ class _Container:
     errors: dict[int, dict[tuple[int, int], str]] = field(default_factory=dict)
     """Error values (``#REF!``) by sheet, in calamine's order of sheets, and by 0-based (row, column):
     calamine reads them as empty cells."""
+    formulas: dict[int, dict[tuple[int, int], str]] = field(default_factory=dict)
+    """Formula cells, keyed like ``errors``, with the formula as the file writes it (without ``=``; empty
+    for a shared formula): calamine reads their cached value, or an empty cell when there is none."""
     readable: bytes | None = None
     """What calamine reads instead of the file, when the guards had to tidy it (see :mod:`.ods`)."""
 

@@ -32,12 +32,12 @@ def _inspect_ods(parts: dict[str, bytes], limits: Limits) -> _Container:
     content = parts.get("content.xml")
     if content is None:
         raise _Rejected(Code.FILE_DAMAGED)
-    extents, errors = _ods_tables(content)
+    extents, errors, formulas = _ods_tables(content)
     _check_extents(extents, limits)
     macros = any(name.startswith(("basic/", "scripts/")) for name in parts)
     modified = _document_time(parts.get("meta.xml"), "{http://purl.org/dc/elements/1.1/}date")
-    return _Container("ods", modified, [(Code.FILE_MACROS, MACRO_NOTICE)] if macros else [], errors,
-                      _as_calamine_reads(parts, content))
+    return _Container("ods", modified, [(Code.FILE_MACROS, MACRO_NOTICE)] if macros else [], errors, formulas,
+                      readable=_as_calamine_reads(parts, content))
 
 
 _ODS_TAG = re.compile(rb"<(/?)table:(table-row|table-cell|covered-table-cell|table)(?=[\s/>])("
@@ -47,13 +47,15 @@ _ODS_VALUE_ATTRIBUTE = re.compile(rb"(?:office:(?=[\w-]*?value)[\w-]*+|table:for
 _ODS_PARAGRAPH = re.compile(rb"\s*+<text:p(?=[\s>])" + _ATTRIBUTE_TEXT + rb">((?:[^<]++|<(?!/text:p>))*+)</text:p>")
 _ANY_TAG = re.compile(rb"<[^>]*+>")
 _MOST_ERROR_CELLS = 10_000
-"""Error cells recorded per file: one repeated cell may stand for millions, and a questionnaire has a
+"""Error and formula cells recorded per file: one repeated cell may stand for millions, and a questionnaire has a
 few dozen answers."""
 
 
-def _ods_tables(xml: bytes) -> tuple[list[_Extent], dict[int, dict[tuple[int, int], str]]]:
+def _ods_tables(xml: bytes) -> tuple[list[_Extent], dict[int, dict[tuple[int, int], str]],
+                                     dict[int, dict[tuple[int, int], str]]]:
     """The extent of each table in content.xml, counting repeated rows and cells like calamine, and
-    the error values of each named table (calamine's sheets, in its order) by 0-based (row, column).
+    the error values and formulas of each named table (calamine's sheets, in its order) by 0-based
+    (row, column).
 
     A cell counts as content when it carries a value or formula attribute; LibreOffice's long runs
     of repeated empty cells and rows therefore cost nothing. LibreOffice marks an error value with
@@ -62,9 +64,11 @@ def _ods_tables(xml: bytes) -> tuple[list[_Extent], dict[int, dict[tuple[int, in
     _require_well_formed(xml)
     xml = _without_noise(xml)
     seek_errors = b'calcext:value-type="error"' in xml  # as LibreOffice spells it
+    seek_formulas = b"table:formula" in xml
     bounds: list[list[int]] = []  # per table: first row, first column, last row, last column
     errors: dict[int, dict[tuple[int, int], str]] = {}
-    table_errors = ends = None
+    formulas: dict[int, dict[tuple[int, int], str]] = {}
+    table_errors = table_formulas = ends = None
     recorded = depth = 0
     row = col = row_first = row_span = 1
     for index, (closing, tag, attributes, empty) in enumerate(_ODS_TAG.findall(xml)):
@@ -76,8 +80,9 @@ def _ods_tables(xml: bytes) -> tuple[list[_Extent], dict[int, dict[tuple[int, in
                     row = 1
                     if _attribute(attributes, b"table:name") is not None:  # calamine reads named tables only
                         table_errors = errors.setdefault(len(errors), {})
+                        table_formulas = formulas.setdefault(len(formulas), {})
                     else:
-                        table_errors = None
+                        table_errors = table_formulas = None
         elif closing or not bounds:
             continue
         elif tag == b"table-row":
@@ -100,18 +105,40 @@ def _ods_tables(xml: bytes) -> tuple[list[_Extent], dict[int, dict[tuple[int, in
                 if (seek_errors and table_errors is not None and not empty and recorded < _MOST_ERROR_CELLS
                         and _attribute(attributes, b"calcext:value-type") == b"error"):
                     ends = ends or [match.end() for match in _ODS_TAG.finditer(xml)]
-                    text = _paragraph_text(xml, ends[index])
-                    cells = itertools.product(range(row_first - 1, last_row), range(col - 1, last_col))
-                    for cell in itertools.islice(cells, _MOST_ERROR_CELLS - recorded):
-                        table_errors[cell] = text
-                        recorded += 1
+                    recorded += _record(table_errors, _paragraph_text(xml, ends[index]), row_first, last_row,
+                                        col, last_col, _MOST_ERROR_CELLS - recorded)
+                if seek_formulas and table_formulas is not None and recorded < _MOST_ERROR_CELLS:
+                    formula = _attribute(attributes, b"table:formula")
+                    if formula is not None:
+                        recorded += _record(table_formulas, _formula_text(formula), row_first, last_row, col,
+                                            last_col, _MOST_ERROR_CELLS - recorded)
             col += span
     extents = []
     for top, left, bottom, right in bounds:
         extents.append(_Extent())
         if bottom:
             extents[-1].include(top, left, bottom, right)
-    return extents, {index: found for index, found in errors.items() if found}
+    return (extents, {index: found for index, found in errors.items() if found},
+            {index: found for index, found in formulas.items() if found})
+
+
+def _record(found: dict[tuple[int, int], str], text: str, first_row: int, last_row: int, first_col: int,
+            last_col: int, most: int) -> int:
+    """Record ``text`` for each cell of the (1-based, inclusive) block, at most ``most`` cells; how many."""
+    cells = itertools.product(range(first_row - 1, last_row), range(first_col - 1, last_col))
+    count = 0
+    for cell in itertools.islice(cells, most):
+        found[cell] = text
+        count += 1
+    return count
+
+
+_FORMULA_NAMESPACE = re.compile(r"^(?:[\w.-]+:)?=")
+
+
+def _formula_text(attribute: bytes) -> str:
+    """An ODF formula (``of:=[.A1]*2``) without its namespace and ``=``."""
+    return _FORMULA_NAMESPACE.sub("", html.unescape(attribute.decode("utf-8", "replace")))
 
 
 def _paragraph_text(xml: bytes, position: int) -> str:

@@ -30,9 +30,9 @@ def _inspect_compound_file(data: bytes, limits: Limits) -> _Container:
     name = next((name for name in _WORKBOOK_STREAMS if name in compound.streams), None)
     if name is None:
         raise _not_a_spreadsheet(_describe_compound_file(compound.streams))
-    extents, errors = _biff_sheets(compound.read(name))
+    extents, errors, formulas = _biff_sheets(compound.read(name))
     _check_extents(extents, limits)
-    return _Container("xls", None, [(Code.FILE_XLS, XLS_NOTICE)], errors)
+    return _Container("xls", None, [(Code.FILE_XLS, XLS_NOTICE)], errors, formulas)
 
 
 _WORKBOOK_STREAMS = ("Workbook", "Book", "WORKBOOK", "BOOK")
@@ -144,13 +144,17 @@ _BIFF_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!",
 _XLS_GRID = (65536, 256)
 
 
-def _biff_sheets(stream: bytes) -> tuple[list[_Extent], dict[int, dict[tuple[int, int], str]]]:
+_Cells = dict[tuple[int, int], str]
+
+
+def _biff_sheets(stream: bytes) -> tuple[list[_Extent], dict[int, _Cells], dict[int, _Cells]]:
     """One extent per sheet entry of the workbook stream, as calamine parses them all on opening,
-    and the error values of each sheet by its index and 0-based (row, column).
+    and the error values and the formula cells of each sheet by its index and 0-based (row, column);
+    a formula's text is not read (BIFF stores it as tokens), so it is recorded as "".
 
     Several sheet entries may point at the same sheet data; each is counted, as calamine builds
     each. Sheet data may also overlap: a walk that reaches a record an earlier walk read stops
-    there and takes the extents and errors of all earlier walks, more than the rest can hold, so
+    there and takes the extents, errors and formulas of all earlier walks, more than the rest can hold, so
     no record is read twice. Also refuses an encrypted stream and declared sizes calamine would
     reserve.
     """
@@ -164,28 +168,31 @@ def _biff_sheets(stream: bytes) -> tuple[list[_Extent], dict[int, dict[tuple[int
             strings, = struct.unpack_from("<i", body, 4)
             _damaged_unless(0 <= strings <= len(stream) // 3)  # each string takes at least three bytes
     read = bytearray(len(stream))  # 1 at the offset of each record a walk read
-    sheets: dict[int, tuple[_Extent, dict[tuple[int, int], str]]] = {}
-    everything = _Extent(), {}
+    sheets: dict[int, tuple[_Extent, _Cells, _Cells]] = {}
+    everything = _Extent(), {}, {}
     for position in positions:
         if position not in sheets:
-            sheets[position] = extent, errors = _biff_sheet(stream, position, read, everything)
+            sheets[position] = extent, errors, formulas = _biff_sheet(stream, position, read, everything)
             if extent.bounds is not None:
                 everything[0].include(*extent.bounds)
             everything[1].update(errors)
+            everything[2].update(formulas)
     errors = {index: sheets[position][1] for index, position in enumerate(positions) if sheets[position][1]}
-    return [sheets[position][0] for position in positions], errors
+    formulas = {index: sheets[position][2] for index, position in enumerate(positions) if sheets[position][2]}
+    return [sheets[position][0] for position in positions], errors, formulas
 
 
 def _biff_sheet(stream: bytes, position: int, read: bytearray,
-                earlier: tuple[_Extent, dict[tuple[int, int], str]]) -> tuple[_Extent, dict[tuple[int, int], str]]:
+                earlier: tuple[_Extent, _Cells, _Cells]) -> tuple[_Extent, _Cells, _Cells]:
     _damaged_unless(position <= len(stream))
-    extent, errors = _Extent(), {}
+    extent, errors, formulas = _Extent(), {}, {}
     for offset, kind, body in _biff_records(stream, position):
         if read[offset]:
             if earlier[0].bounds is not None:
                 extent.include(*earlier[0].bounds)
             earlier[1].update(errors)
-            return extent, earlier[1]
+            earlier[2].update(formulas)
+            return extent, earlier[1], earlier[2]
         read[offset] = 1
         if kind == _BIFF_DIMENSIONS:
             _check_biff_dimensions(body)
@@ -195,11 +202,13 @@ def _biff_sheet(stream: bytes, position: int, read: bytearray,
             error = _biff_error(kind, body)
             if error is not None:
                 errors[(row, col)] = error
+            if kind == _BIFF_FORMULA:
+                formulas[(row, col)] = ""
         elif kind == _BIFF_MULRK and len(body) >= 6:
             row, first_col = struct.unpack_from("<HH", body)
             last_col = max(struct.unpack_from("<H", body, len(body) - 2)[0], first_col + (len(body) - 6) // 6 - 1)
             extent.include(row + 1, first_col + 1, row + 1, last_col + 1)
-    return extent, errors
+    return extent, errors, formulas
 
 
 def _biff_error(kind: int, body: bytes) -> str | None:

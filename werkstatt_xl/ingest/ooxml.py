@@ -6,6 +6,7 @@ Parts are named as :func:`.common._part_name` makes them: calamine finds ``XL\\W
 
 from __future__ import annotations
 
+import html
 import re
 import sys
 from typing import Iterator
@@ -42,7 +43,7 @@ def _inspect_ooxml(parts: dict[str, bytes], limits: Limits) -> _Container:
     macros = b"macroEnabled" in parts["[content_types].xml"] or "xl/vbaproject.bin" in parts
     modified = _document_time(parts.get("docprops/core.xml"), "{http://purl.org/dc/terms/}modified")
     return _Container("xlsm" if macros else "xlsx", modified, [(Code.FILE_MACROS, MACRO_NOTICE)] if macros else [],
-                      _error_values(parts, sheets))
+                      *_error_and_formula_cells(parts, sheets))
 
 
 _QUICK_CELL = re.compile(rb'<c(?=[\s/>])(?:\s++r="([A-Z]{1,3})([1-9][0-9]{0,6})")?')
@@ -174,38 +175,61 @@ _SHEET_TAG = re.compile(rb"<(?:[\w.-]++:)?sheet(?=[\s/>])(" + _ATTRIBUTE_TEXT + 
 _RELATIONSHIP_TAG = re.compile(rb"<(?:[\w.-]++:)?Relationship(?=[\s/>])(" + _ATTRIBUTE_TEXT + rb")/?>")
 
 
-def _error_values(parts: dict[str, bytes], sheets: dict[str, bytes]) -> dict[int, dict[tuple[int, int], str]]:
-    """The error cells (``t="e"``) of each worksheet, by its index in calamine's order of sheets.
+def _error_and_formula_cells(parts: dict[str, bytes], sheets: dict[str, bytes]
+                             ) -> tuple[dict[int, dict[tuple[int, int], str]], dict[int, dict[tuple[int, int], str]]]:
+    """The error cells (``t="e"``) and the formula cells of each worksheet, by its index in calamine's
+    order of sheets.
 
-    Only the worksheets found well-formed (``sheets``) are read; most hold no error and cost a
-    substring test.
+    Only the worksheets found well-formed (``sheets``) are read; most hold neither and cost two
+    substring tests.
     """
-    if not any(_may_hold_errors(xml) for xml in sheets.values()):
-        return {}
-    errors = {}
+    if not any(_may_hold_errors(xml) or _may_hold_formulas(xml) for xml in sheets.values()):
+        return {}, {}
+    errors, formulas = {}, {}
     for index, name in enumerate(_sheet_parts(parts)):
         xml = sheets.get(name)
-        if xml is not None and _may_hold_errors(xml):
-            found = _error_cells(_without_noise(xml))
-            if found:
-                errors[index] = found
-    return errors
+        if xml is not None and (_may_hold_errors(xml) or _may_hold_formulas(xml)):
+            found_errors, found_formulas = _error_and_formula_cells_of(_without_noise(xml))
+            if found_errors:
+                errors[index] = found_errors
+            if found_formulas:
+                formulas[index] = found_formulas
+    return errors, formulas
 
 
 def _may_hold_errors(xml: bytes) -> bool:
     return b't="e"' in xml  # as every writer spells it
 
 
-def _error_cells(xml: bytes) -> dict[tuple[int, int], str]:
-    """The error cells of a worksheet part without markup noise, by 0-based (row, column)."""
+_FORMULA_START = re.compile(rb"<(?:[\w.-]++:)?f[\s/>]")
+_FORMULA = re.compile(rb"\s*+<(?:[\w.-]++:)?f(?=[\s/>])" + _ATTRIBUTE_TEXT + rb"(?:/>|>([^<]*+)</(?:[\w.-]++:)?f>)")
+"""A cell's formula element, right after the cell tag, with the formula's text."""
+
+
+def _may_hold_formulas(xml: bytes) -> bool:
+    return _FORMULA_START.search(xml) is not None
+
+
+def _error_and_formula_cells_of(xml: bytes) -> tuple[dict[tuple[int, int], str], dict[tuple[int, int], str]]:
+    """The error cells and the formula cells of a worksheet part without markup noise, by 0-based
+    (row, column)."""
     matches = list(_OOXML_TAG.finditer(xml))
-    errors = {}
+    errors, formulas = {}, {}
     for row, col, empty, index in _cells([match.groups() for match in matches]):
-        if not empty and _attribute(matches[index][4], b"t") == b"e":
+        if empty:
+            continue
+        formula = _FORMULA.match(xml, matches[index].end())
+        if formula is not None:
+            formulas[(row - 1, col - 1)] = _unescape(formula[1] or b"")
+        if _attribute(matches[index][4], b"t") == b"e":
             value = _ERROR_VALUE.match(xml, matches[index].end())
             if value is not None:
                 errors[(row - 1, col - 1)] = _error_text(value[1].decode("utf-8", "replace"))
-    return errors
+    return errors, formulas
+
+
+def _unescape(xml_text: bytes) -> str:
+    return html.unescape(xml_text.decode("utf-8", "replace"))
 
 
 def _sheet_parts(parts: dict[str, bytes]) -> list[str]:

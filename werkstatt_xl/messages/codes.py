@@ -182,3 +182,7 @@ class Code(StrEnum):
     MESSAGE_DAMAGED = "message.damaged"
     RETURN_OTHER_SENDER = "return.other_sender"
     COLLECT_LOG_MISSING_COLUMNS = "collect_log.missing_columns"
+
+    # formulas where an answer belongs
+    ANSWER_FORMULA = "answer.formula"
+    ANSWER_FORMULA_VALUE_TAKEN = "answer.formula_value_taken"

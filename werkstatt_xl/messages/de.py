@@ -19,7 +19,8 @@ TEXTS: dict[str, str] = {
                          "nur, wenn {condition}.",
     Code.ANSWER_TOO_LONG: "Die Antwort hat {length} Zeichen, eine Excel-Zelle fasst {most}: im Register steht nur "
                           "der Anfang.",
-    "remedy.shorten": "Die Antwort kürzen lassen oder den vollständigen Text gesondert anfordern.",
+    "remedy.shorten": "Den vollständigen Text in der eingegangenen Datei lesen (sie bleibt unverändert in "
+                      "eingang/) oder die Antwort kürzen lassen.",
     "quote.shortened": "{start} … ({length} Zeichen)",
     "remedy.answer_cell_missing": "Den Fragebogen unverändert ausfüllen lassen oder die Antwort im Register "
                                   "nachtragen.",
@@ -32,6 +33,11 @@ TEXTS: dict[str, str] = {
     "remedy.correct": "Bitte korrigieren lassen.",
     Code.ANSWER_ERROR_VALUE: "Die Zelle enthält den Fehlerwert {value} statt einer Antwort.",
     "remedy.error_value": "Bitte statt des Fehlerwerts die Antwort eintragen lassen.",
+    Code.ANSWER_FORMULA: "Die Zelle enthält eine Formel ohne berechneten Wert statt einer Antwort.",
+    "remedy.formula": "Bitte den Wert statt einer Formel eintragen lassen.",
+    Code.ANSWER_FORMULA_VALUE_TAKEN: "Die Zelle enthält eine Formel; übernommen ist der Wert, den sie zuletzt "
+                                     "berechnet hat.",
+    "remedy.formula_value_taken": "Den Wert prüfen; künftig bitte den Wert statt einer Formel eintragen lassen.",
     Code.ANSWER_NOT_A_TIME: "„{value}“ ist keine Uhrzeit.",
     Code.ANSWER_NOT_IN_FILTER: "„{value}“ passt nicht zu den übrigen Antworten: Die Auswahl hängt von ihnen ab.",
     "remedy.time": "Bitte eine Uhrzeit wie 14:30 eintragen lassen.",
@@ -141,6 +147,9 @@ TEXTS: dict[str, str] = {
                            "diese.",
     "mail.wrong.answer.cell_missing": "Das Antwortfeld fehlt in Ihrer Datei; bitte tragen Sie die Antwort in den "
                                       "unveränderten Fragebogen ein.",
+    "mail.wrong.answer.formula": "Im Antwortfeld steht eine Formel statt eines Werts; bitte tragen Sie den Wert ein.",
+    "mail.wrong.answer.formula_value_taken": "Im Antwortfeld steht eine Formel; übernommen ist der Wert, den sie "
+                                             "berechnet hat. Bitte tragen Sie künftig den Wert ein.",
     "mail.wrong.answer.not_a_choice": "Die Antwort ist keine der vorgegebenen Antworten.",
     "mail.wrong.answer.not_a_number": "Die Antwort ist keine Zahl.",
     "mail.wrong.answer.not_whole": "Die Antwort ist keine ganze Zahl.",

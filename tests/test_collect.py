@@ -687,7 +687,8 @@ def test_a_name_the_file_system_refuses_is_listed_and_a_full_disk_stops(project,
         assert result.exit_code == 0, result.output
         assert files_in(project.inbox) == {"legit.xlsx": returned("4-03")}
         [row] = [row for row in read_collect_log(collect_log_path(project)) if row.attachment == "refused.xlsx"]
-        assert (row.outcome, row.reason) == (Outcome.UNREADABLE, f"{project.inbox / 'refused.xlsx'}: cannot write")
+        assert (row.outcome, row.reason) == (Outcome.UNREADABLE, f"{project.inbox / 'refused.xlsx'}: cannot write "
+                                                "Die E-Mail bleibt im Postfach.")
     else:
         assert result.exit_code == 1 and "cannot write" in result.output and "Traceback" not in result.output
         assert files_in(project.inbox) == {}

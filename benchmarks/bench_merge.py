@@ -36,7 +36,6 @@ def build_project(root: Path, count: int, shapes: list[Callable[[Path], bytes]] 
     """
     from werkstatt_xl.catalogue import COLUMNS, load_catalogue
     from werkstatt_xl.fill import fill_questionnaire
-    from werkstatt_xl.form import load_form
     from werkstatt_xl.issue_log import ISSUE_LOG, IssuedQuestionnaire, write_issue_log
     from werkstatt_xl.questionnaire import render_questionnaire
     from werkstatt_xl.round import init_project
@@ -53,7 +52,7 @@ def build_project(root: Path, count: int, shapes: list[Callable[[Path], bytes]] 
     settings.write_text(settings.read_text(encoding="utf-8").replace("katalog.xlsx", "katalog.csv"), encoding="utf-8")
     project = project.with_overrides(catalogue="katalog.csv")
     catalogue = load_catalogue(project.catalogue_path)
-    form = load_form(project.form_path)
+    form = project.read_form()
     blank = root / "blank.xlsx"
     render_questionnaire(blank, form, catalogue.werkzeuge[0], _token(0), project)
     filled = fill_questionnaire(blank, {

@@ -17,12 +17,14 @@ LAYERS = {
     "werkstatt_xl.errors": 0, "werkstatt_xl.messages": 0, "werkstatt_xl.files": 0, "werkstatt_xl.xlsx": 0,
     "werkstatt_xl.resources": 0, "werkstatt_xl.anchors": 0, "werkstatt_xl.layout": 0,
     "werkstatt_xl.expression": 0, "werkstatt_xl.settings": 0, "werkstatt_xl.toml_lines": 0,
+    "werkstatt_xl.placeholders": 0,
     # pure steps: hand plain data to each other, touch no project folder
     "werkstatt_xl.catalogue": 1, "werkstatt_xl.form": 1, "werkstatt_xl.issue_log": 1,
     "werkstatt_xl.questionnaire": 1, "werkstatt_xl.fill": 1, "werkstatt_xl.ingest": 1,
     "werkstatt_xl.validate": 1, "werkstatt_xl.register": 1, "werkstatt_xl.master": 1,
     "werkstatt_xl.report": 1, "werkstatt_xl.status": 1, "werkstatt_xl.mail": 1, "werkstatt_xl.confirmations": 1,
     "werkstatt_xl.overrides": 1, "werkstatt_xl.wording": 1, "werkstatt_xl.inbox_mail": 1, "werkstatt_xl.imap": 1,
+    "werkstatt_xl.rounds": 1,
     # orchestration: the commands over a project folder
     "werkstatt_xl.round": 2,
     # the command line

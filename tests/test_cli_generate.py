@@ -90,7 +90,10 @@ def test_init_creates_a_project(tmp_path):
     assert (result.exit_code, result.output) == (
         0, f"Created project {root}\nNext: fill in katalog.xlsx, then 'werkstatt-xl generate -p {root}'.\n")
     assert sorted(path.name for path in root.iterdir()) == [
-        "ausgang", "eingang", "ergebnis", "katalog.xlsx", "werkstatt.toml"]
+        "ausgang", "eingang", "ergebnis", "katalog.xlsx", "vorlagen", "werkstatt.toml"]
+    assert sorted(path.name for path in (root / "vorlagen").iterdir()) == [
+        "fragebogen.xlsx", "mail_bestaetigung.txt", "mail_einladung.txt", "mail_erinnerung.txt", "mail_korrektur.txt",
+        "tabelle1.toml"]
 
 
 def test_init_example_says_the_catalogue_is_filled_in(tmp_path):

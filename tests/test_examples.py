@@ -69,7 +69,15 @@ def returns() -> dict[str, tuple]:
 
 @pytest.fixture(scope="module")
 def form():
-    return load_form(default_form_path())
+    return load_form(default_form_path(), values=load_project_values())
+
+
+def load_project_values() -> dict:
+    """The placeholders' values of the example round, from its werkstatt.toml."""
+    from werkstatt_xl.placeholders import round_values
+    from werkstatt_xl.settings import Settings, read_settings
+
+    return round_values(Settings(**read_settings(EXAMPLE / "werkstatt.toml")))
 
 
 def test_package_ships_the_example_round():

@@ -58,7 +58,7 @@ def test_generate_on_a_full_disk_says_so_and_keeps_the_outbox(tmp_path):
         assert sorted(path.name for path in project.outbox.iterdir()) == ["ausgabe.csv"]
         assert project.issue_log.read_bytes() == before
         assert sorted(path.name for path in project.root.iterdir()) == [
-            "ausgang", "eingang", "ergebnis", "katalog.xlsx", "werkstatt.toml"]  # no half-built folder left
+            "ausgang", "eingang", "ergebnis", "katalog.xlsx", "vorlagen", "werkstatt.toml"]  # no half-built folder
 
 
 @NO_STRAY_TRACEBACK

@@ -30,10 +30,11 @@ SOURCE = Path(__file__).resolve().parents[1] / "werkstatt_xl" / "locale"
 """The catalogues in the repository: .po written by people, .mo compiled from them."""
 VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 ENGLISH = re.compile(
-    r"\b(?:the|and|of|to|is|are|were|with|for|not|no|this|that|from|by|has|have|it|its|be|run|please|usage|"
+    r"(?<!--)\b(?:the|and|of|to|is|are|were|with|for|not|no|this|that|from|by|has|have|it|its|be|run|please|usage|"
     r"options|commands|show|error|warning|wrote|created|next|sent|skipped|received|still|total|problems|"
     r"questionnaires?|files?|missing|more|confirmed|drafts?|returns?|accepted|rejected|none)\b", re.IGNORECASE)
-"""English words that no German sentence of the terminal contains."""
+"""English words that no German sentence of the terminal contains (an option's name, e.g. ``--from``, is the
+same in every language)."""
 SETTING = re.compile(r"\[\w+\](?: \w+)?")
 """A setting of werkstatt.toml named in a sentence, e.g. ``[files] report``: the same in every language."""
 OPTION = re.compile(r"--[\w-]+")

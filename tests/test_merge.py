@@ -309,8 +309,8 @@ def test_contents_pasted_into_a_new_workbook_are_matched_by_werkzeugtitel(issued
         next(cell for cell in survey["B"] if cell.value == "werkzeugtitel").value = title_question
         form.save(issued.root / "fragebogen.xlsx")
         settings = issued.root / "werkstatt.toml"
-        settings.write_text(settings.read_text(encoding="utf-8").replace('form = ""', 'form = "fragebogen.xlsx"',
-                                                                         1), encoding="utf-8")
+        settings.write_text(settings.read_text(encoding="utf-8").replace('form = "vorlagen/fragebogen.xlsx"',
+                                                                         'form = "fragebogen.xlsx"', 1), encoding="utf-8")
         issued = load_project(issued.root)
         generate(issued, reissue=True)
     source = returned(issued, "W04", {"umsetzung": "Nein", "gruende_nicht_begonnen": "Kein Personal.",

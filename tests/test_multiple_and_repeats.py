@@ -247,7 +247,8 @@ def test_generate_refuses_a_questionnaire_too_long_for_merge_to_accept(example_p
 def merged(example_project, xlsform):
     xlsform(FORM, name="mobil.xlsx").replace(example_project.root / "mobil.xlsx")
     config = example_project.root / "werkstatt.toml"
-    config.write_text(config.read_text(encoding="utf-8").replace('form = ""', 'form = "mobil.xlsx"'), encoding="utf-8")
+    config.write_text(config.read_text(encoding="utf-8").replace('form = "vorlagen/fragebogen.xlsx"',
+                                                                         'form = "mobil.xlsx"'), encoding="utf-8")
     project = load_project(example_project.root)
     generate(project)
     files = sorted(project.outbox.glob("*.xlsx"))

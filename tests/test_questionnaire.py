@@ -38,7 +38,7 @@ ANSWERS = {"umsetzung": "Nein", "gruende_nicht_begonnen": "Fehlende Mittel;\n„
 
 
 def render(path: Path, project: Project, werkzeug: Werkzeug = WERKZEUG, form=None) -> Path:
-    render_questionnaire(path, form or load_form(default_form_path()), werkzeug, TOKEN, project)
+    render_questionnaire(path, form or load_form(default_form_path(), values=project.round_values), werkzeug, TOKEN, project)
     return path
 
 

@@ -37,16 +37,18 @@ SEED_TABLE = Path(__file__).resolve().parents[2] / "shared" / "seed" / "tabelle1
 FORTFUEHRUNG = {"Ja": "Trifft zu", "Nein": "Trifft nicht zu", "": "k.A."}
 NOT_RETURNED = {"BerufswahlSIEGEL NRW": "offen", "Mitfahrbänke Nordeifel": "abgelehnt"}
 RATED = ("erfolg", "uebertragbarkeit", "zeitplan", "budget")
+ROUND_VALUES = {"title": "Zwischenbilanz 2019", "deadline": "13.12.2019", "horizon": "2020"}
+"""The example round's values of the placeholders in the shipped templates."""
 
 
 @pytest.fixture(scope="module")
 def form():
-    return load_form(default_form_path())
+    return load_form(default_form_path(), values=ROUND_VALUES)
 
 
 @pytest.fixture(scope="module")
 def definition(form):
-    return load_report_definition(template_path("tabelle1.toml"), form)
+    return load_report_definition(template_path("tabelle1.toml"), form, values=ROUND_VALUES)
 
 
 def seed_rows() -> list[dict[str, str]]:
@@ -190,7 +192,7 @@ def test_definition_errors_name_file_and_line(tmp_path, form, old, new, marker, 
         text = path.read_text(encoding="utf-8")
         line = text[:text.index(marker)].count("\n") + 1
     with pytest.raises(ReportDefinitionError) as raised:
-        load_report_definition(path, form)
+        load_report_definition(path, form, values=ROUND_VALUES)
     assert str(raised.value).startswith(f"{path}: the report definition has errors:\n  line {line}: {message}")
     assert str(raised.value).endswith("\nCorrect the definition and run the command again.")
 
@@ -200,7 +202,7 @@ def test_every_problem_of_a_definition_is_listed_in_line_order(tmp_path, form):
     text = path.read_text(encoding="utf-8").replace('"anmerkungen"]', '"notizen"]')
     path.write_text(text.replace("[charts]\n", "[charts]\nfarbe = 1\n"), encoding="utf-8")
     with pytest.raises(ReportDefinitionError) as raised:
-        load_report_definition(path, form)
+        load_report_definition(path, form, values=ROUND_VALUES)
     assert [problem.message.split(": ", 1)[1].split(":")[0] for problem in raised.value.problems] == [
         "'ja' is not an answer of the question 'umsetzung'; its answers", "the question 'notizen' is not in the form "
         "fragebogen.xlsx; its questions", "unknown key 'farbe' in [charts]; known keys"]
@@ -229,7 +231,7 @@ def test_every_problem_of_a_definition_is_listed_in_line_order(tmp_path, form):
 def test_each_kind_of_definition_problem_has_its_own_code(tmp_path, form, old, new, codes):
     path, line = edited_definition(tmp_path, old, new)
     with pytest.raises(ReportDefinitionError) as raised:
-        load_report_definition(path, form)
+        load_report_definition(path, form, values=ROUND_VALUES)
     assert (raised.value.codes, raised.value.problems[-1].line) == (codes, line)
 
 
@@ -247,7 +249,7 @@ def test_unusable_definition_files_have_their_own_codes(tmp_path, form):
         if content is not None:
             (tmp_path / name).write_bytes(content)
         with pytest.raises(ReportDefinitionError) as raised:
-            load_report_definition(tmp_path / name, form)
+            load_report_definition(tmp_path / name, form, values=ROUND_VALUES)
         codes[name] = raised.value.codes
     assert codes == {"fehlt.toml": [Code.REPORT_MISSING_FILE], "latin1.toml": [Code.REPORT_NOT_UTF8],
                      "abgebrochen.toml": [Code.REPORT_TOML], "bloecke.toml": [Code.REPORT_YES_NO_NOT_BLOCKS]}
@@ -260,7 +262,7 @@ def test_another_round_changes_the_definition_not_the_code(tmp_path, form):
         'no = ["Trifft nicht zu"]\n\n# The last column:'))
     path.write_text(path.read_text(encoding="utf-8").replace("Tabelle 1: Teilauswertung", "Tabelle 2: Stand 2026")
                     .replace('yes = "Ja"', 'yes = "ja"'), encoding="utf-8")
-    custom = load_report_definition(path, form)
+    custom = load_report_definition(path, form, values=ROUND_VALUES)
     register = seed_register(form)
     register["abgeschlossen"] = ["Trifft zu", "Trifft nicht zu", "k.A.", None, *["Trifft zu"] * 51]
     computed = tabelle1(register, custom)
@@ -277,7 +279,7 @@ def test_a_definition_without_yes_no_columns_still_makes_a_workbook(tmp_path, fo
     text = template_path("tabelle1.toml").read_text(encoding="utf-8")
     path = tmp_path / "tabelle1.toml"
     path.write_text(text[:text.index("[[yes_no]]")] + text[text.index("# The last column:"):], encoding="utf-8")
-    custom = load_report_definition(path, form)
+    custom = load_report_definition(path, form, values=ROUND_VALUES)
     assert list(tabelle1(seed_register(form), custom).columns) == [
         "Handlungsfeld", "Werkzeug", "Kategorie", "Begründung/Bemerkungen", "Rücklauf"]
     sheet = load_workbook(write_report(seed_register(form), custom, tmp_path / "t.xlsx"))["Tabelle 1"]
@@ -503,7 +505,8 @@ def test_report_before_any_merge_says_to_merge_first(example_project):
 def test_report_with_a_broken_definition_exits_1_naming_file_and_line(merged_project):
     definition, line = edited_definition(merged_project.root, 'question = "umsetzung"', 'question = "umsetzen"')
     config = merged_project.root / "werkstatt.toml"
-    config.write_text(config.read_text(encoding="utf-8").replace('report = ""', 'report = "tabelle1.toml"'),
+    config.write_text(config.read_text(encoding="utf-8").replace('report = "vorlagen/tabelle1.toml"',
+                                                                              'report = "tabelle1.toml"'),
                       encoding="utf-8")
     result = CliRunner().invoke(main, ["report", "-p", str(merged_project.root)])
     assert result.exit_code == 1

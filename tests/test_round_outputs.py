@@ -29,8 +29,8 @@ def round_with(example_project, xlsform):
     def make(markdown: str, generate_now: bool = True, **overrides):
         xlsform(markdown, name="form.xlsx").replace(example_project.root / "form.xlsx")
         config = example_project.root / "werkstatt.toml"
-        config.write_text(config.read_text(encoding="utf-8").replace('form = ""', 'form = "form.xlsx"'),
-                          encoding="utf-8")
+        config.write_text(config.read_text(encoding="utf-8").replace('form = "vorlagen/fragebogen.xlsx"',
+                                                                     'form = "form.xlsx"'), encoding="utf-8")
         project = load_project(example_project.root)
         if overrides:
             project = project.with_overrides(**overrides)

@@ -45,7 +45,7 @@ def test_a_misspelt_key_names_the_nearest_known_one(project):
     error = settings_error(project)
     assert error.codes == [Code.SETTINGS_UNKNOWN_KEY]
     assert str(error.problems[0]) == ("line 5: unknown setting 'dedline' in [round]. Did you mean 'deadline'? "
-                                      "Known settings: title, deadline, repeat_rows.")
+                                      "Known settings: title, deadline, repeat_rows, horizon, previous, prefill.")
 
 
 def test_a_setting_above_every_section_says_where_it_belongs(project):
@@ -62,19 +62,19 @@ def test_every_problem_is_reported_at_once_in_line_order(project):
     edit_settings(project, "smtp_port = 587", 'smtp_port = "587"')
     error = settings_error(project)
     assert error.codes == [Code.SETTINGS_UNKNOWN_KEY, Code.SETTINGS_EMPTY_FILE, Code.SETTINGS_WRONG_TYPE]
-    assert [problem.line for problem in error.problems] == [4, 9, 17]
+    assert [problem.line for problem in error.problems] == [4, 12, 26]
     assert str(error).startswith(f"{project.root / 'werkstatt.toml'}: the settings file has errors:\n  line 4: ")
 
 
 @pytest.mark.parametrize("setting, line, code", [
-    ('catalogue = ""', 9, Code.SETTINGS_EMPTY_FILE),
-    ('catalogue = "  "', 9, Code.SETTINGS_EMPTY_FILE),
-    ('catalogue = "eingang"', 9, Code.SETTINGS_FOLDER),
-    ('form = "ergebnis"', 10, Code.SETTINGS_FOLDER),
+    ('catalogue = ""', 12, Code.SETTINGS_EMPTY_FILE),
+    ('catalogue = "  "', 12, Code.SETTINGS_EMPTY_FILE),
+    ('catalogue = "eingang"', 12, Code.SETTINGS_FOLDER),
+    ('form = "ergebnis"', 15, Code.SETTINGS_FOLDER),
 ])
 def test_an_empty_or_folder_file_setting_is_a_settings_problem(project, setting, line, code):
     key = setting.split(" = ")[0]
-    edit_settings(project, f'{key} = "{"katalog.xlsx" if key == "catalogue" else ""}"', setting)
+    edit_settings(project, f'{key} = "{"katalog.xlsx" if key == "catalogue" else "vorlagen/fragebogen.xlsx"}"', setting)
     error = settings_error(project)
     assert (error.codes, [problem.line for problem in error.problems]) == ([code], [line])
 
@@ -90,12 +90,12 @@ def test_a_wrong_mail_setting_stops_only_what_uses_mail(project):
         plan_mail(loaded)
     assert caught.value.codes == [Code.SETTINGS_WRONG_TYPE, Code.SETTINGS_UNKNOWN_KEY]
     assert [str(problem) for problem in caught.value.problems] == [
-        "line 17: [mail] smtp_port = '587' must be a whole number.",
-        "line 19: unknown setting 'usr' in [mail]. Did you mean 'user'? Known settings: sender, smtp_host, "
+        "line 26: [mail] smtp_port = '587' must be a whole number.",
+        "line 28: unknown setting 'usr' in [mail]. Did you mean 'user'? Known settings: sender, smtp_host, "
         "smtp_port, security, user, password_env, receipts, imap_host, imap_port, imap_security, imap_user, "
         "imap_folder, imap_password_env, imap_token_env, imap_move_to."]
     result = CliRunner().invoke(main, ["mail", "-p", str(project.root)])
-    assert result.exit_code == 1 and "line 17: [mail] smtp_port = '587' must be a whole number." in result.output
+    assert result.exit_code == 1 and "line 26: [mail] smtp_port = '587' must be a whole number." in result.output
 
 
 def test_settings_as_written_are_read(project):

@@ -49,7 +49,8 @@ def formulas(path) -> list[str]:
 def project_with_form(example_project, xlsform, markdown):
     xlsform(markdown, name="bogen.xlsx").replace(example_project.root / "bogen.xlsx")
     config = example_project.root / "werkstatt.toml"
-    config.write_text(config.read_text(encoding="utf-8").replace('form = ""', 'form = "bogen.xlsx"'), encoding="utf-8")
+    config.write_text(config.read_text(encoding="utf-8").replace('form = "vorlagen/fragebogen.xlsx"',
+                                                                 'form = "bogen.xlsx"'), encoding="utf-8")
     return load_project(example_project.root)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import gettext
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -181,15 +182,47 @@ def main():
 @click.argument("directory", cls=_Argument, type=click.Path(path_type=Path), metavar="metavar.directory")
 @_option("--example", is_flag=True, help="help.init.example")
 @_option("--force", is_flag=True, help="help.init.force")
+@_option("--from", "source", type=_Path(file_okay=False, path_type=Path), metavar="metavar.old_round",
+         help="help.init.from")
+@_option("--title", help="help.init.title")
+@_option("--deadline", type=click.DateTime(["%Y-%m-%d"]), help="help.init.deadline")
+@_option("--horizon", metavar="metavar.year", help="help.init.horizon")
+@_option("--prefill", is_flag=True, help="help.init.prefill")
 @_user_errors
-def init_command(directory: Path, example: bool, force: bool):
-    """Create the project folder and say what to do next."""
-    from .round import init_project
+def init_command(directory: Path, example: bool, force: bool, source: Path | None, title, deadline, horizon,
+                 prefill: bool):
+    """Create the project folder (with --from: the next round of another) and say what to do next."""
+    if source is None:
+        if title or deadline or horizon or prefill:
+            raise click.UsageError(text("init.round_options_need_from"))
+        from .round import init_project
 
-    project = init_project(directory, example=example, force=force)
-    click.echo(text("init.created", root=project.root))
-    click.echo(text("init.next_example" if example else "init.next", catalogue=project.catalogue_path.name,
-                    directory=directory))
+        project = init_project(directory, example=example, force=force)
+        click.echo(text("init.created", root=project.root))
+        click.echo(text("init.next_example" if example else "init.next", catalogue=project.catalogue_path.name,
+                        directory=directory))
+        return
+    if example or force:
+        raise click.UsageError(text("init.from_alone"))
+    from .round import init_next_round, load_source_round
+
+    old = load_source_round(source)
+    title = title or click.prompt(text("init.ask_title"), default=_next_year_text(old.title) or None)
+    if deadline is None:
+        answer = click.prompt(text("init.ask_deadline"), default="", show_default=False)
+        deadline = click.DateTime(["%Y-%m-%d"]).convert(answer, None, None) if answer else None
+    horizon = horizon or click.prompt(text("init.ask_horizon"))
+    result = init_next_round(directory, source, title, horizon, deadline.date() if deadline else None, prefill)
+    for warning in result.warnings:
+        click.echo(text("cli.warning", warning=warning), err=True)
+    click.echo(text("init.created_from", root=result.project.root, source=source,
+                    previous=result.previous_version, version=result.form_version))
+    click.echo(text("init.next_round", directory=directory))
+
+
+def _next_year_text(title: str) -> str:
+    """``title`` with each year in it one later: the suggestion for the next round's title."""
+    return re.sub(r"\b(19|20|21)\d{2}\b", lambda year: str(int(year.group()) + 1), title)
 
 
 @main.command("generate", help="help.generate")
@@ -218,6 +251,9 @@ def generate_command(project_dir: Path, catalogue, form, title, deadline, reissu
     for warning in result.warnings:
         click.echo(text("cli.warning", warning=warning), err=True)
     issued = len(result.issued)
+    if result.prefilled:
+        click.echo(text("generate.prefilled",
+                        questionnaires=plural(result.prefilled, "count.questionnaire", "count.questionnaires")))
     click.echo(text("generate.wrote", questionnaires=plural(issued, "count.questionnaire", "count.questionnaires"),
                     outbox=result.outbox, kept=result.reused_tokens, new=issued - result.reused_tokens))
 
@@ -241,6 +277,9 @@ def merge_command(project_dir: Path, strict: bool, form_language: str | None):
                     werkzeuge=plural(len(register), "count.werkzeug", "count.werkzeuge")))
     if result.problems:
         click.echo(text("merge.problems", count=len(result.problems)))
+    if result.changes is not None:
+        click.echo(text("merge.changes", **{key: plural(count, "count.werkzeug", "count.werkzeuge")
+                                            for key, count in result.change_counts.items()}))
     _echo_werkzeuge(text("merge.to_check"), register[register["status"].isin(TO_CHECK)])
     _echo_werkzeuge(text("merge.not_returned", project=project_dir), register[register["status"].isin(NOT_RETURNED)])
     click.echo(text("cli.wrote", path=result.master_path))

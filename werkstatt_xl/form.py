@@ -22,12 +22,14 @@ import re
 from dataclasses import dataclass, field, replace
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
+from typing import Mapping
 
 from .catalogue import COLUMNS
 from .errors import FileProblem, FormError, FormLanguageError
 from .expression import Expression, ExpressionError, TooDeepExpression, parse_expression
-from .files import read_csv_rows
+from .files import atomic_path, read_csv_rows
 from .messages import Code, plural, text
+from .placeholders import PlaceholderError, fill_placeholders
 from .resources import template_path
 from .settings import MAX_REPEAT_ROWS
 from .xlsx import read_workbook_rows
@@ -280,10 +282,14 @@ def default_form_path() -> Path:
     return template_path("fragebogen.xlsx")
 
 
-def load_form(path: Path, language: str = "") -> Form:
+def load_form(path: Path, language: str = "", *, values: Mapping[str, str | None] | None = None) -> Form:
     """Read and check the XLSForm at ``path`` with its labels in ``language`` (a name or code of the form's
     languages; empty: the form's default_language, else its first); raise :class:`FormError` listing
-    every problem."""
+    every problem.
+
+    ``values`` fill the round placeholders (``{{horizon}}``, see :mod:`~werkstatt_xl.placeholders`) in
+    every cell before the form is read; None leaves them as written.
+    """
     path = Path(path)
     if not path.is_file():
         raise FormError(path, [_problem(Code.FORM_MISSING_FILE)])
@@ -291,12 +297,35 @@ def load_form(path: Path, language: str = "") -> Form:
         sheets = read_workbook_rows(path)
     except ValueError as error:
         raise FormError(path, [_problem(Code.FORM_UNREADABLE, error=error)]) from None
+    if values is not None:
+        sheets = _with_round_values(path, sheets, values)
     lowered = {}
     for name, rows in sheets.items():
         lowered.setdefault(name.strip().lower(), rows)
     if len(lowered) == 1 and not lowered.keys() & _SHEETS:  # pyxform reads a lone sheet as the survey
         lowered = {"survey": next(iter(lowered.values()))}
     return _FormBuilder(path, lowered, language).build()
+
+
+def _with_round_values(path: Path, sheets: dict[str, list[list]], values: Mapping[str, str | None]) -> dict:
+    """The sheets as read, with the round placeholders in every text cell replaced; :class:`FormError` names
+    sheet and row of each one that cannot be."""
+    problems = []
+
+    def filled(cell: object, sheet: str, row: int) -> object:
+        if not isinstance(cell, str):
+            return cell
+        try:
+            return fill_placeholders(cell, values)
+        except PlaceholderError as error:
+            problems.append(_problem(error.code, sheet, row, **error.values))
+            return cell
+
+    result = {name: [[filled(cell, name, number) for cell in row] for number, row in enumerate(rows, start=1)]
+              for name, rows in sheets.items()}
+    if problems:
+        raise FormError(path, problems)
+    return result
 
 
 def _problem(code: Code | str, sheet: str = "", row: int | None = None, problem_code: Code | None = None,
@@ -992,3 +1021,17 @@ def _distinct_labels(choices: list[Choice]) -> tuple[Choice, ...]:
         counts[choice.label.casefold()] = counts.get(choice.label.casefold(), 0) + 1
     return tuple(choice if counts[choice.label.casefold()] == 1 else
                  Choice(choice.name, f"{choice.label} ({choice.name})", choice.columns) for choice in choices)
+
+
+def write_form_version(path: Path, version: str) -> None:
+    """Set ``version`` on the settings sheet of the XLSForm at ``path`` (a valid one, see :func:`load_form`),
+    everything else kept; the file is replaced atomically."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path)
+    sheet = next(sheet for sheet in workbook.worksheets if sheet.title.strip().lower() == "settings")
+    header = [str(cell.value or "").strip().lower() for cell in sheet[1]]
+    first = next(row for row in sheet.iter_rows(min_row=2) if any(cell.value is not None for cell in row))
+    sheet.cell(row=first[0].row, column=header.index("version") + 1, value=version)
+    with atomic_path(path) as temporary:
+        workbook.save(temporary)

@@ -33,6 +33,7 @@ from .files import ascii_text, atomic_directory, read_csv_rows, write_csv
 from .form import Form, Question
 from .issue_log import IssuedQuestionnaire
 from .messages import Code, fixed_text, plural, text
+from .placeholders import PlaceholderError, fill_placeholders, line_of
 from .settings import MailSettings, Settings
 from .validate import allowed_choices
 
@@ -158,8 +159,9 @@ class MailTemplate:
         return set(self.subject.get_identifiers()) | set(self.body.get_identifiers())
 
 
-def load_template(path: Path) -> MailTemplate:
-    """The e-mail text in ``path``.
+def load_template(path: Path, *, values: Mapping[str, str | None] | None = None) -> MailTemplate:
+    """The e-mail text in ``path``; ``values`` fill the round placeholders (``{{horizon}}``, see
+    :mod:`~werkstatt_xl.placeholders`) first, None leaves them as written.
 
     Raises :class:`ProjectError` naming file and line for an unknown placeholder or a stray ``$``.
     """
@@ -167,6 +169,14 @@ def load_template(path: Path) -> MailTemplate:
         source = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
     except UnicodeDecodeError:
         raise ProjectError(text(Code.MAIL_TEMPLATE_NOT_UTF8, path=path)) from None
+    except OSError as error:  # missing, a folder, no permission
+        raise ProjectError(text("mail.template_unreadable", path=path, reason=error.strerror or error)) from None
+    if values is not None:
+        try:
+            source = fill_placeholders(source, values, escape=lambda value: value.replace("$", "$$"))
+        except PlaceholderError as error:
+            raise ProjectError(text("mail.template_placeholder", path=path, line=line_of(source, error.name),
+                                    problem=error.describe())) from None
     known = ", ".join(f"${placeholder}" for placeholder in PLACEHOLDERS)
     for match in Template.pattern.finditer(source):
         line = source.count("\n", 0, match.start()) + 1

@@ -1,5 +1,5 @@
-"""The master register workbook: sheets Register, Prüfung, Rücklauf and, for a form with repeats,
-Wiederholungen; and reading it back.
+"""The master register workbook: sheets Register, Prüfung, Rücklauf, for a form with repeats Wiederholungen,
+and where the round has a previous one Veränderungen; and reading it back.
 
 Each table sheet carries the register keys in a hidden first row above the German
 headers, so the data reads back by key even after a person renamed or reordered headers.
@@ -24,11 +24,12 @@ from .register import (
     STATUS_UNCONFIRMED,
     STATUSES,
 )
+from .rounds import CHANGE_COLUMNS
 from .validate import ERROR
 from .xlsx import new_workbook, read_workbook_rows
 
-REGISTER_SHEET, PROBLEMS_SHEET, RETURNS_SHEET, REPEATS_SHEET = (
-    text(f"master.{sheet}_sheet") for sheet in ("register", "problems", "returns", "repeats"))
+REGISTER_SHEET, PROBLEMS_SHEET, RETURNS_SHEET, REPEATS_SHEET, CHANGES_SHEET = (
+    text(f"master.{sheet}_sheet") for sheet in ("register", "problems", "returns", "repeats", "changes"))
 STATUS_KEYS = {STATUS_RECEIVED: "received", STATUS_PROBLEMS: "problems", STATUS_UNCONFIRMED: "unconfirmed",
                STATUS_MISSING: "missing", STATUS_REJECTED: "rejected"}
 """Each status -> the key of its explanation in the legend."""
@@ -49,11 +50,13 @@ _GROUP_WIDTH, _COUNT_WIDTH = 40, 14
 
 
 def write_master_workbook(path: Path, register, problems: list, headers: dict[str, str], repeats=None,
-                          repeat_headers: dict[str, str] | None = None, form_language: str = "") -> Path:
+                          repeat_headers: dict[str, str] | None = None, form_language: str = "",
+                          changes=None) -> Path:
     """Write ``master.xlsx`` to ``path``, a new file (the caller writes it atomically, see
     :func:`~werkstatt_xl.files.atomic_path`); the sheet of ``repeats`` (the rows of the form's repeats,
-    with ``repeat_headers``) where they are given. ``form_language``, the language of the choice labels it
-    shows, is kept as a document property (:func:`read_form_language`)."""
+    with ``repeat_headers``) where they are given, and with ``changes`` (see
+    :func:`~werkstatt_xl.rounds.compare_rounds`) the sheet "Veränderungen". ``form_language``, the language
+    of the choice labels it shows, is kept as a document property (:func:`read_form_language`)."""
     import pandas as pd
 
     problem_frame = pd.DataFrame([{key: str(getattr(problem, key)) for key in PROBLEM_COLUMNS}
@@ -67,6 +70,8 @@ def write_master_workbook(path: Path, register, problems: list, headers: dict[st
     _write_return_rates(workbook, formats, register)
     if repeats is not None:
         _write_table(workbook, formats, REPEATS_SHEET, repeats, repeat_headers, freeze_columns=2)
+    if changes is not None:
+        _write_table(workbook, formats, CHANGES_SHEET, changes, CHANGE_COLUMNS, freeze_columns=2)
     workbook.close()
     return path
 

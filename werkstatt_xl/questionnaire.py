@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 from . import wording
 from .anchors import TICK, answer_key, answer_marker, meta_key, split_answer_key
@@ -27,7 +27,7 @@ ANSWER_COLUMN, MARKER_COLUMN = 2, 3
 _WIDTHS = (5.5, 52, 40)
 _TEXT, _BOLD, _SCALE, _SKIP, _MARK = Font(10), Font(10, bold=True), Font(9), Font(8), Font(8, bold=True)
 """Questions and answers, group headers and bold labels, an answer scale, a skip note, the required mark."""
-_LINE_FONTS = {"choices": _SCALE, "required": _MARK, "skip": _SKIP}
+_LINE_FONTS = {"choices": _SCALE, "required": _MARK, "skip": _SKIP, "previous": _MARK}
 """The font of each kind of line below a question's label."""
 _TITLE, _SUBTITLE, _INTRO = Font(14, bold=True), Font(12, bold=True), Font(9)
 _TITLE_HEIGHT, _SUBTITLE_HEIGHT, _INTRO_HEIGHT, _GROUP_HEIGHT = 24, 20, 40, 20
@@ -171,12 +171,20 @@ class _Styles:
         self.prefilled_date = add({**answer, "bg_color": "#EAF1FB", "num_format": "dd.mm.yyyy"})
         self.prefilled_time = add({**answer, "bg_color": "#EAF1FB", "num_format": "hh:mm"})
         self.prefilled_datetime = add({**answer, "bg_color": "#EAF1FB", "num_format": "dd.mm.yyyy hh:mm"})
+        self.previous = add({"font_name": FONT, "font_size": _MARK.size, "bold": True, "font_color": "#9C5700"})
+        previous = {**answer, "locked": False, "bg_color": "#FFE7C2"}
+        self.previous_answer = {"date": add({**previous, "num_format": "dd.mm.yyyy"}),
+                                "text": add({**previous, "num_format": "@"}), "": add(previous)}
+        """Answer cells holding last round's answer, by question type ("": other types)."""
         self.not_relevant = add({"bg_color": "#D9D9D9", "font_color": "#7F7F7F"})
         self.hidden = add({"font_size": 8, "font_color": "#808080"})
 
 
-def render_questionnaire(path: Path, form: Form, werkzeug: Werkzeug, token: str, settings: Settings) -> None:
-    """Write the questionnaire for ``werkzeug`` to ``path`` (a new file)."""
+def render_questionnaire(path: Path, form: Form, werkzeug: Werkzeug, token: str, settings: Settings,
+                         previous: Mapping[str, object] | None = None) -> None:
+    """Write the questionnaire for ``werkzeug`` to ``path`` (a new file); ``previous`` (question name ->
+    last round's answer) fills answer cells, each marked as last round's, to be checked."""
+    previous = previous or {}
     workbook = new_workbook(path)
     workbook.set_properties({"title": f"{form.title}: {werkzeug.werkzeug}", "subject": settings.title or form.title,
                              "author": "werkstatt-xl", "comments": text("questionnaire.comments")})
@@ -184,7 +192,7 @@ def render_questionnaire(path: Path, form: Form, werkzeug: Werkzeug, token: str,
     sheet = workbook.add_worksheet(SHEET)
     lists = workbook.add_worksheet(LISTS_SHEET)
     meta = workbook.add_worksheet(META_SHEET)
-    heading = _heading(form, werkzeug, settings)
+    heading = _heading(form, werkzeug, settings, bool(previous))
     placed = _layout(form, len(heading), settings.repeat_rows)
     cells = _answer_cells(placed)
     list_ranges = _write_lists(lists, form, cells)
@@ -203,7 +211,11 @@ def render_questionnaire(path: Path, form: Form, werkzeug: Werkzeug, token: str,
             _write_instance(heights, styles, place.row - 1, wording.readable(question.group.label, form),
                             place.instance, _repeat_rows(question.group, settings.repeat_rows))
         group, instance = question.group, place.instance
-        _write_question(heights, styles, place, form, werkzeug, _cell_finder(cells, place, form), list_ranges)
+        carried = place.instance is None and question.name in previous
+        _write_question(heights, styles, place, form, werkzeug, _cell_finder(cells, place, form), list_ranges,
+                        carried)
+        if carried:
+            _write_previous_answer(heights, styles, place.row, question, previous[question.name])
         last = place.last_row
     _write_meta(meta, form, werkzeug, token, settings)
     page_setup(heights, _PAGE, last, ANSWER_COLUMN, sum(map(column_pixels, _WIDTHS)), werkzeug.werkzeug,
@@ -302,7 +314,7 @@ def _cell_finder(cells: dict[str, str], place: _Placed, form: Form) -> Callable[
     return cell_of
 
 
-def _heading(form: Form, werkzeug: Werkzeug, settings: Settings) -> list[tuple[str, str]]:
+def _heading(form: Form, werkzeug: Werkzeug, settings: Settings, previous: bool = False) -> list[tuple[str, str]]:
     """The lines above the questions as (kind, text): the titles of the round and of the form, and how to
     fill in. Titles that begin with the same word are said once: ``Zwischenbilanz 2019`` and
     ``Zwischenbilanz „Werkstattplan“`` make ``Zwischenbilanz 2019 „Werkstattplan“``."""
@@ -317,6 +329,8 @@ def _heading(form: Form, werkzeug: Werkzeug, settings: Settings) -> list[tuple[s
     intro = text("questionnaire.intro", deadline=deadline)
     if any(_required_mark(question, werkzeug) for question in form.questions):
         intro += " " + text("questionnaire.required_intro", mark=text("questionnaire.required"))
+    if previous:
+        intro += " " + text("questionnaire.previous_intro", mark=text("questionnaire.previous_answer"))
     return [*heading, ("intro", intro)]
 
 
@@ -396,9 +410,12 @@ def _required_mark(question: Question, werkzeug: Werkzeug) -> bool:
 
 
 def _write_question(rows: Rows, styles: _Styles, place: _Placed, form: Form, werkzeug: Werkzeug,
-                    cell_of: Callable[[str | None], str | None], list_ranges: dict[str, str]) -> None:
+                    cell_of: Callable[[str | None], str | None], list_ranges: dict[str, str],
+                    previous: bool = False) -> None:
     sheet, question, row = rows.sheet, place.question, place.row
     below = _lines_below(question, form, werkzeug) if question.is_answer else []
+    if previous:
+        below.append(("previous", text("questionnaire.previous_answer")))
     rows.set(row, _question_height(question, werkzeug, below, form))
     if question.type == "calculate" and not question.label:
         sheet.set_row(row, None, None, {"hidden": True})  # a value other formulas read, unseen as in ODK
@@ -645,6 +662,20 @@ def _write_choice_rows(rows: Rows, styles: _Styles, place: _Placed) -> None:
             "error_title": text("questionnaire.not_a_tick"), "error_type": "stop", "error_message": how})
         sheet.write_string(row, MARKER_COLUMN, answer_marker(place.key(choice.name)))
         rows.set(row, text_height(_WIDTHS[1] - 1, (choice.label, _TEXT)))
+
+
+def _write_previous_answer(rows: Rows, styles: _Styles, row: int, question: Question, value: object) -> None:
+    """Last round's answer in the answer cell, tinted (the label's mark is written with the question); the cell
+    keeps its validation, so a department overwrites it as any answer."""
+    sheet, style = rows.sheet, styles.previous_answer.get(question.type, styles.previous_answer[""])
+    if isinstance(value, str):
+        sheet.write_string(row, ANSWER_COLUMN, value, style)
+    elif isinstance(value, dt.date):
+        sheet.write_datetime(row, ANSWER_COLUMN, dt.datetime.combine(value, dt.time()), style)
+    else:
+        sheet.write_number(row, ANSWER_COLUMN, value, style)
+    shown = value.strftime("%d.%m.%Y") if isinstance(value, dt.date) else str(value)
+    rows.set(row, max(rows.heights.get(row, 0), text_height(_WIDTHS[2], (shown, _TEXT))))
 
 
 def _prefill_value(question: Question, werkzeug: Werkzeug) -> str:

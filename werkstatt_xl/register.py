@@ -135,15 +135,17 @@ REPEAT_COLUMNS = {"werkzeug_id": COLUMNS["werkzeug_id"], "werkzeug": COLUMNS["we
 def build_register(catalogue: Catalogue, form: Form, issued: Iterable[IssuedQuestionnaire],
                    reads: Iterable[tuple[str, RawReturn | Unreadable]],
                    confirmed: frozenset[tuple[str, str]] = frozenset(),
-                   form_in: Callable[[str], Form] | None = None) -> Register:
+                   form_in: Callable[[str], Form] | None = None,
+                   previous_tokens: frozenset[str] = frozenset()) -> Register:
     """The register from the returns read, each given as (name in ``eingang/``, what was read).
 
     Every return is identified by its token or, failing that, its title, checked against the
     form, and the newest return per Werkzeug wins. The token is the proof: a return matched by
     its title never replaces or outranks one with the Werkzeug's token, and counts only once the
     office has confirmed it for that Werkzeug ((SHA-256, Werkzeug-ID) is in ``confirmed``); until
-    then its answers stay out of the register and the Werkzeug is "unbestätigt". Nothing is
-    dropped: every file gets a :class:`ReturnRecord`, and every reason a :class:`Problem`.
+    then its answers stay out of the register and the Werkzeug is "unbestätigt". A return carrying a
+    token of ``previous_tokens`` (issued in the previous round) is rejected as one of another round.
+    Nothing is dropped: every file gets a :class:`ReturnRecord`, and every reason a :class:`Problem`.
 
     A questionnaire generated in another language of the form (its metadata say which; none: the language
     the form reads in without one) is read with ``form_in(language)``, the form in that language, and its
@@ -160,7 +162,7 @@ def build_register(catalogue: Catalogue, form: Form, issued: Iterable[IssuedQues
             problems.append(Problem(name, raw.code, raw.reason, raw.hint))
             records.append(ReturnRecord(name, Outcome.REJECTED, reason=raw.reason))
             continue
-        werkzeug, code, reason, hint, notes = _identify(raw, form, tokens, by_id, by_title)
+        werkzeug, code, reason, hint, notes = _identify(raw, form, tokens, by_id, by_title, previous_tokens)
         verified = bool(raw.meta.get("form_id"))  # without its identity a return can only be matched by title
         if werkzeug is not None and _unanswered(raw, form):
             werkzeug, code = None, Code.RETURN_UNANSWERED
@@ -236,7 +238,7 @@ def _copied(file: str, form: Form, key: str, copy: CellValue, taken: CellValue, 
 
 
 def _identify(raw: RawReturn, form: Form, tokens: dict[str, IssuedQuestionnaire], by_id: dict[str, Werkzeug],
-              by_title: dict[str, Werkzeug]):
+              by_title: dict[str, Werkzeug], previous_tokens: frozenset[str] = frozenset()):
     """(Werkzeug, None, "", "", notes) for a return of this round, else (None, code, reason, hint, [])."""
     meta = raw.meta
     again = text("remedy.resend_current")
@@ -251,6 +253,8 @@ def _identify(raw: RawReturn, form: Form, tokens: dict[str, IssuedQuestionnaire]
         if not raw.answers:
             return rejected(Code.RETURN_NOT_A_QUESTIONNAIRE, text("remedy.check_file"))
         return rejected(Code.RETURN_NO_IDENTITY)
+    if meta.get("token") in previous_tokens and meta.get("token") not in tokens:
+        return rejected(Code.RETURN_OTHER_ROUND, text("remedy.resend_this_round"))
     if meta.get("form_id") != form.form_id:
         return rejected(Code.RETURN_OTHER_FORM, form_id=meta.get("form_id"))
     if meta.get("form_version") != form.version:

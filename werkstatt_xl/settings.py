@@ -61,6 +61,21 @@ class Settings:
     """A Tabelle 1 definition; empty: the shipped one."""
     form_language: str = ""
     """The language of the form's labels (``English`` or ``en``); empty: the form's default_language, else its first."""
+    mail_invitation: str = ""
+    """The invitation's e-mail text; empty: ``mail_einladung.txt`` of the project folder, else the shipped one."""
+    mail_reminder: str = ""
+    """The reminder's e-mail text; empty: ``mail_erinnerung.txt`` of the project folder, else the shipped one."""
+    mail_correction: str = ""
+    """The correction request's e-mail text; empty: ``mail_korrektur.txt`` of the project folder, else the shipped
+    one."""
+    mail_receipt: str = ""
+    """The receipt's e-mail text; empty: ``mail_bestaetigung.txt`` of the project folder, else the shipped one."""
+    horizon: int | None = None
+    """``[round] horizon``: the year continuation is asked about (``{{horizon}}`` in the templates)."""
+    previous: str = ""
+    """``[round] previous``: the folder holding the previous round's register and issue log; empty: none."""
+    prefill: bool = False
+    """``[round] prefill``: the questionnaires carry the previous round's answers."""
     mail_section: MailSettings | SettingsError = field(default_factory=MailSettings, repr=False, compare=False)
     """What ``[mail]`` says, or why it cannot be used; read it through :attr:`mail`."""
 
@@ -80,9 +95,24 @@ class Settings:
         return replace(self, **{key: value for key, value in overrides.items() if value is not None})
 
 
+YEAR = "year"
+"""The kind of a setting that holds a year (a whole number, or text of one)."""
+YEARS = range(1900, 2200)
+"""The years a setting accepts."""
+
+
+def as_year(value: object) -> int | None:
+    """``value``, a whole number or text of one, as a year of :data:`YEARS`; None where it is none."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value in YEARS else None
+
+
 SECTIONS = {
-    "round": {"title": str, "deadline": dt.date, "repeat_rows": int},
-    "files": {"catalogue": str, "form": str, "report": str, "form_language": str},
+    "round": {"title": str, "deadline": dt.date, "repeat_rows": int, "horizon": YEAR, "previous": str,
+              "prefill": bool},
+    "files": {"catalogue": str, "form": str, "report": str, "form_language": str, "mail_invitation": str,
+              "mail_reminder": str, "mail_correction": str, "mail_receipt": str},
     "mail": {setting.name: type(setting.default) for setting in fields(MailSettings)},
 }
 """Section -> its settings and the kind of value each takes."""
@@ -156,6 +186,8 @@ class _Reader:
                              known=", ".join(kinds))
             elif kinds[key] is dt.date:
                 usable[key] = self.date(name, key, value)
+            elif kinds[key] is YEAR:
+                usable[key] = self.year(name, key, value)
             elif kinds[key] is bool and not isinstance(value, bool):
                 self.problem(Code.SETTINGS_WRONG_TYPE, name, key, section=name, name=key, value=value,
                              expected=text("settings.kind_yes_no"))
@@ -181,6 +213,15 @@ class _Reader:
             return value
         self.problem(Code.SETTINGS_BAD_DATE, section, key, value=value)
         return None
+
+    def year(self, section: str, key: str, value: object) -> int | None:
+        """A year written as a number or as text like "2025"; empty text is no year."""
+        if value == "":
+            return None
+        year = as_year(value)
+        if year is None:
+            self.problem(Code.SETTINGS_BAD_YEAR, section, key, name=key, value=value)
+        return year
 
     def check_repeat_rows(self, round_: dict) -> None:
         if not 1 <= round_.get("repeat_rows", 1) <= MAX_REPEAT_ROWS:

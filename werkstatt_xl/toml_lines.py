@@ -3,7 +3,9 @@ can name its line (tomllib keeps no positions)."""
 
 from __future__ import annotations
 
+import json
 import re
+import tomllib
 
 _HEADER_LINE = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
 
@@ -46,3 +48,50 @@ class TomlLines:
             if f'"{value}"' in line or f"'{value}'" in line:
                 return number
         return start
+
+
+def toml_value(value: object) -> str:
+    """``value`` (text, a whole number, a truth value or a date) as TOML writes it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)  # a JSON string is a TOML basic string
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def with_values(content: str, table: str, values: dict[str, object]) -> str:
+    """The TOML text ``content`` with the keys of ``values`` set in ``[table]``, every comment kept: a key's
+    value is replaced where the key stands, else the key is added at the end of the table (the table at the
+    end of the text where there is none)."""
+    lines = content.splitlines()
+    for key, value in values.items():
+        found = TomlLines("\n".join(lines))
+        line = found.find(table, key)
+        if re.match(rf"""^\s*["']?{re.escape(key)}["']?\s*=""", lines[line - 1] if lines else ""):
+            lines[line - 1] = _replaced(lines[line - 1], toml_value(value))
+            continue
+        section = next((section for section in found.sections if section[0] == table), None)
+        if section is None:
+            lines += ["", f"[{table}]", f"{key} = {toml_value(value)}"]
+            continue
+        last = section[2]
+        while last > section[1] and not lines[last - 1].strip():
+            last -= 1
+        lines.insert(last, f"{key} = {toml_value(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def _replaced(line: str, value: str) -> str:
+    """``key = old  # comment`` with ``value`` for the old value, the comment kept."""
+    key, _, rest = line.partition("=")
+    for end in range(len(rest) + 1):
+        tail = rest[end:].strip()
+        if tail and not tail.startswith("#"):
+            continue
+        try:
+            tomllib.loads(f"x = {rest[:end]}")
+        except tomllib.TOMLDecodeError:
+            continue
+        spacing = rest[len(rest[:end].rstrip()):end] if tail else ""
+        return f"{key}= {value}{spacing}{rest[end:]}" if tail else f"{key}= {value}"
+    return f"{key}= {value}"

@@ -186,3 +186,9 @@ class Code(StrEnum):
     # formulas where an answer belongs
     ANSWER_FORMULA = "answer.formula"
     ANSWER_FORMULA_VALUE_TAKEN = "answer.formula_value_taken"
+
+    # the next round: round values in templates, the previous round
+    SETTINGS_BAD_YEAR = "settings.bad_year"
+    TEMPLATE_UNKNOWN_PLACEHOLDER = "template.unknown_placeholder"
+    TEMPLATE_VALUE_UNSET = "template.value_unset"
+    RETURN_OTHER_ROUND = "return.other_round"

@@ -346,4 +346,21 @@ TEXTS: dict[str, str] = {
     "overrides.input_message": "Leer lassen: Tabelle 1 druckt den Text aus den Antworten (Spalte C). Ein einzelner "
                                "Strich (-) druckt nichts.",
     "overrides.page_numbers": "Seite {page} von {pages}",
+
+    # the next round: last round's answers carried forward, what changed since (sheet "Veränderungen")
+    Code.RETURN_OTHER_ROUND: "Fragebogen einer früheren Runde: in dieser Runde gilt ein neuer Fragebogen.",
+    "remedy.resend_this_round": "Den Fragebogen dieser Runde aus ausgang/ senden und ausfüllen lassen.",
+    "questionnaire.previous_answer": "Vorjahresangabe – bitte prüfen",
+    "questionnaire.previous_intro": "Orange hinterlegte Felder mit dem Vermerk „{mark}“ enthalten Ihre Antwort der "
+                                    "letzten Runde: bitte prüfen und überschreiben, wo sich etwas geändert hat.",
+    "master.changes_sheet": "Veränderungen",
+    "changes.changed": "geändert",
+    "changes.unchanged": "unverändert",
+    "changes.new": "ohne Vorrunde",
+    "changes.column.werkzeug_id": "Werkzeug-ID",
+    "changes.column.werkzeug": "Werkzeug",
+    "changes.column.change": "Veränderung",
+    "changes.column.question": "Frage",
+    "changes.column.previous": "Vorrunde",
+    "changes.column.current": "Diese Runde",
 }

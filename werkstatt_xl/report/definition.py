@@ -7,11 +7,13 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Mapping
 
 from ..catalogue import KATEGORIEN
 from ..errors import FileProblem, ReportDefinitionError
 from ..form import Form
 from ..messages import Code, text
+from ..placeholders import PlaceholderError, fill_placeholders_in, line_of
 from ..register import STATUSES
 from ..toml_lines import TomlLines
 
@@ -75,6 +77,14 @@ class ChartTexts:
 
 
 @dataclass(frozen=True)
+class ChangeMarks:
+    """How Tabelle 1 marks the rows of Werkzeuge whose answers differ from the previous round's."""
+
+    color: str
+    text: str
+
+
+@dataclass(frozen=True)
 class ReportDefinition:
     path: Path
     title: str
@@ -91,6 +101,8 @@ class ReportDefinition:
     no_return_statuses: tuple[str, ...]
     no_return_text: str
     charts: ChartTexts
+    changes: ChangeMarks | None = None
+    """Where ``[changes] mark = true``: how changed rows are marked; None: not marked."""
     open_query: str = OPEN_QUERY
     """Added to the remarks of a Werkzeug "mit Problemen": a question to the department is still open."""
 
@@ -110,19 +122,27 @@ _TABLE_SCHEMAS = {
                "axis": str, "total": str, "blank": str, "unanswered": str, "no_return": str, "neutral": tuple,
                "ratings": dict},
 }
+_CHANGES_SCHEMA = {"mark": bool, "color": str, "text": str}
+"""``[changes]``, optional: a definition without it marks nothing."""
 _OPTIONAL = {("remarks", "open_query"): OPEN_QUERY}
 """(table, key) -> the value of a setting that definitions written before it may lack."""
 _YES_NO_SCHEMA = {"header": str, "question": str, "yes": tuple, "no": tuple}
 _LEGEND_SCHEMA = {"color": str, "text": str}
 _KIND_NAMES = {str: "report_definition.kind_text", tuple: "report_definition.kind_texts",
-               dict: "report_definition.kind_table", list: "report_definition.kind_blocks"}
+               dict: "report_definition.kind_table", list: "report_definition.kind_blocks",
+               bool: "report_definition.kind_yes_no"}
 """Kind of value -> key of the text saying what a value of that kind must be."""
 _COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
-def load_report_definition(path: Path, form: Form) -> ReportDefinition:
-    """Read and check the definition against ``form``; raise :class:`ReportDefinitionError`."""
+def load_report_definition(path: Path, form: Form, *,
+                           values: Mapping[str, str | None] | None = None) -> ReportDefinition:
+    """Read and check the definition against ``form``; raise :class:`ReportDefinitionError`.
+
+    ``values`` fill the round placeholders (``{{horizon}}``, see :mod:`~werkstatt_xl.placeholders`) in
+    every text; None leaves them as written.
+    """
     path = Path(path)
     try:
         content = path.read_text(encoding="utf-8")
@@ -137,6 +157,12 @@ def load_report_definition(path: Path, form: Form) -> ReportDefinition:
         data = tomllib.loads(content)
     except tomllib.TOMLDecodeError as error:
         raise ReportDefinitionError(path, [_toml_problem(str(error), content)]) from None
+    if values is not None:
+        try:
+            data = fill_placeholders_in(data, values)
+        except PlaceholderError as error:
+            problem = _problem(error.code, line_of(content, error.name), **error.values)
+            raise ReportDefinitionError(path, [problem]) from None
     return _DefinitionReader(path, content, form).read(data)
 
 
@@ -166,6 +192,7 @@ class _DefinitionReader:
         self.problems.append(_problem(code, self.lines.find(table, key, value, occurrence), **values))
 
     def read(self, data: dict) -> ReportDefinition:
+        changes = self.read_changes(data.pop("changes", None))
         top = self.fields(data, "", _TOP_SCHEMA)
         table, remarks, no_return, charts = (self.fields(top[name], name, _TABLE_SCHEMAS[name])
                                              for name in ("table", "remarks", "no_return", "charts"))
@@ -193,8 +220,22 @@ class _DefinitionReader:
             remarks_header=remarks["header"], remarks_questions=remarks["questions"], separator=remarks["separator"],
             open_query=remarks["open_query"],
             no_return_statuses=no_return["statuses"], no_return_text=no_return["text"],
-            charts=ChartTexts(**{**charts, "ratings": ratings}),
+            charts=ChartTexts(**{**charts, "ratings": ratings}), changes=changes,
         )
+
+    def read_changes(self, data: object) -> ChangeMarks | None:
+        """``[changes]``: the marks of changed rows where ``mark = true``, else None."""
+        if data is None:
+            return None
+        if not isinstance(data, dict):
+            self.problem(Code.REPORT_WRONG_TYPE, "", "changes", name="changes",
+                         where=text("report_definition.top_level"), expected=text("report_definition.kind_table"))
+            return None
+        fields = self.fields(data, "changes", _CHANGES_SCHEMA)
+        if fields["color"] and not _COLOR.match(fields["color"]):
+            self.problem(Code.REPORT_BAD_COLOR, "changes", "color", fields["color"], color=fields["color"],
+                         name="changes")
+        return ChangeMarks(fields["color"], fields["text"]) if fields["mark"] else None
 
     def fields(self, data: object, table: str, schema: dict, occurrence: int = 0) -> dict:
         """``data``'s values for the keys of ``schema``, each of its kind; problems for the rest."""

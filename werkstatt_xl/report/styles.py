@@ -45,3 +45,8 @@ class Styles:
         self.count = add({**cell, "num_format": "0"})
         self.total = add({**cell, "num_format": "0", "bold": True})
         self.total_label = add({**cell, "bold": True})
+        changed = {"bg_color": definition.changes.color} if definition.changes else {}
+        self.changed_mark = add({**cell, "align": "center", **changed})
+        self.changed_text = add({**cell, **changed})
+        """The X and remarks cells of a row whose answers changed since the previous round ([changes])."""
+        self.changed_swatch = add({"font_name": FONT, "font_size": 12, "font_color": changed.get("bg_color", GRID)})

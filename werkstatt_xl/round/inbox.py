@@ -20,7 +20,7 @@ from ..catalogue import Werkzeug, load_catalogue
 from ..confirmations import Confirmation, read_confirmations, write_confirmations
 from ..errors import FormError, IngestError, ProjectError, ReportDefinitionError
 from ..files import atomic_paths
-from ..form import Form, load_form
+from ..form import Form
 from ..inbox_mail import read_collect_log, sender_notices
 from ..ingest import RawReturn, is_ignored_name, read_return
 from ..issue_log import write_issue_log
@@ -54,8 +54,10 @@ from ..report import (
     write_report,
     write_summary,
 )
+from ..rounds import changed_werkzeuge, compare_rounds, count_changes
 from ..validate import Problem
 from .collect import collect_log_path
+from .nextround import previous_round
 from .project import Progress, Project, issued_questionnaires
 
 if TYPE_CHECKING:
@@ -79,6 +81,14 @@ class MergeResult:
     """``redaktion.xlsx``: the office's texts for Tabelle 1, refreshed."""
     repeats: "pandas.DataFrame | None" = None
     """The filled-in rows of the form's repeats (see :mod:`werkstatt_xl.register`); None without repeats."""
+    changes: "pandas.DataFrame | None" = None
+    """What changed since the previous round (see :func:`~werkstatt_xl.rounds.compare_rounds`); None where the
+    project knows no previous round."""
+
+    @property
+    def change_counts(self) -> dict[str, int]:
+        """How many Werkzeuge returned changed answers (``changed``) and last round's unchanged (``unchanged``)."""
+        return count_changes(self.changes) if self.changes is not None else {"changed": 0, "unchanged": 0}
 
 
 def merge(project: Project, on_progress: Progress | None = None) -> MergeResult:
@@ -87,16 +97,19 @@ def merge(project: Project, on_progress: Progress | None = None) -> MergeResult:
     One bad file never stops a merge: it is listed with its reason. Returned files are
     only read. master.xlsx, Tabelle 1 and redaktion.xlsx (the office's texts for Tabelle 1,
     which it uses) are replaced all or none. A lost ``ausgabe.csv`` is rebuilt from the
-    questionnaires in ``ausgang/`` first (see :func:`issued_questionnaires`).
+    questionnaires in ``ausgang/`` first (see :func:`issued_questionnaires`). Where the project knows its
+    previous round, returns of that round are rejected as such and master.xlsx gets the sheet
+    "Veränderungen" (Tabelle 1 marks the changed rows where its definition says so).
     """
     with _without_cycle_collection():
         return _merge(project, on_progress)
 
 
 def _merge(project: Project, on_progress: Progress | None) -> MergeResult:
-    form = load_form(project.form_path, project.form_language)
+    form = project.read_form()
     catalogue = load_catalogue(project.catalogue_path)
     definition, mismatch = fitting_definition(project, form)  # a broken one stops before reading
+    previous = previous_round(project)
     overrides = read_overrides(project.root / OVERRIDES) if definition else None  # so does a broken redaktion.xlsx
     issued, notice = issued_questionnaires(project, catalogue)
     if not issued:
@@ -106,14 +119,16 @@ def _merge(project: Project, on_progress: Progress | None) -> MergeResult:
     files = returned_files(project)
     reads = ((display_name(path.relative_to(project.inbox)), raw) for path, raw in _read_all(files, on_progress))
     confirmed = frozenset((entry.sha256, entry.werkzeug_id) for entry in read_confirmations(project.confirmations))
-    register = build_register(catalogue, form, issued, reads, confirmed, form_in=_languages_of(project, form))
+    register = build_register(catalogue, form, issued, reads, confirmed, form_in=_languages_of(project, form),
+                              previous_tokens=previous.tokens if previous else frozenset())
     register.problems.extend(_sender_notices(project, register.frame, catalogue))
     frame = register.frame
     repeats = register.repeats if form.repeats else None
+    changes = compare_rounds(previous.register, frame, form) if previous else None
     write_master = partial(write_master_workbook, register=readable(frame, form.questions), problems=register.problems,
                            headers=register_headers(form), repeat_headers=repeat_headers(form),
                            repeats=None if repeats is None else readable(repeats, form.repeat_questions),
-                           form_language=form.language)
+                           form_language=form.language, changes=changes)
     warnings = tuple(warning for warning in (notice, mismatch) if warning)
     if definition is None:
         with atomic_paths([project.master_path, project.summary_path]) as (master, summary):
@@ -122,15 +137,17 @@ def _merge(project: Project, on_progress: Progress | None) -> MergeResult:
                   parallel=len(frame) >= PARALLEL_FROM)
         warnings += remove_stale(project.report_workbook_path, project.summary_path)
         return MergeResult(frame, register.problems, register.returns, project.master_path, project.summary_path,
-                           count_outcomes(register), warnings, None, repeats)
+                           count_outcomes(register), warnings, None, repeats, changes)
     with atomic_paths([project.master_path, project.report_workbook_path, overrides.path]) as (master, report, edits):
         _both(partial(write_master, master),
-              partial(_write_tabelle1, frame, definition, report, edits, overrides, project.title),
+              partial(_write_tabelle1, frame, definition, report, edits, overrides, project.title,
+                      changed_werkzeuge(changes) if previous else None),
               parallel=len(frame) >= PARALLEL_FROM)
         overrides.check_unchanged()
     warnings += remove_stale(project.summary_path, project.report_workbook_path)
     return MergeResult(frame, register.problems, register.returns, project.master_path,
-                       project.report_workbook_path, count_outcomes(register), warnings, overrides.path, repeats)
+                       project.report_workbook_path, count_outcomes(register), warnings, overrides.path, repeats,
+                       changes)
 
 
 def remove_stale(stale: Path, written: Path) -> tuple[str, ...]:
@@ -153,7 +170,7 @@ def fitting_definition(project: Project, form) -> tuple[ReportDefinition | None,
     this form lacks) None and the warning saying that the summary of every question takes its place.
     Any other problem of the definition stops (:class:`ReportDefinitionError`)."""
     try:
-        return load_report_definition(project.report_path, form), ""
+        return load_report_definition(project.report_path, form, values=project.round_values), ""
     except ReportDefinitionError as error:
         if not all(problem.code in FORM_MISMATCH for problem in error.problems):
             raise
@@ -193,7 +210,7 @@ def confirm(project: Project, names: list[str]) -> list[tuple[str, Werkzeug]]:
     Each must be a readable return without its identity whose title names a Werkzeug of the
     catalogue; returns (file, Werkzeug) for each. Nothing is recorded unless all can be.
     """
-    form = load_form(project.form_path, project.form_language)
+    form = project.read_form()
     by_title = load_catalogue(project.catalogue_path).by_title()
     confirmations = read_confirmations(project.confirmations)
     now = dt.datetime.now().astimezone().isoformat(timespec="seconds")
@@ -268,7 +285,7 @@ def read_register(project: Project, answers: bool = True):
 def read_repeats(project: Project):
     """The rows of the form's repeats as last written by merge (a DataFrame keyed as
     :attr:`~werkstatt_xl.register.Register.repeats`), or None before any merge or for a form without repeats."""
-    form = load_form(project.form_path, project.form_language)
+    form = project.read_form()
     if not project.master_path.is_file() or not form.repeats:
         return None
     form, written = _forms_of_master(project, form)
@@ -279,12 +296,12 @@ def read_repeats(project: Project):
 def _forms_of_master(project: Project, form: Form | None = None) -> tuple[Form, Form]:
     """The project's form (``form`` where loaded already) and the form in the language master.xlsx was
     written in (the same where they agree, or master.xlsx does not say)."""
-    form = form or load_form(project.form_path, project.form_language)
+    form = form or project.read_form()
     language = read_form_language(project.master_path)
     if language is None or language == form.language:
         return form, form
     try:
-        return form, load_form(project.form_path, language)
+        return form, project.read_form(language)
     except FormError:
         raise ProjectError(text("master.language_gone", path=project.master_path, language=language or "-",
                                 form=project.form_path)) from None
@@ -296,7 +313,7 @@ def _languages_of(project: Project, form: Form) -> Callable[[str], Form]:
     @functools.cache
     def form_in(language: str) -> Form:
         try:
-            return load_form(project.form_path, language)
+            return project.read_form(language)
         except FormError:
             return form
 
@@ -337,9 +354,10 @@ def _read_all(paths: list[Path], on_progress: Progress | None) -> Iterator[tuple
             executor.shutdown(cancel_futures=True)
 
 
-def _write_tabelle1(register, definition, report: Path, edits: Path, overrides: Overrides, title: str) -> None:
+def _write_tabelle1(register, definition, report: Path, edits: Path, overrides: Overrides, title: str,
+                    changed: frozenset[str] | None = None) -> None:
     """Tabelle 1 with the office's texts, and redaktion.xlsx with the texts from the answers beside them."""
-    write_report(register, definition, report, title, overrides.texts)
+    write_report(register, definition, report, title, overrides.texts, changed)
     write_overrides(edits, printed_remarks(register, definition), overrides, definition.remarks_header, title)
 
 

@@ -12,7 +12,7 @@ from typing import Callable, Iterable
 from ..catalogue import Werkzeug, load_catalogue
 from ..errors import IngestError, ProjectError
 from ..files import ascii_text
-from ..form import Question, load_form
+from ..form import Question
 from ..ingest import read_return
 from ..issue_log import IssuedQuestionnaire
 from ..mail import (
@@ -21,7 +21,6 @@ from ..mail import (
     RECEIPT,
     REMINDER,
     SPREADSHEET_TYPES,
-    TEMPLATES,
     Enclosure,
     Mail,
     MailPlan,
@@ -40,15 +39,13 @@ from ..mail import (
 )
 from ..messages import Code, text
 from ..register import STATUS_MISSING, STATUS_PROBLEMS, STATUS_RECEIVED, STATUS_REJECTED, compared_values
-from ..resources import template_path
 from ..validate import NOTICE
 from .inbox import read_problems, read_register, read_repeats
-from .project import Project, issued_questionnaires
+from .project import MAIL_TEMPLATE_SETTINGS, Project, issued_questionnaires
 from .tracking import register_statuses, sent_log_path
 
 __all__ = ["CORRECTION", "INVITATION", "RECEIPT", "REMINDER", "check_smtp_settings", "plan_mail", "send_mail",
            "write_mail_drafts"]
-
 
 def plan_mail(project: Project, reminder: bool = False, only: Iterable[str] | None = None,
               corrections: bool = False, receipts: bool = False) -> MailPlan:
@@ -60,16 +57,15 @@ def plan_mail(project: Project, reminder: bool = False, only: Iterable[str] | No
     ``corrections``: one e-mail per Werkzeug "mit Problemen" and address, listing question by
     question what is wrong and what is allowed, with the department's returned file attached.
     ``receipts`` (when ``[mail] receipts = true``): one per return taken by the last merge that no
-    receipt to that address has confirmed yet. The text is the project's own copy of the template if
-    there is one, else the shipped one.
+    receipt to that address has confirmed yet. The text is the template ``[files]`` names for the kind
+    (see :data:`MAIL_TEMPLATE_SETTINGS`, :meth:`Project.mail_template_path`), its round placeholders filled.
     """
     if reminder + corrections + receipts > 1:
         raise ValueError("one kind of e-mail at a time")
     kind = REMINDER if reminder else CORRECTION if corrections else RECEIPT if receipts else INVITATION
     if receipts and not project.mail.receipts:
         raise ProjectError(text("mail.receipts_off"))
-    name = TEMPLATES[kind]
-    template = load_template(project.root / name if (project.root / name).is_file() else template_path(name))
+    template = load_template(project.mail_template_path(MAIL_TEMPLATE_SETTINGS[kind]), values=project.round_values)
     catalogue = load_catalogue(project.catalogue_path)
     issued, rebuilt = issued_questionnaires(project, catalogue)
     if not issued:
@@ -198,7 +194,7 @@ def _corrections(project: Project, entries: list, read: Callable[[str], bytes]):
     issued questionnaire, which ``read`` reads) and warnings."""
     taken = _taken_returns(project, (STATUS_PROBLEMS,), answers=True)
     errors = _errors_by_werkzeug(project, taken)
-    form = load_form(project.form_path, project.form_language)
+    form = project.read_form()
     chosen = [entry for entry in entries if entry.werkzeug_id in taken]
     warnings = [text("mail.problems_not_listed", werkzeug_id=entry.werkzeug_id, path=project.master_path)
                 for entry in chosen if entry.werkzeug_id not in errors]

@@ -10,13 +10,14 @@ from pathlib import Path
 from ..catalogue import load_catalogue, write_catalogue_ids
 from ..errors import ProjectError
 from ..files import atomic_directory
-from ..form import load_form
 from ..ingest import DEFAULT_LIMITS
 from ..issue_log import ISSUE_LOG, IssuedQuestionnaire, write_issue_log
 from ..messages import text
 from ..questionnaire import file_names, render_questionnaire, sheet_rows, too_long_rules, unfit_defaults
+from ..rounds import previous_answers
 from ..settings import CONFIG_NAME
 from .inbox import returned_files
+from .nextround import previous_round
 from .project import Progress, Project, issued_questionnaires
 
 
@@ -28,6 +29,8 @@ class GenerateResult:
     warnings: tuple[str, ...]
     stored_ids: bool = False
     """True when derived Werkzeug-IDs were written into the catalogue (``write_ids``)."""
+    prefilled: int = 0
+    """How many questionnaires carry last round's answers (``[round] prefill``)."""
 
 
 def generate(project: Project, reissue: bool = False, write_ids: bool = False,
@@ -38,13 +41,17 @@ def generate(project: Project, reissue: bool = False, write_ids: bool = False,
     already issued (same Werkzeug, form and version) are kept unless ``reissue``, also when
     ``ausgabe.csv`` is lost (see :func:`issued_questionnaires`); without either record but with
     returns in ``eingang/`` only ``reissue`` issues new ones. With ``write_ids``, Werkzeug-IDs
-    derived from names are first stored in the catalogue.
+    derived from names are first stored in the catalogue. Where the project knows its previous round,
+    a form version or title unchanged since then is warned of, and with ``[round] prefill`` each
+    questionnaire carries its Werkzeug's answers of that round.
     """
-    form = load_form(project.form_path, project.form_language)
+    form = project.read_form()
     rows = sheet_rows(form, project.repeat_rows)
     if rows > DEFAULT_LIMITS.max_rows:  # merge would refuse every return as too large
         raise ProjectError(text("generate.too_many_rows", form=project.form_path, rows=rows,
                                 most=DEFAULT_LIMITS.max_rows, config=project.root / CONFIG_NAME))
+    last_round = previous_round(project)
+    answers = previous_answers(last_round.register, form) if last_round and project.prefill else {}
     catalogue = load_catalogue(project.catalogue_path)
     stored_ids = write_ids and catalogue.derived_ids
     if stored_ids:
@@ -68,7 +75,8 @@ def generate(project: Project, reissue: bool = False, write_ids: bool = False,
                 earlier.token if earlier else secrets.token_hex(8), form.form_id, form.version,
                 earlier.issued_at if earlier else now,
             )
-            render_questionnaire(folder / entry.file, form, werkzeug, entry.token, project)
+            render_questionnaire(folder / entry.file, form, werkzeug, entry.token, project,
+                                 answers.get(werkzeug.werkzeug_id))
             issued.append(entry)
             if on_progress:
                 on_progress(len(issued), len(catalogue.werkzeuge))
@@ -81,4 +89,11 @@ def generate(project: Project, reissue: bool = False, write_ids: bool = False,
     warnings += [notice] if notice else []
     if catalogue.derived_ids:
         warnings.append(text("generate.derived_ids", catalogue=catalogue.path.name))
-    return GenerateResult(project.outbox, tuple(issued), reused, tuple(warnings), stored_ids)
+    if last_round and (form.form_id, form.version) == (last_round.form_id, last_round.form_version):
+        warnings.append(text("generate.same_version", version=form.version, form=project.form_path))
+    if last_round and project.title == last_round.title:
+        warnings.append(text("generate.same_title", title=project.title))
+    if project.prefill and not last_round:
+        warnings.append(text("generate.prefill_without_previous"))
+    prefilled = sum(werkzeug.werkzeug_id in answers for werkzeug in catalogue.werkzeuge)
+    return GenerateResult(project.outbox, tuple(issued), reused, tuple(warnings), stored_ids, prefilled)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 from dataclasses import dataclass
@@ -12,12 +13,15 @@ from ..catalogue import Catalogue, write_empty_catalogue
 from ..confirmations import CONFIRMATIONS
 from ..errors import OutputError, ProjectError
 from ..files import atomic_path
-from ..form import default_form_path
+from ..form import Form, default_form_path, load_form
 from ..ingest import is_ignored
 from ..issue_log import ISSUE_LOG, IssuedQuestionnaire, read_issue_log, rebuild_issue_log
+from ..mail import CORRECTION, INVITATION, RECEIPT, REMINDER, TEMPLATES
 from ..messages import Code, plural, text
+from ..placeholders import round_values
 from ..resources import example_path, template_path
 from ..settings import CONFIG_NAME, Settings, read_settings
+from ..toml_lines import with_values
 
 Progress = Callable[[int, int], None]
 """``on_progress(done, total)``: called after each item of a long step, for a progress bar."""
@@ -25,6 +29,14 @@ Progress = Callable[[int, int], None]
 MASTER_NAME = "master.xlsx"
 REPORT_NAME = "tabelle1.xlsx"
 SUMMARY_NAME = "auswertung.xlsx"
+TEMPLATES_FOLDER = "vorlagen"
+"""The project's own copies of the templates, which ``werkstatt.toml`` names."""
+MAIL_TEMPLATE_SETTINGS = {INVITATION: "mail_invitation", REMINDER: "mail_reminder", CORRECTION: "mail_correction",
+                          RECEIPT: "mail_receipt"}
+"""Kind of e-mail -> the setting of ``[files]`` that names its text."""
+TEMPLATE_NAMES = {"form": "fragebogen.xlsx", "report": "tabelle1.toml",
+                  **{setting: TEMPLATES[kind] for kind, setting in MAIL_TEMPLATE_SETTINGS.items()}}
+"""Setting of ``[files]`` -> the shipped template that ``init`` copies into ``vorlagen/`` for it."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -44,6 +56,25 @@ class Project(Settings):
     @property
     def report_path(self) -> Path:
         return self.root / self.report if self.report else template_path("tabelle1.toml")
+
+    def mail_template_path(self, setting: str) -> Path:
+        """The e-mail text that ``setting`` of ``[files]`` (``mail_invitation``, ...) names; where that is empty,
+        a copy beside werkstatt.toml (where projects kept one before ``vorlagen/``), else the shipped one."""
+        if getattr(self, setting):
+            return self.root / getattr(self, setting)
+        own = self.root / TEMPLATE_NAMES[setting]
+        return own if own.is_file() else template_path(TEMPLATE_NAMES[setting])
+
+    def read_form(self, language: str | None = None) -> Form:
+        """The round's form (:attr:`form_path`) in its language (or ``language``), the round placeholders
+        filled."""
+        return load_form(self.form_path, self.form_language if language is None else language,
+                         values=self.round_values)
+
+    @property
+    def round_values(self) -> dict[str, str | None]:
+        """The values of the placeholders ``{{title}}``, ``{{deadline}}``, ``{{horizon}}`` in the templates."""
+        return round_values(self)
 
     @property
     def outbox(self) -> Path:
@@ -124,7 +155,8 @@ def issued_questionnaires(project: Project, catalogue: Catalogue) -> tuple[list[
 
 
 def init_project(root: Path | str, example: bool = False, force: bool = False) -> Project:
-    """Create a project folder; with ``example`` the Kreis Düren catalogue is filled in.
+    """Create a project folder with the templates in ``vorlagen/``; with ``example`` the Kreis Düren catalogue
+    is filled in, else ``[round] horizon`` is next year.
 
     The example also places its ``ausgabe.csv`` in an ``ausgang/`` without one: the tokens its
     returned questionnaires carry. Refuses a folder that already holds a project or other files
@@ -138,24 +170,31 @@ def init_project(root: Path | str, example: bool = False, force: bool = False) -
         if root.exists() and any(root.iterdir()) and not force:
             raise ProjectError(text("init.not_empty", path=root, config=CONFIG_NAME))
         root.mkdir(parents=True, exist_ok=True)
-        for folder in ("ausgang", "eingang", "ergebnis"):
+        for folder in ("ausgang", "eingang", "ergebnis", TEMPLATES_FOLDER):
             (root / folder).mkdir(exist_ok=True)
         if catalogue.exists():  # only with --force: a filled-in catalogue is worth keeping
             os.replace(catalogue, catalogue.with_name("katalog.xlsx.bak"))
     except OSError as error:  # a file on the way (NotADirectoryError), /proc, no permission
         raise OutputError(text("init.cannot_create", path=root, reason=error.strerror or error)) from None
     source = example_path() if example else template_path("")
+    for name in TEMPLATE_NAMES.values():  # never replace a template the office has edited
+        if not (root / TEMPLATES_FOLDER / name).exists():
+            copy_file(template_path(name), root / TEMPLATES_FOLDER / name)
     if example:
-        _copy(example_path() / "katalog.xlsx", catalogue)
+        copy_file(example_path() / "katalog.xlsx", catalogue)
         if not (root / "ausgang" / ISSUE_LOG).exists():  # never replace a record of questionnaires issued
-            _copy(example_path() / ISSUE_LOG, root / "ausgang" / ISSUE_LOG)
+            copy_file(example_path() / ISSUE_LOG, root / "ausgang" / ISSUE_LOG)
     else:
         write_empty_catalogue(catalogue)
-    _copy(source / CONFIG_NAME, root / CONFIG_NAME)
+    config = (source / CONFIG_NAME).read_text(encoding="utf-8")
+    if not example:  # a new round asks about the years after the next: said in the file, for the office to check
+        config = with_values(config, "round", {"horizon": dt.date.today().year + 1})
+    with atomic_path(root / CONFIG_NAME) as temporary:
+        temporary.write_text(config, encoding="utf-8")
     return load_project(root)
 
 
-def _copy(source: Path, target: Path) -> None:
+def copy_file(source: Path, target: Path) -> None:
     """Copy ``source`` to ``target`` atomically."""
     with atomic_path(target) as temporary:
         shutil.copyfile(source, temporary)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..errors import ReportError
 from ..files import atomic_path
-from ..form import load_form
+from ..form import Form
 from ..messages import text
 from ..overrides import OVERRIDES, read_overrides
 from ..report import (
@@ -22,7 +22,10 @@ from ..report import (
     write_summary,
 )
 from ..report.summary import COUNTED
+from ..resources import template_path
+from ..rounds import changed_werkzeuge, compare_rounds
 from .inbox import fitting_definition, read_register, read_repeats, remove_stale
+from .nextround import previous_round
 from .project import Project
 
 
@@ -44,11 +47,12 @@ def report(project: Project, pdf: bool = False) -> ReportResult:
     """Write ``ergebnis/tabelle1.xlsx`` (and with ``pdf`` ``tabelle1.pdf``) from the last merge's register
     and the office's texts in ``redaktion.xlsx`` (read only: it may be open in Excel). Where the shipped
     definition does not fit the project's form, ``ergebnis/auswertung.xlsx`` (and its PDF) instead, as merge
-    writes it; a definition of the project's own that does not fit stops with its problems, each at its line."""
+    writes it; a definition of the project's own (edited, see :func:`_own_definition`) that does not fit
+    stops with its problems, each at its line."""
     office = office_program() if pdf else None
-    form = load_form(project.form_path, project.form_language)
-    if project.report:
-        definition, mismatch = load_report_definition(project.report_path, form), ""
+    form = project.read_form()
+    if _own_definition(project):
+        definition, mismatch = load_report_definition(project.report_path, form, values=project.round_values), ""
     else:
         definition, mismatch = fitting_definition(project, form)
     register = read_register(project)
@@ -63,11 +67,36 @@ def report(project: Project, pdf: bool = False) -> ReportResult:
         return ReportResult(summary, to_pdf(office, summary) if office else None, len(register),
                             tuple(register[~returned]["werkzeug"]), (), (mismatch, *stale))
     texts = read_overrides(project.root / OVERRIDES).texts
+    changes = round_changes(project, form, register)
+    changed = changed_werkzeuge(changes) if changes is not None else None
     with atomic_path(project.report_workbook_path) as temporary:
-        write_report(register, definition, temporary, title=project.title, texts=texts)
+        write_report(register, definition, temporary, title=project.title, texts=texts, changed=changed)
     workbook = project.report_workbook_path
     table = tabelle1(register, definition)
     without = table[table[RUECKLAUF].isin(definition.no_return_statuses)][definition.werkzeug_header]
     edited = [werkzeug for werkzeug_id, werkzeug, _ in printed_remarks(register, definition) if werkzeug_id in texts]
     return ReportResult(workbook, to_pdf(office, workbook) if office else None, len(table), tuple(without),
                         tuple(edited), remove_stale(project.summary_path, workbook))
+
+
+def _own_definition(project: Project) -> bool:
+    """Whether the project's Tabelle 1 definition is its own: one ``[files] report`` names that is not the shipped
+    one unchanged (as ``init`` copies it into ``vorlagen/``)."""
+    if not project.report:
+        return False
+    try:
+        return project.report_path.read_bytes() != template_path("tabelle1.toml").read_bytes()
+    except OSError:  # missing: loading it says so
+        return True
+
+
+def round_changes(project: Project, form: Form | None = None, register=None):
+    """What changed since the previous round as a DataFrame (see :func:`~werkstatt_xl.rounds.compare_rounds`),
+    by the register of the last merge (or ``register``); None where the project knows no previous round or
+    was not merged yet."""
+    previous = previous_round(project)
+    register = read_register(project) if register is None else register
+    if previous is None or register is None:
+        return None
+    form = form or project.read_form()
+    return compare_rounds(previous.register, register, form)

@@ -1,0 +1,171 @@
+"""The next round from this one (``init NEW --from OLD``), and what a project knows of its previous round.
+
+``init --from`` builds the new project folder aside and swaps it in only when complete: the old round's
+catalogue (its Werkzeug-IDs stored), templates (the form's version counted up) and settings (the new
+round's values in ``[round]``), and in ``vorrunde/`` what the new round needs of the old one: its
+register (last year's answers, what changed), its issue log (its tokens: returns of the old round are
+rejected as such) and ``runde.toml`` (its title and form version, for the warnings of ``generate``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..catalogue import load_catalogue, write_catalogue_ids
+from ..errors import ProjectError
+from ..files import atomic_directory
+from ..form import load_form, write_form_version
+from ..issue_log import ISSUE_LOG, read_issue_log, write_issue_log
+from ..mail import load_template
+from ..master import REGISTER_SHEET, read_sheet
+from ..messages import text
+from ..placeholders import round_values
+from ..report import load_report_definition
+from ..rounds import next_version
+from ..settings import CONFIG_NAME, as_year
+from ..toml_lines import toml_value, with_values
+from .project import (
+    MASTER_NAME,
+    TEMPLATE_NAMES,
+    TEMPLATES_FOLDER,
+    Project,
+    copy_file,
+    issued_questionnaires,
+    load_project,
+)
+
+if TYPE_CHECKING:
+    import pandas
+
+PREVIOUS_FOLDER = "vorrunde"
+"""The folder of a project made by ``init --from`` that holds what it needs of the previous round."""
+PREVIOUS_RECORD = "runde.toml"
+"""In :data:`PREVIOUS_FOLDER`: the previous round's title and form."""
+_RECORD_COMMENT = "# The previous round, as 'werkstatt-xl init --from' found it (read by generate and merge).\n"
+
+
+@dataclass(frozen=True)
+class PreviousRound:
+    """What a project knows of the round before it."""
+
+    folder: Path
+    title: str
+    form_id: str
+    form_version: str
+    tokens: frozenset[str]
+    """The tokens it issued: a return carrying one is of the previous round."""
+    register: "pandas.DataFrame"
+    """Its register as its last merge wrote it (master.xlsx)."""
+
+
+@dataclass(frozen=True)
+class NextRound:
+    project: Project
+    previous_version: str
+    form_version: str
+    warnings: tuple[str, ...] = ()
+
+
+def previous_round(project: Project) -> PreviousRound | None:
+    """The round before ``project`` (``[round] previous``), or None; :class:`ProjectError` when its files are
+    missing."""
+    if not project.previous:
+        return None
+    folder = project.root / project.previous
+    paths = [folder / name for name in (MASTER_NAME, ISSUE_LOG, PREVIOUS_RECORD)]
+    for path in paths:
+        if not path.is_file():
+            raise ProjectError(text("previous.missing", path=path, config=project.root / CONFIG_NAME))
+    try:
+        record = tomllib.loads(paths[2].read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ProjectError(text("previous.unreadable", path=paths[2], error=error)) from None
+    tokens = frozenset(entry.token for entry in read_issue_log(paths[1]) if entry.token)
+    return PreviousRound(folder, str(record.get("title", "")), str(record.get("form_id", "")),
+                         str(record.get("form_version", "")), tokens, read_sheet(paths[0], REGISTER_SHEET))
+
+
+def init_next_round(root: Path | str, source: Path | str, title: str, horizon: int | str,
+                    deadline: dt.date | None = None, prefill: bool = False) -> NextRound:
+    """A new project folder ``root`` for the round after the project ``source``.
+
+    Carries the catalogue (Werkzeug-IDs derived from names are stored in the copy), the templates
+    (into ``vorlagen/``, the form's version counted up, see :func:`~werkstatt_xl.rounds.next_version`)
+    and the settings, with ``title``, ``deadline`` and ``horizon`` for the new round; ``prefill``:
+    ``generate`` puts last round's answers into the questionnaires. ``ausgang/`` starts empty, so
+    ``generate`` issues new tokens. The old round must have been merged (its register is the
+    previous answers). Nothing is written unless all is: the folder is built aside.
+    """
+    root, old = Path(root).resolve(), load_source_round(source)
+    year = as_year(horizon)
+    if year is None:
+        raise ProjectError(text("next_round.bad_horizon", value=horizon))
+    horizon = year
+    if root.exists() and (not root.is_dir() or any(root.iterdir())):
+        raise ProjectError(text("next_round.target_not_empty", path=root))
+    if not old.master_path.is_file():
+        raise ProjectError(text("next_round.no_register", path=old.master_path, project=old.root))
+    old_form = old.read_form()
+    register = read_sheet(old.master_path, REGISTER_SHEET)
+    issued, _ = issued_questionnaires(old, load_catalogue(old.catalogue_path))  # rebuilt where the log is lost
+    missing = [name for name in old_form.answer_names() if name not in register.columns]
+    other_forms = sorted({entry.form_id for entry in issued} - {old_form.form_id})
+    if missing or other_forms:
+        raise ProjectError(text("next_round.other_form", path=old.master_path, form=old.form_path,
+                                found=", ".join(missing or other_forms)))
+    version = next_version(old_form.version, deadline.year if deadline else None)
+    values = round_values(replace(old, title=title, deadline=deadline, horizon=horizon))
+    catalogue_name = Path(old.catalogue).name
+    warnings = [text("next_round.same_title", title=title)] if title == old.title else []
+    with atomic_directory(root) as folder:
+        for name in ("ausgang", "eingang", "ergebnis", TEMPLATES_FOLDER, PREVIOUS_FOLDER):
+            (folder / name).mkdir()
+        copy_file(old.catalogue_path, folder / catalogue_name)
+        catalogue = load_catalogue(folder / catalogue_name)
+        if catalogue.derived_ids:
+            write_catalogue_ids(catalogue)
+        templates = {setting: folder / TEMPLATES_FOLDER / name for setting, name in TEMPLATE_NAMES.items()}
+        for setting, target in templates.items():
+            copy_file(_template(old, setting), target)
+        write_form_version(templates["form"], version)
+        # the templates must work with the new round's values
+        new_form = load_form(templates["form"], old.form_language, values=values)
+        load_report_definition(templates["report"], new_form, values=values)
+        for setting in templates.keys() - {"form", "report"}:
+            load_template(templates[setting], values=values)
+        copy_file(old.master_path, folder / PREVIOUS_FOLDER / MASTER_NAME)
+        write_issue_log(folder / PREVIOUS_FOLDER / ISSUE_LOG, issued)
+        record = {"title": old.title, "form_id": old_form.form_id, "form_version": old_form.version,
+                  "source": str(old.root)}
+        (folder / PREVIOUS_FOLDER / PREVIOUS_RECORD).write_text(
+            _RECORD_COMMENT + "".join(f"{key} = {toml_value(value)}\n" for key, value in record.items()),
+            encoding="utf-8")
+        config = (old.root / CONFIG_NAME).read_text(encoding="utf-8")
+        config = with_values(config, "round", {"title": title, "deadline": deadline or "", "horizon": horizon,
+                                               "previous": PREVIOUS_FOLDER, "prefill": prefill})
+        config = with_values(config, "files", {"catalogue": catalogue_name, **{
+            setting: f"{TEMPLATES_FOLDER}/{name}" for setting, name in TEMPLATE_NAMES.items()}})
+        (folder / CONFIG_NAME).write_text(config, encoding="utf-8")
+    return NextRound(load_project(root), old_form.version, version, tuple(warnings))
+
+
+def load_source_round(source: Path | str) -> Project:
+    """The project ``--from`` names (the round to start the next one from); a clear message where it is none."""
+    source = Path(source)
+    if not (source / CONFIG_NAME).is_file():
+        raise ProjectError(text("next_round.not_a_project", path=source.resolve(), config=CONFIG_NAME))
+    return load_project(source)
+
+
+def _template(project: Project, setting: str) -> Path:
+    """The template a project uses for ``setting`` of ``[files]`` (its own or the shipped one)."""
+    if setting == "form":
+        return project.form_path
+    if setting == "report":
+        return project.report_path
+    return project.mail_template_path(setting)
+

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import errno
 import hashlib
+import importlib
 import io
 import json
 import os
@@ -134,7 +137,7 @@ def test_collect_saves_every_return_once_lists_the_rest_and_merge_takes_them(pro
     assert [row.sha256 for row in rows[:2]] == [hashlib.sha256(returned(name)).hexdigest() for name in ("7-01", "1-05")]
     assert "bildung@example.org, „Bericht.pdf“" not in result.output
     assert "bildung@example.org, \"Unser Bericht\": Bericht.pdf: kein Fragebogen." in result.output
-    assert ("leer@example.org, \"Ohne Anhang\": -: ohne Anhang. Die E-Mail hat keinen Anhang; sie bleibt im "
+    assert ("leer@example.org, \"Ohne Anhang\": -: ohne Anhang. Die E-Mail hat keinen Anhang. Die E-Mail bleibt im "
             "Postfach.\n") in result.output
     assert result.output.endswith(f"Saved 5 files into {project.inbox} from 6 new messages; 0 collected before "
                                   f"were not fetched again.\nNext: werkstatt-xl merge -p {project.root}\n")
@@ -184,7 +187,7 @@ def test_without_a_password_and_without_a_terminal_it_says_which_variable_to_set
     result = run("collect", "-p", project.root)
 
     assert (result.exit_code, result.output.splitlines()[-1]) == (
-        1, f"Error: a password is needed for [mail] user '{USER}', and there is no terminal to ask for it: set the "
+        1, f"Error: a password is needed for [mail] imap_user = '{USER}', and there is no terminal to ask for it: set the "
            f"environment variable {PASSWORD_ENV}.")
 
 
@@ -587,17 +590,28 @@ def test_a_large_message_is_read_part_by_part_also_inside_a_forwarded_message(pr
     assert result.rows[1].sha256 == hashlib.sha256(returned("1-05")).hexdigest()
 
 
-def test_what_a_killed_run_left_half_written_is_cleared_and_nothing_else(project, dovecot):
+def test_what_a_killed_run_left_half_written_is_cleared_and_nothing_else(project, dovecot, monkeypatch):
+    from werkstatt_xl import files
+
+    made = []
+    mkstemp = files.tempfile.mkstemp
+    with monkeypatch.context() as patched:
+        patched.setattr(files.tempfile, "mkstemp", lambda **named: made.append(mkstemp(**named)) or made[-1])
+        files.create_file(project.inbox / "Fragebogen.xlsx", b"PK")
+    (project.inbox / "Fragebogen.xlsx").unlink()
     ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    abandoned = project.inbox / f".Fragebogen-{ended.stdout.strip()}-ab12cd34.xlsx"
-    running = project.inbox / f".Fragebogen-{os.getpid()}-ab12cd34.xlsx"
-    office = project.inbox / ".notiz-1-des-buero.xlsx"
-    for path in (abandoned, running, office):
+    dead = ended.stdout.strip()
+    abandoned = project.inbox / Path(made[0][1]).name.replace(f"-{os.getpid()}-", f"-{dead}-")
+    running = project.inbox / Path(made[0][1]).name
+    kept = [project.inbox / name for name in (".notiz-1-des-buero.xlsx", f".Fragebogen-{dead}-ab12cd34.xlsx",
+                                              f".wxl-00000000-{dead}-ab12cd34.xlsx")]  # the office's, another PC's
+    for path in (abandoned, running, *kept):
         path.write_bytes(b"PK")
 
-    assert run("collect", "-p", project.root).exit_code == 0
+    result = run("collect", "-p", project.root)
 
-    assert sorted(path.name for path in project.inbox.iterdir()) == sorted([running.name, office.name])
+    assert result.exit_code == 0, result.output
+    assert sorted(path.name for path in project.inbox.iterdir()) == sorted(path.name for path in (running, *kept))
 
 
 def test_without_a_mailbox_in_the_settings_it_says_what_to_set(tmp_path):
@@ -619,6 +633,218 @@ def test_the_terminal_speaks_german(project, dovecot, german):
     assert result.exit_code == 0, result.output
     assert result.output == (
         f"Nicht als Rücklauf abgelegt (alles steht in {collect_log_path(project)}):\n"
-        "  leer@example.org, „Frage“: -: ohne Anhang. Die E-Mail hat keinen Anhang; sie bleibt im Postfach.\n"
+        "  leer@example.org, „Frage“: -: ohne Anhang. Die E-Mail hat keinen Anhang. Die E-Mail bleibt im Postfach.\n"
         f"1 Datei aus 2 neuen Nachrichten in {project.inbox} abgelegt; 0 schon früher abgeholte nicht erneut "
         f"abgeholt.\nAls Nächstes: werkstatt-xl merge -p {project.root}\n")
+
+
+# --- what the review found ----------------------------------------------------------------------
+
+
+def test_a_long_name_in_a_multibyte_script_is_cut_in_bytes_and_the_next_mail_is_collected(project, dovecot, tmp_path):
+    long_name = "調査票" * 60 + ".xlsx"
+    messages = [mail("planung@example.org", "Lang", (long_name, returned("7-01"))),
+                mail("planung@example.org", "Emoji", ("\U0001f600" * 200 + ".xlsx", returned("1-05"))),
+                mail("planung@example.org", "Normal", ("legit.xlsx", returned("4-03")))]
+    dovecot.append(*(message.as_bytes() for message in messages))
+
+    result = run("collect", "-p", project.root)
+
+    assert result.exit_code == 0, result.output
+    inbox = files_in(project.inbox)
+    assert inbox == {"調査票" * 19 + "調.xlsx": returned("7-01"), "\U0001f600" * 43 + ".xlsx": returned("1-05"),
+                     "legit.xlsx": returned("4-03")}
+    assert max(len(name.encode()) for name in inbox) <= 180
+    folder = tmp_path / "gespeichert"
+    folder.mkdir()
+    (folder / "lang.eml").write_bytes(mail("planung@example.org", "Lang", (long_name, returned("1-07"))).as_bytes())
+    assert run("collect", "-p", project.root, "--from-folder", folder).exit_code == 0
+    assert (project.inbox / ("調査票" * 19 + "調_2.xlsx")).read_bytes() == returned("1-07")
+
+
+@pytest.mark.parametrize("number, listed", [(errno.ENAMETOOLONG, True), (errno.ENOSPC, False)])
+def test_a_name_the_file_system_refuses_is_listed_and_a_full_disk_stops(project, dovecot, monkeypatch, number, listed):
+    from werkstatt_xl.errors import OutputError
+
+    collect_module = importlib.import_module("werkstatt_xl.round.collect")
+
+    real_create_file = collect_module.create_file
+
+    def refusing(path, data):
+        if path.name == "refused.xlsx":
+            error = OutputError(f"{path}: cannot write")
+            error.errno = number
+            raise error
+        return real_create_file(path, data)
+
+    monkeypatch.setattr(collect_module, "create_file", refusing)
+    dovecot.append(mail("planung@example.org", "A", ("refused.xlsx", returned("7-01"))).as_bytes(),
+                   mail("planung@example.org", "B", ("legit.xlsx", returned("4-03"))).as_bytes())
+
+    result = run("collect", "-p", project.root)
+
+    if listed:
+        assert result.exit_code == 0, result.output
+        assert files_in(project.inbox) == {"legit.xlsx": returned("4-03")}
+        [row] = [row for row in read_collect_log(collect_log_path(project)) if row.attachment == "refused.xlsx"]
+        assert (row.outcome, row.reason) == (Outcome.UNREADABLE, f"{project.inbox / 'refused.xlsx'}: cannot write "
+                                                "Die E-Mail bleibt im Postfach.")
+    else:
+        assert result.exit_code == 1 and "cannot write" in result.output and "Traceback" not in result.output
+        assert files_in(project.inbox) == {}
+
+
+def test_a_server_without_move_gets_a_copy_of_each_message_once(project, dovecot, monkeypatch):
+    from werkstatt_xl.imap import Mailbox
+
+    monkeypatch.setattr(Mailbox, "_capabilities", lambda self: {"IMAP4REV1"})
+    write_settings(project.root, dovecot.port, imap_move_to="Erledigt")
+    dovecot.append(*numbered(range(3)))
+
+    first = run("collect", "-p", project.root)
+    assert run("collect", "-p", project.root).exit_code == 0
+    dovecot.append(*numbered(range(3, 4)))
+    assert run("collect", "-p", project.root).exit_code == 0
+
+    assert first.exit_code == 0, first.output
+    assert "Copied 3 messages into the folder 'Erledigt': the server cannot move them" in first.output
+    assert (dovecot.count("INBOX"), dovecot.count("Erledigt")) == (4, 4)
+
+
+def test_with_a_move_folder_only_messages_that_brought_a_spreadsheet_move(project, dovecot):
+    write_settings(project.root, dovecot.port, imap_move_to="Erledigt")
+    dovecot.append(mail("planung@example.org", "Rücklauf", ("R.xlsx", returned("7-01"))).as_bytes(),
+                   mail("planung@example.org", "Nochmal", ("R.xlsx", returned("7-01"))).as_bytes(),
+                   mail("leer@example.org", "Ohne Anhang").as_bytes(),
+                   mail("bildung@example.org", "Bericht", ("Bericht.pdf", b"%PDF-1.4 report")).as_bytes())
+
+    result = run("collect", "-p", project.root)
+
+    assert result.exit_code == 0, result.output
+    assert (dovecot.count("INBOX"), dovecot.count("Erledigt")) == (2, 2)
+    assert run("collect", "-p", project.root).exit_code == 0
+    assert (dovecot.count("INBOX"), dovecot.count("Erledigt")) == (2, 2)
+
+
+@pytest.mark.parametrize("lie, said", [
+    ({"uidvalidity": b"x9"}, "'x9' instead of a number"),
+    ({"size": b"huge"}, "'huge' instead of a number"),
+    ({"size": b"100", "literal": 3_000_000}, "it sent 3000000 bytes in one piece where at most 1048676"),
+    ({"size": b"100", "literal": 300 * 2**20}, "it sent 314572800 bytes in one piece"),
+])
+def test_a_lying_server_is_a_clear_error_not_a_traceback(project, monkeypatch, lie, said):
+    from lying_imap import lying_server
+
+    with lying_server(**lie) as port:
+        write_settings(project.root, port)
+        result = run("collect", "-p", project.root)
+
+    assert result.exit_code == 1
+    assert said in result.output and "Traceback" not in result.output, result.output
+
+
+def forwarded_in_base64(film: int = 0) -> bytes:
+    """A message forwarding another (with the return of 1-05) as a base64 ``message/rfc822`` part, as some mail
+    programs send it; and a film of ``film`` bytes."""
+    inner = mail("fachkraefte@example.org", "R", ("aim.xlsx", returned("1-05"))).as_bytes()
+    parts = [b"Content-Type: text/plain\r\n\r\nsiehe unten\r\n",
+             b"Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n" + base64.encodebytes(inner)]
+    if film:
+        parts.append(b'Content-Type: video/mp4\r\nContent-Disposition: attachment; filename="Film.mp4"\r\n'
+                     b"Content-Transfer-Encoding: base64\r\n\r\n" + base64.encodebytes(bytes(film)))
+    head = (b"From: chef@example.org\r\nTo: " + OFFICE.encode() + b"\r\nSubject: WG: R\r\nMIME-Version: 1.0\r\n"
+            b'Content-Type: multipart/mixed; boundary="B"\r\n\r\n')
+    return (head + b"".join(b"--B\r\n" + part for part in parts) + b"--B--\r\n").replace(b"\r\n", b"\n").replace(
+        b"\n", b"\r\n")
+
+
+def test_a_forwarded_message_sent_in_base64_keeps_its_return():
+    message = parse_message(forwarded_in_base64())
+
+    assert [(item.name, item.data, item.forwarded_from) for item in message.attachments] == [
+        ("aim.xlsx", returned("1-05"), "fachkraefte@example.org")]
+
+
+def test_a_forwarded_message_sent_in_base64_in_a_large_message_keeps_its_return(project, dovecot):
+    dovecot.append(forwarded_in_base64(film=31 * 2**20))
+
+    result = collect(project, PASSWORD)
+
+    assert [(row.attachment, row.outcome, row.forwarded_from) for row in result.rows] == [
+        ("aim.xlsx", Outcome.SAVED, "fachkraefte@example.org"), ("Film.mp4", Outcome.TOO_LARGE, "")]
+    assert files_in(project.inbox) == {"aim.xlsx": returned("1-05")}
+
+
+def test_outlook_attachment_names_lose_escape_sequences_and_direction_marks(tmp_path):
+    from werkstatt_xl.inbox_mail import parse_outlook_message
+
+    path = tmp_path / "boese.msg"
+    outlook_message("planung@example.org", "R", [("a\x1b]0;pwned\x07b\u202egpj.xlsx", returned("7-01"))]).save(path)
+
+    [attachment] = parse_outlook_message(path.read_bytes(), path.name).attachments
+
+    assert attachment.name == "a\ufffd]0;pwned\ufffdb\ufffdgpj.xlsx"
+
+
+@pytest.mark.parametrize("name", ["COM¹.xlsx", "LPT².xlsx", "CONIN$.xlsx", "conout$.xlsx"])
+def test_more_windows_device_names_are_renamed(name):
+    assert safe_file_name(name, "xlsx") == f"anhang_{name}"
+
+
+def test_the_log_says_a_message_stays_in_the_mailbox_only_where_it_does(project, dovecot, tmp_path):
+    write_settings(project.root, dovecot.port, imap_move_to="Erledigt")
+    dovecot.append(mail("planung@example.org", "Mit Bericht", ("R.xlsx", returned("7-01")),
+                        ("Bericht.pdf", b"%PDF-1.4 report")).as_bytes(),
+                   mail("leer@example.org", "Ohne Anhang").as_bytes())
+    folder = tmp_path / "gespeichert"
+    folder.mkdir()
+    (folder / "leer.eml").write_bytes(mail("leer@example.org", "Gespeichert").as_bytes())
+
+    assert run("collect", "-p", project.root).exit_code == 0
+    assert run("collect", "-p", project.root, "--from-folder", folder).exit_code == 0
+
+    reasons = {row.subject: row.reason for row in read_collect_log(collect_log_path(project)) if row.reason}
+    assert reasons == {"Mit Bericht": "Keine Tabelle: nicht abgelegt.",
+                       "Ohne Anhang": "Die E-Mail hat keinen Anhang. Die E-Mail bleibt im Postfach.",
+                       "Gespeichert": "Die E-Mail hat keinen Anhang."}
+
+
+def test_without_a_terminal_the_password_error_names_the_imap_setting(project, monkeypatch):
+    monkeypatch.delenv(PASSWORD_ENV)
+
+    result = run("collect", "-p", project.root)
+
+    assert f"[mail] imap_user = '{USER}'" in result.output.splitlines()[-1]
+
+
+def test_a_saved_message_over_30_mb_is_listed_once_with_its_hash(tmp_path):
+    from werkstatt_xl.imap import LARGE_MESSAGE
+    from werkstatt_xl.round import collect_from_folder
+
+    project = init_project(tmp_path / "runde", example=True)
+    folder = tmp_path / "gespeichert"
+    folder.mkdir()
+    large = mail("planung@example.org", "Groß", ("R.xlsx", returned("7-01")), ("film.pdf", os.urandom(LARGE_MESSAGE)))
+    data = large.as_bytes()
+    (folder / "gross.eml").write_bytes(data)
+
+    first = collect_from_folder(project, folder)
+    second = collect_from_folder(project, folder)
+
+    [row] = read_collect_log(collect_log_path(project))
+    assert (row.outcome, row.message_sha256, row.subject) == (Outcome.TOO_LARGE, hashlib.sha256(data).hexdigest(), "Groß")
+    assert (len(first.listed), second.known, second.listed) == (1, 1, [])
+
+
+def test_a_uid_whose_message_changed_size_is_fetched_again(project, dovecot):
+    dovecot.append(*numbered(range(2)))
+    first = collect(project, PASSWORD)
+    log = collect_log_path(project)
+    rows = log.read_text(encoding="utf-8-sig").splitlines()
+    assert rows[0].endswith(",nachricht_bytes") and first.messages == 2
+    log.write_text("\n".join([rows[0], rows[1].rsplit(",", 1)[0] + ",1", *rows[2:]]) + "\n", encoding="utf-8")
+
+    second = collect(project, PASSWORD)
+
+    assert (second.messages, second.known, [row.outcome for row in second.rows]) == (1, 1, [Outcome.KNOWN])
+    assert files_in(project.inbox) == {f"R{number}.xlsx": tiny_workbook(number) for number in range(2)}

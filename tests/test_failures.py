@@ -123,7 +123,7 @@ def test_mail_send_without_a_terminal_for_the_password_names_the_variable(tmp_pa
                                stdin=subprocess.DEVNULL, capture_output=True, text=True, env=environment,
                                timeout=60, cwd=tmp_path)  # not the checkout: its werkstatt_xl/ is not the installed one
     assert completed.returncode == 1
-    assert completed.stderr.endswith("Error: a password is needed for [mail] user 'wxl', and there is no terminal "
+    assert completed.stderr.endswith("Error: a password is needed for [mail] user = 'wxl', and there is no terminal "
                                      f"to ask for it: set the environment variable {PASSWORD_ENV}.\n")
     assert "Traceback" not in completed.stderr and inbox.envelopes == []
 

@@ -53,9 +53,8 @@ def write_settings(root: Path, sender: str = SENDER, **mail_settings) -> None:
         f'[round]\ntitle = "Zwischenbilanz 2026"\ndeadline = 2026-12-15\n\n[mail]\n{lines}', encoding="utf-8")
 
 
-def make_project(tmp_path: Path, rows=ROWS, **mail_settings):
-    """A generated round of four Werkzeuge: one with two addresses, one without any."""
-    root = tmp_path / "runde"
+def write_round(root: Path, rows=ROWS, **mail_settings) -> None:
+    """A new round at ``root`` with a catalogue of ``rows`` and these settings (see :func:`write_settings`)."""
     init_project(root)
     workbook = Workbook()
     workbook.active.append(list(COLUMNS.values()))
@@ -63,8 +62,13 @@ def make_project(tmp_path: Path, rows=ROWS, **mail_settings):
         workbook.active.append(list(row))
     workbook.save(root / "katalog.xlsx")
     write_settings(root, **mail_settings)
-    generate(load_project(root))
-    return load_project(root)
+
+
+def make_project(tmp_path: Path, rows=ROWS, **mail_settings):
+    """A generated round of four Werkzeuge: one with two addresses, one without any."""
+    write_round(tmp_path / "runde", rows, **mail_settings)
+    generate(load_project(tmp_path / "runde"))
+    return load_project(tmp_path / "runde")
 
 
 def run(*args, input=None):

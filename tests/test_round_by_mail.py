@@ -5,7 +5,6 @@ reminders for exactly the Werkzeug still missing."""
 
 from __future__ import annotations
 
-import json
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
@@ -13,12 +12,10 @@ from pathlib import Path
 import pytest
 import test_mail
 from imap_server import PASSWORD, USER
-from openpyxl import Workbook
-from test_mail import ROWS, attachments, run
+from test_mail import attachments, run, write_round
 
-from werkstatt_xl.catalogue import COLUMNS
 from werkstatt_xl.fill import fill_questionnaire
-from werkstatt_xl.round import init_project, load_project, read_register
+from werkstatt_xl.round import load_project, read_register
 
 smtp_server = test_mail.smtp_server
 """``start() -> Inbox``: a real SMTP server on 127.0.0.1."""
@@ -32,18 +29,8 @@ def new_round(tmp_path: Path, smtp_port: int, imap_port: int):
     """The small round of test_mail (W1, W2 with two addresses, W3, and W4 without any), with the office's
     mailbox in Dovecot."""
     root = tmp_path / "runde"
-    init_project(root)
-    workbook = Workbook()
-    workbook.active.append(list(COLUMNS.values()))
-    for row in ROWS:
-        workbook.active.append(list(row))
-    workbook.save(root / "katalog.xlsx")
-    settings = {"sender": f"Demografiewerkstatt Kreis Düren <{OFFICE}>", "smtp_host": "127.0.0.1",
-                "smtp_port": smtp_port, "security": "none", "imap_host": "127.0.0.1", "imap_port": imap_port,
-                "imap_security": "none", "imap_user": USER, "imap_password_env": IMAP_PASSWORD_ENV}
-    lines = "".join(f"{key} = {json.dumps(value)}\n" for key, value in settings.items())
-    (root / "werkstatt.toml").write_text(
-        f'[round]\ntitle = "Zwischenbilanz 2026"\ndeadline = 2026-12-15\n\n[mail]\n{lines}', encoding="utf-8")
+    write_round(root, sender=f"Demografiewerkstatt Kreis Düren <{OFFICE}>", smtp_port=smtp_port, imap_host="127.0.0.1",
+                imap_port=imap_port, imap_security="none", imap_user=USER, imap_password_env=IMAP_PASSWORD_ENV)
     return load_project(root)
 
 

@@ -394,15 +394,17 @@ def mail_command(project_dir: Path, reminder: bool, corrections: bool, receipts:
     click.echo(text("mail.sent", emails=plural(len(result.sent), "mail.email", "mail.emails", kind=kind)))
 
 
-def _ask_password(user: str, host: str, variable: str) -> str:
-    """A server's password, typed hidden; without a terminal (or input) to ask, an error naming the variable."""
+def _ask_password(user: str, host: str, variable: str, key: str = "user") -> str:
+    """A server's password, typed hidden; without a terminal (or input) to ask, an error naming the variable
+    (and ``key``, the setting that names the user)."""
     try:
         return click.prompt(text("mail.password_prompt", user=user, host=host, variable=variable), hide_input=True,
                             err=True)
     except click.Abort:
         if sys.stdin is not None and sys.stdin.isatty():
             raise  # the person pressed Ctrl-C or Ctrl-D
-        raise click.ClickException(text("mail.no_terminal_for_password", user=user, variable=variable)) from None
+        raise click.ClickException(text("mail.no_terminal_for_password", user=user, key=key,
+                                        variable=variable)) from None
 
 
 @main.command("collect", help="help.collect")
@@ -429,7 +431,8 @@ def collect_command(project_dir: Path, from_folder: Path | None):
             else:
                 password = os.environ.get(settings.imap_password_env) or None
                 if password is None:
-                    password = _ask_password(settings.imap_user, settings.imap_host, settings.imap_password_env)
+                    password = _ask_password(settings.imap_user, settings.imap_host, settings.imap_password_env,
+                                             "imap_user")
             result = collect(project, password, token, on_progress=progress)
     if result.other_files:
         click.echo(text("cli.warning", warning=plural(len(result.other_files), "collect.other_file",
@@ -452,6 +455,8 @@ def collect_command(project_dir: Path, from_folder: Path | None):
                     known=result.known))
     if result.moved:
         click.echo(text("collect.moved", count=result.moved, folder=project.mail.imap_move_to))
+    if result.copied:
+        click.echo(text("collect.copied", count=result.copied, folder=project.mail.imap_move_to))
     if result.saved:
         click.echo(text("collect.next", project=project_dir))
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import hashlib
 import io
 import os
 import re
 import shutil
+import socket
 import stat
 import tempfile
 import unicodedata
@@ -83,8 +85,12 @@ def write_csv(path: Path, columns: Iterable[str], rows: Iterable[Iterable[str]])
         writer.writerows([csv_cell(str(value)) for value in row] for row in rows)
 
 
-_NEW_FILE_TEMPORARY = re.compile(r"\..*-(\d+)-[a-z0-9_]{8}(\.[^.]*)?")
-"""The name :func:`create_file` gives a file while it writes it: ``.<stem>-<pid>-<8 random characters><suffix>``."""
+_THIS_COMPUTER = hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
+_NEW_FILE_PREFIX = f".wxl-{_THIS_COMPUTER}-"
+"""How the name that :func:`create_file` gives a file while it writes it starts:
+``.wxl-<this computer>-<pid>-<8 random characters><suffix>``. Only such files of this computer are ever
+removed: not the office's own hidden files, nor what another computer is writing into a shared folder."""
+_NEW_FILE_TEMPORARY = re.compile(re.escape(_NEW_FILE_PREFIX) + r"(\d+)-[a-z0-9_]{8}(\.[^.]*)?")
 
 
 def create_file(path: Path, data: bytes) -> bool:
@@ -93,7 +99,7 @@ def create_file(path: Path, data: bytes) -> bool:
     (merge skips it) until :func:`remove_abandoned_files` clears it."""
     path = Path(path)
     try:
-        handle, name = tempfile.mkstemp(prefix=f".{path.stem}-{os.getpid()}-", suffix=path.suffix, dir=path.parent)
+        handle, name = tempfile.mkstemp(prefix=f"{_NEW_FILE_PREFIX}{os.getpid()}-", suffix=path.suffix, dir=path.parent)
     except OSError as error:
         raise _explain(path, error) from None
     temporary = Path(name)
@@ -126,9 +132,13 @@ def remove_abandoned_files(folder: Path) -> None:
 
 
 def _explain(path: Path, error: OSError) -> OutputError:
+    """An :class:`OutputError` that says what went wrong, with the ``errno`` of ``error``."""
     if isinstance(error, PermissionError):
-        return OutputError(text("error.output_permission", path=path))
-    return OutputError(text("error.output_failed", path=path, reason=error.strerror or error))
+        explained = OutputError(text("error.output_permission", path=path))
+    else:
+        explained = OutputError(text("error.output_failed", path=path, reason=error.strerror or error))
+    explained.errno = error.errno
+    return explained
 
 
 def _permissions(target: Path, default: int) -> int:

@@ -1,10 +1,11 @@
 """The round's mailbox over IMAP: log in with the ``[mail]`` settings, list the messages of a folder by UID,
 fetch them as :class:`~werkstatt_xl.inbox_mail.MailMessage`, move them on.
 
-Messages are only read (``BODY.PEEK``: not even marked as read) and never deleted. A message larger than
-:data:`LARGE_MESSAGE` is fetched part by part from its ``BODYSTRUCTURE``, and a part larger than a
-returned file may be is not fetched at all: memory stays bounded by the size limit of a return, whatever
-arrives. Every failure is a :class:`~werkstatt_xl.errors.CollectError` that says what to do.
+Messages are only read (``BODY.PEEK``: not even marked as read) and never deleted. A message up to
+:data:`LARGE_MESSAGE` is fetched whole (and parsed, at about ten times its size in memory); a larger one
+is fetched part by part from its ``BODYSTRUCTURE``, and a part larger than a returned file may be is not
+fetched at all. A server that sends more than it announced is cut off (see :class:`_BoundedReads`).
+Every failure is a :class:`~werkstatt_xl.errors.CollectError` that says what to do.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ LARGE_MESSAGE = MAX_ATTACHMENT_BYTES * 3 // 2
 BATCH_BYTES = 16 * 2**20
 """At most this much is asked for in one FETCH."""
 BATCH_MESSAGES = 100
+SLACK = 2**20
+"""Bytes a server may send beyond the sizes it announced, in one FETCH."""
 SECURITIES = ("ssl", "starttls", "none")
 
 
@@ -63,6 +66,7 @@ class Mailbox:
     def __init__(self, settings: MailSettings, password: str | None = None, token: str | None = None):
         check_imap_settings(settings)
         self.settings, self.server = settings, f"{settings.imap_host}:{settings.imap_port}"
+        self._sizes: dict[int, int] = {}
         self._connection = self._connect()
         try:
             self._login(password, token)
@@ -85,11 +89,13 @@ class Mailbox:
 
     def sizes(self) -> dict[int, int]:
         """Every message of the folder: UID -> size as sent, in the folder's order."""
-        responses = self._fetch("1:*", "(UID RFC822.SIZE)")
-        return {int(items[b"UID"]): int(items[b"RFC822.SIZE"]) for items in responses if b"UID" in items}
+        responses = self._fetch("1:*", "(UID RFC822.SIZE)", SLACK)
+        return {self._number(items[b"UID"]): self._number(items.get(b"RFC822.SIZE"))
+                for items in responses if b"UID" in items}
 
     def fetch(self, sizes: dict[int, int]) -> Iterator[Fetched]:
         """The messages of these UIDs (UID -> size from :meth:`sizes`), in this order, a batch per FETCH."""
+        self._sizes = sizes
         batch: list[int] = []
         batch_bytes = 0
         for uid, size in sizes.items():
@@ -103,6 +109,10 @@ class Mailbox:
             batch_bytes += size
         yield from self._fetch_batch(batch)
 
+    def can_move(self) -> bool:
+        """Whether the server moves messages (MOVE, RFC 6851); without it :meth:`move` only copies."""
+        return "MOVE" in self._capabilities()
+
     def move(self, uids: list[int], folder: str) -> None:
         """Move these messages into ``folder`` (created when missing): with MOVE where the server has it,
         else only copied, never deleted."""
@@ -111,7 +121,7 @@ class Mailbox:
         name = _mailbox_argument(folder)
         with self._explained():
             self._connection.create(name)  # refused when it exists: that is fine
-            command = "MOVE" if "MOVE" in self._capabilities() else "COPY"
+            command = "MOVE" if self.can_move() else "COPY"
             status, response = self._connection.uid(command, ",".join(map(str, uids)), name)
         if status != "OK":
             raise CollectError(text("collect.move_failed", folder=folder, server=self.server,
@@ -119,7 +129,8 @@ class Mailbox:
 
     def _capabilities(self) -> set[str]:
         """What the server offers once logged in (imaplib keeps only what it offered before)."""
-        status, response = self._connection.capability()
+        with self._explained():
+            status, response = self._connection.capability()
         return set(_decoded(response).upper().split()) if status == "OK" else set()
 
     # --- connecting ---
@@ -128,10 +139,10 @@ class Mailbox:
         settings = self.settings
         try:
             if settings.imap_security == "ssl":
-                connection = imaplib.IMAP4_SSL(settings.imap_host, settings.imap_port,
-                                               ssl_context=ssl.create_default_context(), timeout=TIMEOUT)
+                connection = _BoundedSSL(settings.imap_host, settings.imap_port,
+                                         ssl_context=ssl.create_default_context(), timeout=TIMEOUT)
             else:
-                connection = imaplib.IMAP4(settings.imap_host, settings.imap_port, timeout=TIMEOUT)
+                connection = _Bounded(settings.imap_host, settings.imap_port, timeout=TIMEOUT)
                 if settings.imap_security == "starttls":
                     connection.starttls(ssl.create_default_context())
         except ssl.SSLError as error:
@@ -163,15 +174,17 @@ class Mailbox:
                 raise CollectError(text("collect.no_folder", folder=folder, server=self.server,
                                         response=_decoded(response)))
             _, validity = self._connection.response("UIDVALIDITY")
-        return int(validity[0]) if validity and validity[0] else 0
+        return self._number(validity[0]) if validity and validity[0] else 0
 
     # --- fetching ---
 
     def _fetch_batch(self, uids: list[int]) -> Iterator[Fetched]:
         if not uids:
             return
-        found = {int(items[b"UID"]): items[b"BODY[]"] for items in self._fetch(",".join(map(str, uids)),
-                                                                              "(UID BODY.PEEK[])")}
+        expected = sum(self._sizes.get(uid, LARGE_MESSAGE) for uid in uids)
+        found = {self._number(items[b"UID"]): items.get(b"BODY[]")
+                 for items in self._fetch(",".join(map(str, uids)), "(UID BODY.PEEK[])", expected + SLACK)
+                 if b"UID" in items}
         for uid in uids:
             if uid in found:  # else deleted by someone else meanwhile: nothing to collect
                 yield Fetched(uid, parse_message(found[uid] or b""))
@@ -193,9 +206,18 @@ class Mailbox:
         """One item of one message: ``BODY.PEEK[...]`` (answered as ``BODY[...]``) or ``BODYSTRUCTURE``."""
         responses = self._fetch(str(uid), f"(UID {request})")
         wanted = request.replace("BODY.PEEK[", "BODY[").encode()
-        return next((items.get(wanted) for items in responses if int(items.get(b"UID", -1)) == uid), None)
+        return next((items.get(wanted) for items in responses if self._number(items.get(b"UID", b"0")) == uid), None)
 
-    def _fetch(self, uidset: str, items: str) -> list[dict[bytes, object]]:
+    def _number(self, value: object) -> int:
+        """A number the server sent; :class:`CollectError` when it is none."""
+        if isinstance(value, bytes) and value.isdigit():
+            return int(value)
+        raise CollectError(text("collect.fetch_failed", server=self.server,
+                                response=text("collect.not_a_number", value=_decoded([value]))))
+
+    def _fetch(self, uidset: str, items: str, limit: int = LARGE_MESSAGE + SLACK) -> list[dict[bytes, object]]:
+        """The FETCH responses, item name -> value; the server may send at most ``limit`` bytes in literals."""
+        self._connection.literal_budget = limit
         with self._explained():
             status, response = self._connection.uid("FETCH", uidset, items)
         if status != "OK":
@@ -211,6 +233,27 @@ class Mailbox:
             raise CollectError(text("collect.connection_broke", server=self.server, error=_reason(error))) from None
         except imaplib.IMAP4.error as error:
             raise CollectError(text("collect.refused", server=self.server, error=_reason(error))) from None
+
+
+class _BoundedReads:
+    """imaplib reading at most :attr:`literal_budget` bytes of literals (set before each command): a server
+    that sends more than it said, or than a return may be, breaks the connection instead of filling memory."""
+
+    literal_budget = LARGE_MESSAGE + SLACK
+
+    def read(self, size: int) -> bytes:
+        if size > self.literal_budget:
+            raise imaplib.IMAP4.abort(text("collect.literal_too_large", size=size, limit=self.literal_budget))
+        self.literal_budget -= size
+        return super().read(size)
+
+
+class _Bounded(_BoundedReads, imaplib.IMAP4):
+    pass
+
+
+class _BoundedSSL(_BoundedReads, imaplib.IMAP4_SSL):
+    pass
 
 
 def _reason(error: Exception) -> str:
@@ -313,7 +356,10 @@ def _leaves(body: list, section: str = "", forwarded: str = "") -> Iterator[_Lea
             yield from _leaves(part, f"{section}.{number}" if section else str(number), forwarded)
         return
     kind = b"/".join(value.upper() for value in body[:2] if isinstance(value, bytes))
-    if kind == b"MESSAGE/RFC822" and len(body) > 8 and isinstance(body[8], list) and body[8]:
+    encoding = body[5].upper() if len(body) > 5 and isinstance(body[5], bytes) else b"7BIT"
+    # a forwarded message sent encoded (base64, say) is fetched as one part: the server cannot see inside
+    if (kind == b"MESSAGE/RFC822" and encoding in (b"7BIT", b"8BIT", b"BINARY") and len(body) > 8
+            and isinstance(body[8], list) and body[8]):
         own = section or "1"
         inner = body[8]
         if isinstance(inner[0], list):
@@ -322,5 +368,4 @@ def _leaves(body: list, section: str = "", forwarded: str = "") -> Iterator[_Lea
             yield from (replace(leaf, section=f"{own}.1", mime=f"{own}.HEADER") for leaf in _leaves(inner, "", own))
         return
     size = int(body[6]) if len(body) > 6 and isinstance(body[6], bytes) and body[6].isdigit() else 0
-    encoding = body[5].upper() if len(body) > 5 and isinstance(body[5], bytes) else b"7BIT"
     yield _Leaf(section or "1", f"{section}.MIME" if section else "HEADER", size, encoding, forwarded)

@@ -11,9 +11,12 @@ is not kept: merge would refuse it, so it is listed instead.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import hashlib
 import logging
+import quopri
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -37,8 +40,12 @@ MAX_ATTACHMENT_BYTES = DEFAULT_LIMITS.max_bytes
 """The largest attachment kept: merge refuses a larger returned file anyway."""
 MAX_NAME_LENGTH = 120
 """Characters of a saved file's name: folder and name stay well within Windows' 260."""
+MAX_NAME_BYTES = 180
+"""Bytes of a saved file's name in UTF-8: with the number and the prefix of the file written meanwhile
+(see :func:`~werkstatt_xl.files.create_file`) within the 255 bytes a Linux file system allows."""
 _UNSAFE_CHARACTERS = set('<>:"/\\|?*')
-_WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(10)), *(f"LPT{n}" for n in range(10))}
+_WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$",
+                    *(f"{device}{n}" for device in ("COM", "LPT") for n in [*range(10), "¹", "²", "³"])}
 _HIDDEN_START = re.compile(r"^(?:~\$|[.\s])+")
 """What makes merge skip a file: a lock file's ``~$``, a hidden file's dot (and spaces before them)."""
 _SUFFIX_OF_FORMAT = {"xlsx": ".xlsx", "encrypted": ".xlsx", "xls": ".xls", "ods": ".ods"}
@@ -111,9 +118,7 @@ def message_from_parts(header: bytes, parts: Iterable[tuple[bytes, bytes | None,
                 encoding = str(part.get("Content-Transfer-Encoding", ""))
                 attachments.append(_too_large(_file_name(part), decoded_size(encoding, size), forwarded_from))
             continue
-        attachment = _attachment(part, forwarded_from)
-        if attachment is not None:
-            attachments.append(attachment)
+        attachments.extend(_attachments(part, forwarded_from))  # also a forwarded message sent encoded
     digest = hashlib.sha256(header + b"".join(mime for mime, *_ in parts)).hexdigest()
     return _envelope(message, tuple(attachments), digest)
 
@@ -162,7 +167,7 @@ def _outlook_attachments(message, forwarded_from: str) -> Iterator[Attachment]:
         if not isinstance(data, bytes):  # a link or OLE object: nothing to save
             data = b""
         name = attachment.longFilename or attachment.shortFilename or attachment.displayName or ""
-        yield _described(name, data, forwarded_from)
+        yield _described(_clean_text(name), data, forwarded_from)
 
 
 def _envelope(message: EmailMessage, attachments: tuple[Attachment, ...], digest: str) -> MailMessage:
@@ -178,7 +183,7 @@ def _envelope(message: EmailMessage, attachments: tuple[Attachment, ...], digest
 def _attachments(part: EmailMessage, forwarded_from: str) -> Iterator[Attachment]:
     """The attachments of ``part``, also those of messages forwarded inside it."""
     if part.get_content_type() == "message/rfc822":
-        for inner in part.get_payload():
+        for inner in _forwarded(part):
             yield from _attachments(inner, _address(_header(inner, "From")))
     elif part.is_multipart():
         for inner in part.get_payload():
@@ -187,6 +192,21 @@ def _attachments(part: EmailMessage, forwarded_from: str) -> Iterator[Attachment
         attachment = _attachment(part, forwarded_from)
         if attachment is not None:
             yield attachment
+
+
+def _forwarded(part: EmailMessage) -> list[EmailMessage]:
+    """The message a ``message/rfc822`` part carries, also when it was sent encoded (base64, quoted-printable),
+    which the parser takes for a message of no headers whose text is the encoded message."""
+    payload = part.get_payload()
+    encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+    if encoding not in ("base64", "quoted-printable"):
+        return payload
+    encoded = b"".join(inner.as_bytes() for inner in payload)
+    try:
+        decoded = base64.b64decode(encoded) if encoding == "base64" else quopri.decodestring(encoded)
+    except binascii.Error:  # not base64 after all: read as it is
+        return payload
+    return [message_from_bytes(decoded, policy=policy.default)]
 
 
 def _is_attachment(part: EmailMessage) -> bool:
@@ -256,7 +276,8 @@ def _clean_text(value: str) -> str:
 def safe_file_name(name: str, file_format: str = "") -> str:
     """``name`` as the name of a file in one folder: no folder part (``../``), no control, format or
     unpaired characters, none that Windows forbids, not hidden or a lock file (merge skips those),
-    not a Windows device name, at most :data:`MAX_NAME_LENGTH` characters, and ending in the
+    not a Windows device name, at most :data:`MAX_NAME_LENGTH` characters and :data:`MAX_NAME_BYTES` bytes
+    in UTF-8, and ending in the
     extension of ``file_format`` (see :func:`~werkstatt_xl.ingest.spreadsheet_format`) when it has none."""
     name = unicodedata.normalize("NFC", _clean_text(name)).replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join("_" if character in _UNSAFE_CHARACTERS or not character.isprintable() else character
@@ -271,7 +292,8 @@ def safe_file_name(name: str, file_format: str = "") -> str:
     if not stem.strip() or stem.split(".")[0].strip().upper() in _WINDOWS_DEVICES:
         stem = f"anhang_{stem}".rstrip("_")
     suffix = suffix[:10]
-    stem = stem[:MAX_NAME_LENGTH - len(suffix) - 1].rstrip(". ")
+    stem = stem[:MAX_NAME_LENGTH - len(suffix) - 1]
+    stem = stem.encode()[:MAX_NAME_BYTES - len(suffix.encode()) - 1].decode("utf-8", "ignore").rstrip(". ")
     return f"{stem}.{suffix}" if suffix else stem
 
 
@@ -286,7 +308,7 @@ def numbered_name(name: str, number: int) -> str:
 COLLECT_LOG = "abgeholt.csv"
 COLLECT_LOG_FIELDS = ("abgeholt_am", "quelle", "uidvalidity", "uid", "nachricht_sha256", "message_id", "absender",
                       "weitergeleitet_von", "gesendet_am", "betreff", "anhang", "bytes", "sha256", "verbleib",
-                      "gespeichert_als", "grund")
+                      "gespeichert_als", "grund", "nachricht_bytes")
 
 
 class Outcome(StrEnum):
@@ -323,6 +345,9 @@ class Collected:
     saved_as: str = ""
     """The file's name in eingang/."""
     reason: str = ""
+    message_size: str = ""
+    """Of the message in the mailbox, as sent: a UID the server gave to another message (same UIDVALIDITY,
+    which it must not do) is fetched again when the size differs. "" in logs written before this column."""
 
 
 def read_collect_log(path: Path) -> list[Collected]:
@@ -333,13 +358,14 @@ def read_collect_log(path: Path) -> list[Collected]:
     if not path.is_file():
         return []
     columns, rows = read_csv_rows(path)
-    missing = [name for name in COLLECT_LOG_FIELDS if name not in columns]
+    missing = [name for name in COLLECT_LOG_FIELDS[:-1] if name not in columns]
     if missing:
         raise ProjectError(text(Code.COLLECT_LOG_MISSING_COLUMNS, path=path, columns=", ".join(missing),
                                 fields=",".join(COLLECT_LOG_FIELDS)))
     outcomes = {outcome.value: outcome for outcome in Outcome}
     return [Collected(*(row[name] for name in COLLECT_LOG_FIELDS[:13]),
-                      outcomes.get(row["verbleib"], Outcome.UNREADABLE), row["gespeichert_als"], row["grund"])
+                      outcomes.get(row["verbleib"], Outcome.UNREADABLE), row["gespeichert_als"], row["grund"],
+                      row.get("nachricht_bytes", ""))
             for row in rows]
 
 

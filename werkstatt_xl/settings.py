@@ -42,7 +42,8 @@ class MailSettings:
     imap_token_env: str = ""
     """Names the variable holding an OAuth 2.0 access token: log in with XOAUTH2 instead of a password."""
     imap_move_to: str = ""
-    """A folder to move each message into once collected; empty: messages stay where they are."""
+    """A folder to move each message that brought a spreadsheet into once collected (a server without MOVE:
+    copy); empty: messages stay where they are."""
 
 
 @dataclass(frozen=True)

@@ -122,11 +122,12 @@ TEXTS: dict[str, str] = {
                               "({catalogue}); übernommen.",
     "sender.forwarded_from": " (in einer weitergeleiteten Nachricht von {sender})",
     "sender.no_address": "keine",
-    "collect_log.too_large": "Anhang von {size}, größer als ein Rücklauf sein darf: nicht abgelegt. Die E-Mail "
-                             "bleibt im Postfach; bitte beim Absender nachfragen.",
+    "collect_log.too_large": "Anhang von {size}, größer als ein Rücklauf sein darf: nicht abgelegt; bitte beim "
+                             "Absender nachfragen.",
     "collect_log.will_be_refused": "Abgelegt, wird beim Zusammenführen aber abgelehnt: {reason}",
-    "collect_log.no_attachment": "Die E-Mail hat keinen Anhang; sie bleibt im Postfach.",
-    "collect_log.not_a_spreadsheet": "Keine Tabelle: nicht abgelegt. Die E-Mail bleibt im Postfach.",
+    "collect_log.no_attachment": "Die E-Mail hat keinen Anhang.",
+    "collect_log.not_a_spreadsheet": "Keine Tabelle: nicht abgelegt.",
+    "collect_log.stays_in_mailbox": "Die E-Mail bleibt im Postfach.",
     "collect_log.message_too_large": "Gespeicherte Nachricht größer als {size}: nicht gelesen. Bitte den Anhang von "
                                      "Hand in eingang/ ablegen.",
     "remedy.check_sender": "Keine Aktion nötig, wenn das Fachamt die Datei weitergeleitet hat; sonst beim Fachamt "

@@ -13,11 +13,12 @@ collecting stops, so a re-run after a dropped connection fetches exactly what is
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..errors import CollectError, IngestError, ProjectError
+from ..errors import CollectError, IngestError, OutputError, ProjectError
 from ..files import create_file, remove_abandoned_files
 from ..imap import LARGE_MESSAGE, Mailbox, check_imap_settings
 from ..inbox_mail import (
@@ -44,6 +45,9 @@ run finds in eingang/ with the same content and does not write again."""
 MESSAGE_SUFFIXES = (".eml", ".msg")
 LISTED = (Outcome.NOT_A_SPREADSHEET, Outcome.TOO_LARGE, Outcome.NO_ATTACHMENT, Outcome.UNREADABLE)
 """What collect did not save and names on the terminal."""
+UNWRITABLE_NAME = {errno.ENAMETOOLONG, errno.EINVAL, errno.EILSEQ}
+"""Why a file system refuses a name (not the disk): that attachment is listed as unreadable, and collect
+goes on."""
 
 
 @dataclass
@@ -56,6 +60,8 @@ class CollectResult:
     """Messages collected by an earlier run, not fetched again."""
     log_path: Path
     moved: int = 0
+    copied: int = 0
+    """Messages copied into ``imap_move_to``: the server cannot move them, so they stay in the folder too."""
     other_files: list[Path] = field(default_factory=list)
     """Files of a folder given that are no saved messages (``.eml``, ``.msg``): not read."""
 
@@ -83,7 +89,8 @@ def collect(project: Project, password: str | None = None, token: str | None = N
     """Save the returns from the IMAP folder of ``[mail]`` into ``eingang/``; see the module's docstring.
 
     ``password`` (or ``token``, an OAuth 2.0 access token for XOAUTH2) logs in. With ``imap_move_to``
-    set, every message collected is moved into that folder once the log holds it. A
+    set, every message that brought a spreadsheet is moved into that folder once the log holds it (a
+    server that cannot move gets a copy of those fetched in this run only; nothing is deleted). A
     :class:`CollectError` (connection dropped, say) comes after the log holds what was saved.
     """
     settings = project.mail
@@ -92,13 +99,16 @@ def collect(project: Project, password: str | None = None, token: str | None = N
     with Mailbox(settings, password, token) as mailbox:
         validity = str(mailbox.uidvalidity)
         sizes = mailbox.sizes()
-        pending = {uid: size for uid, size in sizes.items() if (source, validity, str(uid)) not in collector.uids}
-        done = [uid for uid in sizes if uid not in pending]
+        pending = {uid: size for uid, size in sizes.items() if not collector.knows(source, validity, uid, size)}
+        can_move = bool(settings.imap_move_to) and mailbox.can_move()
+        # what an earlier run collected but did not move; a mere copy is made of this run's messages only
+        done = [uid for uid in sizes if uid not in pending and (source, validity, str(uid)) in collector.returned_uids]
+        done = done if can_move else []
         moved = 0
         try:
             for number, fetched in enumerate(mailbox.fetch(pending), start=1):
-                collector.take(fetched.message, source, validity, str(fetched.uid))
-                done.append(fetched.uid)
+                if collector.take(fetched.message, source, validity, str(fetched.uid), str(sizes[fetched.uid])):
+                    done.append(fetched.uid)
                 if number % LOG_EVERY == 0:
                     collector.write_log()
                     moved += _move(mailbox, done, settings.imap_move_to)
@@ -111,7 +121,12 @@ def collect(project: Project, password: str | None = None, token: str | None = N
                                     saved=len(collector.saved), log=collector.log_path)) from None
         finally:  # whatever stopped it, the log holds what was saved
             collector.write_log()
-    return collector.result(len(sizes) - len(pending), moved)
+    result = collector.result(len(sizes) - len(pending))
+    if can_move:
+        result.moved = moved
+    else:
+        result.copied = moved
+    return result
 
 
 def collect_from_folder(project: Project, folder: Path, on_progress: Progress | None = None) -> CollectResult:
@@ -139,7 +154,7 @@ def collect_from_folder(project: Project, folder: Path, on_progress: Progress | 
 
 
 def _move(mailbox: Mailbox, uids: list[int], folder: str) -> int:
-    """Move the messages collected into ``folder`` (when set); how many were moved."""
+    """Move (or copy, see :meth:`Mailbox.move`) the messages collected into ``folder`` (when set); how many."""
     if not folder or not uids:
         return 0
     mailbox.move(uids, folder)
@@ -158,11 +173,15 @@ class _Collector:
         remove_abandoned_files(self.inbox)
         self.rows = read_collect_log(self.log_path)
         self.first_new = self.written = len(self.rows)
-        self.uids = {(row.source, row.uidvalidity, row.uid) for row in self.rows if row.uid}
+        self.uids = {(row.source, row.uidvalidity, row.uid): row.message_size for row in self.rows if row.uid}
+        self.returned_uids = {(row.source, row.uidvalidity, row.uid) for row in self.rows if row.uid and row.saved_as}
+        """The messages that brought a spreadsheet (saved, or the same saved before)."""
         self.message_hashes = {row.message_sha256 for row in self.rows if row.message_sha256}
+        self.returned_hashes = {row.message_sha256 for row in self.rows if row.message_sha256 and row.saved_as}
         self.contents = {(row.message_id, row.sha256): row.saved_as for row in self.rows if row.saved_as}
         self.taken = {path.name.casefold(): path for path in self.inbox.iterdir()}
         """The names in eingang/, as Windows compares them."""
+        self.moves = bool(project.mail.imap_move_to)
         self.messages = 0
         self.now = dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
@@ -170,8 +189,8 @@ class _Collector:
     def saved(self) -> list[Collected]:
         return [row for row in self.rows[self.first_new:] if row.outcome is Outcome.SAVED]
 
-    def result(self, known: int, moved: int = 0) -> CollectResult:
-        return CollectResult(self.rows[self.first_new:], self.messages, known, self.log_path, moved)
+    def result(self, known: int) -> CollectResult:
+        return CollectResult(self.rows[self.first_new:], self.messages, known, self.log_path)
 
     def write_log(self) -> None:
         """Write the log when it lacks rows (or is not there yet)."""
@@ -185,11 +204,16 @@ class _Collector:
                          Outcome.UNREADABLE)
         try:
             size = path.stat().st_size
-            if size > LARGE_MESSAGE:
+            if size > LARGE_MESSAGE:  # its header is read, and it is known by its SHA-256 on the next run
                 with path.open("rb") as handle:
                     head = handle.read(64 * 1024)
+                    handle.seek(0)
+                    digest = hashlib.file_digest(handle, "sha256").hexdigest()
+                if digest in self.message_hashes:
+                    return False
                 message = parse_message(head.partition(b"\r\n\r\n" if b"\r\n\r\n" in head else b"\n\n")[0])
-                self._add(replace(_about(base, message), size=str(size), outcome=Outcome.TOO_LARGE,
+                self._add(replace(_about(base, message), message_sha256=digest, size=str(size),
+                                  outcome=Outcome.TOO_LARGE,
                                   reason=text("collect_log.message_too_large", size=_megabytes(LARGE_MESSAGE))))
                 return True
             data = path.read_bytes()
@@ -206,14 +230,21 @@ class _Collector:
         self.take(message, str(path.resolve()))
         return True
 
-    def take(self, message: MailMessage, source: str, validity: str = "", uid: str = "") -> None:
-        """Save the spreadsheets ``message`` carries and log each attachment (or that it has none)."""
+    def knows(self, source: str, validity: str, uid: int, size: int) -> bool:
+        """Whether the message of this UID was collected before (and had this size, where the log knows it)."""
+        logged = self.uids.get((source, validity, str(uid)))
+        return logged is not None and logged in ("", str(size))
+
+    def take(self, message: MailMessage, source: str, validity: str = "", uid: str = "", size: str = "") -> bool:
+        """Save the spreadsheets ``message`` carries and log each attachment (or that it has none); whether it
+        brought a spreadsheet (saved now or before)."""
         self.messages += 1
-        base = _about(Collected(self.now, source, validity, uid, "", "", "", "", "", "", "", "", "", Outcome.KNOWN),
-                      message)
+        base = _about(Collected(self.now, source, validity, uid, "", "", "", "", "", "", "", "", "", Outcome.KNOWN,
+                                message_size=size), message)
         if message.sha256 and message.sha256 in self.message_hashes:
             self._add(base)
-            return
+            return message.sha256 in self.returned_hashes
+        first = len(self.rows)
         if not message.attachments:
             self._add(replace(base, outcome=Outcome.NO_ATTACHMENT, reason=text("collect_log.no_attachment")))
         for attachment in message.attachments:
@@ -228,19 +259,34 @@ class _Collector:
                 self._add(replace(row, outcome=Outcome.KNOWN, saved_as=self.contents[message.message_id,
                                                                                      attachment.sha256]))
             else:
-                name, written = self._save(safe_file_name(attachment.name, attachment.spreadsheet), attachment.data)
+                try:
+                    name, written = self._save(safe_file_name(attachment.name, attachment.spreadsheet),
+                                               attachment.data)
+                except OutputError as error:
+                    if error.errno not in UNWRITABLE_NAME:  # the disk is full, say: the run stops
+                        raise
+                    self._add(replace(row, outcome=Outcome.UNREADABLE, reason=str(error)))
+                    continue
                 refusal = attachment.refusal
                 self._add(replace(row, outcome=Outcome.SAVED if written else Outcome.KNOWN, saved_as=name,
                                   reason=text("collect_log.will_be_refused", reason=refusal) if refusal else ""))
+        returned = any(row.saved_as for row in self.rows[first:])
+        if uid and not (returned and self.moves):  # in a mailbox, and not moved out of it
+            stays = text("collect_log.stays_in_mailbox")
+            self.rows[first:] = [replace(row, reason=f"{row.reason} {stays}") if row.outcome in LISTED else row
+                                 for row in self.rows[first:]]
+        return returned
 
     def _add(self, row: Collected) -> None:
         self.rows.append(row)
         if row.uid:
-            self.uids.add((row.source, row.uidvalidity, row.uid))
+            self.uids[row.source, row.uidvalidity, row.uid] = row.message_size
         if row.message_sha256:
             self.message_hashes.add(row.message_sha256)
         if row.saved_as:
             self.contents[row.message_id, row.sha256] = row.saved_as
+            self.returned_uids.add((row.source, row.uidvalidity, row.uid))
+            self.returned_hashes.add(row.message_sha256)
 
     def _save(self, name: str, data: bytes) -> tuple[str, bool]:
         """Write ``data`` under ``name`` in ``eingang/``, or ``name_2``, ... where that is taken by another

@@ -680,7 +680,7 @@ class _FormBuilder:
         elements = [self.read_question(row, number, kind, list_name, keys[(path, name)], choice_lists, external,
                                        path[-1] if path else None)
                     for number, row, kind, list_name, name, path in rows]
-        self.check_references(elements, keys)
+        self.check_references(elements)
         elements = [element for element in elements if element is not None]
         self.check_repeat_references(elements)
         self.check_cycles(elements)
@@ -932,7 +932,7 @@ class _FormBuilder:
                 self.problem(Code.FORM_BAD_EXPRESSION, "survey", row_number, column=column, error=error)
             return None
 
-    def check_references(self, elements: list[Question | None], keys: dict) -> None:
+    def check_references(self, elements: list[Question | None]) -> None:
         """Every ``${name}`` names a question: in an expression, one left out drops the expression with a
         notice; in a text (label, hint, message) it is shown as a placeholder; one that is no question, or a
         name several groups use, is a problem."""

@@ -176,8 +176,7 @@ class TextSafeWorksheet(Worksheet):
                 continue
             for column in range(col_start, col_end + 1):
                 cell = self.table[row].get(column)
-                rich = type(cell).__name__ == "RichString"
-                cells.append(cell.raw_string if rich else next(data))
+                cells.append(cell.raw_string if isinstance(cell, CellRichStringTuple) else next(data))
         return cells
 
 

@@ -237,6 +237,14 @@ def _round(value: object, digits: object = 0.0) -> float:
         return number if places > 0 else math.nan  # so many places that nothing is rounded; or none left
 
 
+def _rounded(rounding: Callable[[float], int]) -> Callable[[object], float]:
+    """XPath's int(), floor() or ceiling(): a value as a number, rounded by ``rounding``; NaN where it is none."""
+    def rounded(value: object) -> float:
+        number = _number(value)
+        return float(rounding(number)) if math.isfinite(number) else math.nan
+    return rounded
+
+
 def _power(base: object, exponent: object) -> float:
     """XPath's pow(): NaN where the result is no real number (0 to a negative power, too large, complex)."""
     try:
@@ -297,8 +305,7 @@ FUNCTIONS: dict[str, _Function] = {
     "regex": _Function(2, 2, _regex, None),
     "today": _Function(0, 0, lambda: dt.date.today(), lambda a: "TODAY()"),
     "now": _Function(0, 0, lambda: dt.datetime.now().replace(microsecond=0), lambda a: "NOW()"),
-    "int": _Function(1, 1, lambda a: float(math.trunc(_number(a))) if math.isfinite(_number(a)) else math.nan,
-                     lambda a: f"TRUNC({a[0]})"),
+    "int": _Function(1, 1, _rounded(math.trunc), lambda a: f"TRUNC({a[0]})"),
     "round": _Function(1, 2, _round, lambda a: f"ROUND({a[0]},{a[1] if len(a) > 1 else 0})"),
     "number": _Function(1, 1, _number, lambda a: f"VALUE({a[0]}&\"\")"),
     "string": _Function(1, 1, _text, lambda a: f"({a[0]}&\"\")"),
@@ -309,10 +316,8 @@ FUNCTIONS: dict[str, _Function] = {
     "ends-with": _Function(2, 2, lambda a, b: _text(a).endswith(_text(b)),
                            lambda a: f"(RIGHT({a[0]},LEN({a[1]}))={a[1]})"),
     "substr": _Function(2, 3, _substr, lambda a: f"MID({a[0]},{a[1]}+1,{a[2] + '-' + a[1] if len(a) > 2 else 32767})"),
-    "floor": _Function(1, 1, lambda a: float(math.floor(_number(a))) if math.isfinite(_number(a)) else math.nan,
-                       lambda a: f"INT({a[0]})"),
-    "ceiling": _Function(1, 1, lambda a: float(math.ceil(_number(a))) if math.isfinite(_number(a)) else math.nan,
-                         lambda a: f"-INT(-{a[0]})"),
+    "floor": _Function(1, 1, _rounded(math.floor), lambda a: f"INT({a[0]})"),
+    "ceiling": _Function(1, 1, _rounded(math.ceil), lambda a: f"-INT(-{a[0]})"),
     "abs": _Function(1, 1, lambda a: abs(_number(a)), lambda a: f"ABS({a[0]})"),
     "min": _Function(1, 99, lambda *a: min(map(_number, a)), lambda a: f"MIN({','.join(a)})"),
     "max": _Function(1, 99, lambda *a: max(map(_number, a)), lambda a: f"MAX({','.join(a)})"),

@@ -67,6 +67,7 @@ class Mailbox:
         check_imap_settings(settings)
         self.settings, self.server = settings, f"{settings.imap_host}:{settings.imap_port}"
         self._sizes: dict[int, int] = {}
+        self._offered: set[str] | None = None
         self._connection = self._connect()
         try:
             self._login(password, token)
@@ -128,10 +129,12 @@ class Mailbox:
                                     response=_decoded(response)))
 
     def _capabilities(self) -> set[str]:
-        """What the server offers once logged in (imaplib keeps only what it offered before)."""
-        with self._explained():
-            status, response = self._connection.capability()
-        return set(_decoded(response).upper().split()) if status == "OK" else set()
+        """What the server offers once logged in (imaplib keeps only what it offered before), asked once."""
+        if self._offered is None:
+            with self._explained():
+                status, response = self._connection.capability()
+            self._offered = set(_decoded(response).upper().split()) if status == "OK" else set()
+        return self._offered
 
     # --- connecting ---
 

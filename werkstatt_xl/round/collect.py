@@ -295,7 +295,7 @@ class _Collector:
             candidate = numbered_name(name, number)
             existing = self.taken.get(candidate.casefold())
             if existing is not None:
-                if existing.is_file() and existing.stat().st_size == len(data) and _same(existing, data):
+                if existing.is_file() and existing.stat().st_size == len(data) and existing.read_bytes() == data:
                     return existing.name, False
                 continue
             target = self.inbox / candidate
@@ -313,9 +313,6 @@ def _about(row: Collected, message: MailMessage) -> Collected:
     return replace(row, message_sha256=message.sha256, message_id=message.message_id, sender=message.sender,
                    sent_at=message.date, subject=message.subject)
 
-
-def _same(path: Path, data: bytes) -> bool:
-    return hashlib.sha256(path.read_bytes()).digest() == hashlib.sha256(data).digest()
 
 
 def _megabytes(size: int) -> str:

@@ -80,6 +80,7 @@ def plan_mail(project: Project, reminder: bool = False, only: Iterable[str] | No
     read = _questionnaires(project)
     enclose = _questionnaire(read)
     returns: dict[str, str] = {}
+    sent = read_sent_log(sent_log_path(project)) if receipts else []
     if reminder:
         entries, notes, chase_warnings = _still_missing(project, entries)
         warnings += chase_warnings
@@ -87,12 +88,12 @@ def plan_mail(project: Project, reminder: bool = False, only: Iterable[str] | No
         entries, notes, returns, enclose, correction_warnings = _corrections(project, entries, read)
         warnings += correction_warnings
     elif receipts:
-        entries, notes, returns = _receipts(project, entries)
+        entries, notes, returns = _receipts(project, entries, sent)
         enclose = _nothing
     recipients, without_address, grouping_warnings = group_by_recipient(entries, catalogue.by_id())
     confirmed_before = 0
     if receipts:
-        recipients, confirmed_before = _not_confirmed_yet(project, recipients, returns)
+        recipients, confirmed_before = _not_confirmed_yet(recipients, returns, sent)
     messages = compose_messages(kind, template, project, recipients, notes, enclose, returns)
     return MailPlan(kind, messages, tuple(without_address), tuple(warnings + grouping_warnings), confirmed_before)
 
@@ -246,11 +247,12 @@ def _verified_return(project: Project, file: str, sha256: str) -> tuple[bytes, s
     return data, raw.file_format, {code for code, _ in raw.notices}
 
 
-def _receipts(project: Project, entries: list):
-    """The entries whose return the last merge took, the receipt line of each and the SHA-256 of each return."""
+def _receipts(project: Project, entries: list, sent: list[dict[str, str]]):
+    """The entries whose return the last merge took, the receipt line of each (saying whether the sent-log
+    ``sent`` holds a correction request for it) and the SHA-256 of each return."""
     taken = _taken_returns(project, (STATUS_RECEIVED, STATUS_PROBLEMS))
     errors = _errors_by_werkzeug(project, taken)
-    requested = correction_requests(read_sent_log(sent_log_path(project)))
+    requested = correction_requests(sent)
     chosen = [entry for entry in entries if entry.werkzeug_id in taken]
     returns = {entry.werkzeug_id: str(taken[entry.werkzeug_id]["sha256"]) for entry in chosen}
     notes = {entry.werkzeug_id: [receipt_note(_day(taken[entry.werkzeug_id].get("received_at")),
@@ -272,10 +274,10 @@ def _day(value: object) -> dt.date | None:
         return None
 
 
-def _not_confirmed_yet(project: Project, recipients: list, returns: dict[str, str]) -> tuple[list, int]:
-    """The (address, items) whose return no receipt in the sent-log confirmed to that address yet, and how
-    many were left out because one did."""
-    done = {(row["empfaenger"].casefold(), sha256) for row in read_sent_log(sent_log_path(project))
+def _not_confirmed_yet(recipients: list, returns: dict[str, str], sent: list[dict[str, str]]) -> tuple[list, int]:
+    """The (address, items) whose return no receipt in the sent-log ``sent`` confirmed to that address yet, and
+    how many were left out because one did."""
+    done = {(row["empfaenger"].casefold(), sha256) for row in sent
             if row["art"] == RECEIPT for sha256 in row["rueckgaben_sha256"].split()}
     kept, before = [], 0
     for address, items in recipients:

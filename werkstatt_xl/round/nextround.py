@@ -25,7 +25,6 @@ from ..mail import load_template
 from ..master import REGISTER_SHEET, read_sheet
 from ..messages import text
 from ..placeholders import round_values
-from ..report import load_report_definition
 from ..rounds import next_version
 from ..settings import CONFIG_NAME, as_year
 from ..toml_lines import toml_value, with_values
@@ -38,7 +37,6 @@ from .project import (
     fitting_definition,
     issued_questionnaires,
     load_project,
-    own_report_definition,
 )
 
 if TYPE_CHECKING:
@@ -194,10 +192,7 @@ def _check_templates(new_round: Project, values: dict[str, str | None]) -> None:
     ``report``: one of the project's own must fit the form, the shipped one unedited may be replaced by the
     summary of every question (as merge does)."""
     new_form = load_form(new_round.form_path, new_round.form_language, values=values)
-    if own_report_definition(new_round):
-        load_report_definition(new_round.report_path, new_form, values=values)
-    else:
-        fitting_definition(new_round, new_form)
+    fitting_definition(new_round, new_form, own_must_fit=True)
     for setting in TEMPLATE_NAMES.keys() - {"form", "report"}:
         load_template(_template(new_round, setting), values=values)
 

@@ -55,6 +55,18 @@ def run(*args) -> object:
     return CliRunner().invoke(main, [str(arg) for arg in args])
 
 
+def report_definition_error(project, old: str, new: str):
+    """Replace old by new in the project's tabelle1.toml; the line of new and the error loading it raises."""
+    definition = project.root / "vorlagen" / "tabelle1.toml"
+    content = definition.read_text(encoding="utf-8").replace(old, new)
+    definition.write_text(content, encoding="utf-8")
+    line = next(number for number, text in enumerate(content.splitlines(), 1) if new in text)
+    values = project.round_values
+    with pytest.raises(ReportDefinitionError) as error:
+        load_report_definition(definition, load_form(project.form_path, values=values), values=values)
+    return line, error
+
+
 def entry_of(project, werkzeug_id: str):
     return next(entry for entry in read_issue_log(project.issue_log) if entry.werkzeug_id == werkzeug_id)
 
@@ -273,13 +285,7 @@ def test_a_bad_placeholder_names_file_sheet_or_line(example_project, xlsform):
         load_form(form, values=example_project.round_values)
     assert error.value.problems[0].code == Code.TEMPLATE_UNKNOWN_PLACEHOLDER
     assert "[row 2] On the 'survey' sheet, unknown placeholder {{horizn}}" in str(error.value)
-    definition = example_project.root / "vorlagen" / "tabelle1.toml"
-    content = definition.read_text(encoding="utf-8").replace("Rücklauf)", "Rücklauf bis {{frist}})")
-    definition.write_text(content, encoding="utf-8")
-    line = next(number for number, text in enumerate(content.splitlines(), 1) if "{{frist}}" in text)
-    with pytest.raises(ReportDefinitionError) as error:
-        values = example_project.round_values
-        load_report_definition(definition, load_form(example_project.form_path, values=values), values=values)
+    line, error = report_definition_error(example_project, "Rücklauf)", "Rücklauf bis {{frist}})")
     assert error.value.problems[0].code == Code.TEMPLATE_UNKNOWN_PLACEHOLDER
     assert f"line {line}: unknown placeholder {{{{frist}}}}" in str(error.value)
 
@@ -530,12 +536,7 @@ def test_a_malformed_placeholder_is_refused_at_its_row_or_line(example_project, 
         load_form(form, values=values)
     assert error.value.problems[0].code == Code.TEMPLATE_MALFORMED_PLACEHOLDER
     assert "[row 3] On the 'survey' sheet, malformed placeholder {{horizon}" in str(error.value)
-    definition = example_project.root / "vorlagen" / "tabelle1.toml"
-    content = definition.read_text(encoding="utf-8").replace("nach {{horizon}}", "nach {{{horizon}}}")
-    definition.write_text(content, encoding="utf-8")
-    line = next(number for number, text in enumerate(content.splitlines(), 1) if "{{{horizon}}}" in text)
-    with pytest.raises(ReportDefinitionError) as error:
-        load_report_definition(definition, load_form(example_project.form_path, values=values), values=values)
+    line, error = report_definition_error(example_project, "nach {{horizon}}", "nach {{{horizon}}}")
     assert error.value.problems[0].code == Code.TEMPLATE_MALFORMED_PLACEHOLDER
     assert f"line {line}: malformed placeholder {{{{{{horizon}}}}}}" in str(error.value)
     assert fill_placeholders("nach {{horizon}}, Seite {page}", values) == "nach 2020, Seite {page}"

@@ -231,6 +231,11 @@ def test_unusable_files_have_their_own_codes(tmp_path, monkeypatch):
     assert "locked by another program). Close it and run the command again." in str(raised.value)
 
 
+def results_bytes(project) -> dict[str, bytes]:
+    """The bytes of master.xlsx and tabelle1.xlsx, to show a command replaced neither."""
+    return {name: (project.results / name).read_bytes() for name in ("master.xlsx", "tabelle1.xlsx")}
+
+
 def test_commands_say_what_is_wrong_without_a_traceback_and_write_nothing(issued):
     merge(issued)
     path = issued.root / OVERRIDES
@@ -239,7 +244,7 @@ def test_commands_say_what_is_wrong_without_a_traceback_and_write_nothing(issued
     workbook.worksheets[0]["A5"] = None  # W02's id cleared while its text stays
     workbook.worksheets[0]["D5"] = "Verwaist."
     workbook.save(path)
-    before = {name: (issued.results / name).read_bytes() for name in ("master.xlsx", "tabelle1.xlsx")}
+    before = results_bytes(issued)
     runner = CliRunner()
     for command in ("report", "merge"):
         result = runner.invoke(main, [command, "-p", str(issued.root)])
@@ -247,13 +252,13 @@ def test_commands_say_what_is_wrong_without_a_traceback_and_write_nothing(issued
         assert result.output.startswith(f"Error: {path}: the workbook of texts for Tabelle 1 has errors:\n"
                                          "  row 5: a text for Tabelle 1 without Werkzeug-ID.")
         assert "Traceback" not in result.output
-    assert {name: (issued.results / name).read_bytes() for name in before} == before
+    assert results_bytes(issued) == before
 
 
 def test_open_in_excel_merge_says_to_close_it_and_replaces_nothing(issued, monkeypatch):
     merge(issued)
     path = issued.root / OVERRIDES
-    before = {name: (issued.results / name).read_bytes() for name in ("master.xlsx", "tabelle1.xlsx")}
+    before = results_bytes(issued)
     replace = os.replace
 
     def locked(source, destination):  # Windows refuses to replace a file Excel holds open
@@ -266,13 +271,13 @@ def test_open_in_excel_merge_says_to_close_it_and_replaces_nothing(issued, monke
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert result.output.startswith(f"Error: {path}: cannot write here (permission denied). If the file is open "
                                     "in Excel or LibreOffice, close it")
-    assert {name: (issued.results / name).read_bytes() for name in before} == before
+    assert results_bytes(issued) == before
 
 
 def test_a_save_during_merge_stops_it_and_keeps_the_new_entry(issued, monkeypatch):
     merge(issued)
     path = issued.root / OVERRIDES
-    before = {name: (issued.results / name).read_bytes() for name in ("master.xlsx", "tabelle1.xlsx")}
+    before = results_bytes(issued)
     printed_remarks = inbox.printed_remarks
 
     def office_saves_meanwhile(*args):
@@ -283,7 +288,7 @@ def test_a_save_during_merge_stops_it_and_keeps_the_new_entry(issued, monkeypatc
     with pytest.raises(ProjectError, match="was saved while the command ran, so nothing was written"):
         merge(issued)
     assert read_overrides(path).texts == {"W01": "Gerade eingetragen."}
-    assert {name: (issued.results / name).read_bytes() for name in before} == before
+    assert results_bytes(issued) == before
     assert [leftover.name for leftover in issued.root.iterdir() if leftover.name.startswith(".")] == []
 
 

@@ -10,6 +10,7 @@ rejected as such) and ``runde.toml`` (its title and form version, for the warnin
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -24,7 +25,6 @@ from ..mail import load_template
 from ..master import REGISTER_SHEET, read_sheet
 from ..messages import text
 from ..placeholders import round_values
-from ..report import load_report_definition
 from ..rounds import next_version
 from ..settings import CONFIG_NAME, as_year
 from ..toml_lines import toml_value, with_values
@@ -37,7 +37,6 @@ from .project import (
     fitting_definition,
     issued_questionnaires,
     load_project,
-    own_report_definition,
 )
 
 if TYPE_CHECKING:
@@ -61,11 +60,15 @@ class PreviousRound:
     form_version: str
     tokens: frozenset[str]
     """The tokens it issued: a return carrying one is of the previous round."""
-    register: "pandas.DataFrame"
-    """Its register as its last merge wrote it (master.xlsx)."""
     values: dict[str, str | None] | None = None
     """Its round values (see :func:`~werkstatt_xl.placeholders.round_values`); None where ``runde.toml`` was
     written before they were recorded."""
+
+    @functools.cached_property
+    def register(self) -> "pandas.DataFrame":
+        """Its register as its last merge wrote it (master.xlsx), read when first asked for: ``generate``
+        without ``prefill`` needs only the title and form of the previous round."""
+        return read_sheet(self.folder / MASTER_NAME, REGISTER_SHEET)
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,7 @@ def previous_round(project: Project) -> PreviousRound | None:
     values = ({"title": str(record.get("title", "")) or None, "deadline": str(record["deadline"]) or None,
                "horizon": str(record["horizon"]) or None} if "horizon" in record and "deadline" in record else None)
     return PreviousRound(folder, str(record.get("title", "")), str(record.get("form_id", "")),
-                         str(record.get("form_version", "")), tokens, read_sheet(paths[0], REGISTER_SHEET), values)
+                         str(record.get("form_version", "")), tokens, values)
 
 
 def init_next_round(root: Path | str, source: Path | str, title: str, horizon: int | str,
@@ -189,10 +192,7 @@ def _check_templates(new_round: Project, values: dict[str, str | None]) -> None:
     ``report``: one of the project's own must fit the form, the shipped one unedited may be replaced by the
     summary of every question (as merge does)."""
     new_form = load_form(new_round.form_path, new_round.form_language, values=values)
-    if own_report_definition(new_round):
-        load_report_definition(new_round.report_path, new_form, values=values)
-    else:
-        fitting_definition(new_round, new_form)
+    fitting_definition(new_round, new_form, own_must_fit=True)
     for setting in TEMPLATE_NAMES.keys() - {"form", "report"}:
         load_template(_template(new_round, setting), values=values)
 

@@ -212,14 +212,16 @@ def own_report_definition(project: Project) -> bool:
         return True
 
 
-def fitting_definition(project: Project, form) -> tuple[ReportDefinition | None, str]:
+def fitting_definition(project: Project, form, own_must_fit: bool = False) -> tuple[ReportDefinition | None, str]:
     """The project's report definition and "", or where it was written for another form (names questions
     this form lacks) None and the warning saying that the summary of every question takes its place.
-    Any other problem of the definition stops (:class:`ReportDefinitionError`)."""
+    Any other problem of the definition stops (:class:`ReportDefinitionError`); with ``own_must_fit`` (the rule
+    of ``report``) also one of the project's own (:func:`own_report_definition`) written for another form."""
     try:
         return load_report_definition(project.report_path, form, values=project.round_values), ""
     except ReportDefinitionError as error:
-        if not all(problem.code in FORM_MISMATCH for problem in error.problems):
+        if not all(problem.code in FORM_MISMATCH for problem in error.problems) or (
+                own_must_fit and own_report_definition(project)):
             raise
         return None, text("merge.definition_does_not_fit", definition=project.report_path.name,
                           form=form.path.name, summary=project.summary_path, problem=error.problems[0])

@@ -12,7 +12,6 @@ from ..messages import text
 from ..overrides import OVERRIDES, read_overrides
 from ..report import (
     RUECKLAUF,
-    load_report_definition,
     office_program,
     printed_remarks,
     summarize,
@@ -25,7 +24,7 @@ from ..report.summary import COUNTED
 from ..rounds import changed_werkzeuge, compare_rounds
 from .inbox import read_register, read_repeats, remove_stale
 from .nextround import previous_round, reworded_questions
-from .project import Project, fitting_definition, own_report_definition
+from .project import Project, fitting_definition
 
 
 @dataclass(frozen=True)
@@ -50,10 +49,7 @@ def report(project: Project, pdf: bool = False) -> ReportResult:
     stops with its problems, each at its line."""
     office = office_program() if pdf else None
     form = project.read_form()
-    if own_report_definition(project):
-        definition, mismatch = load_report_definition(project.report_path, form, values=project.round_values), ""
-    else:
-        definition, mismatch = fitting_definition(project, form)
+    definition, mismatch = fitting_definition(project, form, own_must_fit=True)
     register = read_register(project)
     if register is None:
         raise ReportError(text("report.no_register", path=project.master_path))

@@ -10,7 +10,6 @@ rejected as such) and ``runde.toml`` (its title and form version, for the warnin
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -60,15 +59,11 @@ class PreviousRound:
     form_version: str
     tokens: frozenset[str]
     """The tokens it issued: a return carrying one is of the previous round."""
+    register: "pandas.DataFrame"
+    """Its register as its last merge wrote it (master.xlsx)."""
     values: dict[str, str | None] | None = None
     """Its round values (see :func:`~werkstatt_xl.placeholders.round_values`); None where ``runde.toml`` was
     written before they were recorded."""
-
-    @functools.cached_property
-    def register(self) -> "pandas.DataFrame":
-        """Its register as its last merge wrote it (master.xlsx), read when first asked for: ``generate``
-        without ``prefill`` needs only the title and form of the previous round."""
-        return read_sheet(self.folder / MASTER_NAME, REGISTER_SHEET)
 
 
 @dataclass(frozen=True)
@@ -97,7 +92,7 @@ def previous_round(project: Project) -> PreviousRound | None:
     values = ({"title": str(record.get("title", "")) or None, "deadline": str(record["deadline"]) or None,
                "horizon": str(record["horizon"]) or None} if "horizon" in record and "deadline" in record else None)
     return PreviousRound(folder, str(record.get("title", "")), str(record.get("form_id", "")),
-                         str(record.get("form_version", "")), tokens, values)
+                         str(record.get("form_version", "")), tokens, read_sheet(paths[0], REGISTER_SHEET), values)
 
 
 def init_next_round(root: Path | str, source: Path | str, title: str, horizon: int | str,

@@ -139,21 +139,31 @@ def guard_ms(data: bytes) -> tuple[float, str]:
 
 def costly_inputs(folder: Path, questionnaire: Path) -> dict[str, Path]:
     """The inputs tests/test_ingest.py keeps for their cost, built by the same helpers."""
-    from ingest_files import ODS_TABLES, read_part, rezip, write_compressed_parts, write_ods, write_overlapping_xls
+    from ingest_files import (
+        ODS_TABLES,
+        UNPLACED_SHEETS,
+        read_part,
+        rezip,
+        write_compressed_parts,
+        write_ods,
+        write_overlapping_xls,
+    )
 
     with zipfile.ZipFile(questionnaire) as archive:
         parts = {name: archive.read(name) for name in archive.namelist()}
     sheet = "xl/worksheets/sheet1.xml"
-    no_addresses = parts[sheet].replace(b"</sheetData>", (b"<row>" + b"<c><v>1</v></c>" * 200 + b"</row>") * 290
-                                        + b"</sheetData>")
     many = parts[sheet].replace(b"</sheetData>", b'<row r="5000">' + b'<c r="B5000" s="1"/>' * 50_000
                                 + b"</row></sheetData>")
     plain = write_ods(folder / "plain.ods", ODS_TABLES)
     content = read_part(plain, "content.xml")
     long_name = b'<table:table-row table:style-name="office:' + b"value" * 80_000 + b'">'
+    unplaced = {}
+    for number, (label, rows) in enumerate(UNPLACED_SHEETS.items()):
+        path = write_compressed_parts(folder / f"unplatziert{number}.xlsx", {
+            **parts, sheet: parts[sheet].replace(b"</sheetData>", rows + b"</sheetData>")})
+        unplaced[f"{label} (1 MB in {path.stat().st_size // 1024} KB)"] = path
     return {
-        "cells without addresses (1 MB in 10 KB)": write_compressed_parts(
-            folder / "ohne_adressen.xlsx", {**parts, "xl/worksheets/sheet3.xml": no_addresses}),
+        **unplaced,
         '"<sst " 200,000 times, a quote left open': write_compressed_parts(
             folder / "suche.xlsx", {**parts, "xl/media/daten.bin": b"<sst " * 200_000 + b'"'}),
         "ods attribute name of 400 KB": rezip(plain, folder / "lang.ods", replace={

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import html
 import re
-import sys
-from typing import Iterator
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..messages import Code
 from .common import (
@@ -31,43 +32,36 @@ from .common import (
     _without_noise,
 )
 
+if TYPE_CHECKING:
+    import numpy as np
+
 
 def _inspect_ooxml(parts: dict[str, bytes], limits: Limits) -> _Container:
     sheets = {name: xml for name, xml in parts.items() if b"sheetData" in xml}
     for xml in sheets.values():
         _require_well_formed(xml)
-    quick = [_quick_extent(xml) or _exact_extent(xml) for xml in sheets.values()]
+    placed = _PlacedCells(sheets)
+    quick = [_quick_extent(xml) or _extent(placed[name]) for name, xml in sheets.items()]
     if _extent_problem(quick, limits) is not None:
-        _check_extents([_exact_extent(xml) for xml in sheets.values()], limits)
+        _check_extents([_extent(placed[name]) for name in sheets], limits)
     _check_shared_strings(parts.get("xl/sharedstrings.xml"))
     macros = b"macroEnabled" in parts["[content_types].xml"] or "xl/vbaproject.bin" in parts
     modified = _document_time(parts.get("docprops/core.xml"), "{http://purl.org/dc/terms/}modified")
     return _Container("xlsm" if macros else "xlsx", modified, [(Code.FILE_MACROS, MACRO_NOTICE)] if macros else [],
-                      *_error_and_formula_cells(parts, sheets))
+                      *_error_and_formula_cells(parts, sheets, placed))
 
 
 _QUICK_CELL = re.compile(rb'<c(?=[\s/>])(?:\s++r="([A-Z]{1,3})([1-9][0-9]{0,6})")?')
 """Each unprefixed cell tag, with column letters and row digits when a plain ``r`` comes first."""
-_CELL_WITHOUT_R = re.compile(rb'<c(?=[\s/>])(?!\s++r="[A-Z]{1,3}[1-9][0-9]{0,6}")')
 _LARGE_PART = 2**16
-"""From this size on, a part is first searched for a cell without a plain ``r`` (one scan that
-stops there) rather than listing every cell to find one."""
-_OOXML_TAG = re.compile(rb"<(?:(/)(?:[\w.-]++:)?row\s*+>|(?:[\w.-]++:)?(row|c)(?=[\s/>])\s*+"
-                        rb"(?:r\s*=\s*([\"'][^\"']*+)[\"'])?(" + _ATTRIBUTE_TEXT + rb")(/?)>)")
-"""A row's end tag (its slash), or a row or cell tag: (tag, quote + value of a leading ``r`` attribute,
-other attributes, empty-element slash).
-
-The quote tells ``r=""`` from an absent (or not leading) ``r``."""
-_CELL_REF = re.compile(rb"([A-Za-z]{1,7})(\d{1,15})")
-"""A cell address; longer ones lie far beyond any limit, and reading them would cost time."""
+"""From this size on, a part's cells are placed exactly at once: listing them costs more."""
 
 
 def _quick_extent(xml: bytes) -> _Extent | None:
-    """The extent of all cells, empty ones too, when every cell starts with a plain ``r`` as every
-    common writer writes it; None otherwise. Counting empty cells only makes the extent larger."""
-    if b":c" in xml:  # cells with a namespace prefix
-        return None
-    if len(xml) > _LARGE_PART and _CELL_WITHOUT_R.search(xml):
+    """The extent of all cells of a small part, empty ones too, when every cell starts with a plain
+    ``r`` as every common writer writes it; None otherwise. Counting empty cells only makes the extent
+    larger."""
+    if len(xml) > _LARGE_PART or b":c" in xml:  # large, or cells with a namespace prefix
         return None
     cells = _QUICK_CELL.findall(xml)
     if (b"", b"") in cells:
@@ -80,77 +74,267 @@ def _quick_extent(xml: bytes) -> _Extent | None:
     return extent
 
 
-def _exact_extent(xml: bytes) -> _Extent:
+class _PlacedCells(dict):
+    """The cells of each worksheet part (:func:`_cell_tags`) by part name, each found when first needed."""
+
+    def __init__(self, sheets: dict[str, bytes]):
+        super().__init__()
+        self.sheets = sheets
+
+    def __missing__(self, name: str) -> _CellTags:
+        cells = self[name] = _cell_tags(_without_noise(self.sheets[name]))
+        return cells
+
+
+def _extent(cells: _CellTags) -> _Extent:
     """Where calamine will place the cells of a worksheet part, judged on cells with a child element."""
-    top = left = sys.maxsize
-    bottom = right = 0
-    for row, col, empty, _ in _cells(_OOXML_TAG.findall(_without_noise(xml))):
-        if not empty:
-            if row < top:
-                top = row
-            if row > bottom:
-                bottom = row
-            if col < left:
-                left = col
-            if col > right:
-                right = col
+    rows, cols = cells.row[~cells.empty], cells.col[~cells.empty]
     extent = _Extent()
-    if bottom:
-        extent.include(top, left, bottom, right)
+    if rows.size and rows.max():
+        extent.include(int(rows.min()), int(cols.min()), int(rows.max()), int(cols.max()))
     return extent
 
 
-_UNREAD = object()
+@dataclass
+class _CellTags:
+    """The cell tags of a worksheet part in document order, as numpy arrays: where each starts ('<') and
+    ends (after '>'), whether it is an empty element, its 1-based row and column as calamine places it,
+    whether it says ``t="e"`` (an error value) and whether the next tag is a formula's."""
+
+    start: np.ndarray
+    end: np.ndarray
+    empty: np.ndarray
+    row: np.ndarray
+    col: np.ndarray
+    error: np.ndarray
+    formula: np.ndarray
 
 
-def _cells(tags: list[tuple[bytes, ...]]) -> Iterator[tuple[int, int, bytes, int]]:
-    """(row, column, empty-element slash, index in ``tags``) of each cell among ``tags`` (as
-    :data:`_OOXML_TAG` finds them), positions 1-based as calamine places them.
+_CELL, _ROW, _ROW_END, _FORMULA_TAG = 1, 2, 3, 4
+_SPACE = b" \t\r\n"
+_NAME_END = _SPACE + b"/>"
 
-    An ``r`` attribute wins, otherwise the cell follows the previous one. An empty element
-    (``<c r="XFD9"/>``) holds nothing, but it may or may not move the implicit position depending
-    on the reader version, so the larger outcome is assumed. Hostile sheets repeat one address or
-    attribute text thousands of times: each distinct one is read once.
+
+def _cell_tags(xml: bytes) -> _CellTags:
+    """Every cell of a well-formed worksheet part without markup noise, placed as calamine places it.
+
+    An ``r`` attribute wins, otherwise the cell follows the previous one; ``</row>`` moves to the next
+    row and column 1, ``<row r="..">`` sets the row. An empty element (``<c r="XFD9"/>``, ``<row/>``)
+    holds nothing, but it may or may not move the implicit position depending on the reader version,
+    so the larger outcome is assumed. A tag's name counts by its local part, after the first colon,
+    whatever the prefix (calamine's reading); an attribute only unprefixed.
+
+    Hostile sheets hold a million bytes of tags, so no step here runs in Python per tag: every tag,
+    attribute and address is found and read by numpy over the whole part (tests/test_ingest.py keeps
+    the per-tag walk this replaces, to compare).
     """
-    refs: dict[bytes, bytes | None] = {}
-    positions: dict[bytes, tuple[int, int]] = {}
-    row = col = 1  # where the next row and the next cell without ``r`` go
-    for index, (closing, tag, leading, rest, empty) in enumerate(tags):
-        if closing:
-            row, col = row + 1, 1
-            continue
-        if leading:
-            ref = leading[1:]
-        elif rest:
-            ref = refs.get(rest, _UNREAD)
-            if ref is _UNREAD:
-                ref = refs[rest] = _attribute(rest, b"r")
-        else:
-            ref = None
-        if tag == b"row":
-            if empty:
-                row = max(row, _row_number(ref) + 1) if ref is not None else row + 1
-            elif ref is not None:
-                row = _row_number(ref)
-        else:
-            if ref is None:
-                cell_row, cell_col = row, col
-                col += 1
-            else:
-                position = positions.get(ref)
-                if position is None:
-                    position = positions[ref] = _cell_position(ref)
-                cell_row, cell_col = position
-                col = max(col, cell_col + 1) if empty else cell_col + 1
-            yield cell_row, cell_col, empty, index
+    import numpy as np
 
+    part = np.frombuffer(xml + b"\0" * 24, np.uint8)  # room to look ahead of the last tag
+    size = len(xml)
+    space, name_end = _byte_class(np, _SPACE), _byte_class(np, _NAME_END)
+    starts = np.flatnonzero(part[:size] == ord("<"))
+    kinds = np.zeros(len(starts), np.int8)
+    names = np.zeros(len(starts), np.int64)  # where each tag's (local) name ends
+    for kind, name in _TAG_NAMES:
+        tags = _named(np, part, starts + 1, name, name_end)
+        kinds[tags], names[tags] = kind, starts[tags] + 1 + len(name)
+    _add_prefixed_tags(np, part, size, starts, kinds, names, name_end)
 
-def _cell_position(ref: bytes) -> tuple[int, int]:
-    """(row, column), both 1-based, of an A1 reference; anything else marks a damaged file."""
-    match = _CELL_REF.fullmatch(ref)
-    if match is None:
+    tags = np.flatnonzero((kinds > 0) & (kinds != _FORMULA_TAG))
+    before_formula = np.append(kinds, 0)[tags + 1] == _FORMULA_TAG
+    kind, name = kinds[tags], names[tags]
+    opening = kind != _ROW_END
+    after_name = part[name]
+    has_attributes = opening & space[after_name]
+    empty = opening & (after_name == ord("/"))
+    end = name + 1 + empty
+    quotes = _QuoteState(np, part, size)
+    with_attributes = np.flatnonzero(has_attributes)
+    next_starts = np.append(starts, size)[tags[with_attributes] + 1]
+    end[with_attributes] = _tag_ends(np, part, size, starts[tags[with_attributes]], name[with_attributes],
+                                     next_starts, quotes)
+    empty[with_attributes] = part[end[with_attributes] - 2] == ord("/")
+    addressed = np.zeros(len(tags), bool)
+    values = np.zeros((2, len(tags)), np.int64)  # row and column of an address; a row's number
+    owner, begin, stop = _attribute_values(np, part, starts[tags[with_attributes]], end[with_attributes],
+                                           ord("r"), space, quotes)
+    owner = with_attributes[owner]
+    addressed[owner] = True
+    number, column, row_valid, cell_valid = _read_numbers(np, part, begin, stop)
+    if not np.all(np.where(kind[owner] == _CELL, cell_valid, row_valid)):
         raise _Rejected(Code.FILE_DAMAGED)
-    return int(match[2]), _column_number(match[1])
+    values[0, owner], values[1, owner] = number, column
+    error = np.zeros(len(tags), bool)
+    owner, begin, stop = _attribute_values(np, part, starts[tags[with_attributes]], end[with_attributes],
+                                           ord("t"), space, quotes)
+    error[with_attributes[owner[(stop - begin == 1) & (part[begin] == ord("e"))]]] = True
+
+    cell, row, row_end = kind == _CELL, kind == _ROW, kind == _ROW_END
+    row_after = _running(np, row_end | (row & empty & ~addressed), values[0] + empty,
+                         row & addressed, row & addressed & ~empty)
+    col_after = _running(np, cell & ~addressed, np.where(row_end, 1, values[1] + 1),
+                         (cell & addressed) | row_end, row_end | (cell & addressed & ~empty))
+    cells = np.flatnonzero(cell)
+    implicit = ~addressed[cells]
+    return _CellTags(starts[tags[cells]], end[cells], empty[cells],
+                     np.where(implicit, row_after[cells], values[0, cells]),
+                     np.where(implicit, col_after[cells] - 1, values[1, cells]), error[cells], before_formula[cells])
+
+
+_TAG_NAMES = ((_CELL, b"c"), (_ROW, b"row"), (_ROW_END, b"/row"), (_FORMULA_TAG, b"f"))
+
+
+def _byte_class(np, members: bytes):
+    table = np.zeros(256, bool)
+    table[list(members)] = True
+    return table
+
+
+def _named(np, part, positions, name: bytes, name_end):
+    """The indices of ``positions`` where a tag name ``name`` starts."""
+    found = np.flatnonzero(part[positions] == name[0])
+    for offset, byte in enumerate(name[1:], 1):
+        found = found[part[positions[found] + offset] == byte]
+    return found[name_end[part[positions[found] + len(name)]]]
+
+
+def _add_prefixed_tags(np, part, size: int, starts, kinds, names, name_end) -> None:
+    """Mark the cell and row tags whose name has a prefix (``<x:c>``, ``</ä:row>``): the local name is
+    what follows the first colon of the name."""
+    colons = np.flatnonzero(part[:size] == ord(":"))
+    found = {kind: colons[_named(np, part, colons + 1, name, name_end)]
+             for kind, name in _TAG_NAMES if not name.startswith(b"/")}
+    if not any(local.size for local in found.values()):
+        return
+    stops = np.flatnonzero(name_end[part[:size]])
+    for kind, local in found.items():
+        tags = np.searchsorted(starts, local) - 1
+        local, tags = local[tags >= 0], tags[tags >= 0]
+        closing = part[starts[tags] + 1] == ord("/")
+        name_start = starts[tags] + 1 + closing
+        first_stop = stops[np.searchsorted(stops, name_start)]
+        first_colon = colons[np.searchsorted(colons, name_start)]
+        named = (first_colon == local) & (first_stop > local) & ~(closing & (kind != _ROW))
+        kinds[tags[named]] = np.where(closing[named], _ROW_END, kind)
+        names[tags[named]] = local[named] + 1 + len(dict(_TAG_NAMES)[kind])
+
+
+class _QuoteState:
+    """Whether a position inside a tag lies outside its attribute values, for many positions at once.
+
+    Inside a well-formed tag, a quote either opens a value, closes one, or belongs to a value opened by
+    the other quote. As states (0 outside, 1 in "...", 2 in '...'), ``"`` maps x to 1 - x and ``'``
+    to 2 - x (mod 3); after k quotes from outside the state is the alternating sum of those
+    constants, so one cumulative sum over the part answers for any stretch of it.
+    """
+
+    def __init__(self, np, part, size: int):
+        self.np = np
+        self.positions = np.flatnonzero((part[:size] == ord('"')) | (part[:size] == ord("'")))
+        steps = np.where(part[self.positions] == ord('"'), 1, 2)
+        steps[1::2] *= -1
+        self.sums = np.concatenate(([0], np.cumsum(steps)))
+
+    def outside(self, tag_starts, positions):
+        np = self.np
+        before = self.sums[np.searchsorted(self.positions, positions)]
+        return (before - self.sums[np.searchsorted(self.positions, tag_starts)]) % 3 == 0
+
+
+def _tag_ends(np, part, size: int, tag_starts, name_ends, next_starts, quotes: _QuoteState):
+    """Where each tag with attributes ends (after its '>'): at the first '>' outside its values,
+    which lies before the next tag."""
+    closes = np.flatnonzero(part[:size] == ord(">"))
+    first = np.searchsorted(closes, name_ends)
+    ends = closes[first]
+    inside = np.flatnonzero(~quotes.outside(tag_starts, ends))
+    if inside.size:  # a '>' in a value: look at every '>' up to the next tag
+        first, tag_starts = first[inside] + 1, tag_starts[inside]
+        counts = np.searchsorted(closes, next_starts[inside]) - first
+        owner = np.repeat(np.arange(len(inside)), counts)
+        candidates = closes[np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts - first, counts)]
+        found = quotes.outside(tag_starts[owner], candidates)
+        owner, candidates = owner[found], candidates[found]
+        first_of_owner = np.concatenate(([True], owner[1:] != owner[:-1]))
+        if np.count_nonzero(first_of_owner) != len(inside):
+            raise _Rejected(Code.FILE_DAMAGED)
+        ends[inside] = candidates[first_of_owner]
+    return ends + 1
+
+
+def _attribute_values(np, part, tag_starts, tag_ends, letter: int, space, quotes: _QuoteState):
+    """(tag, start and end of the value) of each attribute named ``letter`` (one byte) in the tags
+    spanning ``tag_starts`` to ``tag_ends``; the end is the next quote, the value's own unless the value
+    holds the other quote (which no valid value does)."""
+    at = np.flatnonzero(part == letter)
+    at = at[(at > 0) & (at < len(part) - 1)]
+    at = at[space[part[at - 1]] & (space[part[at + 1]] | (part[at + 1] == ord("=")))]
+    tags = np.searchsorted(tag_starts, at) - 1
+    found = tags >= 0
+    found[found] &= at[found] < tag_ends[tags[found]]
+    at, tags = at[found], tags[found]
+    found = quotes.outside(tag_starts[tags], at)
+    at, tags = at[found], tags[found]
+    opening = np.searchsorted(quotes.positions, at)
+    begin, stop = quotes.positions[opening] + 1, quotes.positions[opening + 1]
+    same = part[begin - 1] == part[stop]
+    return tags, begin, np.where(same, stop, len(part))
+
+
+_ADDRESS_WIDTH = 22
+"""Bytes of the longest address read, 7 letters and 15 digits; longer ones lie far beyond any limit."""
+
+
+def _read_numbers(np, part, begin, stop):
+    """Each value from ``begin`` to ``stop``, read as an address (``[A-Za-z]{1,7}[0-9]{1,15}``) and as a
+    row number (``[0-9]{1,15}``): (its number, its column, whether it is a row number, whether it is
+    an address). The values of one length and one count of letters are read together."""
+    length = stop - begin
+    number, column = np.zeros(len(begin), np.int64), np.zeros(len(begin), np.int64)
+    letters = np.full(len(begin), -1)  # -1: neither
+    for size in np.flatnonzero(np.bincount(np.minimum(length, _ADDRESS_WIDTH + 1))):
+        if not 0 < size <= _ADDRESS_WIDTH:
+            continue
+        group = np.flatnonzero(length == size)
+        values = part[begin[group, None] + np.arange(size)].astype(np.int64)
+        upper = values & 0xDF  # a-z as A-Z
+        is_letter = (upper >= ord("A")) & (upper <= ord("Z"))
+        leading = np.where(is_letter.all(axis=1), size, np.argmin(is_letter, axis=1))
+        is_digit = (values >= ord("0")) & (values <= ord("9"))
+        readable = np.all(is_digit | (np.arange(size) < leading[:, None]), axis=1) & (leading <= 7) & (
+            size - leading >= 1) & (size - leading <= 15)
+        for count in np.unique(leading[readable]).tolist():
+            chosen = readable & (leading == count)
+            number[group[chosen]] = (values[chosen, count:] - ord("0")) @ 10 ** np.arange(size - count - 1, -1, -1)
+            column[group[chosen]] = (upper[chosen, :count] - (ord("A") - 1)) @ 26 ** np.arange(count - 1, -1, -1)
+            letters[group[chosen]] = count
+    return number, column, letters == 0, letters >= 1
+
+
+def _running(np, increments, values, ops, resets):
+    """A position after each tag: 1 at first, one more at each of ``increments``, set to ``values`` at
+    ``resets`` and raised to ``values`` at the other ``ops``.
+
+    After tag t that is the steps taken so far plus the largest ``value - steps`` at an op since the
+    last reset: a running maximum over the ops, each segment between resets lifted above all before it.
+    """
+    steps = np.cumsum(increments, dtype=np.int64)
+    at = np.flatnonzero(ops)
+    if not at.size:
+        return steps + 1
+    candidates = np.concatenate(([1], values[at] - steps[at]))  # before the first tag: 1
+    segments = np.cumsum(np.concatenate(([True], resets[at])))
+    low, high = int(candidates.min()), int(candidates.max())
+    shifted, span, unique = candidates - low, high - low + 1, None
+    if span * (int(segments[-1]) + 1) >= 2**62:  # lifting would overflow: rank the values instead
+        unique, shifted = np.unique(shifted, return_inverse=True)
+        span = len(unique)
+    lift = segments * span
+    best = np.maximum.accumulate(shifted + lift) - lift
+    if unique is not None:
+        best = unique[best]
+    return best[np.cumsum(ops)] + low + steps
 
 
 def _column_number(letters: bytes) -> int:
@@ -158,12 +342,6 @@ def _column_number(letters: bytes) -> int:
     for letter in letters.upper():
         number = number * 26 + letter - 64
     return number
-
-
-def _row_number(text: bytes) -> int:
-    if not (text.isdigit() and len(text) <= 15):
-        raise _Rejected(Code.FILE_DAMAGED)
-    return int(text)
 
 
 # --- error values ---------------------------------------------------------------------------------
@@ -175,7 +353,7 @@ _SHEET_TAG = re.compile(rb"<(?:[\w.-]++:)?sheet(?=[\s/>])(" + _ATTRIBUTE_TEXT + 
 _RELATIONSHIP_TAG = re.compile(rb"<(?:[\w.-]++:)?Relationship(?=[\s/>])(" + _ATTRIBUTE_TEXT + rb")/?>")
 
 
-def _error_and_formula_cells(parts: dict[str, bytes], sheets: dict[str, bytes]
+def _error_and_formula_cells(parts: dict[str, bytes], sheets: dict[str, bytes], placed: _PlacedCells
                              ) -> tuple[dict[int, dict[tuple[int, int], str]], dict[int, dict[tuple[int, int], str]]]:
     """The error cells (``t="e"``) and the formula cells of each worksheet, by its index in calamine's
     order of sheets.
@@ -189,11 +367,9 @@ def _error_and_formula_cells(parts: dict[str, bytes], sheets: dict[str, bytes]
     for index, name in enumerate(_sheet_parts(parts)):
         xml = sheets.get(name)
         if xml is not None and (_may_hold_errors(xml) or _may_hold_formulas(xml)):
-            found_errors, found_formulas = _error_and_formula_cells_of(_without_noise(xml))
-            if found_errors:
-                errors[index] = found_errors
-            if found_formulas:
-                formulas[index] = found_formulas
+            cells, xml = placed[name], _without_noise(xml)
+            errors[index] = _CellTexts(xml, cells, cells.error, _error_value)
+            formulas[index] = _CellTexts(xml, cells, cells.formula, _formula_text)
     return errors, formulas
 
 
@@ -201,31 +377,56 @@ def _may_hold_errors(xml: bytes) -> bool:
     return b't="e"' in xml  # as every writer spells it
 
 
-_FORMULA_START = re.compile(rb"<(?:[\w.-]++:)?f[\s/>]")
+def _may_hold_formulas(xml: bytes) -> bool:
+    return b"<f" in xml or b":f" in xml
+
+
 _FORMULA = re.compile(rb"\s*+<(?:[\w.-]++:)?f(?=[\s/>])" + _ATTRIBUTE_TEXT + rb"(?:/>|>([^<]*+)</(?:[\w.-]++:)?f>)")
 """A cell's formula element, right after the cell tag, with the formula's text."""
 
 
-def _may_hold_formulas(xml: bytes) -> bool:
-    return _FORMULA_START.search(xml) is not None
+def _formula_text(xml: bytes, cell_end: int) -> str | None:
+    formula = _FORMULA.match(xml, cell_end)
+    return None if formula is None else _unescape(formula[1] or b"")
 
 
-def _error_and_formula_cells_of(xml: bytes) -> tuple[dict[tuple[int, int], str], dict[tuple[int, int], str]]:
-    """The error cells and the formula cells of a worksheet part without markup noise, by 0-based
-    (row, column)."""
-    matches = list(_OOXML_TAG.finditer(xml))
-    errors, formulas = {}, {}
-    for row, col, empty, index in _cells([match.groups() for match in matches]):
-        if empty:
-            continue
-        formula = _FORMULA.match(xml, matches[index].end())
-        if formula is not None:
-            formulas[(row - 1, col - 1)] = _unescape(formula[1] or b"")
-        if _attribute(matches[index][4], b"t") == b"e":
-            value = _ERROR_VALUE.match(xml, matches[index].end())
-            if value is not None:
-                errors[(row - 1, col - 1)] = _error_text(value[1].decode("utf-8", "replace"))
-    return errors, formulas
+def _error_value(xml: bytes, cell_end: int) -> str | None:
+    value = _ERROR_VALUE.match(xml, cell_end)
+    return None if value is None else _error_text(value[1].decode("utf-8", "replace"))
+
+
+class _CellTexts(Mapping):
+    """Texts of some cells of a worksheet part (without markup noise) by 0-based (row, column), each
+    read when asked for: a sheet may hold a million bytes of formulas, and only the answer cells are
+    asked for. Where several cells share a position, the last one with a text counts."""
+
+    def __init__(self, xml: bytes, cells: _CellTags, chosen: np.ndarray, read: Callable[[bytes, int], str | None]):
+        import numpy as np
+
+        chosen = np.flatnonzero(chosen & ~cells.empty)
+        order = np.lexsort((chosen, cells.col[chosen], cells.row[chosen]))
+        self.rows, self.cols = cells.row[chosen][order], cells.col[chosen][order]
+        self.ends = cells.end[chosen][order]
+        self.xml, self.read = xml, read
+
+    def __getitem__(self, position: tuple[int, int]) -> str:
+        import numpy as np
+
+        row, col = position[0] + 1, position[1] + 1
+        low, high = np.searchsorted(self.rows, (row, row + 1))
+        low, high = low + np.searchsorted(self.cols[low:high], (col, col + 1))
+        for end in reversed(self.ends[low:high].tolist()):
+            text = self.read(self.xml, end)
+            if text is not None:
+                return text
+        raise KeyError(position)
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        positions = dict.fromkeys(zip((self.rows - 1).tolist(), (self.cols - 1).tolist()))
+        return (position for position in positions if position in self)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 def _unescape(xml_text: bytes) -> str:

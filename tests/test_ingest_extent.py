@@ -170,18 +170,19 @@ class SheetMaker:
         return f"<{prefix}row{attributes}>{self.space()}{cells}</{prefix}row{self.space()}>" + self.space()
 
 
-def placed(xml: bytes) -> tuple[list[tuple[int, int, bool]] | Code, tuple | None]:
-    """(cells, extent) as the guards place them now, or the rejection's code."""
+def placed(xml: bytes) -> tuple[list[tuple[int, int]] | Code, tuple | None]:
+    """(where each cell that is no empty element lies, the extent) as the guards place them now, or
+    the rejection's code."""
     try:
         cells = ooxml._cell_tags(_without_noise(xml))
-        return list(zip(cells.row.tolist(), cells.col.tolist(), cells.empty.tolist())), ooxml._extent(cells).bounds
+        return list(zip(cells.row.tolist(), cells.col.tolist())), ooxml._extent(cells).bounds
     except _Rejected as rejected:
         return rejected.code, None
 
 
-def as_before(xml: bytes) -> tuple[list[tuple[int, int, bool]] | Code, tuple | None]:
+def as_before(xml: bytes) -> tuple[list[tuple[int, int]] | Code, tuple | None]:
     try:
-        return list(reference_cells(xml)), reference_extent(xml)
+        return [(row, col) for row, col, empty in reference_cells(xml) if not empty], reference_extent(xml)
     except _Rejected as rejected:
         return rejected.code, None
 
@@ -225,10 +226,10 @@ def test_quotes_are_told_apart_inside_and_outside_values():
         tag = "<c" + "".join(f' a{index}={quote}{"".join(rng.choice(chr(39) + chr(34) + "x>") for _ in range(3)).replace(quote, "")}{quote}'
                              for index, quote in enumerate(rng.choice("\"'") for _ in range(rng.randint(1, 4)))) + ">"
         part = np.frombuffer(tag.encode(), np.uint8)
-        quotes = ooxml._QuoteState(np, part, len(tag))
+        quotes = ooxml._Attributes(np, part, len(tag), np.array([0]), np.array([2]), np.array([len(tag)]))
         state = None
         for position, character in enumerate(tag):
-            assert bool(quotes.outside(np.array([0]), np.array([position]))[0]) == (state is None), (tag, position)
+            assert bool(quotes._outside(np.array([0]), np.array([position]))[0]) == (state is None), (tag, position)
             if character in "\"'":
                 state = character if state is None else None if state == character else state
 
@@ -261,7 +262,7 @@ def test_random_sheets_are_placed_where_calamine_reads_their_cells(workbook, tmp
         xml = maker.sheet()
         cells, _ = placed(xml)
         target = rezip(workbook, tmp_path / f"zufall{number}.xlsx", replace={SHEET: xml})
-        with_value = dict(zip(range(first, maker.values + 1), [cell[:2] for cell in cells if not cell[2]]))
+        with_value = dict(zip(range(first, maker.values + 1), cells))
         for value, (row, col) in calamine_values(target).items():
             assert row <= with_value[value][0] and col <= with_value[value][1], (xml, value)
             compared += 1

@@ -88,7 +88,7 @@ class _PlacedCells(dict):
 
 def _extent(cells: _CellTags) -> _Extent:
     """Where calamine will place the cells of a worksheet part, judged on cells with a child element."""
-    rows, cols = cells.row[~cells.empty], cells.col[~cells.empty]
+    rows, cols = cells.row, cells.col
     extent = _Extent()
     if rows.size and rows.max():
         extent.include(int(rows.min()), int(cols.min()), int(rows.max()), int(cols.max()))
@@ -97,13 +97,12 @@ def _extent(cells: _CellTags) -> _Extent:
 
 @dataclass
 class _CellTags:
-    """The cell tags of a worksheet part in document order, as numpy arrays: where each starts ('<') and
-    ends (after '>'), whether it is an empty element, its 1-based row and column as calamine places it,
-    whether it says ``t="e"`` (an error value) and whether the next tag is a formula's."""
+    """The cells of a worksheet part that are no empty element (``<c/>``), in document order, as numpy
+    arrays: where each tag starts ('<') and ends (after '>'), its 1-based row and column as calamine
+    places it, whether it says ``t="e"`` (an error value) and whether the next tag is a formula's."""
 
     start: np.ndarray
     end: np.ndarray
-    empty: np.ndarray
     row: np.ndarray
     col: np.ndarray
     error: np.ndarray
@@ -125,61 +124,61 @@ def _cell_tags(xml: bytes) -> _CellTags:
     whatever the prefix (calamine's reading); an attribute only unprefixed.
 
     Hostile sheets hold a million bytes of tags, so no step here runs in Python per tag: every tag,
-    attribute and address is found and read by numpy over the whole part (tests/test_ingest.py keeps
-    the per-tag walk this replaces, to compare).
+    attribute and address is found and read by numpy over the whole part (tests/test_ingest_extent.py
+    keeps the per-tag walk this replaces, to compare).
     """
     import numpy as np
 
     part = np.frombuffer(xml + b"\0" * 24, np.uint8)  # room to look ahead of the last tag
     size = len(xml)
-    space, name_end = _byte_class(np, _SPACE), _byte_class(np, _NAME_END)
+    name_end = _byte_class(np, _NAME_END)
     starts = np.flatnonzero(part[:size] == ord("<"))
-    kinds = np.zeros(len(starts), np.int8)
-    names = np.zeros(len(starts), np.int64)  # where each tag's (local) name ends
-    for kind, name in _TAG_NAMES:
-        tags = _named(np, part, starts + 1, name, name_end)
-        kinds[tags], names[tags] = kind, starts[tags] + 1 + len(name)
-    _add_prefixed_tags(np, part, size, starts, kinds, names, name_end)
+    kinds = np.zeros(len(starts) + 1, np.int8)  # one more: the kind of the tag after the last is none
+    kinds[:-1] = _kinds(np, part, starts + 1, name_end)
+    prefixed, prefixed_kinds, prefixed_names = _prefixed_tags(np, part, size, starts, name_end)
+    kinds[prefixed] = prefixed_kinds
 
     tags = np.flatnonzero((kinds > 0) & (kinds != _FORMULA_TAG))
-    before_formula = np.append(kinds, 0)[tags + 1] == _FORMULA_TAG
-    kind, name = kinds[tags], names[tags]
-    opening = kind != _ROW_END
+    kind = kinds[tags]
+    name = starts[tags] + 1 + np.array([len(name) for _, name in ((0, b""), *_TAG_NAMES)])[kind]
+    if prefixed.size:
+        where = np.minimum(np.searchsorted(tags, prefixed), len(tags) - 1)
+        found = tags[where] == prefixed
+        name[where[found]] = prefixed_names[found]
     after_name = part[name]
-    has_attributes = opening & space[after_name]
-    empty = opening & (after_name == ord("/"))
+    empty = after_name == ord("/")
     end = name + 1 + empty
-    quotes = _QuoteState(np, part, size)
-    with_attributes = np.flatnonzero(has_attributes)
-    next_starts = np.append(starts, size)[tags[with_attributes] + 1]
-    end[with_attributes] = _tag_ends(np, part, size, starts[tags[with_attributes]], name[with_attributes],
-                                     next_starts, quotes)
-    empty[with_attributes] = part[end[with_attributes] - 2] == ord("/")
+    with_attributes = np.flatnonzero(_byte_class(np, _SPACE)[after_name] & (kind != _ROW_END))
+    attributes = _Attributes(np, part, size, starts[tags[with_attributes]], name[with_attributes],
+                             np.append(starts, size)[tags[with_attributes] + 1])
+    end[with_attributes] = attributes.ends
+    empty[with_attributes] = part[attributes.ends - 2] == ord("/")
+
     addressed = np.zeros(len(tags), bool)
-    values = np.zeros((2, len(tags)), np.int64)  # row and column of an address; a row's number
-    owner, begin, stop = _attribute_values(np, part, starts[tags[with_attributes]], end[with_attributes],
-                                           ord("r"), space, quotes)
+    number, column = np.zeros(len(tags), np.int64), np.zeros(len(tags), np.int64)  # of an address; a row's number
+    owner, begin, stop = attributes.values(ord("r"))
     owner = with_attributes[owner]
     addressed[owner] = True
-    number, column, row_valid, cell_valid = _read_numbers(np, part, begin, stop)
-    if not np.all(np.where(kind[owner] == _CELL, cell_valid, row_valid)):
+    number[owner], column[owner], letters = _read_numbers(np, part, begin, stop)
+    if np.any(np.where(kind[owner] == _CELL, letters < 1, letters != 0)):
         raise _Rejected(Code.FILE_DAMAGED)
-    values[0, owner], values[1, owner] = number, column
     error = np.zeros(len(tags), bool)
-    owner, begin, stop = _attribute_values(np, part, starts[tags[with_attributes]], end[with_attributes],
-                                           ord("t"), space, quotes)
+    owner, begin, stop = attributes.values(ord("t"))
     error[with_attributes[owner[(stop - begin == 1) & (part[begin] == ord("e"))]]] = True
 
     cell, row, row_end = kind == _CELL, kind == _ROW, kind == _ROW_END
-    row_after = _running(np, row_end | (row & empty & ~addressed), values[0] + empty,
-                         row & addressed, row & addressed & ~empty)
-    col_after = _running(np, cell & ~addressed, np.where(row_end, 1, values[1] + 1),
-                         (cell & addressed) | row_end, row_end | (cell & addressed & ~empty))
-    cells = np.flatnonzero(cell)
-    implicit = ~addressed[cells]
-    return _CellTags(starts[tags[cells]], end[cells], empty[cells],
-                     np.where(implicit, row_after[cells], values[0, cells]),
-                     np.where(implicit, col_after[cells] - 1, values[1, cells]), error[cells], before_formula[cells])
+    cells = np.flatnonzero(cell & ~empty)
+    row_of, col_of = number[cells], column[cells]
+    implicit = np.flatnonzero(~addressed[cells])
+    if implicit.size:
+        implicit_tags = cells[implicit]
+        row_of[implicit] = _running(np, row_end | (row & empty & ~addressed), number + empty,
+                                    row & addressed, row & addressed & ~empty, implicit_tags)
+        col_of[implicit] = _running(np, cell & ~addressed, np.where(row_end, 1, column + 1),
+                                    (cell & addressed) | row_end, row_end | (cell & addressed & ~empty),
+                                    implicit_tags) - 1
+    return _CellTags(starts[tags[cells]], end[cells], row_of, col_of, error[cells],
+                     kinds[tags[cells] + 1] == _FORMULA_TAG)
 
 
 _TAG_NAMES = ((_CELL, b"c"), (_ROW, b"row"), (_ROW_END, b"/row"), (_FORMULA_TAG, b"f"))
@@ -191,95 +190,110 @@ def _byte_class(np, members: bytes):
     return table
 
 
-def _named(np, part, positions, name: bytes, name_end):
-    """The indices of ``positions`` where a tag name ``name`` starts."""
-    found = np.flatnonzero(part[positions] == name[0])
-    for offset, byte in enumerate(name[1:], 1):
-        found = found[part[positions[found] + offset] == byte]
-    return found[name_end[part[positions[found] + len(name)]]]
+def _kinds(np, part, positions, name_end):
+    """The kind of tag whose name starts at each of ``positions`` (0: none of :data:`_TAG_NAMES`)."""
+    following = [part[positions + offset] for offset in range(max(len(name) for _, name in _TAG_NAMES) + 1)]
+    kinds = np.zeros(len(positions), np.int8)
+    for kind, name in _TAG_NAMES:
+        found = name_end[following[len(name)]]
+        for offset, byte in enumerate(name):
+            found &= following[offset] == byte
+        kinds[found] = kind
+    return kinds
 
 
-def _add_prefixed_tags(np, part, size: int, starts, kinds, names, name_end) -> None:
-    """Mark the cell and row tags whose name has a prefix (``<x:c>``, ``</ä:row>``): the local name is
-    what follows the first colon of the name."""
+def _prefixed_tags(np, part, size: int, starts, name_end):
+    """The cell, row and formula tags whose name has a prefix (``<x:c>``, ``</ä:row>``), the local name
+    being what follows the first colon of the name: (their indices in ``starts``, their kinds, where
+    their names end)."""
     colons = np.flatnonzero(part[:size] == ord(":"))
-    found = {kind: colons[_named(np, part, colons + 1, name, name_end)]
-             for kind, name in _TAG_NAMES if not name.startswith(b"/")}
-    if not any(local.size for local in found.values()):
-        return
+    kinds = _kinds(np, part, colons + 1, name_end)
+    local = np.flatnonzero((kinds > 0) & (kinds != _ROW_END))
+    tags = np.searchsorted(starts, colons[local]) - 1
+    local, tags = local[tags >= 0], tags[tags >= 0]
+    if not local.size:
+        return tags, kinds[local], tags
+    kinds, local = kinds[local], colons[local]
+    closing = part[starts[tags] + 1] == ord("/")
+    name_start = starts[tags] + 1 + closing
     stops = np.flatnonzero(name_end[part[:size]])
-    for kind, local in found.items():
-        tags = np.searchsorted(starts, local) - 1
-        local, tags = local[tags >= 0], tags[tags >= 0]
-        closing = part[starts[tags] + 1] == ord("/")
-        name_start = starts[tags] + 1 + closing
-        first_stop = stops[np.searchsorted(stops, name_start)]
-        first_colon = colons[np.searchsorted(colons, name_start)]
-        named = (first_colon == local) & (first_stop > local) & ~(closing & (kind != _ROW))
-        kinds[tags[named]] = np.where(closing[named], _ROW_END, kind)
-        names[tags[named]] = local[named] + 1 + len(dict(_TAG_NAMES)[kind])
+    first_colon, first_stop = colons[np.searchsorted(colons, name_start)], stops[np.searchsorted(stops, name_start)]
+    named = (first_colon == local) & (first_stop > local) & ~(closing & (kinds != _ROW))
+    kinds, local, closing = kinds[named], local[named], closing[named]
+    return tags[named], np.where(closing, _ROW_END, kinds), local + np.where(kinds == _ROW, 4, 2)
 
 
-class _QuoteState:
-    """Whether a position inside a tag lies outside its attribute values, for many positions at once.
+class _Attributes:
+    """The tags with attributes of a part: where each ends, and the values of one-letter attributes.
 
     Inside a well-formed tag, a quote either opens a value, closes one, or belongs to a value opened by
     the other quote. As states (0 outside, 1 in "...", 2 in '...'), ``"`` maps x to 1 - x and ``'``
     to 2 - x (mod 3); after k quotes from outside the state is the alternating sum of those
-    constants, so one cumulative sum over the part answers for any stretch of it.
+    constants, so one cumulative sum over the part tells for any position whether it lies in a value.
     """
 
-    def __init__(self, np, part, size: int):
-        self.np = np
-        self.positions = np.flatnonzero((part[:size] == ord('"')) | (part[:size] == ord("'")))
-        steps = np.where(part[self.positions] == ord('"'), 1, 2)
+    def __init__(self, np, part, size: int, starts, name_ends, next_starts):
+        self.np, self.part = np, part
+        self.starts = _Positions(np, starts, len(part))
+        self.quotes = _Positions(np, np.flatnonzero((part[:size] == ord('"')) | (part[:size] == ord("'"))), len(part))
+        steps = 2 - (part[self.quotes.at] == ord('"'))
         steps[1::2] *= -1
-        self.sums = np.concatenate(([0], np.cumsum(steps)))
+        self.sums = np.zeros(len(self.quotes.at) + 1, np.int64)
+        np.cumsum(steps, out=self.sums[1:])
+        self.at_start = self.sums[self.quotes.before(starts)]
+        closes = _Positions(np, np.flatnonzero(part[:size] == ord(">")), len(part))
+        first = closes.before(name_ends)
+        ends = closes.at[first]
+        inside = np.flatnonzero(~self._outside(np.arange(len(starts)), ends))
+        if inside.size:  # a '>' in a value: look at every '>' up to the next tag
+            first = first[inside] + 1
+            counts = closes.before(next_starts[inside]) - first
+            owner = np.repeat(inside, counts)
+            candidates = closes.at[np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts - first, counts)]
+            found = self._outside(owner, candidates)
+            owner, candidates = owner[found], candidates[found]
+            first_of_owner = np.concatenate(([True], owner[1:] != owner[:-1]))
+            if np.count_nonzero(first_of_owner) != len(inside):
+                raise _Rejected(Code.FILE_DAMAGED)
+            ends[inside] = candidates[first_of_owner]
+        self.ends = ends + 1
 
-    def outside(self, tag_starts, positions):
+    def _outside(self, tags, positions, quotes_before=None):
+        if quotes_before is None:
+            quotes_before = self.quotes.before(positions)
+        return (self.sums[quotes_before] - self.at_start[tags]) % 3 == 0
+
+    def values(self, letter: int):
+        """(tag, start and end of the value) of each attribute named ``letter`` (one byte); the end is the
+        next quote, the value's own unless the value holds the other quote (which no valid value does)."""
+        np, part = self.np, self.part
+        at = np.flatnonzero(part[1:-1] == letter) + 1
+        at = at[_byte_class(np, _SPACE)[part[at - 1]] & (_byte_class(np, _SPACE + b"=")[part[at + 1]])]
+        tags = self.starts.before(at) - 1
+        found = np.flatnonzero(tags >= 0)
+        found = found[at[found] < self.ends[tags[found]]]
+        at, tags = at[found], tags[found]
+        quotes_before = self.quotes.before(at)
+        found = self._outside(tags, at, quotes_before)
+        tags, opening = tags[found], quotes_before[found]
+        begin, stop = self.quotes.at[opening] + 1, self.quotes.at[opening + 1]
+        return tags, begin, np.where(part[begin - 1] == part[stop], stop, len(part))
+
+
+class _Positions:
+    """Sorted positions in a part, and how many of them lie before other positions: by binary search
+    for a few, by a table over the whole part for many."""
+
+    def __init__(self, np, at, size: int):
+        self.np, self.at, self.size, self.table = np, at, size, None
+
+    def before(self, positions):
         np = self.np
-        before = self.sums[np.searchsorted(self.positions, positions)]
-        return (before - self.sums[np.searchsorted(self.positions, tag_starts)]) % 3 == 0
-
-
-def _tag_ends(np, part, size: int, tag_starts, name_ends, next_starts, quotes: _QuoteState):
-    """Where each tag with attributes ends (after its '>'): at the first '>' outside its values,
-    which lies before the next tag."""
-    closes = np.flatnonzero(part[:size] == ord(">"))
-    first = np.searchsorted(closes, name_ends)
-    ends = closes[first]
-    inside = np.flatnonzero(~quotes.outside(tag_starts, ends))
-    if inside.size:  # a '>' in a value: look at every '>' up to the next tag
-        first, tag_starts = first[inside] + 1, tag_starts[inside]
-        counts = np.searchsorted(closes, next_starts[inside]) - first
-        owner = np.repeat(np.arange(len(inside)), counts)
-        candidates = closes[np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts - first, counts)]
-        found = quotes.outside(tag_starts[owner], candidates)
-        owner, candidates = owner[found], candidates[found]
-        first_of_owner = np.concatenate(([True], owner[1:] != owner[:-1]))
-        if np.count_nonzero(first_of_owner) != len(inside):
-            raise _Rejected(Code.FILE_DAMAGED)
-        ends[inside] = candidates[first_of_owner]
-    return ends + 1
-
-
-def _attribute_values(np, part, tag_starts, tag_ends, letter: int, space, quotes: _QuoteState):
-    """(tag, start and end of the value) of each attribute named ``letter`` (one byte) in the tags
-    spanning ``tag_starts`` to ``tag_ends``; the end is the next quote, the value's own unless the value
-    holds the other quote (which no valid value does)."""
-    at = np.flatnonzero(part == letter)
-    at = at[(at > 0) & (at < len(part) - 1)]
-    at = at[space[part[at - 1]] & (space[part[at + 1]] | (part[at + 1] == ord("=")))]
-    tags = np.searchsorted(tag_starts, at) - 1
-    found = tags >= 0
-    found[found] &= at[found] < tag_ends[tags[found]]
-    at, tags = at[found], tags[found]
-    found = quotes.outside(tag_starts[tags], at)
-    at, tags = at[found], tags[found]
-    opening = np.searchsorted(quotes.positions, at)
-    begin, stop = quotes.positions[opening] + 1, quotes.positions[opening + 1]
-    same = part[begin - 1] == part[stop]
-    return tags, begin, np.where(same, stop, len(part))
+        if self.table is None and len(positions) * 32 > self.size:
+            self.table = np.zeros(self.size + 1, np.int64)
+            self.table[self.at + 1] = 1
+            np.cumsum(self.table, out=self.table)
+        return np.searchsorted(self.at, positions) if self.table is None else self.table[positions]
 
 
 _ADDRESS_WIDTH = 22
@@ -287,44 +301,50 @@ _ADDRESS_WIDTH = 22
 
 
 def _read_numbers(np, part, begin, stop):
-    """Each value from ``begin`` to ``stop``, read as an address (``[A-Za-z]{1,7}[0-9]{1,15}``) and as a
-    row number (``[0-9]{1,15}``): (its number, its column, whether it is a row number, whether it is
-    an address). The values of one length and one count of letters are read together."""
-    length = stop - begin
+    """Each value from ``begin`` to ``stop``, read as an address (``[A-Za-z]{1,7}[0-9]{1,15}``) or a row
+    number (``[0-9]{1,15}``): its number, its column and its count of letters (-1: neither). The values
+    of one length are read together, byte by byte."""
+    length = np.minimum(stop - begin, _ADDRESS_WIDTH + 1).astype(np.uint8)
+    order = np.argsort(length, kind="stable")  # a radix sort for bytes
+    bounds = np.searchsorted(length[order], np.arange(_ADDRESS_WIDTH + 2))
     number, column = np.zeros(len(begin), np.int64), np.zeros(len(begin), np.int64)
-    letters = np.full(len(begin), -1)  # -1: neither
-    for size in np.flatnonzero(np.bincount(np.minimum(length, _ADDRESS_WIDTH + 1))):
-        if not 0 < size <= _ADDRESS_WIDTH:
+    letters = np.full(len(begin), -1)
+    for width in range(1, _ADDRESS_WIDTH + 1):
+        group = order[bounds[width]:bounds[width + 1]]
+        if not group.size:
             continue
-        group = np.flatnonzero(length == size)
-        values = part[begin[group, None] + np.arange(size)].astype(np.int64)
-        upper = values & 0xDF  # a-z as A-Z
-        is_letter = (upper >= ord("A")) & (upper <= ord("Z"))
-        leading = np.where(is_letter.all(axis=1), size, np.argmin(is_letter, axis=1))
-        is_digit = (values >= ord("0")) & (values <= ord("9"))
-        readable = np.all(is_digit | (np.arange(size) < leading[:, None]), axis=1) & (leading <= 7) & (
-            size - leading >= 1) & (size - leading <= 15)
-        for count in np.unique(leading[readable]).tolist():
-            chosen = readable & (leading == count)
-            number[group[chosen]] = (values[chosen, count:] - ord("0")) @ 10 ** np.arange(size - count - 1, -1, -1)
-            column[group[chosen]] = (upper[chosen, :count] - (ord("A") - 1)) @ 26 ** np.arange(count - 1, -1, -1)
-            letters[group[chosen]] = count
-    return number, column, letters == 0, letters >= 1
+        first = begin[group]
+        count = np.zeros(len(group), np.int64)
+        in_letters = np.ones(len(group), bool)
+        readable = np.ones(len(group), bool)
+        group_number, group_column = np.zeros(len(group), np.int64), np.zeros(len(group), np.int64)
+        for offset in range(width):
+            byte = part[first + offset].astype(np.int64)
+            upper = byte & 0xDF  # a-z as A-Z
+            in_letters &= (upper >= ord("A")) & (upper <= ord("Z"))
+            digit = byte - ord("0")
+            readable &= in_letters | ((digit >= 0) & (digit <= 9))
+            count += in_letters
+            group_column = np.where(in_letters, group_column * 26 + upper - (ord("A") - 1), group_column)
+            group_number = np.where(in_letters, group_number, group_number * 10 + digit)
+        readable &= (count <= 7) & (width - count >= 1) & (width - count <= 15)
+        number[group], column[group], letters[group] = group_number, group_column, np.where(readable, count, -1)
+    return number, column, letters
 
 
-def _running(np, increments, values, ops, resets):
-    """A position after each tag: 1 at first, one more at each of ``increments``, set to ``values`` at
-    ``resets`` and raised to ``values`` at the other ``ops``.
+def _running(np, increments, values, ops, resets, wanted):
+    """A position after each of the ``wanted`` tags: 1 at first, one more at each of ``increments``, set
+    to ``values`` at ``resets`` and raised to ``values`` at the other ``ops``.
 
     After tag t that is the steps taken so far plus the largest ``value - steps`` at an op since the
     last reset: a running maximum over the ops, each segment between resets lifted above all before it.
     """
-    steps = np.cumsum(increments, dtype=np.int64)
+    steps = np.cumsum(increments.astype(np.int64))  # not cumsum(dtype=): it casts each element, ten times slower
     at = np.flatnonzero(ops)
     if not at.size:
-        return steps + 1
+        return steps[wanted] + 1
     candidates = np.concatenate(([1], values[at] - steps[at]))  # before the first tag: 1
-    segments = np.cumsum(np.concatenate(([True], resets[at])))
+    segments = np.cumsum(np.concatenate(([1], resets[at].astype(np.int64))))
     low, high = int(candidates.min()), int(candidates.max())
     shifted, span, unique = candidates - low, high - low + 1, None
     if span * (int(segments[-1]) + 1) >= 2**62:  # lifting would overflow: rank the values instead
@@ -334,7 +354,7 @@ def _running(np, increments, values, ops, resets):
     best = np.maximum.accumulate(shifted + lift) - lift
     if unique is not None:
         best = unique[best]
-    return best[np.cumsum(ops)] + low + steps
+    return best[np.searchsorted(at, wanted, side="right")] + low + steps[wanted]
 
 
 def _column_number(letters: bytes) -> int:
@@ -403,7 +423,7 @@ class _CellTexts(Mapping):
     def __init__(self, xml: bytes, cells: _CellTags, chosen: np.ndarray, read: Callable[[bytes, int], str | None]):
         import numpy as np
 
-        chosen = np.flatnonzero(chosen & ~cells.empty)
+        chosen = np.flatnonzero(chosen)
         order = np.lexsort((chosen, cells.col[chosen], cells.row[chosen]))
         self.rows, self.cols = cells.row[chosen][order], cells.col[chosen][order]
         self.ends = cells.end[chosen][order]

@@ -131,11 +131,14 @@ def _cell_tags(xml: bytes) -> _CellTags:
 
     part = np.frombuffer(xml + b"\0" * 24, np.uint8)  # room to look ahead of the last tag
     size = len(xml)
-    name_end = _byte_class(np, _NAME_END)
     starts = np.flatnonzero(part[:size] == ord("<"))
+    name_end = np.zeros(len(part), bool)
+    for byte in _NAME_END:
+        name_end |= part == byte
+    names = _names(np, part, size, name_end)
     kinds = np.zeros(len(starts) + 1, np.int8)  # one more: the kind of the tag after the last is none
-    kinds[:-1] = _kinds(np, part, starts + 1, name_end)
-    prefixed, prefixed_kinds, prefixed_names = _prefixed_tags(np, part, size, starts, name_end)
+    kinds[:-1] = names[starts]
+    prefixed, prefixed_kinds, prefixed_names = _prefixed_tags(np, part, size, starts, names, name_end)
     kinds[prefixed] = prefixed_kinds
 
     tags = np.flatnonzero((kinds > 0) & (kinds != _FORMULA_TAG))
@@ -150,7 +153,8 @@ def _cell_tags(xml: bytes) -> _CellTags:
     end = name + 1 + empty
     with_attributes = np.flatnonzero(_byte_class(np, _SPACE)[after_name] & (kind != _ROW_END))
     attributes = _Attributes(np, part, size, starts[tags[with_attributes]], name[with_attributes],
-                             np.append(starts, size)[tags[with_attributes] + 1])
+                             np.append(starts, size)[tags[with_attributes] + 1],
+                             np.flatnonzero(part[:size] == ord(">")), len(starts))
     end[with_attributes] = attributes.ends
     empty[with_attributes] = part[attributes.ends - 2] == ord("/")
 
@@ -163,8 +167,9 @@ def _cell_tags(xml: bytes) -> _CellTags:
     if np.any(np.where(kind[owner] == _CELL, letters < 1, letters != 0)):
         raise _Rejected(Code.FILE_DAMAGED)
     error = np.zeros(len(tags), bool)
-    owner, begin, stop = attributes.values(ord("t"))
-    error[with_attributes[owner[(stop - begin == 1) & (part[begin] == ord("e"))]]] = True
+    if _may_hold_errors(xml):
+        owner, begin, stop = attributes.values(ord("t"))
+        error[with_attributes[owner[(stop - begin == 1) & (part[begin] == ord("e"))]]] = True
 
     cell, row, row_end = kind == _CELL, kind == _ROW, kind == _ROW_END
     cells = np.flatnonzero(cell & ~empty)
@@ -190,24 +195,24 @@ def _byte_class(np, members: bytes):
     return table
 
 
-def _kinds(np, part, positions, name_end):
-    """The kind of tag whose name starts at each of ``positions`` (0: none of :data:`_TAG_NAMES`)."""
-    following = [part[positions + offset] for offset in range(max(len(name) for _, name in _TAG_NAMES) + 1)]
-    kinds = np.zeros(len(positions), np.int8)
+def _names(np, part, size: int, name_end):
+    """For each position of the part, the kind of tag name that starts right after it (0: none of
+    :data:`_TAG_NAMES`): byte masks over the whole part, as gathering at each tag would cost more."""
+    names = np.zeros(size, np.int8)
     for kind, name in _TAG_NAMES:
-        found = name_end[following[len(name)]]
-        for offset, byte in enumerate(name):
-            found &= following[offset] == byte
-        kinds[found] = kind
-    return kinds
+        found = name_end[1 + len(name):1 + len(name) + size].copy()
+        for offset, byte in enumerate(name, 1):
+            found &= part[offset:offset + size] == byte
+        names += found.view(np.int8) * np.int8(kind)
+    return names
 
 
-def _prefixed_tags(np, part, size: int, starts, name_end):
+def _prefixed_tags(np, part, size: int, starts, names, name_end):
     """The cell, row and formula tags whose name has a prefix (``<x:c>``, ``</ä:row>``), the local name
     being what follows the first colon of the name: (their indices in ``starts``, their kinds, where
     their names end)."""
     colons = np.flatnonzero(part[:size] == ord(":"))
-    kinds = _kinds(np, part, colons + 1, name_end)
+    kinds = names[colons]
     local = np.flatnonzero((kinds > 0) & (kinds != _ROW_END))
     tags = np.searchsorted(starts, colons[local]) - 1
     local, tags = local[tags >= 0], tags[tags >= 0]
@@ -216,7 +221,7 @@ def _prefixed_tags(np, part, size: int, starts, name_end):
     kinds, local = kinds[local], colons[local]
     closing = part[starts[tags] + 1] == ord("/")
     name_start = starts[tags] + 1 + closing
-    stops = np.flatnonzero(name_end[part[:size]])
+    stops = np.flatnonzero(name_end[:size])
     first_colon, first_stop = colons[np.searchsorted(colons, name_start)], stops[np.searchsorted(stops, name_start)]
     named = (first_colon == local) & (first_stop > local) & ~(closing & (kinds != _ROW))
     kinds, local, closing = kinds[named], local[named], closing[named]
@@ -230,70 +235,67 @@ class _Attributes:
     the other quote. As states (0 outside, 1 in "...", 2 in '...'), ``"`` maps x to 1 - x and ``'``
     to 2 - x (mod 3); after k quotes from outside the state is the alternating sum of those
     constants, so one cumulative sum over the part tells for any position whether it lies in a value.
+    That is needed only where a '>' or an attribute's name may stand in a value.
     """
 
-    def __init__(self, np, part, size: int, starts, name_ends, next_starts):
-        self.np, self.part = np, part
-        self.starts = _Positions(np, starts, len(part))
-        self.quotes = _Positions(np, np.flatnonzero((part[:size] == ord('"')) | (part[:size] == ord("'"))), len(part))
-        steps = 2 - (part[self.quotes.at] == ord('"'))
-        steps[1::2] *= -1
-        self.sums = np.zeros(len(self.quotes.at) + 1, np.int64)
-        np.cumsum(steps, out=self.sums[1:])
-        self.at_start = self.sums[self.quotes.before(starts)]
-        closes = _Positions(np, np.flatnonzero(part[:size] == ord(">")), len(part))
-        first = closes.before(name_ends)
-        ends = closes.at[first]
-        inside = np.flatnonzero(~self._outside(np.arange(len(starts)), ends))
-        if inside.size:  # a '>' in a value: look at every '>' up to the next tag
-            first = first[inside] + 1
-            counts = closes.before(next_starts[inside]) - first
-            owner = np.repeat(inside, counts)
-            candidates = closes.at[np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts - first, counts)]
-            found = self._outside(owner, candidates)
-            owner, candidates = owner[found], candidates[found]
-            first_of_owner = np.concatenate(([True], owner[1:] != owner[:-1]))
-            if np.count_nonzero(first_of_owner) != len(inside):
-                raise _Rejected(Code.FILE_DAMAGED)
-            ends[inside] = candidates[first_of_owner]
+    def __init__(self, np, part, size: int, starts, name_ends, next_starts, closes, tag_count: int):
+        self.np, self.part, self.starts, self.name_ends = np, part, starts, name_ends
+        self.quotes = np.flatnonzero((part[:size] == ord('"')) | (part[:size] == ord("'")))
+        self.sums = self.at_start = None
+        first = np.searchsorted(closes, name_ends)
+        ends = closes[first]
+        if len(closes) > tag_count:  # a '>' in text or in a value: is each tag's first '>' outside its values?
+            inside = np.flatnonzero(~self._outside(np.arange(len(starts)), ends))
+            if inside.size:  # look at every '>' up to the next tag
+                first = first[inside] + 1
+                counts = np.searchsorted(closes, next_starts[inside]) - first
+                owner = np.repeat(inside, counts)
+                candidates = closes[np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts - first, counts)]
+                found = self._outside(owner, candidates)
+                owner, candidates = owner[found], candidates[found]
+                first_of_owner = np.concatenate(([True], owner[1:] != owner[:-1]))
+                if np.count_nonzero(first_of_owner) != len(inside):
+                    raise _Rejected(Code.FILE_DAMAGED)
+                ends[inside] = candidates[first_of_owner]
         self.ends = ends + 1
 
     def _outside(self, tags, positions, quotes_before=None):
+        np = self.np
+        if self.sums is None:
+            steps = 2 - (self.part[self.quotes] == ord('"'))
+            steps[1::2] *= -1
+            self.sums = np.zeros(len(self.quotes) + 1, np.int64)
+            np.cumsum(steps, out=self.sums[1:])
+            self.at_start = self.sums[np.searchsorted(self.quotes, self.starts)]
         if quotes_before is None:
-            quotes_before = self.quotes.before(positions)
+            quotes_before = np.searchsorted(self.quotes, positions)
         return (self.sums[quotes_before] - self.at_start[tags]) % 3 == 0
 
     def values(self, letter: int):
         """(tag, start and end of the value) of each attribute named ``letter`` (one byte); the end is the
-        next quote, the value's own unless the value holds the other quote (which no valid value does)."""
+        next quote, the value's own unless the value holds the other quote (which no valid value does).
+
+        Most writers put ``r`` first, one space after the name: there it is taken at once; only the other
+        tags are searched."""
         np, part = self.np, self.part
-        at = np.flatnonzero(part[1:-1] == letter) + 1
-        at = at[_byte_class(np, _SPACE)[part[at - 1]] & (_byte_class(np, _SPACE + b"=")[part[at + 1]])]
-        tags = self.starts.before(at) - 1
-        found = np.flatnonzero(tags >= 0)
-        found = found[at[found] < self.ends[tags[found]]]
-        at, tags = at[found], tags[found]
-        quotes_before = self.quotes.before(at)
-        found = self._outside(tags, at, quotes_before)
-        tags, opening = tags[found], quotes_before[found]
-        begin, stop = self.quotes.at[opening] + 1, self.quotes.at[opening + 1]
+        space, name_ends = _byte_class(np, _SPACE), _byte_class(np, _SPACE + b"=")
+        first = self.name_ends + 1
+        tags = np.flatnonzero((part[first] == letter) & name_ends[part[first + 1]])
+        at = first[tags]
+        quotes_before = np.searchsorted(self.quotes, at)
+        if len(tags) < len(first):
+            elsewhere = np.flatnonzero(part[1:-1] == letter) + 1
+            elsewhere = elsewhere[space[part[elsewhere - 1]] & name_ends[part[elsewhere + 1]]]
+            owners = np.searchsorted(self.starts, elsewhere) - 1
+            found = np.flatnonzero(owners >= 0)
+            found = found[(elsewhere[found] < self.ends[owners[found]]) & (elsewhere[found] != first[owners[found]])]
+            elsewhere, owners = elsewhere[found], owners[found]
+            elsewhere_quotes = np.searchsorted(self.quotes, elsewhere)
+            found = self._outside(owners, elsewhere, elsewhere_quotes)
+            tags = np.concatenate((tags, owners[found]))
+            quotes_before = np.concatenate((quotes_before, elsewhere_quotes[found]))
+        begin, stop = self.quotes[quotes_before] + 1, self.quotes[quotes_before + 1]
         return tags, begin, np.where(part[begin - 1] == part[stop], stop, len(part))
-
-
-class _Positions:
-    """Sorted positions in a part, and how many of them lie before other positions: by binary search
-    for a few, by a table over the whole part for many."""
-
-    def __init__(self, np, at, size: int):
-        self.np, self.at, self.size, self.table = np, at, size, None
-
-    def before(self, positions):
-        np = self.np
-        if self.table is None and len(positions) * 32 > self.size:
-            self.table = np.zeros(self.size + 1, np.int64)
-            self.table[self.at + 1] = 1
-            np.cumsum(self.table, out=self.table)
-        return np.searchsorted(self.at, positions) if self.table is None else self.table[positions]
 
 
 _ADDRESS_WIDTH = 22
@@ -325,8 +327,9 @@ def _read_numbers(np, part, begin, stop):
             digit = byte - ord("0")
             readable &= in_letters | ((digit >= 0) & (digit <= 9))
             count += in_letters
-            group_column = np.where(in_letters, group_column * 26 + upper - (ord("A") - 1), group_column)
-            group_number = np.where(in_letters, group_number, group_number * 10 + digit)
+            letter = in_letters.astype(np.int64)  # Horner's rule on the letters, then on the digits
+            group_column = group_column * (1 + 25 * letter) + letter * (upper - (ord("A") - 1))
+            group_number = group_number * (10 - 9 * letter) + (1 - letter) * digit
         readable &= (count <= 7) & (width - count >= 1) & (width - count <= 15)
         number[group], column[group], letters[group] = group_number, group_column, np.where(readable, count, -1)
     return number, column, letters

@@ -85,6 +85,13 @@ class _PlacedCells(dict):
         cells = self[name] = _cell_tags(_without_noise(self.sheets[name]))
         return cells
 
+    def may_hold_texts(self, name: str) -> bool:
+        """Whether a worksheet part may hold error values or formulas: told by its cells once they are
+        placed, else by two substring tests."""
+        if name in self:
+            return bool(self[name].error.any() or self[name].formula.any())
+        return _may_hold_errors(self.sheets[name]) or _may_hold_formulas(self.sheets[name])
+
 
 def _extent(cells: _CellTags) -> _Extent:
     """Where calamine will place the cells of a worksheet part, judged on cells with a child element."""
@@ -384,13 +391,13 @@ def _error_and_formula_cells(parts: dict[str, bytes], sheets: dict[str, bytes], 
     Only the worksheets found well-formed (``sheets``) are read; most hold neither and cost two
     substring tests.
     """
-    if not any(_may_hold_errors(xml) or _may_hold_formulas(xml) for xml in sheets.values()):
+    holding = {name for name in sheets if placed.may_hold_texts(name)}
+    if not holding:
         return {}, {}
     errors, formulas = {}, {}
     for index, name in enumerate(_sheet_parts(parts)):
-        xml = sheets.get(name)
-        if xml is not None and (_may_hold_errors(xml) or _may_hold_formulas(xml)):
-            cells, xml = placed[name], _without_noise(xml)
+        if name in holding:
+            cells, xml = placed[name], _without_noise(sheets[name])
             errors[index] = _CellTexts(xml, cells, cells.error, _error_value)
             formulas[index] = _CellTexts(xml, cells, cells.formula, _formula_text)
     return errors, formulas
@@ -400,8 +407,13 @@ def _may_hold_errors(xml: bytes) -> bool:
     return b't="e"' in xml  # as every writer spells it
 
 
+_FORMULA_NAMES = (re.compile(rb"<f[\s/>]"), re.compile(rb":f[\s/>]"))
+"""Where a formula element's tag name (``<f>``, ``<x:f>``) could stand: two searches for a literal
+start, each faster than one for either."""
+
+
 def _may_hold_formulas(xml: bytes) -> bool:
-    return b"<f" in xml or b":f" in xml
+    return any(name.search(xml) for name in _FORMULA_NAMES)
 
 
 _FORMULA = re.compile(rb"\s*+<(?:[\w.-]++:)?f(?=[\s/>])" + _ATTRIBUTE_TEXT + rb"(?:/>|>([^<]*+)</(?:[\w.-]++:)?f>)")

@@ -35,8 +35,13 @@ _CELL_REF = re.compile(rb"([A-Za-z]{1,7})(\d{1,15})")
 
 def reference_cells(xml: bytes) -> Iterator[tuple[int, int, bool]]:
     """(row, column, empty) of each cell, as the guards placed them up to 2026-11-28."""
+    return ((row, col, empty) for row, col, empty, _ in reference_walk(_without_noise(xml)))
+
+
+def reference_walk(xml: bytes) -> Iterator[tuple[int, int, bool, re.Match]]:
     row = col = 1
-    for closing, tag, leading, rest, empty in _OOXML_TAG.findall(_without_noise(xml)):
+    for match in _OOXML_TAG.finditer(xml):
+        closing, tag, leading, rest, empty = match.groups()
         if closing:
             row, col = row + 1, 1
             continue
@@ -53,7 +58,36 @@ def reference_cells(xml: bytes) -> Iterator[tuple[int, int, bool]]:
             else:
                 cell_row, cell_col = reference_position(ref)
                 col = max(col, cell_col + 1) if empty else cell_col + 1
-            yield cell_row, cell_col, bool(empty)
+            yield cell_row, cell_col, bool(empty), match
+
+
+def reference_texts(xml: bytes) -> tuple[dict, dict]:
+    """The error values and formulas of a sheet's cells, as the guards read them up to 2026-11-28."""
+    if not (b't="e"' in xml or re.search(rb"<(?:[\w.-]++:)?f[\s/>]", xml)):
+        return {}, {}
+    xml = _without_noise(xml)
+    errors, formulas = {}, {}
+    for row, col, empty, match in reference_walk(xml):
+        if empty:
+            continue
+        formula = ooxml._FORMULA.match(xml, match.end())
+        if formula is not None:
+            formulas[(row - 1, col - 1)] = ooxml._unescape(formula[1] or b"")
+        if _attribute(match[4], b"t") == b"e":
+            value = ooxml._ERROR_VALUE.match(xml, match.end())
+            if value is not None:
+                errors[(row - 1, col - 1)] = ooxml._error_text(value[1].decode("utf-8", "replace"))
+    return errors, formulas
+
+
+def texts(xml: bytes) -> tuple[dict, dict]:
+    """The error values and formulas of a sheet's cells as the guards read them now."""
+    placed = ooxml._PlacedCells({"sheet": xml})
+    if not placed.may_hold_texts("sheet"):
+        return {}, {}
+    cells, xml = placed["sheet"], _without_noise(xml)
+    return (dict(ooxml._CellTexts(xml, cells, cells.error, ooxml._error_value)),
+            dict(ooxml._CellTexts(xml, cells, cells.formula, ooxml._formula_text)))
 
 
 def reference_position(ref: bytes) -> tuple[int, int]:
@@ -126,7 +160,7 @@ class SheetMaker:
         """Attribute text (leading space included) with ``name="value"`` somewhere, or without it."""
         rng = self.rng
         others = [f'{self.space()}{key}{self.space()}={self.space()}{quoted}' for key, quoted in rng.sample([
-            ("s", '"1"'), ("t", '"n"' if self.safe else "'e'"), ("ht", '"a>b"'), ("q", "\"it's\""), ("z", "'a\"b'"),
+            ("s", '"1"'), ("t", '"n"' if self.safe else rng.choice(["'e'", '"e"'])), ("ht", '"a>b"'), ("q", "\"it's\""), ("z", "'a\"b'"),
             ("spans", '"1:4"'), ("o", "' r=\"ZZ99\" '"), ("p", '" r=\'ZZ9\' / > "'), ("x:r", '"ZZ99"'),
             ("rr", '"ZZ9"'), ("ar", '"ZZ9"'),
         ] + ([("ä", "\"r='ZZ99'\"")] if self.non_ascii else []), rng.randint(0, 3))]
@@ -153,6 +187,10 @@ class SheetMaker:
             return f"<{prefix}c{attributes}/>" + self.space()
         self.values += 1
         content = "" if roll < 0.35 else f"<{prefix}v>{self.values}</{prefix}v>"
+        if roll > 0.8:
+            formula = rng.choice([f"<{prefix}f>A{self.values}+1</{prefix}f>", f"<{prefix}f/>",
+                                  f'<{prefix}f t="shared" si="0"/>', "<f>1&amp;2</f>"])
+            content = self.space() + formula + self.space() + content
         if rng.random() < 0.1:
             content = f"<!-- <c r=\"XFD9\"><v>1</v></c> -->{content}"
         return f"<{prefix}c{attributes}>{content}</{prefix}c>" + self.space()
@@ -188,15 +226,21 @@ def as_before(xml: bytes) -> tuple[list[tuple[int, int]] | Code, tuple | None]:
 
 
 def test_random_sheets_are_placed_as_the_per_tag_walk_placed_them():
+    """Same cells, same extent, same rejections; and, where the sheet passes, the same error values
+    and formulas."""
     maker = SheetMaker(20261129)
-    rejected = 0
+    rejected = with_texts = 0
     for _ in range(3000):
         xml = maker.sheet()
         ooxml._require_well_formed(xml)
         expected = as_before(xml)
         assert placed(xml) == expected, xml
         rejected += expected[0] == Code.FILE_DAMAGED
-    assert 100 < rejected < 1500  # both outcomes were tried
+        if expected[0] != Code.FILE_DAMAGED:
+            expected_texts = reference_texts(xml)
+            assert texts(xml) == expected_texts, xml
+            with_texts += any(expected_texts)
+    assert 100 < rejected < 1500 and with_texts > 300  # every outcome was tried
 
 
 @pytest.mark.parametrize("rows", [

@@ -174,7 +174,7 @@ def _cell_tags(xml: bytes) -> _CellTags:
     if np.any(np.where(kind[owner] == _CELL, letters < 1, letters != 0)):
         raise _Rejected(Code.FILE_DAMAGED)
     error = np.zeros(len(tags), bool)
-    if _may_hold_errors(xml):
+    if _may_hold_errors(xml) or (kinds == _FORMULA_TAG).any():  # as the sheet's error values are looked for
         owner, begin, stop = attributes.values(ord("t"))
         error[with_attributes[owner[(stop - begin == 1) & (part[begin] == ord("e"))]]] = True
 
@@ -384,7 +384,7 @@ _RELATIONSHIP_TAG = re.compile(rb"<(?:[\w.-]++:)?Relationship(?=[\s/>])(" + _ATT
 
 
 def _error_and_formula_cells(parts: dict[str, bytes], sheets: dict[str, bytes], placed: _PlacedCells
-                             ) -> tuple[dict[int, dict[tuple[int, int], str]], dict[int, dict[tuple[int, int], str]]]:
+                             ) -> tuple[dict[int, _CellTexts], dict[int, _CellTexts]]:
     """The error cells (``t="e"``) and the formula cells of each worksheet, by its index in calamine's
     order of sheets.
 

@@ -138,14 +138,15 @@ def _cell_tags(xml: bytes) -> _CellTags:
 
     part = np.frombuffer(xml + b"\0" * 24, np.uint8)  # room to look ahead of the last tag
     size = len(xml)
-    starts = np.flatnonzero(part[:size] == ord("<"))
+    scratch = np.empty(len(part), bool)  # for masks over the whole part: fresh pages cost as much as the work
+    starts = np.flatnonzero(np.equal(part[:size], ord("<"), out=scratch[:size]))
     name_end = np.zeros(len(part), bool)
     for byte in _NAME_END:
-        name_end |= part == byte
-    names = _names(np, part, size, name_end)
+        name_end |= np.equal(part, byte, out=scratch)
+    names = _names(np, part, size, name_end, scratch)
     kinds = np.zeros(len(starts) + 1, np.int8)  # one more: the kind of the tag after the last is none
     kinds[:-1] = names[starts]
-    prefixed, prefixed_kinds, prefixed_names = _prefixed_tags(np, part, size, starts, names, name_end)
+    prefixed, prefixed_kinds, prefixed_names = _prefixed_tags(np, part, size, starts, names, name_end, scratch)
     kinds[prefixed] = prefixed_kinds
 
     tags = np.flatnonzero((kinds > 0) & (kinds != _FORMULA_TAG))
@@ -161,7 +162,8 @@ def _cell_tags(xml: bytes) -> _CellTags:
     with_attributes = np.flatnonzero(_byte_class(np, _SPACE)[after_name] & (kind != _ROW_END))
     attributes = _Attributes(np, part, size, starts[tags[with_attributes]], name[with_attributes],
                              np.append(starts, size)[tags[with_attributes] + 1],
-                             np.flatnonzero(part[:size] == ord(">")), len(starts))
+                             np.flatnonzero(np.equal(part[:size], ord(">"), out=scratch[:size])), len(starts),
+                             scratch)
     end[with_attributes] = attributes.ends
     empty[with_attributes] = part[attributes.ends - 2] == ord("/")
 
@@ -202,23 +204,24 @@ def _byte_class(np, members: bytes):
     return table
 
 
-def _names(np, part, size: int, name_end):
+def _names(np, part, size: int, name_end, scratch):
     """For each position of the part, the kind of tag name that starts right after it (0: none of
     :data:`_TAG_NAMES`): byte masks over the whole part, as gathering at each tag would cost more."""
     names = np.zeros(size, np.int8)
+    found = np.empty(size, bool)
     for kind, name in _TAG_NAMES:
-        found = name_end[1 + len(name):1 + len(name) + size].copy()
+        np.copyto(found, name_end[1 + len(name):1 + len(name) + size])
         for offset, byte in enumerate(name, 1):
-            found &= part[offset:offset + size] == byte
-        names += found.view(np.int8) * np.int8(kind)
+            found &= np.equal(part[offset:offset + size], byte, out=scratch[:size])
+        names[found] = kind
     return names
 
 
-def _prefixed_tags(np, part, size: int, starts, names, name_end):
+def _prefixed_tags(np, part, size: int, starts, names, name_end, scratch):
     """The cell, row and formula tags whose name has a prefix (``<x:c>``, ``</ä:row>``), the local name
     being what follows the first colon of the name: (their indices in ``starts``, their kinds, where
     their names end)."""
-    colons = np.flatnonzero(part[:size] == ord(":"))
+    colons = np.flatnonzero(np.equal(part[:size], ord(":"), out=scratch[:size]))
     kinds = names[colons]
     local = np.flatnonzero((kinds > 0) & (kinds != _ROW_END))
     tags = np.searchsorted(starts, colons[local]) - 1
@@ -245,9 +248,11 @@ class _Attributes:
     That is needed only where a '>' or an attribute's name may stand in a value.
     """
 
-    def __init__(self, np, part, size: int, starts, name_ends, next_starts, closes, tag_count: int):
-        self.np, self.part, self.starts, self.name_ends = np, part, starts, name_ends
-        self.quotes = np.flatnonzero((part[:size] == ord('"')) | (part[:size] == ord("'")))
+    def __init__(self, np, part, size: int, starts, name_ends, next_starts, closes, tag_count: int, scratch):
+        self.np, self.part, self.starts, self.name_ends, self.scratch = np, part, starts, name_ends, scratch
+        quotes = np.equal(part[:size], ord('"'), out=scratch[:size])
+        quotes |= part[:size] == ord("'")
+        self.quotes = np.flatnonzero(quotes)
         self.sums = self.at_start = None
         first = np.searchsorted(closes, name_ends)
         ends = closes[first]
@@ -291,7 +296,7 @@ class _Attributes:
         at = first[tags]
         quotes_before = np.searchsorted(self.quotes, at)
         if len(tags) < len(first):
-            elsewhere = np.flatnonzero(part[1:-1] == letter) + 1
+            elsewhere = np.flatnonzero(np.equal(part[1:-1], letter, out=self.scratch[1:-1])) + 1
             elsewhere = elsewhere[space[part[elsewhere - 1]] & name_ends[part[elsewhere + 1]]]
             owners = np.searchsorted(self.starts, elsewhere) - 1
             found = np.flatnonzero(owners >= 0)
@@ -322,21 +327,22 @@ def _read_numbers(np, part, begin, stop):
         group = order[bounds[width]:bounds[width + 1]]
         if not group.size:
             continue
-        first = begin[group]
+        position = begin[group]
         count = np.zeros(len(group), np.int64)
-        in_letters = np.ones(len(group), bool)
-        readable = np.ones(len(group), bool)
+        in_letters, readable = np.ones(len(group), bool), np.ones(len(group), bool)
         group_number, group_column = np.zeros(len(group), np.int64), np.zeros(len(group), np.int64)
-        for offset in range(width):
-            byte = part[first + offset].astype(np.int64)
+        for _ in range(width):  # Horner's rule on the letters, then on the digits; bytes and flags stay small
+            byte = part[position]
+            position += 1
             upper = byte & 0xDF  # a-z as A-Z
             in_letters &= (upper >= ord("A")) & (upper <= ord("Z"))
-            digit = byte - ord("0")
-            readable &= in_letters | ((digit >= 0) & (digit <= 9))
+            readable &= in_letters | (byte - ord("0") <= 9)  # below '0' wraps around to more than 9
             count += in_letters
-            letter = in_letters.astype(np.int64)  # Horner's rule on the letters, then on the digits
-            group_column = group_column * (1 + 25 * letter) + letter * (upper - (ord("A") - 1))
-            group_number = group_number * (10 - 9 * letter) + (1 - letter) * digit
+            np.multiply(group_column, 26, out=group_column, where=in_letters)
+            np.add(group_column, upper - (ord("A") - 1), out=group_column, where=in_letters)
+            in_digits = ~in_letters
+            np.multiply(group_number, 10, out=group_number, where=in_digits)
+            np.add(group_number, byte - ord("0"), out=group_number, where=in_digits)
         readable &= (count <= 7) & (width - count >= 1) & (width - count <= 15)
         number[group], column[group], letters[group] = group_number, group_column, np.where(readable, count, -1)
     return number, column, letters

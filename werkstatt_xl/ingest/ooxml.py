@@ -87,7 +87,7 @@ class _PlacedCells(dict):
 
     def may_hold_texts(self, name: str) -> bool:
         """Whether a worksheet part may hold error values or formulas: told by its cells once they are
-        placed, else by two substring tests."""
+        placed, else by searching for ``t="e"`` and a formula tag's name."""
         if name in self:
             return bool(self[name].error.any() or self[name].formula.any())
         return _may_hold_errors(self.sheets[name]) or _may_hold_formulas(self.sheets[name])
@@ -105,10 +105,9 @@ def _extent(cells: _CellTags) -> _Extent:
 @dataclass
 class _CellTags:
     """The cells of a worksheet part that are no empty element (``<c/>``), in document order, as numpy
-    arrays: where each tag starts ('<') and ends (after '>'), its 1-based row and column as calamine
-    places it, whether it says ``t="e"`` (an error value) and whether the next tag is a formula's."""
+    arrays: where each tag ends (after '>'), its 1-based row and column as calamine places it, whether
+    it says ``t="e"`` (an error value) and whether the next tag is a formula's."""
 
-    start: np.ndarray
     end: np.ndarray
     row: np.ndarray
     col: np.ndarray
@@ -191,7 +190,7 @@ def _cell_tags(xml: bytes) -> _CellTags:
         col_of[implicit] = _running(np, cell & ~addressed, np.where(row_end, 1, column + 1),
                                     (cell & addressed) | row_end, row_end | (cell & addressed & ~empty),
                                     implicit_tags) - 1
-    return _CellTags(starts[tags[cells]], end[cells], row_of, col_of, error[cells],
+    return _CellTags(end[cells], row_of, col_of, error[cells],
                      kinds[tags[cells] + 1] == _FORMULA_TAG)
 
 
@@ -394,8 +393,8 @@ def _error_and_formula_cells(parts: dict[str, bytes], sheets: dict[str, bytes], 
     """The error cells (``t="e"``) and the formula cells of each worksheet, by its index in calamine's
     order of sheets.
 
-    Only the worksheets found well-formed (``sheets``) are read; most hold neither and cost two
-    substring tests.
+    Only the worksheets found well-formed (``sheets``) are read; most hold neither, which three searches
+    or their placed cells tell. What they hold is read when an answer cell asks for it (:class:`_CellTexts`).
     """
     holding = {name for name in sheets if placed.may_hold_texts(name)}
     if not holding:

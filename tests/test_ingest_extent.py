@@ -160,8 +160,8 @@ class SheetMaker:
         """Attribute text (leading space included) with ``name="value"`` somewhere, or without it."""
         rng = self.rng
         others = [f'{self.space()}{key}{self.space()}={self.space()}{quoted}' for key, quoted in rng.sample([
-            ("s", '"1"'), ("t", '"n"' if self.safe else rng.choice(["'e'", '"e"'])), ("ht", '"a>b"'), ("q", "\"it's\""), ("z", "'a\"b'"),
-            ("spans", '"1:4"'), ("o", "' r=\"ZZ99\" '"), ("p", '" r=\'ZZ9\' / > "'), ("x:r", '"ZZ99"'),
+            ("s", '"1"'), ("t", '"n"' if self.safe else rng.choice(["'e'", '"e"'])), ("ht", '"a>b"'),
+            ("q", "\"it's\""), ("z", "'a\"b'"), ("spans", '"1:4"'), ("o", "' r=\"ZZ99\" '"), ("p", '" r=\'ZZ9\' / > "'), ("x:r", '"ZZ99"'),
             ("rr", '"ZZ9"'), ("ar", '"ZZ9"'),
         ] + ([("ä", "\"r='ZZ99'\"")] if self.non_ascii else []), rng.randint(0, 3))]
         # an attribute once per tag: drop repeated names

@@ -14,7 +14,7 @@ from .anchors import TICK, answer_key, answer_marker, meta_key, split_answer_key
 from .catalogue import Catalogue, Werkzeug
 from .expression import EXCEL_TEXT, UnsupportedExpression, excel_literals
 from .files import ascii_text
-from .form import FILLED_ON_MERGE, LARGEST_NUMBER, REFERENCE, Form, Group, Question
+from .form import FILLED_ON_MERGE, LARGEST_NUMBER, REFERENCE, Choice, Form, Group, Question
 from .layout import FONT, Font, Page, Rows, column_pixels, page_setup, row_height, text_height
 from .messages import text
 from .settings import Settings
@@ -195,8 +195,7 @@ def render_questionnaire(path: Path, form: Form, werkzeug: Werkzeug, token: str,
     lists = workbook.add_worksheet(LISTS_SHEET)
     meta = workbook.add_worksheet(META_SHEET)
     heading = _heading(form, werkzeug, settings, bool(previous))
-    placed = _layout(form, len(heading), settings.repeat_rows)
-    cells = _answer_cells(placed)
+    placed, cells, blocks = _placement(form, len(heading), settings.repeat_rows)
     list_ranges = _write_lists(lists, form, cells)
     for column, width in enumerate(_WIDTHS):
         sheet.set_column(column, column, width)
@@ -221,7 +220,7 @@ def render_questionnaire(path: Path, form: Form, werkzeug: Werkzeug, token: str,
         last = place.last_row
     _write_meta(meta, form, werkzeug, token, settings)
     page_setup(heights, _PAGE, last, ANSWER_COLUMN, sum(map(column_pixels, _WIDTHS)), werkzeug.werkzeug,
-               text("questionnaire.page_numbers", page="{page}", pages="{pages}"), _blocks(placed))
+               text("questionnaire.page_numbers", page="{page}", pages="{pages}"), blocks)
     protection = {"format_rows": True, "format_columns": True}
     sheet.protect("", protection)
     lists.protect("", protection)
@@ -242,8 +241,18 @@ HEADING_ROWS = 3
 def sheet_rows(form: Form, repeat_rows: int) -> int:
     """How many rows the questionnaire of ``form`` takes at most, with ``repeat_rows`` entries per repeat
     whose ``repeat_count`` is no number."""
-    placed = _layout(form, HEADING_ROWS, repeat_rows)
+    placed = _placement(form, HEADING_ROWS, repeat_rows)[0]
     return placed[-1].last_row + 1 if placed else HEADING_ROWS
+
+
+def _placement(form: Form, heading_rows: int, repeat_rows: int
+               ) -> tuple[list[_Placed], dict[str, str], list[tuple[int, int]]]:
+    """Where every element goes (:func:`_layout`), its answer cells and the blocks a page break must not split,
+    worked out once per form."""
+    def compute():
+        placed = _layout(form, heading_rows, repeat_rows)
+        return placed, _answer_cells(placed), _blocks(placed)
+    return _memo(form, ("placement", heading_rows, repeat_rows), compute)
 
 
 def _repeat_rows(group: Group, default: int) -> int:
@@ -453,7 +462,7 @@ def _write_question(rows: Rows, styles: _Styles, place: _Placed, form: Form, wer
             sheet.write_string(row, 1, shown, label_format)
     if question.type == "select_multiple":
         sheet.write_string(row, ANSWER_COLUMN, text("questionnaire.tick_below"), styles.tick_hint)
-        _write_choice_rows(rows, styles, place)
+        _write_choice_rows(rows, styles, place, form)
     else:
         _write_answer(sheet, styles, place, form, werkzeug, cell_of, list_ranges)
         sheet.write_string(row, MARKER_COLUMN, answer_marker(place.key()))
@@ -649,21 +658,28 @@ def _merged_formula(sheet, row: int, first: int, last: int, formula: str, cell_f
 
 
 
-def _write_choice_rows(rows: Rows, styles: _Styles, place: _Placed) -> None:
+def _write_choice_rows(rows: Rows, styles: _Styles, place: _Placed, form: Form) -> None:
     """One row per choice of a select_multiple question below it: the choice's label and a cell to tick."""
     sheet, question = rows.sheet, place.question
-    title = text("questionnaire.question", number=question.number) if question.number else question.label
-    for row, choice in enumerate(question.choices.choices, start=place.row + 1):
+    for row, (choice, rule, height) in enumerate(_memo(form, ("ticks", question.name), lambda: _ticks(question)),
+                                                 start=place.row + 1):
         sheet.write_blank(row, 0, None, styles.label)
         sheet.write_string(row, 1, choice.label, styles.choice_label)
         sheet.write_blank(row, ANSWER_COLUMN, None, styles.answer_tick)
-        how = text("questionnaire.tick_how", tick=TICK)
-        sheet.data_validation(row, ANSWER_COLUMN, row, ANSWER_COLUMN, {
-            "validate": "list", "source": [TICK], "input_title": _shortened(title, _INPUT_TITLE),
-            "input_message": _shortened(f"{choice.label}\n{how}", _INPUT_MESSAGE),
-            "error_title": text("questionnaire.not_a_tick"), "error_type": "stop", "error_message": how})
+        sheet.data_validation(row, ANSWER_COLUMN, row, ANSWER_COLUMN, rule)
         sheet.write_string(row, MARKER_COLUMN, answer_marker(place.key(choice.name)))
-        rows.set(row, text_height(_WIDTHS[1] - 1, (choice.label, _TEXT)))
+        rows.set(row, height)
+
+
+def _ticks(question: Question) -> list[tuple[Choice, dict, float]]:
+    """Each choice of a select_multiple question with the rule of its tick cell and the height of its row."""
+    title = text("questionnaire.question", number=question.number) if question.number else question.label
+    how = text("questionnaire.tick_how", tick=TICK)
+    return [(choice, {"validate": "list", "source": [TICK], "input_title": _shortened(title, _INPUT_TITLE),
+                      "input_message": _shortened(f"{choice.label}\n{how}", _INPUT_MESSAGE),
+                      "error_title": text("questionnaire.not_a_tick"), "error_type": "stop", "error_message": how},
+             text_height(_WIDTHS[1] - 1, (choice.label, _TEXT)))
+            for choice in question.choices.choices]
 
 
 def _write_previous_answer(rows: Rows, styles: _Styles, row: int, question: Question, value: object) -> None:

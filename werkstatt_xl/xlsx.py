@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import io
+import itertools
 import re
 import traceback
 import zipfile
@@ -96,7 +98,12 @@ _RICH_STRINGS: dict[tuple, tuple[str, str]] = {}
 """Rich strings written: (text and font of each run) -> (their XML, the plain text)."""
 _RICH_STRINGS_KEPT = 20000
 _VALIDATIONS: dict[int, tuple[dict, dict]] = {}
-"""Data validations checked: id of the options given -> (those options, the validation as XlsxWriter keeps it)."""
+"""Data validations checked: id of the options given -> (those options, the validation as XlsxWriter keeps it,
+marked with a number of its own under :data:`_RULE`)."""
+_RULE = "_werkstatt_rule"
+_RULE_NUMBERS = itertools.count()
+_VALIDATION_XML: dict[tuple, str] = {}
+"""The XML of data validations written: (number of the checked options, cells) -> ``<dataValidation ...>``."""
 
 
 class TextSafeWorksheet(Worksheet):
@@ -150,11 +157,32 @@ class TextSafeWorksheet(Worksheet):
             if result == 0 and isinstance(options, dict) and len(self.validations) == count + 1:
                 if len(_VALIDATIONS) >= _RICH_STRINGS_KEPT:
                     _VALIDATIONS.clear()
-                _VALIDATIONS[id(options)] = (options, {key: value for key, value in self.validations[-1].items()
-                                                       if key != "cells"})
+                checked = self.validations[-1]
+                checked[_RULE] = next(_RULE_NUMBERS)
+                _VALIDATIONS[id(options)] = (options, {key: value for key, value in checked.items() if key != "cells"})
             return result
         self.validations.append({**cached[1], "cells": [[first_row, first_col, last_row, last_col]]})
         return 0
+
+    def _write_data_validation(self, options):
+        """XlsxWriter's ``<dataValidation>``, its XML built once per checked options and cells: every
+        Werkzeug's questionnaire of a round has the same rules in the same cells."""
+        rule = options.get(_RULE)
+        if rule is None:
+            return super()._write_data_validation(options)
+        key = (rule, tuple(map(tuple, options["cells"])))
+        xml = _VALIDATION_XML.get(key)
+        if xml is None:
+            target, self.fh = self.fh, io.StringIO()
+            try:
+                super()._write_data_validation(options)
+                xml = self.fh.getvalue()
+            finally:
+                self.fh = target
+            if len(_VALIDATION_XML) >= _RICH_STRINGS_KEPT:
+                _VALIDATION_XML.clear()
+            _VALIDATION_XML[key] = xml
+        self.fh.write(xml)
 
     def _prepare_formula(self, formula, expand_future_functions=False):
         """XlsxWriter's preparation, whose hundred searches for newer functions (to prefix them) run only where

@@ -104,7 +104,7 @@ def _question_height(question: Question, werkzeug: Werkzeug, below: list[tuple[s
 
 
 def _measured_height(question: Question, werkzeug: Werkzeug, below: list[tuple[str, str]], form: Form) -> float:
-    shown = wording.readable(question.label, form) or question.name
+    shown = _shown_label(question, form)
     if not question.is_answer:
         return text_height(sum(_WIDTHS[1 if question.number else 0:]), (shown, _TEXT))
     label_width = _WIDTHS[1] if question.number else _WIDTHS[0] + _WIDTHS[1]
@@ -113,6 +113,11 @@ def _measured_height(question: Question, werkzeug: Werkzeug, below: list[tuple[s
     return max(text_height(label_width, label, *((line, _LINE_FONTS[kind]) for kind, line in below)),
                text_height(_WIDTHS[2], (_prefill_value(question, werkzeug), _TEXT)),
                row_height((answer_lines, _TEXT)))
+
+
+def _shown_label(question: Question, form: Form) -> str:
+    """The question's label as a person reads it (``${name}`` as ``[Frage 2]``), or its name where it has none."""
+    return _memo(form, ("shown", question.name), lambda: wording.readable(question.label, form) or question.name)
 
 
 def _group_height(form: Form, group: Group) -> float:
@@ -399,6 +404,11 @@ def _scale(labels: list[str]) -> str:
 def _lines_below(question: Question, form: Form, werkzeug: Werkzeug) -> list[tuple[str, str]]:
     """What is printed below a question's label, as (kind, text): its choices where no group header shows
     them, as the seed does beside question 1 (``Ja · Nein``), the required mark, the skip note."""
+    required = _required_mark(question, werkzeug)
+    return list(_memo(form, ("below", question.name, required), lambda: _listed_lines(question, form, required)))
+
+
+def _listed_lines(question: Question, form: Form, required: bool) -> tuple[tuple[str, str], ...]:
     lines = []
     if question.type == "select_multiple":
         lines.append(("choices", text("questionnaire.tick_intro", tick=TICK)))
@@ -407,12 +417,12 @@ def _lines_below(question: Question, form: Form, werkzeug: Werkzeug) -> list[tup
         lines.append(("choices", text("questionnaire.filtered", questions=names)))
     elif question.choices and not _group_scale(form, question.group):
         lines.append(("choices", _scale(question.choices.labels)))
-    if _required_mark(question, werkzeug):
+    if required:
         lines.append(("required", text("questionnaire.required")))
     skip = _skip_note(question, form)
     if skip:
         lines.append(("skip", skip))
-    return lines
+    return tuple(lines)
 
 
 def _required_mark(question: Question, werkzeug: Werkzeug) -> bool:
@@ -432,7 +442,7 @@ def _write_question(rows: Rows, styles: _Styles, place: _Placed, form: Form, wer
         sheet.set_row(row, None, None, {"hidden": True})  # a value other formulas read, unseen as in ODK
     label = _memo(form, ("label", place.key(), place.row, tuple(below)),
                   lambda: _label_formula(question.label, [line for _kind, line in below], form, cell_of))
-    shown = wording.readable(question.label, form) or question.name
+    shown = _shown_label(question, form)
     if not question.is_answer:
         if question.number:
             sheet.write_string(row, 0, question.number, styles.number)
@@ -491,12 +501,12 @@ def _write_answer(sheet, styles: _Styles, place: _Placed, form: Form, werkzeug: 
         else:
             sheet.write_formula(row, ANSWER_COLUMN, f"=IFERROR({formula},\"\")", styles.prefilled, "")
     elif question.read_only:
-        _write_default(sheet, row, question, {"date": styles.prefilled_date, "time": styles.prefilled_time,
+        _write_default(sheet, row, question, form, {"date": styles.prefilled_date, "time": styles.prefilled_time,
                                               "dateTime": styles.prefilled_datetime}.get(kind, styles.prefilled))
     else:
         answer_format = {"date": styles.answer_date, "text": styles.answer_text, "time": styles.answer_time,
                          "dateTime": styles.answer_datetime}.get(kind, styles.answer)
-        _write_default(sheet, row, question, answer_format)
+        _write_default(sheet, row, question, form, answer_format)
         source = list_ranges.get(place.key()) if place.instance is None else None
         sheet.data_validation(row, ANSWER_COLUMN, row, ANSWER_COLUMN, _memo(
             form, ("validation", place.key(), place.row), lambda: _rule(question, form, cell_of, list_ranges, source)))
@@ -558,9 +568,9 @@ def _formula(expression, cell_of: Callable[[str | None], str | None], form: Form
         return None
 
 
-def _write_default(sheet, row: int, question: Question, cell_format) -> None:
+def _write_default(sheet, row: int, question: Question, form: Form, cell_format) -> None:
     """The answer cell with the question's default as a value of its type (a choice by its label), or blank."""
-    value = default_value(question)
+    value = _memo(form, ("default", question.name), lambda: default_value(question))
     if value is None:
         sheet.write_blank(row, ANSWER_COLUMN, None, cell_format)
     elif isinstance(value, str):

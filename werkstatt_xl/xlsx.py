@@ -13,7 +13,15 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.format import Format
-from xlsxwriter.worksheet import CellRichStringTuple, Worksheet
+from xlsxwriter.utility import xl_rowcol_to_cell_fast
+from xlsxwriter.worksheet import (
+    CellBlankTuple,
+    CellDatetimeTuple,
+    CellNumberTuple,
+    CellRichStringTuple,
+    CellStringTuple,
+    Worksheet,
+)
 
 from .messages import text
 
@@ -100,6 +108,8 @@ _RICH_STRINGS_KEPT = 20000
 _VALIDATIONS: dict[int, tuple[dict, dict]] = {}
 """Data validations checked: id of the options given -> (those options, the validation as XlsxWriter keeps it,
 marked with a number of its own under :data:`_RULE`)."""
+_PLAIN_CELLS = frozenset({CellBlankTuple, CellNumberTuple, CellDatetimeTuple, CellStringTuple, CellRichStringTuple})
+"""The kinds of cell :meth:`TextSafeWorksheet._write_cell` writes itself."""
 _RULE = "_werkstatt_rule"
 _RULE_NUMBERS = itertools.count()
 _VALIDATION_XML: dict[tuple, str] = {}
@@ -183,6 +193,29 @@ class TextSafeWorksheet(Worksheet):
                 _VALIDATION_XML.clear()
             _VALIDATION_XML[key] = xml
         self.fh.write(xml)
+
+    def _write_cell(self, row, col, cell):
+        """XlsxWriter's ``<c>`` element, written directly for the cells a questionnaire has by the thousand (a
+        shared string, a blank, a number): the same XML without its generic attribute loop and escaping, which
+        a cell reference and a style number never need."""
+        kind = cell.__class__
+        if kind not in _PLAIN_CELLS or self.constant_memory:
+            return super()._write_cell(row, col, cell)
+        cell_format = cell.format
+        if cell_format is None:
+            row_info = self.row_info.get(row)
+            if row_info is not None and row_info.row_format:
+                cell_format = row_info.row_format
+            elif col in self.col_info:
+                cell_format = self.col_info[col].column_format
+        style = "" if cell_format is None else f' s="{cell_format._get_xf_index()}"'
+        reference = xl_rowcol_to_cell_fast(row, col)
+        if kind is CellBlankTuple:
+            self.fh.write(f'<c r="{reference}"{style}/>')
+        elif kind is CellNumberTuple or kind is CellDatetimeTuple:
+            self.fh.write(f'<c r="{reference}"{style}><v>{cell.number:.16G}</v></c>')
+        else:
+            self.fh.write(f'<c r="{reference}"{style} t="s"><v>{cell.string}</v></c>')
 
     def _prepare_formula(self, formula, expand_future_functions=False):
         """XlsxWriter's preparation, whose hundred searches for newer functions (to prefix them) run only where

@@ -253,6 +253,10 @@ class TextSafeWorkbook(xlsxwriter.Workbook):
             cause = error.args[0] if error.args and isinstance(error.args[0], OSError) else OSError(str(error))
             _close_zip_files(cause.__traceback__)
             raise cause.with_traceback(None) from None
+        # each sheet holds the workbook's add_format, a cycle: without it the saved workbook's thousands of objects
+        # are freed at once, not left to the cycle collector, which a loop writing workbooks would keep busy
+        for sheet in self.worksheets_objs:
+            sheet.workbook_add_format = None
 
 
 def _close_zip_files(trace) -> None:

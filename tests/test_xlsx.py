@@ -76,7 +76,9 @@ def test_the_xlsxwriter_internals_xlsx_relies_on_are_as_it_expects(tmp_path):
     version that renames or reshapes one of them fails here, not in an office's workbook."""
     import inspect
 
-    from xlsxwriter.sharedstrings import SharedStringTable
+    from xlsxwriter import Workbook
+    from xlsxwriter.packager import Packager
+    from xlsxwriter.sharedstrings import SharedStrings, SharedStringTable
     from xlsxwriter.worksheet import CellRichStringTuple, Worksheet
 
     from werkstatt_xl.xlsx import new_workbook
@@ -90,6 +92,9 @@ def test_the_xlsxwriter_internals_xlsx_relies_on_are_as_it_expects(tmp_path):
                 "_write_data_validation": ["self", "options"], "_write_cell": ["self", "row", "col", "cell"]}
     assert {name: list(inspect.signature(getattr(Worksheet, name)).parameters) for name in expected} == expected
     assert list(inspect.signature(SharedStringTable._get_shared_string_index).parameters) == ["self", "string"]
+    assert list(inspect.signature(SharedStrings._write_si).parameters) == ["self", "string"]
+    assert list(inspect.signature(Packager._write_shared_strings_file).parameters) == ["self"]
+    assert list(inspect.signature(Workbook._get_packager).parameters) == ["self"]
     assert CellRichStringTuple._fields == ("string", "format", "raw_string")
     workbook = new_workbook(tmp_path / "internals.xlsx")
     sheet = workbook.add_worksheet()
@@ -102,14 +107,14 @@ def test_the_xlsxwriter_internals_xlsx_relies_on_are_as_it_expects(tmp_path):
     workbook.close()
 
 
-def _sheet_xml(path) -> str:
+def _cells_xml(path) -> tuple[str, str]:
     with zipfile.ZipFile(path) as package:
-        return package.read("xl/worksheets/sheet1.xml").decode()
+        return package.read("xl/worksheets/sheet1.xml").decode(), package.read("xl/sharedStrings.xml").decode()
 
 
 def test_cells_and_rules_written_directly_are_the_xml_xlsxwriter_writes(tmp_path):
-    """The text-safe worksheet writes common cells and repeated validations itself: byte for byte as XlsxWriter
-    does, in the first workbook and in the next ones (whose validations come from the cache)."""
+    """The text-safe workbook writes common cells, repeated validations and shared strings itself: byte for byte
+    as XlsxWriter does, in the first workbook and in the next ones (whose rules and strings come from caches)."""
     import datetime as dt
 
     import xlsxwriter
@@ -132,14 +137,16 @@ def test_cells_and_rules_written_directly_are_the_xml_xlsxwriter_writes(tmp_path
             sheet.data_validation(row, 2, row, 2, rule if row % 2 else number)
         sheet.write_datetime(9, 2, dt.datetime(2026, 11, 29, 6, 30), plain)
         sheet.write_rich_string(10, 1, "a ", plain, "b", hidden)
-        sheet.write_string(11, 1, "<r>x</r>")
-        sheet.write_formula(12, 2, "=C1+1", plain, 1)
+        for row, words in enumerate([" lead", "trail ", "ctrl\x01char", "_x0041_", 'a & b < c > "d"', "\nline",
+                                     "Ümlaut €", "x" * 600], start=11):
+            sheet.write_string(row, 1, words)
+        sheet.write_formula(20, 2, "=C1+1", plain, 1)
         workbook.close()
 
     write(xlsxwriter.Workbook(tmp_path / "plain.xlsx", SAFE_WORKBOOK_OPTIONS))
     for name in ("first.xlsx", "second.xlsx"):
         write(new_workbook(tmp_path / name))
-        assert _sheet_xml(tmp_path / name) == _sheet_xml(tmp_path / "plain.xlsx")
+        assert _cells_xml(tmp_path / name) == _cells_xml(tmp_path / "plain.xlsx")
 
 
 def test_a_closed_workbook_is_freed_without_the_cycle_collector(tmp_path):

@@ -13,7 +13,9 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.format import Format
-from xlsxwriter.utility import xl_rowcol_to_cell_fast
+from xlsxwriter.packager import Packager
+from xlsxwriter.sharedstrings import SharedStrings
+from xlsxwriter.utility import _preserve_whitespace, xl_rowcol_to_cell_fast
 from xlsxwriter.worksheet import (
     CellBlankTuple,
     CellDatetimeTuple,
@@ -241,8 +243,47 @@ class TextSafeWorksheet(Worksheet):
         return cells
 
 
+_SHARED_STRING_XML: dict[str, str] = {}
+"""The ``<si>`` XML of shared strings written: labels, rules' words and answer markers, the same in every
+questionnaire of a round."""
+_SHARED_STRING_KEPT_LENGTH = 500
+"""Longer strings are not kept (they are rare, and would make the cache large)."""
+
+
+class _SharedStrings(SharedStrings):
+    def _write_si(self, string):
+        """XlsxWriter's ``<si>`` element, built once per string (as XlsxWriter builds it)."""
+        xml = _SHARED_STRING_XML.get(string)
+        if xml is None:
+            shown = self._escape_control_characters(string)
+            if shown.startswith("<r>") and shown.endswith("</r>"):  # only ever our rich strings' XML
+                xml = f"<si>{shown}</si>"
+            else:
+                space = ' xml:space="preserve"' if _preserve_whitespace(shown) else ""
+                xml = f"<si><t{space}>{self._escape_data(shown)}</t></si>"
+            if len(string) <= _SHARED_STRING_KEPT_LENGTH:
+                if len(_SHARED_STRING_XML) >= _RICH_STRINGS_KEPT:
+                    _SHARED_STRING_XML.clear()
+                _SHARED_STRING_XML[string] = xml
+        self.fh.write(xml)
+
+
+class _Packager(Packager):
+    def _write_shared_strings_file(self):
+        """XlsxWriter's ``sharedStrings.xml``, written by :class:`_SharedStrings`."""
+        if not self.workbook.str_table.count:
+            return
+        strings = _SharedStrings()
+        strings.string_table = self.workbook.str_table
+        strings._set_xml_writer(self._filename("xl/sharedStrings.xml"))
+        strings._assemble_xml_file()
+
+
 class TextSafeWorkbook(xlsxwriter.Workbook):
     worksheet_class = TextSafeWorksheet
+
+    def _get_packager(self):
+        return _Packager()
 
     def close(self) -> None:
         """Save the workbook; a full disk or a refused write raises the ``OSError`` behind it, which

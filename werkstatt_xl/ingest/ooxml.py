@@ -185,11 +185,11 @@ def _cell_tags(xml: bytes) -> _CellTags:
     implicit = np.flatnonzero(~addressed[cells])
     if implicit.size:
         implicit_tags = cells[implicit]
-        row_of[implicit] = _running(np, row_end | (row & empty & ~addressed), number + empty,
-                                    row & addressed, row & addressed & ~empty, implicit_tags)
-        col_of[implicit] = _running(np, cell & ~addressed, np.where(row_end, 1, column + 1),
-                                    (cell & addressed) | row_end, row_end | (cell & addressed & ~empty),
-                                    implicit_tags) - 1
+        row_of[implicit] = _running(np, row_end | (row & empty & ~addressed), row & addressed,
+                                    row & addressed & ~empty, lambda at: number[at] + empty[at], implicit_tags)
+        col_of[implicit] = _running(np, cell & ~addressed, (cell & addressed) | row_end,
+                                    row_end | (cell & addressed & ~empty),
+                                    lambda at: np.where(row_end[at], 1, column[at] + 1), implicit_tags) - 1
     return _CellTags(end[cells], row_of, col_of, error[cells],
                      kinds[tags[cells] + 1] == _FORMULA_TAG)
 
@@ -257,8 +257,16 @@ class _Attributes:
         ends = closes[first]
         if len(closes) > tag_count:  # a '>' in text or in a value: is each tag's first '>' outside its values?
             inside = np.flatnonzero(~self._outside(np.arange(len(starts)), ends))
+            first = first[inside]
+            for _ in range(3):  # a '>' or two in a value: try the next ones
+                if not inside.size:
+                    break
+                first += 1
+                found = self._outside(inside, closes[first])
+                ends[inside[found]] = closes[first[found]]
+                inside, first = inside[~found], first[~found]
             if inside.size:  # look at every '>' up to the next tag
-                first = first[inside] + 1
+                first = first + 1
                 counts = np.searchsorted(closes, next_starts[inside]) - first
                 owner = np.repeat(inside, counts)
                 candidates = closes[np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts - first, counts)]
@@ -347,9 +355,9 @@ def _read_numbers(np, part, begin, stop):
     return number, column, letters
 
 
-def _running(np, increments, values, ops, resets, wanted):
+def _running(np, increments, ops, resets, value_at, wanted):
     """A position after each of the ``wanted`` tags: 1 at first, one more at each of ``increments``, set
-    to ``values`` at ``resets`` and raised to ``values`` at the other ``ops``.
+    to ``value_at(tags)`` at ``resets`` and raised to it at the other ``ops``.
 
     After tag t that is the steps taken so far plus the largest ``value - steps`` at an op since the
     last reset: a running maximum over the ops, each segment between resets lifted above all before it.
@@ -358,18 +366,19 @@ def _running(np, increments, values, ops, resets, wanted):
     at = np.flatnonzero(ops)
     if not at.size:
         return steps[wanted] + 1
-    candidates = np.concatenate(([1], values[at] - steps[at]))  # before the first tag: 1
-    segments = np.cumsum(np.concatenate(([1], resets[at].astype(np.int64))))
-    low, high = int(candidates.min()), int(candidates.max())
-    shifted, span, unique = candidates - low, high - low + 1, None
-    if span * (int(segments[-1]) + 1) >= 2**62:  # lifting would overflow: rank the values instead
-        unique, shifted = np.unique(shifted, return_inverse=True)
-        span = len(unique)
-    lift = segments * span
-    best = np.maximum.accumulate(shifted + lift) - lift
-    if unique is not None:
-        best = unique[best]
-    return best[np.searchsorted(at, wanted, side="right")] + low + steps[wanted]
+    best = np.concatenate(([1], value_at(at) - steps[at]))  # before the first tag: 1
+    resetting = resets[at]
+    if not resetting.all():  # some ops only raise the position: keep the largest since the last reset
+        segments = np.cumsum(np.concatenate(([1], resetting.astype(np.int64))))
+        low, high = int(best.min()), int(best.max())
+        shifted, span, unique = best - low, high - low + 1, None
+        if span * (int(segments[-1]) + 1) >= 2**62:  # lifting would overflow: rank the values instead
+            unique, shifted = np.unique(shifted, return_inverse=True)
+            span = len(unique)
+        lift = segments * span
+        best = np.maximum.accumulate(shifted + lift) - lift
+        best = (best if unique is None else unique[best]) + low
+    return best[np.searchsorted(at, wanted, side="right")] + steps[wanted]
 
 
 def _column_number(letters: bytes) -> int:

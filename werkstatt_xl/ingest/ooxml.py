@@ -297,14 +297,14 @@ class _Attributes:
         Most writers put ``r`` first, one space after the name: there it is taken at once; only the other
         tags are searched."""
         np, part = self.np, self.part
-        space, name_ends = _byte_class(np, _SPACE), _byte_class(np, _SPACE + b"=")
+        space, after_name = _byte_class(np, _SPACE), _byte_class(np, _SPACE + b"=")  # what may follow a name
         first = self.name_ends + 1
-        tags = np.flatnonzero((part[first] == letter) & name_ends[part[first + 1]])
+        tags = np.flatnonzero((part[first] == letter) & after_name[part[first + 1]])
         at = first[tags]
         quotes_before = np.searchsorted(self.quotes, at)
         if len(tags) < len(first):
             elsewhere = np.flatnonzero(np.equal(part[1:-1], letter, out=self.scratch[1:-1])) + 1
-            elsewhere = elsewhere[space[part[elsewhere - 1]] & name_ends[part[elsewhere + 1]]]
+            elsewhere = elsewhere[space[part[elsewhere - 1]] & after_name[part[elsewhere + 1]]]
             owners = np.searchsorted(self.starts, elsewhere) - 1
             found = np.flatnonzero(owners >= 0)
             found = found[(elsewhere[found] < self.ends[owners[found]]) & (elsewhere[found] != first[owners[found]])]

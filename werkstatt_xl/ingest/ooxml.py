@@ -53,15 +53,21 @@ def _inspect_ooxml(parts: dict[str, bytes], limits: Limits) -> _Container:
 
 _QUICK_CELL = re.compile(rb'<c(?=[\s/>])(?:\s++r="([A-Z]{1,3})([1-9][0-9]{0,6})")?')
 """Each unprefixed cell tag, with column letters and row digits when a plain ``r`` comes first."""
-_LARGE_PART = 2**16
-"""From this size on, a part's cells are placed exactly at once: listing them costs more."""
+_CELL_WITHOUT_R = re.compile(rb'<c(?=[\s/>])(?!\s++r="[A-Z]{1,3}[1-9][0-9]{0,6}")')
+_LARGE_PART, _HUGE_PART = 2**16, 2**22
+"""From ``_LARGE_PART`` bytes on, a part's cells are placed by :func:`_cell_tags` at once: listing them
+costs more. From ``_HUGE_PART`` on, as numpy's arrays take 15 bytes per byte of the part (a third of
+that for a list of cells), a part is first searched for a cell without a plain ``r`` (one scan that
+stops there) and listed if it has none."""
 
 
 def _quick_extent(xml: bytes) -> _Extent | None:
-    """The extent of all cells of a small part, empty ones too, when every cell starts with a plain
-    ``r`` as every common writer writes it; None otherwise. Counting empty cells only makes the extent
-    larger."""
-    if len(xml) > _LARGE_PART or b":c" in xml:  # large, or cells with a namespace prefix
+    """The extent of all cells of a small or a huge part, empty ones too, when every cell starts with
+    a plain ``r`` as every common writer writes it; None otherwise. Counting empty cells only makes the
+    extent larger."""
+    if b":c" in xml or _LARGE_PART < len(xml) <= _HUGE_PART:  # cells with a namespace prefix, or placed at once
+        return None
+    if len(xml) > _HUGE_PART and _CELL_WITHOUT_R.search(xml):
         return None
     cells = _QUICK_CELL.findall(xml)
     if (b"", b"") in cells:

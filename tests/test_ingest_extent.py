@@ -322,3 +322,19 @@ def test_a_prefix_or_attribute_name_beyond_ascii_hides_no_cell(workbook, tmp_pat
         xml = read_part(workbook, SHEET).replace(b"</sheetData>", rows.encode() + b"</sheetData>")
 
         assert ooxml._extent(ooxml._cell_tags(xml)).bounds[2:] == (1048576, 16384)
+
+
+@pytest.mark.parametrize("last", [b'<c r="XFD120000"/>', b"<c/><c><v>1</v></c>"], ids=["every cell addressed", "one not"])
+def test_a_huge_sheet_is_listed_or_placed_as_the_walk_placed_it(last):
+    """Above 4 MB a sheet whose cells all start with ``r`` is listed by a regular expression, which
+    counts empty cells too; with one cell without, it is placed like every other."""
+    rows = b"".join(b'<row r="%d">' % row + b'<c r="A%d" s="1"><v>1</v></c><c r="B%d"/>' % (row, row) + b"</row>"
+                    for row in range(1, 120_000))
+    xml = b"<worksheet><sheetData>" + rows + b'<row r="120000">' + last + b"</row></sheetData></worksheet>"
+    assert len(xml) > ooxml._HUGE_PART
+
+    quick = ooxml._quick_extent(xml)
+    found = (quick or ooxml._extent(ooxml._cell_tags(xml))).bounds
+
+    assert (quick is None) == (last != b'<c r="XFD120000"/>')
+    assert found == ((1, 1, 120000, 16384) if quick else reference_extent(xml))

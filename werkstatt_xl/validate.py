@@ -26,6 +26,9 @@ ERROR = "Fehler"
 NOTICE = "Hinweis"
 QUOTE_LENGTH = 200
 """The most characters of a found value quoted on the sheet "Prüfung"; the register keeps it whole."""
+_FOLDABLE = re.compile(r"^\s|\s$|\s\s|[^\S ]")
+"""What :func:`fold_spaces` changes: space at either end, two in a row, any other kind of space (\\s is what
+``str.split`` splits at)."""
 _GERMAN_NUMBER = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$|^[+-]?\d+(,\d+)?$")
 
 
@@ -72,6 +75,8 @@ class CheckedAnswers:
 
 def fold_spaces(text: str) -> str:
     """Non-breaking and repeated spaces folded, outer space removed; line breaks kept."""
+    if not _FOLDABLE.search(text):
+        return text  # most answers: no space but single ones between words
     lines = [" ".join(line.replace("\u00a0", " ").split()) for line in text.replace("\r\n", "\n").split("\n")]
     return "\n".join(lines).strip()
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.format import Format
-from xlsxwriter.worksheet import CellRichStringTuple, Worksheet
+from xlsxwriter.utility import xl_rowcol_to_cell_fast
+from xlsxwriter.worksheet import CellDatetimeTuple, CellNumberTuple, CellRichStringTuple, CellStringTuple, Worksheet
 
 from .messages import text
 
@@ -95,6 +96,8 @@ _CLASSIC_FUNCTIONS = frozenset({
 _RICH_STRINGS: dict[tuple, tuple[str, str]] = {}
 """Rich strings written: (text and font of each run) -> (their XML, the plain text)."""
 _RICH_STRINGS_KEPT = 20000
+_PLAIN_CELLS = frozenset({CellStringTuple, CellRichStringTuple, CellNumberTuple, CellDatetimeTuple})
+"""The cells :meth:`TextSafeWorksheet._write_cell` writes itself."""
 _VALIDATIONS: dict[int, tuple[dict, dict]] = {}
 """Data validations checked: id of the options given -> (those options, the validation as XlsxWriter keeps it)."""
 
@@ -115,8 +118,27 @@ class TextSafeWorksheet(Worksheet):
         if string.startswith("<r>") and string.endswith("</r>"):
             runs = (string[:1], cell_format or Format(), string[1:])
             return self.write_rich_string(row, col, *runs, *([cell_format] if cell_format else []))
-        return super()._write_string(row, col, string, cell_format)
+        if self.constant_memory or self._check_dimensions(row, col):
+            return super()._write_string(row, col, string, cell_format)
+        self.table[row][col] = CellStringTuple(self.str_table._get_shared_string_index(string), cell_format)
+        return 0
 
+    def write_text(self, row: int, col: int, string: str, cell_format: Format | None = None) -> int:
+        """``write_string`` by row and column number only (no "A1"): for tables of many cells."""
+        return self._write_string(row, col, string, cell_format)
+
+    def _write_cell(self, row, col, cell):
+        """XlsxWriter's ``<c>`` element, written in one step for the shared strings and numbers with a format
+        that fill our tables (the same XML as XlsxWriter's: a cell reference and a format index need no
+        escaping); XlsxWriter's own code for every other cell."""
+        kind = type(cell)
+        if kind not in _PLAIN_CELLS or cell.format is None or self.constant_memory:
+            return super()._write_cell(row, col, cell)
+        reference, style = xl_rowcol_to_cell_fast(row, col), cell.format._get_xf_index()
+        if kind is CellStringTuple or kind is CellRichStringTuple:
+            self.fh.write(f'<c r="{reference}" s="{style}" t="s"><v>{cell.string}</v></c>')
+        else:
+            self.fh.write(f'<c r="{reference}" s="{style}"><v>{cell.number:.16G}</v></c>')
 
     def _write_rich_string(self, row, col, *args):
         """XlsxWriter's rich string, its XML built once per text and fonts: a questionnaire's rich labels are

@@ -12,7 +12,14 @@ import xlsxwriter
 from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_rowcol_to_cell_fast
-from xlsxwriter.worksheet import CellDatetimeTuple, CellNumberTuple, CellRichStringTuple, CellStringTuple, Worksheet
+from xlsxwriter.worksheet import (
+    CellBlankTuple,
+    CellDatetimeTuple,
+    CellNumberTuple,
+    CellRichStringTuple,
+    CellStringTuple,
+    Worksheet,
+)
 
 from .messages import text
 
@@ -96,7 +103,7 @@ _CLASSIC_FUNCTIONS = frozenset({
 _RICH_STRINGS: dict[tuple, tuple[str, str]] = {}
 """Rich strings written: (text and font of each run) -> (their XML, the plain text)."""
 _RICH_STRINGS_KEPT = 20000
-_PLAIN_CELLS = frozenset({CellStringTuple, CellRichStringTuple, CellNumberTuple, CellDatetimeTuple})
+_PLAIN_CELLS = frozenset({CellStringTuple, CellRichStringTuple, CellNumberTuple, CellDatetimeTuple, CellBlankTuple})
 """The cells :meth:`TextSafeWorksheet._write_cell` writes itself."""
 _VALIDATIONS: dict[int, tuple[dict, dict]] = {}
 """Data validations checked: id of the options given -> (those options, the validation as XlsxWriter keeps it)."""
@@ -128,8 +135,8 @@ class TextSafeWorksheet(Worksheet):
         return self._write_string(row, col, string, cell_format)
 
     def _write_cell(self, row, col, cell):
-        """XlsxWriter's ``<c>`` element, written in one step for the shared strings and numbers with a format
-        that fill our tables (the same XML as XlsxWriter's: a cell reference and a format index need no
+        """XlsxWriter's ``<c>`` element, written in one step for the shared strings, numbers and blanks with a
+        format that fill our tables (the same XML as XlsxWriter's: a cell reference and a format index need no
         escaping); XlsxWriter's own code for every other cell."""
         kind = type(cell)
         if kind not in _PLAIN_CELLS or cell.format is None or self.constant_memory:
@@ -137,6 +144,8 @@ class TextSafeWorksheet(Worksheet):
         reference, style = xl_rowcol_to_cell_fast(row, col), cell.format._get_xf_index()
         if kind is CellStringTuple or kind is CellRichStringTuple:
             self.fh.write(f'<c r="{reference}" s="{style}" t="s"><v>{cell.string}</v></c>')
+        elif kind is CellBlankTuple:
+            self.fh.write(f'<c r="{reference}" s="{style}"/>')
         else:
             self.fh.write(f'<c r="{reference}" s="{style}"><v>{cell.number:.16G}</v></c>')
 

@@ -81,6 +81,11 @@ class Expression:
         """Names of the questions the expression reads (found once: merge asks for every return)."""
         return frozenset(_collect(self.tree, "ref"))
 
+    @cached_property
+    def reads_clock(self) -> bool:
+        """True when the expression calls ``today()`` or ``now()``: its value changes with the time."""
+        return not _collect(self.tree, "call").isdisjoint(("today", "now"))
+
     @property
     def columns(self) -> set[str]:
         """Bare names: the columns of a choice that a ``choice_filter`` reads."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Iterable
 
 from .errors import ProjectError
 from .layout import (
@@ -120,10 +121,13 @@ def _write_table(workbook, formats: _Formats, name: str, frame, headers: dict[st
     sheet.set_row(0, None, None, {"hidden": True})
     records = list(frame.itertuples(index=False))
     shown = [[value if type(value) is str else _shown(value) for value in record] for record in records]
-    widths = [_column_width(headers[key], {cells[column] for cells in shown}) for column, key in enumerate(keys)]
+    unwrapped = [{cell: column_width(cell, _TEXT) for cell in {cells[column] for cells in shown} if cell}
+                 for column in range(len(keys))]  # per column, the width each text needs on one line
+    widths = [_column_width(headers[key], unwrapped[column].values()) for column, key in enumerate(keys)]
     rows.set(1, max(text_height(width, (headers[key], _BOLD)) for width, key in zip(widths, keys)))
-    measured: list[dict[str, float]] = [{} for _ in keys]  # per column, the height of each text: most repeat
     one_line, short = row_height((1, _TEXT)), [one_line_length(width, _TEXT) for width in widths]
+    measured = [{cell: one_line for cell, needed in texts.items() if needed <= width and "\n" not in cell}
+                for texts, width in zip(unwrapped, widths)]  # per column, the height of each text: most repeat
     status_column = keys.index("status") if "status" in keys else -1
     for row, (record, cells) in enumerate(zip(records, shown), start=2):
         height = one_line
@@ -155,10 +159,10 @@ def _measure(known: dict[str, float], cell: str, width: float) -> float:
     return known[cell]
 
 
-def _column_width(header: str, cells: set[str]) -> float:
-    """As wide as the longest cell, but at most :data:`_MAX_WIDTH` (longer text wraps); the bold header
-    fits in :data:`_HEADER_LINES` lines and none of its words breaks."""
-    content = max((column_width(cell, _TEXT) + _SPACING for cell in cells if cell), default=0)
+def _column_width(header: str, needed: Iterable[float]) -> float:
+    """As wide as the longest cell (``needed``: the width of each), but at most :data:`_MAX_WIDTH` (longer text
+    wraps); the bold header fits in :data:`_HEADER_LINES` lines and none of its words breaks."""
+    content = max((width + _SPACING for width in needed), default=0)
     words = max((column_width(word, _BOLD) for word in header.split()), default=0)
     return min(_MAX_WIDTH, max(_MIN_WIDTH, content, words, column_width(header, _BOLD) / _HEADER_LINES))
 

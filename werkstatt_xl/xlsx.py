@@ -103,10 +103,10 @@ _CLASSIC_FUNCTIONS = frozenset({
 _RICH_STRINGS: dict[tuple, tuple[str, str]] = {}
 """Rich strings written: (text and font of each run) -> (their XML, the plain text)."""
 _RICH_STRINGS_KEPT = 20000
-_PLAIN_CELLS = frozenset({CellStringTuple, CellRichStringTuple, CellNumberTuple, CellDatetimeTuple, CellBlankTuple})
-"""The cells :meth:`TextSafeWorksheet._write_cell` writes itself."""
 _VALIDATIONS: dict[int, tuple[dict, dict]] = {}
 """Data validations checked: id of the options given -> (those options, the validation as XlsxWriter keeps it)."""
+_PLAIN_CELLS = frozenset({CellBlankTuple, CellNumberTuple, CellDatetimeTuple, CellStringTuple, CellRichStringTuple})
+"""The kinds of cell :meth:`TextSafeWorksheet._write_cell` writes itself."""
 
 
 class TextSafeWorksheet(Worksheet):
@@ -133,21 +133,6 @@ class TextSafeWorksheet(Worksheet):
     def write_text(self, row: int, col: int, string: str, cell_format: Format | None = None) -> int:
         """``write_string`` by row and column number only (no "A1"): for tables of many cells."""
         return self._write_string(row, col, string, cell_format)
-
-    def _write_cell(self, row, col, cell):
-        """XlsxWriter's ``<c>`` element, written in one step for the shared strings, numbers and blanks with a
-        format that fill our tables (the same XML as XlsxWriter's: a cell reference and a format index need no
-        escaping); XlsxWriter's own code for every other cell."""
-        kind = type(cell)
-        if kind not in _PLAIN_CELLS or cell.format is None or self.constant_memory:
-            return super()._write_cell(row, col, cell)
-        reference, style = xl_rowcol_to_cell_fast(row, col), cell.format._get_xf_index()
-        if kind is CellStringTuple or kind is CellRichStringTuple:
-            self.fh.write(f'<c r="{reference}" s="{style}" t="s"><v>{cell.string}</v></c>')
-        elif kind is CellBlankTuple:
-            self.fh.write(f'<c r="{reference}" s="{style}"/>')
-        else:
-            self.fh.write(f'<c r="{reference}" s="{style}"><v>{cell.number:.16G}</v></c>')
 
     def _write_rich_string(self, row, col, *args):
         """XlsxWriter's rich string, its XML built once per text and fonts: a questionnaire's rich labels are
@@ -186,6 +171,29 @@ class TextSafeWorksheet(Worksheet):
             return result
         self.validations.append({**cached[1], "cells": [[first_row, first_col, last_row, last_col]]})
         return 0
+
+    def _write_cell(self, row, col, cell):
+        """XlsxWriter's ``<c>`` element, written directly for the cells a questionnaire has by the thousand (a
+        shared string, a blank, a number): the same XML without its generic attribute loop and escaping, which
+        a cell reference and a style number never need."""
+        kind = cell.__class__
+        if kind not in _PLAIN_CELLS or self.constant_memory:
+            return super()._write_cell(row, col, cell)
+        cell_format = cell.format
+        if cell_format is None:
+            row_info = self.row_info.get(row)
+            if row_info is not None and row_info.row_format:
+                cell_format = row_info.row_format
+            elif col in self.col_info:
+                cell_format = self.col_info[col].column_format
+        style = "" if cell_format is None else f' s="{cell_format._get_xf_index()}"'
+        reference = xl_rowcol_to_cell_fast(row, col)
+        if kind is CellBlankTuple:
+            self.fh.write(f'<c r="{reference}"{style}/>')
+        elif kind is CellNumberTuple or kind is CellDatetimeTuple:
+            self.fh.write(f'<c r="{reference}"{style}><v>{cell.number:.16G}</v></c>')
+        else:
+            self.fh.write(f'<c r="{reference}"{style} t="s"><v>{cell.string}</v></c>')
 
     def _prepare_formula(self, formula, expand_future_functions=False):
         """XlsxWriter's preparation, whose hundred searches for newer functions (to prefix them) run only where

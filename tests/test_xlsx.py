@@ -76,7 +76,9 @@ def test_the_xlsxwriter_internals_xlsx_relies_on_are_as_it_expects(tmp_path):
     version that renames or reshapes one of them fails here, not in an office's workbook."""
     import inspect
 
-    from xlsxwriter.sharedstrings import SharedStringTable
+    from xlsxwriter import Workbook
+    from xlsxwriter.packager import Packager
+    from xlsxwriter.sharedstrings import SharedStrings, SharedStringTable
     from xlsxwriter.worksheet import CellRichStringTuple, Worksheet
 
     from werkstatt_xl.xlsx import new_workbook
@@ -86,9 +88,13 @@ def test_the_xlsxwriter_internals_xlsx_relies_on_are_as_it_expects(tmp_path):
                 "_prepare_formula": ["self", "formula", "expand_future_functions"],
                 "_get_range_data": ["self", "row_start", "col_start", "row_end", "col_end"],
                 "_check_dimensions": ["self", "row", "col", "ignore_row", "ignore_col"],
-                "data_validation": ["self", "first_row", "first_col", "last_row", "last_col", "options"]}
+                "data_validation": ["self", "first_row", "first_col", "last_row", "last_col", "options"],
+                "_write_data_validation": ["self", "options"], "_write_cell": ["self", "row", "col", "cell"]}
     assert {name: list(inspect.signature(getattr(Worksheet, name)).parameters) for name in expected} == expected
     assert list(inspect.signature(SharedStringTable._get_shared_string_index).parameters) == ["self", "string"]
+    assert list(inspect.signature(SharedStrings._write_si).parameters) == ["self", "string"]
+    assert list(inspect.signature(Packager._write_shared_strings_file).parameters) == ["self"]
+    assert list(inspect.signature(Workbook._get_packager).parameters) == ["self"]
     assert CellRichStringTuple._fields == ("string", "format", "raw_string")
     workbook = new_workbook(tmp_path / "internals.xlsx")
     sheet = workbook.add_worksheet()
@@ -97,7 +103,72 @@ def test_the_xlsxwriter_internals_xlsx_relies_on_are_as_it_expects(tmp_path):
     assert "<r>" in sheet.rstring.fh.getvalue() and isinstance(sheet.table[0][0], CellRichStringTuple)
     assert sheet.data_validation(0, 1, 0, 1, {"validate": "list", "source": ["x"]}) == 0
     assert sheet.validations[-1]["cells"] == [[0, 1, 0, 1]]
+    assert sheet.workbook_add_format == workbook.add_format
     workbook.close()
+
+
+def _cells_xml(path) -> tuple[str, str]:
+    with zipfile.ZipFile(path) as package:
+        return package.read("xl/worksheets/sheet1.xml").decode(), package.read("xl/sharedStrings.xml").decode()
+
+
+def test_cells_and_rules_written_directly_are_the_xml_xlsxwriter_writes(tmp_path):
+    """The text-safe workbook writes common cells, repeated validations and shared strings itself: byte for byte
+    as XlsxWriter does, in the first workbook and in the next ones (whose rules and strings come from caches)."""
+    import datetime as dt
+
+    import xlsxwriter
+
+    from werkstatt_xl.xlsx import SAFE_WORKBOOK_OPTIONS
+
+    rule = {"validate": "list", "source": ["x", "y & z"], "input_title": "Frage <1>", "input_message": 'a "b"\nc'}
+    number = {"validate": "decimal", "criteria": "between", "minimum": -1e15, "maximum": 1e15}
+
+    def write(workbook):
+        sheet = workbook.add_worksheet()
+        plain, hidden = workbook.add_format({"bold": True}), workbook.add_format({"font_color": "#808080"})
+        sheet.set_column(3, 3, 12, hidden)
+        sheet.set_row(5, 20, workbook.add_format({"italic": True}))
+        for row in range(8):
+            sheet.write_blank(row, 0, None, plain)
+            sheet.write_string(row, 1, f"Text & <{row}>", plain if row % 2 else None)
+            sheet.write_number(row, 2, row / 3, plain)
+            sheet.write_string(row, 3, f"marker {row}")
+            sheet.data_validation(row, 2, row, 2, rule if row % 2 else number)
+        sheet.write_datetime(9, 2, dt.datetime(2026, 11, 29, 6, 30), plain)
+        sheet.write_rich_string(10, 1, "a ", plain, "b", hidden)
+        for row, words in enumerate([" lead", "trail ", "ctrl\x01char", "_x0041_", 'a & b < c > "d"', "\nline",
+                                     "Ümlaut €", "x" * 600], start=11):
+            sheet.write_string(row, 1, words)
+        sheet.write_formula(20, 2, "=C1+1", plain, 1)
+        workbook.close()
+
+    write(xlsxwriter.Workbook(tmp_path / "plain.xlsx", SAFE_WORKBOOK_OPTIONS))
+    for name in ("first.xlsx", "second.xlsx"):
+        write(new_workbook(tmp_path / name))
+        assert _cells_xml(tmp_path / name) == _cells_xml(tmp_path / "plain.xlsx")
+
+
+def test_a_closed_workbook_is_freed_without_the_cycle_collector(tmp_path):
+    """generate writes a workbook per Werkzeug: each is freed when it is saved, not left to pile up for the
+    cycle collector."""
+    import gc
+    import weakref
+
+    gc.collect()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        workbook = new_workbook(tmp_path / "freed.xlsx")
+        sheet = workbook.add_worksheet()
+        sheet.write_string(0, 0, "text", workbook.add_format({"bold": True}))
+        workbook.close()
+        freed = weakref.ref(workbook), weakref.ref(sheet)
+        del workbook, sheet
+        assert [reference() for reference in freed] == [None, None]
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def test_write_text_stores_what_xlsxwriters_write_string_stores(tmp_path):

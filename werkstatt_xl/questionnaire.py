@@ -14,7 +14,7 @@ from .anchors import TICK, answer_key, answer_marker, meta_key, split_answer_key
 from .catalogue import Catalogue, Werkzeug
 from .expression import EXCEL_TEXT, UnsupportedExpression, excel_literals
 from .files import ascii_text
-from .form import FILLED_ON_MERGE, LARGEST_NUMBER, REFERENCE, Form, Group, Question
+from .form import FILLED_ON_MERGE, LARGEST_NUMBER, REFERENCE, Choice, Form, Group, Question
 from .layout import FONT, Font, Page, Rows, column_pixels, page_setup, row_height, text_height
 from .messages import text
 from .settings import Settings
@@ -104,7 +104,7 @@ def _question_height(question: Question, werkzeug: Werkzeug, below: list[tuple[s
 
 
 def _measured_height(question: Question, werkzeug: Werkzeug, below: list[tuple[str, str]], form: Form) -> float:
-    shown = wording.readable(question.label, form) or question.name
+    shown = _shown_label(question, form)
     if not question.is_answer:
         return text_height(sum(_WIDTHS[1 if question.number else 0:]), (shown, _TEXT))
     label_width = _WIDTHS[1] if question.number else _WIDTHS[0] + _WIDTHS[1]
@@ -113,6 +113,11 @@ def _measured_height(question: Question, werkzeug: Werkzeug, below: list[tuple[s
     return max(text_height(label_width, label, *((line, _LINE_FONTS[kind]) for kind, line in below)),
                text_height(_WIDTHS[2], (_prefill_value(question, werkzeug), _TEXT)),
                row_height((answer_lines, _TEXT)))
+
+
+def _shown_label(question: Question, form: Form) -> str:
+    """The question's label as a person reads it (``${name}`` as ``[Frage 2]``), or its name where it has none."""
+    return _memo(form, ("shown", question.name), lambda: wording.readable(question.label, form) or question.name)
 
 
 def _group_height(form: Form, group: Group) -> float:
@@ -195,8 +200,7 @@ def render_questionnaire(path: Path, form: Form, werkzeug: Werkzeug, token: str,
     lists = workbook.add_worksheet(LISTS_SHEET)
     meta = workbook.add_worksheet(META_SHEET)
     heading = _heading(form, werkzeug, settings, bool(previous))
-    placed = _layout(form, len(heading), settings.repeat_rows)
-    cells = _answer_cells(placed)
+    placed, cells, blocks = _placement(form, len(heading), settings.repeat_rows)
     list_ranges = _write_lists(lists, form, cells)
     for column, width in enumerate(_WIDTHS):
         sheet.set_column(column, column, width)
@@ -221,7 +225,7 @@ def render_questionnaire(path: Path, form: Form, werkzeug: Werkzeug, token: str,
         last = place.last_row
     _write_meta(meta, form, werkzeug, token, settings)
     page_setup(heights, _PAGE, last, ANSWER_COLUMN, sum(map(column_pixels, _WIDTHS)), werkzeug.werkzeug,
-               text("questionnaire.page_numbers", page="{page}", pages="{pages}"), _blocks(placed))
+               text("questionnaire.page_numbers", page="{page}", pages="{pages}"), blocks)
     protection = {"format_rows": True, "format_columns": True}
     sheet.protect("", protection)
     lists.protect("", protection)
@@ -242,8 +246,18 @@ HEADING_ROWS = 3
 def sheet_rows(form: Form, repeat_rows: int) -> int:
     """How many rows the questionnaire of ``form`` takes at most, with ``repeat_rows`` entries per repeat
     whose ``repeat_count`` is no number."""
-    placed = _layout(form, HEADING_ROWS, repeat_rows)
+    placed = _placement(form, HEADING_ROWS, repeat_rows)[0]
     return placed[-1].last_row + 1 if placed else HEADING_ROWS
+
+
+def _placement(form: Form, heading_rows: int, repeat_rows: int
+               ) -> tuple[list[_Placed], dict[str, str], list[tuple[int, int]]]:
+    """Where every element goes (:func:`_layout`), its answer cells and the blocks a page break must not split,
+    worked out once per form."""
+    def compute():
+        placed = _layout(form, heading_rows, repeat_rows)
+        return placed, _answer_cells(placed), _blocks(placed)
+    return _memo(form, ("placement", heading_rows, repeat_rows), compute)
 
 
 def _repeat_rows(group: Group, default: int) -> int:
@@ -390,6 +404,11 @@ def _scale(labels: list[str]) -> str:
 def _lines_below(question: Question, form: Form, werkzeug: Werkzeug) -> list[tuple[str, str]]:
     """What is printed below a question's label, as (kind, text): its choices where no group header shows
     them, as the seed does beside question 1 (``Ja · Nein``), the required mark, the skip note."""
+    required = _required_mark(question, werkzeug)
+    return list(_memo(form, ("below", question.name, required), lambda: _listed_lines(question, form, required)))
+
+
+def _listed_lines(question: Question, form: Form, required: bool) -> tuple[tuple[str, str], ...]:
     lines = []
     if question.type == "select_multiple":
         lines.append(("choices", text("questionnaire.tick_intro", tick=TICK)))
@@ -398,12 +417,12 @@ def _lines_below(question: Question, form: Form, werkzeug: Werkzeug) -> list[tup
         lines.append(("choices", text("questionnaire.filtered", questions=names)))
     elif question.choices and not _group_scale(form, question.group):
         lines.append(("choices", _scale(question.choices.labels)))
-    if _required_mark(question, werkzeug):
+    if required:
         lines.append(("required", text("questionnaire.required")))
     skip = _skip_note(question, form)
     if skip:
         lines.append(("skip", skip))
-    return lines
+    return tuple(lines)
 
 
 def _required_mark(question: Question, werkzeug: Werkzeug) -> bool:
@@ -423,7 +442,7 @@ def _write_question(rows: Rows, styles: _Styles, place: _Placed, form: Form, wer
         sheet.set_row(row, None, None, {"hidden": True})  # a value other formulas read, unseen as in ODK
     label = _memo(form, ("label", place.key(), place.row, tuple(below)),
                   lambda: _label_formula(question.label, [line for _kind, line in below], form, cell_of))
-    shown = wording.readable(question.label, form) or question.name
+    shown = _shown_label(question, form)
     if not question.is_answer:
         if question.number:
             sheet.write_string(row, 0, question.number, styles.number)
@@ -453,7 +472,7 @@ def _write_question(rows: Rows, styles: _Styles, place: _Placed, form: Form, wer
             sheet.write_string(row, 1, shown, label_format)
     if question.type == "select_multiple":
         sheet.write_string(row, ANSWER_COLUMN, text("questionnaire.tick_below"), styles.tick_hint)
-        _write_choice_rows(rows, styles, place)
+        _write_choice_rows(rows, styles, place, form)
     else:
         _write_answer(sheet, styles, place, form, werkzeug, cell_of, list_ranges)
         sheet.write_string(row, MARKER_COLUMN, answer_marker(place.key()))
@@ -482,12 +501,12 @@ def _write_answer(sheet, styles: _Styles, place: _Placed, form: Form, werkzeug: 
         else:
             sheet.write_formula(row, ANSWER_COLUMN, f"=IFERROR({formula},\"\")", styles.prefilled, "")
     elif question.read_only:
-        _write_default(sheet, row, question, {"date": styles.prefilled_date, "time": styles.prefilled_time,
+        _write_default(sheet, row, question, form, {"date": styles.prefilled_date, "time": styles.prefilled_time,
                                               "dateTime": styles.prefilled_datetime}.get(kind, styles.prefilled))
     else:
         answer_format = {"date": styles.answer_date, "text": styles.answer_text, "time": styles.answer_time,
                          "dateTime": styles.answer_datetime}.get(kind, styles.answer)
-        _write_default(sheet, row, question, answer_format)
+        _write_default(sheet, row, question, form, answer_format)
         source = list_ranges.get(place.key()) if place.instance is None else None
         sheet.data_validation(row, ANSWER_COLUMN, row, ANSWER_COLUMN, _memo(
             form, ("validation", place.key(), place.row), lambda: _rule(question, form, cell_of, list_ranges, source)))
@@ -549,9 +568,9 @@ def _formula(expression, cell_of: Callable[[str | None], str | None], form: Form
         return None
 
 
-def _write_default(sheet, row: int, question: Question, cell_format) -> None:
+def _write_default(sheet, row: int, question: Question, form: Form, cell_format) -> None:
     """The answer cell with the question's default as a value of its type (a choice by its label), or blank."""
-    value = default_value(question)
+    value = _memo(form, ("default", question.name), lambda: default_value(question))
     if value is None:
         sheet.write_blank(row, ANSWER_COLUMN, None, cell_format)
     elif isinstance(value, str):
@@ -649,21 +668,28 @@ def _merged_formula(sheet, row: int, first: int, last: int, formula: str, cell_f
 
 
 
-def _write_choice_rows(rows: Rows, styles: _Styles, place: _Placed) -> None:
+def _write_choice_rows(rows: Rows, styles: _Styles, place: _Placed, form: Form) -> None:
     """One row per choice of a select_multiple question below it: the choice's label and a cell to tick."""
     sheet, question = rows.sheet, place.question
-    title = text("questionnaire.question", number=question.number) if question.number else question.label
-    for row, choice in enumerate(question.choices.choices, start=place.row + 1):
+    for row, (choice, rule, height) in enumerate(_memo(form, ("ticks", question.name), lambda: _ticks(question)),
+                                                 start=place.row + 1):
         sheet.write_blank(row, 0, None, styles.label)
         sheet.write_string(row, 1, choice.label, styles.choice_label)
         sheet.write_blank(row, ANSWER_COLUMN, None, styles.answer_tick)
-        how = text("questionnaire.tick_how", tick=TICK)
-        sheet.data_validation(row, ANSWER_COLUMN, row, ANSWER_COLUMN, {
-            "validate": "list", "source": [TICK], "input_title": _shortened(title, _INPUT_TITLE),
-            "input_message": _shortened(f"{choice.label}\n{how}", _INPUT_MESSAGE),
-            "error_title": text("questionnaire.not_a_tick"), "error_type": "stop", "error_message": how})
+        sheet.data_validation(row, ANSWER_COLUMN, row, ANSWER_COLUMN, rule)
         sheet.write_string(row, MARKER_COLUMN, answer_marker(place.key(choice.name)))
-        rows.set(row, text_height(_WIDTHS[1] - 1, (choice.label, _TEXT)))
+        rows.set(row, height)
+
+
+def _ticks(question: Question) -> list[tuple[Choice, dict, float]]:
+    """Each choice of a select_multiple question with the rule of its tick cell and the height of its row."""
+    title = text("questionnaire.question", number=question.number) if question.number else question.label
+    how = text("questionnaire.tick_how", tick=TICK)
+    return [(choice, {"validate": "list", "source": [TICK], "input_title": _shortened(title, _INPUT_TITLE),
+                      "input_message": _shortened(f"{choice.label}\n{how}", _INPUT_MESSAGE),
+                      "error_title": text("questionnaire.not_a_tick"), "error_type": "stop", "error_message": how},
+             text_height(_WIDTHS[1] - 1, (choice.label, _TEXT)))
+            for choice in question.choices.choices]
 
 
 def _write_previous_answer(rows: Rows, styles: _Styles, row: int, question: Question, value: object) -> None:

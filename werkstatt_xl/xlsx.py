@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import io
+import itertools
 import re
 import traceback
 import zipfile
@@ -11,7 +13,9 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.format import Format
-from xlsxwriter.utility import xl_rowcol_to_cell_fast
+from xlsxwriter.packager import Packager
+from xlsxwriter.sharedstrings import SharedStrings
+from xlsxwriter.utility import _preserve_whitespace, xl_rowcol_to_cell_fast
 from xlsxwriter.worksheet import (
     CellBlankTuple,
     CellDatetimeTuple,
@@ -104,9 +108,14 @@ _RICH_STRINGS: dict[tuple, tuple[str, str]] = {}
 """Rich strings written: (text and font of each run) -> (their XML, the plain text)."""
 _RICH_STRINGS_KEPT = 20000
 _VALIDATIONS: dict[int, tuple[dict, dict]] = {}
-"""Data validations checked: id of the options given -> (those options, the validation as XlsxWriter keeps it)."""
+"""Data validations checked: id of the options given -> (those options, the validation as XlsxWriter keeps it,
+marked with a number of its own under :data:`_RULE`)."""
 _PLAIN_CELLS = frozenset({CellBlankTuple, CellNumberTuple, CellDatetimeTuple, CellStringTuple, CellRichStringTuple})
 """The kinds of cell :meth:`TextSafeWorksheet._write_cell` writes itself."""
+_RULE = "_werkstatt_rule"
+_RULE_NUMBERS = itertools.count()
+_VALIDATION_XML: dict[tuple, str] = {}
+"""The XML of data validations written: (number of the checked options, cells) -> ``<dataValidation ...>``."""
 
 
 class TextSafeWorksheet(Worksheet):
@@ -166,11 +175,32 @@ class TextSafeWorksheet(Worksheet):
             if result == 0 and isinstance(options, dict) and len(self.validations) == count + 1:
                 if len(_VALIDATIONS) >= _RICH_STRINGS_KEPT:
                     _VALIDATIONS.clear()
-                _VALIDATIONS[id(options)] = (options, {key: value for key, value in self.validations[-1].items()
-                                                       if key != "cells"})
+                checked = self.validations[-1]
+                checked[_RULE] = next(_RULE_NUMBERS)
+                _VALIDATIONS[id(options)] = (options, {key: value for key, value in checked.items() if key != "cells"})
             return result
         self.validations.append({**cached[1], "cells": [[first_row, first_col, last_row, last_col]]})
         return 0
+
+    def _write_data_validation(self, options):
+        """XlsxWriter's ``<dataValidation>``, its XML built once per checked options and cells: every
+        Werkzeug's questionnaire of a round has the same rules in the same cells."""
+        rule = options.get(_RULE)
+        if rule is None:
+            return super()._write_data_validation(options)
+        key = (rule, tuple(map(tuple, options["cells"])))
+        xml = _VALIDATION_XML.get(key)
+        if xml is None:
+            target, self.fh = self.fh, io.StringIO()
+            try:
+                super()._write_data_validation(options)
+                xml = self.fh.getvalue()
+            finally:
+                self.fh = target
+            if len(_VALIDATION_XML) >= _RICH_STRINGS_KEPT:
+                _VALIDATION_XML.clear()
+            _VALIDATION_XML[key] = xml
+        self.fh.write(xml)
 
     def _write_cell(self, row, col, cell):
         """XlsxWriter's ``<c>`` element, written directly for the cells a questionnaire has by the thousand (a
@@ -219,8 +249,47 @@ class TextSafeWorksheet(Worksheet):
         return cells
 
 
+_SHARED_STRING_XML: dict[str, str] = {}
+"""The ``<si>`` XML of shared strings written: labels, rules' words and answer markers, the same in every
+questionnaire of a round."""
+_SHARED_STRING_KEPT_LENGTH = 500
+"""Longer strings are not kept (they are rare, and would make the cache large)."""
+
+
+class _SharedStrings(SharedStrings):
+    def _write_si(self, string):
+        """XlsxWriter's ``<si>`` element, built once per string (as XlsxWriter builds it)."""
+        xml = _SHARED_STRING_XML.get(string)
+        if xml is None:
+            shown = self._escape_control_characters(string)
+            if shown.startswith("<r>") and shown.endswith("</r>"):  # only ever our rich strings' XML
+                xml = f"<si>{shown}</si>"
+            else:
+                space = ' xml:space="preserve"' if _preserve_whitespace(shown) else ""
+                xml = f"<si><t{space}>{self._escape_data(shown)}</t></si>"
+            if len(string) <= _SHARED_STRING_KEPT_LENGTH:
+                if len(_SHARED_STRING_XML) >= _RICH_STRINGS_KEPT:
+                    _SHARED_STRING_XML.clear()
+                _SHARED_STRING_XML[string] = xml
+        self.fh.write(xml)
+
+
+class _Packager(Packager):
+    def _write_shared_strings_file(self):
+        """XlsxWriter's ``sharedStrings.xml``, written by :class:`_SharedStrings`."""
+        if not self.workbook.str_table.count:
+            return
+        strings = _SharedStrings()
+        strings.string_table = self.workbook.str_table
+        strings._set_xml_writer(self._filename("xl/sharedStrings.xml"))
+        strings._assemble_xml_file()
+
+
 class TextSafeWorkbook(xlsxwriter.Workbook):
     worksheet_class = TextSafeWorksheet
+
+    def _get_packager(self):
+        return _Packager()
 
     def close(self) -> None:
         """Save the workbook; a full disk or a refused write raises the ``OSError`` behind it, which
@@ -231,6 +300,10 @@ class TextSafeWorkbook(xlsxwriter.Workbook):
             cause = error.args[0] if error.args and isinstance(error.args[0], OSError) else OSError(str(error))
             _close_zip_files(cause.__traceback__)
             raise cause.with_traceback(None) from None
+        # each sheet holds the workbook's add_format, a cycle: without it the saved workbook's thousands of objects
+        # are freed at once, not left to the cycle collector, which a loop writing workbooks would keep busy
+        for sheet in self.worksheets_objs:
+            sheet.workbook_add_format = None
 
 
 def _close_zip_files(trace) -> None:

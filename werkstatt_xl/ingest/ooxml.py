@@ -56,7 +56,7 @@ _QUICK_CELL = re.compile(rb'<c(?=[\s/>])(?:\s++r="([A-Z]{1,3})([1-9][0-9]{0,6})"
 _CELL_WITHOUT_R = re.compile(rb'<c(?=[\s/>])(?!\s++r="[A-Z]{1,3}[1-9][0-9]{0,6}")')
 _LARGE_PART, _HUGE_PART = 2**16, 2**22
 """From ``_LARGE_PART`` bytes on, a part's cells are placed by :func:`_cell_tags` at once: listing them
-costs more. From ``_HUGE_PART`` on, as numpy's arrays take 15 bytes per byte of the part (a third of
+costs more. From ``_HUGE_PART`` on, as numpy's arrays take 10-15 bytes per byte of the part (a third of
 that for a list of cells), a part is first searched for a cell without a plain ``r`` (one scan that
 stops there) and listed if it has none."""
 
@@ -153,6 +153,7 @@ def _cell_tags(xml: bytes) -> _CellTags:
     kinds[:-1] = names[starts]
     prefixed, prefixed_kinds, prefixed_names = _prefixed_tags(np, part, size, starts, names, name_end, scratch)
     kinds[prefixed] = prefixed_kinds
+    del names, name_end  # a byte each per byte of the part: gone before the arrays per tag come
 
     tags = np.flatnonzero((kinds > 0) & (kinds != _FORMULA_TAG))
     kind = kinds[tags]

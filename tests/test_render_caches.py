@@ -128,6 +128,18 @@ def test_questionnaires_rendered_in_turn_are_the_bytes_a_fresh_process_writes(tm
                 assert parts == fresh, name
 
 
+def _untrusted(name: str) -> set[str]:
+    """The catalogue cells and last round's answers of case ``name`` that its questionnaire shows."""
+    _kind, werkzeug, previous = CASES[name]
+    return {werkzeug.werkzeug, werkzeug.fachamt} | {value for value in previous.values()
+                                                    if isinstance(value, str) and len(value) > 4}
+
+
+def _texts(path: Path) -> set:
+    workbook = CalamineWorkbook.from_path(str(path))
+    return {value for row in workbook.get_sheet_by_name(SHEET).to_python() for value in row}
+
+
 def test_untrusted_text_in_a_questionnaire_reads_back_as_that_text(tmp_path):
     """Catalogue cells and last round's answers: formulas, rich-text markup, ``_xHHHH_`` escapes, control
     characters, spaces at either end stay the very text (python-calamine, which reads returns; openpyxl
@@ -135,15 +147,18 @@ def test_untrusted_text_in_a_questionnaire_reads_back_as_that_text(tmp_path):
     render_case("default_plain", tmp_path)  # the caches hold the default form's strings before
     for name in ("other_previous", "other_hostile"):
         render_case(name, tmp_path)
-        kind, werkzeug, previous = CASES[name]
-        expected = {werkzeug.werkzeug, werkzeug.fachamt} | {value for value in previous.values()
-                                                            if isinstance(value, str) and len(value) > 4}
         sheet = load_workbook(tmp_path / f"{name}.xlsx")[SHEET]
         formulas = [cell.value for row in sheet.iter_rows() for cell in row if cell.data_type == "f"]
         assert not [formula for formula in formulas if "HYPERLINK" in formula or "SUMME" in formula]
-        workbook = CalamineWorkbook.from_path(str(tmp_path / f"{name}.xlsx"))
-        read = {value for row in workbook.get_sheet_by_name(SHEET).to_python() for value in row}
-        assert expected <= read, expected - read
+        assert _untrusted(name) <= _texts(tmp_path / f"{name}.xlsx"), _untrusted(name) - _texts(tmp_path / f"{name}.xlsx")
+
+
+def test_libreoffice_reads_the_untrusted_text_of_a_questionnaire_as_that_text(tmp_path, soffice):
+    render_case("default_plain", tmp_path)
+    for name in ("other_previous", "other_hostile"):
+        render_case(name, tmp_path)
+        converted = soffice(tmp_path / f"{name}.xlsx", "xlsx", tmp_path / "libreoffice")
+        assert _untrusted(name) <= _texts(converted), _untrusted(name) - _texts(converted)
 
 
 def test_one_form_rendered_with_other_repeat_rows_or_heading_points_at_its_own_cells(tmp_path):

@@ -54,8 +54,11 @@ def _werkzeug(number: int, words: str, fachamt: str = "") -> Werkzeug:
                     number + 1)
 
 
+NEXT_ROUND = {"title": "Zwischenbilanz 2023", "deadline": dt.date(2023, 6, 30), "horizon": 2026}
+"""Another round: the default form's labels and rules say another year, its cells stand where they stood."""
 CASES = {
     "default_plain": ("default", _werkzeug(1, "Bürgerbus", HOSTILE[4]), {}),
+    "default_next_round": ("default", _werkzeug(1, "Bürgerbus", HOSTILE[4]), {}, NEXT_ROUND),
     "other_hostile": ("other", _werkzeug(2, HOSTILE[0], HOSTILE[3]), {}),
     "default_hostile": ("default", _werkzeug(3, HOSTILE[1], HOSTILE[2]), {}),
     "other_previous": ("other", _werkzeug(4, HOSTILE[2], HOSTILE[5]),
@@ -64,7 +67,7 @@ CASES = {
     "default_previous": ("default", _werkzeug(5, HOSTILE[6], HOSTILE[7]),
                          {"anmerkungen": HOSTILE[8], "umsetzung": "Nein"}),
 }
-"""Case -> (form, Werkzeug, last round's answers): rendered in this order in one process."""
+"""Case -> (form, Werkzeug, last round's answers[, round settings]): rendered in this order in one process."""
 REFERRING_FORM = """
     | survey |
     |        | type         | name    | label                | constraint     | relevant       |
@@ -78,13 +81,15 @@ REFERRING_FORM = """
 """Questions before a repeat that refer to one after it: in a label, a constraint, a relevant."""
 
 
-def _project(folder: Path) -> Project:
-    return Project(root=folder, title="Zwischenbilanz 2019", deadline=dt.date(2019, 12, 13), repeat_rows=3)
+def _project(folder: Path, round_settings: dict) -> Project:
+    return Project(root=folder, **{"title": "Zwischenbilanz 2019", "deadline": dt.date(2019, 12, 13), "repeat_rows": 3,
+                                   **round_settings})
 
 
-def _form(kind: str, folder: Path):
+def _form(kind: str, project: Project):
     if kind == "default":
-        return load_form(default_form_path(), values=_project(folder).round_values)
+        return load_form(default_form_path(), values=project.round_values)
+    folder = project.root
     return load_form(_xlsform(folder / "anderes.xlsx", OTHER_FORM))
 
 
@@ -98,10 +103,10 @@ def _xlsform(path: Path, markdown: str) -> Path:
 
 def render_case(name: str, folder: Path) -> dict[str, str]:
     """Render case ``name`` into ``folder``; its parts' digests (the core properties hold the time of writing)."""
-    kind, werkzeug, previous = CASES[name]
-    project = _project(folder)
+    kind, werkzeug, previous, *round_settings = CASES[name]
+    project = _project(folder, *round_settings or [{}])
     path = folder / f"{name}.xlsx"
-    render_questionnaire(path, _form(kind, folder), werkzeug, "0123456789abcdef", project, previous)
+    render_questionnaire(path, _form(kind, project), werkzeug, "0123456789abcdef", project, previous)
     with zipfile.ZipFile(path) as package:
         return {part: hashlib.sha256(package.read(part)).hexdigest() for part in package.namelist()
                 if part != "docProps/core.xml"}
@@ -130,7 +135,7 @@ def test_questionnaires_rendered_in_turn_are_the_bytes_a_fresh_process_writes(tm
 
 def _untrusted(name: str) -> set[str]:
     """The catalogue cells and last round's answers of case ``name`` that its questionnaire shows."""
-    _kind, werkzeug, previous = CASES[name]
+    _kind, werkzeug, previous, *_round = CASES[name]
     return {werkzeug.werkzeug, werkzeug.fachamt} | {value for value in previous.values()
                                                     if isinstance(value, str) and len(value) > 4}
 

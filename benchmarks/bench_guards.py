@@ -1,7 +1,9 @@
 """What ingest's guards cost: ``merge`` against a bare python-calamine read of the same files, and
 the costliest single files for the guards.
 
-Usage:  python benchmarks/bench_guards.py [N] [--runs R]      (default: 5000 returns, 3 runs)
+Usage:  python benchmarks/bench_guards.py [N] [--runs R] [--baseline PYTHON]
+        (default: 5000 returns, 3 runs; PYTHON: the interpreter of another installation of werkstatt-xl, e.g. a
+        virtual environment of the main branch, whose merge is timed in turns with this one's in every run)
 
 Builds one project with N returns of three shapes, each built once from a filled questionnaire and
 cloned with each Werkzeug's id, title and token: as the project's fill helper saves it (openpyxl),
@@ -15,7 +17,9 @@ one run each so that the ratios compare like with like on a shared machine:
   * the naive loop ``pandas.read_excel(path, sheet_name=None)``, timed on the first 1,000
     files and scaled,
   * the CPU seconds of merge (all its processes) and of the bare read: the work done, which a
-    busy machine changes less than the time it takes.
+    busy machine changes less than the time it takes,
+  * with ``--baseline``, the other installation's merge the same way, before or after this one's
+    by turns.
 Targets: merge within 3x the bare read; at least 10x faster than the naive loop.
 
 Finally the guards alone (everything ``read_return`` does before calamine reads) on each shape,
@@ -164,7 +168,14 @@ def costly_inputs(folder: Path, questionnaire: Path) -> dict[str, Path]:
     }
 
 
-def main(count: int, runs: int) -> None:
+def timed_merge(root: Path, python: str) -> tuple[float, float]:
+    """Seconds and CPU seconds (all its processes) of ``werkstatt-xl merge`` run by ``python``."""
+    cpu = children_cpu()
+    seconds, _ = run_merge(root, sample_memory=False, python=python)
+    return seconds, children_cpu() - cpu
+
+
+def main(count: int, runs: int, baseline: str | None = None) -> None:
     from ingest_files import write_questionnaire
 
     from werkstatt_xl.ingest import read_return
@@ -179,19 +190,24 @@ def main(count: int, runs: int) -> None:
         print(f"{count} returns of {len(shapes)} shapes ({', '.join(shapes)}); read_return in one process: "
               f"{time.perf_counter() - started:.2f} s\n")
         print(f"{'run':>3} {'merge s':>8} {'bare s':>7} {'merge/bare':>10} {'merge w/o reading s':>20} "
-              f"{'naive s':>8} {'speed-up':>8} {'CPU s merge/bare':>20}")
+              f"{'naive s':>8} {'speed-up':>8} {'CPU s merge/bare':>20}"
+              + (f" | baseline: {'merge s':>8} {'merge/bare':>10} {'speed-up':>8} {'CPU s merge/bare':>20}"
+                 if baseline else ""))
         for run in range(1, runs + 1):
             bare_before = bare_read(files)
-            cpu = children_cpu()
-            merge_seconds, _ = run_merge(root, sample_memory=False)
-            merge_cpu = children_cpu() - cpu
+            order = [sys.executable, baseline][::1 if run % 2 else -1] if baseline else [sys.executable]
+            timed = {python: timed_merge(root, python) for python in order}  # odd runs: this one first
+            merge_seconds, merge_cpu = timed[sys.executable]
+            before = timed.get(baseline)
             bare, bare_cpu = map(min, zip(bare_before, bare_read(files)))
             without_reading = cached_merge(root, cache)
             sample = min(count, NAIVE_SAMPLE)
             naive = run_naive(root, sample) * count / sample
-            print(f"{run:>3} {merge_seconds:>8.2f} {bare:>7.2f} {merge_seconds / bare:>9.1f}x "
+            print(f"{run:>3} {merge_seconds:>8.2f} {bare:>7.2f} {merge_seconds / bare:>9.2f}x "
                   f"{without_reading:>20.2f} {naive:>8.1f} {naive / merge_seconds:>7.1f}x "
-                  f"{merge_cpu:>6.1f}/{bare_cpu:.1f} = {merge_cpu / bare_cpu:.1f}x", flush=True)
+                  f"{merge_cpu:>6.2f}/{bare_cpu:.2f} = {merge_cpu / bare_cpu:.2f}x"
+                  + (f" | {'':>9} {before[0]:>8.2f} {before[0] / bare:>9.2f}x {naive / before[0]:>7.1f}x "
+                     f"{before[1]:>6.2f}/{bare_cpu:.2f} = {before[1] / bare_cpu:.2f}x" if before else ""), flush=True)
 
         print(f"\n{'guards on':<44} {'size':>9} {'guard ms':>9}  verdict")
         for index, label in enumerate(shapes):
@@ -217,6 +233,7 @@ def main(count: int, runs: int) -> None:
 if __name__ == "__main__":
     arguments = sys.argv[1:]
     runs = int(arguments[arguments.index("--runs") + 1]) if "--runs" in arguments else 3
+    baseline = arguments[arguments.index("--baseline") + 1] if "--baseline" in arguments else None
     numbers = [int(argument) for index, argument in enumerate(arguments)
                if argument.isdigit() and (index == 0 or arguments[index - 1] != "--runs")]
-    main(numbers[0] if numbers else 5000, runs)
+    main(numbers[0] if numbers else 5000, runs, baseline)

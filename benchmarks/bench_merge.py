@@ -102,15 +102,16 @@ class _ZipTemplate:
         return buffer.getvalue()
 
 
-def run_merge(project_root: Path, sample_memory: bool) -> tuple[float, float]:
-    """Seconds and peak MB of ``werkstatt-xl merge`` as a user runs it (a new process).
+def run_merge(project_root: Path, sample_memory: bool, python: str = sys.executable) -> tuple[float, float]:
+    """Seconds and peak MB of ``werkstatt-xl merge`` as a user runs it (a new process of ``python``, which may be
+    another installation of werkstatt-xl to compare with).
 
     Memory is the proportional set size (PSS) of the merge process and all its workers,
     summed and sampled every 20 ms: what the machine holds at once, shared pages of the
     forked workers counted once. Sampling costs time, so time and memory come from two runs.
     """
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "werkstatt_xl", "merge", "-p", str(project_root)],
+    process = subprocess.Popen([python, "-m", "werkstatt_xl", "merge", "-p", str(project_root)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     peak = 0
     while sample_memory and process.poll() is None:

@@ -23,6 +23,14 @@ def evaluate(text: str, own=None, **answers) -> bool:
     return parse_expression(text).evaluate(evaluate_with(answers, own))
 
 
+@pytest.mark.parametrize(("text", "reads_clock"), [
+    ("${a} = 'ja'", False), (". <= today()", True), ("if(${a} = '', now(), ${b})", True), ("concat(${a}, 'x')", False),
+])
+def test_an_expression_says_whether_it_reads_the_clock(text, reads_clock):
+    """Merge remembers the outcome of a condition for the answers it reads, except where it reads the time."""
+    assert parse_expression(text).reads_clock is reads_clock
+
+
 def test_parse_builds_the_tree_with_precedence_and_references():
     expression = parse_expression("${a} = 'ja' or not(${b} >= 2.5) and string-length(.) < 4")
 

@@ -66,6 +66,25 @@ def test_type_constraint_and_required_problems(form):
     ]
 
 
+def test_whether_a_question_applies_follows_each_returns_own_answers(xlsform):
+    """Merge remembers the outcome of a condition for the answers it reads: returns checked in turn, with the
+    controlling answer alike, different, empty or too long to remember, are each judged by their own."""
+    form = load_form(xlsform("""
+        | survey   |
+        |          | type | name    | label   | relevant                                |
+        |          | text | grund   | Grund   |                                         |
+        |          | text | details | Details | ${grund} = 'andere' or ${grund} = 'Ä' |
+        | settings |
+        |          | form_id | version | form_title |
+        |          | f       | 1       | Test       |
+    """))
+    long = "andere " + "x" * 200
+    skipped = ("Details", "Antwort auf eine Frage, die nach den übrigen Antworten übersprungen wird.", "Hinweis")
+    for grund in ["andere", "keine", "andere", None, "Ä", long, "andere", long, "keine", "Ä"]:
+        _, problems = check(form, grund=grund, details="Genauer")
+        assert problems == ([] if grund in ("andere", "Ä") else [skipped]), grund
+
+
 @pytest.mark.parametrize("warum", ["Zu teuer", None])
 def test_an_invalid_controlling_answer_does_not_judge_the_question_it_controls(form, warum):
     _, problems = check(form, anzahl=1, kosten=None, start=None, weiter="Vielleicht", warum=warum)

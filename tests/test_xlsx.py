@@ -172,3 +172,38 @@ def test_a_closed_workbook_is_freed_without_the_cycle_collector(tmp_path):
     finally:
         if enabled:
             gc.enable()
+
+
+def test_write_text_stores_what_xlsxwriters_write_string_stores(tmp_path):
+    """Tables write their strings with ``write_text``, which stores the cell itself (XlsxWriter's cell tuple and
+    shared-string index): the same worksheet and shared strings as XlsxWriter writes, and still text-safe."""
+    import xlsxwriter
+    from xlsxwriter.worksheet import CellStringTuple
+
+    from werkstatt_xl.xlsx import SAFE_WORKBOOK_OPTIONS
+
+    assert CellStringTuple._fields == ("string", "format")
+    words = ["Werkzeug", " lead", "trail ", "a & b < c", "\nZeile", "Ümlaut €", "=1+1", "", "Werkzeug", "x" * 600]
+
+    def write(workbook, method):
+        sheet = workbook.add_worksheet()
+        bold = workbook.add_format({"bold": True})
+        for row, word in enumerate(words, start=3):
+            assert getattr(sheet, method)(row, row % 4, word, bold if row % 2 else None) == 0
+        assert getattr(sheet, method)(1_048_576, 0, "outside") == -1
+        workbook.close()
+
+    write(xlsxwriter.Workbook(tmp_path / "plain.xlsx", SAFE_WORKBOOK_OPTIONS), "write_string")
+    write(new_workbook(tmp_path / "safe.xlsx"), "write_text")
+    with zipfile.ZipFile(tmp_path / "plain.xlsx") as plain, zipfile.ZipFile(tmp_path / "safe.xlsx") as safe:
+        for part in ("xl/worksheets/sheet1.xml", "xl/sharedStrings.xml", "xl/styles.xml"):
+            assert safe.read(part) == plain.read(part), part
+    workbook = new_workbook(tmp_path / "markup.xlsx")
+    sheet = workbook.add_worksheet()
+    for row, markup in enumerate(MARKUP):
+        sheet.write_text(row, 0, markup)
+    with pytest.raises(TextTooLong):
+        sheet.write_text(len(MARKUP), 0, "x" * (MAX_CELL_TEXT + 1))
+    workbook.close()
+    rows = CalamineWorkbook.from_path(str(tmp_path / "markup.xlsx")).get_sheet_by_index(0).to_python()
+    assert [row[0] for row in rows] == MARKUP

@@ -15,7 +15,7 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Callable, Mapping
 
 import regex
@@ -76,10 +76,15 @@ class Expression:
     text: str
     tree: Node
 
-    @property
-    def references(self) -> set[str]:
-        """Names of the questions the expression reads."""
-        return _collect(self.tree, "ref")
+    @cached_property
+    def references(self) -> frozenset[str]:
+        """Names of the questions the expression reads (found once: merge asks for every return)."""
+        return frozenset(_collect(self.tree, "ref"))
+
+    @cached_property
+    def reads_clock(self) -> bool:
+        """True when the expression calls ``today()`` or ``now()``: its value changes with the time."""
+        return not _collect(self.tree, "call").isdisjoint(("today", "now"))
 
     @property
     def columns(self) -> set[str]:

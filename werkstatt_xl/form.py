@@ -15,6 +15,7 @@ answer cell, e.g. ``werkzeug``).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -249,9 +250,10 @@ class Form:
     metadata: dict[str, str] = field(default_factory=dict)
     """Names of device metadata filled in on merge -> its kind (:data:`FILLED_ON_MERGE`)."""
 
-    @property
+    @functools.cached_property
     def questions(self) -> tuple[Question, ...]:
-        """The answerable questions outside repeats, in form order: one answer each per questionnaire."""
+        """The answerable questions outside repeats, in form order: one answer each per questionnaire (worked
+        out once: merge asks for them for every return)."""
         return tuple(element for element in self.elements if element.is_answer and not element.in_repeat)
 
     @property
@@ -262,7 +264,7 @@ class Form:
             found.setdefault(question.group, []).append(question)
         return {group: tuple(questions) for group, questions in found.items()}
 
-    @property
+    @functools.cached_property
     def repeat_questions(self) -> tuple[Question, ...]:
         """The answerable questions inside repeats, in form order."""
         return tuple(element for element in self.elements if element.is_answer and element.in_repeat)

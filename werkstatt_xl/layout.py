@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import repeat
 
 ROW_PADDING, DEFAULT_ROW, MAX_ROW_HEIGHT = 3.0, 15.0, 409.0
@@ -61,9 +62,9 @@ def wrapped_lines(text: str, width: float, font: Font) -> int:
     5 % narrower); a word longer than a line breaks inside. Rows are written with a fixed
     height, and both programs cut off a line that does not fit.
     """
-    room = column_pixels(width) - 7
-    if _pixels(len(text) * _WIDEST, font) <= room and "\n" not in text:  # one line, however wide its letters
+    if len(text) <= one_line_length(width, font) and "\n" not in text:  # one line, however wide its letters
         return 1
+    room = column_pixels(width) - 7
     space = text_pixels(" ", font)
     lines = 0
     for paragraph in text.split("\n"):
@@ -82,6 +83,16 @@ def wrapped_lines(text: str, width: float, font: Font) -> int:
                     count, used = count + 1, used - room
         lines += count
     return lines
+
+
+@lru_cache(maxsize=1024)
+def one_line_length(width: float, font: Font) -> int:
+    """The most characters that take one line in a column ``width`` characters wide, however wide its letters
+    (a text without a line break)."""
+    room, length = column_pixels(width) - 7, 0
+    while _pixels((length + 1) * _WIDEST, font) <= room:
+        length += 1
+    return length
 
 
 def row_height(*lines: tuple[int, Font]) -> float:

@@ -11,9 +11,21 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Iterable
 
 from .errors import ProjectError
-from .layout import FONT, LANDSCAPE, Font, Rows, column_pixels, column_width, page_setup, row_height, text_height
+from .layout import (
+    FONT,
+    LANDSCAPE,
+    Font,
+    Rows,
+    column_pixels,
+    column_width,
+    one_line_length,
+    page_setup,
+    row_height,
+    text_height,
+)
 from .messages import text
 from .register import (
     PROBLEM_COLUMNS,
@@ -23,6 +35,7 @@ from .register import (
     STATUS_REJECTED,
     STATUS_UNCONFIRMED,
     STATUSES,
+    no_value,
 )
 from .rounds import CHANGE_COLUMNS
 from .validate import ERROR
@@ -109,16 +122,26 @@ def _write_table(workbook, formats: _Formats, name: str, frame, headers: dict[st
     sheet.set_row(0, None, None, {"hidden": True})
     records = list(frame.itertuples(index=False))
     shown = [[value if type(value) is str else _shown(value) for value in record] for record in records]
-    widths = [_column_width(headers[key], {cells[column] for cells in shown}) for column, key in enumerate(keys)]
+    unwrapped = [{cell: column_width(cell, _TEXT) for cell in {cells[column] for cells in shown} if cell}
+                 for column in range(len(keys))]  # per column, the width each text needs on one line
+    widths = [_column_width(headers[key], unwrapped[column].values()) for column, key in enumerate(keys)]
     rows.set(1, max(text_height(width, (headers[key], _BOLD)) for width, key in zip(widths, keys)))
-    measured: list[dict[str, float]] = [{} for _ in keys]  # per column, the height of each text: most repeat
+    one_line, short = row_height((1, _TEXT)), [one_line_length(width, _TEXT) for width in widths]
+    measured = [{cell: one_line for cell, needed in texts.items() if needed <= width and "\n" not in cell}
+                for texts, width in zip(unwrapped, widths)]  # per column, the height of each text: most repeat
     status_column = keys.index("status") if "status" in keys else -1
     for row, (record, cells) in enumerate(zip(records, shown), start=2):
-        for column, value in enumerate(record):
-            _write_value(sheet, formats, row, column, value, column == status_column)
-        rows.set(row, max((known.get(cell) or _measure(known, cell, width)
-                           for width, known, cell in zip(widths, measured, cells) if cell),
-                          default=row_height((1, _TEXT))))
+        height = one_line
+        for column, (value, cell) in enumerate(zip(record, cells)):
+            if type(value) is str:
+                sheet.write_text(row, column, value, formats.status.get(value, formats.text)
+                                 if column == status_column else formats.text)
+            else:
+                _write_value(sheet, formats, row, column, value)
+            if len(cell) > short[column] or "\n" in cell:  # else one line, as every row has
+                known = measured[column]
+                height = max(height, known.get(cell) or _measure(known, cell, widths[column]))
+        rows.set(row, height)
     last_row = max(2, len(frame) + 1)
     sheet.add_table(1, 0, last_row, len(keys) - 1, {
         "name": "Tabelle_" + "".join(ch for ch in name if ch.isalnum()),
@@ -137,17 +160,17 @@ def _measure(known: dict[str, float], cell: str, width: float) -> float:
     return known[cell]
 
 
-def _column_width(header: str, cells: set[str]) -> float:
-    """As wide as the longest cell, but at most :data:`_MAX_WIDTH` (longer text wraps); the bold header
-    fits in :data:`_HEADER_LINES` lines and none of its words breaks."""
-    content = max((column_width(cell, _TEXT) + _SPACING for cell in cells if cell), default=0)
+def _column_width(header: str, needed: Iterable[float]) -> float:
+    """As wide as the longest cell (``needed``: the width of each), but at most :data:`_MAX_WIDTH` (longer text
+    wraps); the bold header fits in :data:`_HEADER_LINES` lines and none of its words breaks."""
+    content = max((width + _SPACING for width in needed), default=0)
     words = max((column_width(word, _BOLD) for word in header.split()), default=0)
     return min(_MAX_WIDTH, max(_MIN_WIDTH, content, words, column_width(header, _BOLD) / _HEADER_LINES))
 
 
 def _shown(value) -> str:
     """A register value as a cell shows it, to measure it."""
-    if value is None or isinstance(value, float) and value != value:  # NaN: no value
+    if no_value(value):
         return ""
     if isinstance(value, dt.datetime):
         return value.strftime("%d.%m.%Y %H:%M")
@@ -156,13 +179,11 @@ def _shown(value) -> str:
     return str(value)
 
 
-def _write_value(sheet, formats: _Formats, row: int, column: int, value, is_status: bool) -> None:
-    """Write one cell by type (text stays text, never a formula)."""
-    if value is None or isinstance(value, float) and value != value:  # NaN: no value
+def _write_value(sheet, formats: _Formats, row: int, column: int, value) -> None:
+    """Write one cell that is not ``str`` by type (text stays text, never a formula)."""
+    if no_value(value):
         return
-    if type(value) is str:
-        sheet.write_string(row, column, value, formats.status.get(value, formats.text) if is_status else formats.text)
-    elif isinstance(value, dt.datetime):
+    if isinstance(value, dt.datetime):
         sheet.write_datetime(row, column, value, formats.datetime)
     elif isinstance(value, dt.date):
         sheet.write_datetime(row, column, dt.datetime.combine(value, dt.time()), formats.date)

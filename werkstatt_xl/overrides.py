@@ -193,7 +193,7 @@ def write_overrides(path: Path, printed: list[tuple[str, str, str]], overrides: 
     for row, record in enumerate(records, start=_HEADER_ROW + 1):
         for index, (value, look) in enumerate(zip(record, looks)):
             if value:
-                sheet.write_string(row, index, value, look)
+                sheet.write_text(row, index, value, look)
             else:
                 sheet.write_blank(row, index, None, look)
         rows.set(row, max(text_height(width, (value, _TEXT)) for width, value in zip(_WIDTHS, record)))

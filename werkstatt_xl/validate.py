@@ -16,7 +16,7 @@ from typing import Collection, Mapping
 
 from . import wording
 from .anchors import TICK, TICKS, answer_key, split_answer_key
-from .expression import evaluate_with
+from .expression import Expression, evaluate_with
 from .form import FILLED_ON_MERGE, LARGEST_NUMBER, ChoiceList, Form, Question
 from .ingest import CellError, CellFormula
 from .messages import Code, text
@@ -26,6 +26,9 @@ ERROR = "Fehler"
 NOTICE = "Hinweis"
 QUOTE_LENGTH = 200
 """The most characters of a found value quoted on the sheet "Prüfung"; the register keeps it whole."""
+_FOLDABLE = re.compile(r"^\s|\s$|\s\s|[^\S ]")
+"""What :func:`fold_spaces` changes: space at either end, two in a row, any other kind of space (\\s is what
+``str.split`` splits at)."""
 _GERMAN_NUMBER = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$|^[+-]?\d+(,\d+)?$")
 
 
@@ -72,6 +75,8 @@ class CheckedAnswers:
 
 def fold_spaces(text: str) -> str:
     """Non-breaking and repeated spaces folded, outer space removed; line breaks kept."""
+    if not _FOLDABLE.search(text):
+        return text  # most answers: no space but single ones between words
     lines = [" ".join(line.replace("\u00a0", " ").split()) for line in text.replace("\r\n", "\n").split("\n")]
     return "\n".join(lines).strip()
 
@@ -181,7 +186,7 @@ class _Checker:
                 continue
             # where an answer reported as unusable decides it, whether the question applies is unknown
             undecided = question.relevant is not None and not question.relevant.references.isdisjoint(unusable)
-            relevant = question.relevant is None or undecided or question.relevant.evaluate(evaluate_with(names))
+            relevant = question.relevant is None or undecided or _holds(question.relevant, names)
             if not relevant and value is not None:
                 self.report(question, row, _shown(value, question), Code.ANSWER_SKIPPED, text(Code.ANSWER_SKIPPED),
                             text("remedy.answer_skipped"), NOTICE)
@@ -231,6 +236,28 @@ class _Checker:
         return (chosen or None) if usable else _UNUSABLE
 
 
+def _holds(condition: Expression, names: Mapping[str, object]) -> bool:
+    """Whether ``condition`` holds for the answers ``names`` (as expressions compare them). Where it reads only
+    short texts and empty answers and no clock, the outcome is remembered for those values: most returns answer
+    the questions a condition reads alike (a choice), and merge checks thousands."""
+    values = tuple(map(names.get, condition.references))
+    if condition.reads_clock or not all(value is None or type(value) is str and len(value) <= _DECIDED_LENGTH
+                                        for value in values):
+        return condition.evaluate(evaluate_with(names))
+    key = (id(condition), values)
+    decided = _DECIDED.get(key)
+    if decided is None or decided[0] is not condition:
+        if len(_DECIDED) >= _DECIDED_KEPT:
+            _DECIDED.clear()
+        decided = _DECIDED[key] = (condition, condition.evaluate(evaluate_with(names)))
+    return decided[1]
+
+
+_DECIDED: dict[tuple, tuple[Expression, bool]] = {}
+"""Conditions decided by :func:`_holds`: (id of the condition, the values it read) -> (the condition, the outcome)."""
+_DECIDED_KEPT, _DECIDED_LENGTH = 20000, 100
+"""The most outcomes remembered, and the longest text remembered as a value."""
+
 _UNUSABLE = object()
 """A select_multiple answer that could not be read (its problem is reported)."""
 
@@ -266,7 +293,7 @@ def _calculate(questions: tuple[Question, ...], values: dict[str, object], names
     calculated = [question for question in questions if question.type == "calculate"]
     for _ in range(2 if calculated else 0):
         for question in calculated:
-            relevant = question.relevant is None or question.relevant.evaluate(evaluate_with(names))
+            relevant = question.relevant is None or _holds(question.relevant, names)
             value = question.calculation.value(evaluate_with(names)) if relevant else ""
             if isinstance(value, float) and value.is_integer() and abs(value) <= LARGEST_NUMBER:
                 value = int(value)

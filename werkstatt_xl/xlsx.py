@@ -134,8 +134,14 @@ class TextSafeWorksheet(Worksheet):
         if string.startswith("<r>") and string.endswith("</r>"):
             runs = (string[:1], cell_format or Format(), string[1:])
             return self.write_rich_string(row, col, *runs, *([cell_format] if cell_format else []))
-        return super()._write_string(row, col, string, cell_format)
+        if self.constant_memory or self._check_dimensions(row, col):
+            return super()._write_string(row, col, string, cell_format)
+        self.table[row][col] = CellStringTuple(self.str_table._get_shared_string_index(string), cell_format)
+        return 0
 
+    def write_text(self, row: int, col: int, string: str, cell_format: Format | None = None) -> int:
+        """``write_string`` by row and column number only (no "A1"): for tables of many cells."""
+        return self._write_string(row, col, string, cell_format)
 
     def _write_rich_string(self, row, col, *args):
         """XlsxWriter's rich string, its XML built once per text and fonts: a questionnaire's rich labels are

@@ -91,19 +91,19 @@ def _write_table_row(sheet, rows: Rows, styles: Styles, row: int, record: dict, 
                      widths: list[float], changed: bool = False) -> None:
     werkzeug = record[definition.werkzeug_header]
     mark, remark = (styles.changed_mark, styles.changed_text) if changed else (styles.mark, styles.text)
-    sheet.write_string(row, 0, werkzeug, styles.werkzeug.get(record[KATEGORIE], styles.text))
+    sheet.write_text(row, 0, werkzeug, styles.werkzeug.get(record[KATEGORIE], styles.text))
     for position, column in enumerate(definition.yes_no):
         for offset, value in enumerate((definition.yes, definition.no)):
             if record[column.header] == value:
-                sheet.write_string(row, 1 + 2 * position + offset, "X", mark)
+                sheet.write_text(row, 1 + 2 * position + offset, "X", mark)
             else:
                 sheet.write_blank(row, 1 + 2 * position + offset, None, mark)
     remarks = record[definition.remarks_header]
     if (record[RUECKLAUF] in definition.no_return_statuses and remarks == definition.no_return_text
             or remarks == definition.open_query):
-        sheet.write_string(row, len(widths) - 1, remarks, styles.no_return)
+        sheet.write_text(row, len(widths) - 1, remarks, styles.no_return)
     elif remarks:
-        sheet.write_string(row, len(widths) - 1, remarks, remark)
+        sheet.write_text(row, len(widths) - 1, remarks, remark)
     else:
         sheet.write_blank(row, len(widths) - 1, None, remark)
     rows.set(row, max(text_height(widths[0], (werkzeug, TEXT)), text_height(widths[-1], (remarks, TEXT))))

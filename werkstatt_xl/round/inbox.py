@@ -109,7 +109,8 @@ def _merge(project: Project, on_progress: Progress | None) -> MergeResult:
     if notice:
         write_issue_log(project.issue_log, issued)
     files = returned_files(project)
-    reads = ((display_name(path.relative_to(project.inbox)), raw) for path, raw in _read_all(files, on_progress))
+    inbox = len(str(project.inbox)) + 1  # each file's name below eingang/, as returned_files found it
+    reads = ((display_name(str(path)[inbox:]), raw) for path, raw in _read_all(files, on_progress))
     confirmed = frozenset((entry.sha256, entry.werkzeug_id) for entry in read_confirmations(project.confirmations))
     register = build_register(catalogue, form, issued, reads, confirmed, form_in=_languages_of(project, form),
                               previous_tokens=previous.tokens if previous else frozenset())
@@ -238,7 +239,7 @@ def returned_files(project: Project) -> list[Path]:
     return [path for _, path in found]
 
 
-def display_name(name: Path) -> str:
+def display_name(name: str | Path) -> str:
     """A file name as text a workbook can hold: names that are not UTF-8 (Windows zip tools write
     cp1252) are decoded as cp1252, undecodable bytes shown as �."""
     raw = os.fsencode(name)

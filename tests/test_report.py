@@ -541,3 +541,19 @@ def test_remarks_longer_than_a_cell_together_are_shortened_visibly_and_written(f
     assert len(remarks) == 32767 and remarks.startswith("a" * 20000 + " b") and remarks.endswith("b […]")
     sheet = load_workbook(write_report(register, definition, tmp_path / "tabelle1.xlsx"))[definition.sheet]
     assert remarks in [cell.value for row in sheet.iter_rows() for cell in row]
+
+
+def test_a_register_cell_without_value_is_empty_text_whatever_pandas_made_of_it():
+    import datetime as dt
+
+    import numpy
+    import pandas
+
+    from werkstatt_xl.register import no_value
+    from werkstatt_xl.report.table import cell_text
+
+    for empty in (None, float("nan"), numpy.float64("nan"), pandas.NaT):
+        assert no_value(empty) and cell_text(empty) == ""
+    for value in (0.0, "", " x ", dt.date(2020, 1, 1), pandas.Timestamp("2020-01-01")):
+        assert not no_value(value)
+    assert cell_text(" x ") == "x"

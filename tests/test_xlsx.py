@@ -104,6 +104,9 @@ def test_the_xlsxwriter_internals_xlsx_relies_on_are_as_it_expects(tmp_path):
     assert sheet.data_validation(0, 1, 0, 1, {"validate": "list", "source": ["x"]}) == 0
     assert sheet.validations[-1]["cells"] == [[0, 1, 0, 1]]
     assert sheet.workbook_add_format == workbook.add_format
+    sheet.set_row(1, 20, bold)
+    sheet.set_column(2, 2, 10, bold)
+    assert sheet.row_info[1].row_format is bold and sheet.col_info[2].column_format is bold  # from XlsxWriter 3.3
     workbook.close()
 
 

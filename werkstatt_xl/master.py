@@ -35,6 +35,7 @@ from .register import (
     STATUS_REJECTED,
     STATUS_UNCONFIRMED,
     STATUSES,
+    no_value,
 )
 from .rounds import CHANGE_COLUMNS
 from .validate import ERROR
@@ -169,7 +170,7 @@ def _column_width(header: str, needed: Iterable[float]) -> float:
 
 def _shown(value) -> str:
     """A register value as a cell shows it, to measure it."""
-    if value is None or isinstance(value, float) and value != value:  # NaN: no value
+    if no_value(value):
         return ""
     if isinstance(value, dt.datetime):
         return value.strftime("%d.%m.%Y %H:%M")
@@ -180,7 +181,7 @@ def _shown(value) -> str:
 
 def _write_value(sheet, formats: _Formats, row: int, column: int, value) -> None:
     """Write one cell that is not ``str`` by type (text stays text, never a formula)."""
-    if value is None or isinstance(value, float) and value != value:  # NaN: no value
+    if no_value(value):
         return
     if isinstance(value, dt.datetime):
         sheet.write_datetime(row, column, value, formats.datetime)

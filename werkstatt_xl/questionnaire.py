@@ -47,9 +47,16 @@ class _Placed:
     question: Question
     row: int
     instance: int | None = None
+    layout: tuple[int, int] = (0, 0)
+    """The heading rows and the default repeat rows of the layout it stands in: where every answer cell is."""
 
     def key(self, choice: str | None = None) -> str:
         return answer_key(self.question.name, self.instance, choice)
+
+    def formula_key(self, kind: str) -> tuple:
+        """The :func:`_memo` key of a formula of this element (``kind``): it reads other answers' cells, which
+        stand elsewhere in another layout of the same form."""
+        return kind, self.key(), self.row, self.layout
 
     @property
     def last_row(self) -> int:
@@ -269,14 +276,14 @@ def _layout(form: Form, heading_rows: int, repeat_rows: int) -> list[_Placed]:
     """Where every element goes, below the heading and a free row; a row is left free above each new group
     for its header, and above each row of a repeat for its heading (``Eintrag 2 von 5``). A repeat's
     elements are placed once per row of the repeat."""
-    placed, row = [], heading_rows + 1
+    placed, row, layout = [], heading_rows + 1, (heading_rows, repeat_rows)
     elements = list(form.elements)
     position = 0
     while position < len(elements):
         question = elements[position]
         group = question.group
         if group is None:
-            placed.append(_Placed(question, row))
+            placed.append(_Placed(question, row, layout=layout))
             row = placed[-1].last_row + 1
             position += 1
             continue
@@ -288,7 +295,7 @@ def _layout(form: Form, heading_rows: int, repeat_rows: int) -> list[_Placed]:
         for instance in range(1, _repeat_rows(group, repeat_rows) + 1) if group.repeat else (None,):
             row += instance is not None  # the heading of this row of the repeat
             for member in members:
-                placed.append(_Placed(member, row, instance))
+                placed.append(_Placed(member, row, instance, layout))
                 row = placed[-1].last_row + 1
     return placed
 
@@ -440,7 +447,7 @@ def _write_question(rows: Rows, styles: _Styles, place: _Placed, form: Form, wer
     rows.set(row, _question_height(question, werkzeug, below, form))
     if question.type == "calculate" and not question.label:
         sheet.set_row(row, None, None, {"hidden": True})  # a value other formulas read, unseen as in ODK
-    label = _memo(form, ("label", place.key(), place.row, tuple(below)),
+    label = _memo(form, (*place.formula_key("label"), tuple(below)),
                   lambda: _label_formula(question.label, [line for _kind, line in below], form, cell_of))
     shown = _shown_label(question, form)
     if not question.is_answer:
@@ -494,7 +501,7 @@ def _write_answer(sheet, styles: _Styles, place: _Placed, form: Form, werkzeug: 
     if prefilled:
         sheet.write_string(row, ANSWER_COLUMN, prefilled, styles.prefilled)
     elif kind == "calculate":
-        formula = _memo(form, ("calculation", place.key(), place.row),
+        formula = _memo(form, place.formula_key("calculation"),
                         lambda: _formula(question.calculation, cell_of, form))
         if formula is None or len(formula) > _FORMULA_LENGTH:  # longer than Excel's formulas: merge computes it
             sheet.write_string(row, ANSWER_COLUMN, text("questionnaire.computed_on_merge"), styles.prefilled)
@@ -509,7 +516,7 @@ def _write_answer(sheet, styles: _Styles, place: _Placed, form: Form, werkzeug: 
         _write_default(sheet, row, question, form, answer_format)
         source = list_ranges.get(place.key()) if place.instance is None else None
         sheet.data_validation(row, ANSWER_COLUMN, row, ANSWER_COLUMN, _memo(
-            form, ("validation", place.key(), place.row), lambda: _rule(question, form, cell_of, list_ranges, source)))
+            form, place.formula_key("validation"), lambda: _rule(question, form, cell_of, list_ranges, source)))
 
 
 def _rule(question: Question, form: Form, cell_of: Callable[[str | None], str | None], list_ranges: dict[str, str],
@@ -547,7 +554,7 @@ def _relevant_formula(place: _Placed, cell_of: Callable[[str | None], str | None
             _too_long(form, place.question, "relevant")
             return None
         return formula
-    return _memo(form, ("relevant", place.key(), place.row), compute)
+    return _memo(form, place.formula_key("relevant"), compute)
 
 
 def _too_long(form: Form, question: Question, column: str) -> None:

@@ -201,6 +201,11 @@ def _candidate(raw: RawReturn, name: str, werkzeug: Werkzeug, notes: list[tuple[
                       rows, raw.modified, raw.file_mtime, verified)
 
 
+def no_value(value: object) -> bool:
+    """Whether a register cell holds nothing: None, or the NaN (NaT for a date) pandas has for an empty cell."""
+    return value is None or isinstance(value, (float, dt.datetime)) and value != value
+
+
 def relabelled(values: dict, questions, target: Form) -> dict:
     """Answers to ``questions`` with each select_one's label (of the language ``questions`` were read in)
     replaced by the label of the same choice in ``target``; where ``questions`` are ``target``'s, as they are."""
@@ -413,7 +418,7 @@ def compared_values(row: dict, questions) -> dict[str, object]:
     values = {}
     for question in questions:
         value = row.get(question.name)
-        if value is None or isinstance(value, float) and value != value:  # NaN: no value
+        if no_value(value):
             value = None
         elif question.type == "select_one" and isinstance(value, str):
             choice = question.choices.match(value)

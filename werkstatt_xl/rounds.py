@@ -13,7 +13,7 @@ import re
 
 from .form import Form, Question
 from .messages import text
-from .register import STATUS_PROBLEMS, STATUS_RECEIVED, answer_headers, from_readable, readable
+from .register import STATUS_PROBLEMS, STATUS_RECEIVED, answer_headers, from_readable, no_value, readable
 
 CHANGED, UNCHANGED, WITHOUT_PREVIOUS = (text(f"changes.{kind}") for kind in ("changed", "unchanged", "new"))
 """What :func:`compare_rounds` says of a Werkzeug's return, as the sheet "Veränderungen" shows it."""
@@ -102,7 +102,7 @@ def _number_text(value: object) -> str:
 def comparable(value: object) -> object:
     """A register value as what it means: None for no answer, numbers as float, a midnight datetime as
     its date, text trimmed."""
-    if value is None or isinstance(value, float) and value != value:
+    if no_value(value):
         return None
     if isinstance(value, str):
         return value.strip() or None

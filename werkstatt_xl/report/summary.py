@@ -17,7 +17,7 @@ from .. import wording
 from ..form import Form, Question
 from ..layout import LANDSCAPE, Rows, column_pixels, page_setup, row_height, text_height
 from ..messages import text
-from ..register import STATUS_PROBLEMS, STATUS_RECEIVED
+from ..register import STATUS_PROBLEMS, STATUS_RECEIVED, no_value
 from ..xlsx import new_workbook
 from .styles import BAND, BOLD, CHART_COLUMNS, CHART_WIDTH, FONT, GREY_TEXT, HEADER_FILL, SIZE, TEXT
 
@@ -115,7 +115,7 @@ def _section(question: Question, title: str, values, sources, entries: bool) -> 
 
 
 def _empty(value) -> bool:
-    return value is None or value == "" or isinstance(value, float) and value != value  # NaN: no value
+    return no_value(value) or value == ""
 
 
 class _Styles:

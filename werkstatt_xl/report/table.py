@@ -7,7 +7,7 @@ from typing import Mapping
 from ..catalogue import fold
 from ..errors import ReportError
 from ..messages import text
-from ..register import STATUS_PROBLEMS
+from ..register import STATUS_PROBLEMS, no_value
 from ..xlsx import fit_cell
 from .definition import ReportDefinition
 
@@ -91,6 +91,6 @@ def _open_query(remarks: str, definition: ReportDefinition) -> str:
 
 def cell_text(value: object) -> str:
     """A register value as trimmed text; None and NaN are empty."""
-    if value is None or value != value:  # NaN is the only value unequal to itself
+    if no_value(value):
         return ""
     return str(value).strip()

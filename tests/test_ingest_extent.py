@@ -80,12 +80,13 @@ def reference_texts(xml: bytes) -> tuple[dict, dict]:
     return errors, formulas
 
 
-def texts(xml: bytes) -> tuple[dict, dict]:
+def texts(xml: bytes, piece_size: int = ooxml._HUGE_PART) -> tuple[dict, dict]:
     """The error values and formulas of a sheet's cells as the guards read them now."""
     placed = ooxml._PlacedCells({"sheet": xml})
     if not placed.may_hold_texts("sheet"):
         return {}, {}
-    cells, xml = placed["sheet"], _without_noise(xml)
+    cells = placed["sheet"] = ooxml._cell_tags(_without_noise(xml), piece_size)
+    xml = _without_noise(xml)
     return (dict(ooxml._CellTexts(xml, cells, cells.error, ooxml._error_value)),
             dict(ooxml._CellTexts(xml, cells, cells.formula, ooxml._formula_text)))
 
@@ -208,11 +209,11 @@ class SheetMaker:
         return f"<{prefix}row{attributes}>{self.space()}{cells}</{prefix}row{self.space()}>" + self.space()
 
 
-def placed(xml: bytes) -> tuple[list[tuple[int, int]] | Code, tuple | None]:
-    """(where each cell that is no empty element lies, the extent) as the guards place them now, or
-    the rejection's code."""
+def placed(xml: bytes, piece_size: int = ooxml._HUGE_PART) -> tuple[list[tuple[int, int]] | Code, tuple | None]:
+    """(where each cell that is no empty element lies, the extent) as the guards place them now, in
+    pieces of ``piece_size`` bytes, or the rejection's code."""
     try:
-        cells = ooxml._cell_tags(_without_noise(xml))
+        cells = ooxml._cell_tags(_without_noise(xml), piece_size)
         return list(zip(cells.row.tolist(), cells.col.tolist())), ooxml._extent(cells).bounds
     except _Rejected as rejected:
         return rejected.code, None
@@ -227,18 +228,22 @@ def as_before(xml: bytes) -> tuple[list[tuple[int, int]] | Code, tuple | None]:
 
 def test_random_sheets_are_placed_as_the_per_tag_walk_placed_them():
     """Same cells, same extent, same rejections; and, where the sheet passes, the same error values
-    and formulas."""
+    and formulas: placed at once and in pieces of a few bytes (each tag on its own, down to one byte:
+    each placed on its own, the text after it left out)."""
     maker = SheetMaker(20261129)
     rejected = with_texts = 0
     for _ in range(3000):
         xml = maker.sheet()
+        piece_size = maker.rng.choice([1, 2, 5, 17, 60, 200])
         ooxml._require_well_formed(xml)
         expected = as_before(xml)
         assert placed(xml) == expected, xml
+        assert placed(xml, piece_size) == expected, (xml, piece_size)
         rejected += expected[0] == Code.FILE_DAMAGED
         if expected[0] != Code.FILE_DAMAGED:
             expected_texts = reference_texts(xml)
             assert texts(xml) == expected_texts, xml
+            assert texts(xml, piece_size) == expected_texts, (xml, piece_size)
             with_texts += any(expected_texts)
     assert 100 < rejected < 1500 and with_texts > 300  # every outcome was tried
 
@@ -253,12 +258,21 @@ def test_random_sheets_are_placed_as_the_per_tag_walk_placed_them():
     b'<c r="A0"><v>1</v></c><c><v>1</v></c>',
     b'<c a="&gt;&quot;" b=\'"\' r="B2"><v>1</v></c><c q="\'>\'"><v>1</v></c>',
     b'<row r="1"><c><v>1</v></c></row><row r="999999999999999"/>' * 5000,  # too far apart to lift: ranked
+    b"<x:f/>",  # a prefixed tag, but no cell or row
+    b"<c t='e'><v>#N/A</v></c><c><v>x:f y</v></c>",  # a formula tag's name only in text: no error values read
+    b'<c a="' + b"'>" * 100 + b'" t="e" r="C3"><v>#N/A</v></c><c r="' + b"A" * 100 + b'1"><v>1</v></c>',
+    b'<c t="' + b"e" * 100 + b'"><f>1</f><v>#N/A</v></c><x:c\tr = "D4"\n/>' + b"<v>" + b"x" * 300 + b"</v>",
 ])
 def test_hand_made_sheets_are_placed_as_the_per_tag_walk_placed_them(rows):
+    """Also in pieces: each tag on its own (long ones cut; in a long sheet, most tags) and a few tags each."""
     xml = b'<worksheet xmlns:x="urn:x"><sheetData>' + rows + b"</sheetData></worksheet>"
     ooxml._require_well_formed(xml)
+    expected = as_before(xml)
+    tiny = 1 + len(xml) // 5000
 
-    assert placed(xml) == as_before(xml)
+    assert placed(xml) == placed(xml, tiny) == placed(xml, 40) == expected
+    if expected[0] != Code.FILE_DAMAGED:
+        assert texts(xml) == texts(xml, tiny) == texts(xml, 40) == reference_texts(xml)
 
 
 def test_quotes_are_told_apart_inside_and_outside_values():

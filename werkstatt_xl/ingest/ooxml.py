@@ -126,8 +126,89 @@ _SPACE = b" \t\r\n"
 _NAME_END = _SPACE + b"/>"
 
 
-def _cell_tags(xml: bytes) -> _CellTags:
-    """Every cell of a well-formed worksheet part without markup noise, placed as calamine places it.
+def _cell_tags(xml: bytes, piece_size: int = _HUGE_PART) -> _CellTags:
+    """Every cell of a well-formed worksheet part without markup noise, placed as calamine places it
+    (:func:`_place`).
+
+    numpy's arrays take 10-15 bytes per byte of what they place, so a part larger than ``piece_size``
+    is placed in pieces (:func:`_pieces`), each from the position the pieces before it left.
+    """
+    if len(xml) <= piece_size:
+        return _place(xml)[0]
+    import numpy as np
+
+    errors = _may_hold_errors(xml) or _may_hold_formulas(xml)  # at least where _place looks for them
+    pieces, position, formulas = [], (1, 1), False
+    for begin, piece, following, lone_tag_end in _pieces(xml, piece_size):
+        next_formula = _FORMULA_START.match(xml, following) is not None
+        cells, position, formula_tags = _place(piece, position, errors, next_formula)
+        if lone_tag_end is None:
+            cells.end += begin
+        else:
+            cells.end[:] = lone_tag_end
+        pieces.append(cells)
+        formulas |= formula_tags
+    cells = _CellTags(*(np.concatenate([getattr(piece, field) for piece in pieces])
+                        for field in ("end", "row", "col", "error", "formula")))
+    if not (formulas or _may_hold_errors(xml)):  # as _place decides for a whole part
+        cells.error[:] = False
+    return cells
+
+
+def _pieces(xml: bytes, piece_size: int) -> Iterator[tuple[int, bytes, int, int | None]]:
+    """The pieces of a part, each (where it begins, its bytes, where the next tag begins, where its
+    only tag ends or None): about ``piece_size`` bytes from one tag ('<' starts a tag in a part without
+    noise) to before another. Where no tag starts for more than a piece, the tag before forms a piece of
+    its own, cut to what places it (:func:`_lone_tag`), and the text after it, which places nothing, is
+    left out."""
+    start = 0
+    while start < len(xml):
+        stop = xml.find(b"<", start + piece_size)
+        stop = len(xml) if stop == -1 else stop
+        if stop - start <= 2 * piece_size:
+            yield start, xml[start:stop], stop, None
+        elif (tag := xml.rfind(b"<", start, start + piece_size + 1)) != -1:  # else text before the first tag
+            if tag > start:
+                yield start, xml[start:tag], tag, None
+            tag_end = _TAG_END.match(xml, tag).end()
+            yield tag, _lone_tag(xml, tag, tag_end), stop, tag_end
+        start = stop
+
+
+_TAG_END = re.compile(rb"<[^>\"']*+(?:(?:\"[^\"]*+\"|'[^']*+')[^>\"']*+)*+>")
+"""A tag of a well-formed part, to its '>' outside the values."""
+_FORMULA_START = re.compile(rb"<(?:[^ \t\r\n/>:<]*+:)?f[ \t\r\n/>]")
+"""A formula element's start tag, its name read as :func:`_place` reads it."""
+_TAG_NAME = re.compile(rb"</?[^ \t\r\n/>]*+")
+_PLACING_ATTRIBUTE = re.compile(rb"(?:\s++(?![rt]\s*+=)[^\s=]++\s*+=\s*+(?:\"[^\"]*+\"|'[^']*+'))*+"
+                                rb"(\s++[rt]\s*+=\s*+)(\"[^\"]*+\"|'[^']*+')")
+"""After a tag's name or one of these, the next attribute ``r`` or ``t`` (well-formed: each once)."""
+_VALUE_KEPT = 64
+"""Bytes of a value kept in a lone tag: a longer one is no address, row number or error type."""
+
+
+def _lone_tag(xml: bytes, start: int, end: int) -> bytes:
+    """The tag from ``start`` to ``end`` with only what :func:`_place` reads: its name, its ``r`` and ``t``
+    (a long value as a long one of 'x') and whether it is an empty element. A tag may hold a hundred
+    megabytes of attributes, which numpy would take 10-20 bytes per byte for."""
+    name = _TAG_NAME.match(xml, start, end)
+    kept, at = [name[0]], name.end()
+    while attribute := _PLACING_ATTRIBUTE.match(xml, at, end):
+        value = attribute[2]
+        kept += [b" ", attribute[1].lstrip(), value if len(value) <= _VALUE_KEPT + 2
+                 else value[:1] + b"x" * _VALUE_KEPT + value[:1]]
+        at = attribute.end()
+    kept.append(b"/>" if xml[end - 2:end] == b"/>" else b">")
+    return b"".join(kept)
+
+
+def _place(xml: bytes, position: tuple[int, int] | None = None, errors: bool | None = None,
+           next_formula: bool = False) -> tuple[_CellTags, tuple[int, int] | None, bool]:
+    """Every cell of a well-formed piece of a worksheet part without markup noise, placed as calamine
+    places it, from ``position`` (row, column) on: (the cells, the position after the piece, whether the
+    piece holds a formula tag). Without ``position``, a whole part from (1, 1), and no position after it.
+    ``errors``: whether to look for error values (None: if the piece may hold one or holds a formula);
+    ``next_formula``: whether the tag after the piece is a formula's.
 
     An ``r`` attribute wins, otherwise the cell follows the previous one; ``</row>`` moves to the next
     row and column 1, ``<row r="..">`` sets the row. An empty element (``<c r="XFD9"/>``, ``<row/>``)
@@ -149,8 +230,9 @@ def _cell_tags(xml: bytes) -> _CellTags:
     for byte in _NAME_END:
         name_end |= np.equal(part, byte, out=scratch)
     names = _names(np, part, size, name_end, scratch)
-    kinds = np.zeros(len(starts) + 1, np.int8)  # one more: the kind of the tag after the last is none
+    kinds = np.zeros(len(starts) + 1, np.int8)  # one more: the kind of the tag after the last
     kinds[:-1] = names[starts]
+    kinds[-1] = _FORMULA_TAG if next_formula else 0
     prefixed, prefixed_kinds, prefixed_names = _prefixed_tags(np, part, size, starts, names, name_end, scratch)
     kinds[prefixed] = prefixed_kinds
     del names, name_end  # a byte each per byte of the part: gone before the arrays per tag come
@@ -158,7 +240,7 @@ def _cell_tags(xml: bytes) -> _CellTags:
     tags = np.flatnonzero((kinds > 0) & (kinds != _FORMULA_TAG))
     kind = kinds[tags]
     name = starts[tags] + 1 + np.array([len(name) for _, name in ((0, b""), *_TAG_NAMES)])[kind]
-    if prefixed.size:
+    if prefixed.size and tags.size:  # prefixed formula tags only: no tag to name
         where = np.minimum(np.searchsorted(tags, prefixed), len(tags) - 1)
         found = tags[where] == prefixed
         name[where[found]] = prefixed_names[found]
@@ -182,7 +264,8 @@ def _cell_tags(xml: bytes) -> _CellTags:
     if np.any(np.where(kind[owner] == _CELL, letters < 1, letters != 0)):
         raise _Rejected(Code.FILE_DAMAGED)
     error = np.zeros(len(tags), bool)
-    if _may_hold_errors(xml) or (kinds == _FORMULA_TAG).any():  # as the sheet's error values are looked for
+    formulas = bool((kinds == _FORMULA_TAG).any())
+    if errors or (errors is None and (_may_hold_errors(xml) or formulas)):  # as the sheet's error values are looked for
         owner, begin, stop = attributes.values(ord("t"))
         error[with_attributes[owner[(stop - begin == 1) & (part[begin] == ord("e"))]]] = True
 
@@ -190,15 +273,15 @@ def _cell_tags(xml: bytes) -> _CellTags:
     cells = np.flatnonzero(cell & ~empty)
     row_of, col_of = number[cells], column[cells]
     implicit = np.flatnonzero(~addressed[cells])
-    if implicit.size:
-        implicit_tags = cells[implicit]
-        row_of[implicit] = _running(np, row_end | (row & empty & ~addressed), row & addressed,
-                                    row & addressed & ~empty, lambda at: number[at] + empty[at], implicit_tags)
-        col_of[implicit] = _running(np, cell & ~addressed, (cell & addressed) | row_end,
-                                    row_end | (cell & addressed & ~empty),
-                                    lambda at: np.where(row_end[at], 1, column[at] + 1), implicit_tags) - 1
-    return _CellTags(end[cells], row_of, col_of, error[cells],
-                     kinds[tags[cells] + 1] == _FORMULA_TAG)
+    wanted = np.append(cells[implicit], len(tags) - 1)  # and the last tag, for the position after the piece
+    after, (first_row, first_col) = position, position or (1, 1)
+    if len(tags) and (implicit.size or position):
+        rows = _running(np, row_end | (row & empty & ~addressed), row & addressed, row & addressed & ~empty,
+                        lambda at: number[at] + empty[at], wanted, first_row)
+        cols = _running(np, cell & ~addressed, (cell & addressed) | row_end, row_end | (cell & addressed & ~empty),
+                        lambda at: np.where(row_end[at], 1, column[at] + 1), wanted, first_col)
+        row_of[implicit], col_of[implicit], after = rows[:-1], cols[:-1] - 1, (int(rows[-1]), int(cols[-1]))
+    return _CellTags(end[cells], row_of, col_of, error[cells], kinds[tags[cells] + 1] == _FORMULA_TAG), after, formulas
 
 
 _TAG_NAMES = ((_CELL, b"c"), (_ROW, b"row"), (_ROW_END, b"/row"), (_FORMULA_TAG, b"f"))
@@ -362,8 +445,8 @@ def _read_numbers(np, part, begin, stop):
     return number, column, letters
 
 
-def _running(np, increments, ops, resets, value_at, wanted):
-    """A position after each of the ``wanted`` tags: 1 at first, one more at each of ``increments``, set
+def _running(np, increments, ops, resets, value_at, wanted, first: int = 1):
+    """A position after each of the ``wanted`` tags: ``first`` at first, one more at each of ``increments``, set
     to ``value_at(tags)`` at ``resets`` and raised to it at the other ``ops``.
 
     After tag t that is the steps taken so far plus the largest ``value - steps`` at an op since the
@@ -372,8 +455,8 @@ def _running(np, increments, ops, resets, value_at, wanted):
     steps = np.cumsum(increments.astype(np.int64))  # not cumsum(dtype=): it casts each element, ten times slower
     at = np.flatnonzero(ops)
     if not at.size:
-        return steps[wanted] + 1
-    best = np.concatenate(([1], value_at(at) - steps[at]))  # before the first tag: 1
+        return steps[wanted] + first
+    best = np.concatenate(([first], value_at(at) - steps[at]))  # before the first tag: first
     resetting = resets[at]
     if not resetting.all():  # some ops only raise the position: keep the largest since the last reset
         segments = np.cumsum(np.concatenate(([1], resetting.astype(np.int64))))

@@ -69,15 +69,24 @@ def _quick_extent(xml: bytes) -> _Extent | None:
         return None
     if len(xml) > _HUGE_PART and _CELL_WITHOUT_R.search(xml):
         return None
-    cells = _QUICK_CELL.findall(xml)
-    if (b"", b"") in cells:
-        return None
-    extent = _Extent()
-    if cells:
-        rows = [int(digits) for digits in {digits for _, digits in cells}]
-        cols = [_column_number(letters) for letters in {letters for letters, _ in cells}]
-        extent.include(min(rows), min(cols), max(rows), max(cols))
+    extent, start = _Extent(), 0
+    while start < len(xml):  # listed a piece at a time: a cell takes 60-170 bytes in the list
+        stop = _tag_after(xml, start + _HUGE_PART)  # a cut at any '<' cuts no match
+        cells = _QUICK_CELL.findall(xml, start, stop)
+        if (b"", b"") in cells:
+            return None
+        if cells:
+            rows = [int(digits) for digits in {digits for _, digits in cells}]
+            cols = [_column_number(letters) for letters in {letters for letters, _ in cells}]
+            extent.include(min(rows), min(cols), max(rows), max(cols))
+        start = stop
     return extent
+
+
+def _tag_after(xml: bytes, position: int) -> int:
+    """Where the first '<' at or after ``position`` is, else the part's end."""
+    found = xml.find(b"<", position)
+    return len(xml) if found == -1 else found
 
 
 class _PlacedCells(dict):
@@ -163,8 +172,7 @@ def _pieces(xml: bytes, piece_size: int) -> Iterator[tuple[int, bytes, int, int 
     left out."""
     start = 0
     while start < len(xml):
-        stop = xml.find(b"<", start + piece_size)
-        stop = len(xml) if stop == -1 else stop
+        stop = _tag_after(xml, start + piece_size)
         if stop - start <= 2 * piece_size:
             yield start, xml[start:stop], stop, None
         elif (tag := xml.rfind(b"<", start, start + piece_size + 1)) != -1:  # else text before the first tag

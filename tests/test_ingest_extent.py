@@ -80,7 +80,7 @@ def reference_texts(xml: bytes) -> tuple[dict, dict]:
     return errors, formulas
 
 
-def texts(xml: bytes, piece_size: int = ooxml._HUGE_PART) -> tuple[dict, dict]:
+def texts(xml: bytes, piece_size: int = ooxml._PIECE) -> tuple[dict, dict]:
     """The error values and formulas of a sheet's cells as the guards read them now."""
     placed = ooxml._PlacedCells({"sheet": xml})
     if not placed.may_hold_texts("sheet"):
@@ -209,7 +209,7 @@ class SheetMaker:
         return f"<{prefix}row{attributes}>{self.space()}{cells}</{prefix}row{self.space()}>" + self.space()
 
 
-def placed(xml: bytes, piece_size: int = ooxml._HUGE_PART) -> tuple[list[tuple[int, int]] | Code, tuple | None]:
+def placed(xml: bytes, piece_size: int = ooxml._PIECE) -> tuple[list[tuple[int, int]] | Code, tuple | None]:
     """(where each cell that is no empty element lies, the extent) as the guards place them now, in
     pieces of ``piece_size`` bytes, or the rejection's code."""
     try:

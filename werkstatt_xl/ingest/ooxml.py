@@ -56,9 +56,11 @@ _QUICK_CELL = re.compile(rb'<c(?=[\s/>])(?:\s++r="([A-Z]{1,3})([1-9][0-9]{0,6})"
 _CELL_WITHOUT_R = re.compile(rb'<c(?=[\s/>])(?!\s++r="[A-Z]{1,3}[1-9][0-9]{0,6}")')
 _LARGE_PART, _HUGE_PART = 2**16, 2**22
 """From ``_LARGE_PART`` bytes on, a part's cells are placed by :func:`_cell_tags` at once: listing them
-costs more. From ``_HUGE_PART`` on, as numpy's arrays take 10-15 bytes per byte of the part (a third of
-that for a list of cells), a part is first searched for a cell without a plain ``r`` (one scan that
-stops there) and listed if it has none."""
+costs more. From ``_HUGE_PART`` on, as placing them takes more time than listing them, a part is first
+searched for a cell without a plain ``r`` (one scan that stops there) and listed if it has none."""
+_PIECE = 2**20
+"""Bytes of a part placed or listed at once: numpy's arrays take 10-20 bytes per byte they place, and
+a list of cells 6-11 bytes per byte."""
 
 
 def _quick_extent(xml: bytes) -> _Extent | None:
@@ -71,7 +73,7 @@ def _quick_extent(xml: bytes) -> _Extent | None:
         return None
     extent, start = _Extent(), 0
     while start < len(xml):  # listed a piece at a time: a cell takes 60-170 bytes in the list
-        stop = _tag_after(xml, start + _HUGE_PART)  # a cut at any '<' cuts no match
+        stop = _tag_after(xml, start + _PIECE)  # a cut at any '<' cuts no match
         cells = _QUICK_CELL.findall(xml, start, stop)
         if (b"", b"") in cells:
             return None
@@ -135,11 +137,11 @@ _SPACE = b" \t\r\n"
 _NAME_END = _SPACE + b"/>"
 
 
-def _cell_tags(xml: bytes, piece_size: int = _HUGE_PART) -> _CellTags:
+def _cell_tags(xml: bytes, piece_size: int = _PIECE) -> _CellTags:
     """Every cell of a well-formed worksheet part without markup noise, placed as calamine places it
     (:func:`_place`).
 
-    numpy's arrays take 10-15 bytes per byte of what they place, so a part larger than ``piece_size``
+    numpy's arrays take 10-20 bytes per byte of what they place, so a part larger than ``piece_size``
     is placed in pieces (:func:`_pieces`), each from the position the pieces before it left.
     """
     if len(xml) <= piece_size:
@@ -147,7 +149,7 @@ def _cell_tags(xml: bytes, piece_size: int = _HUGE_PART) -> _CellTags:
     import numpy as np
 
     errors = _may_hold_errors(xml) or _may_hold_formulas(xml)  # at least where _place looks for them
-    pieces, position, formulas = [], (1, 1), False
+    position, formulas, joined, count = (1, 1), False, {}, 0
     for begin, piece, following, lone_tag_end in _pieces(xml, piece_size):
         next_formula = _FORMULA_START.match(xml, following) is not None
         cells, position, formula_tags = _place(piece, position, errors, next_formula)
@@ -155,10 +157,13 @@ def _cell_tags(xml: bytes, piece_size: int = _HUGE_PART) -> _CellTags:
             cells.end += begin
         else:
             cells.end[:] = lone_tag_end
-        pieces.append(cells)
         formulas |= formula_tags
-    cells = _CellTags(*(np.concatenate([getattr(piece, field) for piece in pieces])
-                        for field in ("end", "row", "col", "error", "formula")))
+        if not joined:  # room for a cell per '<': only the pages written take memory (joining took twice)
+            joined = {name: np.empty(xml.count(b"<"), array.dtype) for name, array in vars(cells).items()}
+        for name, array in vars(cells).items():
+            joined[name][count:count + len(array)] = array
+        count += len(cells.end)
+    cells = _CellTags(**{name: array[:count] for name, array in joined.items()})
     if not (formulas or _may_hold_errors(xml)):  # as _place decides for a whole part
         cells.error[:] = False
     return cells

@@ -186,6 +186,29 @@ ODS_TABLES = {
     "meta": [[meta_key("form_id"), "wkz-2026"], [meta_key("token"), "xyz"]],
 }
 
+
+def _rows(cells: bytes, per_row: int = 200, row: bytes = b"<row>", size: int = 1_000_000) -> bytes:
+    """About ``size`` bytes of rows, each of ``per_row`` times ``cells``."""
+    whole = row + cells * per_row + b"</" + row[1:].split(b" ")[0].rstrip(b">") + b">"
+    return whole * max(1, size // len(whole))
+
+
+UNPLACED_SHEETS = {
+    "cells without addresses": _rows(b"<c><v>1</v></c>"),
+    "one cell per row, each row numbered 1": _rows(b"<c><v>1</v></c>", 1, b'<row r="1">'),
+    "cells with attributes but no address": _rows(b'<c s="1" t="n"><v>1</v></c>'),
+    "addressed and unaddressed cells by turns": _rows(b'<c r="A1"><v>1</v></c><c><v>1</v></c>', 100),
+    "250,000 empty cells": _rows(b"<c/>", 250_000),
+    "90,000 empty addressed cells, one at XFD1": _rows(b'<c r="A1"/>', 90_000, b'<row r="1">') + b'<c r="XFD1"/>',
+    "cells with a namespace prefix": _rows(b"<x:c><x:v>1</x:v></x:c>", row=b"<x:row>"),
+    "'>' and quotes in every tag": _rows(b'<c a="\'>\'"><v>1</v></c>'),
+    '" r " in every value': _rows(b"<c><v> r r r r r r r r </v></c>"),
+    "a formula in every cell": _rows(b"<c><f>1</f><v>1</v></c>"),
+    "an error value in every cell": _rows(b'<c t="e"><v>#N/A</v></c>'),
+}
+"""Worksheet rows (about 1 MB each, a few KB compressed, within the ratio limits) that make the guards place every cell
+themselves, each in another way: no shortcut applies."""
+
 _FREE = 0xFFFFFFFF
 _END_OF_CHAIN = 0xFFFFFFFE
 

@@ -22,6 +22,7 @@ from ingest_files import (
     FILLER_QUESTIONS,
     META,
     ODS_TABLES,
+    UNPLACED_SHEETS,
     copy_as,
     expected_rows,
     patch_biff,
@@ -535,13 +536,13 @@ def test_many_entries_that_together_unpack_a_small_file_to_megabytes_are_refused
     assert rejection(write_compressed_parts(tmp_path / "viele.xlsx", {**parts, **extra})).code == Code.FILE_ZIP_BOMB
 
 
-def test_a_small_file_of_cells_without_addresses_passes(tmp_path, questionnaire):
-    """The worst case left: 10 KB unpacking (within the ratio limits) to 1 MB of cells that each
-    need the exact walk."""
+@pytest.mark.parametrize("rows", UNPLACED_SHEETS.values(), ids=UNPLACED_SHEETS.keys())
+def test_a_small_file_of_cells_the_guards_must_place_themselves_passes(tmp_path, questionnaire, rows):
+    """The worst cases left: 10 KB unpacking (within the ratio limits) to 1 MB of cells that each
+    need to be placed (see ``UNPLACED_SHEETS``), on the questionnaire's own sheet."""
     parts = questionnaire_parts(questionnaire)
-    rows = (b"<row>" + b"<c><v>1</v></c>" * 200 + b"</row>") * 290
-    parts["xl/worksheets/sheet3.xml"] = parts[SHEET].replace(b"</sheetData>", rows + b"</sheetData>")
-    target = write_compressed_parts(tmp_path / "ohne_adressen.xlsx", parts)
+    parts[SHEET] = parts[SHEET].replace(b"</sheetData>", rows + b"</sheetData>")
+    target = write_compressed_parts(tmp_path / "unplatziert.xlsx", parts)
 
     assert target.stat().st_size < 12_000
     assert answer_values(read_return(target)) == ANSWERS

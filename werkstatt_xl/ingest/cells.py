@@ -8,7 +8,7 @@ import sys
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Iterator, Mapping
 
 from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
 
@@ -71,8 +71,8 @@ def _notice(code: Code, **values: object) -> tuple[Code, str]:
     return code, text(code, **values)
 
 
-def _read_markers(data: bytes, errors: dict[int, dict[tuple[int, int], str]],
-                  formulas: dict[int, dict[tuple[int, int], str]]) -> _Markers:
+def _read_markers(data: bytes, errors: dict[int, Mapping[tuple[int, int], str]],
+                  formulas: dict[int, Mapping[tuple[int, int], str]]) -> _Markers:
     """Scan every worksheet, hidden ones included, for answer and metadata markers.
 
     ``errors`` are the error values and ``formulas`` the formula cells the guards found, by sheet index
@@ -130,7 +130,7 @@ _MARKER_STEM = os.path.commonprefix([ANSWER_MARKER, META_PREFIX])
 
 
 def _collect(markers: _Markers, sheet: str, origin: tuple[int, int], rows: list[list],
-             errors: dict[tuple[int, int], str], formulas: dict[tuple[int, int], str]) -> None:
+             errors: Mapping[tuple[int, int], str], formulas: Mapping[tuple[int, int], str]) -> None:
     top, left = origin
     for row_offset, row in enumerate(rows):
         for col_offset, cell in enumerate(row):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from xml.etree import ElementTree
@@ -60,10 +61,10 @@ class _Container:
     file_format: str
     modified: datetime | None
     notices: list[tuple[Code, str]]
-    errors: dict[int, dict[tuple[int, int], str]] = field(default_factory=dict)
+    errors: dict[int, Mapping[tuple[int, int], str]] = field(default_factory=dict)
     """Error values (``#REF!``) by sheet, in calamine's order of sheets, and by 0-based (row, column):
     calamine reads them as empty cells."""
-    formulas: dict[int, dict[tuple[int, int], str]] = field(default_factory=dict)
+    formulas: dict[int, Mapping[tuple[int, int], str]] = field(default_factory=dict)
     """Formula cells, keyed like ``errors``, with the formula as the file writes it (without ``=``; empty
     for a shared formula): calamine reads their cached value, or an empty cell when there is none."""
     readable: bytes | None = None

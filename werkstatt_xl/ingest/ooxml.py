@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import html
 import re
-import sys
-from typing import Iterator
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..messages import Code
 from .common import (
@@ -31,43 +32,42 @@ from .common import (
     _without_noise,
 )
 
+if TYPE_CHECKING:
+    import numpy as np
+
 
 def _inspect_ooxml(parts: dict[str, bytes], limits: Limits) -> _Container:
     sheets = {name: xml for name, xml in parts.items() if b"sheetData" in xml}
     for xml in sheets.values():
         _require_well_formed(xml)
-    quick = [_quick_extent(xml) or _exact_extent(xml) for xml in sheets.values()]
+    placed = _PlacedCells(sheets)
+    quick = [_quick_extent(xml) or _extent(placed[name]) for name, xml in sheets.items()]
     if _extent_problem(quick, limits) is not None:
-        _check_extents([_exact_extent(xml) for xml in sheets.values()], limits)
+        _check_extents([_extent(placed[name]) for name in sheets], limits)
     _check_shared_strings(parts.get("xl/sharedstrings.xml"))
     macros = b"macroEnabled" in parts["[content_types].xml"] or "xl/vbaproject.bin" in parts
     modified = _document_time(parts.get("docprops/core.xml"), "{http://purl.org/dc/terms/}modified")
     return _Container("xlsm" if macros else "xlsx", modified, [(Code.FILE_MACROS, MACRO_NOTICE)] if macros else [],
-                      *_error_and_formula_cells(parts, sheets))
+                      *_error_and_formula_cells(parts, sheets, placed))
 
 
 _QUICK_CELL = re.compile(rb'<c(?=[\s/>])(?:\s++r="([A-Z]{1,3})([1-9][0-9]{0,6})")?')
 """Each unprefixed cell tag, with column letters and row digits when a plain ``r`` comes first."""
 _CELL_WITHOUT_R = re.compile(rb'<c(?=[\s/>])(?!\s++r="[A-Z]{1,3}[1-9][0-9]{0,6}")')
-_LARGE_PART = 2**16
-"""From this size on, a part is first searched for a cell without a plain ``r`` (one scan that
-stops there) rather than listing every cell to find one."""
-_OOXML_TAG = re.compile(rb"<(?:(/)(?:[\w.-]++:)?row\s*+>|(?:[\w.-]++:)?(row|c)(?=[\s/>])\s*+"
-                        rb"(?:r\s*=\s*([\"'][^\"']*+)[\"'])?(" + _ATTRIBUTE_TEXT + rb")(/?)>)")
-"""A row's end tag (its slash), or a row or cell tag: (tag, quote + value of a leading ``r`` attribute,
-other attributes, empty-element slash).
-
-The quote tells ``r=""`` from an absent (or not leading) ``r``."""
-_CELL_REF = re.compile(rb"([A-Za-z]{1,7})(\d{1,15})")
-"""A cell address; longer ones lie far beyond any limit, and reading them would cost time."""
+_LARGE_PART, _HUGE_PART = 2**16, 2**22
+"""From ``_LARGE_PART`` bytes on, a part's cells are placed by :func:`_cell_tags` at once: listing them
+costs more. From ``_HUGE_PART`` on, as numpy's arrays take 10-15 bytes per byte of the part (a third of
+that for a list of cells), a part is first searched for a cell without a plain ``r`` (one scan that
+stops there) and listed if it has none."""
 
 
 def _quick_extent(xml: bytes) -> _Extent | None:
-    """The extent of all cells, empty ones too, when every cell starts with a plain ``r`` as every
-    common writer writes it; None otherwise. Counting empty cells only makes the extent larger."""
-    if b":c" in xml:  # cells with a namespace prefix
+    """The extent of all cells of a small or a huge part, empty ones too, when every cell starts with
+    a plain ``r`` as every common writer writes it; None otherwise. Counting empty cells only makes the
+    extent larger."""
+    if b":c" in xml or _LARGE_PART < len(xml) <= _HUGE_PART:  # cells with a namespace prefix, or placed at once
         return None
-    if len(xml) > _LARGE_PART and _CELL_WITHOUT_R.search(xml):
+    if len(xml) > _HUGE_PART and _CELL_WITHOUT_R.search(xml):
         return None
     cells = _QUICK_CELL.findall(xml)
     if (b"", b"") in cells:
@@ -80,77 +80,312 @@ def _quick_extent(xml: bytes) -> _Extent | None:
     return extent
 
 
-def _exact_extent(xml: bytes) -> _Extent:
+class _PlacedCells(dict):
+    """The cells of each worksheet part (:func:`_cell_tags`) by part name, each found when first needed."""
+
+    def __init__(self, sheets: dict[str, bytes]):
+        super().__init__()
+        self.sheets = sheets
+
+    def __missing__(self, name: str) -> _CellTags:
+        cells = self[name] = _cell_tags(_without_noise(self.sheets[name]))
+        return cells
+
+    def may_hold_texts(self, name: str) -> bool:
+        """Whether a worksheet part may hold error values or formulas: told by its cells once they are
+        placed, else by searching for ``t="e"`` and a formula tag's name."""
+        if name in self:
+            return bool(self[name].error.any() or self[name].formula.any())
+        return _may_hold_errors(self.sheets[name]) or _may_hold_formulas(self.sheets[name])
+
+
+def _extent(cells: _CellTags) -> _Extent:
     """Where calamine will place the cells of a worksheet part, judged on cells with a child element."""
-    top = left = sys.maxsize
-    bottom = right = 0
-    for row, col, empty, _ in _cells(_OOXML_TAG.findall(_without_noise(xml))):
-        if not empty:
-            if row < top:
-                top = row
-            if row > bottom:
-                bottom = row
-            if col < left:
-                left = col
-            if col > right:
-                right = col
+    rows, cols = cells.row, cells.col
     extent = _Extent()
-    if bottom:
-        extent.include(top, left, bottom, right)
+    if rows.size and rows.max():
+        extent.include(int(rows.min()), int(cols.min()), int(rows.max()), int(cols.max()))
     return extent
 
 
-_UNREAD = object()
+@dataclass
+class _CellTags:
+    """The cells of a worksheet part that are no empty element (``<c/>``), in document order, as numpy
+    arrays: where each tag ends (after '>'), its 1-based row and column as calamine places it, whether
+    it says ``t="e"`` (an error value) and whether the next tag is a formula's."""
+
+    end: np.ndarray
+    row: np.ndarray
+    col: np.ndarray
+    error: np.ndarray
+    formula: np.ndarray
 
 
-def _cells(tags: list[tuple[bytes, ...]]) -> Iterator[tuple[int, int, bytes, int]]:
-    """(row, column, empty-element slash, index in ``tags``) of each cell among ``tags`` (as
-    :data:`_OOXML_TAG` finds them), positions 1-based as calamine places them.
+_CELL, _ROW, _ROW_END, _FORMULA_TAG = 1, 2, 3, 4
+_SPACE = b" \t\r\n"
+_NAME_END = _SPACE + b"/>"
 
-    An ``r`` attribute wins, otherwise the cell follows the previous one. An empty element
-    (``<c r="XFD9"/>``) holds nothing, but it may or may not move the implicit position depending
-    on the reader version, so the larger outcome is assumed. Hostile sheets repeat one address or
-    attribute text thousands of times: each distinct one is read once.
+
+def _cell_tags(xml: bytes) -> _CellTags:
+    """Every cell of a well-formed worksheet part without markup noise, placed as calamine places it.
+
+    An ``r`` attribute wins, otherwise the cell follows the previous one; ``</row>`` moves to the next
+    row and column 1, ``<row r="..">`` sets the row. An empty element (``<c r="XFD9"/>``, ``<row/>``)
+    holds nothing, but it may or may not move the implicit position depending on the reader version,
+    so the larger outcome is assumed. A tag's name counts by its local part, after the first colon,
+    whatever the prefix (calamine's reading); an attribute only unprefixed.
+
+    Hostile sheets hold a million bytes of tags, so no step here runs in Python per tag: every tag,
+    attribute and address is found and read by numpy over the whole part (tests/test_ingest_extent.py
+    keeps the per-tag walk this replaces, to compare).
     """
-    refs: dict[bytes, bytes | None] = {}
-    positions: dict[bytes, tuple[int, int]] = {}
-    row = col = 1  # where the next row and the next cell without ``r`` go
-    for index, (closing, tag, leading, rest, empty) in enumerate(tags):
-        if closing:
-            row, col = row + 1, 1
-            continue
-        if leading:
-            ref = leading[1:]
-        elif rest:
-            ref = refs.get(rest, _UNREAD)
-            if ref is _UNREAD:
-                ref = refs[rest] = _attribute(rest, b"r")
-        else:
-            ref = None
-        if tag == b"row":
-            if empty:
-                row = max(row, _row_number(ref) + 1) if ref is not None else row + 1
-            elif ref is not None:
-                row = _row_number(ref)
-        else:
-            if ref is None:
-                cell_row, cell_col = row, col
-                col += 1
-            else:
-                position = positions.get(ref)
-                if position is None:
-                    position = positions[ref] = _cell_position(ref)
-                cell_row, cell_col = position
-                col = max(col, cell_col + 1) if empty else cell_col + 1
-            yield cell_row, cell_col, empty, index
+    import numpy as np
 
+    part = np.frombuffer(xml + b"\0" * 24, np.uint8)  # room to look ahead of the last tag
+    size = len(xml)
+    scratch = np.empty(len(part), bool)  # for masks over the whole part: fresh pages cost as much as the work
+    starts = np.flatnonzero(np.equal(part[:size], ord("<"), out=scratch[:size]))
+    name_end = np.zeros(len(part), bool)
+    for byte in _NAME_END:
+        name_end |= np.equal(part, byte, out=scratch)
+    names = _names(np, part, size, name_end, scratch)
+    kinds = np.zeros(len(starts) + 1, np.int8)  # one more: the kind of the tag after the last is none
+    kinds[:-1] = names[starts]
+    prefixed, prefixed_kinds, prefixed_names = _prefixed_tags(np, part, size, starts, names, name_end, scratch)
+    kinds[prefixed] = prefixed_kinds
+    del names, name_end  # a byte each per byte of the part: gone before the arrays per tag come
 
-def _cell_position(ref: bytes) -> tuple[int, int]:
-    """(row, column), both 1-based, of an A1 reference; anything else marks a damaged file."""
-    match = _CELL_REF.fullmatch(ref)
-    if match is None:
+    tags = np.flatnonzero((kinds > 0) & (kinds != _FORMULA_TAG))
+    kind = kinds[tags]
+    name = starts[tags] + 1 + np.array([len(name) for _, name in ((0, b""), *_TAG_NAMES)])[kind]
+    if prefixed.size:
+        where = np.minimum(np.searchsorted(tags, prefixed), len(tags) - 1)
+        found = tags[where] == prefixed
+        name[where[found]] = prefixed_names[found]
+    after_name = part[name]
+    empty = after_name == ord("/")
+    end = name + 1 + empty
+    with_attributes = np.flatnonzero(_byte_class(np, _SPACE)[after_name] & (kind != _ROW_END))
+    attributes = _Attributes(np, part, size, starts[tags[with_attributes]], name[with_attributes],
+                             np.append(starts, size)[tags[with_attributes] + 1],
+                             np.flatnonzero(np.equal(part[:size], ord(">"), out=scratch[:size])), len(starts),
+                             scratch)
+    end[with_attributes] = attributes.ends
+    empty[with_attributes] = part[attributes.ends - 2] == ord("/")
+
+    addressed = np.zeros(len(tags), bool)
+    number, column = np.zeros(len(tags), np.int64), np.zeros(len(tags), np.int64)  # of an address; a row's number
+    owner, begin, stop = attributes.values(ord("r"))
+    owner = with_attributes[owner]
+    addressed[owner] = True
+    number[owner], column[owner], letters = _read_numbers(np, part, begin, stop)
+    if np.any(np.where(kind[owner] == _CELL, letters < 1, letters != 0)):
         raise _Rejected(Code.FILE_DAMAGED)
-    return int(match[2]), _column_number(match[1])
+    error = np.zeros(len(tags), bool)
+    if _may_hold_errors(xml) or (kinds == _FORMULA_TAG).any():  # as the sheet's error values are looked for
+        owner, begin, stop = attributes.values(ord("t"))
+        error[with_attributes[owner[(stop - begin == 1) & (part[begin] == ord("e"))]]] = True
+
+    cell, row, row_end = kind == _CELL, kind == _ROW, kind == _ROW_END
+    cells = np.flatnonzero(cell & ~empty)
+    row_of, col_of = number[cells], column[cells]
+    implicit = np.flatnonzero(~addressed[cells])
+    if implicit.size:
+        implicit_tags = cells[implicit]
+        row_of[implicit] = _running(np, row_end | (row & empty & ~addressed), row & addressed,
+                                    row & addressed & ~empty, lambda at: number[at] + empty[at], implicit_tags)
+        col_of[implicit] = _running(np, cell & ~addressed, (cell & addressed) | row_end,
+                                    row_end | (cell & addressed & ~empty),
+                                    lambda at: np.where(row_end[at], 1, column[at] + 1), implicit_tags) - 1
+    return _CellTags(end[cells], row_of, col_of, error[cells],
+                     kinds[tags[cells] + 1] == _FORMULA_TAG)
+
+
+_TAG_NAMES = ((_CELL, b"c"), (_ROW, b"row"), (_ROW_END, b"/row"), (_FORMULA_TAG, b"f"))
+
+
+def _byte_class(np, members: bytes):
+    table = np.zeros(256, bool)
+    table[list(members)] = True
+    return table
+
+
+def _names(np, part, size: int, name_end, scratch):
+    """For each position of the part, the kind of tag name that starts right after it (0: none of
+    :data:`_TAG_NAMES`): byte masks over the whole part, as gathering at each tag would cost more."""
+    names = np.zeros(size, np.int8)
+    found = np.empty(size, bool)
+    for kind, name in _TAG_NAMES:
+        np.copyto(found, name_end[1 + len(name):1 + len(name) + size])
+        for offset, byte in enumerate(name, 1):
+            found &= np.equal(part[offset:offset + size], byte, out=scratch[:size])
+        names[found] = kind
+    return names
+
+
+def _prefixed_tags(np, part, size: int, starts, names, name_end, scratch):
+    """The cell, row and formula tags whose name has a prefix (``<x:c>``, ``</ä:row>``), the local name
+    being what follows the first colon of the name: (their indices in ``starts``, their kinds, where
+    their names end)."""
+    colons = np.flatnonzero(np.equal(part[:size], ord(":"), out=scratch[:size]))
+    kinds = names[colons]
+    local = np.flatnonzero((kinds > 0) & (kinds != _ROW_END))
+    tags = np.searchsorted(starts, colons[local]) - 1
+    local, tags = local[tags >= 0], tags[tags >= 0]
+    if not local.size:
+        return tags, kinds[local], tags
+    kinds, local = kinds[local], colons[local]
+    closing = part[starts[tags] + 1] == ord("/")
+    name_start = starts[tags] + 1 + closing
+    stops = np.flatnonzero(name_end[:size])
+    first_colon, first_stop = colons[np.searchsorted(colons, name_start)], stops[np.searchsorted(stops, name_start)]
+    named = (first_colon == local) & (first_stop > local) & ~(closing & (kinds != _ROW))
+    kinds, local, closing = kinds[named], local[named], closing[named]
+    return tags[named], np.where(closing, _ROW_END, kinds), local + np.where(kinds == _ROW, 4, 2)
+
+
+class _Attributes:
+    """The tags with attributes of a part: where each ends, and the values of one-letter attributes.
+
+    Inside a well-formed tag, a quote either opens a value, closes one, or belongs to a value opened by
+    the other quote. As states (0 outside, 1 in "...", 2 in '...'), ``"`` maps x to 1 - x and ``'``
+    to 2 - x (mod 3); after k quotes from outside the state is the alternating sum of those
+    constants, so one cumulative sum over the part tells for any position whether it lies in a value.
+    That is needed only where a '>' or an attribute's name may stand in a value.
+    """
+
+    def __init__(self, np, part, size: int, starts, name_ends, next_starts, closes, tag_count: int, scratch):
+        self.np, self.part, self.starts, self.name_ends, self.scratch = np, part, starts, name_ends, scratch
+        quotes = np.equal(part[:size], ord('"'), out=scratch[:size])
+        quotes |= part[:size] == ord("'")
+        self.quotes = np.flatnonzero(quotes)
+        self.sums = self.at_start = None
+        first = np.searchsorted(closes, name_ends)
+        ends = closes[first]
+        if len(closes) > tag_count:  # a '>' in text or in a value: is each tag's first '>' outside its values?
+            inside = np.flatnonzero(~self._outside(np.arange(len(starts)), ends))
+            first = first[inside]
+            for _ in range(3):  # a '>' or two in a value: try the next ones
+                if not inside.size:
+                    break
+                first += 1
+                found = self._outside(inside, closes[first])
+                ends[inside[found]] = closes[first[found]]
+                inside, first = inside[~found], first[~found]
+            if inside.size:  # look at every '>' up to the next tag
+                first = first + 1
+                counts = np.searchsorted(closes, next_starts[inside]) - first
+                owner = np.repeat(inside, counts)
+                candidates = closes[np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts - first, counts)]
+                found = self._outside(owner, candidates)
+                owner, candidates = owner[found], candidates[found]
+                first_of_owner = np.concatenate(([True], owner[1:] != owner[:-1]))
+                if np.count_nonzero(first_of_owner) != len(inside):
+                    raise _Rejected(Code.FILE_DAMAGED)
+                ends[inside] = candidates[first_of_owner]
+        self.ends = ends + 1
+
+    def _outside(self, tags, positions, quotes_before=None):
+        np = self.np
+        if self.sums is None:
+            steps = 2 - (self.part[self.quotes] == ord('"'))
+            steps[1::2] *= -1
+            self.sums = np.zeros(len(self.quotes) + 1, np.int64)
+            np.cumsum(steps, out=self.sums[1:])
+            self.at_start = self.sums[np.searchsorted(self.quotes, self.starts)]
+        if quotes_before is None:
+            quotes_before = np.searchsorted(self.quotes, positions)
+        return (self.sums[quotes_before] - self.at_start[tags]) % 3 == 0
+
+    def values(self, letter: int):
+        """(tag, start and end of the value) of each attribute named ``letter`` (one byte); the end is the
+        next quote, the value's own unless the value holds the other quote (which no valid value does).
+
+        Most writers put ``r`` first, one space after the name: there it is taken at once; only the other
+        tags are searched."""
+        np, part = self.np, self.part
+        space, after_name = _byte_class(np, _SPACE), _byte_class(np, _SPACE + b"=")  # what may follow a name
+        first = self.name_ends + 1
+        tags = np.flatnonzero((part[first] == letter) & after_name[part[first + 1]])
+        at = first[tags]
+        quotes_before = np.searchsorted(self.quotes, at)
+        if len(tags) < len(first):
+            elsewhere = np.flatnonzero(np.equal(part[1:-1], letter, out=self.scratch[1:-1])) + 1
+            elsewhere = elsewhere[space[part[elsewhere - 1]] & after_name[part[elsewhere + 1]]]
+            owners = np.searchsorted(self.starts, elsewhere) - 1
+            found = np.flatnonzero(owners >= 0)
+            found = found[(elsewhere[found] < self.ends[owners[found]]) & (elsewhere[found] != first[owners[found]])]
+            elsewhere, owners = elsewhere[found], owners[found]
+            elsewhere_quotes = np.searchsorted(self.quotes, elsewhere)
+            found = self._outside(owners, elsewhere, elsewhere_quotes)
+            tags = np.concatenate((tags, owners[found]))
+            quotes_before = np.concatenate((quotes_before, elsewhere_quotes[found]))
+        begin, stop = self.quotes[quotes_before] + 1, self.quotes[quotes_before + 1]
+        return tags, begin, np.where(part[begin - 1] == part[stop], stop, len(part))
+
+
+_ADDRESS_WIDTH = 22
+"""Bytes of the longest address read, 7 letters and 15 digits; longer ones lie far beyond any limit."""
+
+
+def _read_numbers(np, part, begin, stop):
+    """Each value from ``begin`` to ``stop``, read as an address (``[A-Za-z]{1,7}[0-9]{1,15}``) or a row
+    number (``[0-9]{1,15}``): its number, its column and its count of letters (-1: neither). The values
+    of one length are read together, byte by byte."""
+    length = np.minimum(stop - begin, _ADDRESS_WIDTH + 1).astype(np.uint8)
+    order = np.argsort(length, kind="stable")  # a radix sort for bytes
+    bounds = np.searchsorted(length[order], np.arange(_ADDRESS_WIDTH + 2))
+    number, column = np.zeros(len(begin), np.int64), np.zeros(len(begin), np.int64)
+    letters = np.full(len(begin), -1)
+    for width in range(1, _ADDRESS_WIDTH + 1):
+        group = order[bounds[width]:bounds[width + 1]]
+        if not group.size:
+            continue
+        position = begin[group]
+        count = np.zeros(len(group), np.int64)
+        in_letters, readable = np.ones(len(group), bool), np.ones(len(group), bool)
+        group_number, group_column = np.zeros(len(group), np.int64), np.zeros(len(group), np.int64)
+        for _ in range(width):  # Horner's rule on the letters, then on the digits; bytes and flags stay small
+            byte = part[position]
+            position += 1
+            upper = byte & 0xDF  # a-z as A-Z
+            in_letters &= (upper >= ord("A")) & (upper <= ord("Z"))
+            readable &= in_letters | (byte - ord("0") <= 9)  # below '0' wraps around to more than 9
+            count += in_letters
+            np.multiply(group_column, 26, out=group_column, where=in_letters)
+            np.add(group_column, upper - (ord("A") - 1), out=group_column, where=in_letters)
+            in_digits = ~in_letters
+            np.multiply(group_number, 10, out=group_number, where=in_digits)
+            np.add(group_number, byte - ord("0"), out=group_number, where=in_digits)
+        readable &= (count <= 7) & (width - count >= 1) & (width - count <= 15)
+        number[group], column[group], letters[group] = group_number, group_column, np.where(readable, count, -1)
+    return number, column, letters
+
+
+def _running(np, increments, ops, resets, value_at, wanted):
+    """A position after each of the ``wanted`` tags: 1 at first, one more at each of ``increments``, set
+    to ``value_at(tags)`` at ``resets`` and raised to it at the other ``ops``.
+
+    After tag t that is the steps taken so far plus the largest ``value - steps`` at an op since the
+    last reset: a running maximum over the ops, each segment between resets lifted above all before it.
+    """
+    steps = np.cumsum(increments.astype(np.int64))  # not cumsum(dtype=): it casts each element, ten times slower
+    at = np.flatnonzero(ops)
+    if not at.size:
+        return steps[wanted] + 1
+    best = np.concatenate(([1], value_at(at) - steps[at]))  # before the first tag: 1
+    resetting = resets[at]
+    if not resetting.all():  # some ops only raise the position: keep the largest since the last reset
+        segments = np.cumsum(np.concatenate(([1], resetting.astype(np.int64))))
+        low, high = int(best.min()), int(best.max())
+        shifted, span, unique = best - low, high - low + 1, None
+        if span * (int(segments[-1]) + 1) >= 2**62:  # lifting would overflow: rank the values instead
+            unique, shifted = np.unique(shifted, return_inverse=True)
+            span = len(unique)
+        lift = segments * span
+        best = np.maximum.accumulate(shifted + lift) - lift
+        best = (best if unique is None else unique[best]) + low
+    return best[np.searchsorted(at, wanted, side="right")] + steps[wanted]
 
 
 def _column_number(letters: bytes) -> int:
@@ -158,12 +393,6 @@ def _column_number(letters: bytes) -> int:
     for letter in letters.upper():
         number = number * 26 + letter - 64
     return number
-
-
-def _row_number(text: bytes) -> int:
-    if not (text.isdigit() and len(text) <= 15):
-        raise _Rejected(Code.FILE_DAMAGED)
-    return int(text)
 
 
 # --- error values ---------------------------------------------------------------------------------
@@ -175,25 +404,23 @@ _SHEET_TAG = re.compile(rb"<(?:[\w.-]++:)?sheet(?=[\s/>])(" + _ATTRIBUTE_TEXT + 
 _RELATIONSHIP_TAG = re.compile(rb"<(?:[\w.-]++:)?Relationship(?=[\s/>])(" + _ATTRIBUTE_TEXT + rb")/?>")
 
 
-def _error_and_formula_cells(parts: dict[str, bytes], sheets: dict[str, bytes]
-                             ) -> tuple[dict[int, dict[tuple[int, int], str]], dict[int, dict[tuple[int, int], str]]]:
+def _error_and_formula_cells(parts: dict[str, bytes], sheets: dict[str, bytes], placed: _PlacedCells
+                             ) -> tuple[dict[int, _CellTexts], dict[int, _CellTexts]]:
     """The error cells (``t="e"``) and the formula cells of each worksheet, by its index in calamine's
     order of sheets.
 
-    Only the worksheets found well-formed (``sheets``) are read; most hold neither and cost two
-    substring tests.
+    Only the worksheets found well-formed (``sheets``) are read; most hold neither, which three searches
+    or their placed cells tell. What they hold is read when an answer cell asks for it (:class:`_CellTexts`).
     """
-    if not any(_may_hold_errors(xml) or _may_hold_formulas(xml) for xml in sheets.values()):
+    holding = {name for name in sheets if placed.may_hold_texts(name)}
+    if not holding:
         return {}, {}
     errors, formulas = {}, {}
     for index, name in enumerate(_sheet_parts(parts)):
-        xml = sheets.get(name)
-        if xml is not None and (_may_hold_errors(xml) or _may_hold_formulas(xml)):
-            found_errors, found_formulas = _error_and_formula_cells_of(_without_noise(xml))
-            if found_errors:
-                errors[index] = found_errors
-            if found_formulas:
-                formulas[index] = found_formulas
+        if name in holding:
+            cells, xml = placed[name], _without_noise(sheets[name])
+            errors[index] = _CellTexts(xml, cells, cells.error, _error_value)
+            formulas[index] = _CellTexts(xml, cells, cells.formula, _formula_text)
     return errors, formulas
 
 
@@ -201,31 +428,61 @@ def _may_hold_errors(xml: bytes) -> bool:
     return b't="e"' in xml  # as every writer spells it
 
 
-_FORMULA_START = re.compile(rb"<(?:[\w.-]++:)?f[\s/>]")
+_FORMULA_NAMES = (re.compile(rb"<f[\s/>]"), re.compile(rb":f[\s/>]"))
+"""Where a formula element's tag name (``<f>``, ``<x:f>``) could stand: two searches for a literal
+start, each faster than one for either."""
+
+
+def _may_hold_formulas(xml: bytes) -> bool:
+    return any(name.search(xml) for name in _FORMULA_NAMES)
+
+
 _FORMULA = re.compile(rb"\s*+<(?:[\w.-]++:)?f(?=[\s/>])" + _ATTRIBUTE_TEXT + rb"(?:/>|>([^<]*+)</(?:[\w.-]++:)?f>)")
 """A cell's formula element, right after the cell tag, with the formula's text."""
 
 
-def _may_hold_formulas(xml: bytes) -> bool:
-    return _FORMULA_START.search(xml) is not None
+def _formula_text(xml: bytes, cell_end: int) -> str | None:
+    formula = _FORMULA.match(xml, cell_end)
+    return None if formula is None else _unescape(formula[1] or b"")
 
 
-def _error_and_formula_cells_of(xml: bytes) -> tuple[dict[tuple[int, int], str], dict[tuple[int, int], str]]:
-    """The error cells and the formula cells of a worksheet part without markup noise, by 0-based
-    (row, column)."""
-    matches = list(_OOXML_TAG.finditer(xml))
-    errors, formulas = {}, {}
-    for row, col, empty, index in _cells([match.groups() for match in matches]):
-        if empty:
-            continue
-        formula = _FORMULA.match(xml, matches[index].end())
-        if formula is not None:
-            formulas[(row - 1, col - 1)] = _unescape(formula[1] or b"")
-        if _attribute(matches[index][4], b"t") == b"e":
-            value = _ERROR_VALUE.match(xml, matches[index].end())
-            if value is not None:
-                errors[(row - 1, col - 1)] = _error_text(value[1].decode("utf-8", "replace"))
-    return errors, formulas
+def _error_value(xml: bytes, cell_end: int) -> str | None:
+    value = _ERROR_VALUE.match(xml, cell_end)
+    return None if value is None else _error_text(value[1].decode("utf-8", "replace"))
+
+
+class _CellTexts(Mapping):
+    """Texts of some cells of a worksheet part (without markup noise) by 0-based (row, column), each
+    read when asked for: a sheet may hold a million bytes of formulas, and only the answer cells are
+    asked for. Where several cells share a position, the last one with a text counts."""
+
+    def __init__(self, xml: bytes, cells: _CellTags, chosen: np.ndarray, read: Callable[[bytes, int], str | None]):
+        import numpy as np
+
+        chosen = np.flatnonzero(chosen)
+        order = np.lexsort((chosen, cells.col[chosen], cells.row[chosen]))
+        self.rows, self.cols = cells.row[chosen][order], cells.col[chosen][order]
+        self.ends = cells.end[chosen][order]
+        self.xml, self.read = xml, read
+
+    def __getitem__(self, position: tuple[int, int]) -> str:
+        import numpy as np
+
+        row, col = position[0] + 1, position[1] + 1
+        low, high = np.searchsorted(self.rows, (row, row + 1))
+        low, high = low + np.searchsorted(self.cols[low:high], (col, col + 1))
+        for end in reversed(self.ends[low:high].tolist()):
+            text = self.read(self.xml, end)
+            if text is not None:
+                return text
+        raise KeyError(position)
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        positions = dict.fromkeys(zip((self.rows - 1).tolist(), (self.cols - 1).tolist()))
+        return (position for position in positions if position in self)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 def _unescape(xml_text: bytes) -> str:

@@ -177,3 +177,8 @@ def test_a_line_of_the_widest_letters_is_one_line_while_it_fits_and_narrow_lette
     assert wrapped_lines("@" * fitting, 20, TEXT) == 1
     assert wrapped_lines("@" * (fitting + 1), 20, TEXT) == 2
     assert wrapped_lines("i" * 4 * fitting, 20, TEXT) == 1  # four times as many, measured: still one line
+
+
+def test_a_column_narrower_than_a_letter_still_gives_a_number_of_lines():
+    lines = wrapped_lines("ab cd " * 20, 0.5, Font(10))
+    assert lines >= 2 * 20

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 
 import xlsxwriter
 from openpyxl import load_workbook
@@ -16,6 +17,7 @@ from werkstatt_xl.layout import (
     column_pixels,
     column_width,
     footer_text,
+    one_line_length,
     page_breaks,
     page_setup,
     row_height,
@@ -62,6 +64,41 @@ def test_lines_end_after_a_hyphen_like_in_excel_and_libreoffice():
     width = column_width(name[2:], TEXT) - 1
     assert wrapped_lines(name, width, TEXT) == 3  # "1-", then the rest breaks inside
     assert wrapped_lines("Mobilität & (Nah-)Versorgung", column_width("Mobilität & (Nah-", TEXT), TEXT) == 2
+
+
+def test_a_text_short_enough_for_one_line_is_one_line_and_the_bound_is_tight():
+    """Merge takes a text no longer than one_line_length (and one whose column_width fits) as one line without
+    measuring it: measured letter by letter, such a text, of the widest letters or any others (wide ones
+    and emoji count as any other), is one line, and one more of the widest letter is not."""
+    rnd = random.Random(7)
+    letters = list("@W—mi .-\t") + ["中", "😀", "\u200b", "\u00a0"]
+    for font in (TEXT, Font(10, bold=True), Font(11), Font(9)):
+        for width in [1, 2.5, 8, 8.3, 12.7, 25, 40, 60, 100] + [rnd.uniform(1, 80) for _ in range(20)]:
+            room, length = column_pixels(width) - 7, one_line_length(width, font)
+            assert text_pixels("@" * length, font) <= room < text_pixels("@" * (length + 1), font)
+            for _ in range(30):
+                text = "".join(rnd.choice(letters) for _ in range(rnd.randint(1, 2 * length + 2)))
+                measured = _lines_measured(text, room, font)
+                if len(text) <= length or column_width(text, font) <= width:
+                    assert measured == 1, (text, width, font)
+                assert wrapped_lines(text, width, font) == measured, (text, width, font)
+
+
+def _lines_measured(text: str, room: float, font: Font) -> int:
+    """wrapped_lines without its shortcut for short texts: every word measured."""
+    space, lines = text_pixels(" ", font), 0
+    for paragraph in text.split("\n"):
+        used, count = 0.0, 1
+        for word in paragraph.split():
+            for position, part in enumerate(re.findall(r"[^-]*-+|[^-]+", word)):
+                gap = space if used and position == 0 else 0.0
+                if used and used + gap + text_pixels(part, font) > room:
+                    count, used, gap = count + 1, 0.0, 0.0
+                used += gap + text_pixels(part, font)
+                while used > room:
+                    count, used = count + 1, used - room
+        lines += count
+    return lines
 
 
 def test_rich_text_adds_the_lines_of_each_font():
@@ -140,3 +177,8 @@ def test_a_line_of_the_widest_letters_is_one_line_while_it_fits_and_narrow_lette
     assert wrapped_lines("@" * fitting, 20, TEXT) == 1
     assert wrapped_lines("@" * (fitting + 1), 20, TEXT) == 2
     assert wrapped_lines("i" * 4 * fitting, 20, TEXT) == 1  # four times as many, measured: still one line
+
+
+def test_a_column_narrower_than_a_letter_still_gives_a_number_of_lines():
+    lines = wrapped_lines("ab cd " * 20, 0.5, Font(10))
+    assert lines >= 2 * 20

@@ -34,6 +34,7 @@ from werkstatt_xl.round import (
     read_register,
     returned_files,
 )
+from werkstatt_xl.round.inbox import display_name
 
 
 @pytest.fixture
@@ -642,6 +643,30 @@ def test_returns_are_found_in_subfolders_in_name_order_without_hidden_and_lock_f
     found = [path.relative_to(inbox).as_posix() for path in returned_files(example_project)]
 
     assert found == ["a/B.xlsx", "A/c.xlsx", "b.xlsx"]  # by path, ignoring case; a link to a folder is no return
+
+
+def test_each_return_is_named_by_its_path_below_eingang_however_odd(issued, tmp_path):
+    """Merge names a return by slicing eingang/ off the path returned_files built: in subfolders, in a folder
+    whose name is not UTF-8, behind a link to a file elsewhere, it names each as its path below eingang/."""
+    inbox = os.fsencode(issued.inbox)
+    folder = os.path.join(inbox, "Fachamt \xd6 1".encode("cp1252"), b"sub  dir")
+    os.makedirs(folder)
+    moved = {}
+    for werkzeug_id, name in (("W04", b"R\xfcckl\xe4ufer.xlsx"), ("W05", "neu\u00a0.xlsx".encode())):
+        source = returned(issued, werkzeug_id, {"umsetzung": "Ja", "fortfuehrung": "Trifft zu"})
+        os.rename(os.fsencode(source), os.path.join(folder, name))
+        moved[werkzeug_id] = os.path.join(folder, name)
+    elsewhere = returned(issued, "W06", {"umsetzung": "Ja", "fortfuehrung": "Trifft zu"})
+    shutil.move(elsewhere, tmp_path / "anderswo.xlsx")
+    os.symlink(tmp_path / "anderswo.xlsx", os.path.join(folder, b"verweis.xlsx"))
+    moved["W06"] = os.path.join(folder, b"verweis.xlsx")
+
+    register = merge(issued).register.set_index("werkzeug_id")
+
+    for werkzeug_id, path in moved.items():
+        below = Path(os.fsdecode(path)).relative_to(issued.inbox)
+        assert register.loc[werkzeug_id, "file"] == display_name(below), werkzeug_id
+    assert register.loc["W04", "file"] == "Fachamt Ö 1/sub  dir/Rückläufer.xlsx"
 
 
 @pytest.mark.parametrize("collecting", [True, False])

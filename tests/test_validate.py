@@ -85,6 +85,92 @@ def test_whether_a_question_applies_follows_each_returns_own_answers(xlsform):
         assert problems == ([] if grund in ("andere", "Ä") else [skipped]), grund
 
 
+MEMO_FORM = """
+    | survey   |
+    |          | type            | name  | label | relevant                                   | required | calculation                 | constraint           |
+    |          | text            | t1    | T1    |                                            |          |                             |                      |
+    |          | text            | t2    | T2    |                                            |          |                             |                      |
+    |          | select_one yn   | s1    | S1    |                                            |          |                             |                      |
+    |          | select_multiple abc | m1 | M1  |                                            |          |                             |                      |
+    |          | integer         | n1    | N1    |                                            |          |                             |                      |
+    |          | decimal         | d1    | D1    |                                            |          |                             |                      |
+    |          | date            | dt1   | DT1   |                                            |          |                             |                      |
+    |          | calculate       | c1    | C1    |                                            |          | concat(${t1}, ${s1})        |                      |
+    |          | calculate       | c2    | C2    | ${t2} != ''                                |          | ${n1} * 2                   |                      |
+    |          | text            | q1    | Q1    | ${t1} = 'andere'                           | yes      |                             |                      |
+    |          | text            | q2    | Q2    | string-length(${t1}) > 3                   |          |                             |                      |
+    |          | text            | q3    | Q3    | regex(${t1}, '^[A-Z]')                     | yes      |                             |                      |
+    |          | text            | q4    | Q4    | selected(${m1}, 'a')                       |          |                             |                      |
+    |          | text            | q5    | Q5    | count-selected(${m1}) >= 2                 | yes      |                             |                      |
+    |          | text            | q6    | Q6    | ${s1} = 'yes' and ${t2} != ''              |          |                             |                      |
+    |          | text            | q7    | Q7    | ${n1} > 3 or ${d1} > 2.5                   | yes      |                             |                      |
+    |          | text            | q8    | Q8    | ${dt1} != '' and ${t1} = ''                |          |                             |                      |
+    |          | text            | q9    | Q9    | ${c1} = 'xyes'                             | yes      |                             |                      |
+    |          | text            | q10   | Q10   | ${c2} > 4                                  |          |                             |                      |
+    |          | text            | q11   | Q11   | ${t1} < ${t2} or ${t1} = 5                 | yes      |                             | . != ${t1}           |
+    |          | text            | q12   | Q12   | contains(concat(${t1}, ${t2}), 'ab')           |          |                             | string-length(.) < 3 |
+    |          | begin_repeat    | r     | R     | ${s1} != 'no'                              |          |                             |                      |
+    |          | text            | r1    | R1    |                                            |          |                             |                      |
+    |          | text            | r2    | R2    | ${r1} = ${t1} or ${r1} = 'x'               | yes      |                             |                      |
+    |          | end_repeat      |       |       |                                            |          |                             |                      |
+    | choices  |
+    |          | list_name | name | label |
+    |          | yn        | yes  | Ja    |
+    |          | yn        | no   | Nein  |
+    |          | abc       | a    | A     |
+    |          | abc       | b    | B     |
+    |          | abc       | c    | C     |
+    | settings |
+    |          | form_id | version | form_title |
+    |          | f       | 1       | Test       |
+"""
+
+
+def test_a_remembered_condition_judges_as_a_fresh_evaluation(xlsform, monkeypatch):
+    """Merge remembers whether a condition holds for the short texts it reads: many returns with values of every
+    kind (texts short and long, numbers, dates, ticks, repeat rows, NaN, "", None) checked in turn through the
+    memory give the problems and values each gets evaluated afresh; so does a second form with the same
+    conditions loaded after the first is gone."""
+    import gc
+    import random
+
+    from werkstatt_xl import validate
+    from werkstatt_xl.expression import evaluate_with
+
+    texts = [None, "", " ", "andere", "Andere", "ab", "a", "b", "xyes", "x", "5", "5.0", "12", "Zebra",
+             "ä" * 4, "andere " + "x" * 120, "A" + "b" * 100, "A" + "b" * 99, float("nan"), 5, 5.0, 3.5]
+    pool = {"t1": texts, "t2": texts, "s1": [None, "Ja", "Nein", "ja", "yes", "no", "vielleicht"],
+            "n1": [None, 1, 4, "4", "7,0", "x", 2.0], "d1": [None, 1, 3.5, "2,6", ""],
+            "dt1": [None, "15.12.2019", 43800.0, ""], "r1": texts, "r2": [None, "", "y"],
+            **{f"q{n}": [None, "", "ab", "andere", "A" + "b" * 120] for n in range(1, 13)}}
+    rnd = random.Random(20261129)
+    returns = []
+    for _ in range(400):
+        raw = {name: rnd.choice(values) for name, values in pool.items() if name not in ("r1", "r2")}
+        raw |= {f"m1/{choice}": rnd.choice([None, None, "x", "ja", "?"]) for choice in "abc"}
+        for row in (1, 2):
+            raw |= {f"r1@{row}": rnd.choice(pool["r1"]), f"r2@{row}": rnd.choice(pool["r2"])}
+        returns.append(raw)
+
+    def judged(form):
+        results = []
+        for raw in returns:
+            result = check_answers(form, raw, {}, "r.xlsx")
+            results.append((result.values, result.rows, [(p.question, p.problem, p.value) for p in result.problems]))
+        return results
+
+    remembered = judged(load_form(xlsform(MEMO_FORM)))
+    gc.collect()
+    again = judged(load_form(xlsform(MEMO_FORM)))  # another form object, maybe at the first one's address
+    with monkeypatch.context() as patch:
+        patch.setattr(validate, "_holds", lambda condition, names: condition.evaluate(evaluate_with(names)))
+        fresh = judged(load_form(xlsform(MEMO_FORM)))
+    for number, (memo, second, direct) in enumerate(zip(remembered, again, fresh)):
+        assert memo == direct, returns[number]
+        assert second == direct, returns[number]
+    assert any(problems for _, _, problems in fresh) and any(rows for _, rows, _ in fresh)
+
+
 @pytest.mark.parametrize("warum", ["Zu teuer", None])
 def test_an_invalid_controlling_answer_does_not_judge_the_question_it_controls(form, warum):
     _, problems = check(form, anzahl=1, kosten=None, start=None, weiter="Vielleicht", warum=warum)

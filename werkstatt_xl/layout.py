@@ -64,7 +64,7 @@ def wrapped_lines(text: str, width: float, font: Font) -> int:
     """
     if len(text) <= one_line_length(width, font) and "\n" not in text:  # one line, however wide its letters
         return 1
-    room = column_pixels(width) - 7
+    room = max(column_pixels(width) - 7, 1)  # a column narrower than a letter still ends
     space = text_pixels(" ", font)
     lines = 0
     for paragraph in text.split("\n"):

@@ -109,7 +109,7 @@ def _merge(project: Project, on_progress: Progress | None) -> MergeResult:
     if notice:
         write_issue_log(project.issue_log, issued)
     files = returned_files(project)
-    inbox = len(str(project.inbox)) + 1  # each file's name below eingang/, as returned_files found it
+    inbox = _name_start(project)
     reads = ((display_name(str(path)[inbox:]), raw) for path, raw in _read_all(files, on_progress))
     confirmed = frozenset((entry.sha256, entry.werkzeug_id) for entry in read_confirmations(project.confirmations))
     register = build_register(catalogue, form, issued, reads, confirmed, form_in=_languages_of(project, form),
@@ -214,6 +214,12 @@ def confirm(project: Project, names: list[str]) -> list[tuple[str, Werkzeug]]:
     return confirmed
 
 
+def _name_start(project: Project) -> int:
+    """Where a file's name below ``eingang/`` starts in the path :func:`returned_files` built for it
+    (slicing: ``Path.relative_to`` costs 30 µs a file)."""
+    return len(str(project.inbox)) + 1
+
+
 def returned_files(project: Project) -> list[Path]:
     """The files in ``eingang/`` (and its subfolders) that may be returns, in a stable order.
 
@@ -223,7 +229,7 @@ def returned_files(project: Project) -> list[Path]:
         raise ProjectError(text("merge.no_inbox", path=project.inbox))
     found: list[tuple[str, Path]] = []
     folders = [project.inbox]
-    start = len(str(project.inbox)) + 1
+    start = _name_start(project)
     while folders:
         folder = folders.pop()
         try:

@@ -231,7 +231,7 @@ def _place(xml: bytes, position: tuple[int, int] | None = None, errors: bool | N
     whatever the prefix (calamine's reading); an attribute only unprefixed.
 
     Hostile sheets hold a million bytes of tags, so no step here runs in Python per tag: every tag,
-    attribute and address is found and read by numpy over the whole part (tests/test_ingest_extent.py
+    attribute and address is found and read by numpy over the whole piece (tests/test_ingest_extent.py
     keeps the per-tag walk this replaces, to compare).
     """
     import numpy as np

@@ -275,6 +275,17 @@ def test_hand_made_sheets_are_placed_as_the_per_tag_walk_placed_them(rows):
         assert texts(xml) == texts(xml, tiny) == texts(xml, 40) == reference_texts(xml)
 
 
+def test_a_processing_instruction_first_is_noise_like_any_other():
+    """Only an XML declaration is kept: the quotes and '<' of another processing instruction belong to no
+    tag (they were read as tags, and the pieces could not tell where such a long "tag" with an odd quote
+    ends: AttributeError)."""
+    xml = (b'<?x "' + b"<c r='XFD9'>" * 300 + b'?><worksheet><sheetData><row><c r="B2"><v>1</v></c></row>'
+           b"</sheetData></worksheet>")
+    ooxml._require_well_formed(xml)
+
+    assert placed(xml, 100) == placed(xml) == ([(2, 2)], (2, 2, 2, 2))
+
+
 def test_quotes_are_told_apart_inside_and_outside_values():
     """The quote states found by one cumulative sum are those of reading the tag byte by byte."""
     import numpy as np

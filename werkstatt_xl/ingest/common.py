@@ -162,10 +162,14 @@ _MARKUP_NOISE = re.compile(rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>", re.S)
 """Comments, CDATA and processing instructions: text to an XML reader, so tags in them must not count."""
 
 
+_XML_DECLARATION = re.compile(rb"<\?xml[ \t\r\n]")
+
+
 def _without_noise(xml: bytes) -> bytes:
     """``xml`` without :data:`_MARKUP_NOISE`. Most parts have none but their XML declaration, which
-    searching for a single byte ('!', '?') tells fastest."""
-    after_declaration = xml.find(b"?>") + 2 if xml.startswith(b"<?") else 0
+    searching for a single byte ('!', '?') tells fastest. Another processing instruction first is noise
+    like any other: its quotes and '<' belong to no tag."""
+    after_declaration = xml.find(b"?>") + 2 if _XML_DECLARATION.match(xml) else 0
     comments = b"!" in xml and b"<!" in xml
     instructions = xml.find(b"?", after_declaration) != -1 and xml.find(b"<?", after_declaration) != -1
     return _MARKUP_NOISE.sub(b"", xml) if comments or instructions else xml

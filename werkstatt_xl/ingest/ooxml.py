@@ -158,9 +158,8 @@ def _cell_tags(xml: bytes, piece_size: int = _PIECE) -> _CellTags:
         else:
             cells.end[:] = lone_tag_end
         formulas |= formula_tags
-        if not joined:  # room for the most cells there can be, one per two tags (a start and an end tag):
-            room = xml.count(b"<") // 2  # only the pages written take memory (joining pieces took twice)
-            joined = {name: np.empty(room, array.dtype) for name, array in vars(cells).items()}
+        if not joined:  # room for a cell per '<', the most there can be: only the pages written take memory
+            joined = {name: np.empty(xml.count(b"<"), array.dtype) for name, array in vars(cells).items()}
         for name, array in vars(cells).items():
             joined[name][count:count + len(array)] = array
         count += len(cells.end)

@@ -403,6 +403,40 @@ def test_refuses_entity_declarations(tmp_path, questionnaire, part, prologue):
                                          "schreiben so etwas nicht; die Datei wurde deshalb nicht geöffnet.")
 
 
+def _reencoded(xml: bytes, encoding: str, bom: bytes = b"") -> bytes:
+    body = xml.split(b"?>", 1)[1].decode("utf-8")
+    return bom + f'<?xml version="1.0" encoding="{encoding}"?>{body}'.encode(encoding)
+
+
+@pytest.mark.parametrize("part", [SHEET, "xl/sharedStrings.xml"])
+@pytest.mark.parametrize("encoding, bom", [("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff"), ("utf-16-le", b""),
+                                           ("cp037", b""), ("utf-32-le", b"\xff\xfe\0\0")])
+def test_refuses_a_part_whose_markup_is_not_ascii_bytes(tmp_path, questionnaire, part, encoding, bom):
+    """Tags in UTF-16 or EBCDIC are invisible to the guards, which read bytes: a reader decoding them
+    would meet cells nobody placed."""
+    target = rezip(questionnaire, tmp_path / "kodiert.xlsx",
+                   replace={part: _reencoded(read_part(questionnaire, part), encoding, bom)})
+
+    assert rejection(target).code == Code.FILE_DAMAGED
+
+
+@pytest.mark.parametrize("encoding", ["UTF-16", "cp037", "no-such-encoding"])
+def test_refuses_a_part_that_declares_an_encoding_in_which_its_markup_is_not_ascii(tmp_path, questionnaire, encoding):
+    part = "xl/sharedStrings.xml"  # not parsed by the guards, only searched
+    declared = read_part(questionnaire, part).replace(b'encoding="UTF-8"', f'encoding="{encoding}"'.encode(), 1)
+    target = rezip(questionnaire, tmp_path / "erklaert.xlsx", replace={part: declared})
+
+    assert encoding.encode() in read_part(target, part)
+    assert rejection(target).code == Code.FILE_DAMAGED
+
+
+def test_reads_a_part_declared_in_an_encoding_whose_markup_is_ascii(tmp_path, questionnaire):
+    target = rezip(questionnaire, tmp_path / "latin1.xlsx",
+                   replace={SHEET: _reencoded(read_part(questionnaire, SHEET), "ISO-8859-1")})
+
+    assert read_return(target).answers == read_return(questionnaire).answers
+
+
 def too_far(row: str, column: str) -> str:
     return f"Die Datei hat Inhalt bis Zeile {row}, Spalte {column}; ein Fragebogen endet weit früher."
 

@@ -7,6 +7,7 @@ import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 from xml.etree import ElementTree
 from xml.parsers import expat
 
@@ -173,6 +174,33 @@ def _without_noise(xml: bytes) -> bytes:
     comments = b"!" in xml and b"<!" in xml
     instructions = xml.find(b"?", after_declaration) != -1 and xml.find(b"<?", after_declaration) != -1
     return _MARKUP_NOISE.sub(b"", xml) if comments or instructions else xml
+
+
+_DECLARED_ENCODING = re.compile(rb"(?:\xef\xbb\xbf)?<\?xml\s[^>]*?encoding\s*=\s*[\"']([^\"']{0,40})[\"']")
+_MARKUP_BYTES = bytes(range(0x20, 0x7F)) + b"\t\r\n"
+
+
+def _require_ascii_markup(parts: Mapping[str, bytes]) -> None:
+    """Refuse an XML part whose markup is not ASCII bytes (UTF-16 or UTF-32, EBCDIC): the guards read
+    tags as bytes and would find none, so a reader decoding it would meet cells nobody placed. Every
+    spreadsheet program writes UTF-8."""
+    for name, xml in parts.items():
+        if not name.endswith((".xml", ".rels")):
+            continue
+        start = xml[:64].removeprefix(b"\xef\xbb\xbf").lstrip()  # a UTF-8 byte order mark may stand first
+        if start and not start.startswith(b"<") or b"\0" in start[:4]:  # another mark, EBCDIC, UTF-16/32
+            raise _Rejected(Code.FILE_DAMAGED)
+        declared = _DECLARED_ENCODING.match(xml)
+        if declared is not None and not _ascii_compatible(declared[1].decode("ascii", "replace").lower()):
+            raise _Rejected(Code.FILE_DAMAGED)
+
+
+@lru_cache(maxsize=64)
+def _ascii_compatible(encoding: str) -> bool:
+    try:
+        return _MARKUP_BYTES.decode(encoding) == _MARKUP_BYTES.decode("ascii")
+    except (LookupError, UnicodeDecodeError):
+        return False
 
 
 _RUST_COUNT = re.compile(rb"\+?\d{1,20}")

@@ -16,6 +16,7 @@ from .common import (
     _part_name,
     _refuse_dtd,
     _Rejected,
+    _require_ascii_markup,
     _size_text,
 )
 from .ods import _inspect_ods
@@ -40,8 +41,10 @@ def _inspect_zip(data: bytes, limits: Limits) -> _Container:
         raise _Rejected(Code.FILE_PASSWORD, PASSWORD_HINT)
     parts = _unpack_all(data, entries, limits)
     if "[content_types].xml" in parts and "xl/workbook.xml" in parts:
+        _require_ascii_markup(parts)
         return _inspect_ooxml(parts, limits)
     if parts.get("mimetype", b"").startswith(_ODS_MIMETYPE):
+        _require_ascii_markup(parts)
         return _inspect_ods(parts, limits)
     raise _not_a_spreadsheet(_describe_package(parts))
 

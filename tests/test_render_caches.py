@@ -116,7 +116,8 @@ def _fresh(name: str, folder: Path) -> dict[str, str]:
     folder.mkdir()
     code = (f"import sys, json; sys.path.insert(0, {str(TESTS)!r}); import test_render_caches as t; "
             f"from pathlib import Path; print(json.dumps(t.render_case({name!r}, Path({str(folder)!r}))))")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    # in the new folder: run from the checkout, "-c" would import the source tree, not the installed package
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=folder)
     return json.loads(done.stdout)
 
 

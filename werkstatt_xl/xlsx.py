@@ -104,9 +104,19 @@ _CLASSIC_FUNCTIONS = frozenset({
 """Functions of Excel 2007 our formulas use: XlsxWriter need not look for newer ones to prefix them."""
 
 
+_KEPT = 20000
+"""The most entries each of the caches below holds (each is emptied when full)."""
+
+
+def _keep(cache: dict, key, value) -> None:
+    """``cache[key] = value``, emptying the cache first when it holds :data:`_KEPT` entries."""
+    if len(cache) >= _KEPT:
+        cache.clear()
+    cache[key] = value
+
+
 _RICH_STRINGS: dict[tuple, tuple[str, str]] = {}
 """Rich strings written: (text and font of each run) -> (their XML, the plain text)."""
-_RICH_STRINGS_KEPT = 20000
 _VALIDATIONS: dict[int, tuple[dict, dict]] = {}
 """Data validations checked: id of the options given -> (those options, the validation as XlsxWriter keeps it,
 marked with a number of its own under :data:`_RULE`)."""
@@ -153,9 +163,7 @@ class TextSafeWorksheet(Worksheet):
         if cached is None or self.constant_memory:
             result = super()._write_rich_string(row, col, *args)
             if result == 0 and not self.constant_memory:
-                if len(_RICH_STRINGS) >= _RICH_STRINGS_KEPT:
-                    _RICH_STRINGS.clear()
-                _RICH_STRINGS[key] = (self.rstring.fh.getvalue(), self.table[row][col].raw_string)
+                _keep(_RICH_STRINGS, key, (self.rstring.fh.getvalue(), self.table[row][col].raw_string))
             return result
         if self._check_dimensions(row, col):
             return -1
@@ -173,11 +181,10 @@ class TextSafeWorksheet(Worksheet):
             count = len(self.validations)
             result = super().data_validation(first_row, first_col, last_row, last_col, options)
             if result == 0 and isinstance(options, dict) and len(self.validations) == count + 1:
-                if len(_VALIDATIONS) >= _RICH_STRINGS_KEPT:
-                    _VALIDATIONS.clear()
                 checked = self.validations[-1]
                 checked[_RULE] = next(_RULE_NUMBERS)
-                _VALIDATIONS[id(options)] = (options, {key: value for key, value in checked.items() if key != "cells"})
+                rule = {key: value for key, value in checked.items() if key != "cells"}
+                _keep(_VALIDATIONS, id(options), (options, rule))
             return result
         self.validations.append({**cached[1], "cells": [[first_row, first_col, last_row, last_col]]})
         return 0
@@ -197,9 +204,7 @@ class TextSafeWorksheet(Worksheet):
                 xml = self.fh.getvalue()
             finally:
                 self.fh = target
-            if len(_VALIDATION_XML) >= _RICH_STRINGS_KEPT:
-                _VALIDATION_XML.clear()
-            _VALIDATION_XML[key] = xml
+            _keep(_VALIDATION_XML, key, xml)
         self.fh.write(xml)
 
     def _write_cell(self, row, col, cell):
@@ -268,9 +273,7 @@ class _SharedStrings(SharedStrings):
                 space = ' xml:space="preserve"' if _preserve_whitespace(shown) else ""
                 xml = f"<si><t{space}>{self._escape_data(shown)}</t></si>"
             if len(string) <= _SHARED_STRING_KEPT_LENGTH:
-                if len(_SHARED_STRING_XML) >= _RICH_STRINGS_KEPT:
-                    _SHARED_STRING_XML.clear()
-                _SHARED_STRING_XML[string] = xml
+                _keep(_SHARED_STRING_XML, string, xml)
         self.fh.write(xml)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -235,26 +236,24 @@ def _place(xml: bytes, position: tuple[int, int] | None = None, errors: bool | N
     """
     import numpy as np
 
-    part = np.frombuffer(xml + b"\0" * 24, np.uint8)  # room to look ahead of the last tag
     size = len(xml)
-    scratch = np.empty(len(part), bool)  # for masks over the whole part: fresh pages cost as much as the work
+    part = _scratch(np, "part", size + 32, np.uint8)  # room to look ahead of the last tag
+    part[:size], part[size:] = np.frombuffer(xml, np.uint8), 0
+    scratch = _scratch(np, "mask", len(part), bool)  # for masks over the whole part
     starts = np.flatnonzero(np.equal(part[:size], ord("<"), out=scratch[:size]))
-    name_end = np.zeros(len(part), bool)
-    for byte in _NAME_END:
-        name_end |= np.equal(part, byte, out=scratch)
-    names = _names(np, part, size, name_end, scratch)
+    names, name_end = _names(np, part, scratch)
     kinds = np.zeros(len(starts) + 1, np.int8)  # one more: the kind of the tag after the last
-    kinds[:-1] = names[starts]
+    names.take(starts, out=kinds[:-1].view(np.uint8))
     kinds[-1] = _FORMULA_TAG if next_formula else 0
     prefixed, prefixed_kinds, prefixed_names = _prefixed_tags(np, part, size, starts, names, name_end, scratch)
     kinds[prefixed] = prefixed_kinds
-    del names, name_end  # a byte each per byte of the part: gone before the arrays per tag come
 
     tags = np.flatnonzero((kinds > 0) & (kinds != _FORMULA_TAG))
     kind = kinds[tags]
     name = starts[tags] + 1 + np.array([len(name) for _, name in ((0, b""), *_TAG_NAMES)])[kind]
     if prefixed.size and tags.size:  # prefixed formula tags only: no tag to name
-        where = np.minimum(np.searchsorted(tags, prefixed), len(tags) - 1)
+        numbers = np.cumsum((kinds > 0) & (kinds != _FORMULA_TAG), dtype=np.int32) - 1  # of each tag among tags
+        where = np.maximum(numbers[prefixed], 0)
         found = tags[where] == prefixed
         name[where[found]] = prefixed_names[found]
     after_name = part[name]
@@ -262,7 +261,7 @@ def _place(xml: bytes, position: tuple[int, int] | None = None, errors: bool | N
     end = name + 1 + empty
     with_attributes = np.flatnonzero(_byte_class(np, _SPACE)[after_name] & (kind != _ROW_END))
     attributes = _Attributes(np, part, size, starts[tags[with_attributes]], name[with_attributes],
-                             np.append(starts, size)[tags[with_attributes] + 1],
+                             tags[with_attributes], np.append(starts, size)[tags[with_attributes] + 1],
                              np.flatnonzero(np.equal(part[:size], ord(">"), out=scratch[:size])), len(starts),
                              scratch)
     end[with_attributes] = attributes.ends
@@ -270,17 +269,17 @@ def _place(xml: bytes, position: tuple[int, int] | None = None, errors: bool | N
 
     addressed = np.zeros(len(tags), bool)
     number, column = np.zeros(len(tags), np.int64), np.zeros(len(tags), np.int64)  # of an address; a row's number
-    owner, begin, stop = attributes.values(ord("r"))
+    owner, begin, quote = attributes.values(ord("r"))
     owner = with_attributes[owner]
     addressed[owner] = True
-    number[owner], column[owner], letters = _read_numbers(np, part, begin, stop)
+    number[owner], column[owner], letters = _read_numbers(np, part, begin, quote)
     if np.any(np.where(kind[owner] == _CELL, letters < 1, letters != 0)):
         raise _Rejected(Code.FILE_DAMAGED)
     error = np.zeros(len(tags), bool)
     formulas = bool((kinds == _FORMULA_TAG).any())
     if errors or (errors is None and (_may_hold_errors(xml) or formulas)):  # as the sheet's error values are looked for
-        owner, begin, stop = attributes.values(ord("t"))
-        error[with_attributes[owner[(stop - begin == 1) & (part[begin] == ord("e"))]]] = True
+        owner, begin, quote = attributes.values(ord("t"))
+        error[with_attributes[owner[(part[begin] == ord("e")) & (part[begin + 1] == quote)]]] = True
 
     cell, row, row_end = kind == _CELL, kind == _ROW, kind == _ROW_END
     cells = np.flatnonzero(cell & ~empty)
@@ -306,17 +305,24 @@ def _byte_class(np, members: bytes):
     return table
 
 
-def _names(np, part, size: int, name_end, scratch):
-    """For each position of the part, the kind of tag name that starts right after it (0: none of
-    :data:`_TAG_NAMES`): byte masks over the whole part, as gathering at each tag would cost more."""
-    names = np.zeros(size, np.int8)
-    found = np.empty(size, bool)
+def _names(np, part, scratch):
+    """For each position of the part but the last five, the kind of tag name (:data:`_TAG_NAMES`, 0: none)
+    that starts right after it, and for each position whether a tag name may end there (a space, '/' or
+    '>'; in a well-formed part no other byte below 33 stands in markup). Byte masks over the whole part,
+    which cost less than gathering at each tag."""
+    size = len(part) - 5
+    name_end, other = _scratch(np, "name end", len(part), bool), _scratch(np, "bytes", len(part), np.uint8)
+    np.less(np.subtract(part, 1, out=other), 32, out=name_end)  # 0, the padding, is none
+    name_end |= np.equal(part, ord("/"), out=scratch)
+    name_end |= np.equal(part, ord(">"), out=scratch)
+    names, found, other = _scratch(np, "names", size, np.uint8), scratch[:size], other[:size]
+    names[:] = 0
     for kind, name in _TAG_NAMES:
         np.copyto(found, name_end[1 + len(name):1 + len(name) + size])
         for offset, byte in enumerate(name, 1):
-            found &= np.equal(part[offset:offset + size], byte, out=scratch[:size])
-        names[found] = kind
-    return names
+            found &= np.equal(part[offset:offset + size], byte, out=other.view(bool))
+        names += np.multiply(found.view(np.uint8), kind, out=other)
+    return names, name_end
 
 
 def _prefixed_tags(np, part, size: int, starts, names, name_end, scratch):
@@ -324,20 +330,49 @@ def _prefixed_tags(np, part, size: int, starts, names, name_end, scratch):
     being what follows the first colon of the name: (their indices in ``starts``, their kinds, where
     their names end)."""
     colons = np.flatnonzero(np.equal(part[:size], ord(":"), out=scratch[:size]))
-    kinds = names[colons]
+    kinds = names.take(colons)
     local = np.flatnonzero((kinds > 0) & (kinds != _ROW_END))
-    tags = np.searchsorted(starts, colons[local]) - 1
-    local, tags = local[tags >= 0], tags[tags >= 0]
     if not local.size:
-        return tags, kinds[local], tags
+        return local, kinds[local], local
     kinds, local = kinds[local], colons[local]
+    tags = _counts_before(np, np.equal(part[:size], ord("<"), out=scratch[:size]), "tags")[local] - 1
+    local, kinds, tags = local[tags >= 0], kinds[tags >= 0], tags[tags >= 0]
     closing = part[starts[tags] + 1] == ord("/")
     name_start = starts[tags] + 1 + closing
-    stops = np.flatnonzero(name_end[:size])
-    first_colon, first_stop = colons[np.searchsorted(colons, name_start)], stops[np.searchsorted(stops, name_start)]
-    named = (first_colon == local) & (first_stop > local) & ~(closing & (kinds != _ROW))
+    stops = np.equal(part[:size], ord(":"), out=scratch[:size])
+    stops |= name_end[:size]
+    stops = _counts_before(np, stops, "stops")  # a colon or the name's end, before the colon: not the name's
+    named = (stops[local] == stops[name_start]) & ~(closing & (kinds != _ROW))
     kinds, local, closing = kinds[named], local[named], closing[named]
     return tags[named], np.where(closing, _ROW_END, kinds), local + np.where(kinds == _ROW, 4, 2)
+
+
+_SCRATCH_LIMIT = 2**24
+"""Bytes of the largest buffer :func:`_scratch` keeps for a thread: enough for the masks and counts of a piece
+(:data:`_PIECE`; a piece may reach twice that), so that a thread keeps at most a few of these."""
+_KEPT = threading.local()
+
+
+def _scratch(np, name: str, count: int, dtype):
+    """An array of ``count`` items of ``dtype``, of any content: in each thread the same memory for each
+    ``name`` at every call, as fresh memory costs a page fault per 4 KB, about as much as the work done in
+    it. The caller overwrites what it reads and keeps nothing of it."""
+    size = count * np.dtype(dtype).itemsize
+    if size > _SCRATCH_LIMIT:
+        return np.empty(count, dtype)
+    kept = vars(_KEPT).setdefault("buffers", {})
+    if name not in kept or len(kept[name]) < size:
+        kept[name] = np.empty(size, np.uint8)
+    return kept[name][:size].view(dtype)
+
+
+def _counts_before(np, mask, name: str):
+    """For each position of ``mask`` and the one after it, how many positions before it are set: what
+    ``searchsorted(flatnonzero(mask), positions)`` tells, without searching."""
+    counts = _scratch(np, name, len(mask) + 1, np.int32)
+    counts[0] = 0
+    np.cumsum(mask, dtype=np.int32, out=counts[1:])
+    return counts
 
 
 class _Attributes:
@@ -347,15 +382,19 @@ class _Attributes:
     the other quote. As states (0 outside, 1 in "...", 2 in '...'), ``"`` maps x to 1 - x and ``'``
     to 2 - x (mod 3); after k quotes from outside the state is the alternating sum of those
     constants, so one cumulative sum over the part tells for any position whether it lies in a value.
-    That is needed only where a '>' or an attribute's name may stand in a value.
+    That is needed only where a '>' or an attribute's name may stand in a value; the quotes are found
+    only then.
     """
 
-    def __init__(self, np, part, size: int, starts, name_ends, next_starts, closes, tag_count: int, scratch):
-        self.np, self.part, self.starts, self.name_ends, self.scratch = np, part, starts, name_ends, scratch
-        quotes = np.equal(part[:size], ord('"'), out=scratch[:size])
-        quotes |= part[:size] == ord("'")
-        self.quotes = np.flatnonzero(quotes)
-        self.sums = self.at_start = None
+    def __init__(self, np, part, size: int, starts, name_ends, indices, next_starts, closes, tag_count: int, scratch):
+        """``starts``, ``name_ends``: of the tags with attributes; ``indices``: their indices among all
+        ``tag_count`` tags of the part; ``next_starts``: where the tag after each begins; ``closes``: every
+        '>' of the part."""
+        self.np, self.part, self.size, self.starts, self.name_ends = np, part, size, starts, name_ends
+        self.scratch, self._quotes, self._quotes_before, self.sums, self.at_start = scratch, None, None, None, None
+        if len(closes) == tag_count:  # each '>' ends a tag: the k-th the k-th tag
+            self.ends = closes[indices] + 1
+            return
         first = np.searchsorted(closes, name_ends)
         ends = closes[first]
         if len(closes) > tag_count:  # a '>' in text or in a value: is each tag's first '>' outside its values?
@@ -381,80 +420,114 @@ class _Attributes:
                 ends[inside] = candidates[first_of_owner]
         self.ends = ends + 1
 
-    def _outside(self, tags, positions, quotes_before=None):
+    @property
+    def quotes(self):
+        """Where each quote of the part stands."""
+        if self._quotes is None:
+            self._quotes = self.np.flatnonzero(self._quote_mask())
+        return self._quotes
+
+    @property
+    def quotes_before(self):
+        """For each position, how many quotes stand before it."""
+        if self._quotes_before is None:
+            self._quotes_before = _counts_before(self.np, self._quote_mask(), "quotes before")
+        return self._quotes_before
+
+    def _quote_mask(self):
+        np, part, size = self.np, self.part, self.size
+        quotes = np.equal(part[:size], ord('"'), out=self.scratch[:size])
+        quotes |= part[:size] == ord("'")
+        return quotes
+
+    def _outside(self, tags, positions):
         np = self.np
         if self.sums is None:
             steps = 2 - (self.part[self.quotes] == ord('"'))
             steps[1::2] *= -1
             self.sums = np.zeros(len(self.quotes) + 1, np.int64)
             np.cumsum(steps, out=self.sums[1:])
-            self.at_start = self.sums[np.searchsorted(self.quotes, self.starts)]
-        if quotes_before is None:
-            quotes_before = np.searchsorted(self.quotes, positions)
-        return (self.sums[quotes_before] - self.at_start[tags]) % 3 == 0
+            self.at_start = self.sums[self.quotes_before[self.starts]]
+        return (self.sums[self.quotes_before[positions]] - self.at_start[tags]) % 3 == 0
 
     def values(self, letter: int):
-        """(tag, start and end of the value) of each attribute named ``letter`` (one byte); the end is the
-        next quote, the value's own unless the value holds the other quote (which no valid value does).
+        """(tag, where the value starts, its quote) of each attribute named ``letter`` (one byte); the value
+        ends at the next quote, its own unless the value holds the other quote (which no valid value does).
 
-        Most writers put ``r`` first, one space after the name: there it is taken at once; only the other
-        tags are searched."""
+        Most writers put ``r`` first, one space after the name, and ``="`` right after it: there it is
+        taken at once; only the other tags are searched."""
         np, part = self.np, self.part
         space, after_name = _byte_class(np, _SPACE), _byte_class(np, _SPACE + b"=")  # what may follow a name
         first = self.name_ends + 1
         tags = np.flatnonzero((part[first] == letter) & after_name[part[first + 1]])
         at = first[tags]
-        quotes_before = np.searchsorted(self.quotes, at)
+        quote = part[at + 2]
+        direct = (part[at + 1] == ord("=")) & ((quote == ord('"')) | (quote == ord("'")))
+        begin = at + 3
+        if not direct.all():  # spaces around '=': the value starts after the next quote
+            spaced = np.flatnonzero(~direct)
+            begin[spaced] = self.quotes[self.quotes_before[at[spaced]]] + 1
         if len(tags) < len(first):
-            elsewhere = np.flatnonzero(np.equal(part[1:-1], letter, out=self.scratch[1:-1])) + 1
+            elsewhere = np.flatnonzero(np.equal(part[1:self.size], letter, out=self.scratch[1:self.size])) + 1
             elsewhere = elsewhere[space[part[elsewhere - 1]] & after_name[part[elsewhere + 1]]]
             owners = np.searchsorted(self.starts, elsewhere) - 1
             found = np.flatnonzero(owners >= 0)
             found = found[(elsewhere[found] < self.ends[owners[found]]) & (elsewhere[found] != first[owners[found]])]
             elsewhere, owners = elsewhere[found], owners[found]
-            elsewhere_quotes = np.searchsorted(self.quotes, elsewhere)
-            found = self._outside(owners, elsewhere, elsewhere_quotes)
+            found = self._outside(owners, elsewhere)
             tags = np.concatenate((tags, owners[found]))
-            quotes_before = np.concatenate((quotes_before, elsewhere_quotes[found]))
-        begin, stop = self.quotes[quotes_before] + 1, self.quotes[quotes_before + 1]
-        return tags, begin, np.where(part[begin - 1] == part[stop], stop, len(part))
+            begin = np.concatenate((begin, self.quotes[self.quotes_before[elsewhere[found]]] + 1))
+        return tags, begin, part[begin - 1]
 
 
 _ADDRESS_WIDTH = 22
 """Bytes of the longest address read, 7 letters and 15 digits; longer ones lie far beyond any limit."""
 
 
-def _read_numbers(np, part, begin, stop):
-    """Each value from ``begin`` to ``stop``, read as an address (``[A-Za-z]{1,7}[0-9]{1,15}``) or a row
-    number (``[0-9]{1,15}``): its number, its column and its count of letters (-1: neither). The values
-    of one length are read together, byte by byte."""
-    length = np.minimum(stop - begin, _ADDRESS_WIDTH + 1).astype(np.uint8)
-    order = np.argsort(length, kind="stable")  # a radix sort for bytes
-    bounds = np.searchsorted(length[order], np.arange(_ADDRESS_WIDTH + 2))
+def _read_numbers(np, part, begin, quote):
+    """Each value from ``begin`` to the quote ``quote`` (the byte that opened it), read as an address
+    (``[A-Za-z]{1,7}[0-9]{1,15}``) or a row number (``[0-9]{1,15}``): its number, its column and its
+    count of letters (-1: neither). A byte of every value is read at a time, of those still being read,
+    in place: the arrays are as long as the values are many."""
     number, column = np.zeros(len(begin), np.int64), np.zeros(len(begin), np.int64)
-    letters = np.full(len(begin), -1)
-    for width in range(1, _ADDRESS_WIDTH + 1):
-        group = order[bounds[width]:bounds[width + 1]]
-        if not group.size:
-            continue
-        position = begin[group]
-        count = np.zeros(len(group), np.int64)
-        in_letters, readable = np.ones(len(group), bool), np.ones(len(group), bool)
-        group_number, group_column = np.zeros(len(group), np.int64), np.zeros(len(group), np.int64)
-        for _ in range(width):  # Horner's rule on the letters, then on the digits; bytes and flags stay small
-            byte = part[position]
-            position += 1
-            upper = byte & 0xDF  # a-z as A-Z
-            in_letters &= (upper >= ord("A")) & (upper <= ord("Z"))
-            readable &= in_letters | (byte - ord("0") <= 9)  # below '0' wraps around to more than 9
-            count += in_letters
-            np.multiply(group_column, 26, out=group_column, where=in_letters)
-            np.add(group_column, upper - (ord("A") - 1), out=group_column, where=in_letters)
-            in_digits = ~in_letters
-            np.multiply(group_number, 10, out=group_number, where=in_digits)
-            np.add(group_number, byte - ord("0"), out=group_number, where=in_digits)
-        readable &= (count <= 7) & (width - count >= 1) & (width - count <= 15)
-        number[group], column[group], letters[group] = group_number, group_column, np.where(readable, count, -1)
+    letters = np.full(len(begin), -1, np.int64)
+    reading, position = np.arange(len(begin)), begin.astype(np.intp)
+    read_number, read_column = np.zeros(len(begin), np.int64), np.zeros(len(begin), np.int64)
+    letter_count, digit_count = np.zeros(len(begin), np.uint8), np.zeros(len(begin), np.uint8)
+    times_26, times_10 = np.array([1, 26], np.int64), np.array([1, 10], np.int64)
+    for _ in range(_ADDRESS_WIDTH + 1):
+        byte = part.take(position)
+        closed = np.flatnonzero(byte == quote)
+        if closed.size:
+            done = closed[digit_count[closed] > 0]
+            number[reading[done]], column[reading[done]] = read_number[done], read_column[done]
+            letters[reading[done]] = letter_count[done]
+        upper = byte & 0xDF  # a-z as A-Z
+        upper -= ord("A")
+        in_letters = upper < 26  # below 'A' wraps around to more than 25
+        in_letters &= digit_count == 0
+        byte -= ord("0")
+        in_digits = byte < 10
+        read_column *= times_26.take(in_letters.view(np.uint8))
+        upper += 1
+        upper *= in_letters
+        read_column += upper
+        read_number *= times_10.take(in_digits.view(np.uint8))
+        byte *= in_digits
+        read_number += byte
+        letter_count += in_letters
+        digit_count += in_digits
+        going = in_letters | in_digits
+        going &= letter_count <= 7
+        going &= digit_count <= 15
+        going = np.flatnonzero(going)
+        if not going.size:
+            break
+        if going.size < len(reading):
+            reading, position, quote = reading[going], position[going], quote[going]
+            read_number, read_column = read_number[going], read_column[going]
+            letter_count, digit_count = letter_count[going], digit_count[going]
+        position += 1
     return number, column, letters
 
 
@@ -481,7 +554,8 @@ def _running(np, increments, ops, resets, value_at, wanted, first: int = 1):
         lift = segments * span
         best = np.maximum.accumulate(shifted + lift) - lift
         best = (best if unique is None else unique[best]) + low
-    return best[np.searchsorted(at, wanted, side="right")] + steps[wanted]
+    ops_so_far = np.cumsum(ops.astype(np.int32))  # for each tag, the ops up to it: a count costs less than a search
+    return best[ops_so_far[wanted]] + steps[wanted]
 
 
 def _column_number(letters: bytes) -> int:

@@ -295,8 +295,8 @@ def test_quotes_are_told_apart_inside_and_outside_values():
         tag = "<c" + "".join(f' a{index}={quote}{"".join(rng.choice(chr(39) + chr(34) + "x>") for _ in range(3)).replace(quote, "")}{quote}'
                              for index, quote in enumerate(rng.choice("\"'") for _ in range(rng.randint(1, 4)))) + ">"
         part = np.frombuffer(tag.encode(), np.uint8)
-        quotes = ooxml._Attributes(np, part, len(tag), np.array([0]), np.array([2]), np.array([0]), np.array([len(tag)]),
-                                    np.flatnonzero(part == ord(">")), 1, np.empty(len(part), bool))
+        quotes = ooxml._Attributes(np, part, len(tag), np.array([0]), np.array([0]), np.array([2]),
+                                    np.empty(len(part), bool))
         state = None
         for position, character in enumerate(tag):
             assert bool(quotes._outside(np.array([0]), np.array([position]))[0]) == (state is None), (tag, position)

@@ -260,10 +260,7 @@ def _place(xml: bytes, position: tuple[int, int] | None = None, errors: bool | N
     empty = after_name == ord("/")
     end = name + 1 + empty
     with_attributes = np.flatnonzero(_byte_class(np, _SPACE)[after_name] & (kind != _ROW_END))
-    attributes = _Attributes(np, part, size, starts[tags[with_attributes]], name[with_attributes],
-                             tags[with_attributes], np.append(starts, size)[tags[with_attributes] + 1],
-                             np.flatnonzero(np.equal(part[:size], ord(">"), out=scratch[:size])), len(starts),
-                             scratch)
+    attributes = _Attributes(np, part, size, starts, tags[with_attributes], name[with_attributes], scratch)
     end[with_attributes] = attributes.ends
     empty[with_attributes] = part[attributes.ends - 2] == ord("/")
 
@@ -277,7 +274,9 @@ def _place(xml: bytes, position: tuple[int, int] | None = None, errors: bool | N
         raise _Rejected(Code.FILE_DAMAGED)
     error = np.zeros(len(tags), bool)
     formulas = bool((kinds == _FORMULA_TAG).any())
-    if errors or (errors is None and (_may_hold_errors(xml) or formulas)):  # as the sheet's error values are looked for
+    if errors is None:  # as the sheet's error values are looked for
+        errors = formulas or _holds(np, part, size, _ERROR_SPELLING, scratch)
+    if errors:
         owner, begin, quote = attributes.values(ord("t"))
         error[with_attributes[owner[(part[begin] == ord("e")) & (part[begin + 1] == quote)]]] = True
 
@@ -311,11 +310,10 @@ def _names(np, part, scratch):
     '>'; in a well-formed part no other byte below 33 stands in markup). Byte masks over the whole part,
     which cost less than gathering at each tag."""
     size = len(part) - 5
-    name_end, other = _scratch(np, "name end", len(part), bool), _scratch(np, "bytes", len(part), np.uint8)
-    np.less(np.subtract(part, 1, out=other), 32, out=name_end)  # 0, the padding, is none
+    name_end = _spaces(np, part, _scratch(np, "name end", len(part), bool))
     name_end |= np.equal(part, ord("/"), out=scratch)
     name_end |= np.equal(part, ord(">"), out=scratch)
-    names, found, other = _scratch(np, "names", size, np.uint8), scratch[:size], other[:size]
+    names, found, other = _scratch(np, "names", size, np.uint8), scratch[:size], _scratch(np, "bytes", size, np.uint8)
     names[:] = 0
     for kind, name in _TAG_NAMES:
         np.copyto(found, name_end[1 + len(name):1 + len(name) + size])
@@ -323,6 +321,13 @@ def _names(np, part, scratch):
             found &= np.equal(part[offset:offset + size], byte, out=other.view(bool))
         names += np.multiply(found.view(np.uint8), kind, out=other)
     return names, name_end
+
+
+def _spaces(np, markup, out):
+    """Where bytes of a well-formed part (or its padding, 0) are a space, in ``out``: in XML no other byte
+    below 33 stands anywhere."""
+    np.subtract(markup, 1, out=out.view(np.uint8))
+    return np.less(out.view(np.uint8), 32, out=out)
 
 
 def _prefixed_tags(np, part, size: int, starts, names, name_end, scratch):
@@ -386,19 +391,23 @@ class _Attributes:
     only then.
     """
 
-    def __init__(self, np, part, size: int, starts, name_ends, indices, next_starts, closes, tag_count: int, scratch):
-        """``starts``, ``name_ends``: of the tags with attributes; ``indices``: their indices among all
-        ``tag_count`` tags of the part; ``next_starts``: where the tag after each begins; ``closes``: every
-        '>' of the part."""
-        self.np, self.part, self.size, self.starts, self.name_ends = np, part, size, starts, name_ends
+    def __init__(self, np, part, size: int, all_starts, indices, name_ends, scratch):
+        """``all_starts``: where every tag of the part starts; ``indices``, ``name_ends``: which of them have
+        attributes, and where their names end."""
+        self.np, self.part, self.size, self.name_ends = np, part, size, name_ends
+        self.all_starts, self.indices, self._starts = all_starts, indices, None
         self.scratch, self._quotes, self._quotes_before, self.sums, self.at_start = scratch, None, None, None, None
-        if len(closes) == tag_count:  # each '>' ends a tag: the k-th the k-th tag
+        if not len(indices):
+            self.ends = name_ends
+            return
+        closes = np.flatnonzero(np.equal(part[:size], ord(">"), out=scratch[:size]))
+        if len(closes) == len(all_starts):  # each '>' ends a tag: the k-th the k-th tag
             self.ends = closes[indices] + 1
             return
         first = np.searchsorted(closes, name_ends)
         ends = closes[first]
-        if len(closes) > tag_count:  # a '>' in text or in a value: is each tag's first '>' outside its values?
-            inside = np.flatnonzero(~self._outside(np.arange(len(starts)), ends))
+        if len(closes) > len(all_starts):  # a '>' in text or in a value: is each tag's first '>' outside its values?
+            inside = np.flatnonzero(~self._outside(np.arange(len(indices)), ends))
             first = first[inside]
             for _ in range(3):  # a '>' or two in a value: try the next ones
                 if not inside.size:
@@ -409,7 +418,7 @@ class _Attributes:
                 inside, first = inside[~found], first[~found]
             if inside.size:  # look at every '>' up to the next tag
                 first = first + 1
-                counts = np.searchsorted(closes, next_starts[inside]) - first
+                counts = np.searchsorted(closes, np.append(all_starts, size)[indices[inside] + 1]) - first
                 owner = np.repeat(inside, counts)
                 candidates = closes[np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts - first, counts)]
                 found = self._outside(owner, candidates)
@@ -419,6 +428,13 @@ class _Attributes:
                     raise _Rejected(Code.FILE_DAMAGED)
                 ends[inside] = candidates[first_of_owner]
         self.ends = ends + 1
+
+    @property
+    def starts(self):
+        """Where each tag with attributes starts."""
+        if self._starts is None:
+            self._starts = self.all_starts[self.indices]
+        return self._starts
 
     @property
     def quotes(self):
@@ -456,8 +472,8 @@ class _Attributes:
 
         Most writers put ``r`` first, one space after the name, and ``="`` right after it: there it is
         taken at once; only the other tags are searched."""
-        np, part = self.np, self.part
-        space, after_name = _byte_class(np, _SPACE), _byte_class(np, _SPACE + b"=")  # what may follow a name
+        np, part, size = self.np, self.part, self.size
+        after_name = _byte_class(np, _SPACE + b"=")  # what may follow an attribute's name
         first = self.name_ends + 1
         tags = np.flatnonzero((part[first] == letter) & after_name[part[first + 1]])
         at = first[tags]
@@ -467,16 +483,21 @@ class _Attributes:
         if not direct.all():  # spaces around '=': the value starts after the next quote
             spaced = np.flatnonzero(~direct)
             begin[spaced] = self.quotes[self.quotes_before[at[spaced]]] + 1
-        if len(tags) < len(first):
-            elsewhere = np.flatnonzero(np.equal(part[1:self.size], letter, out=self.scratch[1:self.size])) + 1
-            elsewhere = elsewhere[space[part[elsewhere - 1]] & after_name[part[elsewhere + 1]]]
+        if len(tags) < len(first):  # the letter after a space and before a space or '=', in no tag's value
+            found, other = np.equal(part[1:size], letter, out=self.scratch[1:size]), _scratch(np, "bytes", size, bool)
+            found &= _spaces(np, part[:size - 1], other[1:])
+            after = _spaces(np, part[2:size + 1], other[1:])
+            after |= part[2:size + 1] == ord("=")
+            found &= after
+            elsewhere = np.flatnonzero(found) + 1
             owners = np.searchsorted(self.starts, elsewhere) - 1
             found = np.flatnonzero(owners >= 0)
             found = found[(elsewhere[found] < self.ends[owners[found]]) & (elsewhere[found] != first[owners[found]])]
             elsewhere, owners = elsewhere[found], owners[found]
-            found = self._outside(owners, elsewhere)
-            tags = np.concatenate((tags, owners[found]))
-            begin = np.concatenate((begin, self.quotes[self.quotes_before[elsewhere[found]]] + 1))
+            if elsewhere.size:
+                found = self._outside(owners, elsewhere)
+                tags = np.concatenate((tags, owners[found]))
+                begin = np.concatenate((begin, self.quotes[self.quotes_before[elsewhere[found]]] + 1))
         return tags, begin, part[begin - 1]
 
 
@@ -594,8 +615,23 @@ def _error_and_formula_cells(parts: dict[str, bytes], sheets: dict[str, bytes], 
     return errors, formulas
 
 
+_ERROR_SPELLING = b't="e"'
+"""An error value's type as every writer spells it."""
+
+
 def _may_hold_errors(xml: bytes) -> bool:
-    return b't="e"' in xml  # as every writer spells it
+    return _ERROR_SPELLING in xml
+
+
+def _holds(np, part, size: int, text: bytes, scratch) -> bool:
+    """Whether the first ``size`` bytes of a part (padded) hold ``text``: byte masks over the part, which
+    cost a tenth of a search in bytes for a text whose last byte is common (a quote)."""
+    found, other = np.equal(part[:size], text[0], out=scratch[:size]), _scratch(np, "bytes", size, bool)
+    for offset, byte in enumerate(text[1:], 1):
+        if not found.any():
+            return False
+        found &= np.equal(part[offset:offset + size], byte, out=other)
+    return bool(found.any())
 
 
 _FORMULA_NAMES = (re.compile(rb"<f[\s/>]"), re.compile(rb":f[\s/>]"))

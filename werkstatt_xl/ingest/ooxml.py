@@ -509,12 +509,16 @@ def _read_numbers(np, part, begin, quote):
     """Each value from ``begin`` to the quote ``quote`` (the byte that opened it), read as an address
     (``[A-Za-z]{1,7}[0-9]{1,15}``) or a row number (``[0-9]{1,15}``): its number, its column and its
     count of letters (-1: neither). A byte of every value is read at a time, of those still being read,
-    in place: the arrays are as long as the values are many."""
-    number, column = np.zeros(len(begin), np.int64), np.zeros(len(begin), np.int64)
-    letters = np.full(len(begin), -1, np.int64)
-    reading, position = np.arange(len(begin)), begin.astype(np.intp)
-    read_number, read_column = np.zeros(len(begin), np.int64), np.zeros(len(begin), np.int64)
-    letter_count, digit_count = np.zeros(len(begin), np.uint8), np.zeros(len(begin), np.uint8)
+    in place (in :func:`_scratch`: a sheet may hold a hundred thousand addresses)."""
+    count = len(begin)
+    number, column, letters = np.zeros(count, np.int64), np.zeros(count, np.int64), np.full(count, -1, np.int8)
+    reading, position = _scratch(np, "reading", count, np.intp), _scratch(np, "position", count, np.intp)
+    read_number, read_column = _scratch(np, "number", count, np.int64), _scratch(np, "column", count, np.int64)
+    letter_count, digit_count = _scratch(np, "letters", count, np.uint8), _scratch(np, "digits", count, np.uint8)
+    for array in (read_number, read_column, letter_count, digit_count):
+        array[:] = 0
+    reading[:], position[:] = np.arange(count), begin
+    quote = quote.copy()
     times_26, times_10 = np.array([1, 26], np.int64), np.array([1, 10], np.int64)
     for _ in range(_ADDRESS_WIDTH + 1):
         byte = part.take(position)
@@ -544,10 +548,10 @@ def _read_numbers(np, part, begin, quote):
         going = np.flatnonzero(going)
         if not going.size:
             break
-        if going.size < len(reading):
-            reading, position, quote = reading[going], position[going], quote[going]
-            read_number, read_column = read_number[going], read_column[going]
-            letter_count, digit_count = letter_count[going], digit_count[going]
+        if going.size < len(reading):  # in place: each goes to a place before it or stays
+            reading, position, read_number, read_column, letter_count, digit_count, quote = (
+                np.take(array, going, out=array[:going.size])
+                for array in (reading, position, read_number, read_column, letter_count, digit_count, quote))
         position += 1
     return number, column, letters
 

@@ -308,18 +308,25 @@ def _names(np, part, scratch):
     """For each position of the part but the last five, the kind of tag name (:data:`_TAG_NAMES`, 0: none)
     that starts right after it, and for each position whether a tag name may end there (a space, '/' or
     '>'; in a well-formed part no other byte below 33 stands in markup). Byte masks over the whole part,
-    which cost less than gathering at each tag."""
+    which cost less than gathering at each tag; ``row`` is looked for once, for ``<row`` and ``</row``."""
     size = len(part) - 5
     name_end = _spaces(np, part, _scratch(np, "name end", len(part), bool))
     name_end |= np.equal(part, ord("/"), out=scratch)
     name_end |= np.equal(part, ord(">"), out=scratch)
-    names, found, other = _scratch(np, "names", size, np.uint8), scratch[:size], _scratch(np, "bytes", size, np.uint8)
+    names, other = _scratch(np, "names", size, np.uint8), _scratch(np, "bytes", size + 1, np.uint8)
+    row, found, same = _scratch(np, "row", size + 1, bool), scratch[:size], other.view(bool)
+    np.equal(part[1:size + 2], ord("r"), out=row)  # "row" right after each position
+    row &= np.equal(part[2:size + 3], ord("o"), out=same)
+    row &= np.equal(part[3:size + 4], ord("w"), out=same)
     names[:] = 0
     for kind, name in _TAG_NAMES:
         np.copyto(found, name_end[1 + len(name):1 + len(name) + size])
-        for offset, byte in enumerate(name, 1):
-            found &= np.equal(part[offset:offset + size], byte, out=other.view(bool))
-        names += np.multiply(found.view(np.uint8), kind, out=other)
+        head = name.removesuffix(b"row")
+        if head != name:
+            found &= row[len(head):len(head) + size]
+        for offset, byte in enumerate(head, 1):
+            found &= np.equal(part[offset:offset + size], byte, out=same[:size])
+        names += np.multiply(found.view(np.uint8), kind, out=other[:size])
     return names, name_end
 
 

@@ -250,28 +250,34 @@ def _place(xml: bytes, position: tuple[int, int] | None = None, errors: bool | N
 
     tags = np.flatnonzero((kinds > 0) & (kinds != _FORMULA_TAG))
     kind = kinds[tags]
-    name = starts[tags] + 1 + np.array([len(name) for _, name in ((0, b""), *_TAG_NAMES)])[kind]
+    name = starts.take(tags)  # where the name ends, then the tag (in place: a hundred thousand tags take pages)
+    name += np.array([1 + len(tag_name) for _, tag_name in ((0, b""), *_TAG_NAMES)], np.uint8).take(kind)
     if prefixed.size and tags.size:  # prefixed formula tags only: no tag to name
         numbers = np.cumsum((kinds > 0) & (kinds != _FORMULA_TAG), dtype=np.int32) - 1  # of each tag among tags
         where = np.maximum(numbers[prefixed], 0)
         found = tags[where] == prefixed
         name[where[found]] = prefixed_names[found]
-    after_name = part[name]
+    after_name = part.take(name)
     empty = after_name == ord("/")
-    end = name + 1 + empty
     with_attributes = np.flatnonzero(_byte_class(np, _SPACE)[after_name] & (kind != _ROW_END))
     attributes = _Attributes(np, part, size, starts, tags[with_attributes], name[with_attributes], scratch)
+    end = name
+    end += 1
+    end += empty
     end[with_attributes] = attributes.ends
     empty[with_attributes] = part[attributes.ends - 2] == ord("/")
 
     addressed = np.zeros(len(tags), bool)
-    number, column = np.zeros(len(tags), np.int64), np.zeros(len(tags), np.int64)  # of an address; a row's number
+    number = column = np.broadcast_to(np.int64(0), len(tags))  # of an address; a row's number (none: no pages)
     owner, begin, quote = attributes.values(ord("r"))
-    owner = with_attributes[owner]
-    addressed[owner] = True
-    number[owner], column[owner], letters = _read_numbers(np, part, begin, quote)
-    if np.any(np.where(kind[owner] == _CELL, letters < 1, letters != 0)):
-        raise _Rejected(Code.FILE_DAMAGED)
+    if owner.size:
+        owner = with_attributes[owner]
+        addressed[owner] = True
+        number, column = np.zeros(len(tags), np.int64), np.zeros(len(tags), np.int64)
+        number[owner], column[owner], letters = _read_numbers(np, part, begin, quote)
+        if np.any(np.where(kind[owner] == _CELL, letters < 1, letters != 0)):
+            raise _Rejected(Code.FILE_DAMAGED)
+        del letters
     error = np.zeros(len(tags), bool)
     formulas = bool((kinds == _FORMULA_TAG).any())
     if errors is None:  # as the sheet's error values are looked for
@@ -282,17 +288,20 @@ def _place(xml: bytes, position: tuple[int, int] | None = None, errors: bool | N
 
     cell, row, row_end = kind == _CELL, kind == _ROW, kind == _ROW_END
     cells = np.flatnonzero(cell & ~empty)
-    row_of, col_of = number[cells], column[cells]
+    placed = _CellTags(end[cells], number[cells], column[cells], error[cells], kinds[tags[cells] + 1] == _FORMULA_TAG)
+    del starts, kinds, tags, after_name, end, error, with_attributes, attributes, owner, begin, quote
+    del prefixed, prefixed_kinds, prefixed_names
+    # what follows takes the pages these took, not fresh ones
     implicit = np.flatnonzero(~addressed[cells])
-    wanted = np.append(cells[implicit], len(tags) - 1)  # and the last tag, for the position after the piece
+    wanted = np.append(cells[implicit], len(kind) - 1)  # and the last tag, for the position after the piece
     after, (first_row, first_col) = position, position or (1, 1)
-    if len(tags) and (implicit.size or position):
+    if len(kind) and (implicit.size or position):
         rows = _running(np, row_end | (row & empty & ~addressed), row & addressed, row & addressed & ~empty,
                         lambda at: number[at] + empty[at], wanted, first_row)
         cols = _running(np, cell & ~addressed, (cell & addressed) | row_end, row_end | (cell & addressed & ~empty),
                         lambda at: np.where(row_end[at], 1, column[at] + 1), wanted, first_col)
-        row_of[implicit], col_of[implicit], after = rows[:-1], cols[:-1] - 1, (int(rows[-1]), int(cols[-1]))
-    return _CellTags(end[cells], row_of, col_of, error[cells], kinds[tags[cells] + 1] == _FORMULA_TAG), after, formulas
+        placed.row[implicit], placed.col[implicit], after = rows[:-1], cols[:-1] - 1, (int(rows[-1]), int(cols[-1]))
+    return placed, after, formulas
 
 
 _TAG_NAMES = ((_CELL, b"c"), (_ROW, b"row"), (_ROW_END, b"/row"), (_FORMULA_TAG, b"f"))

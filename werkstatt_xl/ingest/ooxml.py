@@ -274,7 +274,7 @@ def _place(xml: bytes, position: tuple[int, int] | None = None, errors: bool | N
         owner = with_attributes[owner]
         addressed[owner] = True
         number, column = np.zeros(len(tags), np.int64), np.zeros(len(tags), np.int64)
-        number[owner], column[owner], letters = _read_numbers(np, part, begin, quote)
+        letters = _read_numbers(np, part, begin, quote, owner, number, column)
         if np.any(np.where(kind[owner] == _CELL, letters < 1, letters != 0)):
             raise _Rejected(Code.FILE_DAMAGED)
         del letters
@@ -521,13 +521,13 @@ _ADDRESS_WIDTH = 22
 """Bytes of the longest address read, 7 letters and 15 digits; longer ones lie far beyond any limit."""
 
 
-def _read_numbers(np, part, begin, quote):
+def _read_numbers(np, part, begin, quote, owner, number, column):
     """Each value from ``begin`` to the quote ``quote`` (the byte that opened it), read as an address
-    (``[A-Za-z]{1,7}[0-9]{1,15}``) or a row number (``[0-9]{1,15}``): its number, its column and its
-    count of letters (-1: neither). A byte of every value is read at a time, of those still being read,
-    in place (in :func:`_scratch`: a sheet may hold a hundred thousand addresses)."""
+    (``[A-Za-z]{1,7}[0-9]{1,15}``) or a row number (``[0-9]{1,15}``) into ``number`` and ``column`` at
+    ``owner``; returned: its count of letters (-1: neither). A byte of every value is read at a time, of
+    those still being read, in place (in :func:`_scratch`: a sheet may hold a hundred thousand addresses)."""
     count = len(begin)
-    number, column, letters = np.zeros(count, np.int64), np.zeros(count, np.int64), np.full(count, -1, np.int8)
+    letters = np.full(count, -1, np.int8)
     reading, position = _scratch(np, "reading", count, np.intp), _scratch(np, "position", count, np.intp)
     read_number, read_column = _scratch(np, "number", count, np.int64), _scratch(np, "column", count, np.int64)
     letter_count, digit_count = _scratch(np, "letters", count, np.uint8), _scratch(np, "digits", count, np.uint8)
@@ -535,25 +535,25 @@ def _read_numbers(np, part, begin, quote):
         array[:] = 0
     reading[:], position[:] = np.arange(count), begin
     quote = quote.copy()
-    times_26, times_10 = np.array([1, 26], np.int64), np.array([1, 10], np.int64)
     for _ in range(_ADDRESS_WIDTH + 1):
         byte = part.take(position)
         closed = np.flatnonzero(byte == quote)
         if closed.size:
             done = closed[digit_count[closed] > 0]
-            number[reading[done]], column[reading[done]] = read_number[done], read_column[done]
-            letters[reading[done]] = letter_count[done]
+            finished = reading[done]
+            number[owner[finished]], column[owner[finished]] = read_number[done], read_column[done]
+            letters[finished] = letter_count[done]
         upper = byte & 0xDF  # a-z as A-Z
         upper -= ord("A")
         in_letters = upper < 26  # below 'A' wraps around to more than 25
         in_letters &= digit_count == 0
         byte -= ord("0")
         in_digits = byte < 10
-        read_column *= times_26.take(in_letters.view(np.uint8))
+        read_column *= _times(np, in_letters, 26)
         upper += 1
         upper *= in_letters
         read_column += upper
-        read_number *= times_10.take(in_digits.view(np.uint8))
+        read_number *= _times(np, in_digits, 10)
         byte *= in_digits
         read_number += byte
         letter_count += in_letters
@@ -569,7 +569,14 @@ def _read_numbers(np, part, begin, quote):
                 np.take(array, going, out=array[:going.size])
                 for array in (reading, position, read_number, read_column, letter_count, digit_count, quote))
         position += 1
-    return number, column, letters
+    return letters
+
+
+def _times(np, mask, factor: int):
+    """``factor`` where ``mask`` is set, else 1, a byte each."""
+    times = np.multiply(mask.view(np.uint8), factor - 1)
+    times += 1
+    return times
 
 
 def _running(np, increments, ops, resets, value_at, wanted, first: int = 1):

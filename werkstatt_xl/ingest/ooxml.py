@@ -123,8 +123,9 @@ def _extent(cells: _CellTags) -> _Extent:
 @dataclass
 class _CellTags:
     """The cells of a worksheet part that are no empty element (``<c/>``), in document order, as numpy
-    arrays: where each tag ends (after '>'), its 1-based row and column as calamine places it, whether
-    it says ``t="e"`` (an error value) and whether the next tag is a formula's."""
+    arrays: where each tag ends (after '>'; 32 bits, as the limits keep parts far below 2 GB), its 1-based
+    row and column as calamine places it, whether it says ``t="e"`` (an error value) and whether the next
+    tag is a formula's."""
 
     end: np.ndarray
     row: np.ndarray
@@ -288,7 +289,8 @@ def _place(xml: bytes, position: tuple[int, int] | None = None, errors: bool | N
 
     cell, row, row_end = kind == _CELL, kind == _ROW, kind == _ROW_END
     cells = np.flatnonzero(cell & ~empty)
-    placed = _CellTags(end[cells], number[cells], column[cells], error[cells], kinds[tags[cells] + 1] == _FORMULA_TAG)
+    placed = _CellTags(end[cells].astype(np.int32), number[cells], column[cells], error[cells],
+                       kinds[tags[cells] + 1] == _FORMULA_TAG)
     del starts, kinds, tags, after_name, end, error, with_attributes, attributes, owner, begin, quote
     del prefixed, prefixed_kinds, prefixed_names
     # what follows takes the pages these took, not fresh ones
@@ -317,25 +319,19 @@ def _names(np, part, scratch):
     """For each position of the part but the last five, the kind of tag name (:data:`_TAG_NAMES`, 0: none)
     that starts right after it, and for each position whether a tag name may end there (a space, '/' or
     '>'; in a well-formed part no other byte below 33 stands in markup). Byte masks over the whole part,
-    which cost less than gathering at each tag; ``row`` is looked for once, for ``<row`` and ``</row``."""
+    which cost less than gathering at each tag."""
     size = len(part) - 5
     name_end = _spaces(np, part, _scratch(np, "name end", len(part), bool))
     name_end |= np.equal(part, ord("/"), out=scratch)
     name_end |= np.equal(part, ord(">"), out=scratch)
-    names, other = _scratch(np, "names", size, np.uint8), _scratch(np, "bytes", size + 1, np.uint8)
-    row, found, same = _scratch(np, "row", size + 1, bool), scratch[:size], other.view(bool)
-    np.equal(part[1:size + 2], ord("r"), out=row)  # "row" right after each position
-    row &= np.equal(part[2:size + 3], ord("o"), out=same)
-    row &= np.equal(part[3:size + 4], ord("w"), out=same)
+    names, other = _scratch(np, "names", size, np.uint8), _scratch(np, "bytes", size, np.uint8)
+    found, same = scratch[:size], other.view(bool)
     names[:] = 0
     for kind, name in _TAG_NAMES:
         np.copyto(found, name_end[1 + len(name):1 + len(name) + size])
-        head = name.removesuffix(b"row")
-        if head != name:
-            found &= row[len(head):len(head) + size]
-        for offset, byte in enumerate(head, 1):
-            found &= np.equal(part[offset:offset + size], byte, out=same[:size])
-        names += np.multiply(found.view(np.uint8), kind, out=other[:size])
+        for offset, byte in enumerate(name, 1):
+            found &= np.equal(part[offset:offset + size], byte, out=same)
+        names += np.multiply(found.view(np.uint8), kind, out=other)
     return names, name_end
 
 
@@ -356,13 +352,16 @@ def _prefixed_tags(np, part, size: int, starts, names, name_end, scratch):
     if not local.size:
         return local, kinds[local], local
     kinds, local = kinds[local], colons[local]
-    tags = _counts_before(np, np.equal(part[:size], ord("<"), out=scratch[:size]), "tags")[local] - 1
-    local, kinds, tags = local[tags >= 0], kinds[tags >= 0], tags[tags >= 0]
-    closing = part[starts[tags] + 1] == ord("/")
-    name_start = starts[tags] + 1 + closing
+    del colons
+    tags = _counts_before(np, np.equal(part[:size], ord("<"), out=scratch[:size]), "counts")[local] - 1
+    if tags[0] < 0:  # a colon in text before the first tag
+        local, kinds, tags = local[tags >= 0], kinds[tags >= 0], tags[tags >= 0]
+    name_start = starts[tags] + 1
+    closing = part[name_start] == ord("/")
+    name_start += closing
     stops = np.equal(part[:size], ord(":"), out=scratch[:size])
     stops |= name_end[:size]
-    stops = _counts_before(np, stops, "stops")  # a colon or the name's end, before the colon: not the name's
+    stops = _counts_before(np, stops, "counts")  # a colon or the name's end, before the colon: not the name's
     named = (stops[local] == stops[name_start]) & ~(closing & (kinds != _ROW))
     kinds, local, closing = kinds[named], local[named], closing[named]
     return tags[named], np.where(closing, _ROW_END, kinds), local + np.where(kinds == _ROW, 4, 2)
@@ -387,13 +386,27 @@ def _scratch(np, name: str, count: int, dtype):
     return kept[name][:size].view(dtype)
 
 
-def _counts_before(np, mask, name: str):
-    """For each position of ``mask`` and the one after it, how many positions before it are set: what
-    ``searchsorted(flatnonzero(mask), positions)`` tells, without searching."""
-    counts = _scratch(np, name, len(mask) + 1, np.int32)
-    counts[0] = 0
-    np.cumsum(mask, dtype=np.int32, out=counts[1:])
-    return counts
+class _counts_before:  # noqa: N801 (used like a function returning an array)
+    """For each position of ``mask`` and the one after it, how many positions before it are set, indexed
+    like an array: what ``searchsorted(flatnonzero(mask), positions)`` tells, without searching. Counted
+    in 16 bits, which wrap, and exactly at the start of each block of 2**15 positions: two bytes a
+    position (a search costs more time, 32 bits more memory)."""
+
+    _BLOCK = 15
+
+    def __init__(self, np, mask, name: str):
+        self.np, self.wrapped = np, _scratch(np, name, len(mask) + 1, np.uint16)
+        self.wrapped[0] = 0
+        np.cumsum(mask, dtype=np.uint16, out=self.wrapped[1:])
+        blocks = np.zeros((len(mask) >> self._BLOCK) + 2, np.int64)
+        np.cumsum(np.add.reduceat(mask, np.arange(0, len(mask), 1 << self._BLOCK), dtype=np.int64),
+                  out=blocks[1:len(blocks) - (len(mask) % (1 << self._BLOCK) == 0)])
+        self.blocks = blocks
+
+    def __getitem__(self, positions):
+        block = positions >> self._BLOCK
+        inside = self.wrapped[positions] - self.wrapped[block << self._BLOCK]  # wraps back: fewer than 2**16
+        return self.blocks[block] + inside
 
 
 class _Attributes:
@@ -423,7 +436,7 @@ class _Attributes:
         first = np.searchsorted(closes, name_ends)
         ends = closes[first]
         if len(closes) > len(all_starts):  # a '>' in text or in a value: is each tag's first '>' outside its values?
-            inside = np.flatnonzero(~self._outside(np.arange(len(indices)), ends))
+            inside = np.flatnonzero(~self._outside(None, ends))
             first = first[inside]
             for _ in range(3):  # a '>' or two in a value: try the next ones
                 if not inside.size:
@@ -480,7 +493,8 @@ class _Attributes:
             self.sums = np.zeros(len(self.quotes) + 1, np.int64)
             np.cumsum(steps, out=self.sums[1:])
             self.at_start = self.sums[self.quotes_before[self.starts]]
-        return (self.sums[self.quotes_before[positions]] - self.at_start[tags]) % 3 == 0
+        at_start = self.at_start if tags is None else self.at_start[tags]  # None: every tag with attributes
+        return (self.sums[self.quotes_before[positions]] - at_start) % 3 == 0
 
     def values(self, letter: int):
         """(tag, where the value starts, its quote) of each attribute named ``letter`` (one byte); the value

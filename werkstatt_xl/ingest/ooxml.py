@@ -398,10 +398,9 @@ class _counts_before:  # noqa: N801 (used like a function returning an array)
         self.np, self.wrapped = np, _scratch(np, name, len(mask) + 1, np.uint16)
         self.wrapped[0] = 0
         np.cumsum(mask, dtype=np.uint16, out=self.wrapped[1:])
-        blocks = np.zeros((len(mask) >> self._BLOCK) + 2, np.int64)
-        np.cumsum(np.add.reduceat(mask, np.arange(0, len(mask), 1 << self._BLOCK), dtype=np.int64),
-                  out=blocks[1:len(blocks) - (len(mask) % (1 << self._BLOCK) == 0)])
-        self.blocks = blocks
+        bounds = np.append(np.arange(0, len(mask), 1 << self._BLOCK), len(mask))
+        self.blocks = np.zeros(len(bounds), np.int64)
+        np.cumsum(np.diff(self.wrapped[bounds]), dtype=np.int64, out=self.blocks[1:])  # a block's count wraps back
 
     def __getitem__(self, positions):
         block = positions >> self._BLOCK

@@ -332,6 +332,21 @@ def test_a_processing_instruction_first_is_noise_like_any_other():
     assert placed(xml, 100) == placed(xml) == ([(2, 2)], (2, 2, 2, 2))
 
 
+@pytest.mark.parametrize("size", [0, 1, 2**16 - 1, 2**16, 2**16 + 1, 3 * 2**16, 200_003])
+def test_counts_before_a_position_are_those_a_search_finds(size):
+    """Counted in blocks of 2**16, also across and exactly at their bounds, all set or none."""
+    import numpy as np
+
+    rng = np.random.default_rng(size)
+    positions = np.arange(size + 1)
+    for share in (0.0, 0.3, 1.0):
+        mask = rng.random(size) < share
+
+        counts = ooxml._counts_before(np, mask, "test")
+
+        assert (counts[positions] == np.searchsorted(np.flatnonzero(mask), positions)).all()
+
+
 def test_quotes_are_told_apart_inside_and_outside_values():
     """The quote states found by one cumulative sum are those of reading the tag byte by byte."""
     import numpy as np

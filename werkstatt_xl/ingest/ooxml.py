@@ -388,24 +388,29 @@ def _scratch(np, name: str, count: int, dtype):
 
 class _counts_before:  # noqa: N801 (used like a function returning an array)
     """For each position of ``mask`` and the one after it, how many positions before it are set, indexed
-    like an array: what ``searchsorted(flatnonzero(mask), positions)`` tells, without searching. Counted
-    in 16 bits, which wrap, and exactly at the start of each block of 2**15 positions: two bytes a
-    position (a search costs more time, 32 bits more memory)."""
+    like an array: what ``searchsorted(flatnonzero(mask), positions)`` tells, without searching. Kept as
+    the count before each block of 2**16 positions and, in 16 bits, the count within the block: two bytes
+    a position (a search costs more time, 32 bits more memory; numpy sums 16 bits slowly, so each block
+    is summed in 32)."""
 
-    _BLOCK = 15
+    _BLOCK = 16
 
     def __init__(self, np, mask, name: str):
-        self.np, self.wrapped = np, _scratch(np, name, len(mask) + 1, np.uint16)
-        self.wrapped[0] = 0
-        np.cumsum(mask, dtype=np.uint16, out=self.wrapped[1:])
-        bounds = np.append(np.arange(0, len(mask), 1 << self._BLOCK), len(mask))
-        self.blocks = np.zeros(len(bounds), np.int64)
-        np.cumsum(np.diff(self.wrapped[bounds]), dtype=np.int64, out=self.blocks[1:])  # a block's count wraps back
+        size, block = len(mask), 1 << self._BLOCK
+        self.within = _scratch(np, name, size + 1, np.uint16)
+        sums, totals = _scratch(np, name + " of a block", block, np.int32), [0]
+        for start in range(0, size, block):
+            segment = mask[start:start + block]
+            np.cumsum(segment, dtype=np.int32, out=sums[:len(segment)])
+            self.within[start] = 0
+            self.within[start + 1:start + len(segment) + 1] = sums[:len(segment)]  # the last: the next block's
+            totals.append(totals[-1] + int(sums[len(segment) - 1]))
+        if size % block == 0:
+            self.within[size] = 0  # a block of its own
+        self.blocks = np.array(totals, np.int64)
 
     def __getitem__(self, positions):
-        block = positions >> self._BLOCK
-        inside = self.wrapped[positions] - self.wrapped[block << self._BLOCK]  # wraps back: fewer than 2**16
-        return self.blocks[block] + inside
+        return self.blocks[positions >> self._BLOCK] + self.within[positions]
 
 
 class _Attributes:

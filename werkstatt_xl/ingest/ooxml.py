@@ -275,7 +275,14 @@ def _place(xml: bytes, position: tuple[int, int] | None = None, errors: bool | N
         owner = with_attributes[owner]
         addressed[owner] = True
         number, column = np.zeros(len(tags), np.int64), np.zeros(len(tags), np.int64)
-        letters = _read_numbers(np, part, begin, quote, owner, number, column)
+        letters = np.empty(len(owner), np.int8)
+        found = (kind == _CELL) & ~empty
+        if position is None and not found[~addressed].any():  # no cell follows another: only the cells'
+            needed = found[owner]                                # addresses place anything, the rest is checked
+            letters[~needed] = _read_numbers(np, part, begin[~needed], quote[~needed])
+        else:
+            needed = np.ones(len(owner), bool)
+        letters[needed] = _read_numbers(np, part, begin[needed], quote[needed], owner[needed], number, column)
         if np.any(np.where(kind[owner] == _CELL, letters < 1, letters != 0)):
             raise _Rejected(Code.FILE_DAMAGED)
         del letters
@@ -539,11 +546,12 @@ _ADDRESS_WIDTH = 22
 """Bytes of the longest address read, 7 letters and 15 digits; longer ones lie far beyond any limit."""
 
 
-def _read_numbers(np, part, begin, quote, owner, number, column):
+def _read_numbers(np, part, begin, quote, owner=None, number=None, column=None):
     """Each value from ``begin`` to the quote ``quote`` (the byte that opened it), read as an address
     (``[A-Za-z]{1,7}[0-9]{1,15}``) or a row number (``[0-9]{1,15}``) into ``number`` and ``column`` at
-    ``owner``; returned: its count of letters (-1: neither). A byte of every value is read at a time, of
-    those still being read, in place (in :func:`_scratch`: a sheet may hold a hundred thousand addresses)."""
+    ``owner`` (without them, only checked); returned: its count of letters (-1: neither). A byte of every
+    value is read at a time, of those still being read, in place (in :func:`_scratch`: a sheet may hold a
+    hundred thousand addresses)."""
     count = len(begin)
     letters = np.full(count, -1, np.int8)
     reading, position = _scratch(np, "reading", count, np.intp), _scratch(np, "position", count, np.intp)
@@ -559,7 +567,8 @@ def _read_numbers(np, part, begin, quote, owner, number, column):
         if closed.size:
             done = closed[digit_count[closed] > 0]
             finished = reading[done]
-            number[owner[finished]], column[owner[finished]] = read_number[done], read_column[done]
+            if number is not None:
+                number[owner[finished]], column[owner[finished]] = read_number[done], read_column[done]
             letters[finished] = letter_count[done]
         upper = byte & 0xDF  # a-z as A-Z
         upper -= ord("A")
@@ -567,13 +576,14 @@ def _read_numbers(np, part, begin, quote, owner, number, column):
         in_letters &= digit_count == 0
         byte -= ord("0")
         in_digits = byte < 10
-        read_column *= _times(np, in_letters, 26)
-        upper += 1
-        upper *= in_letters
-        read_column += upper
-        read_number *= _times(np, in_digits, 10)
-        byte *= in_digits
-        read_number += byte
+        if number is not None:
+            read_column *= _times(np, in_letters, 26)
+            upper += 1
+            upper *= in_letters
+            read_column += upper
+            read_number *= _times(np, in_digits, 10)
+            byte *= in_digits
+            read_number += byte
         letter_count += in_letters
         digit_count += in_digits
         going = in_letters | in_digits

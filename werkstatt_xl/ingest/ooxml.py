@@ -241,7 +241,8 @@ def _place(xml: bytes, position: tuple[int, int] | None = None, errors: bool | N
     part = _scratch(np, "part", size + 32, np.uint8)  # room to look ahead of the last tag
     part[:size], part[size:] = np.frombuffer(xml, np.uint8), 0
     scratch = _scratch(np, "mask", len(part), bool)  # for masks over the whole part
-    starts = np.flatnonzero(np.equal(part[:size], ord("<"), out=scratch[:size]))
+    starts = np.flatnonzero(np.equal(part[:size], ord("<"), out=scratch[:size])).astype(np.int32)  # the pages
+    # of arrays kept through the call are fresh ones the next part faults in: 32 bits, as pieces are small
     names, name_end = _names(np, part, scratch)
     kinds = np.zeros(len(starts) + 1, np.int8)  # one more: the kind of the tag after the last
     names.take(starts, out=kinds[:-1].view(np.uint8))
@@ -249,7 +250,7 @@ def _place(xml: bytes, position: tuple[int, int] | None = None, errors: bool | N
     prefixed, prefixed_kinds, prefixed_names = _prefixed_tags(np, part, size, starts, names, name_end, scratch)
     kinds[prefixed] = prefixed_kinds
 
-    tags = np.flatnonzero((kinds > 0) & (kinds != _FORMULA_TAG))
+    tags = np.flatnonzero((kinds > 0) & (kinds != _FORMULA_TAG)).astype(np.int32)
     kind = kinds[tags]
     name = starts.take(tags)  # where the name ends, then the tag (in place: a hundred thousand tags take pages)
     name += np.array([1 + len(tag_name) for _, tag_name in ((0, b""), *_TAG_NAMES)], np.uint8).take(kind)

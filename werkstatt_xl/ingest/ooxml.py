@@ -615,10 +615,10 @@ def _running(np, increments, ops, resets, value_at, wanted, first: int = 1):
     After tag t that is the steps taken so far plus the largest ``value - steps`` at an op since the
     last reset: a running maximum over the ops, each segment between resets lifted above all before it.
     """
-    steps = np.cumsum(increments.astype(np.int64))  # not cumsum(dtype=): it casts each element, ten times slower
+    steps = np.cumsum(increments.astype(np.int32))  # not cumsum(dtype=): it casts each element, ten times slower
     at = np.flatnonzero(ops)
     if not at.size:
-        return steps[wanted] + first
+        return steps[wanted] + np.int64(first)  # a row after a piece may be far beyond 32 bits
     best = np.concatenate(([first], value_at(at) - steps[at]))  # before the first tag: first
     resetting = resets[at]
     if not resetting.all():  # some ops only raise the position: keep the largest since the last reset

@@ -357,7 +357,7 @@ def test_quotes_are_told_apart_inside_and_outside_values():
                              for index, quote in enumerate(rng.choice("\"'") for _ in range(rng.randint(1, 4)))) + ">"
         part = np.frombuffer(tag.encode(), np.uint8)
         quotes = ooxml._Attributes(np, part, len(tag), np.array([0]), np.array([0]), np.array([2]),
-                                    np.empty(len(part), bool))
+                                    np.empty(len(part), bool), tag.encode())
         state = None
         for position, character in enumerate(tag):
             assert bool(quotes._outside(np.array([0]), np.array([position]))[0]) == (state is None), (tag, position)

@@ -292,12 +292,15 @@ def test_hand_made_sheets_are_placed_as_the_per_tag_walk_placed_them(rows):
     b'<abcdefghijklmnopq:row r="2"><abcdefghijklmnopq:c><v>1</v></abcdefghijklmnopq:c></abcdefghijklmnopq:row>',
     b'<c a:b="1" r="A1"><v>1</v></c><x:cc r="ZZ9"><v>1</v></x:cc><cc:c r="B2"><v>1</v></cc:c>',
     b'<row\r\nr="3"\t><c\nt="e"\n><v>#N/A</v></c></row\t>',
+    b'<c s="1" r="B2" t="e"><f>1</f><v>#N/A</v></c><c s="1" t="e"><v>#N/A</v></c>' * 150,  # many names later:
+    b'<c q="a t=\'e\' r=\'Z9\'" s="1" r="B2" t="e"><v>#N/A</v></c><c s="2" r="A3"><v>1</v></c>' * 150,  # all quotes
 ])
 def test_what_is_read_at_once_and_its_twists_are_placed_as_the_per_tag_walk_placed_them(rows):
     """The shortcuts (a tag's '>' counted, an ``r="`` after the name read at once, an address read to
     its quote, a tag's kind from byte masks) and what must leave them: '>' in text, spaces around '=',
-    ``r`` or ``t`` later or in a value, quotes in an address, addresses and row numbers too long or
-    malformed, prefixes short and long; whole and in pieces."""
+    ``r`` or ``t`` later or in a value (in a few tags read in Python, in many by the quote states),
+    quotes in an address, addresses and row numbers too long or malformed, prefixes short and long; whole
+    and in pieces."""
     xml = b'<worksheet xmlns:x="urn:x" xmlns:a="urn:a" xmlns:cc="urn:c" xmlns:abcdefghijklmnopq="urn:q"><sheetData>' + rows \
         + b"</sheetData></worksheet>"
     ooxml._require_well_formed(xml)

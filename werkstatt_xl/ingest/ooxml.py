@@ -586,8 +586,10 @@ def _read_numbers(np, part, begin, quote, owner=None, number=None, column=None):
     hundred thousand addresses)."""
     count = len(begin)
     letters = np.full(count, -1, np.int8)
-    reading, position = _scratch(np, "reading", count, np.intp), _scratch(np, "position", count, np.intp)
-    read_number, read_column = _scratch(np, "number", count, np.int64), _scratch(np, "column", count, np.int64)
+    reading, position = _scratch(np, "reading", count, np.int32), _scratch(np, "position", count, np.intp)
+    read_number = read_column = np.empty(0, np.int64)  # read only with somewhere to put it
+    if number is not None:
+        read_number, read_column = _scratch(np, "number", count, np.int64), _scratch(np, "column", count, np.int64)
     letter_count, digit_count = _scratch(np, "letters", count, np.uint8), _scratch(np, "digits", count, np.uint8)
     for array in (read_number, read_column, letter_count, digit_count):
         array[:] = 0
@@ -625,9 +627,12 @@ def _read_numbers(np, part, begin, quote, owner=None, number=None, column=None):
         if not going.size:
             break
         if going.size < len(reading):  # in place: each goes to a place before it or stays
-            reading, position, read_number, read_column, letter_count, digit_count, quote = (
+            reading, position, letter_count, digit_count, quote = (
                 np.take(array, going, out=array[:going.size])
-                for array in (reading, position, read_number, read_column, letter_count, digit_count, quote))
+                for array in (reading, position, letter_count, digit_count, quote))
+            if number is not None:
+                read_number, read_column = (np.take(array, going, out=array[:going.size])
+                                            for array in (read_number, read_column))
         position += 1
     return letters
 

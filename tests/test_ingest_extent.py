@@ -19,7 +19,8 @@ import pytest
 from ingest_files import UNPLACED_SHEETS, read_part, rezip, write_questionnaire
 from python_calamine import CalamineWorkbook
 
-from werkstatt_xl.ingest import ooxml
+from werkstatt_xl.errors import IngestError
+from werkstatt_xl.ingest import Limits, ooxml, read_return
 from werkstatt_xl.ingest.common import _ATTRIBUTE_TEXT, _attribute, _Extent, _Rejected, _without_noise
 from werkstatt_xl.messages import Code
 
@@ -35,30 +36,36 @@ _CELL_REF = re.compile(rb"([A-Za-z]{1,7})(\d{1,15})")
 
 def reference_cells(xml: bytes) -> Iterator[tuple[int, int, bool]]:
     """(row, column, empty) of each cell, as the guards placed them up to 2026-11-28."""
-    return ((row, col, empty) for row, col, empty, _ in reference_walk(_without_noise(xml)))
+    return ((row, col, empty) for row, col, empty, _, _ in reference_walk(_without_noise(xml)))
 
 
-def reference_walk(xml: bytes) -> Iterator[tuple[int, int, bool, re.Match]]:
-    row = col = 1
+def reference_walk(xml: bytes) -> Iterator[tuple[int, int, bool, re.Match, tuple[int, int]]]:
+    """Also the least (row, column) of each cell: where an empty element moves a reader not at all or to
+    where it points, also back, an empty row ending like ``</row>`` (calamine 0.9), whichever is less."""
+    row = col = least_row = least_col = 1
     for match in _OOXML_TAG.finditer(xml):
         closing, tag, leading, rest, empty = match.groups()
         if closing:
-            row, col = row + 1, 1
+            row, col, least_row, least_col = row + 1, 1, least_row + 1, 1
             continue
         ref = leading[1:] if leading else _attribute(rest, b"r") if rest else None
         if tag == b"row":
-            if empty:
-                row = max(row, reference_row(ref) + 1) if ref is not None else row + 1
+            if empty and ref is not None:
+                row, least_row = max(row, reference_row(ref) + 1), min(least_row, reference_row(ref) + 1)
+            elif empty:
+                row += 1
             elif ref is not None:
-                row = reference_row(ref)
+                row = least_row = reference_row(ref)
+            least_col = 1 if empty else least_col
         else:
             if ref is None:
-                cell_row, cell_col = row, col
-                col += 1
+                cell_row, cell_col, least = row, col, (least_row, least_col)
+                col, least_col = col + 1, least_col + (not empty)
             else:
-                cell_row, cell_col = reference_position(ref)
+                cell_row, cell_col = least = reference_position(ref)
                 col = max(col, cell_col + 1) if empty else cell_col + 1
-            yield cell_row, cell_col, bool(empty), match
+                least_col = min(least_col, cell_col + 1) if empty else cell_col + 1
+            yield cell_row, cell_col, bool(empty), match, least
 
 
 def reference_texts(xml: bytes) -> tuple[dict, dict]:
@@ -67,7 +74,7 @@ def reference_texts(xml: bytes) -> tuple[dict, dict]:
         return {}, {}
     xml = _without_noise(xml)
     errors, formulas = {}, {}
-    for row, col, empty, match in reference_walk(xml):
+    for row, col, empty, match, _ in reference_walk(xml):
         if empty:
             continue
         formula = ooxml._FORMULA.match(xml, match.end())
@@ -105,11 +112,12 @@ def reference_row(text: bytes) -> int:
 
 
 def reference_extent(xml: bytes) -> tuple[int, int, int, int] | None:
+    """From the least first row and column a reader may place a cell at to the largest last ones."""
     top = left = sys.maxsize
     bottom = right = 0
-    for row, col, empty in reference_cells(xml):
+    for row, col, empty, _, (least_row, least_col) in reference_walk(_without_noise(xml)):
         if not empty:
-            top, bottom, left, right = min(top, row), max(bottom, row), min(left, col), max(right, col)
+            top, bottom, left, right = min(top, least_row), max(bottom, row), min(left, least_col), max(right, col)
     extent = _Extent()
     if bottom:
         extent.include(top, left, bottom, right)
@@ -248,6 +256,17 @@ def test_random_sheets_are_placed_as_the_per_tag_walk_placed_them():
     assert 100 < rejected < 1500 and with_texts > 300  # every outcome was tried
 
 
+MOVED_BACK = [
+    '<row r="50"><c><v>1</v></c></row><row r="10"/><c><v>2</v></c>',
+    '<row r="5"><c r="E5"><v>1</v></c><c r="A5"/><c><v>2</v></c></row>',
+    '<row r="5"><c r="E5"><v>1</v></c></row><row/><c><v>2</v></c>',
+    '<c r="C3"><v>1</v></c><row/><c><v>2</v></c>',
+    '<row r="5"><c r="E5"><v>1</v></c></row>' + '<row r="9"/>' * 3 + '<row r="7"><c r="A7"/></row><c><v>2</v></c>',
+]
+"""Empty elements that move calamine back (to where they point, an empty row also to column 1), where the
+guards place the cells after them further on: the extent starts where calamine may place them."""
+
+
 @pytest.mark.parametrize("rows", [
     b"",
     b"<row/>" * 3 + b"<c><v>1</v></c>",
@@ -262,6 +281,7 @@ def test_random_sheets_are_placed_as_the_per_tag_walk_placed_them():
     b"<c t='e'><v>#N/A</v></c><c><v>x:f y</v></c>",  # a formula tag's name only in text: no error values read
     b'<c a="' + b"'>" * 100 + b'" t="e" r="C3"><v>#N/A</v></c><c r="' + b"A" * 100 + b'1"><v>1</v></c>',
     b'<c t="' + b"e" * 100 + b'"><f>1</f><v>#N/A</v></c><x:c\tr = "D4"\n/>' + b"<v>" + b"x" * 300 + b"</v>",
+    *(rows.encode() for rows in MOVED_BACK),
 ])
 def test_hand_made_sheets_are_placed_as_the_per_tag_walk_placed_them(rows):
     """Also in pieces: each tag on its own (long ones cut; in a long sheet, most tags) and a few tags each."""
@@ -401,7 +421,40 @@ def test_random_sheets_are_placed_where_calamine_reads_their_cells(workbook, tmp
             assert row <= with_value[value][0] and col <= with_value[value][1], (xml, value)
             compared += 1
             exact += (row, col) == with_value[value]
+        assert_within_the_guards_extent(target, xml)
     assert compared > 500 and exact > 0.9 * compared
+
+
+def assert_within_the_guards_extent(path: Path, xml: bytes) -> None:
+    """The range calamine reads (and allocates) on the first sheet lies within the extent the guards judge."""
+    with CalamineWorkbook.from_path(str(path)) as book:
+        sheet = book.get_sheet_by_index(0)
+        start, end = sheet.start, sheet.end
+    if start is not None and sheet.height:
+        top, left, bottom, right = placed(xml)[1]
+        assert top <= start[0] + 1 and left <= start[1] + 1 and bottom >= end[0] + 1 and right >= end[1] + 1, xml
+
+
+@pytest.mark.parametrize("rows", MOVED_BACK)
+def test_an_empty_element_moving_calamine_back_widens_the_extent(workbook, tmp_path, rows):
+    """calamine 0.9.1 places a cell after ``<row r="10"/>`` in row 11 even after row 50: the guards judged
+    rows 50-51 while calamine allocated rows 11-50, so a sheet could hold far more cells than counted."""
+    xml = read_part(workbook, SHEET).replace(b"</sheetData>", rows.encode() + b"</sheetData>")
+
+    assert_within_the_guards_extent(rezip(workbook, tmp_path / "zurueck.xlsx", replace={SHEET: xml}), xml)
+
+
+def test_cells_calamine_reads_beyond_the_cell_limit_are_refused(workbook, tmp_path):
+    """Two cells the guards placed in rows 4999-5000, which calamine reads in rows 2-4999 of 200 columns:
+    a million cells, refused by the limit."""
+    rows = b'<row r="4999"><c r="GR4999"><v>1</v></c></row><row r="1"/><c><v>2</v></c>'
+    xml = b"<worksheet><sheetData>" + rows + b"</sheetData></worksheet>"
+    target = rezip(workbook, tmp_path / "zurueck.xlsx", replace={SHEET: xml})
+
+    with pytest.raises(IngestError) as raised:
+        read_return(target, Limits(max_cells=500_000))
+
+    assert raised.value.code == Code.FILE_TOO_MANY_CELLS
 
 
 def test_a_prefix_or_attribute_name_beyond_ascii_hides_no_cell(workbook, tmp_path):

@@ -116,7 +116,7 @@ def _extent(cells: _CellTags) -> _Extent:
     rows, cols = cells.row, cells.col
     extent = _Extent()
     if rows.size and rows.max():
-        extent.include(int(rows.min()), int(cols.min()), int(rows.max()), int(cols.max()))
+        extent.include(int(cells.least_row.min()), int(cells.least_col.min()), int(rows.max()), int(cols.max()))
     return extent
 
 
@@ -124,14 +124,16 @@ def _extent(cells: _CellTags) -> _Extent:
 class _CellTags:
     """The cells of a worksheet part that are no empty element (``<c/>``), in document order, as numpy
     arrays: where each tag ends (after '>'; 32 bits, as the limits keep parts far below 2 GB), its 1-based
-    row and column as calamine places it, whether it says ``t="e"`` (an error value) and whether the next
-    tag is a formula's."""
+    row and column as calamine places it, whether it says ``t="e"`` (an error value), whether the next
+    tag is a formula's, and the least row and column a reader may place it at (:func:`_place`)."""
 
     end: np.ndarray
     row: np.ndarray
     col: np.ndarray
     error: np.ndarray
     formula: np.ndarray
+    least_row: np.ndarray
+    least_col: np.ndarray
 
 
 _CELL, _ROW, _ROW_END, _FORMULA_TAG = 1, 2, 3, 4
@@ -151,7 +153,7 @@ def _cell_tags(xml: bytes, piece_size: int = _PIECE) -> _CellTags:
     import numpy as np
 
     errors = _may_hold_errors(xml) or _may_hold_formulas(xml)  # at least where _place looks for them
-    position, formulas, joined, count = (1, 1), False, {}, 0
+    position, formulas, joined, count = (1, 1, 1, 1), False, {}, 0
     for begin, piece, following, lone_tag_end in _pieces(xml, piece_size):
         next_formula = _FORMULA_START.match(xml, following) is not None
         cells, position, formula_tags = _place(piece, position, errors, next_formula)
@@ -217,18 +219,21 @@ def _lone_tag(xml: bytes, start: int, end: int) -> bytes:
     return b"".join(kept)
 
 
-def _place(xml: bytes, position: tuple[int, int] | None = None, errors: bool | None = None,
-           next_formula: bool = False) -> tuple[_CellTags, tuple[int, int] | None, bool]:
+def _place(xml: bytes, position: tuple[int, int, int, int] | None = None, errors: bool | None = None,
+           next_formula: bool = False) -> tuple[_CellTags, tuple[int, int, int, int] | None, bool]:
     """Every cell of a well-formed piece of a worksheet part without markup noise, placed as calamine
-    places it, from ``position`` (row, column) on: (the cells, the position after the piece, whether the
-    piece holds a formula tag). Without ``position``, a whole part from (1, 1), and no position after it.
+    places it, from ``position`` (row, column, least row, least column) on: (the cells, the position after
+    the piece, whether the piece holds a formula tag). Without ``position``, a whole part from row and
+    column 1, and no position after it.
     ``errors``: whether to look for error values (None: if the piece may hold one or holds a formula);
     ``next_formula``: whether the tag after the piece is a formula's.
 
     An ``r`` attribute wins, otherwise the cell follows the previous one; ``</row>`` moves to the next
     row and column 1, ``<row r="..">`` sets the row. An empty element (``<c r="XFD9"/>``, ``<row/>``)
-    holds nothing, but it may or may not move the implicit position depending on the reader version,
-    so the larger outcome is assumed. A tag's name counts by its local part, after the first colon,
+    holds nothing, but it may or may not move the implicit position depending on the reader version
+    (calamine 0.9 moves to where it points, also back: ``<row r="2"/>`` after row 50 goes on in row 3),
+    so a cell's row and column are the larger outcome and its least row and column the smaller one,
+    which the extent's first row and column are taken from. A tag's name counts by its local part, after the first colon,
     whatever the prefix (calamine's reading); an attribute only unprefixed.
 
     Hostile sheets hold a million bytes of tags, so no step here runs in Python per tag: every tag,
@@ -298,21 +303,41 @@ def _place(xml: bytes, position: tuple[int, int] | None = None, errors: bool | N
 
     cell, row, row_end = kind == _CELL, kind == _ROW, kind == _ROW_END
     cells = np.flatnonzero(cell & ~empty)
-    placed = _CellTags(end[cells].astype(np.int32), number[cells], column[cells], error[cells],
-                       kinds[tags[cells] + 1] == _FORMULA_TAG)
+    row_of, col_of = number[cells], column[cells]  # and the least ones, unless an empty element gives a choice
+    placed = _CellTags(end[cells].astype(np.int32), row_of, col_of, error[cells], kinds[tags[cells] + 1] == _FORMULA_TAG,
+                       row_of, col_of)
     del starts, kinds, tags, after_name, end, error, with_attributes, attributes, owner, begin, quote
     del prefixed, prefixed_kinds, prefixed_names
     # what follows takes the pages these took, not fresh ones
     implicit = np.flatnonzero(~addressed[cells])
     wanted = np.append(cells[implicit], len(kind) - 1)  # and the last tag, for the position after the piece
-    after, (first_row, first_col) = position, position or (1, 1)
+    after, first = position, position or (1, 1, 1, 1)
     if len(kind) and (implicit.size or position):
-        rows = _running(np, row_end | (row & empty & ~addressed), row & addressed, row & addressed & ~empty,
-                        lambda at: number[at] + empty[at], wanted, first_row)
-        cols = _running(np, cell & ~addressed, (cell & addressed) | row_end, row_end | (cell & addressed & ~empty),
-                        lambda at: np.where(row_end[at], 1, column[at] + 1), wanted, first_col)
+        rows, cols = _positions(np, row, row_end, cell, addressed, empty, number, column, wanted, first[:2], False)
         placed.row[implicit], placed.col[implicit], after = rows[:-1], cols[:-1] - 1, (int(rows[-1]), int(cols[-1]))
+        if (empty & (row | cell)).any() or first[2:] != first[:2]:  # else a reader has no choice
+            rows, cols = _positions(np, row, row_end, cell, addressed, empty, number, column, wanted, first[2:], True)
+            placed.least_row, placed.least_col = placed.row.copy(), placed.col.copy()
+            placed.least_row[implicit], placed.least_col[implicit] = rows[:-1], cols[:-1] - 1
+        after += (int(rows[-1]), int(cols[-1]))
     return placed, after, formulas
+
+
+def _positions(np, row, row_end, cell, addressed, empty, number, column, wanted, first: tuple[int, int], least: bool):
+    """The (row, column) after each of the ``wanted`` tags, from ``first`` on, as far as an empty element may
+    move a reader or, with ``least``, as little: not at all, or to where it points, also back, an empty row
+    ending like ``</row>`` (as the largest outcome, negated)."""
+    if least:
+        sign, row_steps, col_steps = -1, -row_end.view(np.int8), -(cell & ~addressed & ~empty).view(np.int8)
+        col_resets = row_end | (row & empty) | (cell & addressed & ~empty)
+    else:
+        sign, row_steps, col_steps = 1, row_end | (row & empty & ~addressed), cell & ~addressed
+        col_resets = row_end | (cell & addressed & ~empty)
+    rows = _running(np, row_steps, row & addressed, row & addressed & ~empty,
+                    lambda at: sign * (number[at] + empty[at]), wanted, sign * first[0])
+    cols = _running(np, col_steps, (cell & addressed) | col_resets, col_resets,
+                    lambda at: sign * np.where(cell[at], column[at] + 1, 1), wanted, sign * first[1])
+    return sign * rows, sign * cols
 
 
 _TAG_NAMES = ((_CELL, b"c"), (_ROW, b"row"), (_ROW_END, b"/row"), (_FORMULA_TAG, b"f"))
@@ -646,8 +671,8 @@ def _times(np, mask, factor: int):
 
 
 def _running(np, increments, ops, resets, value_at, wanted, first: int = 1):
-    """A position after each of the ``wanted`` tags: ``first`` at first, one more at each of ``increments``, set
-    to ``value_at(tags)`` at ``resets`` and raised to it at the other ``ops``.
+    """A position after each of the ``wanted`` tags: ``first`` at first, moved by ``increments`` (a mask: by
+    one) at each tag, set to ``value_at(tags)`` at ``resets`` and raised to it at the other ``ops``.
 
     After tag t that is the steps taken so far plus the largest ``value - steps`` at an op since the
     last reset: a running maximum over the ops, each segment between resets lifted above all before it.

@@ -138,7 +138,6 @@ class _CellTags:
 
 _CELL, _ROW, _ROW_END, _FORMULA_TAG = 1, 2, 3, 4
 _SPACE = b" \t\r\n"
-_NAME_END = _SPACE + b"/>"
 
 
 def _cell_tags(xml: bytes, piece_size: int = _PIECE) -> _CellTags:
@@ -233,8 +232,8 @@ def _place(xml: bytes, position: tuple[int, int, int, int] | None = None, errors
     holds nothing, but it may or may not move the implicit position depending on the reader version
     (calamine 0.9 moves to where it points, also back: ``<row r="2"/>`` after row 50 goes on in row 3),
     so a cell's row and column are the larger outcome and its least row and column the smaller one,
-    which the extent's first row and column are taken from. A tag's name counts by its local part, after the first colon,
-    whatever the prefix (calamine's reading); an attribute only unprefixed.
+    which the extent's first row and column are taken from. A tag's name counts by its local part, after
+    the first colon, whatever the prefix (calamine's reading); an attribute only unprefixed.
 
     Hostile sheets hold a million bytes of tags, so no step here runs in Python per tag: every tag,
     attribute and address is found and read by numpy over the whole piece, but for a bounded few
@@ -304,8 +303,8 @@ def _place(xml: bytes, position: tuple[int, int, int, int] | None = None, errors
     cell, row, row_end = kind == _CELL, kind == _ROW, kind == _ROW_END
     cells = np.flatnonzero(cell & ~empty)
     row_of, col_of = number[cells], column[cells]  # and the least ones, unless an empty element gives a choice
-    placed = _CellTags(end[cells].astype(np.int32), row_of, col_of, error[cells], kinds[tags[cells] + 1] == _FORMULA_TAG,
-                       row_of, col_of)
+    placed = _CellTags(end[cells].astype(np.int32), row_of, col_of, error[cells],
+                       kinds[tags[cells] + 1] == _FORMULA_TAG, row_of, col_of)
     del starts, kinds, tags, after_name, end, error, with_attributes, attributes, owner, begin, quote
     del prefixed, prefixed_kinds, prefixed_names
     # what follows takes the pages these took, not fresh ones

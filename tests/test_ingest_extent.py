@@ -31,6 +31,7 @@ SHEET = "xl/worksheets/sheet1.xml"
 
 _OOXML_TAG = re.compile(rb"<(?:(/)(?:[\w.-]++:)?row\s*+>|(?:[\w.-]++:)?(row|c)(?=[\s/>])\s*+"
                         rb"(?:r\s*=\s*([\"'][^\"']*+)[\"'])?(" + _ATTRIBUTE_TEXT + rb")(/?)>)")
+_SHEET_DATA = re.compile(rb"<(?:[\w.-]++:)?sheetData[\s/>]")
 _CELL_REF = re.compile(rb"([A-Za-z]{1,7})(\d{1,15})")
 
 
@@ -115,9 +116,12 @@ def reference_extent(xml: bytes) -> tuple[int, int, int, int] | None:
     """From the least first row and column a reader may place a cell at to the largest last ones."""
     top = left = sys.maxsize
     bottom = right = 0
-    for row, col, empty, _, (least_row, least_col) in reference_walk(_without_noise(xml)):
+    xml = _without_noise(xml)
+    for row, col, empty, match, (least_row, least_col) in reference_walk(xml):
         if not empty:
             top, bottom, left, right = min(top, least_row), max(bottom, row), min(left, least_col), max(right, col)
+        if (data := _SHEET_DATA.search(xml)) and match.start() < data.start():
+            top = left = 1  # calamine reads the first <sheetData>, from row 1 and column 1
     extent = _Extent()
     if bottom:
         extent.include(top, left, bottom, right)
@@ -480,3 +484,18 @@ def test_a_huge_sheet_is_listed_or_placed_as_the_walk_placed_it(last):
 
     assert (quick is None) == (last != b'<c r="XFD120000"/>')
     assert found == ((1, 1, 120000, 16384) if quick else reference_extent(xml))
+
+
+@pytest.mark.parametrize("before", [b'<sheetPr><c r="GQ1"><v>7</v></c></sheetPr>', b"<x:sheetPr><x:row><x:c/></x:row></x:sheetPr>",
+                                    b'<sheetPr><c r="GQ1"/></sheetPr>'])
+def test_cells_before_the_sheet_data_move_no_cell_calamine_reads(workbook, tmp_path, before):
+    """calamine reads the first ``<sheetData>`` only, from row 1 and column 1 on: the guards placed its first
+    cell after a cell before it (GQ1: at GR1, the extent 100 cells where calamine allocated 10,000)."""
+    xml = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:x="urn:x">' + before
+           + b'<sheetData><c><v>2</v></c><row r="50"><c r="GR50"><v>1</v></c></row></sheetData>'
+           + b'<sheetData><c r="GS60"><v>3</v></c></sheetData></worksheet>')
+    target = rezip(workbook, tmp_path / "davor.xlsx", replace={SHEET: xml})
+
+    assert placed(xml) == placed(xml, 30) == as_before(xml)
+    assert placed(xml)[1][:2] == (1, 1)
+    assert_within_the_guards_extent(target, xml)

@@ -146,9 +146,27 @@ def _cell_tags(xml: bytes, piece_size: int = _PIECE) -> _CellTags:
 
     numpy's arrays take 10-20 bytes per byte of what they place, so a part larger than ``piece_size``
     is placed in pieces (:func:`_pieces`), each from the position the pieces before it left.
+
+    calamine reads only the cells in the first ``<sheetData>``, from row 1 and column 1 on: where a cell
+    or row tag stands before it (no writer puts one there), the cells may lie anywhere from row 1 and
+    column 1 on.
     """
-    if len(xml) <= piece_size:
-        return _place(xml)[0]
+    import numpy as np
+
+    cells = _place(xml)[0] if len(xml) <= piece_size else _place_in_pieces(xml, piece_size)
+    data = _SHEET_DATA_START.search(xml)
+    if data and _CELL_OR_ROW_TAG.search(xml, 0, data.start()):
+        cells.least_row, cells.least_col = np.ones_like(cells.row), np.ones_like(cells.col)
+    return cells
+
+
+_SHEET_DATA_START = re.compile(rb"<(?:[^ \t\r\n/>:<]*+:)?sheetData[ \t\r\n/>]")
+_CELL_OR_ROW_TAG = re.compile(rb"</?(?:[^ \t\r\n/>:<]*+:)?(?:c|row)[ \t\r\n/>]")
+"""A cell's or row's tag, its name read as :func:`_place` reads it (also an end tag: ``</c>`` stands after
+its start tag)."""
+
+
+def _place_in_pieces(xml: bytes, piece_size: int) -> _CellTags:
     import numpy as np
 
     errors = _may_hold_errors(xml) or _may_hold_formulas(xml)  # at least where _place looks for them

@@ -139,7 +139,7 @@ def _stored_package(entries: list[tuple[str, zipfile.ZipInfo]], parts: dict[str,
     pieces, directory, offset = [], [], 0
     for name, info in entries:
         flags = info.flag_bits & _UTF8_NAME
-        raw_name = info.orig_filename.encode("utf-8" if flags else "cp437")
+        raw_name = info.orig_filename.encode("utf-8" if flags or info.orig_filename.isascii() else "cp437")
         content = parts[name]
         directory.append(_CENTRAL_HEADER.pack(b"PK\x01\x02", 20, 20, flags, 0, 0, 0x21, info.CRC, len(content),
                                               len(content), len(raw_name), 0, 0, 0, 0, 0, offset) + raw_name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import sys
@@ -105,7 +106,8 @@ def _quiet_stderr() -> Iterator[None]:
 
     On a damaged file calamine's Rust panic hook writes "thread '<unnamed>' panicked at ..." (and a
     backtrace under RUST_BACKTRACE) straight to descriptor 2 before the panic reaches Python as an
-    exception; the person merging should see only the entry on the sheet "Prüfung".
+    exception; the person merging should see only the entry on the sheet "Prüfung". The null device is
+    opened once per process: a merge reads thousands of files.
     """
     with _STDERR_LOCK:
         if sys.stderr is not None:
@@ -116,13 +118,17 @@ def _quiet_stderr() -> Iterator[None]:
             yield
             return
         try:
-            null = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(null, 2)
-            os.close(null)
+            os.dup2(_null_device(), 2)
             yield
         finally:
             os.dup2(saved, 2)
             os.close(saved)
+
+
+@functools.cache
+def _null_device() -> int:
+    """The null device, opened for writing once (forked readers use it as inherited; programs run do not inherit it)."""
+    return os.open(os.devnull, os.O_WRONLY)
 
 
 _MARKER_STEM = os.path.commonprefix([ANSWER_MARKER, META_PREFIX])

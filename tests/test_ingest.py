@@ -380,6 +380,35 @@ def test_refuses_an_unusually_high_compression_ratio(tmp_path, questionnaire):
     assert rejection(bomb).reason == "Die Datei ist ungewöhnlich stark komprimiert (möglicherweise eine ZIP-Bombe)."
 
 
+def test_a_return_sized_file_unpacks_to_one_megabyte_of_worksheets_not_two(tmp_path, questionnaire):
+    """Each 1 MB sheet is too small to be judged alone; together, 14 KB unpacking to 2 MB of tags the
+    guards must check and place cost twice what a file of a return's size may cost."""
+    parts = questionnaire_parts(questionnaire)
+    sheet = parts[SHEET].replace(b"</sheetData>", b'<row r="5000">' + b'<c r="B5000" s="1"/>' * 50_000
+                                 + b"</row></sheetData>")
+    two = write_compressed_parts(tmp_path / "zwei.xlsx", {**parts, SHEET: sheet, "xl/worksheets/sheet9.xml": sheet})
+    one = write_compressed_parts(tmp_path / "eines.xlsx", {**parts, SHEET: sheet})
+    unpacked = sum(info.file_size for info in zipfile.ZipFile(two).infolist())
+
+    assert 1.9 * 2**20 < unpacked < 200 * two.stat().st_size  # a ratio of 200 let it pass
+    assert rejection(two).code == Code.FILE_ZIP_BOMB
+    assert read_return(one).answers
+
+
+def test_a_worksheet_as_compressible_as_real_ones_is_no_bomb(tmp_path, questionnaire):
+    """LibreOffice writes every row formatted down to the sheet's end: 20,000 of them, 2.6 MB that deflate
+    to about 1/46, the highest ratio measured on real worksheets; the limit leaves twice that."""
+    parts = questionnaire_parts(questionnaire)
+    rows = b"".join(b'<row r="%d" s="2" customFormat="true" ht="12.8" hidden="false" customHeight="false" '
+                    b'outlineLevel="0" collapsed="false"></row>' % row for row in range(5001, 25001))
+    formatted = write_compressed_parts(tmp_path / "formatiert.xlsx", {
+        **parts, SHEET: parts[SHEET].replace(b"</sheetData>", rows + b"</sheetData>")})
+    unpacked = sum(info.file_size for info in zipfile.ZipFile(formatted).infolist())
+
+    assert unpacked > 2**20 and 40 < unpacked / formatted.stat().st_size < DEFAULT_LIMITS.max_ratio
+    assert read_return(formatted).answers
+
+
 def test_measures_what_an_entry_really_unpacks_to_not_what_it_declares(tmp_path, questionnaire):
     bomb = understate_size(write_padded_sheet(questionnaire, tmp_path / "luege.xlsx", 8 * 2**20), SHEET, 5000)
 

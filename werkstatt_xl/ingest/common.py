@@ -30,8 +30,11 @@ class Limits:
     """Size of the file itself."""
     max_unpacked: int = 100 * 2**20
     """Total of all zip entries after decompression."""
-    max_ratio: int = 200
-    """Largest compression ratio of an entry that unpacks to more than ``ratio_min_bytes``."""
+    max_ratio: int = 100
+    """Largest compression ratio of an entry, and of the whole file, that unpacks to more than
+    ``ratio_min_bytes``. The most compressible real worksheets reach about 46 (LibreOffice's rows
+    formatted down to the sheet's end); 100 keeps a file of a return's size (10 KB) to 1 MB of XML,
+    which bounds what the guards cost for it."""
     ratio_min_bytes: int = 2**20
     """Smaller entries are never judged by their ratio."""
     max_entries: int = 10_000

@@ -21,7 +21,9 @@ share, :mod:`.cells` the reading with calamine.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
+import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -44,7 +46,7 @@ from .common import (
     _size_text,
 )
 from .ole2 import _WORKBOOK_STREAMS, _CompoundFile, _inspect_compound_file
-from .zip import _ODS_MIMETYPE, _ZIP_ERRORS, _central_directory, _inspect_zip
+from .zip import _ODS_MIMETYPE, _ZIP_ERRORS, _inspect_zip
 
 __all__ = ["CellError", "CellFormula", "CellValue", "DEFAULT_LIMITS", "IngestError", "Limits", "MACRO_NOTICE",
            "PASSWORD_REASON", "RawReturn", "XLS_NOTICE", "is_ignored", "is_ignored_name", "read_return", "refusal",
@@ -162,7 +164,7 @@ def spreadsheet_format(data: bytes) -> str | None:
         if data[30:38] == b"mimetype" and data[38:38 + len(_ODS_MIMETYPE)] == _ODS_MIMETYPE:
             return "ods"
         try:
-            names = {_part_name(entry.filename) for entry in _central_directory(data)}
+            names = {_part_name(name) for name in zipfile.ZipFile(io.BytesIO(data)).namelist()}
         except _ZIP_ERRORS:
             return None
         return "xlsx" if "xl/workbook.xml" in names else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import struct
 import zipfile
 import zlib
@@ -21,125 +22,16 @@ from .common import (
 from .ods import _inspect_ods
 from .ooxml import _inspect_ooxml
 
-_ZIP_ERRORS = (zipfile.BadZipFile, NotImplementedError, ValueError, struct.error)
-"""What :func:`_central_directory` raises on a damaged central directory."""
+_ZIP_ERRORS = (zipfile.BadZipFile, EOFError, NotImplementedError, ValueError, struct.error)
+"""What zipfile may raise on a damaged central directory."""
 _XML_SUFFIXES = (".xml", ".rels")
 _ODF_MANIFEST = "meta-inf/manifest.xml"
 _ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 
 
-# --- the central directory -----------------------------------------------------------------------
-
-class _Entry:
-    """One entry of the central directory, with the fields of ``zipfile.ZipInfo`` the guards read."""
-
-    __slots__ = ("filename", "raw_name", "flag_bits", "compress_type", "CRC", "compress_size", "file_size",
-                 "header_offset")
-
-    def __init__(self, filename: str, raw_name: bytes, flag_bits: int, compress_type: int, crc: int,
-                 compress_size: int, file_size: int, header_offset: int):
-        self.filename, self.raw_name, self.flag_bits, self.compress_type = filename, raw_name, flag_bits, compress_type
-        self.CRC, self.compress_size, self.file_size, self.header_offset = crc, compress_size, file_size, header_offset
-
-
-_END = struct.Struct("<4s4H2LH")
-_END_SIZE = _END.size
-_ZIP64_LOCATOR = struct.Struct("<4sLQL")
-_ZIP64_END = struct.Struct("<4sQ2H2L4Q")
-_CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
-_EXTRA_FIELD = struct.Struct("<HH")
-_EIGHT_BYTES = struct.Struct("<Q")
-_MAX_EXTRACT_VERSION = 63
-"""The highest zip version an entry may need (6.3), as zipfile allows."""
-_LONGEST_COMMENT = 1 << 16
-_UTF8_NAME = 0x800
-"""The flag of an entry whose name is UTF-8 (else code page 437)."""
-
-
-def _central_directory(data: bytes) -> list[_Entry]:
-    """The entries of a zip archive in ``data``, read as Python 3.11's ``zipfile.ZipFile(...).infolist()`` reads
-    them, with every check it makes there (tests/test_ingest_zip.py compares both), in a third of its time;
-    ``zipfile.BadZipFile``, ``NotImplementedError``, ``ValueError`` or ``struct.error`` where it refuses."""
-    end = _end_of_directory(data)
-    if end is None:
-        raise zipfile.BadZipFile("File is not a zip file")
-    location, signature, size, offset = end
-    concat = location - size - offset  # bytes before the archive
-    if signature == b"PK\x06\x06":
-        concat -= _ZIP64_END.size + _ZIP64_LOCATOR.size
-    start = offset + concat
-    if start < 0:
-        raise zipfile.BadZipFile("Bad offset for central directory")
-    table = data[start:start + size]
-    entries, position = [], 0
-    while position < size:
-        if position + _CENTRAL.size > len(table):
-            raise zipfile.BadZipFile("Truncated central directory")
-        (magic, _, _, extract_version, _, flags, method, _, _, crc, compressed, file_size, name_length, extra_length,
-         comment_length, _, _, _, header_offset) = _CENTRAL.unpack_from(table, position)
-        if magic != b"PK\x01\x02":
-            raise zipfile.BadZipFile("Bad magic number for central directory")
-        name_start = position + _CENTRAL.size
-        raw_name = table[name_start:name_start + name_length]
-        name = raw_name.decode("utf-8" if flags & _UTF8_NAME or raw_name.isascii() else "cp437")
-        if extract_version > _MAX_EXTRACT_VERSION:
-            raise NotImplementedError(f"zip file version {extract_version / 10:.1f}")
-        extra = table[name_start + name_length:name_start + name_length + extra_length]
-        file_size, compressed, header_offset = _zip64_sizes(extra, file_size, compressed, header_offset)
-        null = name.find("\0")  # zipfile cuts a name at a null byte
-        entries.append(_Entry(name if null < 0 else name[:null], raw_name, flags, method, crc, compressed, file_size,
-                              header_offset + concat))
-        position = name_start + name_length + extra_length + comment_length
-    return entries
-
-
-def _end_of_directory(data: bytes) -> tuple[int, bytes, int, int] | None:
-    """Where the end record stands, its signature (a zip64 one's where it has one) and the size and offset of the
-    central directory it gives; None without one. As zipfile reads a file object holding ``data``, where a seek
-    before the start lands at the start."""
-    if len(data) >= _END_SIZE and data[-_END_SIZE:-_END_SIZE + 4] == b"PK\x05\x06" and data[-2:] == b"\0\0":
-        location = len(data) - _END_SIZE
-    else:  # after the record, a comment of up to 64 KB
-        location = data.rfind(b"PK\x05\x06", max(len(data) - _LONGEST_COMMENT - _END_SIZE, 0))
-        if location < 0 or location + _END_SIZE > len(data):
-            return None
-    signature, _, _, _, _, size, offset, _ = _END.unpack_from(data, location)
-    magic, disk, _, disks = _ZIP64_LOCATOR.unpack_from(data, max(location - _ZIP64_LOCATOR.size, 0))
-    if magic != b"PK\x06\x07":
-        return location, signature, size, offset
-    if disk != 0 or disks > 1:
-        raise zipfile.BadZipFile("zipfiles that span multiple disks are not supported")
-    record_at = max(location - _ZIP64_LOCATOR.size - _ZIP64_END.size, 0)
-    if record_at + _ZIP64_END.size > len(data):
-        return location, signature, size, offset
-    record = _ZIP64_END.unpack_from(data, record_at)
-    if record[0] != b"PK\x06\x06":
-        return location, signature, size, offset
-    return location, record[0], record[8], record[9]
-
-
-def _zip64_sizes(extra: bytes, file_size: int, compressed: int, header_offset: int) -> tuple[int, int, int]:
-    """The sizes and the offset of an entry, those marked as too large for their field read from its zip64 extra
-    field (as zipfile's ``ZipInfo._decodeExtra``); a field that claims more bytes than there are is refused."""
-    while len(extra) >= 4:
-        kind, length = _EXTRA_FIELD.unpack_from(extra)
-        if length + 4 > len(extra):
-            raise zipfile.BadZipFile(f"Corrupt extra field {kind:04x} (size={length})")
-        if kind == 1:
-            values = extra[4:length + 4]
-            if file_size in (0xFFFF_FFFF_FFFF_FFFF, 0xFFFF_FFFF):
-                (file_size,), values = _EIGHT_BYTES.unpack_from(values), values[8:]
-            if compressed == 0xFFFF_FFFF:
-                (compressed,), values = _EIGHT_BYTES.unpack_from(values), values[8:]
-            if header_offset == 0xFFFF_FFFF:
-                (header_offset,) = _EIGHT_BYTES.unpack_from(values)
-        extra = extra[length + 4:]
-    return file_size, compressed, header_offset
-
-
 def _inspect_zip(data: bytes, limits: Limits) -> _Container:
     try:
-        named = [(_part_name(entry.filename), entry) for entry in _central_directory(data)]
+        named = [(_part_name(info.filename), info) for info in zipfile.ZipFile(io.BytesIO(data)).infolist()]
     except _ZIP_ERRORS as error:
         raise _Rejected(Code.FILE_DAMAGED) from error
     entries = [(name, info) for name, info in named if not name.endswith("/")]  # directories
@@ -159,7 +51,7 @@ def _inspect_zip(data: bytes, limits: Limits) -> _Container:
     raise _not_a_spreadsheet(_describe_package(parts))
 
 
-def _check_entry_table(entries: list[tuple[str, _Entry]], limits: Limits) -> None:
+def _check_entry_table(entries: list[tuple[str, zipfile.ZipInfo]], limits: Limits) -> None:
     """Refuse what the central directory already gives away, before decompressing anything."""
     if len(entries) > limits.max_entries:
         raise _Rejected(Code.FILE_TOO_MANY_PARTS, count=len(entries))
@@ -177,7 +69,7 @@ def _too_large_unpacked(limits: Limits) -> _Rejected:
     return _Rejected(Code.FILE_UNPACKED_TOO_LARGE, size=_size_text(limits.max_unpacked))
 
 
-def _unpack_all(data: bytes, entries: list[tuple[str, _Entry]], limits: Limits) -> dict[str, bytes]:
+def _unpack_all(data: bytes, entries: list[tuple[str, zipfile.ZipInfo]], limits: Limits) -> dict[str, bytes]:
     """Every entry decompressed under a running cap, by part name; XML parts must not declare a DTD.
 
     The whole file is held to the compression ratio of a single entry, too: many entries, each
@@ -195,7 +87,7 @@ def _unpack_all(data: bytes, entries: list[tuple[str, _Entry]], limits: Limits) 
     return parts
 
 
-def _unpack_entry(data: bytes, info: _Entry, limits: Limits, allowance: int) -> bytes:
+def _unpack_entry(data: bytes, info: zipfile.ZipInfo, limits: Limits, allowance: int) -> bytes:
     """Decompress one entry to the real end of its data, whatever size it declares, stopping as
     soon as a cap is crossed; then size and CRC must match the declaration."""
     try:
@@ -234,18 +126,21 @@ def _inflate(raw: bytes, limits: Limits, allowance: int) -> bytes:
 _LOCAL_HEADER = struct.Struct("<4s5H3I2H")
 _CENTRAL_HEADER = struct.Struct("<4s6H3I5H2I")
 _END_OF_DIRECTORY = struct.Struct("<4s4H2IH")
+_UTF8_NAME = 0x800
+"""The flag of an entry whose name is UTF-8 (else code page 437): kept, so the names read as before."""
 
 
-def _stored_package(entries: list[tuple[str, _Entry]], parts: dict[str, bytes]) -> bytes:
+def _stored_package(entries: list[tuple[str, zipfile.ZipInfo]], parts: dict[str, bytes]) -> bytes:
     """The entries as checked, unpacked, in a new archive of the same names and order: what calamine reads.
 
-    calamine then reads exactly the bytes the guards checked (the central directory as
-    :func:`_central_directory` reads it, not as another zip reader might), and need not inflate them a second
-    time (a quarter of its time).
+    calamine then reads exactly the bytes the guards checked (the central directory as zipfile reads it, not
+    as another zip reader might), and need not inflate them a second time (a quarter of its time).
     """
     pieces, directory, offset = [], [], 0
     for name, info in entries:
-        flags, raw_name, content = info.flag_bits & _UTF8_NAME, info.raw_name, parts[name]
+        flags = info.flag_bits & _UTF8_NAME
+        raw_name = info.orig_filename.encode("utf-8" if flags or info.orig_filename.isascii() else "cp437")
+        content = parts[name]
         directory.append(_CENTRAL_HEADER.pack(b"PK\x01\x02", 20, 20, flags, 0, 0, 0x21, info.CRC, len(content),
                                               len(content), len(raw_name), 0, 0, 0, 0, 0, offset) + raw_name)
         header = _LOCAL_HEADER.pack(b"PK\x03\x04", 20, flags, 0, 0, 0x21, info.CRC, len(content), len(content),

@@ -112,7 +112,8 @@ def run_merge(project_root: Path, sample_memory: bool, python: str = sys.executa
     """
     started = time.perf_counter()
     process = subprocess.Popen([python, "-m", "werkstatt_xl", "merge", "-p", str(project_root)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               cwd=project_root)  # not a checkout: "-m" would import its werkstatt_xl, not python's
     peak = 0
     while sample_memory and process.poll() is None:
         peak = max(peak, _tree_pss_kb(process.pid))

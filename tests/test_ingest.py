@@ -844,3 +844,19 @@ def test_a_file_that_grew_after_its_size_was_taken_is_read_whole(questionnaire, 
 
     assert answer_values(raw) == ANSWERS
     assert raw.sha256 == hashlib.sha256(questionnaire.read_bytes()).hexdigest()
+
+
+def test_a_file_read_in_pieces_is_read_whole(questionnaire, monkeypatch):
+    """A read may return fewer bytes than asked for (a network drive does): the file is read on to its end."""
+    real_read = os.read
+    monkeypatch.setattr(os, "read", lambda fd, size: real_read(fd, min(size, 1000)))
+
+    raw = read_return(questionnaire)
+
+    assert answer_values(raw) == ANSWERS
+    assert raw.sha256 == hashlib.sha256(questionnaire.read_bytes()).hexdigest()
+
+
+def test_a_folder_named_like_a_return_cannot_be_opened(tmp_path):
+    (tmp_path / "ordner.xlsx").mkdir()
+    assert rejection(tmp_path / "ordner.xlsx").code == Code.FILE_UNOPENABLE

@@ -755,3 +755,30 @@ def test_a_text_longer_than_a_cell_holds_is_a_problem_and_its_start_kept(issued,
     master = load_workbook(result.master_path)["Register"]
     header = [cell.value for cell in master[1]]
     assert any(row[header.index("probleme")] == longer[:32767] for row in master.iter_rows(values_only=True))
+
+
+def test_readers_started_before_the_project_is_checked_end_with_a_merge_that_stops(issued, monkeypatch):
+    """The readers start before the form and issue log are read; a merge stopped by those leaves none behind,
+    and says what it always said, in the same order (no eingang/ after no issue log)."""
+    import multiprocessing
+
+    from werkstatt_xl.round import inbox
+
+    monkeypatch.setattr(inbox, "PARALLEL_FROM", 1)
+    copy_example_returns(issued)
+    issued.issue_log.unlink()
+    shutil.rmtree(issued.outbox)
+    issued.outbox.mkdir()
+    with pytest.raises(ProjectError, match="no record of questionnaires issued"):
+        merge(issued)
+    assert multiprocessing.active_children() == []
+    shutil.rmtree(issued.inbox)
+    with pytest.raises(ProjectError, match="no record of questionnaires issued"):
+        merge(issued)
+
+
+def test_without_eingang_merge_says_so_once_the_project_checks_pass(issued):
+    shutil.rmtree(issued.inbox)
+    with pytest.raises(ProjectError) as stopped:
+        merge(issued)
+    assert str(issued.inbox) in str(stopped.value)

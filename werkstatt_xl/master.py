@@ -120,8 +120,9 @@ def _write_table(workbook, formats: _Formats, name: str, frame, headers: dict[st
     for column, key in enumerate(keys):
         sheet.write_string(0, column, key)
     sheet.set_row(0, None, None, {"hidden": True})
-    records = list(frame.itertuples(index=False))
-    shown = [[value if type(value) is str else _shown(value) for value in record] for record in records]
+    records = list(frame.itertuples(index=False, name=None))  # plain tuples: a named one per row costs more
+    shown = [[value if type(value) is str else "" if value is None else _shown(value) for value in record]
+             for record in records]
     unwrapped = [{cell: column_width(cell, _TEXT) for cell in {cells[column] for cells in shown} if cell}
                  for column in range(len(keys))]  # per column, the width each text needs on one line
     widths = [_column_width(headers[key], unwrapped[column].values()) for column, key in enumerate(keys)]

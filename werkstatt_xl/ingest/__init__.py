@@ -114,14 +114,17 @@ def refusal(data: bytes, limits: Limits = DEFAULT_LIMITS) -> str:
 
 def _read_file(path: Path, limits: Limits) -> tuple[bytes, datetime]:
     try:
-        with path.open("rb") as handle:
-            status = os.fstat(handle.fileno())
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))  # a file object costs more than reading
+        try:
+            status = os.fstat(descriptor)
             data = b""
             if status.st_size <= limits.max_bytes:
-                # the size it has, not the most it may have: read(n) first allocates n bytes
-                data = handle.read(status.st_size + 1)
+                # the size it has, not the most it may have: a read of n bytes first allocates n bytes
+                data = _read_up_to(descriptor, status.st_size + 1)
                 if len(data) > status.st_size:  # it grew since: read on to the limit
-                    data += handle.read(limits.max_bytes + 1 - len(data))
+                    data += _read_up_to(descriptor, limits.max_bytes + 1 - len(data))
+        finally:
+            os.close(descriptor)
     except OSError as error:
         raise _Rejected(Code.FILE_UNOPENABLE, text("remedy.check_present")) from error
     if status.st_size > limits.max_bytes or len(data) > limits.max_bytes:
@@ -129,6 +132,17 @@ def _read_file(path: Path, limits: Limits) -> tuple[bytes, datetime]:
     if not data:
         raise _Rejected(Code.FILE_EMPTY)
     return data, datetime.fromtimestamp(status.st_mtime, timezone.utc)
+
+
+def _read_up_to(descriptor: int, size: int) -> bytes:
+    """``size`` bytes, fewer only at the end of the file."""
+    data = os.read(descriptor, size)
+    while 0 < len(data) < size:
+        more = os.read(descriptor, size - len(data))
+        if not more:
+            break
+        data += more
+    return data
 
 
 def _inspect(data: bytes, limits: Limits) -> _Container:

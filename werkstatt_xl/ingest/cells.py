@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import sys
@@ -105,7 +106,8 @@ def _quiet_stderr() -> Iterator[None]:
 
     On a damaged file calamine's Rust panic hook writes "thread '<unnamed>' panicked at ..." (and a
     backtrace under RUST_BACKTRACE) straight to descriptor 2 before the panic reaches Python as an
-    exception; the person merging should see only the entry on the sheet "Prüfung".
+    exception; the person merging should see only the entry on the sheet "Prüfung". The null device is
+    opened once per process: a merge reads thousands of files.
     """
     with _STDERR_LOCK:
         if sys.stderr is not None:
@@ -116,40 +118,46 @@ def _quiet_stderr() -> Iterator[None]:
             yield
             return
         try:
-            null = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(null, 2)
-            os.close(null)
+            os.dup2(_null_device(), 2)
             yield
         finally:
             os.dup2(saved, 2)
             os.close(saved)
 
 
+@functools.cache
+def _null_device() -> int:
+    """The null device, opened for writing once (forked readers use it as inherited; programs run do not inherit it)."""
+    return os.open(os.devnull, os.O_WRONLY)
+
+
 _MARKER_STEM = os.path.commonprefix([ANSWER_MARKER, META_PREFIX])
 """What every marker starts with: a cheap test before ``parse_marker``."""
+_STEM_LENGTH = len(_MARKER_STEM)
 
 
 def _collect(markers: _Markers, sheet: str, origin: tuple[int, int], rows: list[list],
              errors: Mapping[tuple[int, int], str], formulas: Mapping[tuple[int, int], str]) -> None:
     top, left = origin
-    for row_offset, row in enumerate(rows):
-        for col_offset, cell in enumerate(row):
-            marker = parse_marker(cell) if type(cell) is str and cell.startswith(_MARKER_STEM) else None
-            if marker is None:
-                continue
-            kind, name = marker
-            if kind == "meta":
-                value = row[col_offset + 1] if col_offset + 1 < len(row) else None
-                _add_meta(markers, name, value)
-            else:
-                value = row[col_offset - 1] if col_offset else None
-                position = (top + row_offset, left + col_offset - 1)
-                error, formula = errors.get(position), formulas.get(position)
-                if error is not None:
-                    value = CellError(error)
-                elif formula is not None and (value is None or value == ""):
-                    value, formula = CellFormula(formula), None
-                _add_answer(markers, name, sheet, *position, value, formula)
+    found = [(row_offset, col_offset, row) for row_offset, row in enumerate(rows) for col_offset, cell in enumerate(row)
+             if type(cell) is str and cell[:_STEM_LENGTH] == _MARKER_STEM]  # a comprehension: most cells are none
+    for row_offset, col_offset, row in found:
+        marker = parse_marker(row[col_offset])
+        if marker is None:
+            continue
+        kind, name = marker
+        if kind == "meta":
+            value = row[col_offset + 1] if col_offset + 1 < len(row) else None
+            _add_meta(markers, name, value)
+        else:
+            value = row[col_offset - 1] if col_offset else None
+            position = (top + row_offset, left + col_offset - 1)
+            error, formula = errors.get(position), formulas.get(position)
+            if error is not None:
+                value = CellError(error)
+            elif formula is not None and (value is None or value == ""):
+                value, formula = CellFormula(formula), None
+            _add_answer(markers, name, sheet, *position, value, formula)
 
 
 def _add_answer(markers: _Markers, name: str, sheet: str, row: int, col: int, value: object,
@@ -159,9 +167,13 @@ def _add_answer(markers: _Markers, name: str, sheet: str, row: int, col: int, va
     if col < 0:
         markers.notices.append(_notice(Code.MARKER_IN_FIRST_COLUMN, name=name, sheet=sheet))
     elif first is not None:  # a copied entry: the form's words for it are the register's to find
-        markers.copies.append((name, CellValue(None if value == "" else value, sheet, cell_name(row, col), formula)))
+        markers.copies.append((name, CellValue(None if value == "" else value, sheet, _cell_name(row, col), formula)))
     else:
-        markers.answers[name] = CellValue(None if value == "" else value, sheet, cell_name(row, col), formula)
+        markers.answers[name] = CellValue(None if value == "" else value, sheet, _cell_name(row, col), formula)
+
+
+_cell_name = functools.lru_cache(maxsize=4096)(cell_name)
+"""A questionnaire's answer cells stand where they stood in the last one read."""
 
 
 def _add_meta(markers: _Markers, key: str, value: object) -> None:

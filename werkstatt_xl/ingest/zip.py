@@ -42,7 +42,9 @@ def _inspect_zip(data: bytes, limits: Limits) -> _Container:
     parts = _unpack_all(data, entries, limits)
     if "[content_types].xml" in parts and "xl/workbook.xml" in parts:
         _require_ascii_markup(parts)
-        return _inspect_ooxml(parts, limits)
+        container = _inspect_ooxml(parts, limits)
+        container.readable = _stored_package(entries, parts)
+        return container
     if parts.get("mimetype", b"").startswith(_ODS_MIMETYPE):
         _require_ascii_markup(parts)
         return _inspect_ods(parts, limits)
@@ -119,6 +121,35 @@ def _inflate(raw: bytes, limits: Limits, allowance: int) -> bytes:
     if not decompressor.eof:
         raise _Rejected(Code.FILE_DAMAGED)
     return content
+
+
+_LOCAL_HEADER = struct.Struct("<4s5H3I2H")
+_CENTRAL_HEADER = struct.Struct("<4s6H3I5H2I")
+_END_OF_DIRECTORY = struct.Struct("<4s4H2IH")
+_UTF8_NAME = 0x800
+"""The flag of an entry whose name is UTF-8 (else code page 437): kept, so the names read as before."""
+
+
+def _stored_package(entries: list[tuple[str, zipfile.ZipInfo]], parts: dict[str, bytes]) -> bytes:
+    """The entries as checked, unpacked, in a new archive of the same names and order: what calamine reads.
+
+    calamine then reads exactly the bytes the guards checked (the central directory as zipfile reads it, not
+    as another zip reader might), and need not inflate them a second time (a quarter of its time).
+    """
+    pieces, directory, offset = [], [], 0
+    for name, info in entries:
+        flags = info.flag_bits & _UTF8_NAME
+        raw_name = info.orig_filename.encode("utf-8" if flags or info.orig_filename.isascii() else "cp437")
+        content = parts[name]
+        directory.append(_CENTRAL_HEADER.pack(b"PK\x01\x02", 20, 20, flags, 0, 0, 0x21, info.CRC, len(content),
+                                              len(content), len(raw_name), 0, 0, 0, 0, 0, offset) + raw_name)
+        header = _LOCAL_HEADER.pack(b"PK\x03\x04", 20, flags, 0, 0, 0x21, info.CRC, len(content), len(content),
+                                    len(raw_name), 0) + raw_name
+        pieces += (header, content)
+        offset += len(header) + len(content)
+    directory_size = sum(map(len, directory))
+    end = _END_OF_DIRECTORY.pack(b"PK\x05\x06", 0, 0, len(entries), len(entries), directory_size, offset, 0)
+    return b"".join([*pieces, *directory, end])
 
 
 def _describe_package(parts: dict[str, bytes]) -> str:

@@ -98,9 +98,15 @@ def merge(project: Project, on_progress: Progress | None = None) -> MergeResult:
 
 
 def _merge(project: Project, on_progress: Progress | None) -> MergeResult:
+    files = returned_files(project) if project.inbox.is_dir() else []  # no eingang/: said below, in its turn
+    with _reading(files, on_progress) as results:  # the readers start while the form and catalogue are read
+        return _merge_read(project, results)
+
+
+def _merge_read(project: Project, results: Iterator[tuple[Path, RawReturn | Unreadable]]) -> MergeResult:
     form = project.read_form()
     catalogue = load_catalogue(project.catalogue_path)
-    definition, mismatch = fitting_definition(project, form)  # a broken one stops before reading
+    definition, mismatch = fitting_definition(project, form)  # a broken one stops the merge, the readers too
     previous = previous_round(project)
     overrides = read_overrides(project.root / OVERRIDES) if definition else None  # so does a broken redaktion.xlsx
     issued, notice = issued_questionnaires(project, catalogue)
@@ -108,9 +114,9 @@ def _merge(project: Project, on_progress: Progress | None) -> MergeResult:
         raise ProjectError(text("merge.nothing_issued", path=project.issue_log, outbox=project.outbox))
     if notice:
         write_issue_log(project.issue_log, issued)
-    files = returned_files(project)
+    _require_inbox(project)  # its problems in the order they were always told
     inbox = _name_start(project)
-    reads = ((display_name(str(path)[inbox:]), raw) for path, raw in _read_all(files, on_progress))
+    reads = ((display_name(str(path)[inbox:]), raw) for path, raw in results)
     confirmed = frozenset((entry.sha256, entry.werkzeug_id) for entry in read_confirmations(project.confirmations))
     register = build_register(catalogue, form, issued, reads, confirmed, form_in=_languages_of(project, form),
                               previous_tokens=previous.tokens if previous else frozenset())
@@ -225,8 +231,7 @@ def returned_files(project: Project) -> list[Path]:
 
     Lock files, hidden and system files are left out silently.
     """
-    if not project.inbox.is_dir():
-        raise ProjectError(text("merge.no_inbox", path=project.inbox))
+    _require_inbox(project)
     found: list[tuple[str, Path]] = []
     folders = [project.inbox]
     start = _name_start(project)
@@ -243,6 +248,11 @@ def returned_files(project: Project) -> list[Path]:
             continue
     found.sort(key=lambda item: item[0])
     return [path for _, path in found]
+
+
+def _require_inbox(project: Project) -> None:
+    if not project.inbox.is_dir():
+        raise ProjectError(text("merge.no_inbox", path=project.inbox))
 
 
 def display_name(name: str | Path) -> str:
@@ -321,14 +331,26 @@ def _read_one(path: Path) -> RawReturn | Unreadable:
         return Unreadable.from_error(error)
 
 
-def _read_all(paths: list[Path], on_progress: Progress | None) -> Iterator[tuple[Path, RawReturn | Unreadable]]:
-    """Yield ``(path, RawReturn | Unreadable)`` in order; in parallel when it pays off."""
+@contextlib.contextmanager
+def _reading(paths: list[Path], on_progress: Progress | None
+             ) -> Iterator[Iterator[tuple[Path, RawReturn | Unreadable]]]:
+    """Start reading ``paths`` at once, in parallel when it pays off; yields an iterator of
+    ``(path, RawReturn | Unreadable)`` in order. The readers end when it is exhausted, or with the block."""
     workers = min(os.cpu_count() or 1, 4)
     if len(paths) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        results, executor = map(_read_one, paths), None
-    else:  # fork: workers start in milliseconds and inherit the loaded modules
-        executor = _forked_pool(workers)
-        results = executor.map(_read_one, paths, chunksize=64)
+        yield _in_order(paths, map(_read_one, paths), on_progress)
+        return
+    executor = _forked_pool(workers)  # fork: workers start in milliseconds and inherit the loaded modules
+    try:
+        yield _in_order(paths, executor.map(_read_one, paths, chunksize=64), on_progress, executor)
+    finally:
+        executor.shutdown(cancel_futures=True)
+
+
+def _in_order(paths: list[Path], results: Iterator[RawReturn | Unreadable], on_progress: Progress | None,
+              executor: ProcessPoolExecutor | None = None) -> Iterator[tuple[Path, RawReturn | Unreadable]]:
+    """Each path with its result, progress told; ``executor``, the readers, shut down once all are read (before
+    merge forks its writer)."""
     try:
         if executor:
             import pandas  # noqa: F401  (while the readers work: the register needs it once they are done)

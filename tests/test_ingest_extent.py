@@ -117,11 +117,12 @@ def reference_extent(xml: bytes) -> tuple[int, int, int, int] | None:
     top = left = sys.maxsize
     bottom = right = 0
     xml = _without_noise(xml)
-    for row, col, empty, match, (least_row, least_col) in reference_walk(xml):
+    for row, col, empty, _, (least_row, least_col) in reference_walk(xml):
         if not empty:
             top, bottom, left, right = min(top, least_row), max(bottom, row), min(left, least_col), max(right, col)
-        if (data := _SHEET_DATA.search(xml)) and match.start() < data.start():
-            top = left = 1  # calamine reads the first <sheetData>, from row 1 and column 1
+    data = _SHEET_DATA.search(xml)
+    if data and any(tag.start() < data.start() for tag in _OOXML_TAG.finditer(xml)):
+        top = left = 1  # a cell or row before the first <sheetData>, which calamine reads from row 1 and column 1
     extent = _Extent()
     if bottom:
         extent.include(top, left, bottom, right)

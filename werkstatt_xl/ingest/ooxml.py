@@ -118,7 +118,7 @@ def _extent(cells: _CellTags) -> _Extent:
     rows, cols = cells.row, cells.col
     extent = _Extent()
     if rows.size and rows.max():
-        extent.include(int(cells.least_row.min()), int(cells.least_col.min()), int(rows.max()), int(cols.max()))
+        extent.include(cells.least_row, cells.least_col, int(rows.max()), int(cols.max()))
     return extent
 
 
@@ -126,16 +126,20 @@ def _extent(cells: _CellTags) -> _Extent:
 class _CellTags:
     """The cells of a worksheet part that are no empty element (``<c/>``), in document order, as numpy
     arrays: where each tag ends (after '>'; 32 bits, as the limits keep parts far below 2 GB), its 1-based
-    row and column as calamine places it, whether it says ``t="e"`` (an error value), whether the next
-    tag is a formula's, and the least row and column a reader may place it at (:func:`_place`)."""
+    row and column as calamine places it, whether it says ``t="e"`` (an error value) and whether the next
+    tag is a formula's; and the least row and column a reader may place any of them at (:func:`_place`;
+    0 without cells)."""
 
     end: np.ndarray
     row: np.ndarray
     col: np.ndarray
     error: np.ndarray
     formula: np.ndarray
-    least_row: np.ndarray
-    least_col: np.ndarray
+    least_row: int = 0
+    least_col: int = 0
+
+
+_CELL_ARRAYS = ("end", "row", "col", "error", "formula")
 
 
 _CELL, _ROW, _ROW_END, _FORMULA_TAG = 1, 2, 3, 4
@@ -153,12 +157,10 @@ def _cell_tags(xml: bytes, piece_size: int = _PIECE) -> _CellTags:
     or row tag stands before it (no writer puts one there), the cells may lie anywhere from row 1 and
     column 1 on.
     """
-    import numpy as np
-
     cells = _place(xml)[0] if len(xml) <= piece_size else _place_in_pieces(xml, piece_size)
     data = _SHEET_DATA_START.search(xml)
     if data and _CELL_OR_ROW_TAG.search(xml, 0, data.start()):
-        cells.least_row, cells.least_col = np.ones_like(cells.row), np.ones_like(cells.col)
+        cells.least_row = cells.least_col = 1
     return cells
 
 
@@ -169,10 +171,11 @@ its start tag)."""
 
 
 def _place_in_pieces(xml: bytes, piece_size: int) -> _CellTags:
+    """The cells of a part above ``piece_size`` bytes, for :func:`_cell_tags`."""
     import numpy as np
 
     errors = _may_hold_errors(xml) or _may_hold_formulas(xml)  # at least where _place looks for them
-    position, formulas, joined, count = (1, 1, 1, 1), False, {}, 0
+    position, formulas, joined, count, least = (1, 1, 1, 1), False, {}, 0, []
     for begin, piece, following, lone_tag_end in _pieces(xml, piece_size):
         next_formula = _FORMULA_START.match(xml, following) is not None
         cells, position, formula_tags = _place(piece, position, errors, next_formula)
@@ -182,11 +185,15 @@ def _place_in_pieces(xml: bytes, piece_size: int) -> _CellTags:
             cells.end[:] = lone_tag_end
         formulas |= formula_tags
         if not joined:  # room for a cell per '<', the most there can be: only the pages written take memory
-            joined = {name: np.empty(xml.count(b"<"), array.dtype) for name, array in vars(cells).items()}
-        for name, array in vars(cells).items():
-            joined[name][count:count + len(array)] = array
+            joined = {name: np.empty(xml.count(b"<"), getattr(cells, name).dtype) for name in _CELL_ARRAYS}
+        for name in _CELL_ARRAYS:
+            joined[name][count:count + len(cells.end)] = getattr(cells, name)
         count += len(cells.end)
-    cells = _CellTags(**{name: array[:count] for name, array in joined.items()})
+        if len(cells.end):
+            least.append((cells.least_row, cells.least_col))
+    least_row, least_col = (min(positions) for positions in zip(*least)) if least else (0, 0)
+    cells = _CellTags(**{name: array[:count] for name, array in joined.items()}, least_row=least_row,
+                      least_col=least_col)
     if not (formulas or _may_hold_errors(xml)):  # as _place decides for a whole part
         cells.error[:] = False
     return cells
@@ -322,23 +329,25 @@ def _place(xml: bytes, position: tuple[int, int, int, int] | None = None, errors
 
     cell, row, row_end = kind == _CELL, kind == _ROW, kind == _ROW_END
     cells = np.flatnonzero(cell & ~empty)
-    row_of, col_of = number[cells], column[cells]  # and the least ones, unless an empty element gives a choice
-    placed = _CellTags(end[cells].astype(np.int32), row_of, col_of, error[cells],
-                       kinds[tags[cells] + 1] == _FORMULA_TAG, row_of, col_of)
+    placed = _CellTags(end[cells].astype(np.int32), number[cells], column[cells], error[cells],
+                       kinds[tags[cells] + 1] == _FORMULA_TAG)
     del starts, kinds, tags, after_name, end, error, with_attributes, attributes, owner, begin, quote
     del prefixed, prefixed_kinds, prefixed_names
     # what follows takes the pages these took, not fresh ones
     implicit = np.flatnonzero(~addressed[cells])
     wanted = np.append(cells[implicit], len(kind) - 1)  # and the last tag, for the position after the piece
-    after, first = position, position or (1, 1, 1, 1)
+    after, first, least = position, position or (1, 1, 1, 1), None
     if len(kind) and (implicit.size or position):
         rows, cols = _positions(np, row, row_end, cell, addressed, empty, number, column, wanted, first[:2], False)
         placed.row[implicit], placed.col[implicit], after = rows[:-1], cols[:-1] - 1, (int(rows[-1]), int(cols[-1]))
         if (empty & (row | cell)).any() or first[2:] != first[:2]:  # else a reader has no choice
             rows, cols = _positions(np, row, row_end, cell, addressed, empty, number, column, wanted, first[2:], True)
-            placed.least_row, placed.least_col = placed.row.copy(), placed.col.copy()
-            placed.least_row[implicit], placed.least_col[implicit] = rows[:-1], cols[:-1] - 1
+            least = (int(rows[:-1].min()), int(cols[:-1].min()) - 1) if implicit.size else None
         after += (int(rows[-1]), int(cols[-1]))
+    if cells.size:  # an implicit cell's least position lies at or before its position
+        placed.least_row, placed.least_col = int(placed.row.min()), int(placed.col.min())
+        if least is not None:
+            placed.least_row, placed.least_col = min(placed.least_row, least[0]), min(placed.least_col, least[1])
     return placed, after, formulas
 
 

@@ -121,7 +121,8 @@ def reference_extent(xml: bytes) -> tuple[int, int, int, int] | None:
         if not empty:
             top, bottom, left, right = min(top, least_row), max(bottom, row), min(left, least_col), max(right, col)
     data = _SHEET_DATA.search(xml)
-    if data and any(tag.start() < data.start() for tag in _OOXML_TAG.finditer(xml)):
+    opens = data is not None and data.end() - 10 == xml.find(b"sheetData")  # else assumed to come last
+    if any(tag.start() < (data.start() if opens else len(xml)) for tag in _OOXML_TAG.finditer(xml)):
         top = left = 1  # a cell or row before the first <sheetData>, which calamine reads from row 1 and column 1
     extent = _Extent()
     if bottom:
@@ -488,10 +489,11 @@ def test_a_huge_sheet_is_listed_or_placed_as_the_walk_placed_it(last):
 
 
 @pytest.mark.parametrize("before", [b'<sheetPr><c r="GQ1"><v>7</v></c></sheetPr>', b"<x:sheetPr><x:row><x:c/></x:row></x:sheetPr>",
-                                    b'<sheetPr><c r="GQ1"/></sheetPr>'])
+                                    b'<sheetPr><c r="GQ1"/></sheetPr>', b'<sheetPr codeName="sheetData"/>'])
 def test_cells_before_the_sheet_data_move_no_cell_calamine_reads(workbook, tmp_path, before):
     """calamine reads the first ``<sheetData>`` only, from row 1 and column 1 on: the guards placed its first
-    cell after a cell before it (GQ1: at GR1, the extent 100 cells where calamine allocated 10,000)."""
+    cell after a cell before it (GQ1: at GR1, the extent 100 cells where calamine allocated 10,000). Where
+    "sheetData" first stands elsewhere, the guards do not look for the element further on."""
     xml = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:x="urn:x">' + before
            + b'<sheetData><c><v>2</v></c><row r="50"><c r="GR50"><v>1</v></c></row></sheetData>'
            + b'<sheetData><c r="GS60"><v>3</v></c></sheetData></worksheet>')

@@ -127,8 +127,8 @@ class _CellTags:
     """The cells of a worksheet part that are no empty element (``<c/>``), in document order, as numpy
     arrays: where each tag ends (after '>'; 32 bits, as the limits keep parts far below 2 GB), its 1-based
     row and column as calamine places it, whether it says ``t="e"`` (an error value) and whether the next
-    tag is a formula's; and the least row and column a reader may place any of them at (:func:`_place`;
-    0 without cells)."""
+    tag is a formula's; the least row and column a reader may place any of them at (:func:`_place`;
+    0 without cells), and where the first cell or row tag starts (None: none)."""
 
     end: np.ndarray
     row: np.ndarray
@@ -137,6 +137,7 @@ class _CellTags:
     formula: np.ndarray
     least_row: int = 0
     least_col: int = 0
+    first_tag: int | None = None
 
 
 _CELL_ARRAYS = ("end", "row", "col", "error", "formula")
@@ -153,21 +154,21 @@ def _cell_tags(xml: bytes, piece_size: int = _PIECE) -> _CellTags:
     numpy's arrays take 10-20 bytes per byte of what they place, so a part larger than ``piece_size``
     is placed in pieces (:func:`_pieces`), each from the position the pieces before it left.
 
-    calamine reads only the cells in the first ``<sheetData>``, from row 1 and column 1 on: where a cell
-    or row tag stands before it (no writer puts one there), the cells may lie anywhere from row 1 and
+    calamine reads only the cells in the first ``<sheetData>``, from row 1 and column 1 on: unless the
+    first "sheetData" of the part opens that element before every cell and row tag (as every writer writes
+    it; looking further would cost a search through the part), the cells may lie anywhere from row 1 and
     column 1 on.
     """
     cells = _place(xml)[0] if len(xml) <= piece_size else _place_in_pieces(xml, piece_size)
-    data = _SHEET_DATA_START.search(xml)
-    if data and _CELL_OR_ROW_TAG.search(xml, 0, data.start()):
+    first = xml.find(b"sheetData")
+    opening = _SHEET_DATA_START.match(xml, max(xml.rfind(b"<", 0, first), 0)) if first != -1 else None
+    if cells.first_tag is not None and not (opening and opening.end() == first + len(b"sheetData") + 1
+                                            and opening.start() < cells.first_tag):
         cells.least_row = cells.least_col = 1
     return cells
 
 
 _SHEET_DATA_START = re.compile(rb"<(?:[^ \t\r\n/>:<]*+:)?sheetData[ \t\r\n/>]")
-_CELL_OR_ROW_TAG = re.compile(rb"</?(?:[^ \t\r\n/>:<]*+:)?(?:c|row)[ \t\r\n/>]")
-"""A cell's or row's tag, its name read as :func:`_place` reads it (also an end tag: ``</c>`` stands after
-its start tag)."""
 
 
 def _place_in_pieces(xml: bytes, piece_size: int) -> _CellTags:
@@ -175,7 +176,7 @@ def _place_in_pieces(xml: bytes, piece_size: int) -> _CellTags:
     import numpy as np
 
     errors = _may_hold_errors(xml) or _may_hold_formulas(xml)  # at least where _place looks for them
-    position, formulas, joined, count, least = (1, 1, 1, 1), False, {}, 0, []
+    position, formulas, joined, count, least, first_tag = (1, 1, 1, 1), False, {}, 0, [], None
     for begin, piece, following, lone_tag_end in _pieces(xml, piece_size):
         next_formula = _FORMULA_START.match(xml, following) is not None
         cells, position, formula_tags = _place(piece, position, errors, next_formula)
@@ -191,9 +192,11 @@ def _place_in_pieces(xml: bytes, piece_size: int) -> _CellTags:
         count += len(cells.end)
         if len(cells.end):
             least.append((cells.least_row, cells.least_col))
+        if first_tag is None and cells.first_tag is not None:
+            first_tag = begin + cells.first_tag
     least_row, least_col = (min(positions) for positions in zip(*least)) if least else (0, 0)
     cells = _CellTags(**{name: array[:count] for name, array in joined.items()}, least_row=least_row,
-                      least_col=least_col)
+                      least_col=least_col, first_tag=first_tag)
     if not (formulas or _may_hold_errors(xml)):  # as _place decides for a whole part
         cells.error[:] = False
     return cells
@@ -330,7 +333,7 @@ def _place(xml: bytes, position: tuple[int, int, int, int] | None = None, errors
     cell, row, row_end = kind == _CELL, kind == _ROW, kind == _ROW_END
     cells = np.flatnonzero(cell & ~empty)
     placed = _CellTags(end[cells].astype(np.int32), number[cells], column[cells], error[cells],
-                       kinds[tags[cells] + 1] == _FORMULA_TAG)
+                       kinds[tags[cells] + 1] == _FORMULA_TAG, first_tag=int(starts[tags[0]]) if tags.size else None)
     del starts, kinds, tags, after_name, end, error, with_attributes, attributes, owner, begin, quote
     del prefixed, prefixed_kinds, prefixed_names
     # what follows takes the pages these took, not fresh ones

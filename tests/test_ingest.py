@@ -24,6 +24,7 @@ from ingest_files import (
     ODS_TABLES,
     UNPLACED_SHEETS,
     copy_as,
+    cut_name,
     expected_rows,
     patch_biff,
     read_part,
@@ -32,6 +33,7 @@ from ingest_files import (
     rezip,
     set_encryption_flag,
     understate_size,
+    with_unicode_paths,
     write_compound_file,
     write_compressed_parts,
     write_ods,
@@ -255,6 +257,36 @@ def test_refuses_two_entries_for_one_part(tmp_path, questionnaire):
 
     assert rejection(target).code == Code.FILE_DAMAGED
 
+
+
+def test_calamine_reads_each_part_under_the_name_the_guards_read(tmp_path, questionnaire):
+    """zipfile reads an entry's name up to a NUL; calamine reads the checked parts under those names, so this
+    worksheet is the one the guards checked, and read (it was "not readable as a table")."""
+    raw = read_return(cut_name(questionnaire, tmp_path / "nul.xlsx", SHEET))
+
+    assert answer_values(raw) == ANSWERS
+
+
+@pytest.mark.parametrize(("paths", "hostile_entry"), [
+    ({"xl/other.xml": "xl/sharedStrings.xml", "xl/sharedStrings.xml": "xl/other.xml"}, "xl/other.xml"),
+    ({"xl/sharedStrings.xml": "xl/other.xml"}, "xl/sharedStrings.xml")], ids=["swapped", "renamed"])
+def test_a_unicode_path_field_leads_calamine_to_no_unchecked_part(tmp_path, questionnaire, paths, hostile_entry):
+    """calamine's zip reader names an entry by its Info-ZIP Unicode path field, zipfile from Python 3.12 on
+    too, 3.11 not: whichever name the guards read, calamine must not find a shared-string table they did not
+    check under xl/sharedStrings.xml (a uniqueCount of 4e10 aborts the process), so this runs apart."""
+    strings = read_part(questionnaire, "xl/sharedStrings.xml")
+    count = re.search(rb'uniqueCount="\d+"', strings)[0]
+    hostile = strings.replace(count, b'uniqueCount="42949672957"')
+    source = rezip(questionnaire, tmp_path / "plain.xlsx", add={"xl/other.xml": strings})
+    target = with_unicode_paths(source, tmp_path / "unicode.xlsx", paths, {hostile_entry: hostile})
+    script = ("import sys; from pathlib import Path; from werkstatt_xl.ingest import IngestError, read_return\n"
+              "try: print(len(read_return(Path(sys.argv[1])).answers))\nexcept IngestError as error: print(error.code)")
+
+    run = subprocess.run([sys.executable, "-c", script, str(target)], capture_output=True, text=True, timeout=60,
+                         cwd=Path(__file__).resolve().parents[1])
+
+    assert run.returncode == 0, run.stderr[:200]  # read the checked table, or refused: never aborted
+    assert run.stdout.strip() in (str(len(ANSWERS) + FILLER_QUESTIONS), Code.FILE_DAMAGED, Code.FILE_UNREADABLE_TABLE)
 
 # --- refused before parsing ----------------------------------------------------------------------
 

@@ -344,3 +344,22 @@ def cut_name(source: Path, target: Path, name: str) -> Path:
     assert data.count(suffixed.encode()) == 2
     target.write_bytes(data.replace(suffixed.encode(), name.encode() + b"\0x"))
     return target
+
+
+def rename_sheet_without_utf8_flag(source: Path, target: Path, new_name: str) -> Path:
+    """A copy of a questionnaire whose first worksheet is named ``new_name`` (relationships and content types
+    too) in UTF-8 without the flag that says so, as macOS's and Info-ZIP's zip write names."""
+    old_name = "worksheets/sheet1.xml"
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            new.writestr(info.filename.replace(old_name, new_name),
+                         old.read(info.filename).replace(old_name.encode(), new_name.encode()))
+    data = bytearray(target.read_bytes())
+    for signature, flag_offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        start = data.find(signature)
+        while start != -1:
+            struct.pack_into("<H", data, start + flag_offset,
+                             struct.unpack_from("<H", data, start + flag_offset)[0] & ~0x800)
+            start = data.find(signature, start + 4)
+    target.write_bytes(bytes(data))
+    return target

@@ -29,6 +29,7 @@ from ingest_files import (
     patch_biff,
     read_part,
     rename_entries,
+    rename_sheet_without_utf8_flag,
     rename_stream,
     rezip,
     set_encryption_flag,
@@ -266,6 +267,14 @@ def test_calamine_reads_each_part_under_the_name_the_guards_read(tmp_path, quest
 
     assert answer_values(raw) == ANSWERS
 
+
+
+def test_reads_a_worksheet_named_in_utf8_without_the_flag_that_says_so(tmp_path, questionnaire):
+    """zipfile reads such a name as code page 437, calamine as UTF-8, as the relationships name the part: calamine
+    gets the name's bytes as they were, so it still finds the worksheet."""
+    raw = read_return(rename_sheet_without_utf8_flag(questionnaire, tmp_path / "mac.xlsx", "worksheets/blätter.xml"))
+
+    assert answer_values(raw) == ANSWERS
 
 @pytest.mark.parametrize(("paths", "hostile_entry"), [
     ({"xl/other.xml": "xl/sharedStrings.xml", "xl/sharedStrings.xml": "xl/other.xml"}, "xl/other.xml"),

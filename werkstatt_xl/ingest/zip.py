@@ -127,24 +127,29 @@ _LOCAL_HEADER = struct.Struct("<4s5H3I2H")
 _CENTRAL_HEADER = struct.Struct("<4s6H3I5H2I")
 _END_OF_DIRECTORY = struct.Struct("<4s4H2IH")
 _UTF8_NAME = 0x800
-"""The flag of an entry whose name is UTF-8."""
+"""The flag of an entry whose name is UTF-8 (else code page 437, as zipfile reads it)."""
 
 
 def _stored_package(entries: list[tuple[str, zipfile.ZipInfo]], parts: dict[str, bytes]) -> bytes:
-    """The entries as checked, unpacked, in a new archive of the same order: what calamine reads.
+    """The entries as checked, unpacked, in a new archive of the same order, without extra fields: what calamine
+    reads.
 
-    Each is named as zipfile read its name (cut at a NUL; from 3.12 on, from an Info-ZIP Unicode path field
-    whose checksum fits), in UTF-8 and without extra fields: calamine's zip reader takes such a field's name
-    on every version, so the original names could lead it to other parts than the guards checked. calamine
-    then reads exactly the bytes the guards checked, under their names, and need not inflate them again.
+    An entry keeps the bytes of its name, so calamine's zip reader decodes them as before (as UTF-8 where they are,
+    flag or not), unless zipfile read another name: up to a NUL, or (from Python 3.12 on) the name of an Info-ZIP
+    Unicode path field. That one is written, in UTF-8, since calamine's reader takes such a field's name on every
+    version: calamine then finds each part under the name the guards read it by, reads exactly the bytes they
+    checked, and need not inflate them again.
     """
     pieces, directory, offset = [], [], 0
     for name, info in entries:
-        raw_name = info.filename.encode()
+        flags = info.flag_bits & _UTF8_NAME
+        raw_name = info.orig_filename.encode("utf-8" if flags else "cp437")
+        if info.filename != info.orig_filename:  # not the name the guards read
+            flags, raw_name = _UTF8_NAME, info.filename.encode()
         content = parts[name]
-        directory.append(_CENTRAL_HEADER.pack(b"PK\x01\x02", 20, 20, _UTF8_NAME, 0, 0, 0x21, info.CRC, len(content),
+        directory.append(_CENTRAL_HEADER.pack(b"PK\x01\x02", 20, 20, flags, 0, 0, 0x21, info.CRC, len(content),
                                               len(content), len(raw_name), 0, 0, 0, 0, 0, offset) + raw_name)
-        header = _LOCAL_HEADER.pack(b"PK\x03\x04", 20, _UTF8_NAME, 0, 0, 0x21, info.CRC, len(content), len(content),
+        header = _LOCAL_HEADER.pack(b"PK\x03\x04", 20, flags, 0, 0, 0x21, info.CRC, len(content), len(content),
                                     len(raw_name), 0) + raw_name
         pieces += (header, content)
         offset += len(header) + len(content)

@@ -138,7 +138,7 @@ def _stored_package(entries: list[tuple[str, zipfile.ZipInfo]], parts: dict[str,
     flag or not), unless zipfile read another name: up to a NUL, or (from Python 3.12 on) the name of an Info-ZIP
     Unicode path field. That one is written, in UTF-8, since calamine's reader takes such a field's name on every
     version: calamine then finds each part under the name the guards read it by, reads exactly the bytes they
-    checked, and need not inflate them again.
+    checked, and need not inflate them again (a quarter of its time).
     """
     pieces, directory, offset = [], [], 0
     for name, info in entries:

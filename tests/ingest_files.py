@@ -328,7 +328,7 @@ def with_unicode_paths(source: Path, target: Path, paths: dict[str, str], replac
     with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
         for info in old.infolist():
             entry = zipfile.ZipInfo(info.filename, info.date_time)
-            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.compress_type = info.compress_type
             if info.filename in paths:
                 field = struct.pack("<BL", 1, zlib.crc32(info.filename.encode())) + paths[info.filename].encode()
                 entry.extra = struct.pack("<HH", 0x7075, len(field)) + field

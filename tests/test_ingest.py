@@ -297,6 +297,24 @@ def test_a_unicode_path_field_leads_calamine_to_no_unchecked_part(tmp_path, ques
     assert run.returncode == 0, run.stderr[:200]  # read the checked table, or refused: never aborted
     assert run.stdout.strip() in (str(len(ANSWERS) + FILLER_QUESTIONS), Code.FILE_DAMAGED, Code.FILE_UNREADABLE_TABLE)
 
+
+def test_a_unicode_path_field_leads_calamine_to_no_unchecked_ods_content(tmp_path):
+    """As for an xlsx: calamine reads the content.xml the guards checked, not an entry that a Unicode path field
+    names content.xml (here one with other answers and rows beyond the limits)."""
+    plain = write_ods(tmp_path / "plain.ods", ODS_TABLES)
+    content = read_part(plain, "content.xml")
+    beyond = content.replace(b'office:value="7"', b'office:value="8"').replace(b"</table:table>", (
+        b'<table:table-row table:number-rows-repeated="6000"><table:table-cell office:value-type="float" '
+        b'office:value="1"/></table:table-row></table:table>'), 1)
+    assert rejection(rezip(plain, tmp_path / "weit.ods", replace={"content.xml": beyond})).code == \
+        Code.FILE_RANGE_TOO_LARGE
+    source = rezip(plain, tmp_path / "zwei.ods", add={"other.xml": beyond})
+
+    raw = read_return(with_unicode_paths(source, tmp_path / "unicode.ods",
+                                         {"other.xml": "content.xml", "content.xml": "other.xml"}, {}))
+
+    assert raw.answers["anzahl"].value == 7
+
 # --- refused before parsing ----------------------------------------------------------------------
 
 RESEND = "Bitte den ausgefüllten Fragebogen als .xlsx erneut senden lassen."

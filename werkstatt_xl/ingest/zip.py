@@ -41,14 +41,15 @@ def _inspect_zip(data: bytes, limits: Limits) -> _Container:
         raise _Rejected(Code.FILE_PASSWORD, PASSWORD_HINT)
     parts = _unpack_all(data, entries, limits)
     if "[content_types].xml" in parts and "xl/workbook.xml" in parts:
-        _require_ascii_markup(parts)
-        container = _inspect_ooxml(parts, limits)
-        container.readable = _stored_package(entries, parts)
-        return container
-    if parts.get("mimetype", b"").startswith(_ODS_MIMETYPE):
-        _require_ascii_markup(parts)
-        return _inspect_ods(parts, limits)
-    raise _not_a_spreadsheet(_describe_package(parts))
+        inspect = _inspect_ooxml
+    elif parts.get("mimetype", b"").startswith(_ODS_MIMETYPE):
+        inspect = _inspect_ods
+    else:
+        raise _not_a_spreadsheet(_describe_package(parts))
+    _require_ascii_markup(parts)
+    container = inspect(parts, limits)
+    container.readable = container.readable or _stored_package(entries, parts)
+    return container
 
 
 def _check_entry_table(entries: list[tuple[str, zipfile.ZipInfo]], limits: Limits) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-from ingest_files import read_part, rezip, write_questionnaire
+from ingest_files import UNPLACED_SHEETS, read_part, rezip, write_questionnaire
 from python_calamine import CalamineWorkbook
 
 from werkstatt_xl.ingest import ooxml
@@ -275,6 +275,55 @@ def test_hand_made_sheets_are_placed_as_the_per_tag_walk_placed_them(rows):
         assert texts(xml) == texts(xml, tiny) == texts(xml, 40) == reference_texts(xml)
 
 
+@pytest.mark.parametrize("rows", [
+    b'<c r="A1"><v>1</v></c><c r="B1" t="e"><v>#N/A</v></c>',  # no '>' outside tags: the k-th '>' ends the k-th tag
+    b'<c r="A1"><v>a>b</v></c><c r="B1" t="e"><v>#N/A</v></c>',  # one in text: each tag's '>' looked for
+    b"<c r=\"A1'\"><v>1</v></c>",  # an address holding the other quote
+    b"<c r='B2\"'><v>1</v></c>",
+    b'<c r="A1"/><c r="B2"/><row r="7"/><c r="A1\'"/>',  # also on an empty cell
+    b'<c r = "C3"><v>1</v></c><c\tr=\n"D4"><v>1</v></c><c r=\'E5\'><v>1</v></c>',  # r first, not at once
+    b'<c s="1" r="C3" t="e"><v>#N/A</v></c><c t = "e" r="D4"><f>1</f><v>#N/A</v></c>',  # r and t later
+    b'<c s="r=\'A9\' t=\'e\'" r="C3"><v>1</v></c><c q="\' r=\'ZZ9\' \'" t="e"><v>#N/A</v></c>',  # in values
+    b'<c r="A1234567"><v>1</v></c><c r="ABCDEFG1"><v>1</v></c><c r="A123456789012345"><v>1</v></c>',
+    b'<c r="ABCDEFGH1"><v>1</v></c>', b'<c r="A1234567890123456"><v>1</v></c>', b'<c r="1A"><v>1</v></c>',
+    b'<row r="123456789012345"><c><v>1</v></c></row>', b'<row r="1234567890123456"><c><v>1</v></c></row>',
+    b'<row r="A1"><c><v>1</v></c></row>', b'<row r=""><c><v>1</v></c></row>', b'<c r=""><v>1</v></c>',
+    b'<x:row r="2"><x:c r="B2" t="e"><x:f>1</x:f><x:v>#N/A</x:v></x:c></x:row><x:row><x:c><x:v>1</x:v></x:c></x:row>',
+    b'<abcdefghijklmnopq:row r="2"><abcdefghijklmnopq:c><v>1</v></abcdefghijklmnopq:c></abcdefghijklmnopq:row>',
+    b'<c a:b="1" r="A1"><v>1</v></c><x:cc r="ZZ9"><v>1</v></x:cc><cc:c r="B2"><v>1</v></cc:c>',
+    b'<row\r\nr="3"\t><c\nt="e"\n><v>#N/A</v></c></row\t>',
+    b'<c s="1" r="B2" t="e"><f>1</f><v>#N/A</v></c><c s="1" t="e"><v>#N/A</v></c>' * 150,  # many names later:
+    b'<c q="a t=\'e\' r=\'Z9\'" s="1" r="B2" t="e"><v>#N/A</v></c><c s="2" r="A3"><v>1</v></c>' * 150,  # all quotes
+])
+def test_what_is_read_at_once_and_its_twists_are_placed_as_the_per_tag_walk_placed_them(rows):
+    """The shortcuts (a tag's '>' counted, an ``r="`` after the name read at once, an address read to
+    its quote, a tag's kind from byte masks) and what must leave them: '>' in text, spaces around '=',
+    ``r`` or ``t`` later or in a value (in a few tags read in Python, in many by the quote states),
+    quotes in an address, addresses and row numbers too long or malformed, prefixes short and long; whole
+    and in pieces."""
+    xml = b'<worksheet xmlns:x="urn:x" xmlns:a="urn:a" xmlns:cc="urn:c" xmlns:abcdefghijklmnopq="urn:q"><sheetData>' + rows \
+        + b"</sheetData></worksheet>"
+    ooxml._require_well_formed(xml)
+    expected = as_before(xml)
+
+    assert placed(xml) == placed(xml, 7) == placed(xml, 30) == expected
+    if expected[0] != Code.FILE_DAMAGED:
+        assert texts(xml) == texts(xml, 7) == reference_texts(xml)
+
+
+@pytest.mark.parametrize("rows", UNPLACED_SHEETS.values(), ids=UNPLACED_SHEETS.keys())
+def test_the_costly_sheets_are_placed_as_the_per_tag_walk_placed_them(rows):
+    """Each megabyte the guards must place themselves, whole and in pieces of 300 KB (each going on from
+    the last), with a second megabyte of another shape after it: a part above one piece."""
+    others = list(UNPLACED_SHEETS.values())
+    xml = (b'<worksheet xmlns:x="urn:x"><sheetData>' + rows + others[(others.index(rows) + 1) % len(others)]
+           + b"</sheetData></worksheet>")
+    expected = as_before(xml)
+
+    assert placed(xml, 300_000) == placed(xml) == expected
+    assert texts(xml, 300_000) == texts(xml) == reference_texts(xml)
+
+
 def test_a_processing_instruction_first_is_noise_like_any_other():
     """Only an XML declaration is kept: the quotes and '<' of another processing instruction belong to no
     tag (they were read as tags, and the pieces could not tell where such a long "tag" with an odd quote
@@ -286,6 +335,21 @@ def test_a_processing_instruction_first_is_noise_like_any_other():
     assert placed(xml, 100) == placed(xml) == ([(2, 2)], (2, 2, 2, 2))
 
 
+@pytest.mark.parametrize("size", [0, 1, 2**16 - 1, 2**16, 2**16 + 1, 3 * 2**16, 200_003])
+def test_counts_before_a_position_are_those_a_search_finds(size):
+    """Counted in blocks of 2**16, also across and exactly at their bounds, all set or none."""
+    import numpy as np
+
+    rng = np.random.default_rng(size)
+    positions = np.arange(size + 1)
+    for share in (0.0, 0.3, 1.0):
+        mask = rng.random(size) < share
+
+        counts = ooxml._counts_before(np, mask, "test")
+
+        assert (counts[positions] == np.searchsorted(np.flatnonzero(mask), positions)).all()
+
+
 def test_quotes_are_told_apart_inside_and_outside_values():
     """The quote states found by one cumulative sum are those of reading the tag byte by byte."""
     import numpy as np
@@ -295,8 +359,8 @@ def test_quotes_are_told_apart_inside_and_outside_values():
         tag = "<c" + "".join(f' a{index}={quote}{"".join(rng.choice(chr(39) + chr(34) + "x>") for _ in range(3)).replace(quote, "")}{quote}'
                              for index, quote in enumerate(rng.choice("\"'") for _ in range(rng.randint(1, 4)))) + ">"
         part = np.frombuffer(tag.encode(), np.uint8)
-        quotes = ooxml._Attributes(np, part, len(tag), np.array([0]), np.array([2]), np.array([len(tag)]),
-                                    np.flatnonzero(part == ord(">")), 1, np.empty(len(part), bool))
+        quotes = ooxml._Attributes(np, part, len(tag), np.array([0]), np.array([0]), np.array([2]),
+                                    np.empty(len(part), bool), tag.encode())
         state = None
         for position, character in enumerate(tag):
             assert bool(quotes._outside(np.array([0]), np.array([position]))[0]) == (state is None), (tag, position)

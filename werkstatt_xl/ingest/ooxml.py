@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -124,8 +125,9 @@ def _extent(cells: _CellTags) -> _Extent:
 @dataclass
 class _CellTags:
     """The cells of a worksheet part that are no empty element (``<c/>``), in document order, as numpy
-    arrays: where each tag ends (after '>'), its 1-based row and column as calamine places it, whether
-    it says ``t="e"`` (an error value) and whether the next tag is a formula's."""
+    arrays: where each tag ends (after '>'; 32 bits, as the limits keep parts far below 2 GB), its 1-based
+    row and column as calamine places it, whether it says ``t="e"`` (an error value) and whether the next
+    tag is a formula's."""
 
     end: np.ndarray
     row: np.ndarray
@@ -232,71 +234,87 @@ def _place(xml: bytes, position: tuple[int, int] | None = None, errors: bool | N
     whatever the prefix (calamine's reading); an attribute only unprefixed.
 
     Hostile sheets hold a million bytes of tags, so no step here runs in Python per tag: every tag,
-    attribute and address is found and read by numpy over the whole piece (tests/test_ingest_extent.py
+    attribute and address is found and read by numpy over the whole piece, but for a bounded few
+    (:data:`_FEW_TAGS`, :data:`_FEW_NAMES`) that cost less read in the bytes (tests/test_ingest_extent.py
     keeps the per-tag walk this replaces, to compare).
     """
     import numpy as np
 
-    part = np.frombuffer(xml + b"\0" * 24, np.uint8)  # room to look ahead of the last tag
     size = len(xml)
-    scratch = np.empty(len(part), bool)  # for masks over the whole part: fresh pages cost as much as the work
-    starts = np.flatnonzero(np.equal(part[:size], ord("<"), out=scratch[:size]))
-    name_end = np.zeros(len(part), bool)
-    for byte in _NAME_END:
-        name_end |= np.equal(part, byte, out=scratch)
-    names = _names(np, part, size, name_end, scratch)
+    part = _scratch(np, "part", size + 32, np.uint8)  # room to look ahead of the last tag
+    part[:size], part[size:] = np.frombuffer(xml, np.uint8), 0
+    scratch = _scratch(np, "mask", len(part), bool)  # for masks over the whole part
+    starts = np.flatnonzero(np.equal(part[:size], ord("<"), out=scratch[:size])).astype(np.int32)  # the pages
+    # of arrays kept through the call are fresh ones the next part faults in: 32 bits, as pieces are small
+    names, name_end = _names(np, part, scratch)
     kinds = np.zeros(len(starts) + 1, np.int8)  # one more: the kind of the tag after the last
-    kinds[:-1] = names[starts]
+    names.take(starts, out=kinds[:-1].view(np.uint8))
     kinds[-1] = _FORMULA_TAG if next_formula else 0
     prefixed, prefixed_kinds, prefixed_names = _prefixed_tags(np, part, size, starts, names, name_end, scratch)
     kinds[prefixed] = prefixed_kinds
-    del names, name_end  # a byte each per byte of the part: gone before the arrays per tag come
 
-    tags = np.flatnonzero((kinds > 0) & (kinds != _FORMULA_TAG))
+    tags = np.flatnonzero((kinds > 0) & (kinds != _FORMULA_TAG)).astype(np.int32)
     kind = kinds[tags]
-    name = starts[tags] + 1 + np.array([len(name) for _, name in ((0, b""), *_TAG_NAMES)])[kind]
+    name = starts.take(tags)  # where the name ends, then the tag (in place: a hundred thousand tags take pages)
+    name += np.array([1 + len(tag_name) for _, tag_name in ((0, b""), *_TAG_NAMES)], np.uint8).take(kind)
     if prefixed.size and tags.size:  # prefixed formula tags only: no tag to name
-        where = np.minimum(np.searchsorted(tags, prefixed), len(tags) - 1)
+        numbers = np.cumsum((kinds > 0) & (kinds != _FORMULA_TAG), dtype=np.int32) - 1  # of each tag among tags
+        where = np.maximum(numbers[prefixed], 0)
         found = tags[where] == prefixed
         name[where[found]] = prefixed_names[found]
-    after_name = part[name]
+    after_name = part.take(name)
     empty = after_name == ord("/")
-    end = name + 1 + empty
     with_attributes = np.flatnonzero(_byte_class(np, _SPACE)[after_name] & (kind != _ROW_END))
-    attributes = _Attributes(np, part, size, starts[tags[with_attributes]], name[with_attributes],
-                             np.append(starts, size)[tags[with_attributes] + 1],
-                             np.flatnonzero(np.equal(part[:size], ord(">"), out=scratch[:size])), len(starts),
-                             scratch)
+    attributes = _Attributes(np, part, size, starts, tags[with_attributes], name[with_attributes], scratch, xml)
+    end = name
+    end += 1
+    end += empty
     end[with_attributes] = attributes.ends
     empty[with_attributes] = part[attributes.ends - 2] == ord("/")
 
     addressed = np.zeros(len(tags), bool)
-    number, column = np.zeros(len(tags), np.int64), np.zeros(len(tags), np.int64)  # of an address; a row's number
-    owner, begin, stop = attributes.values(ord("r"))
-    owner = with_attributes[owner]
-    addressed[owner] = True
-    number[owner], column[owner], letters = _read_numbers(np, part, begin, stop)
-    if np.any(np.where(kind[owner] == _CELL, letters < 1, letters != 0)):
-        raise _Rejected(Code.FILE_DAMAGED)
+    number = column = np.broadcast_to(np.int64(0), len(tags))  # of an address; a row's number (none: no pages)
+    owner, begin, quote = attributes.values(ord("r"))
+    if owner.size:
+        owner = with_attributes[owner]
+        addressed[owner] = True
+        number, column = np.zeros(len(tags), np.int64), np.zeros(len(tags), np.int64)
+        letters = np.empty(len(owner), np.int8)
+        found = (kind == _CELL) & ~empty
+        if position is None and not found[~addressed].any():  # no cell follows another: only the cells'
+            needed = found[owner]                                # addresses place anything, the rest is checked
+            letters[~needed] = _read_numbers(np, part, begin[~needed], quote[~needed])
+        else:
+            needed = np.ones(len(owner), bool)
+        letters[needed] = _read_numbers(np, part, begin[needed], quote[needed], owner[needed], number, column)
+        if np.any(np.where(kind[owner] == _CELL, letters < 1, letters != 0)):
+            raise _Rejected(Code.FILE_DAMAGED)
+        del letters
     error = np.zeros(len(tags), bool)
     formulas = bool((kinds == _FORMULA_TAG).any())
-    if errors or (errors is None and (_may_hold_errors(xml) or formulas)):  # as the sheet's error values are looked for
-        owner, begin, stop = attributes.values(ord("t"))
-        error[with_attributes[owner[(stop - begin == 1) & (part[begin] == ord("e"))]]] = True
+    if errors is None:  # as the sheet's error values are looked for
+        errors = formulas or _holds(np, part, size, _ERROR_SPELLING, scratch)
+    if errors:
+        owner, begin, quote = attributes.values(ord("t"))
+        error[with_attributes[owner[(part[begin] == ord("e")) & (part[begin + 1] == quote)]]] = True
 
     cell, row, row_end = kind == _CELL, kind == _ROW, kind == _ROW_END
     cells = np.flatnonzero(cell & ~empty)
-    row_of, col_of = number[cells], column[cells]
+    placed = _CellTags(end[cells].astype(np.int32), number[cells], column[cells], error[cells],
+                       kinds[tags[cells] + 1] == _FORMULA_TAG)
+    del starts, kinds, tags, after_name, end, error, with_attributes, attributes, owner, begin, quote
+    del prefixed, prefixed_kinds, prefixed_names
+    # what follows takes the pages these took, not fresh ones
     implicit = np.flatnonzero(~addressed[cells])
-    wanted = np.append(cells[implicit], len(tags) - 1)  # and the last tag, for the position after the piece
+    wanted = np.append(cells[implicit], len(kind) - 1)  # and the last tag, for the position after the piece
     after, (first_row, first_col) = position, position or (1, 1)
-    if len(tags) and (implicit.size or position):
+    if len(kind) and (implicit.size or position):
         rows = _running(np, row_end | (row & empty & ~addressed), row & addressed, row & addressed & ~empty,
                         lambda at: number[at] + empty[at], wanted, first_row)
         cols = _running(np, cell & ~addressed, (cell & addressed) | row_end, row_end | (cell & addressed & ~empty),
                         lambda at: np.where(row_end[at], 1, column[at] + 1), wanted, first_col)
-        row_of[implicit], col_of[implicit], after = rows[:-1], cols[:-1] - 1, (int(rows[-1]), int(cols[-1]))
-    return _CellTags(end[cells], row_of, col_of, error[cells], kinds[tags[cells] + 1] == _FORMULA_TAG), after, formulas
+        placed.row[implicit], placed.col[implicit], after = rows[:-1], cols[:-1] - 1, (int(rows[-1]), int(cols[-1]))
+    return placed, after, formulas
 
 
 _TAG_NAMES = ((_CELL, b"c"), (_ROW, b"row"), (_ROW_END, b"/row"), (_FORMULA_TAG, b"f"))
@@ -308,17 +326,31 @@ def _byte_class(np, members: bytes):
     return table
 
 
-def _names(np, part, size: int, name_end, scratch):
-    """For each position of the part, the kind of tag name that starts right after it (0: none of
-    :data:`_TAG_NAMES`): byte masks over the whole part, as gathering at each tag would cost more."""
-    names = np.zeros(size, np.int8)
-    found = np.empty(size, bool)
+def _names(np, part, scratch):
+    """For each position of the part but the last five, the kind of tag name (:data:`_TAG_NAMES`, 0: none)
+    that starts right after it, and for each position whether a tag name may end there (a space, '/' or
+    '>'; in a well-formed part no other byte below 33 stands in markup). Byte masks over the whole part,
+    which cost less than gathering at each tag."""
+    size = len(part) - 5
+    name_end = _spaces(np, part, _scratch(np, "name end", len(part), bool))
+    name_end |= np.equal(part, ord("/"), out=scratch)
+    name_end |= np.equal(part, ord(">"), out=scratch)
+    names, other = _scratch(np, "names", size, np.uint8), _scratch(np, "bytes", size, np.uint8)
+    found, same = scratch[:size], other.view(bool)
+    names[:] = 0
     for kind, name in _TAG_NAMES:
         np.copyto(found, name_end[1 + len(name):1 + len(name) + size])
         for offset, byte in enumerate(name, 1):
-            found &= np.equal(part[offset:offset + size], byte, out=scratch[:size])
-        names[found] = kind
-    return names
+            found &= np.equal(part[offset:offset + size], byte, out=same)
+        names += np.multiply(found.view(np.uint8), kind, out=other)
+    return names, name_end
+
+
+def _spaces(np, markup, out):
+    """Where bytes of a well-formed part (or its padding, 0) are a space, in ``out``: in XML no other byte
+    below 33 stands anywhere."""
+    np.subtract(markup, 1, out=out.view(np.uint8))
+    return np.less(out.view(np.uint8), 32, out=out)
 
 
 def _prefixed_tags(np, part, size: int, starts, names, name_end, scratch):
@@ -326,20 +358,75 @@ def _prefixed_tags(np, part, size: int, starts, names, name_end, scratch):
     being what follows the first colon of the name: (their indices in ``starts``, their kinds, where
     their names end)."""
     colons = np.flatnonzero(np.equal(part[:size], ord(":"), out=scratch[:size]))
-    kinds = names[colons]
+    kinds = names.take(colons)
     local = np.flatnonzero((kinds > 0) & (kinds != _ROW_END))
-    tags = np.searchsorted(starts, colons[local]) - 1
-    local, tags = local[tags >= 0], tags[tags >= 0]
     if not local.size:
-        return tags, kinds[local], tags
+        return local, kinds[local], local
     kinds, local = kinds[local], colons[local]
-    closing = part[starts[tags] + 1] == ord("/")
-    name_start = starts[tags] + 1 + closing
-    stops = np.flatnonzero(name_end[:size])
-    first_colon, first_stop = colons[np.searchsorted(colons, name_start)], stops[np.searchsorted(stops, name_start)]
-    named = (first_colon == local) & (first_stop > local) & ~(closing & (kinds != _ROW))
+    del colons
+    tags = _counts_before(np, np.equal(part[:size], ord("<"), out=scratch[:size]), "counts")[local] - 1
+    if tags[0] < 0:  # a colon in text before the first tag
+        local, kinds, tags = local[tags >= 0], kinds[tags >= 0], tags[tags >= 0]
+    name_start = starts[tags] + 1
+    closing = part[name_start] == ord("/")
+    name_start += closing
+    stops = np.equal(part[:size], ord(":"), out=scratch[:size])
+    stops |= name_end[:size]
+    stops = _counts_before(np, stops, "counts")  # a colon or the name's end, before the colon: not the name's
+    named = (stops[local] == stops[name_start]) & ~(closing & (kinds != _ROW))
     kinds, local, closing = kinds[named], local[named], closing[named]
     return tags[named], np.where(closing, _ROW_END, kinds), local + np.where(kinds == _ROW, 4, 2)
+
+
+_SCRATCH_LIMIT = 2**24
+"""Bytes of the largest buffer :func:`_scratch` keeps for a thread: enough for the masks and counts of a piece
+(:data:`_PIECE`; a piece may reach twice that), so that a thread keeps at most a few of these."""
+_KEPT = threading.local()
+
+
+def _scratch(np, name: str, count: int, dtype):
+    """An array of ``count`` items of ``dtype``, of any content: in each thread the same memory for each
+    ``name`` at every call, as fresh memory costs a page fault per 4 KB, about as much as the work done in
+    it. The caller overwrites what it reads and keeps nothing of it."""
+    size = count * np.dtype(dtype).itemsize
+    if size > _SCRATCH_LIMIT:
+        return np.empty(count, dtype)
+    kept = vars(_KEPT).setdefault("buffers", {})
+    if name not in kept or len(kept[name]) < size:
+        kept[name] = np.empty(size, np.uint8)
+    return kept[name][:size].view(dtype)
+
+
+class _counts_before:  # noqa: N801 (used like a function returning an array)
+    """For each position of ``mask`` and the one after it, how many positions before it are set, indexed
+    like an array: what ``searchsorted(flatnonzero(mask), positions)`` tells, without searching. Kept as
+    the count before each block of 2**16 positions and, in 16 bits, the count within the block: two bytes
+    a position (a search costs more time, 32 bits more memory; numpy sums 16 bits slowly, so each block
+    is summed in 32)."""
+
+    _BLOCK = 16
+
+    def __init__(self, np, mask, name: str):
+        size, block = len(mask), 1 << self._BLOCK
+        self.within = _scratch(np, name, size + 1, np.uint16)
+        sums, totals = _scratch(np, name + " of a block", block, np.int32), [0]
+        for start in range(0, size, block):
+            segment = mask[start:start + block]
+            np.cumsum(segment, dtype=np.int32, out=sums[:len(segment)])
+            self.within[start] = 0
+            self.within[start + 1:start + len(segment) + 1] = sums[:len(segment)]  # the last: the next block's
+            totals.append(totals[-1] + int(sums[len(segment) - 1]))
+        if size % block == 0:
+            self.within[size] = 0  # a block of its own
+        self.blocks = np.array(totals, np.int64)
+
+    def __getitem__(self, positions):
+        return self.blocks[positions >> self._BLOCK] + self.within[positions]
+
+
+_FEW_TAGS = 1024
+"""Up to so many tags with attributes, each one's end is searched in the bytes (a third of a microsecond
+each) rather than among all '>' of the part found by numpy (half a millisecond a megabyte)."""
 
 
 class _Attributes:
@@ -349,19 +436,31 @@ class _Attributes:
     the other quote. As states (0 outside, 1 in "...", 2 in '...'), ``"`` maps x to 1 - x and ``'``
     to 2 - x (mod 3); after k quotes from outside the state is the alternating sum of those
     constants, so one cumulative sum over the part tells for any position whether it lies in a value.
-    That is needed only where a '>' or an attribute's name may stand in a value.
+    That is needed only where a '>' or an attribute's name may stand in a value; the quotes are found
+    only then.
     """
 
-    def __init__(self, np, part, size: int, starts, name_ends, next_starts, closes, tag_count: int, scratch):
-        self.np, self.part, self.starts, self.name_ends, self.scratch = np, part, starts, name_ends, scratch
-        quotes = np.equal(part[:size], ord('"'), out=scratch[:size])
-        quotes |= part[:size] == ord("'")
-        self.quotes = np.flatnonzero(quotes)
-        self.sums = self.at_start = None
+    def __init__(self, np, part, size: int, all_starts, indices, name_ends, scratch, markup: bytes):
+        """``all_starts``: where every tag of the part starts; ``indices``, ``name_ends``: which of them have
+        attributes, and where their names end; ``markup``: the part's bytes."""
+        self.np, self.part, self.size, self.name_ends, self.markup = np, part, size, name_ends, markup
+        self.all_starts, self.indices, self._starts = all_starts, indices, None
+        self.scratch, self._quotes, self._quotes_before, self.sums, self.at_start = scratch, None, None, None, None
+        if not len(indices):
+            self.ends = name_ends
+            return
+        closes = np.equal(part[:size], ord(">"), out=scratch[:size])
+        if np.count_nonzero(closes) == len(all_starts):  # each '>' ends a tag: the first after its name
+            if len(indices) <= _FEW_TAGS:
+                self.ends = np.array([markup.find(b">", end) for end in name_ends.tolist()], np.int64) + 1
+            else:  # the k-th the k-th tag
+                self.ends = np.flatnonzero(closes)[indices] + 1
+            return
+        closes = np.flatnonzero(closes)
         first = np.searchsorted(closes, name_ends)
         ends = closes[first]
-        if len(closes) > tag_count:  # a '>' in text or in a value: is each tag's first '>' outside its values?
-            inside = np.flatnonzero(~self._outside(np.arange(len(starts)), ends))
+        if len(closes) > len(all_starts):  # a '>' in text or in a value: is each tag's first '>' outside its values?
+            inside = np.flatnonzero(~self._outside(None, ends))
             first = first[inside]
             for _ in range(3):  # a '>' or two in a value: try the next ones
                 if not inside.size:
@@ -372,7 +471,7 @@ class _Attributes:
                 inside, first = inside[~found], first[~found]
             if inside.size:  # look at every '>' up to the next tag
                 first = first + 1
-                counts = np.searchsorted(closes, next_starts[inside]) - first
+                counts = np.searchsorted(closes, np.append(all_starts, size)[indices[inside] + 1]) - first
                 owner = np.repeat(inside, counts)
                 candidates = closes[np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts - first, counts)]
                 found = self._outside(owner, candidates)
@@ -383,81 +482,169 @@ class _Attributes:
                 ends[inside] = candidates[first_of_owner]
         self.ends = ends + 1
 
-    def _outside(self, tags, positions, quotes_before=None):
+    @property
+    def starts(self):
+        """Where each tag with attributes starts."""
+        if self._starts is None:
+            self._starts = self.all_starts[self.indices]
+        return self._starts
+
+    @property
+    def quotes(self):
+        """Where each quote of the part stands."""
+        if self._quotes is None:
+            self._quotes = self.np.flatnonzero(self._quote_mask())
+        return self._quotes
+
+    @property
+    def quotes_before(self):
+        """For each position, how many quotes stand before it."""
+        if self._quotes_before is None:
+            self._quotes_before = _counts_before(self.np, self._quote_mask(), "quotes before")
+        return self._quotes_before
+
+    def _quote_mask(self):
+        np, part, size = self.np, self.part, self.size
+        quotes = np.equal(part[:size], ord('"'), out=self.scratch[:size])
+        quotes |= part[:size] == ord("'")
+        return quotes
+
+    def _outside(self, tags, positions):
         np = self.np
         if self.sums is None:
-            steps = 2 - (self.part[self.quotes] == ord('"'))
+            steps = 2 - (self.part[self.quotes] == ord('"')).view(np.int8)
             steps[1::2] *= -1
-            self.sums = np.zeros(len(self.quotes) + 1, np.int64)
-            np.cumsum(steps, out=self.sums[1:])
-            self.at_start = self.sums[np.searchsorted(self.quotes, self.starts)]
-        if quotes_before is None:
-            quotes_before = np.searchsorted(self.quotes, positions)
-        return (self.sums[quotes_before] - self.at_start[tags]) % 3 == 0
+            self.sums = np.zeros(len(self.quotes) + 1, np.int32)  # at most two a quote
+            np.cumsum(steps, dtype=np.int32, out=self.sums[1:])
+            self.at_start = self.sums[self.quotes_before[self.starts]]
+        at_start = self.at_start if tags is None else self.at_start[tags]  # None: every tag with attributes
+        return (self.sums[self.quotes_before[positions]] - at_start) % 3 == 0
 
     def values(self, letter: int):
-        """(tag, start and end of the value) of each attribute named ``letter`` (one byte); the end is the
-        next quote, the value's own unless the value holds the other quote (which no valid value does).
+        """(tag, where the value starts, its quote) of each attribute named ``letter`` (one byte); the value
+        ends at the next quote, its own unless the value holds the other quote (which no valid value does).
 
-        Most writers put ``r`` first, one space after the name: there it is taken at once; only the other
-        tags are searched."""
-        np, part = self.np, self.part
-        space, after_name = _byte_class(np, _SPACE), _byte_class(np, _SPACE + b"=")  # what may follow a name
+        Most writers put ``r`` first, one space after the name, and ``="`` right after it: there it is
+        taken at once; only the other tags are searched."""
+        np, part, size = self.np, self.part, self.size
+        after_name = _byte_class(np, _SPACE + b"=")  # what may follow an attribute's name
         first = self.name_ends + 1
         tags = np.flatnonzero((part[first] == letter) & after_name[part[first + 1]])
         at = first[tags]
-        quotes_before = np.searchsorted(self.quotes, at)
-        if len(tags) < len(first):
-            elsewhere = np.flatnonzero(np.equal(part[1:-1], letter, out=self.scratch[1:-1])) + 1
-            elsewhere = elsewhere[space[part[elsewhere - 1]] & after_name[part[elsewhere + 1]]]
+        quote = part[at + 2]
+        direct = (part[at + 1] == ord("=")) & ((quote == ord('"')) | (quote == ord("'")))
+        begin = at + 3
+        if not direct.all():  # spaces around '=': the value starts after the next quote
+            spaced = np.flatnonzero(~direct)
+            begin[spaced] = self.quotes[self.quotes_before[at[spaced]]] + 1
+        if len(tags) < len(first):  # the letter after a space and before a space or '=', in no tag's value
+            found, other = np.equal(part[1:size], letter, out=self.scratch[1:size]), _scratch(np, "bytes", size, bool)
+            found &= _spaces(np, part[:size - 1], other[1:])
+            after = _spaces(np, part[2:size + 1], other[1:])
+            after |= part[2:size + 1] == ord("=")
+            found &= after
+            elsewhere = np.flatnonzero(found) + 1
             owners = np.searchsorted(self.starts, elsewhere) - 1
             found = np.flatnonzero(owners >= 0)
             found = found[(elsewhere[found] < self.ends[owners[found]]) & (elsewhere[found] != first[owners[found]])]
             elsewhere, owners = elsewhere[found], owners[found]
-            elsewhere_quotes = np.searchsorted(self.quotes, elsewhere)
-            found = self._outside(owners, elsewhere, elsewhere_quotes)
-            tags = np.concatenate((tags, owners[found]))
-            quotes_before = np.concatenate((quotes_before, elsewhere_quotes[found]))
-        begin, stop = self.quotes[quotes_before] + 1, self.quotes[quotes_before + 1]
-        return tags, begin, np.where(part[begin - 1] == part[stop], stop, len(part))
+            if len(elsewhere) <= _FEW_NAMES and int((elsewhere - self.starts[owners]).sum()) <= _FEW_NAMES * 64:
+                read = [_read_in_tag(self.markup, start, at)
+                        for start, at in zip(self.starts[owners].tolist(), elsewhere.tolist())]
+                found = np.array([value is not None for value in read], bool)
+                tags = np.concatenate((tags, owners[found]))
+                begin = np.concatenate((begin, np.array([value for value in read if value is not None], np.int64)))
+            else:
+                found = self._outside(owners, elsewhere)
+                tags = np.concatenate((tags, owners[found]))
+                begin = np.concatenate((begin, self.quotes[self.quotes_before[elsewhere[found]]] + 1))
+        return tags, begin, part[begin - 1]
+
+
+_FEW_NAMES = 256
+"""Up to so many attribute names found later in their tags (and 64 bytes of tag before each), each is
+told inside or outside the values by reading its tag's quotes in Python rather than by the quote states
+of the whole part, which cost a millisecond or two a megabyte."""
+_QUOTE = re.compile(rb"[\"']")
+
+
+def _read_in_tag(markup: bytes, start: int, at: int) -> int | None:
+    """Where the value of the attribute named at ``at`` begins, None when ``at`` lies in a value of the
+    tag that starts at ``start``."""
+    inside = None
+    for quote in _QUOTE.finditer(markup, start, at):
+        inside = quote[0] if inside is None else None if inside == quote[0] else inside
+    return None if inside is not None else _QUOTE.search(markup, at).end()
 
 
 _ADDRESS_WIDTH = 22
 """Bytes of the longest address read, 7 letters and 15 digits; longer ones lie far beyond any limit."""
 
 
-def _read_numbers(np, part, begin, stop):
-    """Each value from ``begin`` to ``stop``, read as an address (``[A-Za-z]{1,7}[0-9]{1,15}``) or a row
-    number (``[0-9]{1,15}``): its number, its column and its count of letters (-1: neither). The values
-    of one length are read together, byte by byte."""
-    length = np.minimum(stop - begin, _ADDRESS_WIDTH + 1).astype(np.uint8)
-    order = np.argsort(length, kind="stable")  # a radix sort for bytes
-    bounds = np.searchsorted(length[order], np.arange(_ADDRESS_WIDTH + 2))
-    number, column = np.zeros(len(begin), np.int64), np.zeros(len(begin), np.int64)
-    letters = np.full(len(begin), -1)
-    for width in range(1, _ADDRESS_WIDTH + 1):
-        group = order[bounds[width]:bounds[width + 1]]
-        if not group.size:
-            continue
-        position = begin[group]
-        count = np.zeros(len(group), np.int64)
-        in_letters, readable = np.ones(len(group), bool), np.ones(len(group), bool)
-        group_number, group_column = np.zeros(len(group), np.int64), np.zeros(len(group), np.int64)
-        for _ in range(width):  # Horner's rule on the letters, then on the digits; bytes and flags stay small
-            byte = part[position]
-            position += 1
-            upper = byte & 0xDF  # a-z as A-Z
-            in_letters &= (upper >= ord("A")) & (upper <= ord("Z"))
-            readable &= in_letters | (byte - ord("0") <= 9)  # below '0' wraps around to more than 9
-            count += in_letters
-            np.multiply(group_column, 26, out=group_column, where=in_letters)
-            np.add(group_column, upper - (ord("A") - 1), out=group_column, where=in_letters)
-            in_digits = ~in_letters
-            np.multiply(group_number, 10, out=group_number, where=in_digits)
-            np.add(group_number, byte - ord("0"), out=group_number, where=in_digits)
-        readable &= (count <= 7) & (width - count >= 1) & (width - count <= 15)
-        number[group], column[group], letters[group] = group_number, group_column, np.where(readable, count, -1)
-    return number, column, letters
+def _read_numbers(np, part, begin, quote, owner=None, number=None, column=None):
+    """Each value from ``begin`` to the quote ``quote`` (the byte that opened it), read as an address
+    (``[A-Za-z]{1,7}[0-9]{1,15}``) or a row number (``[0-9]{1,15}``) into ``number`` and ``column`` at
+    ``owner`` (without them, only checked); returned: its count of letters (-1: neither). A byte of every
+    value is read at a time, of those still being read, in place (in :func:`_scratch`: a sheet may hold a
+    hundred thousand addresses)."""
+    count = len(begin)
+    letters = np.full(count, -1, np.int8)
+    reading, position = _scratch(np, "reading", count, np.int32), _scratch(np, "position", count, np.intp)
+    read_number = read_column = np.empty(0, np.int64)  # read only with somewhere to put it
+    if number is not None:
+        read_number, read_column = _scratch(np, "number", count, np.int64), _scratch(np, "column", count, np.int64)
+    letter_count, digit_count = _scratch(np, "letters", count, np.uint8), _scratch(np, "digits", count, np.uint8)
+    for array in (read_number, read_column, letter_count, digit_count):
+        array[:] = 0
+    reading[:], position[:] = np.arange(count), begin
+    quote = quote.copy()
+    for _ in range(_ADDRESS_WIDTH + 1):
+        byte = part.take(position)
+        closed = np.flatnonzero(byte == quote)
+        if closed.size:
+            done = closed[digit_count[closed] > 0]
+            finished = reading[done]
+            if number is not None:
+                number[owner[finished]], column[owner[finished]] = read_number[done], read_column[done]
+            letters[finished] = letter_count[done]
+        upper = byte & 0xDF  # a-z as A-Z
+        upper -= ord("A")
+        in_letters = upper < 26  # below 'A' wraps around to more than 25
+        in_letters &= digit_count == 0
+        byte -= ord("0")
+        in_digits = byte < 10
+        if number is not None:
+            read_column *= _times(np, in_letters, 26)
+            upper += 1
+            upper *= in_letters
+            read_column += upper
+            read_number *= _times(np, in_digits, 10)
+            byte *= in_digits
+            read_number += byte
+        letter_count += in_letters
+        digit_count += in_digits
+        going = in_letters | in_digits
+        going &= letter_count <= 7
+        going &= digit_count <= 15
+        going = np.flatnonzero(going)
+        if not going.size:
+            break
+        if going.size < len(reading):  # in place: each goes to a place before it or stays
+            reading, position, letter_count, digit_count, quote = (
+                np.take(array, going, out=array[:going.size])
+                for array in (reading, position, letter_count, digit_count, quote))
+            if number is not None:
+                read_number, read_column = (np.take(array, going, out=array[:going.size])
+                                            for array in (read_number, read_column))
+        position += 1
+    return letters
+
+
+def _times(np, mask, factor: int):
+    """``factor`` where ``mask`` is set, else 1, a byte each."""
+    times = np.multiply(mask.view(np.uint8), factor - 1)
+    times += 1
+    return times
 
 
 def _running(np, increments, ops, resets, value_at, wanted, first: int = 1):
@@ -467,10 +654,10 @@ def _running(np, increments, ops, resets, value_at, wanted, first: int = 1):
     After tag t that is the steps taken so far plus the largest ``value - steps`` at an op since the
     last reset: a running maximum over the ops, each segment between resets lifted above all before it.
     """
-    steps = np.cumsum(increments.astype(np.int64))  # not cumsum(dtype=): it casts each element, ten times slower
+    steps = np.cumsum(increments.astype(np.int32))  # not cumsum(dtype=): it casts each element, ten times slower
     at = np.flatnonzero(ops)
     if not at.size:
-        return steps[wanted] + first
+        return steps[wanted] + np.int64(first)  # a row after a piece may be far beyond 32 bits
     best = np.concatenate(([first], value_at(at) - steps[at]))  # before the first tag: first
     resetting = resets[at]
     if not resetting.all():  # some ops only raise the position: keep the largest since the last reset
@@ -483,7 +670,8 @@ def _running(np, increments, ops, resets, value_at, wanted, first: int = 1):
         lift = segments * span
         best = np.maximum.accumulate(shifted + lift) - lift
         best = (best if unique is None else unique[best]) + low
-    return best[np.searchsorted(at, wanted, side="right")] + steps[wanted]
+    ops_so_far = np.cumsum(ops.astype(np.int32))  # for each tag, the ops up to it: a count costs less than a search
+    return best[ops_so_far[wanted]] + steps[wanted]
 
 
 def _column_number(letters: bytes) -> int:
@@ -522,12 +710,27 @@ def _error_and_formula_cells(parts: dict[str, bytes], sheets: dict[str, bytes], 
     return errors, formulas
 
 
-_ERROR_TYPE = re.compile(rb't="e"')
-"""The type of an error cell as every writer spells it (a search finds it faster than ``in``)."""
+_ERROR_SPELLING = b't="e"'
+"""An error value's type as every writer spells it."""
+
+
+_ERROR_TYPE = re.compile(re.escape(_ERROR_SPELLING))
+"""A search for it, faster than ``in``."""
 
 
 def _may_hold_errors(xml: bytes) -> bool:
     return _ERROR_TYPE.search(xml) is not None
+
+
+def _holds(np, part, size: int, text: bytes, scratch) -> bool:
+    """Whether the first ``size`` bytes of a part (padded) hold ``text``: byte masks over the part, which
+    cost a tenth of a search in bytes for a text whose last byte is common (a quote)."""
+    found, other = np.equal(part[:size], text[0], out=scratch[:size]), _scratch(np, "bytes", size, bool)
+    for offset, byte in enumerate(text[1:], 1):
+        if not found.any():
+            return False
+        found &= np.equal(part[offset:offset + size], byte, out=other)
+    return bool(found.any())
 
 
 _FORMULA_NAMES = (re.compile(rb"<f[\s/>]"), re.compile(rb":f[\s/>]"))

@@ -9,7 +9,8 @@ Builds one project with N returns of three shapes, each built once from a filled
 cloned with each Werkzeug's id, title and token: as the project's fill helper saves it (openpyxl),
 re-saved by openpyxl, and re-saved by LibreOffice (left out without soffice). Then, R times, in
 one run each so that the ratios compare like with like on a shared machine:
-  * ``werkstatt-xl merge`` end to end (a new process, master.xlsx and Tabelle 1 written),
+  * ``werkstatt-xl merge`` end to end (a new process, master.xlsx and Tabelle 1 written; its modules compiled
+    once and kept, as in an installation: ``bench_merge.INSTALLED``),
   * a bare python-calamine read of every sheet of the same files in one process (best of two,
     before and after merge),
   * merge with every file's reading replaced by its result read before: what merge costs
@@ -43,7 +44,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from bench_merge import NAIVE_SAMPLE, build_project, run_merge, run_naive
+from bench_merge import INSTALLED, NAIVE_SAMPLE, build_project, run_merge, run_naive
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # the builders of the costly inputs
@@ -114,7 +115,7 @@ def children_cpu() -> float:
 
 def cached_merge(project_root: Path, cache: Path) -> float:
     done = subprocess.run([sys.executable, "-c", CACHED_MERGE, str(project_root), str(cache)],
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=True)
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=True, env=INSTALLED)
     return float(done.stderr.strip().splitlines()[-1])
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 import shutil
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -319,3 +320,46 @@ def write_overlapping_xls(path: Path, sheets: int, records: int) -> Path:
     entries = b"".join(record(0x0085, struct.pack("<I", run + 4 * index) + bytes(4)) for index in range(sheets))
     stream = globals_ + entries + record(0x000A) + record(0x0001) * records + record(0x000A)
     return write_compound_file(path, [], workbook=stream)
+
+
+def with_unicode_paths(source: Path, target: Path, paths: dict[str, str], replace: dict[str, bytes]) -> Path:
+    """A copy of a zip container in which entry ``name`` also carries the name ``paths[name]`` in an Info-ZIP
+    Unicode path field (0x7075) with a fitting checksum, as 7-Zip and WinRAR write one; ``replace`` by entry."""
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            entry = zipfile.ZipInfo(info.filename, info.date_time)
+            entry.compress_type = info.compress_type
+            if info.filename in paths:
+                field = struct.pack("<BL", 1, zlib.crc32(info.filename.encode())) + paths[info.filename].encode()
+                entry.extra = struct.pack("<HH", 0x7075, len(field)) + field
+            new.writestr(entry, replace.get(info.filename, old.read(info.filename)))
+    return target
+
+
+def cut_name(source: Path, target: Path, name: str) -> Path:
+    """A copy of a zip container whose entry ``name`` is named ``name`` + NUL + "x" in both headers (zipfile
+    reads the name up to the NUL)."""
+    suffixed = name + "@x"
+    data = rename_entries(source, target, lambda entry: suffixed if entry == name else entry).read_bytes()
+    assert data.count(suffixed.encode()) == 2
+    target.write_bytes(data.replace(suffixed.encode(), name.encode() + b"\0x"))
+    return target
+
+
+def rename_sheet_without_utf8_flag(source: Path, target: Path, new_name: str) -> Path:
+    """A copy of a questionnaire whose first worksheet is named ``new_name`` (relationships and content types
+    too) in UTF-8 without the flag that says so, as macOS's and Info-ZIP's zip write names."""
+    old_name = "worksheets/sheet1.xml"
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            new.writestr(info.filename.replace(old_name, new_name),
+                         old.read(info.filename).replace(old_name.encode(), new_name.encode()))
+    data = bytearray(target.read_bytes())
+    for signature, flag_offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        start = data.find(signature)
+        while start != -1:
+            struct.pack_into("<H", data, start + flag_offset,
+                             struct.unpack_from("<H", data, start + flag_offset)[0] & ~0x800)
+            start = data.find(signature, start + 4)
+    target.write_bytes(bytes(data))
+    return target

@@ -24,14 +24,17 @@ from ingest_files import (
     ODS_TABLES,
     UNPLACED_SHEETS,
     copy_as,
+    cut_name,
     expected_rows,
     patch_biff,
     read_part,
     rename_entries,
+    rename_sheet_without_utf8_flag,
     rename_stream,
     rezip,
     set_encryption_flag,
     understate_size,
+    with_unicode_paths,
     write_compound_file,
     write_compressed_parts,
     write_ods,
@@ -255,6 +258,62 @@ def test_refuses_two_entries_for_one_part(tmp_path, questionnaire):
 
     assert rejection(target).code == Code.FILE_DAMAGED
 
+
+
+def test_calamine_reads_each_part_under_the_name_the_guards_read(tmp_path, questionnaire):
+    """zipfile reads an entry's name up to a NUL; calamine reads the checked parts under those names, so this
+    worksheet is the one the guards checked, and read (it was "not readable as a table")."""
+    raw = read_return(cut_name(questionnaire, tmp_path / "nul.xlsx", SHEET))
+
+    assert answer_values(raw) == ANSWERS
+
+
+
+def test_reads_a_worksheet_named_in_utf8_without_the_flag_that_says_so(tmp_path, questionnaire):
+    """zipfile reads such a name as code page 437, calamine as UTF-8, as the relationships name the part: calamine
+    gets the name's bytes as they were, so it still finds the worksheet."""
+    raw = read_return(rename_sheet_without_utf8_flag(questionnaire, tmp_path / "mac.xlsx", "worksheets/blätter.xml"))
+
+    assert answer_values(raw) == ANSWERS
+
+@pytest.mark.parametrize(("paths", "hostile_entry"), [
+    ({"xl/other.xml": "xl/sharedStrings.xml", "xl/sharedStrings.xml": "xl/other.xml"}, "xl/other.xml"),
+    ({"xl/sharedStrings.xml": "xl/elsewhere.xml"}, "xl/sharedStrings.xml")], ids=["swapped", "renamed"])
+def test_a_unicode_path_field_leads_calamine_to_no_unchecked_part(tmp_path, questionnaire, paths, hostile_entry):
+    """calamine's zip reader names an entry by its Info-ZIP Unicode path field, zipfile from Python 3.12 on
+    too, 3.11 not: whichever name the guards read, calamine must not find a shared-string table they did not
+    check under xl/sharedStrings.xml (a uniqueCount of 4e10 aborts the process), so this runs apart."""
+    strings = read_part(questionnaire, "xl/sharedStrings.xml")
+    count = re.search(rb'uniqueCount="\d+"', strings)[0]
+    hostile = strings.replace(count, b'uniqueCount="42949672957"')
+    source = rezip(questionnaire, tmp_path / "plain.xlsx", add={"xl/other.xml": strings})
+    target = with_unicode_paths(source, tmp_path / "unicode.xlsx", paths, {hostile_entry: hostile})
+    script = ("import sys; from pathlib import Path; from werkstatt_xl.ingest import IngestError, read_return\n"
+              "try: print(len(read_return(Path(sys.argv[1])).answers))\nexcept IngestError as error: print(error.code)")
+
+    run = subprocess.run([sys.executable, "-c", script, str(target)], capture_output=True, text=True, timeout=60,
+                         cwd=Path(__file__).resolve().parents[1])
+
+    assert run.returncode == 0, run.stderr[:200]  # read the checked table, or refused: never aborted
+    assert run.stdout.strip() in (str(len(ANSWERS) + FILLER_QUESTIONS), Code.FILE_DAMAGED, Code.FILE_UNREADABLE_TABLE)
+
+
+def test_a_unicode_path_field_leads_calamine_to_no_unchecked_ods_content(tmp_path):
+    """As for an xlsx: calamine reads the content.xml the guards checked, not an entry that a Unicode path field
+    names content.xml (here one with other answers and rows beyond the limits)."""
+    plain = write_ods(tmp_path / "plain.ods", ODS_TABLES)
+    content = read_part(plain, "content.xml")
+    beyond = content.replace(b'office:value="7"', b'office:value="8"').replace(b"</table:table>", (
+        b'<table:table-row table:number-rows-repeated="6000"><table:table-cell office:value-type="float" '
+        b'office:value="1"/></table:table-row></table:table>'), 1)
+    assert rejection(rezip(plain, tmp_path / "weit.ods", replace={"content.xml": beyond})).code == \
+        Code.FILE_RANGE_TOO_LARGE
+    source = rezip(plain, tmp_path / "zwei.ods", add={"other.xml": beyond})
+
+    raw = read_return(with_unicode_paths(source, tmp_path / "unicode.ods",
+                                         {"other.xml": "content.xml", "content.xml": "other.xml"}, {}))
+
+    assert raw.answers["anzahl"].value == 7
 
 # --- refused before parsing ----------------------------------------------------------------------
 

@@ -782,3 +782,22 @@ def test_without_eingang_merge_says_so_once_the_project_checks_pass(issued):
     with pytest.raises(ProjectError) as stopped:
         merge(issued)
     assert str(issued.inbox) in str(stopped.value)
+
+
+def test_a_merge_interrupted_while_the_readers_work_leaves_no_reader_and_no_output(issued, monkeypatch):
+    """Ctrl-C while the form is read, the readers already started: they end with the merge, nothing is written."""
+    import multiprocessing
+
+    from werkstatt_xl.round import inbox
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(inbox, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(inbox, "load_catalogue", interrupted)
+    copy_example_returns(issued)
+    before = sorted(path for path in issued.root.rglob("*"))
+    with pytest.raises(KeyboardInterrupt):
+        merge(issued)
+    assert multiprocessing.active_children() == []
+    assert sorted(path for path in issued.root.rglob("*")) == before

@@ -72,7 +72,8 @@ class _Container:
     """Formula cells, keyed like ``errors``, with the formula as the file writes it (without ``=``; empty
     for a shared formula): calamine reads their cached value, or an empty cell when there is none."""
     readable: bytes | None = None
-    """What calamine reads instead of the file, when the guards had to tidy it (see :mod:`.ods`)."""
+    """What calamine reads instead of the file: a zip container's parts as the guards checked them, unpacked
+    (see :mod:`.zip`), tidied where calamine would misread them (see :mod:`.ods`)."""
 
 
 def _size_text(size: int) -> str:

@@ -41,14 +41,15 @@ def _inspect_zip(data: bytes, limits: Limits) -> _Container:
         raise _Rejected(Code.FILE_PASSWORD, PASSWORD_HINT)
     parts = _unpack_all(data, entries, limits)
     if "[content_types].xml" in parts and "xl/workbook.xml" in parts:
-        _require_ascii_markup(parts)
-        container = _inspect_ooxml(parts, limits)
-        container.readable = _stored_package(entries, parts)
-        return container
-    if parts.get("mimetype", b"").startswith(_ODS_MIMETYPE):
-        _require_ascii_markup(parts)
-        return _inspect_ods(parts, limits)
-    raise _not_a_spreadsheet(_describe_package(parts))
+        inspect = _inspect_ooxml
+    elif parts.get("mimetype", b"").startswith(_ODS_MIMETYPE):
+        inspect = _inspect_ods
+    else:
+        raise _not_a_spreadsheet(_describe_package(parts))
+    _require_ascii_markup(parts)
+    container = inspect(parts, limits)
+    container.readable = container.readable or _stored_package(entries, parts)
+    return container
 
 
 def _check_entry_table(entries: list[tuple[str, zipfile.ZipInfo]], limits: Limits) -> None:
@@ -127,19 +128,25 @@ _LOCAL_HEADER = struct.Struct("<4s5H3I2H")
 _CENTRAL_HEADER = struct.Struct("<4s6H3I5H2I")
 _END_OF_DIRECTORY = struct.Struct("<4s4H2IH")
 _UTF8_NAME = 0x800
-"""The flag of an entry whose name is UTF-8 (else code page 437): kept, so the names read as before."""
+"""The flag of an entry whose name is UTF-8 (else code page 437, as zipfile reads it)."""
 
 
 def _stored_package(entries: list[tuple[str, zipfile.ZipInfo]], parts: dict[str, bytes]) -> bytes:
-    """The entries as checked, unpacked, in a new archive of the same names and order: what calamine reads.
+    """The entries as checked, unpacked, in a new archive of the same order, without extra fields: what calamine
+    reads.
 
-    calamine then reads exactly the bytes the guards checked (the central directory as zipfile reads it, not
-    as another zip reader might), and need not inflate them a second time (a quarter of its time).
+    An entry keeps the bytes of its name, so calamine's zip reader decodes them as before (as UTF-8 where they are,
+    flag or not), unless zipfile read another name: up to a NUL, or (from Python 3.12 on) the name of an Info-ZIP
+    Unicode path field. That one is written, in UTF-8, since calamine's reader takes such a field's name on every
+    version: calamine then finds each part under the name the guards read it by, reads exactly the bytes they
+    checked, and need not inflate them again (a quarter of its time).
     """
     pieces, directory, offset = [], [], 0
     for name, info in entries:
         flags = info.flag_bits & _UTF8_NAME
-        raw_name = info.orig_filename.encode("utf-8" if flags or info.orig_filename.isascii() else "cp437")
+        raw_name = info.orig_filename.encode("utf-8" if flags else "cp437")
+        if info.filename != info.orig_filename:  # not the name the guards read
+            flags, raw_name = _UTF8_NAME, info.filename.encode()
         content = parts[name]
         directory.append(_CENTRAL_HEADER.pack(b"PK\x01\x02", 20, 20, flags, 0, 0, 0x21, info.CRC, len(content),
                                               len(content), len(raw_name), 0, 0, 0, 0, 0, offset) + raw_name)

@@ -51,11 +51,11 @@ sys.path.insert(0, str(ROOT / "tests"))  # the builders of the costly inputs
 
 CACHED_MERGE = """
 import pickle, sys, time
-import werkstatt_xl.round.inbox as inbox
+import werkstatt_xl.round.reading as reading
 cache = pickle.loads(open(sys.argv[2], "rb").read())
 def cached(path):
     return cache[path.name]
-inbox._read_one = cached
+reading.read_one = cached
 from werkstatt_xl.cli import main
 sys.argv = ["werkstatt-xl", "merge", "-p", sys.argv[1]]
 started = time.perf_counter()

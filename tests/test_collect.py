@@ -666,7 +666,7 @@ def test_a_long_name_in_a_multibyte_script_is_cut_in_bytes_and_the_next_mail_is_
 def test_a_name_the_file_system_refuses_is_listed_and_a_full_disk_stops(project, dovecot, monkeypatch, number, listed):
     from werkstatt_xl.errors import OutputError
 
-    collect_module = importlib.import_module("werkstatt_xl.round.collect")
+    collect_module = importlib.import_module("werkstatt_xl.round.mailbox")
 
     real_create_file = collect_module.create_file
 

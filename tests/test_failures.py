@@ -161,6 +161,54 @@ def test_a_killed_merge_leaves_no_reader_processes_behind(tmp_path):
     assert [pid for pid in children if running(pid)] == []
 
 
+def test_readers_the_command_started_end_with_a_merge_that_stops(tmp_path, monkeypatch):
+    """``werkstatt-xl merge`` starts its readers before it loads the project; a project it then cannot merge
+    ends them, and says why as it always did."""
+    import multiprocessing
+
+    from werkstatt_xl.round import reading
+
+    monkeypatch.setattr(reading, "PARALLEL_FROM", 1)
+    project = init_project(tmp_path / "runde", example=True)
+    generate(project)
+    for path in (example_path() / "eingang").iterdir():
+        shutil.copyfile(path, project.inbox / path.name)
+    (project.root / "werkstatt.toml").write_text("[files\n", encoding="utf-8")
+    result = run("merge", "-p", project.root)
+    assert result.exit_code == 1 and "werkstatt.toml" in result.output and "Traceback" not in result.output
+    assert multiprocessing.active_children() == []
+
+
+def test_the_readers_of_one_project_do_not_merge_another(tmp_path):
+    from werkstatt_xl.round import merge, reading_project
+
+    one, other = init_project(tmp_path / "eins", example=True), init_project(tmp_path / "zwei", example=True)
+    with reading_project(one.root) as reads, pytest.raises(ValueError, match="returns read are those of"):
+        merge(other, reads=reads)
+
+
+def test_the_command_leaves_with_its_exit_code_and_all_it_printed(tmp_path):
+    """``python -m werkstatt_xl`` skips Python's tear-down: what it printed still arrives whole, with the exit
+    code of the command, also when stopped by an error."""
+    project = init_project(tmp_path / "runde", example=True)
+    generate(project)
+    for path in (example_path() / "eingang").iterdir():
+        shutil.copyfile(path, project.inbox / path.name)
+    command = [sys.executable, "-m", "werkstatt_xl", "merge", "-p", str(project.root)]
+    merged = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=tmp_path,
+                            env={**os.environ, "LANG": "C"})
+    assert merged.returncode == 0, merged.stderr
+    assert merged.stdout.startswith("Received 55 files: 55 accepted")
+    assert merged.stdout.endswith(f"{project.root / 'redaktion.xlsx'}: write there the text Tabelle 1 shall print "
+                                  "instead of the answers, where the office decides so.\n")
+    project.issue_log.unlink()
+    shutil.rmtree(project.outbox)
+    stopped = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=tmp_path,
+                             env={**os.environ, "LANG": "C"})
+    assert stopped.returncode == 1 and stopped.stdout == ""
+    assert stopped.stderr.startswith("Error: ") and "no record of questionnaires issued" in stopped.stderr
+
+
 @pytest.mark.parametrize("setting", ['catalogue = ""', 'catalogue = "ergebnis"', 'report = "ergebnis"'])
 def test_a_file_setting_that_names_a_folder_is_a_message(tmp_path, setting):
     project = init_project(tmp_path / "runde", example=True)

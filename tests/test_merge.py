@@ -640,7 +640,7 @@ def test_returns_are_found_in_subfolders_in_name_order_without_hidden_and_lock_f
     (inbox / "leer").mkdir()
     (inbox / "verweis").symlink_to(inbox / "A")
 
-    found = [path.relative_to(inbox).as_posix() for path in returned_files(example_project)]
+    found = [path.relative_to(inbox).as_posix() for path in returned_files(inbox)]
 
     assert found == ["a/B.xlsx", "A/c.xlsx", "b.xlsx"]  # by path, ignoring case; a link to a folder is no return
 
@@ -762,9 +762,9 @@ def test_readers_started_before_the_project_is_checked_end_with_a_merge_that_sto
     and says what it always said, in the same order (no eingang/ after no issue log)."""
     import multiprocessing
 
-    from werkstatt_xl.round import inbox
+    from werkstatt_xl.round import reading
 
-    monkeypatch.setattr(inbox, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(reading, "PARALLEL_FROM", 1)
     copy_example_returns(issued)
     issued.issue_log.unlink()
     shutil.rmtree(issued.outbox)
@@ -788,12 +788,12 @@ def test_a_merge_interrupted_while_the_readers_work_leaves_no_reader_and_no_outp
     """Ctrl-C while the form is read, the readers already started: they end with the merge, nothing is written."""
     import multiprocessing
 
-    from werkstatt_xl.round import inbox
+    from werkstatt_xl.round import inbox, reading
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(inbox, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(reading, "PARALLEL_FROM", 1)
     monkeypatch.setattr(inbox, "load_catalogue", interrupted)
     copy_example_returns(issued)
     before = sorted(path for path in issued.root.rglob("*"))

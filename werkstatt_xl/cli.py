@@ -177,6 +177,26 @@ def main():
     """The command group; each command below is one step of a round."""
 
 
+def run() -> None:
+    """The command's entry point (``werkstatt-xl``, ``python -m werkstatt_xl``): :func:`main`, then leave
+    without Python's tear-down of the libraries it loaded, a tenth of a second of pandas and numpy after
+    every command. By then each file is written and closed (every writer's ``with`` block or atomic write
+    has ended) and each worker process has ended; the terminal's output is flushed here. A traceback
+    leaves the usual way."""
+    try:
+        main()
+    except SystemExit as leaving:  # how click ends every command
+        if leaving.code is not None and not isinstance(leaving.code, int):
+            raise
+        code = leaving.code or 0
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # a closed pipe (``| head``): as Python says it, with exit code 120
+        code = code or 120
+    os._exit(code)
+
+
 _DATE = click.DateTime(["%Y-%m-%d", "%d.%m.%Y"])
 """A date as the round's options take it: 2020-12-11 or 11.12.2020."""
 
@@ -268,10 +288,12 @@ def generate_command(project_dir: Path, catalogue, form, title, deadline, reissu
 @_user_errors
 def merge_command(project_dir: Path, strict: bool, form_language: str | None):
     """Merge the returns, then say what came back and which Werkzeuge need attention."""
-    from .round import merge
+    from .round.reading import reading_project  # the readers start first, while the rest loads
 
-    with _Progress(text("merge.progress")) as progress:
-        result = merge(_load(project_dir, form_language=form_language), on_progress=progress)
+    with _Progress(text("merge.progress")) as progress, reading_project(project_dir, progress) as reads:
+        from .round import merge
+
+        result = merge(_load(project_dir, form_language=form_language), on_progress=progress, reads=reads)
     for warning in result.warnings:
         click.echo(text("cli.warning", warning=warning), err=True)
     counts, register = result.counts, result.register

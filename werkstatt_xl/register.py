@@ -28,9 +28,8 @@ from typing import TYPE_CHECKING, Callable, Iterable
 from . import wording
 from .anchors import answer_key, split_answer_key
 from .catalogue import COLUMNS, Catalogue, Werkzeug, fold
-from .errors import IngestError
 from .form import Form
-from .ingest import CellValue, RawReturn
+from .ingest import CellValue, RawReturn, Unreadable
 from .issue_log import IssuedQuestionnaire
 from .messages import Code, text
 from .validate import ERROR, NOTICE, Problem, RepeatRow, check_answers, filled_in, quote
@@ -81,19 +80,6 @@ class ReturnRecord:
     outcome: Outcome
     werkzeug_id: str = ""
     reason: str = ""
-
-
-@dataclass(frozen=True)
-class Unreadable:
-    """Why a file could not be read: an :class:`IngestError` in a form that crosses process borders."""
-
-    code: Code
-    reason: str
-    hint: str
-
-    @classmethod
-    def from_error(cls, error: IngestError) -> "Unreadable":
-        return cls(error.code, error.reason, error.hint)
 
 
 @dataclass

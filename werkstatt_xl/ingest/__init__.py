@@ -49,8 +49,8 @@ from .ole2 import _WORKBOOK_STREAMS, _CompoundFile, _inspect_compound_file
 from .zip import _ODS_MIMETYPE, _ZIP_ERRORS, _inspect_zip
 
 __all__ = ["CellError", "CellFormula", "CellValue", "DEFAULT_LIMITS", "IngestError", "Limits", "MACRO_NOTICE",
-           "PASSWORD_REASON", "RawReturn", "XLS_NOTICE", "is_ignored", "is_ignored_name", "read_return", "refusal",
-           "spreadsheet_format"]
+           "PASSWORD_REASON", "RawReturn", "Unreadable", "XLS_NOTICE", "is_ignored", "is_ignored_name", "read_return",
+           "refusal", "spreadsheet_format"]
 
 IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 
@@ -73,6 +73,19 @@ class RawReturn:
     copies: list[tuple[str, CellValue]] = field(default_factory=list)
     """Answer markers found a second time (a copied row or entry): (answer key, the cell not taken); the
     first cell found for a key is the answer."""
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """Why a file could not be read: an :class:`IngestError` in a form that crosses process borders."""
+
+    code: Code
+    reason: str
+    hint: str
+
+    @classmethod
+    def from_error(cls, error: IngestError) -> "Unreadable":
+        return cls(error.code, error.reason, error.hint)
 
 
 def is_ignored(path: Path) -> bool:

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import datetime as dt
 import functools
 import gc
 import multiprocessing
 import os
-import signal
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -18,11 +15,11 @@ from typing import TYPE_CHECKING, Callable, Iterator
 
 from ..catalogue import Werkzeug, load_catalogue
 from ..confirmations import Confirmation, read_confirmations, write_confirmations
-from ..errors import FormError, IngestError, ProjectError
+from ..errors import FormError, ProjectError
 from ..files import atomic_paths
 from ..form import Form
 from ..inbox_mail import read_collect_log, sender_notices
-from ..ingest import RawReturn, is_ignored_name, read_return
+from ..ingest import RawReturn, Unreadable
 from ..issue_log import write_issue_log
 from ..master import (
     PROBLEMS_SHEET,
@@ -36,7 +33,6 @@ from ..messages import text
 from ..overrides import OVERRIDES, Overrides, read_overrides, write_overrides
 from ..register import (
     ReturnRecord,
-    Unreadable,
     build_register,
     count_outcomes,
     from_readable,
@@ -48,15 +44,13 @@ from ..register import (
 from ..report import printed_remarks, summarize, write_report, write_summary
 from ..rounds import changed_werkzeuge, compare_rounds, count_changes
 from ..validate import Problem
-from .collect import collect_log_path
+from .mailbox import collect_log_path
 from .nextround import previous_round, reworded_questions
-from .project import Progress, Project, fitting_definition, issued_questionnaires
+from .project import Project, fitting_definition, issued_questionnaires
+from .reading import PARALLEL_FROM, Progress, Reads, forked_pool, name_start, read_one, reading_inbox, require_inbox
 
 if TYPE_CHECKING:
     import pandas
-
-PARALLEL_FROM = 100
-"""From this many files on, returns are read in one process per core."""
 
 
 @dataclass
@@ -83,7 +77,7 @@ class MergeResult:
         return count_changes(self.changes) if self.changes is not None else {"changed": 0, "unchanged": 0}
 
 
-def merge(project: Project, on_progress: Progress | None = None) -> MergeResult:
+def merge(project: Project, on_progress: Progress | None = None, reads: Reads | None = None) -> MergeResult:
     """Read every file in ``eingang/``, check it, build the register and write both workbooks.
 
     One bad file never stops a merge: it is listed with its reason. Returned files are
@@ -92,15 +86,15 @@ def merge(project: Project, on_progress: Progress | None = None) -> MergeResult:
     questionnaires in ``ausgang/`` first (see :func:`issued_questionnaires`). Where the project knows its
     previous round, returns of that round are rejected as such and master.xlsx gets the sheet
     "Veränderungen" (Tabelle 1 marks the changed rows where its definition says so).
+    ``reads``: the project's returns, their reading started before (:func:`~.reading.reading_inbox`).
     """
     with _without_cycle_collection():
-        return _merge(project, on_progress)
-
-
-def _merge(project: Project, on_progress: Progress | None) -> MergeResult:
-    files = returned_files(project) if project.inbox.is_dir() else []  # no eingang/: said below, in its turn
-    with _reading(files, on_progress) as results:  # the readers start while the form and catalogue are read
-        return _merge_read(project, results)
+        if reads is not None:
+            if reads.inbox != project.inbox:
+                raise ValueError(f"the returns read are those of {reads.inbox}, not of {project.inbox}")
+            return _merge_read(project, reads.results)
+        with reading_inbox(project.inbox, on_progress) as started:  # the readers start while the form and
+            return _merge_read(project, started.results)         # catalogue are read
 
 
 def _merge_read(project: Project, results: Iterator[tuple[Path, RawReturn | Unreadable]]) -> MergeResult:
@@ -114,8 +108,10 @@ def _merge_read(project: Project, results: Iterator[tuple[Path, RawReturn | Unre
         raise ProjectError(text("merge.nothing_issued", path=project.issue_log, outbox=project.outbox))
     if notice:
         write_issue_log(project.issue_log, issued)
-    _require_inbox(project)  # its problems in the order they were always told
-    inbox = _name_start(project)
+    import pandas  # noqa: F401  (while the readers work: the register needs it once they are done)
+
+    require_inbox(project.inbox)  # its problems in the order they were always told
+    inbox = name_start(project.inbox)
     reads = ((display_name(str(path)[inbox:]), raw) for path, raw in results)
     confirmed = frozenset((entry.sha256, entry.werkzeug_id) for entry in read_confirmations(project.confirmations))
     register = build_register(catalogue, form, issued, reads, confirmed, form_in=_languages_of(project, form),
@@ -206,7 +202,7 @@ def confirm(project: Project, names: list[str]) -> list[tuple[str, Werkzeug]]:
         path = project.inbox / name
         if not path.is_file() or project.inbox.resolve() not in path.resolve().parents:
             raise ProjectError(text("confirm.no_such_file", path=path, inbox=project.inbox))
-        raw = _read_one(path)
+        raw = read_one(path)
         if isinstance(raw, Unreadable):
             raise ProjectError(text("confirm.unreadable", path=path, reason=raw.reason))
         if raw.meta.get("form_id"):
@@ -218,41 +214,6 @@ def confirm(project: Project, names: list[str]) -> list[tuple[str, Werkzeug]]:
         confirmed.append((name, werkzeug))
     write_confirmations(project.confirmations, confirmations)
     return confirmed
-
-
-def _name_start(project: Project) -> int:
-    """Where a file's name below ``eingang/`` starts in the path :func:`returned_files` built for it
-    (slicing: ``Path.relative_to`` costs 30 µs a file)."""
-    return len(str(project.inbox)) + 1
-
-
-def returned_files(project: Project) -> list[Path]:
-    """The files in ``eingang/`` (and its subfolders) that may be returns, in a stable order.
-
-    Lock files, hidden and system files are left out silently.
-    """
-    _require_inbox(project)
-    found: list[tuple[str, Path]] = []
-    folders = [project.inbox]
-    start = _name_start(project)
-    while folders:
-        folder = folders.pop()
-        try:
-            with os.scandir(folder) as entries:  # the types come with the names: no stat per file
-                for entry in entries:
-                    if entry.is_dir(follow_symlinks=False):
-                        folders.append(Path(entry.path))
-                    elif not is_ignored_name(entry.name) and entry.is_file():
-                        found.append((entry.path[start:].casefold(), Path(entry.path)))
-        except PermissionError:  # a folder no one may read holds no returns
-            continue
-    found.sort(key=lambda item: item[0])
-    return [path for _, path in found]
-
-
-def _require_inbox(project: Project) -> None:
-    if not project.inbox.is_dir():
-        raise ProjectError(text("merge.no_inbox", path=project.inbox))
 
 
 def display_name(name: str | Path) -> str:
@@ -324,45 +285,6 @@ def read_problems(project: Project) -> list[dict]:
     return read_sheet(project.master_path, PROBLEMS_SHEET).to_dict("records")
 
 
-def _read_one(path: Path) -> RawReturn | Unreadable:
-    try:
-        return read_return(path)
-    except IngestError as error:
-        return Unreadable.from_error(error)
-
-
-@contextlib.contextmanager
-def _reading(paths: list[Path], on_progress: Progress | None
-             ) -> Iterator[Iterator[tuple[Path, RawReturn | Unreadable]]]:
-    """Start reading ``paths`` at once, in parallel when it pays off; yields an iterator of
-    ``(path, RawReturn | Unreadable)`` in order. The readers end when it is exhausted, or with the block."""
-    workers = min(os.cpu_count() or 1, 4)
-    if len(paths) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        yield _in_order(paths, map(_read_one, paths), on_progress)
-        return
-    executor = _forked_pool(workers)  # fork: workers start in milliseconds and inherit the loaded modules
-    try:
-        yield _in_order(paths, executor.map(_read_one, paths, chunksize=64), on_progress, executor)
-    finally:
-        executor.shutdown(cancel_futures=True)
-
-
-def _in_order(paths: list[Path], results: Iterator[RawReturn | Unreadable], on_progress: Progress | None,
-              executor: ProcessPoolExecutor | None = None) -> Iterator[tuple[Path, RawReturn | Unreadable]]:
-    """Each path with its result, progress told; ``executor``, the readers, shut down once all are read (before
-    merge forks its writer)."""
-    try:
-        if executor:
-            import pandas  # noqa: F401  (while the readers work: the register needs it once they are done)
-        for done, (path, result) in enumerate(zip(paths, results), start=1):
-            if on_progress:
-                on_progress(done, len(paths))
-            yield path, result
-    finally:
-        if executor:
-            executor.shutdown(cancel_futures=True)
-
-
 def _write_tabelle1(register, definition, report: Path, edits: Path, overrides: Overrides, title: str,
                     changed: frozenset[str] | None = None) -> None:
     """Tabelle 1 with the office's texts, and redaktion.xlsx with the texts from the answers beside them."""
@@ -374,23 +296,6 @@ def _both(first: Callable, second: Callable, parallel: bool) -> tuple:
     """The results of two independent writers, the second in a forked process when ``parallel``."""
     if not parallel or "fork" not in multiprocessing.get_all_start_methods() or (os.cpu_count() or 1) < 2:
         return first(), second()
-    with _forked_pool(1) as executor:
+    with forked_pool(1) as executor:
         pending = executor.submit(second)
         return first(), pending.result()
-
-
-def _forked_pool(workers: int) -> ProcessPoolExecutor:
-    """Worker processes forked from this one, which end when it ends, however it ends."""
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_end_with_parent, initargs=(os.getpid(),))
-
-
-def _end_with_parent(parent: int) -> None:
-    """Ask Linux to kill this worker when its parent dies (a killed merge leaves no readers behind)."""
-    with contextlib.suppress(OSError, AttributeError):  # not Linux: workers end when the pool's pipes close
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:  # the parent died before the request took effect
-        os._exit(1)
-
-
-_PR_SET_PDEATHSIG = 1

@@ -37,6 +37,7 @@ from .project import (
     issued_questionnaires,
     load_project,
 )
+from .reading import INBOX
 
 if TYPE_CHECKING:
     import pandas
@@ -130,7 +131,7 @@ def init_next_round(root: Path | str, source: Path | str, title: str, horizon: i
     warnings = [text("next_round.same_title", title=title)] if title == old.title else []
     warnings += _earlier(old, deadline, horizon)
     with atomic_directory(root) as folder:
-        for name in ("ausgang", "eingang", "ergebnis", TEMPLATES_FOLDER, PREVIOUS_FOLDER):
+        for name in ("ausgang", INBOX, "ergebnis", TEMPLATES_FOLDER, PREVIOUS_FOLDER):
             (folder / name).mkdir()
         copy_file(old.catalogue_path, folder / catalogue_name)
         catalogue = load_catalogue(folder / catalogue_name)

@@ -16,9 +16,9 @@ from ..messages import text
 from ..questionnaire import file_names, render_questionnaire, sheet_rows, too_long_rules, unfit_defaults
 from ..rounds import previous_answers
 from ..settings import CONFIG_NAME
-from .inbox import returned_files
 from .nextround import previous_round, reworded_questions
-from .project import Progress, Project, issued_questionnaires
+from .project import Project, issued_questionnaires
+from .reading import Progress, returned_files
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ def generate(project: Project, reissue: bool = False, write_ids: bool = False,
         write_catalogue_ids(catalogue)
         catalogue = load_catalogue(project.catalogue_path)
     recorded, notice = ([], "") if reissue else issued_questionnaires(project, catalogue)
-    if not (reissue or recorded) and project.inbox.is_dir() and returned_files(project):
+    if not (reissue or recorded) and project.inbox.is_dir() and returned_files(project.inbox):
         raise ProjectError(text("generate.records_lost", log=project.issue_log, outbox=project.outbox,
                                 inbox=project.inbox))
     previous = {entry.werkzeug_id: entry for entry in recorded

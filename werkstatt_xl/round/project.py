@@ -7,7 +7,6 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from ..catalogue import Catalogue, write_empty_catalogue
 from ..confirmations import CONFIRMATIONS
@@ -23,9 +22,7 @@ from ..report import FORM_MISMATCH, ReportDefinition, load_report_definition
 from ..resources import example_path, template_path
 from ..settings import CONFIG_NAME, Settings, read_settings
 from ..toml_lines import with_values
-
-Progress = Callable[[int, int], None]
-"""``on_progress(done, total)``: called after each item of a long step, for a progress bar."""
+from .reading import INBOX
 
 MASTER_NAME = "master.xlsx"
 REPORT_NAME = "tabelle1.xlsx"
@@ -95,7 +92,7 @@ class Project(Settings):
     @property
     def inbox(self) -> Path:
         """``eingang/``: the returned questionnaires, read and never changed."""
-        return self.root / "eingang"
+        return self.root / INBOX
 
     @property
     def results(self) -> Path:
@@ -171,7 +168,7 @@ def init_project(root: Path | str, example: bool = False, force: bool = False) -
         if root.exists() and any(root.iterdir()) and not force:
             raise ProjectError(text("init.not_empty", path=root, config=CONFIG_NAME))
         root.mkdir(parents=True, exist_ok=True)
-        for folder in ("ausgang", "eingang", "ergebnis", TEMPLATES_FOLDER):
+        for folder in ("ausgang", INBOX, "ergebnis", TEMPLATES_FOLDER):
             (root / folder).mkdir(exist_ok=True)
         if catalogue.exists():  # only with --force: a filled-in catalogue is worth keeping
             os.replace(catalogue, catalogue.with_name("katalog.xlsx.bak"))

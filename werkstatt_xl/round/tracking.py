@@ -8,8 +8,9 @@ from pathlib import Path
 from ..catalogue import load_catalogue
 from ..mail import SENT_LOG, last_events, read_sent_log
 from ..status import render, status_table
-from .inbox import read_register, returned_files
+from .inbox import read_register
 from .project import Project, issued_questionnaires
+from .reading import returned_files
 
 __all__ = ["register_statuses", "render", "sent_log_path", "status", "unmerged_files"]
 
@@ -33,7 +34,7 @@ def unmerged_files(project: Project) -> list[Path]:
     if not project.inbox.is_dir():
         return []
     merged_at = project.master_path.stat().st_mtime if project.master_path.is_file() else float("-inf")
-    return [path for path in returned_files(project) if path.stat().st_mtime > merged_at]
+    return [path for path in returned_files(project.inbox) if path.stat().st_mtime > merged_at]
 
 
 def register_statuses(project: Project) -> dict[str, str] | None:

@@ -34,7 +34,8 @@ from ..inbox_mail import (
     write_collect_log,
 )
 from ..messages import text
-from .project import Progress, Project
+from .project import Project
+from .reading import Progress
 
 __all__ = ["CollectResult", "check_imap_settings", "collect", "collect_from_folder", "collect_log_path"]
 

@@ -53,9 +53,9 @@ CACHED_MERGE = """
 import pickle, sys, time
 import werkstatt_xl.round.reading as reading
 cache = pickle.loads(open(sys.argv[2], "rb").read())
-def cached(path):
-    return cache[path.name]
-reading.read_one = cached
+def cached(paths):
+    return [cache[path.name] for path in paths]
+reading.read_many = cached
 from werkstatt_xl.cli import main
 sys.argv = ["werkstatt-xl", "merge", "-p", sys.argv[1]]
 started = time.perf_counter()

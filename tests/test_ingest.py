@@ -55,8 +55,10 @@ from werkstatt_xl.ingest import (
     CellValue,
     IngestError,
     Limits,
+    RawReturn,
     is_ignored,
     read_return,
+    read_returns,
 )
 from werkstatt_xl.messages import Code
 from werkstatt_xl.round import generate, init_project
@@ -314,6 +316,43 @@ def test_a_unicode_path_field_leads_calamine_to_no_unchecked_ods_content(tmp_pat
                                          {"other.xml": "content.xml", "content.xml": "other.xml"}, {}))
 
     assert raw.answers["anzahl"].value == 7
+
+def test_many_files_read_side_by_side_read_as_each_alone(tmp_path, questionnaire):
+    """read_returns takes each step of small files' reading for sixteen at a time: what it finds for each
+    file, and in which order, is what read_return finds, refusals too (a large file is read in one go)."""
+    made = {
+        "fehler.xlsx": write_questionnaire(tmp_path / "fehler.xlsx", answers={**ANSWERS, **ERROR_ANSWERS}),
+        "makro.xlsm": copy_as(questionnaire, tmp_path / "makro.xlsm"),
+        "tabelle.ods": write_ods(tmp_path / "tabelle.ods", ODS_TABLES),
+        "leer.xlsx": tmp_path / "leer.xlsx",
+        "kein.xlsx": tmp_path / "kein.xlsx",
+        "verschluesselt.xlsx": set_encryption_flag(questionnaire, tmp_path / "verschluesselt.xlsx"),
+        "bombe.xlsx": write_padded_sheet(questionnaire, tmp_path / "bombe.xlsx", 2**21),
+        "gross.xlsx": rezip(questionnaire, tmp_path / "gross.xlsx", add={"xl/media/image1.png": os.urandom(2**16)}),
+        "beschaedigt.xlsx": tmp_path / "beschaedigt.xlsx",
+    }
+    made["leer.xlsx"].write_bytes(b"")
+    made["kein.xlsx"].write_bytes(b"%PDF-1.7 kein Fragebogen")
+    made["beschaedigt.xlsx"].write_bytes(questionnaire.read_bytes()[:-200])
+    assert made["gross.xlsx"].stat().st_size >= 2**15  # read in one go
+    paths = [questionnaire, *made.values()] * 5 + [questionnaire]  # 51: four groups, the last one short
+
+    def outcome(path: Path):
+        try:
+            return read_return(path)
+        except IngestError as error:
+            return error
+
+    def seen(found) -> tuple:
+        return (type(found), found.path, found.code, found.reason, found.hint) if isinstance(found, IngestError) \
+            else found
+
+    expected = [seen(outcome(path)) for path in paths]
+    assert [seen(found) for found in read_returns(paths)] == expected
+    assert {found[2] for found in expected if isinstance(found, tuple)} == {
+        Code.FILE_EMPTY, Code.FILE_NOT_A_SPREADSHEET, Code.FILE_PASSWORD, Code.FILE_ZIP_BOMB, Code.FILE_DAMAGED}
+    assert sum(isinstance(found, RawReturn) for found in expected) == 5 * 5 + 1
+
 
 # --- refused before parsing ----------------------------------------------------------------------
 

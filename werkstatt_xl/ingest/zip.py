@@ -6,6 +6,7 @@ import io
 import struct
 import zipfile
 import zlib
+from collections.abc import Generator
 
 from ..messages import Code
 from .common import (
@@ -29,7 +30,9 @@ _ODF_MANIFEST = "meta-inf/manifest.xml"
 _ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 
 
-def _inspect_zip(data: bytes, limits: Limits) -> _Container:
+def _inspecting_zip(data: bytes, limits: Limits) -> Generator[None, None, _Container]:
+    """The guards of a zip container, pausing after unpacking and after the format's guards (see
+    :func:`~werkstatt_xl.ingest.read_returns`)."""
     try:
         named = [(_part_name(info.filename), info) for info in zipfile.ZipFile(io.BytesIO(data)).infolist()]
     except _ZIP_ERRORS as error:
@@ -40,6 +43,7 @@ def _inspect_zip(data: bytes, limits: Limits) -> _Container:
     if manifest and b"encryption-data" in _unpack_entry(data, manifest, limits, limits.max_unpacked):
         raise _Rejected(Code.FILE_PASSWORD, PASSWORD_HINT)
     parts = _unpack_all(data, entries, limits)
+    yield
     if "[content_types].xml" in parts and "xl/workbook.xml" in parts:
         inspect = _inspect_ooxml
     elif parts.get("mimetype", b"").startswith(_ODS_MIMETYPE):
@@ -48,6 +52,7 @@ def _inspect_zip(data: bytes, limits: Limits) -> _Container:
         raise _not_a_spreadsheet(_describe_package(parts))
     _require_ascii_markup(parts)
     container = inspect(parts, limits)
+    yield
     container.readable = container.readable or _stored_package(entries, parts)
     return container
 

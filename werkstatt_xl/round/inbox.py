@@ -47,7 +47,7 @@ from ..validate import Problem
 from .mailbox import collect_log_path
 from .nextround import previous_round, reworded_questions
 from .project import Project, fitting_definition, issued_questionnaires
-from .reading import PARALLEL_FROM, Progress, Reads, forked_pool, name_start, read_one, reading_inbox, require_inbox
+from .reading import PARALLEL_FROM, Progress, Reads, forked_pool, name_start, read_many, reading_inbox, require_inbox
 
 if TYPE_CHECKING:
     import pandas
@@ -202,7 +202,7 @@ def confirm(project: Project, names: list[str]) -> list[tuple[str, Werkzeug]]:
         path = project.inbox / name
         if not path.is_file() or project.inbox.resolve() not in path.resolve().parents:
             raise ProjectError(text("confirm.no_such_file", path=path, inbox=project.inbox))
-        raw = read_one(path)
+        raw, = read_many([path])
         if isinstance(raw, Unreadable):
             raise ProjectError(text("confirm.unreadable", path=path, reason=raw.reason))
         if raw.meta.get("form_id"):

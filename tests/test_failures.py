@@ -209,6 +209,16 @@ def test_the_command_leaves_with_its_exit_code_and_all_it_printed(tmp_path):
     assert stopped.stderr.startswith("Error: ") and "no record of questionnaires issued" in stopped.stderr
 
 
+@pytest.mark.parametrize("closed", [1, 2], ids=["stdout", "stderr"])
+def test_the_command_leaves_with_exit_code_0_where_its_output_has_no_descriptor(tmp_path, closed):
+    """Started with no standard output or error (a scheduled task, pythonw), Python has ``sys.stdout`` or
+    ``sys.stderr`` None: nothing to flush, and the command's own exit code."""
+    completed = subprocess.run([sys.executable, "-m", "werkstatt_xl", "--version"], capture_output=True, text=True,
+                               timeout=60, cwd=tmp_path, preexec_fn=lambda: os.close(closed))
+    assert completed.returncode == 0, completed.stderr
+    assert "Traceback" not in completed.stderr
+
+
 @pytest.mark.parametrize("setting", ['catalogue = ""', 'catalogue = "ergebnis"', 'report = "ergebnis"'])
 def test_a_file_setting_that_names_a_folder_is_a_message(tmp_path, setting):
     project = init_project(tmp_path / "runde", example=True)

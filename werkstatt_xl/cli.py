@@ -189,11 +189,12 @@ def run() -> None:
         if leaving.code is not None and not isinstance(leaving.code, int):
             raise
         code = leaving.code or 0
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except OSError:  # a closed pipe (``| head``): as Python says it, with exit code 120
-        code = code or 120
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:  # None: started without that descriptor (a scheduled task, pythonw)
+                stream.flush()
+        except OSError:  # a closed pipe (``| head``): as Python says it, with exit code 120
+            code = code or 120
     os._exit(code)
 
 

@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 import time
+import tracemalloc
 import zipfile
 from pathlib import Path
 from types import SimpleNamespace
@@ -49,6 +50,7 @@ from werkstatt_xl.ingest import (
     DEFAULT_LIMITS,
     MACRO_NOTICE,
     PASSWORD_REASON,
+    SIDE_BY_SIDE,
     XLS_NOTICE,
     CellError,
     CellFormula,
@@ -352,6 +354,28 @@ def test_many_files_read_side_by_side_read_as_each_alone(tmp_path, questionnaire
     assert {found[2] for found in expected if isinstance(found, tuple)} == {
         Code.FILE_EMPTY, Code.FILE_NOT_A_SPREADSHEET, Code.FILE_PASSWORD, Code.FILE_ZIP_BOMB, Code.FILE_DAMAGED}
     assert sum(isinstance(found, RawReturn) for found in expected) == 5 * 5 + 1
+
+
+def test_files_refused_side_by_side_leave_none_of_their_bytes_in_the_outcomes(tmp_path, questionnaire):
+    """A refusal keeps its cause (the zip module's error here), not the frames the cause passed through: these
+    held each file's bytes until the whole group was read, sixteen large files at once where read_return holds
+    one at a time."""
+    large = rezip(questionnaire, tmp_path / "gross.xlsx", add={"xl/media/image1.png": os.urandom(2**20)})
+    damaged = large.read_bytes()[:-100]  # without the end of the central directory
+    paths = [tmp_path / f"beschaedigt-{index}.xlsx" for index in range(SIDE_BY_SIDE)]
+    for path in paths:
+        path.write_bytes(damaged)
+
+    tracemalloc.start()
+    try:
+        outcomes = read_returns(paths)
+        held, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    assert [(outcome.code, type(outcome.__cause__)) for outcome in outcomes] == \
+        [(Code.FILE_DAMAGED, zipfile.BadZipFile)] * SIDE_BY_SIDE
+    assert held < len(damaged)
 
 
 # --- refused before parsing ----------------------------------------------------------------------

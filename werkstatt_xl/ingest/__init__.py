@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import traceback
 import zipfile
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
@@ -146,8 +147,20 @@ def _step(steps: Generator[None, None, RawReturn], path: Path, found: list, inde
         found[index] = done.value
     except _Rejected as rejected:
         found[index] = _ingest_error(path, rejected)
-        found[index].__cause__ = rejected.__cause__
+        found[index].__cause__ = _without_variables(rejected.__cause__)
     return True
+
+
+def _without_variables(cause: BaseException | None) -> BaseException | None:
+    """``cause``, its frames and those of the exceptions chained to it cleared of their variables (the file's
+    bytes, its unpacked parts): an outcome kept beside the others of its group holds none of its file. The
+    cause keeps its type, message and lines."""
+    error, chained = cause, set()
+    while error is not None and id(error) not in chained:
+        chained.add(id(error))
+        traceback.clear_frames(error.__traceback__)
+        error = error.__cause__ or error.__context__
+    return cause
 
 
 def _ingest_error(path: Path, rejected: _Rejected) -> IngestError:

@@ -149,7 +149,10 @@ def _extent_problem(extents: list[_Extent], limits: Limits) -> _Rejected | None:
 def _check_extents(extents: list[_Extent], limits: Limits) -> None:
     problem = _extent_problem(extents, limits)
     if problem is not None:
-        raise problem
+        try:
+            raise problem
+        finally:  # this frame, in the exception's traceback, would hold it: a cycle no one frees while merge
+            del problem  # pauses the cycle collector, and with it the file's bytes and parts
 
 
 # --- XML parts ----------------------------------------------------------------------------------

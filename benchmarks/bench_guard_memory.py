@@ -8,7 +8,7 @@ Each shape of ``UNPLACED_SHEETS`` (tests/ingest_files.py: rows the guards must p
 another) repeated to MB megabytes, MB of ``<c></c>`` (the most cells a byte can hold) and MB of
 ``<c r="AB12345"/>`` (listed by the regular expression instead), is written to a file; a new process
 reads it, resets its peak resident memory (Linux: /proc/self/clear_refs) and places the cells as
-``_inspect_ooxml`` does. Printed: the peak above what the process held before, per byte of the part
+``_inspecting_ooxml`` does. Printed: the peak above what the process held before, per byte of the part
 (the limits allow parts of 100 MB; merge runs two reading processes). Target: no more than the per-tag
 walk the guards used before 2026-11-29 (about 5 bytes per byte).
 """

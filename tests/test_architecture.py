@@ -131,3 +131,14 @@ def test_no_step_knows_the_project_folder():
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith(folders):
                 offenders.append(f"{module}: {node.value!r}")
     assert offenders == []
+
+
+def test_no_module_of_round_hides_a_name_the_package_gives():
+    """``werkstatt_xl.round`` loads its modules lazily: once imported, a module named like one of the package's
+    names would stand where ``from werkstatt_xl.round import name`` looks for that name."""
+    import werkstatt_xl.round as package
+
+    modules = {path.stem for path in (PACKAGE / "round").glob("*.py")} - {"__init__"}
+    assert modules & set(package.__all__) == set()
+    for name in package.__all__:  # and each name is where the package says
+        assert getattr(package, name) is not None, name

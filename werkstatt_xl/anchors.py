@@ -1,6 +1,6 @@
 """How a questionnaire marks its answers and identity, so that they can be found again.
 
-The writer (``questionnaire``) and the reader (``ingest``) share these conventions and
+The writer (``questionnaire``) and the reader (``ingest``) share these conventions and cell names and
 nothing else: an answer is found by the marker in the hidden cell to its right, never by
 a fixed address, so inserted rows, renamed sheets and a LibreOffice round trip do not
 move it.
@@ -62,3 +62,19 @@ def parse_marker(text: object) -> tuple[str, str] | None:
     if text.startswith(ANSWER_MARKER):
         return ("answer", text[len(ANSWER_MARKER):])
     return None
+
+
+def column_letter(index: int) -> str:
+    """0 -> ``A``, 27 -> ``AB``."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def cell_name(row: int, column: int, absolute: bool = False) -> str:
+    """Zero-based ``(row, column)`` -> ``C12`` (or ``$C$12``)."""
+    dollar = "$" if absolute else ""
+    return f"{dollar}{column_letter(column)}{dollar}{row + 1}"

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from . import wording
-from .anchors import TICK, answer_key, answer_marker, meta_key, split_answer_key
+from .anchors import TICK, answer_key, answer_marker, cell_name, meta_key, split_answer_key
 from .catalogue import Catalogue, Werkzeug
 from .expression import EXCEL_TEXT, UnsupportedExpression, excel_literals
 from .files import ascii_text
@@ -18,7 +18,7 @@ from .form import FILLED_ON_MERGE, LARGEST_NUMBER, REFERENCE, Choice, Form, Grou
 from .layout import FONT, Font, Page, Rows, column_pixels, page_setup, row_height, text_height
 from .messages import text
 from .settings import Settings
-from .xlsx import cell_name, new_workbook
+from .xlsx import new_workbook
 
 SHEET = text("questionnaire.sheet")
 LISTS_SHEET = text("questionnaire.lists_sheet")

@@ -322,19 +322,3 @@ def _close_zip_files(trace) -> None:
 def new_workbook(path: Path) -> TextSafeWorkbook:
     """A workbook for text that may come from outside: :data:`SAFE_WORKBOOK_OPTIONS`, :class:`TextSafeWorksheet`."""
     return TextSafeWorkbook(str(path), SAFE_WORKBOOK_OPTIONS)
-
-
-def column_letter(index: int) -> str:
-    """0 -> ``A``, 27 -> ``AB``."""
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
-
-
-def cell_name(row: int, column: int, absolute: bool = False) -> str:
-    """Zero-based ``(row, column)`` -> ``C12`` (or ``$C$12``)."""
-    dollar = "$" if absolute else ""
-    return f"{dollar}{column_letter(column)}{dollar}{row + 1}"

@@ -13,9 +13,8 @@ from typing import Iterator, Mapping
 
 from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
 
-from ..anchors import ANSWER_MARKER, META_PREFIX, parse_marker
+from ..anchors import ANSWER_MARKER, META_PREFIX, cell_name, parse_marker
 from ..messages import Code, text
-from ..xlsx import cell_name
 from .common import _Rejected
 
 

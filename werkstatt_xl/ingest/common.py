@@ -11,8 +11,8 @@ from functools import lru_cache
 from xml.etree import ElementTree
 from xml.parsers import expat
 
+from ..anchors import column_letter
 from ..messages import Code, text
-from ..xlsx import column_letter
 
 RESEND_HINT = text("remedy.resend_xlsx")
 PASSWORD_HINT = text("remedy.resend_without_password")

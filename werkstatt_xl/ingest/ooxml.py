@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import re
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -37,10 +37,13 @@ if TYPE_CHECKING:
     import numpy as np
 
 
-def _inspect_ooxml(parts: dict[str, bytes], limits: Limits) -> _Container:
+def _inspecting_ooxml(parts: dict[str, bytes], limits: Limits) -> Generator[None, None, _Container]:
+    """The guards of an OOXML package, pausing after the worksheets were found well-formed (see
+    :func:`~werkstatt_xl.ingest.read_returns`)."""
     sheets = {name: xml for name, xml in parts.items() if b"sheetData" in xml}
     for xml in sheets.values():
         _require_well_formed(xml)
+    yield
     placed = _PlacedCells(sheets)
     quick = [_quick_extent(xml) or _extent(placed[name]) for name, xml in sheets.items()]
     if _extent_problem(quick, limits) is not None:

@@ -21,7 +21,7 @@ from .common import (
     _size_text,
 )
 from .ods import _inspect_ods
-from .ooxml import _inspect_ooxml
+from .ooxml import _inspecting_ooxml
 
 _ZIP_ERRORS = (zipfile.BadZipFile, EOFError, NotImplementedError, ValueError, struct.error)
 """What zipfile may raise on a damaged central directory."""
@@ -31,8 +31,8 @@ _ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 
 
 def _inspecting_zip(data: bytes, limits: Limits) -> Generator[None, None, _Container]:
-    """The guards of a zip container, pausing after unpacking and after the format's guards (see
-    :func:`~werkstatt_xl.ingest.read_returns`)."""
+    """The guards of a zip container, pausing after its table of contents, after unpacking, within the OOXML
+    guards and after them (see :func:`~werkstatt_xl.ingest.read_returns`)."""
     try:
         named = [(_part_name(info.filename), info) for info in zipfile.ZipFile(io.BytesIO(data)).infolist()]
     except _ZIP_ERRORS as error:
@@ -42,16 +42,14 @@ def _inspecting_zip(data: bytes, limits: Limits) -> Generator[None, None, _Conta
     manifest = dict(entries).get(_ODF_MANIFEST)
     if manifest and b"encryption-data" in _unpack_entry(data, manifest, limits, limits.max_unpacked):
         raise _Rejected(Code.FILE_PASSWORD, PASSWORD_HINT)
+    yield
     parts = _unpack_all(data, entries, limits)
     yield
-    if "[content_types].xml" in parts and "xl/workbook.xml" in parts:
-        inspect = _inspect_ooxml
-    elif parts.get("mimetype", b"").startswith(_ODS_MIMETYPE):
-        inspect = _inspect_ods
-    else:
+    ooxml = "[content_types].xml" in parts and "xl/workbook.xml" in parts
+    if not ooxml and not parts.get("mimetype", b"").startswith(_ODS_MIMETYPE):
         raise _not_a_spreadsheet(_describe_package(parts))
     _require_ascii_markup(parts)
-    container = inspect(parts, limits)
+    container = (yield from _inspecting_ooxml(parts, limits)) if ooxml else _inspect_ods(parts, limits)
     yield
     container.readable = container.readable or _stored_package(entries, parts)
     return container

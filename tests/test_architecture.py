@@ -1,7 +1,8 @@
 """The package's layers, read from its import graph: no cycles, imports only go down.
 
 Every ``import`` and ``from ... import`` in every module counts, also those inside functions,
-so no dependency hides from the module's header. The layers are those of docs/architecture.md.
+and the modules a package loads lazily by its ``_EXPORTS`` (werkstatt_xl/round/__init__.py), so no
+dependency hides from the module's header. The layers are those of docs/architecture.md.
 """
 
 from __future__ import annotations
@@ -56,7 +57,16 @@ def imports_of(path: Path) -> set[str]:
                 candidate = f"{base}.{alias.name}"
                 found.add(candidate if (PACKAGE.parent / candidate.replace(".", "/")).with_suffix(".py").is_file()
                           or (PACKAGE.parent / candidate.replace(".", "/")).is_dir() else base)
+        elif isinstance(node, ast.Assign) and any(getattr(target, "id", "") == "_EXPORTS" for target in node.targets):
+            found.update(_lazy_module(package, relative) for relative in ast.literal_eval(node.value))
     return {module for module in found if module == "werkstatt_xl" or module.startswith("werkstatt_xl.")}
+
+
+def _lazy_module(package: str, relative: str) -> str:
+    """The module a package's ``_EXPORTS`` names (see werkstatt_xl/round/__init__.py): it loads it on first use."""
+    dots = len(relative) - len(relative.lstrip("."))
+    anchor = package.split(".")[:len(package.split(".")) - max(dots, 1) + 1]
+    return ".".join(anchor + [relative.lstrip(".")])
 
 
 GRAPH = {module_name(path): imports_of(path) for path in sorted(PACKAGE.rglob("*.py"))

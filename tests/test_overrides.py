@@ -21,7 +21,7 @@ from werkstatt_xl.fill import fill_questionnaire
 from werkstatt_xl.issue_log import read_issue_log
 from werkstatt_xl.messages import Code
 from werkstatt_xl.overrides import OVERRIDES, OverridesError, read_overrides
-from werkstatt_xl.round import generate, inbox, merge, report
+from werkstatt_xl.round import generate, inbox, merge, reading, report
 
 PHONE = "Rückfragen bei Frau Beispiel, Tel. 02421 22-1234."
 ENTRY = "D"
@@ -119,7 +119,7 @@ def test_the_office_text_replaces_the_answers_in_report_and_merge_and_is_kept(is
 def test_written_beside_master_xlsx_when_tabelle1_is_written_in_a_second_process(issued, monkeypatch):
     merge(issued)
     type_entry(issued.root / OVERRIDES, "W01", "Gut.")
-    monkeypatch.setattr(inbox, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(reading, "PARALLEL_FROM", 1)
     merge(issued)
     assert rows(issued.root / OVERRIDES)["W01"][2] == "Gut."
     assert remarks(issued)["Arbeitsgruppe Kommunale Konferenz Alter und Pflege (AG KKAP)"] == "Gut."

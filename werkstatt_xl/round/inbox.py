@@ -6,7 +6,6 @@ import contextlib
 import datetime as dt
 import functools
 import gc
-import multiprocessing
 import os
 from dataclasses import dataclass, field
 from functools import partial
@@ -47,7 +46,7 @@ from ..validate import Problem
 from .mailbox import collect_log_path
 from .nextround import previous_round, reworded_questions
 from .project import Project, fitting_definition, issued_questionnaires
-from .reading import PARALLEL_FROM, Progress, Reads, forked_pool, name_start, read_many, reading_inbox, require_inbox
+from .reading import Progress, Reads, forked_pool, in_parallel, name_start, read_many, reading_inbox, require_inbox
 
 if TYPE_CHECKING:
     import pandas
@@ -130,7 +129,7 @@ def _merge_read(project: Project, results: Iterator[tuple[Path, RawReturn | Unre
         with atomic_paths([project.master_path, project.summary_path]) as (master, summary):
             _both(partial(write_master, master),
                   partial(write_summary, summary, summarize(form, frame, repeats), project.title),
-                  parallel=len(frame) >= PARALLEL_FROM)
+                  parallel=in_parallel(len(frame)))
         warnings += remove_stale(project.report_workbook_path, project.summary_path)
         return MergeResult(frame, register.problems, register.returns, project.master_path, project.summary_path,
                            count_outcomes(register), warnings, None, repeats, changes)
@@ -138,7 +137,7 @@ def _merge_read(project: Project, results: Iterator[tuple[Path, RawReturn | Unre
         _both(partial(write_master, master),
               partial(_write_tabelle1, frame, definition, report, edits, overrides, project.title,
                       changed_werkzeuge(changes) if previous else None),
-              parallel=len(frame) >= PARALLEL_FROM)
+              parallel=in_parallel(len(frame)))
         overrides.check_unchanged()
     warnings += remove_stale(project.summary_path, project.report_workbook_path)
     return MergeResult(frame, register.problems, register.returns, project.master_path,
@@ -294,7 +293,7 @@ def _write_tabelle1(register, definition, report: Path, edits: Path, overrides: 
 
 def _both(first: Callable, second: Callable, parallel: bool) -> tuple:
     """The results of two independent writers, the second in a forked process when ``parallel``."""
-    if not parallel or "fork" not in multiprocessing.get_all_start_methods() or (os.cpu_count() or 1) < 2:
+    if not parallel:
         return first(), second()
     with forked_pool(1) as executor:
         pending = executor.submit(second)

@@ -27,7 +27,8 @@ from ..settings import CONFIG_NAME
 INBOX = "eingang"
 """The folder of a project that holds the returned files."""
 PARALLEL_FROM = 100
-"""From this many files on, returns are read in one process per core."""
+"""From this many returns on, they are read in one process per core, and Tabelle 1 is written in a process of
+its own while master.xlsx is (see :func:`in_parallel`)."""
 
 Progress = Callable[[int, int], None]
 """``on_progress(done, total)``: called after each item of a long step, for a progress bar."""
@@ -109,11 +110,10 @@ def reading(paths: list[Path], on_progress: Progress | None
     """Start reading ``paths`` at once, in parallel when it pays off; yields an iterator of
     ``(path, RawReturn | Unreadable)`` in order. The readers end when it is exhausted, or with the block."""
     groups = [paths[start:start + SIDE_BY_SIDE] for start in range(0, len(paths), SIDE_BY_SIDE)]
-    workers = min(os.cpu_count() or 1, 4)
-    if len(paths) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if not in_parallel(len(paths)):
         yield _in_order(paths, itertools.chain.from_iterable(map(read_many, groups)), on_progress)
         return
-    executor = forked_pool(workers)  # fork: workers start in milliseconds and inherit the loaded modules
+    executor = forked_pool(min(os.cpu_count() or 1, 4))  # fork: workers start in milliseconds, inherit the modules
     try:  # four groups (64 files) a task
         results = itertools.chain.from_iterable(executor.map(read_many, groups, chunksize=4))
         yield _in_order(paths, results, on_progress, executor)
@@ -133,6 +133,12 @@ def _in_order(paths: list[Path], results: Iterator[RawReturn | Unreadable], on_p
     finally:
         if executor:
             executor.shutdown(cancel_futures=True)
+
+
+def in_parallel(count: int) -> bool:
+    """Whether work on ``count`` files or rows is worth processes of their own: from :data:`PARALLEL_FROM` on,
+    where there are two cores or more and processes can be forked."""
+    return count >= PARALLEL_FROM and (os.cpu_count() or 1) >= 2 and "fork" in multiprocessing.get_all_start_methods()
 
 
 def forked_pool(workers: int) -> ProcessPoolExecutor:
